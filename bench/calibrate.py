@@ -1,0 +1,127 @@
+"""Fit the confidence model and choose the decision thresholds, on development data only.
+
+    python bench/calibrate.py            # prints the fit; paste WEIGHTS/BIAS into kbbot/confidence.py
+    python bench/calibrate.py --write docs/calibration.md
+
+Development data: BANKING77 train queries (bench/banking77.py --split dev:
+no test.csv row is read) and the sample help center's dev questions
+(bench/data/sample_dev.jsonl). The held-out test questions
+(tests/data/sample_questions.jsonl) and BANKING77's test.csv are never used.
+
+The confidence is a logistic regression of "the question is covered by the
+knowledge base" on the retrieval evidence of the top article; each data set
+gets equal total weight so the larger one does not drown the product's own.
+"""
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+import banking77
+from kbbot import confidence, create_app, db, evaluation
+from kbbot.services import get_engine
+from kbbot.sync import sync_directory
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DEV = ROOT / "bench" / "data" / "sample_dev.jsonl"
+L2 = 1e-2
+
+
+def collect(engine, session, questions):
+    """Evidence vectors (n, 4) and labels (1 = covered) for the questions."""
+    rows, labels = [], []
+    for question in questions:
+        answer = engine.ask(session, question.query)
+        found = answer.evidence or confidence.Evidence(0.0, 0.0, 0.0, 0.0)
+        rows.append(found.as_tuple())
+        labels.append(1.0 if question.expected else 0.0)
+    return np.array(rows), np.array(labels)
+
+
+def sample_help_center(workdir):
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{workdir / 'sample.sqlite3'}",
+            "INDEX_DIR": workdir / "sample-index",
+            "SYNC_ON_FIRST_START": False,
+        }
+    )
+    with app.app_context():
+        session = db.get_session()
+        sync_directory(session, ROOT / "articles", app.config["MAX_ARTICLE_BYTES"])
+        return collect(get_engine(), session, evaluation.read_questions(SAMPLE_DEV))
+
+
+def banking77_dev(workdir):
+    kb, questions = banking77.build_split("dev")
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{workdir / 'b77.sqlite3'}",
+            "INDEX_DIR": workdir / "b77-index",
+            "SYNC_ON_FIRST_START": False,
+        }
+    )
+    with app.app_context():
+        session = db.get_session()
+        banking77.load_knowledge_base(session, kb)
+        return collect(get_engine(), session, questions)
+
+
+def fit_logistic(features, labels, weights, l2=L2, iterations=50):
+    """Weighted, L2-regularized logistic regression by Newton's method: (coefficients, bias)."""
+    x = np.hstack([features, np.ones((len(features), 1))])
+    beta = np.zeros(x.shape[1])
+    penalty = np.diag([l2] * features.shape[1] + [0.0])
+    for _ in range(iterations):
+        p = 1 / (1 + np.exp(-x @ beta))
+        gradient = x.T @ (weights * (p - labels)) + penalty @ beta
+        hessian = (x * (weights * p * (1 - p))[:, None]).T @ x + penalty
+        step = np.linalg.solve(hessian, gradient)
+        beta -= step
+        if np.abs(step).max() < 1e-9:
+            break
+    return beta[:-1], beta[-1]
+
+
+def scores(features, coefficients, bias):
+    return 1 / (1 + np.exp(-(features @ coefficients + bias)))
+
+
+def rates(covered, uncovered, answer_threshold, suggest_threshold):
+    return (
+        float(np.mean(covered >= answer_threshold)),
+        float(np.mean(uncovered < suggest_threshold)),
+    )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--write", type=Path, help="Markdown file to write the fit into.")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as workdir:
+        sets = {
+            "sample help center (dev)": sample_help_center(Path(workdir)),
+            "BANKING77 (train queries)": banking77_dev(Path(workdir)),
+        }
+    features = np.vstack([x for x, _ in sets.values()])
+    labels = np.concatenate([y for _, y in sets.values()])
+    weights = np.concatenate([np.full(len(y), len(labels) / (len(sets) * len(y))) for _, y in sets.values()])
+    coefficients, bias = fit_logistic(features, labels, weights)
+    print("WEIGHTS =", tuple(round(float(c), 4) for c in coefficients))
+    print("BIAS =", round(float(bias), 4))
+    for name, (x, y) in sets.items():
+        s = scores(x, coefficients, bias)
+        covered, uncovered = s[y == 1], s[y == 0]
+        print(f"\n{name}: AUROC {evaluation.auroc(covered, uncovered):.3f}")
+        for threshold in np.arange(0.05, 0.96, 0.05):
+            answer_rate = np.mean(covered >= threshold)
+            handoff_rate = np.mean(uncovered < threshold)
+            print(f"  t={threshold:.2f}  covered>=t {answer_rate:.3f}  uncovered<t {handoff_rate:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,242 @@
+"""Help-center articles: the Markdown source format and how an article is stored.
+
+Source format: one Markdown file per article with YAML front matter (`title`
+required; `slug`, `category`, `tags`, `questions`, `locale`, `status`
+optional). Storing an article keeps every change as a new `Revision` and
+re-derives its chunks.
+"""
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import frontmatter
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import chunking
+from .errors import ArticleError
+from .models import ARTICLE_STATUSES, Article, Category, Chunk, Revision, utcnow
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LOCALE_PATTERN = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
+KNOWN_FIELDS = {"title", "slug", "category", "tags", "questions", "locale", "status"}
+
+
+@dataclass(frozen=True)
+class ArticleSource:
+    """A validated article as written by an editor, before it is stored."""
+
+    slug: str
+    title: str
+    body: str = ""
+    category: str | None = None
+    tags: tuple[str, ...] = ()
+    questions: tuple[str, ...] = ()
+    locale: str = "en"
+    status: str = "published"
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def content_hash(self):
+        """Hash of everything an editor wrote; equal hashes mean nothing changed."""
+        content = {k: v for k, v in asdict(self).items() if k != "warnings"}
+        return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def slugify(text):
+    """A URL slug: lower-case ASCII words joined by hyphens."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _string_list(value, name):
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise ValueError(f"'{name}' must be a list of strings, got {type(value).__name__}")
+    items = []
+    for position, item in enumerate(value, start=1):
+        if not isinstance(item, (str, int, float)) or isinstance(item, bool):
+            raise ValueError(f"'{name}' item {position} must be a string, got {type(item).__name__}")
+        text = " ".join(str(item).split())
+        if text:
+            items.append(text)
+    return tuple(items)
+
+
+def validate(metadata, body, default_slug):
+    """An `ArticleSource` from front matter and body; raises ValueError naming the field."""
+    if not isinstance(metadata, dict):
+        raise ValueError("front matter must be a YAML mapping of fields")
+    title = metadata.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise ValueError("missing required field 'title'")
+    slug = metadata.get("slug", default_slug)
+    if not isinstance(slug, str) or not SLUG_PATTERN.match(slug):
+        raise ValueError(
+            f"invalid slug {slug!r}: use lower-case letters, digits and single hyphens"
+        )
+    category = metadata.get("category")
+    if category is not None and (not isinstance(category, str) or not category.strip()):
+        raise ValueError("'category' must be a non-empty string")
+    locale = metadata.get("locale", "en")
+    if not isinstance(locale, str) or not LOCALE_PATTERN.match(locale):
+        raise ValueError(f"invalid locale {locale!r}: expected a language tag such as 'en' or 'pt-BR'")
+    status = metadata.get("status", "published")
+    if status not in ARTICLE_STATUSES:
+        raise ValueError(f"unknown status {status!r}: expected one of {', '.join(ARTICLE_STATUSES)}")
+    unknown = sorted(set(map(str, metadata)) - KNOWN_FIELDS)
+    warnings = tuple(f"unknown field '{name}' ignored" for name in unknown)
+    return ArticleSource(
+        slug=slug,
+        title=" ".join(title.split()),
+        body=body.strip(),
+        category=" ".join(category.split()) if category else None,
+        tags=_string_list(metadata.get("tags"), "tags"),
+        questions=_string_list(metadata.get("questions"), "questions"),
+        locale=locale,
+        status=status,
+        warnings=warnings,
+    )
+
+
+def parse_article_text(text, default_slug):
+    """An `ArticleSource` from the text of a Markdown file with YAML front matter."""
+    handler = frontmatter.YAMLHandler()
+    text = text.lstrip("\ufeff")
+    if not handler.detect(text):
+        raise ValueError("no YAML front matter: the file must start with a '---' block holding at least 'title'")
+    try:
+        header, body = handler.split(text)
+        metadata = handler.load(header)
+    except ValueError as e:
+        raise ValueError("front matter is not closed by a '---' line") from e
+    except yaml.YAMLError as e:
+        # The line where the broken construct starts, counted in the whole file.
+        mark = getattr(e, "context_mark", None) or getattr(e, "problem_mark", None)
+        lines_before = text[: text.find(header)].count("\n")
+        where = f" at line {lines_before + mark.line + 1}" if mark else ""
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise ValueError(f"malformed YAML front matter{where}: {problem}") from e
+    return validate(metadata, body, default_slug)
+
+
+def read_article_file(path: Path, max_bytes: int):
+    """An `ArticleSource` from a file; raises `ArticleError` naming the file and the problem."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ArticleError(path, f"file is {size} bytes, over the limit of {max_bytes} bytes")
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            line = raw.count(b"\n", 0, e.start) + 1
+            message = f"not valid UTF-8: byte 0x{raw[e.start]:02x} on line {line} (offset {e.start})"
+            raise ArticleError(path, message) from e
+        return parse_article_text(text, default_slug=slugify(path.stem))
+    except ValueError as e:
+        raise ArticleError(path, str(e)) from e
+    except OSError as e:
+        raise ArticleError(path, f"cannot read file: {e.strerror}") from e
+
+
+def _category(session: Session, name):
+    if name is None:
+        return None
+    slug = slugify(name) or "general"
+    category = session.execute(select(Category).where(Category.slug == slug)).scalar_one_or_none()
+    if category is None:
+        category = Category(slug=slug, name=name)
+        session.add(category)
+    return category
+
+
+def _replace_chunks(session: Session, article: Article, revision: Revision):
+    article.chunks.clear()
+    session.flush()
+    for entry in chunking.article_entries(article.title, article.body, article.questions):
+        article.chunks.append(
+            Chunk(
+                revision=revision,
+                kind=entry.kind,
+                heading_path=list(entry.heading_path),
+                position=entry.position,
+                text=entry.text,
+                search_text=entry.search_text,
+                content_hash=entry.content_hash,
+            )
+        )
+
+
+def _add_revision(article: Article, source: ArticleSource, note: str):
+    revision = Revision(
+        number=len(article.revisions) + 1,
+        title=source.title,
+        body=source.body,
+        category_name=source.category,
+        tags=list(source.tags),
+        questions=list(source.questions),
+        locale=source.locale,
+        status=source.status,
+        content_hash=source.content_hash,
+        note=note,
+    )
+    article.revisions.append(revision)
+    article.content_hash = source.content_hash
+    article.updated_at = utcnow()
+    return revision
+
+
+def save_article(session: Session, source: ArticleSource, note: str, source_path=None):
+    """Create or update the article for `source`, adding a revision when anything changed.
+
+    Returns "created", "updated" or "unchanged". The caller commits.
+    """
+    article = session.execute(select(Article).where(Article.slug == source.slug)).scalar_one_or_none()
+    created = article is None
+    if not created and article.content_hash == source.content_hash:
+        if source_path is not None:
+            article.source_path = source_path
+        return "unchanged"
+    category = _category(session, source.category)
+    if created:
+        article = Article(slug=source.slug, created_at=utcnow())
+        session.add(article)
+    if source_path is not None:
+        article.source_path = source_path
+    article.title = source.title
+    article.body = source.body
+    article.category = category
+    article.tags = list(source.tags)
+    article.questions = list(source.questions)
+    article.locale = source.locale
+    article.status = source.status
+    revision = _add_revision(article, source, note)
+    _replace_chunks(session, article, revision)
+    return "created" if created else "updated"
+
+
+def unpublish_article(article: Article, note: str):
+    """Turn a published article into a draft (kept, with a revision saying why)."""
+    article.status = "draft"
+    _add_revision(article, source_of(article), note)
+
+
+def source_of(article: Article):
+    """The `ArticleSource` an article's current state corresponds to."""
+    return ArticleSource(
+        slug=article.slug,
+        title=article.title,
+        body=article.body,
+        category=article.category.name if article.category else None,
+        tags=tuple(article.tags),
+        questions=tuple(article.questions),
+        locale=article.locale,
+        status=article.status,
+    )

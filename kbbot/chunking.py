@@ -1,0 +1,177 @@
+"""Structure-aware chunking: an article becomes the entries the engine retrieves.
+
+An article yields one `title` entry, one `question` entry per alternate
+question, and `passage` entries: its Markdown body is cut into sections at
+headings, and each section into passages of at most `MAX_PASSAGE_WORDS` words
+that end at sentence (or list item, or table row) boundaries. Raw HTML is
+never indexed. Pure functions: text in, entries out.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+
+MAX_PASSAGE_WORDS = 110
+MAX_CODE_CHARS = 400
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”')\]]*\s+(?=[\"“(\[]?[A-Z0-9])")
+_WHITESPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One indexed unit of an article.
+
+    `text` is shown to customers; `search_text` is embedded and BM25-indexed.
+    """
+
+    kind: str  # "title" | "question" | "passage"
+    heading_path: tuple[str, ...]
+    position: int
+    text: str
+    search_text: str
+
+    @property
+    def content_hash(self):
+        return hashlib.sha256(f"{self.kind}\x00{self.search_text}".encode()).hexdigest()
+
+
+@dataclass
+class _Block:
+    """A unit of body text that is never split mid-way unless it is itself too long."""
+
+    heading_path: tuple[str, ...]
+    text: str
+    splittable: bool = True
+
+
+def _markdown():
+    return MarkdownIt("commonmark").enable("table")
+
+
+def split_sentences(text):
+    """Sentences of `text`, split after ., ! or ? followed by a capital or digit."""
+    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+def _inline_text(token):
+    parts = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return _WHITESPACE.sub(" ", "".join(parts)).strip()
+
+
+def _blocks(body):
+    """Walk the Markdown tokens of `body` into text blocks, each with its heading path."""
+    tokens = _markdown().parse(body)
+    headings = []  # (level, text)
+    blocks = []
+    list_counters = []  # one per open list: next number, or None for bullets
+    table_header, table_row, in_header = [], [], False
+    marker = ""  # "3. " or "- " for the first paragraph of a list item
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        path = tuple(text for _, text in headings)
+        if token.type == "heading_open":
+            level = int(token.tag[1:])
+            text = _inline_text(tokens[i + 1])
+            headings = [h for h in headings if h[0] < level] + [(level, text)]
+            i += 3
+            continue
+        if token.type == "ordered_list_open":
+            list_counters.append(int(token.attrGet("start") or 1))
+        elif token.type == "bullet_list_open":
+            list_counters.append(None)
+        elif token.type in ("ordered_list_close", "bullet_list_close"):
+            list_counters.pop()
+        elif token.type == "list_item_open" and list_counters:
+            number = list_counters[-1]
+            marker = f"{number}. " if number is not None else "- "
+            if number is not None:
+                list_counters[-1] += 1
+        elif token.type == "thead_open":
+            in_header = True
+        elif token.type == "thead_close":
+            in_header = False
+        elif token.type == "tr_open":
+            table_row = []
+        elif token.type == "tr_close":
+            if in_header:
+                table_header = table_row
+            elif any(table_row):
+                cells = [
+                    f"{header}: {value}" if header else value
+                    for header, value in zip(table_header + [""] * len(table_row), table_row)
+                    if value
+                ]
+                blocks.append(_Block(path, "; ".join(cells) + ".", splittable=False))
+        elif token.type == "inline":
+            text = _inline_text(token)
+            parent = tokens[i - 1].type if i else ""
+            if parent in ("th_open", "td_open"):
+                table_row.append(text)
+            elif text:
+                blocks.append(_Block(path, marker + text))
+                marker = ""
+        elif token.type in ("fence", "code_block"):
+            code = token.content.strip()
+            if code:
+                if len(code) > MAX_CODE_CHARS:
+                    code = code[:MAX_CODE_CHARS].rsplit("\n", 1)[0]
+                blocks.append(_Block(path, code, splittable=False))
+        i += 1
+    return blocks
+
+
+def _word_count(text):
+    return len(text.split())
+
+
+def _pieces(block):
+    """A block as pieces no longer than the passage limit, cut at sentence ends."""
+    if _word_count(block.text) <= MAX_PASSAGE_WORDS or not block.splittable:
+        return [block.text]
+    pieces = []
+    for sentence in split_sentences(block.text):
+        words = sentence.split()
+        # A single run-on "sentence" longer than a passage is cut at the word limit.
+        for start in range(0, len(words), MAX_PASSAGE_WORDS):
+            pieces.append(" ".join(words[start : start + MAX_PASSAGE_WORDS]))
+    return pieces
+
+
+def passages(body):
+    """(heading_path, text) pairs: sections cut at headings, packed up to the word limit."""
+    result = []
+    current_path, current, words = None, [], 0
+    for block in _blocks(body):
+        for piece in _pieces(block):
+            n = _word_count(piece)
+            if current and (block.heading_path != current_path or words + n > MAX_PASSAGE_WORDS):
+                result.append((current_path, "\n".join(current)))
+                current, words = [], 0
+            current_path = block.heading_path
+            current.append(piece)
+            words += n
+    if current:
+        result.append((current_path, "\n".join(current)))
+    return result
+
+
+def article_entries(title, body, questions=()):
+    """All entries of one article: its title, each alternate question, each passage."""
+    entries = [Entry("title", (), 0, title, title)]
+    for question in questions:
+        entries.append(Entry("question", (), len(entries), question, question))
+    for heading_path, text in passages(body or ""):
+        context = " > ".join((title,) + heading_path)
+        entries.append(
+            Entry("passage", heading_path, len(entries), text, f"{context}: {text}")
+        )
+    return entries

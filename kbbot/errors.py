@@ -1,0 +1,22 @@
+"""The core's exceptions, raised near the cause and mapped once per interface."""
+
+
+class KbbotError(Exception):
+    """Base class of every error kbbot reports to a person."""
+
+
+class ArticleError(KbbotError):
+    """An article source that cannot be imported: names the file and what is wrong."""
+
+    def __init__(self, path, message):
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.message = message
+
+
+class IndexCorrupt(KbbotError):
+    """The on-disk index cannot be trusted; the caller rebuilds it from the database."""
+
+
+class ModelError(KbbotError):
+    """The configured embedding model cannot be loaded."""

@@ -1,0 +1,52 @@
+"""Lexical retrieval: BM25 over the same entries as the dense index, grouped per article.
+
+Catches what embeddings blur: product names, error codes (`LDG-1042` is
+matched on `ldg` and `1042`), rare words. English stemming and stop words.
+One BM25 document per article, made of the text of all its entries: single
+short entries (a title, a question) give BM25 too little text to weigh terms,
+and measured worse (docs/calibration.md). Rebuilt in memory from the entries;
+at help-center sizes that takes milliseconds, so nothing is persisted.
+"""
+
+import bm25s
+import numpy as np
+import Stemmer
+
+
+class LexicalIndex:
+    """BM25 scores of a query against every document, keyed by id."""
+
+    def __init__(self, ids, texts):
+        self._stemmer = Stemmer.Stemmer("english")
+        self.ids = np.asarray(ids, dtype=np.int64)
+        self._bm25 = None
+        self._terms = {}
+        if len(texts):
+            tokenized = self._tokenize(texts)
+            vocabulary = {number: term for term, number in tokenized.vocab.items()}
+            self._terms = {
+                int(doc_id): frozenset(vocabulary[number] for number in numbers)
+                for doc_id, numbers in zip(self.ids, tokenized.ids)
+            }
+            self._bm25 = bm25s.BM25()
+            self._bm25.index(tokenized, show_progress=False)
+
+    def _tokenize(self, texts, return_ids=True):
+        return bm25s.tokenize(
+            list(texts), stopwords="en", stemmer=self._stemmer, return_ids=return_ids, show_progress=False
+        )
+
+    def terms_of(self, doc_id):
+        """The set of stemmed terms of one document."""
+        return self._terms.get(doc_id, frozenset())
+
+    def query_terms(self, query):
+        """The stemmed, stop-word-free terms BM25 matches for `query`."""
+        return self._tokenize([query], return_ids=False)[0]
+
+    def scores(self, query) -> np.ndarray:
+        """BM25 score of `query` for every document, aligned with `ids` (0 where no term matches)."""
+        terms = self.query_terms(query) if self._bm25 is not None else []
+        if not terms:
+            return np.zeros(len(self.ids), dtype=np.float32)
+        return self._bm25.get_scores(terms).astype(np.float32)

@@ -1,0 +1,101 @@
+"""Hybrid retrieval: fuse dense and BM25 evidence into ranked articles.
+
+Three signals per article, all measured on development data (docs/calibration.md):
+- `dense_max`: cosine similarity of the query to the article's best entry
+  (title, an alternate question, or a passage): finds the one matching phrasing;
+- `dense_centroid`: cosine similarity to the mean of the article's entry
+  vectors: what the article is about as a whole, robust to one lucky entry;
+- `lexical`: BM25 of the query against the article's entries taken together:
+  exact terms such as error codes, product names and rare words.
+
+The fused score is a weighted sum. Pure functions over arrays: the engine
+passes in what the indexes returned; nothing here touches a database or file.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# Weight of a raw BM25 score against the two cosine similarities. Chosen on
+# the development splits (BANKING77 train queries and the sample help
+# center's dev questions), never on test data.
+LEXICAL_WEIGHT = 0.05
+# How many articles the BM25 and centroid rankings each add to the candidates.
+EXTRA_CANDIDATES = 20
+
+
+@dataclass(frozen=True)
+class EntryInfo:
+    """What retrieval needs to know about one indexed entry."""
+
+    article_id: int
+    kind: str  # "title" | "question" | "passage"
+    text: str
+    heading_path: tuple[str, ...] = ()
+
+
+@dataclass
+class ArticleHit:
+    """One ranked article with the evidence behind its score."""
+
+    article_id: int
+    score: float  # dense_max + dense_centroid + LEXICAL_WEIGHT * lexical
+    dense_max: float  # cosine of the best entry, in [-1, 1]
+    dense_centroid: float  # cosine of the article's mean entry vector, in [-1, 1]
+    lexical: float  # BM25 score of the article (0 when no query term occurs in it)
+    best_entry_id: int | None  # the entry that gave dense_max, when it was retrieved
+
+
+def best_per_article(ids, scores, entries: dict[int, EntryInfo]):
+    """{article_id: (best score, entry id)} from an entry ranking (best first)."""
+    best = {}
+    for entry_id, score in zip(np.asarray(ids).tolist(), np.asarray(scores).tolist()):
+        info = entries.get(entry_id)
+        if info is not None and info.article_id not in best:
+            best[info.article_id] = (score, entry_id)
+    return best
+
+
+def fuse(dense_ids, dense_scores, centroid_scores, lexical_scores, article_ids, entries):
+    """Articles ranked by fused score, best first.
+
+    `dense_ids`/`dense_scores`: the nearest entries (best first);
+    `centroid_scores` and `lexical_scores`: one score per article, aligned
+    with `article_ids`. An article that has no entry among the nearest ones
+    gets the last retrieved similarity as its `dense_max`, an upper bound.
+    """
+    dense = best_per_article(dense_ids, dense_scores, entries)
+    floor = float(dense_scores[-1]) if len(dense_scores) else 0.0
+    positions = {article_id: i for i, article_id in enumerate(article_ids)}
+    candidates = set(dense)
+    for scores in (centroid_scores, lexical_scores):
+        if len(scores):
+            top = np.argsort(-scores, kind="stable")[:EXTRA_CANDIDATES]
+            candidates.update(article_ids[i] for i in top if scores[i] > 0)
+    hits = []
+    for article_id in candidates:
+        position = positions[article_id]
+        dense_max, entry_id = dense.get(article_id, (floor, None))
+        centroid = float(centroid_scores[position])
+        lexical = float(lexical_scores[position])
+        hits.append(
+            ArticleHit(
+                article_id=article_id,
+                score=dense_max + centroid + LEXICAL_WEIGHT * lexical,
+                dense_max=float(dense_max),
+                dense_centroid=centroid,
+                lexical=lexical,
+                best_entry_id=entry_id,
+            )
+        )
+    hits.sort(key=lambda hit: (-hit.score, hit.article_id))
+    return hits
+
+
+def best_passage(query_vector: np.ndarray, passage_ids, passage_vectors: np.ndarray):
+    """The passage most similar to the query: (entry id, cosine), or (None, 0.0) if none."""
+    if len(passage_ids) == 0:
+        return None, 0.0
+    similarities = passage_vectors @ query_vector
+    best = int(np.argmax(similarities))
+    return passage_ids[best], float(similarities[best])

@@ -1,0 +1,53 @@
+"""The app's long-lived services: the answer engine, created on first use."""
+
+import threading
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from . import db
+from .embedding import load_encoder
+from .engine import Engine
+from .models import Article
+from .sync import sync_directory
+
+_engine_lock = threading.Lock()
+
+
+def get_engine() -> Engine:
+    """The app's answer engine, loading the model and index on first call."""
+    app = current_app
+    engine = app.extensions.get("kbbot.answer_engine")
+    if engine is None:
+        with _engine_lock:
+            engine = app.extensions.get("kbbot.answer_engine")
+            if engine is None:
+                engine = Engine(
+                    encoder=load_encoder(app.config["EMBEDDING_MODEL"]),
+                    index_dir=app.config["INDEX_DIR"],
+                    answer_threshold=app.config["ANSWER_THRESHOLD"],
+                    suggest_threshold=app.config["SUGGEST_THRESHOLD"],
+                )
+                app.extensions["kbbot.answer_engine"] = engine
+    return engine
+
+
+def prepare_to_serve():
+    """First start: import the articles directory into an empty database, then load the index."""
+    session = db.get_session()
+    articles_dir = current_app.config["ARTICLES_DIR"]
+    empty = session.execute(select(func.count(Article.id))).scalar_one() == 0
+    report = None
+    if empty and current_app.config["SYNC_ON_FIRST_START"] and articles_dir.is_dir():
+        report = sync_directory(session, articles_dir, current_app.config["MAX_ARTICLE_BYTES"])
+        for error in report.errors:
+            current_app.logger.error("article not imported: %s", error)
+        current_app.logger.info(
+            "first start: imported %d articles from %s", len(report.created), articles_dir
+        )
+    get_engine().ensure_current(session)
+    return report
+
+
+def init_app(app):
+    app.extensions["kbbot.answer_engine"] = None

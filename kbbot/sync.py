@@ -1,0 +1,92 @@
+"""Import a directory of Markdown articles into the database, idempotently.
+
+New slugs are created, changed ones get a new revision, unchanged ones are left
+alone, and articles whose file disappeared are unpublished (never deleted).
+A bad file is reported with its path and the problem; the rest still imports.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import db
+from .articles import read_article_file, save_article, unpublish_article
+from .errors import ArticleError
+from .models import Article
+
+# A README in the articles directory documents it; it is not an article.
+IGNORED_NAMES = {"readme.md"}
+
+
+@dataclass
+class SyncReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    unpublished: list[str] = field(default_factory=list)
+    errors: list[ArticleError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self):
+        return bool(self.created or self.updated or self.unpublished)
+
+
+def article_files(directory: Path):
+    """Markdown files under `directory`, sorted, skipping hidden folders and READMEs."""
+    return sorted(
+        path
+        for path in directory.rglob("*.md")
+        if path.is_file()
+        and path.name.lower() not in IGNORED_NAMES
+        and not any(part.startswith(".") for part in path.relative_to(directory).parts)
+    )
+
+
+def sync_directory(session: Session, directory: Path, max_bytes: int) -> SyncReport:
+    """Import every article file under `directory`; commits and returns what happened."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise FileNotFoundError(f"articles directory not found: {directory}")
+    report = SyncReport()
+    files = article_files(directory)
+    relative_paths = {path: path.relative_to(directory).as_posix() for path in files}
+
+    sources_by_slug = defaultdict(list)
+    for path in files:
+        try:
+            source = read_article_file(path, max_bytes)
+        except ArticleError as e:
+            report.errors.append(ArticleError(relative_paths[path], e.message))
+            continue
+        report.warnings.extend(f"{relative_paths[path]}: {w}" for w in source.warnings)
+        sources_by_slug[source.slug].append((path, source))
+
+    for slug, found in sorted(sources_by_slug.items()):
+        if len(found) > 1:
+            names = ", ".join(relative_paths[path] for path, _ in found)
+            for path, _ in found:
+                report.errors.append(
+                    ArticleError(relative_paths[path], f"duplicate slug '{slug}' (also in: {names}); none imported")
+                )
+            continue
+        path, source = found[0]
+        outcome = save_article(session, source, note="sync", source_path=relative_paths[path])
+        getattr(report, outcome).append(slug)
+
+    present = set(relative_paths.values())
+    imported = session.execute(select(Article).where(Article.source_path.is_not(None))).scalars()
+    for article in imported:
+        if article.slug in sources_by_slug or article.source_path in present:
+            continue
+        if article.status == "published":
+            unpublish_article(article, note=f"sync: source file {article.source_path} removed")
+            report.unpublished.append(article.slug)
+
+    if report.changed:
+        db.bump_generation(session)
+    session.commit()
+    return report

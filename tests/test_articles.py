@@ -1,0 +1,89 @@
+"""The article source format: front matter validation, with errors naming the problem."""
+
+import pytest
+
+from kbbot.articles import parse_article_text, read_article_file
+from kbbot.errors import ArticleError
+from conftest import write_article
+
+LIMIT = 10_000
+
+
+def test_full_front_matter_is_read(articles_dir):
+    path = write_article(
+        articles_dir,
+        "billing/refunds.md",
+        "## When\nWithin 14 days.",
+        title="Refunds",
+        slug="refund-policy",
+        category="Billing and plans",
+        tags=["billing", "refunds"],
+        questions=["can i get my money back", "refund please"],
+        locale="pt-BR",
+        status="draft",
+    )
+    source = read_article_file(path, LIMIT)
+    assert source.slug == "refund-policy"
+    assert source.title == "Refunds"
+    assert source.category == "Billing and plans"
+    assert source.tags == ("billing", "refunds")
+    assert source.questions == ("can i get my money back", "refund please")
+    assert source.locale == "pt-BR"
+    assert source.status == "draft"
+    assert source.body == "## When\nWithin 14 days."
+
+
+def test_defaults_slug_from_file_name_and_published_english(articles_dir):
+    source = read_article_file(write_article(articles_dir, "Reset Your Password.md", "", title="Reset"), LIMIT)
+    assert source.slug == "reset-your-password"
+    assert source.status == "published"
+    assert source.locale == "en"
+    assert source.body == ""
+
+
+def test_content_hash_changes_with_any_field_only():
+    a = parse_article_text("---\ntitle: A\n---\nBody", "a")
+    assert a.content_hash == parse_article_text("---\ntitle: A\n---\nBody\n", "a").content_hash
+    assert a.content_hash != parse_article_text("---\ntitle: A\nquestions: [x]\n---\nBody", "a").content_hash
+    assert a.content_hash != parse_article_text("---\ntitle: A\n---\nBody!", "a").content_hash
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("---\ncategory: Billing\n---\nBody", "missing required field 'title'"),
+        ("---\ntitle: '   '\n---\n", "missing required field 'title'"),
+        ("---\ntitle: [unclosed\n---\n", "malformed YAML front matter at line"),
+        ("---\ntitle: A\nstatus: archived\n---\n", "unknown status 'archived'"),
+        ("---\ntitle: A\nslug: Not A Slug\n---\n", "invalid slug 'Not A Slug'"),
+        ("---\ntitle: A\nquestions: {a: b}\n---\n", "'questions' must be a list of strings"),
+        ("---\ntitle: A\ntags: [[nested]]\n---\n", "'tags' item 1 must be a string"),
+        ("---\ntitle: A\nlocale: english language\n---\n", "invalid locale"),
+        ("---\n- just\n- a list\n---\n", "front matter must be a YAML mapping"),
+        ("Just text, no front matter.", "no YAML front matter"),
+    ],
+)
+def test_invalid_front_matter_is_explained(text, message):
+    with pytest.raises(ValueError, match=message.replace("[", r"\[")):
+        parse_article_text(text, "default-slug")
+
+
+def test_errors_name_the_file(articles_dir):
+    path = articles_dir / "broken.md"
+    path.write_bytes(b"---\ntitle: Caf\xe9\n---\nbody")
+    with pytest.raises(ArticleError) as raised:
+        read_article_file(path, LIMIT)
+    assert raised.value.path == path
+    assert "not valid UTF-8: byte 0xe9 on line 2 (offset 14)" in str(raised.value)
+    assert str(path) in str(raised.value)
+
+
+def test_oversized_file_is_refused(articles_dir):
+    path = write_article(articles_dir, "huge.md", "word " * 5000, title="Huge")
+    with pytest.raises(ArticleError, match="over the limit of 10000 bytes"):
+        read_article_file(path, LIMIT)
+
+
+def test_unknown_fields_are_warned_not_fatal():
+    source = parse_article_text("---\ntitle: A\nauthor: Kim\n---\n", "a")
+    assert source.warnings == ("unknown field 'author' ignored",)

@@ -1,0 +1,119 @@
+"""`kbbot sync`: idempotent import, revisions, unpublishing, and bad input reported file by file."""
+
+from sqlalchemy import select
+
+from kbbot.models import Article, Chunk, Revision
+from kbbot.sync import sync_directory
+from conftest import write_article
+
+LIMIT = 512 * 1024
+
+
+def articles_by_slug(session):
+    return {a.slug: a for a in session.execute(select(Article)).scalars()}
+
+
+def test_first_sync_creates_articles_categories_revisions_and_chunks(session, articles_dir):
+    write_article(articles_dir, "a.md", "## Steps\n1. Open settings.\n2. Save.", title="Alpha", category="Getting started", questions=["how to start"])
+    write_article(articles_dir, "sub/b.md", "", title="Beta")
+    report = sync_directory(session, articles_dir, LIMIT)
+    assert sorted(report.created) == ["a", "b"]
+    articles = articles_by_slug(session)
+    assert articles["a"].category.name == "Getting started"
+    assert articles["a"].source_path == "a.md" and articles["b"].source_path == "sub/b.md"
+    assert [r.number for r in articles["a"].revisions] == [1]
+    kinds = [c.kind for c in articles["a"].chunks]
+    assert kinds == ["title", "question", "passage"]
+
+
+def test_second_sync_of_same_files_changes_nothing(session, articles_dir):
+    write_article(articles_dir, "a.md", "Body.", title="Alpha")
+    sync_directory(session, articles_dir, LIMIT)
+    chunk_ids = [c.id for c in session.execute(select(Chunk)).scalars()]
+    report = sync_directory(session, articles_dir, LIMIT)
+    assert report.unchanged == ["a"] and not report.changed
+    assert session.execute(select(Revision)).scalars().all()[-1].number == 1
+    assert [c.id for c in session.execute(select(Chunk)).scalars()] == chunk_ids
+
+
+def test_changed_file_gets_a_new_revision_and_keeps_the_old_one(session, articles_dir):
+    write_article(articles_dir, "a.md", "Old text.", title="Alpha")
+    sync_directory(session, articles_dir, LIMIT)
+    write_article(articles_dir, "a.md", "New text.", title="Alpha")
+    report = sync_directory(session, articles_dir, LIMIT)
+    assert report.updated == ["a"]
+    article = articles_by_slug(session)["a"]
+    assert [(r.number, r.body) for r in article.revisions] == [(1, "Old text."), (2, "New text.")]
+    assert article.body == "New text."
+    assert "New text." in [c.text for c in article.chunks]
+
+
+def test_removed_file_unpublishes_and_reports_but_never_deletes(session, articles_dir):
+    path = write_article(articles_dir, "a.md", "Text.", title="Alpha")
+    write_article(articles_dir, "b.md", "Text.", title="Beta")
+    sync_directory(session, articles_dir, LIMIT)
+    path.unlink()
+    report = sync_directory(session, articles_dir, LIMIT)
+    assert report.unpublished == ["a"]
+    article = articles_by_slug(session)["a"]
+    assert article.status == "draft"
+    assert article.revisions[-1].note == "sync: source file a.md removed"
+    # Nothing more happens while the file stays away; it comes back published.
+    assert sync_directory(session, articles_dir, LIMIT).unpublished == []
+    write_article(articles_dir, "a.md", "Text.", title="Alpha")
+    assert sync_directory(session, articles_dir, LIMIT).updated == ["a"]
+    assert articles_by_slug(session)["a"].status == "published"
+
+
+def test_bad_files_are_reported_and_the_rest_still_imports(session, articles_dir):
+    write_article(articles_dir, "good.md", "Fine.", title="Good")
+    write_article(articles_dir, "no-title.md", "Body", category="X")
+    (articles_dir / "bad-yaml.md").write_text("---\ntitle: [oops\n---\n", encoding="utf-8")
+    (articles_dir / "latin1.md").write_bytes(b"---\ntitle: Caf\xe9\n---\n")
+    write_article(articles_dir, "status.md", "", title="S", status="archived")
+    write_article(articles_dir, "big.md", "x" * 2000, title="Big")
+    write_article(articles_dir, "one.md", "", title="One", slug="same")
+    write_article(articles_dir, "two.md", "", title="Two", slug="same")
+    report = sync_directory(session, articles_dir, max_bytes=1000)
+    assert report.created == ["good"]
+    problems = {str(e.path): e.message for e in report.errors}
+    assert problems["no-title.md"] == "missing required field 'title'"
+    assert problems["bad-yaml.md"].startswith("malformed YAML front matter at line 2")
+    assert problems["latin1.md"].startswith("not valid UTF-8")
+    assert problems["status.md"].startswith("unknown status 'archived'")
+    assert "over the limit of 1000 bytes" in problems["big.md"]
+    assert problems["one.md"].startswith("duplicate slug 'same' (also in: one.md, two.md)")
+    assert "two.md" in problems
+    assert set(articles_by_slug(session)) == {"good"}
+
+
+def test_an_unreadable_file_does_not_unpublish_its_article(session, articles_dir):
+    write_article(articles_dir, "a.md", "Text.", title="Alpha")
+    sync_directory(session, articles_dir, LIMIT)
+    (articles_dir / "a.md").write_text("---\ntitle: [broken\n---\n", encoding="utf-8")
+    report = sync_directory(session, articles_dir, LIMIT)
+    assert report.unpublished == [] and len(report.errors) == 1
+    assert articles_by_slug(session)["a"].status == "published"
+
+
+def test_readme_and_hidden_folders_are_not_articles(session, articles_dir):
+    (articles_dir / "README.md").write_text("# How to write articles\n", encoding="utf-8")
+    write_article(articles_dir, ".drafts/x.md", "", title="Hidden")
+    report = sync_directory(session, articles_dir, LIMIT)
+    assert report.created == [] and report.errors == []
+
+
+def test_sync_command_prints_counts_and_errors(runner, articles_dir):
+    write_article(articles_dir, "good.md", "Fine.", title="Good")
+    write_article(articles_dir, "bad.md", "", category="No title")
+    result = runner.invoke(args=["sync", str(articles_dir)])
+    assert result.exit_code == 1
+    assert "created  good" in result.output
+    assert "error: bad.md: missing required field 'title'" in result.output
+    assert "1 created, 0 updated, 0 unchanged, 0 unpublished, 1 errors" in result.output
+
+
+def test_sync_command_rejects_missing_directory(runner, tmp_path):
+    result = runner.invoke(args=["sync", str(tmp_path / "nope")])
+    assert result.exit_code != 0
+    assert "articles directory not found" in result.output
