@@ -13,6 +13,8 @@ not in the knowledge base, and it holds out a different set of 10 intents.
 """
 
 import argparse
+import os
+import platform
 import csv
 import json
 import random
@@ -30,6 +32,7 @@ from kbbot import create_app, db, evaluation
 from kbbot.articles import ArticleSource, save_article, slugify
 from kbbot.embedding import load_encoder
 from kbbot.services import get_engine
+from sections import replace_section
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data" / "banking77"
@@ -178,9 +181,10 @@ def main(argv=None):
         ("BM25 baseline", evaluation.report(run_bm25_baseline(kb, questions)), False),
     ]
     rendered = table(results)
+    command = f"Measured with `python bench/banking77.py --split {args.split}` on {platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores."
     print(rendered)
     if args.write:
-        args.write.write_text(args.write.read_text().split("<!-- banking77 -->")[0] + "<!-- banking77 -->\n" + rendered + "\n")
+        replace_section(args.write, "banking77", [command, "", rendered])
     return 0
 
 

@@ -9,8 +9,14 @@ no test.csv row is read) and the sample help center's dev questions
 (tests/data/sample_questions.jsonl) and BANKING77's test.csv are never used.
 
 The confidence is a logistic regression of "the question is covered by the
-knowledge base" on the retrieval evidence of the top article; each data set
-gets equal total weight so the larger one does not drown the product's own.
+knowledge base" on the retrieval evidence; each data set gets equal total
+weight so the larger one does not drown the product's own.
+
+The thresholds come from the sample help center, whose targets are the
+product's: at least 90% of covered questions answered and at least 80% of
+uncovered ones handed off. Among the thresholds that meet both, the answer
+threshold is the middle one (farthest from failing either target) and the
+suggest threshold is the lowest one, so everything below it is handed off.
 """
 
 import argparse
@@ -24,10 +30,13 @@ import banking77
 from kbbot import confidence, create_app, db, evaluation
 from kbbot.services import get_engine
 from kbbot.sync import sync_directory
+from sections import replace_section
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DEV = ROOT / "bench" / "data" / "sample_dev.jsonl"
 L2 = 1e-2
+ANSWER_TARGET = 0.9  # share of covered questions that must get `answer`
+HANDOFF_TARGET = 0.8  # share of uncovered questions that must get `handoff`
 
 
 def collect(engine, session, questions):
@@ -35,7 +44,7 @@ def collect(engine, session, questions):
     rows, labels = [], []
     for question in questions:
         answer = engine.ask(session, question.query)
-        found = answer.evidence or confidence.Evidence(0.0, 0.0, 0.0, 0.0)
+        found = answer.evidence or confidence.Evidence(0.0, 0.0, 0.0)
         rows.append(found.as_tuple())
         labels.append(1.0 if question.expected else 0.0)
     return np.array(rows), np.array(labels)
@@ -90,37 +99,69 @@ def scores(features, coefficients, bias):
     return 1 / (1 + np.exp(-(features @ coefficients + bias)))
 
 
-def rates(covered, uncovered, answer_threshold, suggest_threshold):
-    return (
-        float(np.mean(covered >= answer_threshold)),
-        float(np.mean(uncovered < suggest_threshold)),
-    )
+def choose_thresholds(covered, uncovered, step=0.01):
+    """(answer, suggest) thresholds per the rule in this module's docstring, or None if none meets both targets."""
+    candidates = [
+        round(float(t), 2)
+        for t in np.arange(step, 1.0, step)
+        if np.mean(covered >= t) >= ANSWER_TARGET and np.mean(uncovered < t) >= HANDOFF_TARGET
+    ]
+    if not candidates:
+        return None
+    return candidates[len(candidates) // 2], candidates[0]
+
+
+def report_lines(sets, coefficients, bias, thresholds):
+    lines = [
+        "| feature | weight |",
+        "|---|---|",
+        *(f"| `{name}` | {c:.4f} |" for name, c in zip(confidence.FEATURE_NAMES, coefficients)),
+        f"| bias | {bias:.4f} |",
+        "",
+    ]
+    if thresholds:
+        lines.append(f"Chosen thresholds: answer {thresholds[0]:.2f}, suggest {thresholds[1]:.2f}.")
+    else:
+        lines.append("No threshold meets both targets on the sample dev set.")
+    for name, (x, y) in sets.items():
+        s = scores(x, coefficients, bias)
+        covered, uncovered = s[y == 1], s[y == 0]
+        lines += [
+            "",
+            f"**{name}**: {len(covered)} covered, {len(uncovered)} uncovered questions; "
+            f"AUROC covered vs uncovered {evaluation.auroc(covered, uncovered):.3f}.",
+            "",
+            "| threshold | covered answered (conf >= t) | uncovered handed off (conf < t) |",
+            "|---|---|---|",
+        ]
+        for t in np.arange(0.3, 0.81, 0.05):
+            lines.append(f"| {t:.2f} | {np.mean(covered >= t):.3f} | {np.mean(uncovered < t):.3f} |")
+    return lines
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--write", type=Path, help="Markdown file to write the fit into.")
+    parser.add_argument("--write", type=Path, help="Markdown file whose calibration section is replaced.")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as workdir:
         sets = {
-            "sample help center (dev)": sample_help_center(Path(workdir)),
-            "BANKING77 (train queries)": banking77_dev(Path(workdir)),
+            "Sample help center (bench/data/sample_dev.jsonl)": sample_help_center(Path(workdir)),
+            "BANKING77 (train.csv queries, dev split)": banking77_dev(Path(workdir)),
         }
     features = np.vstack([x for x, _ in sets.values()])
     labels = np.concatenate([y for _, y in sets.values()])
     weights = np.concatenate([np.full(len(y), len(labels) / (len(sets) * len(y))) for _, y in sets.values()])
     coefficients, bias = fit_logistic(features, labels, weights)
+    x, y = next(iter(sets.values()))
+    sample_scores = scores(x, coefficients, bias)
+    thresholds = choose_thresholds(sample_scores[y == 1], sample_scores[y == 0])
+    lines = report_lines(sets, coefficients, bias, thresholds)
     print("WEIGHTS =", tuple(round(float(c), 4) for c in coefficients))
     print("BIAS =", round(float(bias), 4))
-    for name, (x, y) in sets.items():
-        s = scores(x, coefficients, bias)
-        covered, uncovered = s[y == 1], s[y == 0]
-        print(f"\n{name}: AUROC {evaluation.auroc(covered, uncovered):.3f}")
-        for threshold in np.arange(0.05, 0.96, 0.05):
-            answer_rate = np.mean(covered >= threshold)
-            handoff_rate = np.mean(uncovered < threshold)
-            print(f"  t={threshold:.2f}  covered>=t {answer_rate:.3f}  uncovered<t {handoff_rate:.3f}")
-    return 0
+    print("\n".join(lines))
+    if args.write:
+        replace_section(args.write, "calibration", lines)
+    return 0 if thresholds else 1
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 
-MAX_PASSAGE_WORDS = 110
+MAX_PASSAGE_WORDS = 60
 MAX_CODE_CHARS = 400
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”')\]]*\s+(?=[\"“(\[]?[A-Z0-9])")

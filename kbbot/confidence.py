@@ -1,7 +1,7 @@
 """Confidence in [0, 1] that the top article answers the question, and the decision.
 
-The confidence is a logistic model over four pieces of retrieval evidence
-about the top article (see `features`). Its weights were fitted by
+The confidence is a logistic model over three pieces of retrieval evidence
+(see `Evidence`). Its weights were fitted by
 `bench/calibrate.py` on development questions only (BANKING77 train queries
 and the sample help center's dev set), so that it reads as a probability
 that the question is covered; docs/calibration.md records the fit. The
@@ -14,35 +14,39 @@ from dataclasses import dataclass
 
 ANSWER, SUGGEST, HANDOFF = "answer", "suggest", "handoff"
 
-FEATURE_NAMES = ("dense_max", "dense_centroid", "margin", "term_coverage")
+FEATURE_NAMES = ("dense_max", "margin", "known_share")
 # Fitted by bench/calibrate.py; regenerate with `python bench/calibrate.py`.
-WEIGHTS = (0.0, 0.0, 0.0, 0.0)
-BIAS = 0.0
+WEIGHTS = (4.5144, 4.3523, 5.1548)
+BIAS = -6.6345
 # An article below this best-entry similarity is not offered as a source at all.
 MIN_SOURCE_SIMILARITY = 0.2
 
 
 @dataclass(frozen=True)
 class Evidence:
+    """What retrieval found for one question.
+
+    `known_share` is what catches in-domain questions the knowledge base does
+    not cover: they tend to name things it never mentions ("hubspot",
+    "peppol"), while their embedding still lands near related articles.
+    """
+
     dense_max: float  # cosine of the top article's best entry, in [-1, 1]
-    dense_centroid: float  # cosine of the top article's mean entry vector, in [-1, 1]
     margin: float  # fused score of the top article minus that of the runner-up, >= 0
-    term_coverage: float  # share of the question's terms found in the top article, in [0, 1]
+    known_share: float  # share of the question's terms that occur anywhere in the knowledge base
 
     def as_tuple(self):
         return tuple(getattr(self, name) for name in FEATURE_NAMES)
 
 
-def evidence(hits, query_terms, terms_of_top_article):
+def evidence(hits, query_terms, vocabulary):
     """The `Evidence` for the top hit, or None when nothing was retrieved."""
     if not hits:
         return None
     top = hits[0]
     margin = top.score - hits[1].score if len(hits) > 1 else top.score
-    coverage = (
-        sum(1 for term in query_terms if term in terms_of_top_article) / len(query_terms) if query_terms else 0.0
-    )
-    return Evidence(top.dense_max, top.dense_centroid, margin, coverage)
+    known = sum(1 for term in query_terms if term in vocabulary) / len(query_terms) if query_terms else 0.0
+    return Evidence(top.dense_max, margin, known)
 
 
 def confidence(found: Evidence | None, weights=WEIGHTS, bias=BIAS):

@@ -55,8 +55,8 @@ class Config:
 
         # Decision thresholds on the confidence in [0, 1]; see docs/calibration.md
         # for how they were measured.
-        self.ANSWER_THRESHOLD = _float("KBBOT_ANSWER_THRESHOLD", 0.5)
-        self.SUGGEST_THRESHOLD = _float("KBBOT_SUGGEST_THRESHOLD", 0.35)
+        self.ANSWER_THRESHOLD = _float("KBBOT_ANSWER_THRESHOLD", 0.63)
+        self.SUGGEST_THRESHOLD = _float("KBBOT_SUGGEST_THRESHOLD", 0.61)
 
         # Articles larger than this are refused by sync, with an error naming the file.
         self.MAX_ARTICLE_BYTES = _int("KBBOT_MAX_ARTICLE_BYTES", 512 * 1024)

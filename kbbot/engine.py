@@ -185,7 +185,9 @@ class Engine:
             passage_id, _ = retrieval.best_passage(
                 query_vector, list(article.passage_ids), self._dense.vectors(list(article.passage_ids))
             )
-            entry = self._entries[passage_id if passage_id is not None else hit.best_entry_id]
+            # An FAQ entry has no passage: show the entry that matched, else its title.
+            entry_id = next(i for i in (passage_id, hit.best_entry_id, article.entry_ids[0]) if i is not None)
+            entry = self._entries[entry_id]
         return Source(
             slug=article.slug,
             title=article.title,
@@ -211,11 +213,7 @@ class Engine:
         self.ensure_current(session)
         query_vector = self.encoder.encode([question])[0]
         hits = self._rank(question, query_vector)
-        found = confidence.evidence(
-            hits,
-            self._lexical.query_terms(question),
-            self._lexical.terms_of(hits[0].article_id) if hits else frozenset(),
-        )
+        found = confidence.evidence(hits, self._lexical.query_terms(question), self._lexical.vocabulary)
         score = confidence.confidence(found)
         action = confidence.decide(score, self.answer_threshold, self.suggest_threshold)
         top_score = hits[0].score if hits else 0.0

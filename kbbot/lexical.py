@@ -1,16 +1,26 @@
 """Lexical retrieval: BM25 over the same entries as the dense index, grouped per article.
 
 Catches what embeddings blur: product names, error codes (`LDG-1042` is
-matched on `ldg` and `1042`), rare words. English stemming and stop words.
+matched on `ldg`, `1042` and the joined term `ldg1042`, so the exact code
+outranks articles that merely share its prefix), rare words. English stemming and stop words.
 One BM25 document per article, made of the text of all its entries: single
 short entries (a title, a question) give BM25 too little text to weigh terms,
 and measured worse (docs/calibration.md). Rebuilt in memory from the entries;
 at help-center sizes that takes milliseconds, so nothing is persisted.
 """
 
+import re
+
 import bm25s
 import numpy as np
 import Stemmer
+
+_ERROR_CODE = re.compile(r"\b([A-Za-z]{2,6})-(\d{2,6})\b")
+
+
+def with_code_terms(text):
+    """`text` with each error code such as `SYNC-422` also written as one term, `SYNC422`."""
+    return _ERROR_CODE.sub(lambda match: f"{match[0]} {match[1]}{match[2]}", text)
 
 
 class LexicalIndex:
@@ -20,25 +30,17 @@ class LexicalIndex:
         self._stemmer = Stemmer.Stemmer("english")
         self.ids = np.asarray(ids, dtype=np.int64)
         self._bm25 = None
-        self._terms = {}
+        self.vocabulary = frozenset()  # every stemmed term of every document
         if len(texts):
             tokenized = self._tokenize(texts)
-            vocabulary = {number: term for term, number in tokenized.vocab.items()}
-            self._terms = {
-                int(doc_id): frozenset(vocabulary[number] for number in numbers)
-                for doc_id, numbers in zip(self.ids, tokenized.ids)
-            }
+            self.vocabulary = frozenset(tokenized.vocab)
             self._bm25 = bm25s.BM25()
             self._bm25.index(tokenized, show_progress=False)
 
     def _tokenize(self, texts, return_ids=True):
         return bm25s.tokenize(
-            list(texts), stopwords="en", stemmer=self._stemmer, return_ids=return_ids, show_progress=False
+            [with_code_terms(text) for text in texts], stopwords="en", stemmer=self._stemmer, return_ids=return_ids, show_progress=False
         )
-
-    def terms_of(self, doc_id):
-        """The set of stemmed terms of one document."""
-        return self._terms.get(doc_id, frozenset())
 
     def query_terms(self, query):
         """The stemmed, stop-word-free terms BM25 matches for `query`."""

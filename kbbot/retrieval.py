@@ -19,7 +19,7 @@ import numpy as np
 # Weight of a raw BM25 score against the two cosine similarities. Chosen on
 # the development splits (BANKING77 train queries and the sample help
 # center's dev questions), never on test data.
-LEXICAL_WEIGHT = 0.05
+LEXICAL_WEIGHT = 0.1
 # How many articles the BM25 and centroid rankings each add to the candidates.
 EXTRA_CANDIDATES = 20
 

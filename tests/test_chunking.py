@@ -1,0 +1,76 @@
+from kbbot.chunking import MAX_PASSAGE_WORDS, article_entries, passages, split_sentences
+
+
+def test_title_and_each_question_are_their_own_entries():
+    entries = article_entries("Reset your password", "", ["forgot my password", "can't log in"])
+    assert [(e.kind, e.text) for e in entries] == [
+        ("title", "Reset your password"),
+        ("question", "forgot my password"),
+        ("question", "can't log in"),
+    ]
+
+
+def test_passages_know_their_heading_path_and_position():
+    body = "Intro text.\n\n## Set up\n\nFirst step.\n\n### On mobile\n\nTap the icon.\n\n## Troubleshooting\n\nRetry.\n"
+    entries = article_entries("Guide", body)
+    found = [(e.heading_path, e.text) for e in entries if e.kind == "passage"]
+    assert found == [
+        ((), "Intro text."),
+        (("Set up",), "First step."),
+        (("Set up", "On mobile"), "Tap the icon."),
+        (("Troubleshooting",), "Retry."),
+    ]
+    assert [e.position for e in entries] == list(range(len(entries)))
+    assert entries[2].search_text == "Guide > Set up: First step."
+
+
+def test_long_sections_split_at_sentence_boundaries_within_the_limit():
+    sentence = "Every invoice has a number that you can change in the settings page."
+    body = "## Numbers\n\n" + " ".join([sentence] * 40)
+    pieces = passages(body)
+    assert len(pieces) > 1
+    for heading_path, text in pieces:
+        assert heading_path == ("Numbers",)
+        assert len(text.split()) <= MAX_PASSAGE_WORDS
+        assert text.endswith("settings page.")
+
+
+def test_steps_tables_and_code_keep_their_meaning():
+    body = (
+        "1. Open **Settings**.\n2. Click `Save`.\n\n"
+        "| Code | Meaning |\n|---|---|\n| SYNC-422 | Tax rate not mapped |\n\n"
+        "```\ncurl https://api.example\n```\n"
+    )
+    text = " ".join(text for _, text in passages(body))
+    assert "1. Open Settings." in text
+    assert "2. Click Save." in text
+    assert "Code: SYNC-422; Meaning: Tax rate not mapped." in text
+    assert "curl https://api.example" in text
+
+
+def test_raw_html_is_never_indexed():
+    text = " ".join(t for _, t in passages("Safe text.\n\n<script>alert(1)</script>\n"))
+    assert "Safe text." in text
+    assert "script" not in text
+
+
+def test_an_empty_body_gives_no_passages():
+    assert passages("") == []
+    assert passages("   \n\n") == []
+
+
+def test_split_sentences_keeps_abbreviated_numbers_together():
+    assert split_sentences("Plans cost $9.50 a month. Cancel any time! Really?") == [
+        "Plans cost $9.50 a month.",
+        "Cancel any time!",
+        "Really?",
+    ]
+
+
+def test_content_hash_changes_with_the_text_only():
+    one = article_entries("Title", "Same text.")
+    two = article_entries("Title", "Same text.")
+    three = article_entries("Title", "Other text.")
+    assert [e.content_hash for e in one] == [e.content_hash for e in two]
+    assert one[1].content_hash != three[1].content_hash
+    assert one[0].content_hash == three[0].content_hash

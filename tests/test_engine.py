@@ -1,0 +1,147 @@
+import logging
+
+import pytest
+
+from kbbot import db
+from kbbot.index import MANIFEST_NAME
+from kbbot.services import get_engine
+from kbbot.sync import sync_directory
+
+from conftest import make_app, write_article
+
+REFUNDS_BODY = (
+    "## Who can get a refund\n\nAnnual plans cancelled within 30 days get a full refund.\n\n"
+    "## How to ask\n\nWrite to billing from the account page and name the invoice."
+)
+
+
+@pytest.fixture
+def kb(articles_dir):
+    """Three small articles on disk."""
+    write_article(articles_dir, "billing/refunds.md", REFUNDS_BODY, title="Refund policy",
+                  questions=["can I get my money back"])
+    write_article(articles_dir, "account/reset-password.md",
+                  "Click **Forgot password** on the sign-in page and follow the emailed link.",
+                  title="Reset your password")
+    write_article(articles_dir, "integrations/stripe.md",
+                  "Connect Stripe under Settings, Payments to accept card payments on invoices.",
+                  title="Connect Stripe")
+    return articles_dir
+
+
+def sync(session, directory):
+    report = sync_directory(session, directory, 512 * 1024)
+    assert not report.errors
+    return report
+
+
+class EncodeCounter:
+    """Wraps an encoder's `encode` to record every text sent to the model."""
+
+    def __init__(self, engine):
+        self.texts = []
+        self._encode = engine.encoder.encode
+        engine.encoder = self
+        self.name, self.dimension = self._encode.__self__.name, self._encode.__self__.dimension
+
+    def encode(self, texts, **options):
+        self.texts += list(texts)
+        return self._encode(texts, **options)
+
+
+def test_editing_one_article_re_embeds_only_its_entries(app, kb, session):
+    sync(session, kb)
+    engine = get_engine()
+    first = engine.refresh(session)
+    assert first.embedded == engine.entry_count()
+
+    write_article(kb, "billing/refunds.md", REFUNDS_BODY.replace("30 days", "14 days"),
+                  title="Refund policy", questions=["can I get my money back"])
+    sync(session, kb)
+    counter = EncodeCounter(engine)
+    counts = engine.refresh(session)
+    assert counter.texts == ["Refund policy > Who can get a refund: Annual plans cancelled within 14 days get a full refund."]
+    assert counts.embedded == 1  # the other entries keep their vectors, even under new chunk ids
+    answer = engine.ask(session, "how many days do I have to get a refund")
+    assert "14 days" in answer.sources[0].snippet
+
+
+def test_an_unpublished_article_leaves_the_index(app, kb, session):
+    sync(session, kb)
+    engine = get_engine()
+    engine.refresh(session)
+    before = engine.entry_count()
+    (kb / "integrations" / "stripe.md").unlink()
+    report = sync(session, kb)
+    assert report.unpublished == ["stripe"]
+    counts = engine.refresh(session)
+    assert counts.removed == 2 and engine.entry_count() == before - 2
+    assert "stripe" not in [source.slug for source in engine.search(session, "connect stripe card payments")]
+
+
+def test_a_second_process_serves_an_edit_on_its_next_question(tmp_path, kb):
+    writer = make_app(tmp_path)
+    reader = make_app(tmp_path)  # same database and index directory, its own engine
+    with writer.app_context():
+        sync(db.get_session(), kb)
+    with reader.app_context():
+        assert get_engine().ask(db.get_session(), "reset my password").sources[0].slug == "reset-password"
+
+    write_article(kb, "account/reset-password.md", "Use the passkey prompt on the sign-in page.",
+                  title="Reset your password")
+    with writer.app_context():
+        sync(db.get_session(), kb)
+    with reader.app_context():
+        answer = get_engine().ask(db.get_session(), "reset my password")
+        assert "passkey" in answer.sources[0].snippet
+
+
+@pytest.mark.parametrize("damage", ["delete", "garble", "other model"])
+def test_a_missing_corrupt_or_foreign_index_is_rebuilt_with_a_log_line(tmp_path, kb, caplog, damage):
+    app = make_app(tmp_path)
+    with app.app_context():
+        sync(db.get_session(), kb)
+        get_engine().refresh(db.get_session())
+    manifest = tmp_path / "index" / MANIFEST_NAME
+    if damage == "delete":
+        manifest.unlink()
+    elif damage == "garble":
+        next((tmp_path / "index").glob("dense-*.faiss")).write_bytes(b"\x00" * 64)
+    else:
+        manifest.write_text(manifest.read_text().replace("all-MiniLM-L6-v2", "some-other-model"))
+
+    restarted = make_app(tmp_path)
+    with caplog.at_level(logging.WARNING, logger="kbbot.engine"), restarted.app_context():
+        answer = get_engine().ask(db.get_session(), "can I get my money back")
+    assert "rebuilding the dense index" in caplog.text
+    assert answer.sources[0].slug == "refunds"
+    assert manifest.is_file()
+
+
+def test_an_faq_entry_without_body_is_answered_from_its_question(app, articles_dir, session):
+    write_article(articles_dir, "faq/phone-support.md", title="Do you offer phone support?",
+                  questions=["can I call you", "what is your phone number"])
+    write_article(articles_dir, "faq/refunds.md", REFUNDS_BODY, title="Refund policy")
+    sync(session, articles_dir)
+    answer = get_engine().ask(session, "is there a number I can call")
+    assert answer.sources[0].slug == "phone-support"
+    assert answer.sources[0].snippet in ("can I call you", "what is your phone number", "Do you offer phone support?")
+
+
+def test_every_answer_carries_a_confidence_an_action_and_sources(app, kb, session):
+    sync(session, kb)
+    engine = get_engine()
+    covered = engine.ask(session, "I forgot my password and cannot sign in")
+    assert covered.action == "answer"
+    assert covered.sources[0].slug == "reset-password"
+    assert covered.answer == covered.sources[0].snippet
+    assert covered.sources[0].revision_id is not None
+    off_topic = engine.ask(session, "good recipe for banana bread?")
+    assert off_topic.action == "handoff"
+    assert off_topic.answer == ""
+    assert 0.0 <= off_topic.confidence < covered.confidence <= 1.0
+
+
+def test_an_empty_knowledge_base_hands_off(app, session):
+    answer = get_engine().ask(session, "how do refunds work")
+    assert (answer.action, answer.sources, answer.confidence) == ("handoff", [], 0.0)

@@ -1,0 +1,133 @@
+import json
+import os
+
+import numpy as np
+import pytest
+
+from kbbot import index as index_module
+from kbbot.errors import IndexCorrupt
+from kbbot.index import MANIFEST_NAME, DenseIndex
+
+DIMENSION = 8
+
+
+def unit_vectors(n, seed=0):
+    vectors = np.random.default_rng(seed).normal(size=(n, DIMENSION)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+class CountingEncoder:
+    """Deterministic vectors per text; records how many texts it was asked to embed."""
+
+    def __init__(self):
+        self.texts = []
+
+    def __call__(self, texts):
+        self.texts += texts
+        return np.vstack([unit_vectors(1, seed=sum(map(ord, text)))[0] for text in texts])
+
+
+@pytest.fixture
+def saved(tmp_path):
+    index = DenseIndex(DIMENSION, "test-model", generation=3)
+    index.add([1, 2, 3], unit_vectors(3), ["h1", "h2", "h3"])
+    index.save(tmp_path)
+    return index
+
+
+def test_save_and_load_round_trip(tmp_path, saved):
+    loaded = DenseIndex.load(tmp_path, "test-model", DIMENSION)
+    assert len(loaded) == 3
+    assert loaded.generation == 3
+    assert loaded.hashes == {1: "h1", 2: "h2", 3: "h3"}
+    np.testing.assert_allclose(loaded.vectors([2]), saved.vectors([2]))
+    ids, scores = loaded.search(saved.vectors([3])[0], 2)
+    assert ids[0] == 3 and scores[0] == pytest.approx(1.0, abs=1e-5)
+
+
+def test_manifest_records_model_dimension_count_and_generation(tmp_path, saved):
+    manifest = json.loads((tmp_path / MANIFEST_NAME).read_text())
+    assert (manifest["model"], manifest["dimension"], manifest["count"], manifest["generation"]) == (
+        "test-model", DIMENSION, 3, 3,
+    )
+
+
+def test_a_missing_index_is_reported(tmp_path):
+    with pytest.raises(IndexCorrupt, match="no index manifest"):
+        DenseIndex.load(tmp_path, "test-model", DIMENSION)
+
+
+def test_a_corrupted_index_file_is_refused(tmp_path, saved):
+    index_file = next(tmp_path.glob("dense-*.faiss"))
+    data = bytearray(index_file.read_bytes())
+    data[-10] ^= 0xFF
+    index_file.write_bytes(bytes(data))
+    with pytest.raises(IndexCorrupt, match="checksum"):
+        DenseIndex.load(tmp_path, "test-model", DIMENSION)
+
+
+def test_a_garbled_manifest_is_refused(tmp_path, saved):
+    (tmp_path / MANIFEST_NAME).write_text("{not json")
+    with pytest.raises(IndexCorrupt, match="unreadable index manifest"):
+        DenseIndex.load(tmp_path, "test-model", DIMENSION)
+
+
+def test_an_index_from_another_model_is_refused(tmp_path, saved):
+    with pytest.raises(IndexCorrupt, match="other-model"):
+        DenseIndex.load(tmp_path, "other-model", DIMENSION)
+    with pytest.raises(IndexCorrupt, match="dimension"):
+        DenseIndex.load(tmp_path, "test-model", DIMENSION * 2)
+
+
+@pytest.mark.parametrize("failing_call", ["fsync", "replace"])
+def test_a_crash_while_saving_leaves_the_previous_index_usable(tmp_path, saved, monkeypatch, failing_call):
+    changed = DenseIndex(DIMENSION, "test-model", generation=4)
+    changed.add([9], unit_vectors(1, seed=9), ["h9"])
+
+    def crash(*args):
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(index_module.os, failing_call, crash)
+    with pytest.raises(OSError):
+        changed.save(tmp_path)
+    monkeypatch.undo()
+
+    loaded = DenseIndex.load(tmp_path, "test-model", DIMENSION)
+    assert loaded.generation == 3 and len(loaded) == 3
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_update_embeds_only_new_or_changed_content():
+    index = DenseIndex(DIMENSION, "test-model")
+    encode = CountingEncoder()
+    first = index.update({1: ("a", "text a"), 2: ("b", "text b")}, encode)
+    assert (first.added, first.embedded) == (2, 2)
+
+    encode.texts.clear()
+    second = index.update({1: ("a", "text a"), 2: ("b2", "text b changed"), 3: ("c", "text c")}, encode)
+    assert encode.texts == ["text b changed", "text c"]
+    assert (second.added, second.updated, second.unchanged, second.removed) == (1, 1, 1, 0)
+
+    encode.texts.clear()
+    third = index.update({1: ("a", "text a")}, encode)
+    assert encode.texts == []
+    assert third.removed == 2
+    assert sorted(index.hashes) == [1]
+
+
+def test_update_reuses_the_vector_of_content_that_only_moved():
+    index = DenseIndex(DIMENSION, "test-model")
+    encode = CountingEncoder()
+    index.update({1: ("a", "text a")}, encode)
+    encode.texts.clear()
+    index.update({7: ("a", "text a")}, encode)
+    assert encode.texts == []
+    assert list(index.hashes) == [7]
+    np.testing.assert_allclose(index.vectors([7])[0], encode(["text a"])[0], rtol=1e-6)
+
+
+def test_saving_removes_superseded_index_files(tmp_path, saved):
+    saved.add([4], unit_vectors(1, seed=4), ["h4"])
+    saved.save(tmp_path)
+    assert len(list(tmp_path.glob("dense-*.faiss"))) == 1
+    assert len(DenseIndex.load(tmp_path, "test-model", DIMENSION)) == 4

@@ -1,0 +1,49 @@
+"""Answer quality on the bundled help center, against the held-out test questions.
+
+tests/data/sample_questions.jsonl was written apart from the articles and is
+never used to tune anything (tuning uses bench/data/sample_dev.jsonl).
+"""
+
+import pytest
+
+from kbbot import db, evaluation
+from kbbot.services import get_engine
+from conftest import SAMPLE_QUESTIONS
+
+
+@pytest.fixture(scope="module")
+def outcomes(sample_app):
+    questions = evaluation.read_questions(SAMPLE_QUESTIONS)
+    with sample_app.app_context():
+        return evaluation.evaluate(get_engine(), db.get_session(), questions)
+
+
+def misses(outcomes, keep):
+    return "\n".join(
+        f"{o.action} {o.confidence:.2f} {o.question.query!r} -> {o.ranked_slugs[:3]}, expected {o.question.expected}"
+        for o in outcomes
+        if keep(o)
+    )
+
+
+def test_the_test_set_is_big_enough(outcomes):
+    report = evaluation.report(outcomes)
+    assert report.covered >= 40 and report.uncovered >= 15
+
+
+def test_precision_at_1_on_covered_questions(outcomes):
+    report = evaluation.report(outcomes)
+    wrong = misses(outcomes, lambda o: o.question.expected and o.ranked_slugs[:1] != o.question.expected[:1])
+    assert report.precision_at_1 >= 0.9, wrong
+
+
+def test_covered_questions_are_answered(outcomes):
+    report = evaluation.report(outcomes)
+    unanswered = misses(outcomes, lambda o: o.question.expected and o.action != "answer")
+    assert report.answer_rate_covered >= 0.9, unanswered
+
+
+def test_uncovered_questions_are_handed_off(outcomes):
+    report = evaluation.report(outcomes)
+    kept = misses(outcomes, lambda o: not o.question.expected and o.action != "handoff")
+    assert report.handoff_rate_uncovered >= 0.8, kept

@@ -1,0 +1,92 @@
+import numpy as np
+import pytest
+
+from kbbot import confidence
+from kbbot.lexical import LexicalIndex, with_code_terms
+from kbbot.retrieval import EntryInfo, best_passage, fuse
+
+
+def test_error_codes_also_become_one_term():
+    assert with_code_terms("see SYNC-422 now") == "see SYNC-422 SYNC422 now"
+    assert with_code_terms("no code here") == "no code here"
+
+
+def test_bm25_prefers_the_exact_error_code():
+    lexical = LexicalIndex(
+        [1, 2],
+        ["SYNC-504 sync timeout: the sync to your accounting software timed out, sync again",
+         "Error codes: SYNC-422 tax rate not mapped, EML-552 bounced"],
+    )
+    scores = lexical.scores("what does SYNC-422 mean")
+    assert scores[1] > scores[0]
+    assert "sync422" in lexical.vocabulary
+
+
+def test_bm25_scores_zero_when_no_term_matches():
+    lexical = LexicalIndex([1], ["refunds and invoices"])
+    assert lexical.scores("banana bread").tolist() == [0.0]
+    assert LexicalIndex([], []).scores("anything").tolist() == []
+
+
+ENTRIES = {
+    10: EntryInfo(1, "title", "Refunds"),
+    11: EntryInfo(1, "passage", "How refunds work"),
+    20: EntryInfo(2, "title", "Invoices"),
+}
+
+
+def test_fuse_groups_entries_by_article_and_adds_the_evidence():
+    hits = fuse(
+        dense_ids=np.array([11, 20, 10]),
+        dense_scores=np.array([0.8, 0.6, 0.5]),
+        centroid_scores=np.array([0.7, 0.5]),
+        lexical_scores=np.array([2.0, 0.0]),
+        article_ids=np.array([1, 2]),
+        entries=ENTRIES,
+    )
+    assert [hit.article_id for hit in hits] == [1, 2]
+    assert hits[0].dense_max == pytest.approx(0.8)
+    assert hits[0].best_entry_id == 11
+    assert hits[0].score > hits[1].score
+
+
+def test_fuse_lets_bm25_bring_in_an_article_dense_retrieval_missed():
+    hits = fuse(
+        dense_ids=np.array([10]),
+        dense_scores=np.array([0.4]),
+        centroid_scores=np.array([0.3, 0.1]),
+        lexical_scores=np.array([0.0, 9.0]),
+        article_ids=np.array([1, 2]),
+        entries=ENTRIES,
+    )
+    missed = next(hit for hit in hits if hit.article_id == 2)
+    assert missed.best_entry_id is None
+    assert missed.dense_max == pytest.approx(0.4)  # bounded by the last similarity retrieved
+
+
+def test_best_passage_is_the_most_similar_one():
+    query = np.array([1.0, 0.0], dtype=np.float32)
+    vectors = np.array([[0.0, 1.0], [0.8, 0.6]], dtype=np.float32)
+    assert best_passage(query, [5, 6], vectors) == (6, pytest.approx(0.8))
+    assert best_passage(query, [], np.zeros((0, 2))) == (None, 0.0)
+
+
+def test_confidence_is_a_probability_that_grows_with_the_evidence():
+    weak = confidence.Evidence(dense_max=0.2, margin=0.0, known_share=0.3)
+    strong = confidence.Evidence(dense_max=0.8, margin=0.4, known_share=1.0)
+    assert 0.0 <= confidence.confidence(weak) < confidence.confidence(strong) <= 1.0
+    assert confidence.confidence(None) == 0.0
+
+
+def test_decide_maps_confidence_to_an_action():
+    assert confidence.decide(0.9, 0.6, 0.4) == "answer"
+    assert confidence.decide(0.5, 0.6, 0.4) == "suggest"
+    assert confidence.decide(0.1, 0.6, 0.4) == "handoff"
+
+
+def test_evidence_measures_the_share_of_known_terms():
+    hits = fuse(np.array([10]), np.array([0.9]), np.array([0.5, 0.1]), np.array([1.0, 0.0]), np.array([1, 2]), ENTRIES)
+    found = confidence.evidence(hits, ["refund", "hubspot"], frozenset({"refund", "invoic"}))
+    assert found.known_share == pytest.approx(0.5)
+    assert found.margin == pytest.approx(hits[0].score - hits[1].score)
+    assert confidence.evidence([], [], frozenset()) is None
