@@ -4,7 +4,7 @@ import logging
 
 from flask import Flask
 
-from . import commands, db, services
+from . import commands, db, health, services
 from .config import Config
 
 
@@ -31,4 +31,5 @@ def create_app(config=None):
     db.upgrade(app.extensions["kbbot.engine"])
     services.init_app(app)
     commands.init_app(app)
+    app.register_blueprint(health.bp)
     return app

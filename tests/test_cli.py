@@ -1,0 +1,100 @@
+"""The `kbbot` command line, run in-process against a real database and index."""
+
+import json
+
+import pytest
+
+from conftest import write_article
+
+
+@pytest.fixture
+def synced(runner, articles_dir):
+    write_article(articles_dir, "billing/refunds.md", "Annual plans get a full refund within 14 days.",
+                  title="Refund policy", questions=["can I get my money back"])
+    write_article(articles_dir, "troubleshooting/errors.md",
+                  "| Code | Meaning |\n|---|---|\n| SYNC-422 | Tax rate not mapped |\n| EML-552 | Email bounced |\n",
+                  title="Error codes reference")
+    result = runner.invoke(args=["sync", str(articles_dir)])
+    assert result.exit_code == 0, result.output
+    return articles_dir
+
+
+def test_init_reports_the_database(runner):
+    result = runner.invoke(args=["init"])
+    assert result.exit_code == 0
+    assert "Database ready: sqlite:///" in result.output and "(0 articles)" in result.output
+
+
+def test_sync_lists_what_changed_and_fails_on_bad_files(runner, synced):
+    write_article(synced, "broken.md", "body", category="x")  # no title
+    result = runner.invoke(args=["sync", str(synced)])
+    assert result.exit_code == 1
+    assert "broken.md" in result.output and "title" in result.output
+    assert "0 created, 0 updated, 2 unchanged, 0 unpublished, 1 errors" in result.output
+
+
+def test_sync_of_a_missing_directory_is_a_clear_error(runner, tmp_path):
+    result = runner.invoke(args=["sync", str(tmp_path / "nope")])
+    assert result.exit_code != 0
+    assert "nope" in result.output
+
+
+def test_index_prints_the_counts(runner, synced):
+    first = runner.invoke(args=["index"])
+    assert first.exit_code == 0
+    assert "5 added, 0 updated, 0 removed, 0 unchanged (5 entries embedded)" in first.output
+    again = runner.invoke(args=["index"])
+    assert "0 added, 0 updated, 0 removed, 5 unchanged (0 entries embedded)" in again.output
+    full = runner.invoke(args=["index", "--full"])
+    assert "(5 entries embedded)" in full.output
+
+
+def test_search_ranks_the_exact_error_code_first(runner, synced):
+    result = runner.invoke(args=["search", "what is SYNC-422"])
+    assert result.exit_code == 0
+    first_line = result.output.splitlines()[0]
+    assert first_line.startswith(" 1. errors") and "score=1.000" in first_line
+
+
+def test_ask_json_has_the_decision_sources_and_confidence(runner, synced):
+    result = runner.invoke(args=["ask", "--json", "how do I get my money back"])
+    assert result.exit_code == 0
+    answer = json.loads(result.output)
+    assert answer["action"] in ("answer", "suggest", "handoff")
+    assert 0.0 <= answer["confidence"] <= 1.0
+    assert answer["sources"][0]["slug"] == "refunds"
+    assert answer["ranked_slugs"][0] == "refunds"
+
+
+def test_eval_prints_every_metric(runner, synced, tmp_path):
+    queries = tmp_path / "queries.jsonl"
+    queries.write_text(
+        '{"query": "money back on my annual plan", "expected": ["refunds"]}\n'
+        '{"query": "EML-552 error", "expected": ["errors"]}\n'
+        '{"query": "how tall is mount everest", "expected": []}\n'
+    )
+    result = runner.invoke(args=["eval", "--json", str(queries)])
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(result.output)
+    assert (metrics["covered"], metrics["uncovered"]) == (2, 1)
+    assert metrics["precision_at_1"] == 1.0
+    assert set(metrics) >= {"mrr_at_10", "recall_at_5", "answer_rate_covered", "handoff_rate_uncovered",
+                            "auroc", "latency_p50_ms", "latency_p95_ms"}
+    text = runner.invoke(args=["eval", str(queries)]).output
+    assert "precision@1" in text and "AUROC" in text and "latency p50 / p95" in text
+
+
+def test_eval_names_the_bad_line(runner, tmp_path):
+    queries = tmp_path / "queries.jsonl"
+    queries.write_text('{"query": "fine", "expected": []}\n{"query": 3}\n')
+    result = runner.invoke(args=["eval", str(queries)])
+    assert result.exit_code != 0
+    assert "line 2" in result.output
+
+
+def test_healthz_reports_the_indexed_content(app, synced):
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 200
+    health = response.get_json()
+    assert (health["status"], health["articles"], health["entries"]) == ("ok", 2, 5)
+    assert health["generation"] >= 1
