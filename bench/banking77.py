@@ -84,14 +84,19 @@ def load_knowledge_base(session, kb):
     session.commit()
 
 
-def run_engine(kb, questions, workdir):
-    app = create_app(
+def scratch_app(workdir, name):
+    """An app with its own SQLite database and index under `workdir`, starting empty."""
+    return create_app(
         {
-            "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
-            "INDEX_DIR": workdir / "index",
+            "DATABASE_URL": f"sqlite:///{workdir / name}.sqlite3",
+            "INDEX_DIR": workdir / f"{name}-index",
             "SYNC_ON_FIRST_START": False,
         }
     )
+
+
+def run_engine(kb, questions, workdir):
+    app = scratch_app(workdir, "bench")
     with app.app_context():
         session = db.get_session()
         load_knowledge_base(session, kb)

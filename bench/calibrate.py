@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 import banking77
-from kbbot import confidence, create_app, db, evaluation
+from kbbot import confidence, db, evaluation
 from kbbot.services import get_engine
 from kbbot.sync import sync_directory
 from sections import replace_section
@@ -51,13 +51,7 @@ def collect(engine, session, questions):
 
 
 def sample_help_center(workdir):
-    app = create_app(
-        {
-            "DATABASE_URL": f"sqlite:///{workdir / 'sample.sqlite3'}",
-            "INDEX_DIR": workdir / "sample-index",
-            "SYNC_ON_FIRST_START": False,
-        }
-    )
+    app = banking77.scratch_app(workdir, "sample")
     with app.app_context():
         session = db.get_session()
         sync_directory(session, ROOT / "articles", app.config["MAX_ARTICLE_BYTES"])
@@ -66,13 +60,7 @@ def sample_help_center(workdir):
 
 def banking77_dev(workdir):
     kb, questions = banking77.build_split("dev")
-    app = create_app(
-        {
-            "DATABASE_URL": f"sqlite:///{workdir / 'b77.sqlite3'}",
-            "INDEX_DIR": workdir / "b77-index",
-            "SYNC_ON_FIRST_START": False,
-        }
-    )
+    app = banking77.scratch_app(workdir, "b77")
     with app.app_context():
         session = db.get_session()
         banking77.load_knowledge_base(session, kb)

@@ -12,24 +12,23 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def _float(name, default):
+def _number(name, default, kind, description):
+    """Environment variable `name` converted by `kind`, or `default` when unset or empty."""
     value = os.environ.get(name)
     if value is None or value == "":
         return default
     try:
-        return float(value)
+        return kind(value)
     except ValueError as e:
-        raise ValueError(f"environment variable {name} must be a number, got {value!r}") from e
+        raise ValueError(f"environment variable {name} must be {description}, got {value!r}") from e
+
+
+def _float(name, default):
+    return _number(name, default, float, "a number")
 
 
 def _int(name, default):
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    try:
-        return int(value)
-    except ValueError as e:
-        raise ValueError(f"environment variable {name} must be an integer, got {value!r}") from e
+    return _number(name, default, int, "an integer")
 
 
 def _path(name, default):
