@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from . import confidence, db, retrieval
-from .errors import IndexCorrupt
+from .errors import IndexCorrupt, IndexMissing
 from .index import DenseIndex, UpdateCounts
 from .lexical import LexicalIndex
 from .models import Article, Chunk
@@ -90,9 +90,11 @@ class Engine:
         """The saved dense index, or a new empty one (to be rebuilt) when it cannot be used."""
         try:
             return DenseIndex.load(self.index_dir, self.encoder.name, self.encoder.dimension), False
+        except IndexMissing as e:
+            log.info("building the dense index from the database: %s", e)
         except IndexCorrupt as e:
             log.warning("rebuilding the dense index from the database: %s", e)
-            return DenseIndex(self.encoder.dimension, self.encoder.name), True
+        return DenseIndex(self.encoder.dimension, self.encoder.name), True
 
     def refresh(self, session: Session, full=False, show_progress=False) -> UpdateCounts:
         """Bring the indexes in line with the published articles in the database.

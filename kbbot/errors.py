@@ -18,5 +18,9 @@ class IndexCorrupt(KbbotError):
     """The on-disk index cannot be trusted; the caller rebuilds it from the database."""
 
 
+class IndexMissing(IndexCorrupt):
+    """No index was saved yet (a first start, or the index directory was cleared)."""
+
+
 class ModelError(KbbotError):
     """The configured embedding model cannot be loaded."""

@@ -21,7 +21,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from .errors import IndexCorrupt
+from .errors import IndexCorrupt, IndexMissing
 
 
 MANIFEST_NAME = "manifest.json"
@@ -142,7 +142,7 @@ class DenseIndex:
         directory = Path(directory)
         manifest_path = directory / MANIFEST_NAME
         if not manifest_path.is_file():
-            raise IndexCorrupt(f"no index manifest at {manifest_path}")
+            raise IndexMissing(f"no index manifest at {manifest_path}")
         try:
             manifest = json.loads(manifest_path.read_bytes())
             index_name = manifest["index_file"]
