@@ -13,10 +13,10 @@ not in the knowledge base, and it holds out a different set of 10 intents.
 """
 
 import argparse
-import os
-import platform
 import csv
 import json
+import os
+import platform
 import random
 import sys
 import tempfile

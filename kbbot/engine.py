@@ -169,14 +169,14 @@ class Engine:
 
     # -- answering ----------------------------------------------------------------
 
-    def _rank(self, question, query_vector):
+    def _rank(self, query_terms, query_vector):
         with self._lock:
             dense_ids, dense_scores = self._dense.search(query_vector, CANDIDATES)
             return retrieval.fuse(
                 dense_ids,
                 dense_scores,
                 self._centroids @ query_vector,
-                self._lexical.scores(question),
+                self._lexical.scores(query_terms),
                 self._article_ids,
                 self._entries,
             )
@@ -205,7 +205,7 @@ class Engine:
         """Ranked articles for `question`, best first, each with its best passage."""
         self.ensure_current(session)
         query_vector = self.encoder.encode([question])[0]
-        hits = self._rank(question, query_vector)[:limit]
+        hits = self._rank(self._lexical.query_terms(question), query_vector)[:limit]
         top_score = hits[0].score if hits else 0.0
         return [self._source(hit, query_vector, top_score) for hit in hits]
 
@@ -214,8 +214,9 @@ class Engine:
         started = time.perf_counter()
         self.ensure_current(session)
         query_vector = self.encoder.encode([question])[0]
-        hits = self._rank(question, query_vector)
-        found = confidence.evidence(hits, self._lexical.query_terms(question), self._lexical.vocabulary)
+        query_terms = self._lexical.query_terms(question)  # tokenized once, for BM25 and the evidence
+        hits = self._rank(query_terms, query_vector)
+        found = confidence.evidence(hits, query_terms, self._lexical.vocabulary)
         score = confidence.confidence(found)
         action = confidence.decide(score, self.answer_threshold, self.suggest_threshold)
         top_score = hits[0].score if hits else 0.0

@@ -5,7 +5,7 @@ matched on `ldg`, `1042` and the joined term `ldg1042`, so the exact code
 outranks articles that merely share its prefix), rare words. English stemming and stop words.
 One BM25 document per article, made of the text of all its entries: single
 short entries (a title, a question) give BM25 too little text to weigh terms,
-and measured worse (docs/calibration.md). Rebuilt in memory from the entries;
+and measured worse on the development questions. Rebuilt in memory from the entries;
 at help-center sizes that takes milliseconds, so nothing is persisted.
 """
 
@@ -39,16 +39,19 @@ class LexicalIndex:
 
     def _tokenize(self, texts, return_ids=True):
         return bm25s.tokenize(
-            [with_code_terms(text) for text in texts], stopwords="en", stemmer=self._stemmer, return_ids=return_ids, show_progress=False
+            [with_code_terms(text) for text in texts],
+            stopwords="en",
+            stemmer=self._stemmer,
+            return_ids=return_ids,
+            show_progress=False,
         )
 
     def query_terms(self, query):
         """The stemmed, stop-word-free terms BM25 matches for `query`."""
         return self._tokenize([query], return_ids=False)[0]
 
-    def scores(self, query) -> np.ndarray:
-        """BM25 score of `query` for every document, aligned with `ids` (0 where no term matches)."""
-        terms = self.query_terms(query) if self._bm25 is not None else []
-        if not terms:
+    def scores(self, query_terms) -> np.ndarray:
+        """BM25 score of the terms of a query (`query_terms`) for every document, aligned with `ids`."""
+        if self._bm25 is None or not query_terms:
             return np.zeros(len(self.ids), dtype=np.float32)
-        return self._bm25.get_scores(terms).astype(np.float32)
+        return self._bm25.get_scores(query_terms).astype(np.float32)

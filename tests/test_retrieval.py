@@ -17,15 +17,15 @@ def test_bm25_prefers_the_exact_error_code():
         ["SYNC-504 sync timeout: the sync to your accounting software timed out, sync again",
          "Error codes: SYNC-422 tax rate not mapped, EML-552 bounced"],
     )
-    scores = lexical.scores("what does SYNC-422 mean")
+    scores = lexical.scores(lexical.query_terms("what does SYNC-422 mean"))
     assert scores[1] > scores[0]
     assert "sync422" in lexical.vocabulary
 
 
 def test_bm25_scores_zero_when_no_term_matches():
     lexical = LexicalIndex([1], ["refunds and invoices"])
-    assert lexical.scores("banana bread").tolist() == [0.0]
-    assert LexicalIndex([], []).scores("anything").tolist() == []
+    assert lexical.scores(lexical.query_terms("banana bread")).tolist() == [0.0]
+    assert LexicalIndex([], []).scores(["anything"]).tolist() == []
 
 
 ENTRIES = {
