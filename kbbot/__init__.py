@@ -4,8 +4,8 @@ import logging
 
 from flask import Flask
 
-from . import commands, db, health, services
-from .config import Config
+from . import api, business_hours, commands, db, events, health, help_center, services, visitors
+from .config import Config, instance_secret
 
 
 def create_app(config=None):
@@ -21,6 +21,8 @@ def create_app(config=None):
         settings.update(config.to_flask())
     elif config:
         settings.update(config)
+    if not settings.get("SECRET_KEY"):
+        settings["SECRET_KEY"] = instance_secret(settings["INSTANCE_PATH"])
     app = Flask(__name__, instance_path=str(settings["INSTANCE_PATH"]))
     app.config.update(settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -31,5 +33,10 @@ def create_app(config=None):
     db.upgrade(app.extensions["kbbot.engine"])
     services.init_app(app)
     commands.init_app(app)
+    events.init_app(app)
+    visitors.init_app(app)
+    app.extensions["kbbot.business_hours"] = business_hours.parse(app.config["BUSINESS_HOURS"], app.config["TIMEZONE"])
     app.register_blueprint(health.bp)
+    app.register_blueprint(help_center.bp)
+    api.init_app(app)
     return app

@@ -1,18 +1,19 @@
-"""The commands of the `kbbot` command line: init, sync, index, search, ask, eval, serve."""
+"""The commands of the `kbbot` command line: init, sync, index, search, ask, eval, report, user, token, serve."""
 
 import json
 import sys
 from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from . import db, evaluation, services
+from . import db, evaluation, reports, services, users
 from .errors import KbbotError
-from .models import Article, Chunk
+from .models import Article
 from .sync import sync_directory
 
 
@@ -125,6 +126,28 @@ def eval_command(queries, as_json):
     click.echo(f"{'latency p50 / p95':<26}{result.latency_p50_ms:.1f} / {result.latency_p95_ms:.1f} ms")
 
 
+@click.command("report")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First day (UTC). [default: 30 days ago]")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day (UTC), included. [default: today]")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@with_appcontext
+def report_command(since, until, as_json):
+    """Deflection and customer-experience figures for a period (definitions: docs/metrics.md)."""
+    today = datetime.now(UTC).date()
+    first = since.date() if since else today - timedelta(days=30)
+    last = until.date() if until else today
+    if last < first:
+        raise click.BadParameter(f"{last} is before the first day, {first}", param_hint="'--until'")
+    result = reports.build_report(
+        db.get_session(),
+        *reports.days(first, last),
+        reports.ReportSettings.from_config(current_app.config),
+        # The model is loaded only when there are content gaps to group.
+        encode=lambda texts: services.get_engine().encoder.encode(texts),
+    )
+    click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False) if as_json else result.as_text())
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -137,7 +160,74 @@ def serve_command(host, port):
     current_app.run(host=host, port=port, use_reloader=False)
 
 
-COMMANDS = (init_command, sync_command, index_command, search_command, ask_command, eval_command, serve_command)
+@click.group("user")
+def user_group():
+    """Staff accounts."""
+
+
+@user_group.command("create")
+@click.argument("email")
+@click.option("--role", "roles", multiple=True, required=True, help="admin, editor or agent (repeat for several).")
+@click.option("--name", default="", help="Display name shown to customers in agent replies.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
+@with_appcontext
+def user_create_command(email, roles, name, password_stdin):
+    """Create a staff user; the password is asked for (or read from stdin)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = users.create_user(db.get_session(), email, roles, password=password, name=name)
+    except KbbotError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"Created {user.email} ({', '.join(user.roles)})")
+
+
+@click.group("token")
+def token_group():
+    """API tokens for the staff API."""
+
+
+@token_group.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="What the token is for, e.g. 'CMS sync'.")
+@with_appcontext
+def token_create_command(email, name):
+    """Create an API token for the user EMAIL; it is printed once and never stored in clear."""
+    session = db.get_session()
+    try:
+        token, record = users.create_token(session, users.find_user(session, email), name)
+    except KbbotError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"Token {record.id} for {email} ({name}); store it now, it will not be shown again:", err=True)
+    click.echo(token)
+
+
+@token_group.command("revoke")
+@click.argument("token_id", type=int)
+@with_appcontext
+def token_revoke_command(token_id):
+    """Revoke the API token with id TOKEN_ID."""
+    try:
+        users.revoke_token(db.get_session(), token_id)
+    except KbbotError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"Token {token_id} revoked.")
+
+
+COMMANDS = (
+    init_command,
+    sync_command,
+    index_command,
+    search_command,
+    ask_command,
+    eval_command,
+    report_command,
+    user_group,
+    token_group,
+    serve_command,
+)
 
 
 def init_app(app):

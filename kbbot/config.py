@@ -35,6 +35,20 @@ def _path(name, default):
     return Path(os.environ.get(name) or default).resolve()
 
 
+def instance_secret(instance_path):
+    """The secret key kept in the instance folder, created (readable by the owner only) on first use."""
+    path = instance_path / "secret_key"
+    instance_path.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # made earlier, or by another worker starting at the same moment
+        pass
+    else:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
 class Config:
     """Settings of one kbbot instance; read once, when the app is created."""
 
@@ -48,9 +62,10 @@ class Config:
         # None means the packaged all-MiniLM-L6-v2; otherwise a local
         # sentence-transformers model directory. Never a hub name.
         self.EMBEDDING_MODEL = os.environ.get("KBBOT_EMBEDDING_MODEL") or None
-        # A random key keeps a fresh install safe; production sets SECRET_KEY
-        # so that signed ids survive restarts and are shared by all workers.
-        self.SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
+        # Signs visitor ids and sessions. Production sets SECRET_KEY; a fresh
+        # install generates one once and keeps it in the instance folder, so
+        # that signed ids survive restarts and are shared by all workers.
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or None  # None: see instance_secret()
 
         # Decision thresholds on the confidence in [0, 1]; see docs/calibration.md
         # for how they were measured.
@@ -59,8 +74,25 @@ class Config:
 
         # Articles larger than this are refused by sync, with an error naming the file.
         self.MAX_ARTICLE_BYTES = _int("KBBOT_MAX_ARTICLE_BYTES", 512 * 1024)
+        # Chat: the longest message accepted (characters); longer ones get 413.
+        self.MAX_MESSAGE_CHARS = _int("KBBOT_MAX_MESSAGE_CHARS", 2000)
+        # Any request body larger than this (bytes) is refused with 413.
+        self.MAX_CONTENT_LENGTH = _int("KBBOT_MAX_REQUEST_BYTES", 1024 * 1024)
+        # When people answer handoffs, e.g. "mon-fri 09:00-17:00; sat 10:00-14:00" or "24/7",
+        # in KBBOT_TIMEZONE. Outside them handoffs still queue; customers are told when to expect a reply.
+        self.BUSINESS_HOURS = os.environ.get("KBBOT_BUSINESS_HOURS") or "mon-fri 09:00-17:00"
+        self.TIMEZONE = os.environ.get("KBBOT_TIMEZONE") or "UTC"
+
         # On first start, import ARTICLES_DIR into an empty database.
         self.SYNC_ON_FIRST_START = os.environ.get("KBBOT_SYNC_ON_FIRST_START", "1") != "0"
+
+        # Reports (docs/metrics.md): a conversation with an answer is an assumed deflection unless
+        # the visitor asks the same question again within this many hours; a conversation on the
+        # same topic within this many days of another is a repeat contact; content-gap questions
+        # join a topic at this cosine similarity to its centroid (see kbbot/topics.py).
+        self.DEFLECTION_WINDOW_HOURS = _float("KBBOT_DEFLECTION_WINDOW_HOURS", 24)
+        self.REPEAT_CONTACT_DAYS = _float("KBBOT_REPEAT_CONTACT_DAYS", 7)
+        self.TOPIC_SIMILARITY = _float("KBBOT_TOPIC_SIMILARITY", 0.6)
 
     def to_flask(self):
         """The settings as the upper-case mapping Flask's config expects."""

@@ -20,7 +20,7 @@ from . import confidence, db, retrieval
 from .errors import IndexCorrupt, IndexMissing
 from .index import DenseIndex, UpdateCounts
 from .lexical import LexicalIndex
-from .models import Article, Chunk
+from .models import Article
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,7 @@ class ArticleInfo:
 class Source:
     """An article offered to the customer, with the passage that matched best."""
 
+    article_id: int
     slug: str
     title: str
     snippet: str
@@ -59,7 +60,7 @@ class Answer:
     question: str
     action: str  # "answer" | "suggest" | "handoff"
     confidence: float  # in [0, 1]
-    answer: str  # best passage of the best article ("" unless action is "answer")
+    answer: str  # readable passage of the best article, whole sentences ("" unless action is "answer")
     sources: list[Source] = field(default_factory=list)
     ranked_slugs: list[str] = field(default_factory=list)  # top 10, before the relevance cut
     evidence: confidence.Evidence | None = None
@@ -191,6 +192,7 @@ class Engine:
             entry_id = next(i for i in (passage_id, hit.best_entry_id, article.entry_ids[0]) if i is not None)
             entry = self._entries[entry_id]
         return Source(
+            article_id=article.id,
             slug=article.slug,
             title=article.title,
             snippet=entry.text,
@@ -200,6 +202,16 @@ class Engine:
             lexical_score=hit.lexical,
             revision_id=article.revision_id,
         )
+
+    def _answer_text(self, hit, source):
+        """The best passage of the top article widened to whole sentences of its section."""
+        with self._lock:
+            passage_ids = self._articles[hit.article_id].passage_ids
+            passages = [(self._entries[i].heading_path, self._entries[i].text) for i in passage_ids]
+        texts = [text for _, text in passages]
+        if source.snippet not in texts:  # an FAQ entry without body: its matched question or title
+            return source.snippet
+        return retrieval.readable_passage(passages, texts.index(source.snippet))
 
     def search(self, session: Session, question, limit=10):
         """Ranked articles for `question`, best first, each with its best passage."""
@@ -226,7 +238,7 @@ class Engine:
             question=question,
             action=action,
             confidence=score,
-            answer=sources[0].snippet if action == "answer" and sources else "",
+            answer=self._answer_text(shown[0], sources[0]) if action == "answer" and sources else "",
             sources=sources,
             ranked_slugs=[self._articles[hit.article_id].slug for hit in hits[:10]],
             evidence=found,

@@ -24,3 +24,20 @@ class IndexMissing(IndexCorrupt):
 
 class ModelError(KbbotError):
     """The configured embedding model cannot be loaded."""
+
+
+class NotFound(KbbotError):
+    """The thing asked for does not exist, or is not the asker's to see."""
+
+
+class Conflict(KbbotError):
+    """The request contradicts what is already recorded (a second survey answer...)."""
+
+
+class InvalidInput(KbbotError):
+    """A value that breaks a rule the schema cannot express; names the field."""
+
+    def __init__(self, field, message):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message

@@ -3,7 +3,7 @@
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
-from . import db
+from . import db, events
 from .services import get_engine
 
 bp = Blueprint("health", __name__)
@@ -26,4 +26,5 @@ def healthz():
         articles=engine.article_count(),
         entries=engine.entry_count(),
         generation=engine.generation,
+        event_log_failures=events.failure_count(current_app),
     )

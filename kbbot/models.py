@@ -1,19 +1,56 @@
-"""Database models: the database is the source of truth for articles.
+"""Database models: the database is the source of truth.
 
-The FAISS and BM25 indexes are derived from the `Chunk` rows and can always be
-rebuilt from them.
+Articles: the FAISS and BM25 indexes are derived from the `Chunk` rows and can
+always be rebuilt from them. Conversations: every customer message, bot
+decision and agent reply is a `Message`; `Event` is the append-only log that
+reports read; `Handoff` is a conversation passed to a person.
 """
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 ARTICLE_STATUSES = ("published", "draft")
+ROLES = ("admin", "editor", "agent")
+HANDOFF_STATUSES = ("open", "assigned", "resolved")
+HANDOFF_REASONS = (
+    "customer_request",
+    "low_confidence",
+    "repeated_unhelpful",
+    "negative_feedback",
+)
+RESOLUTION_REASONS = ("answered", "existing_article", "article_missing", "bug", "other")
+SURVEY_KINDS = ("csat", "ces", "nps")
+CES_CHOICES = ("easy", "neither", "difficult")
 
 
 def utcnow():
     return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always read back timezone-aware (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return value.astimezone(timezone.utc) if value is not None and value.tzinfo else value
+
+    def process_result_value(self, value, dialect):
+        return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
 
 
 class Base(DeclarativeBase):
@@ -47,15 +84,19 @@ class Article(Base):
     # Path of the file `kbbot sync` imported it from, relative to the synced directory.
     source_path: Mapped[str | None] = mapped_column(String(1000))
     content_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     category: Mapped[Category | None] = relationship(back_populates="articles")
     revisions: Mapped[list["Revision"]] = relationship(
-        back_populates="article", order_by="Revision.number", cascade="all, delete-orphan"
+        back_populates="article",
+        order_by="Revision.number",
+        cascade="all, delete-orphan",
     )
     chunks: Mapped[list["Chunk"]] = relationship(
-        back_populates="article", order_by="Chunk.position", cascade="all, delete-orphan"
+        back_populates="article",
+        order_by="Chunk.position",
+        cascade="all, delete-orphan",
     )
 
     @property
@@ -82,7 +123,7 @@ class Revision(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     # Who or what made the change, e.g. "sync" or "sync: source file removed".
     note: Mapped[str] = mapped_column(String(500), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     article: Mapped[Article] = relationship(back_populates="revisions")
 
@@ -123,3 +164,180 @@ class KnowledgeBaseState(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     generation: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class User(Base):
+    """A staff member: an agent, a content editor or an admin (roles combine)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def has_role(self, role):
+        return self.active and role in self.roles
+
+
+class ApiToken(Base):
+    """A staff API credential; only its SHA-256 is stored, the token is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+
+class Conversation(Base):
+    """One chat between a visitor and kbbot (and, after a handoff, an agent)."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    visitor_id: Mapped[str] = mapped_column(String(64), index=True)
+    page_url: Mapped[str | None] = mapped_column(String(2000))
+    locale: Mapped[str | None] = mapped_column(String(35))
+    user_agent: Mapped[str | None] = mapped_column(String(500))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    last_message_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    messages: Mapped[list["Message"]] = relationship(
+        back_populates="conversation",
+        order_by="Message.id",
+        cascade="all, delete-orphan",
+    )
+    handoff: Mapped["Handoff | None"] = relationship(back_populates="conversation", uselist=False)
+
+
+class Message(Base):
+    """A turn in a conversation, by the customer, the bot or an agent.
+
+    A bot message keeps its whole decision: the action, the confidence, the
+    articles it offered and the exact revision of the article it cited, so a
+    later edit can show which answers relied on the old text.
+    """
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(20))  # "customer" | "bot" | "agent"
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Bot messages: the question answered, the query retrieval ran (with context), the decision.
+    in_reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    query: Mapped[str | None] = mapped_column(Text)
+    action: Mapped[str | None] = mapped_column(String(20))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    sources: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"), index=True)
+    revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("revisions.id", ondelete="SET NULL"), index=True
+    )
+    handoff_offered: Mapped[bool] = mapped_column(Boolean, default=False)
+    offer_reason: Mapped[str | None] = mapped_column(String(40))
+    # Agent messages: who wrote it.
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    conversation: Mapped[Conversation] = relationship(back_populates="messages")
+    author: Mapped[User | None] = relationship()
+
+
+class Handoff(Base):
+    """A conversation passed to a person: one per conversation, with a lifecycle.
+
+    open -> assigned -> resolved, and back to open when the customer writes
+    again. The page, locale and user agent are kept as they were at the handoff.
+    """
+
+    __tablename__ = "handoffs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), unique=True
+    )
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    reason: Mapped[str] = mapped_column(String(40))
+    email: Mapped[str] = mapped_column(String(320))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    message: Mapped[str] = mapped_column(Text, default="")
+    page_url: Mapped[str | None] = mapped_column(String(2000))
+    locale: Mapped[str | None] = mapped_column(String(35))
+    user_agent: Mapped[str | None] = mapped_column(String(500))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    resolution_reason: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    first_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    conversation: Mapped[Conversation] = relationship(back_populates="handoff")
+    assignee: Mapped[User | None] = relationship()
+
+
+class Feedback(Base):
+    """A "was this helpful?" vote on a bot answer or on an article; one per visitor and target."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        UniqueConstraint("visitor_id", "message_id"),
+        UniqueConstraint("visitor_id", "article_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visitor_id: Mapped[str] = mapped_column(String(64), index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SurveyResponse(Base):
+    """A CSAT (1-5), CES (easy/neither/difficult) or NPS (0-10) answer; one per kind per conversation."""
+
+    __tablename__ = "survey_responses"
+    __table_args__ = (UniqueConstraint("conversation_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    handoff_id: Mapped[int | None] = mapped_column(ForeignKey("handoffs.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(10))
+    score: Mapped[int | None] = mapped_column(Integer)  # CSAT and NPS
+    choice: Mapped[str | None] = mapped_column(String(20))  # CES
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class Event(Base):
+    """One entry of the append-only event log that reports are computed from.
+
+    `type` is one of `events.TYPES`; `data` holds what is specific to it
+    (a search's query and result count, a view's referrer kind...).
+    """
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    type: Mapped[str] = mapped_column(String(40), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    visitor_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id", ondelete="SET NULL"))
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    handoff_id: Mapped[int | None] = mapped_column(ForeignKey("handoffs.id", ondelete="SET NULL"))
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"), index=True)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -22,6 +22,9 @@ import numpy as np
 LEXICAL_WEIGHT = 0.1
 # How many articles the BM25 and centroid rankings each add to the candidates.
 EXTRA_CANDIDATES = 20
+# An answer shorter than this is widened with the neighbouring passages of its section.
+MIN_ANSWER_WORDS = 30
+MAX_ANSWER_WORDS = 120
 
 
 @dataclass(frozen=True)
@@ -99,3 +102,45 @@ def best_passage(query_vector: np.ndarray, passage_ids, passage_vectors: np.ndar
     similarities = passage_vectors @ query_vector
     best = int(np.argmax(similarities))
     return passage_ids[best], float(similarities[best])
+
+
+def readable_passage(passages, best):
+    """The answer text: passage `best`, widened with its neighbours until it reads as a whole.
+
+    `passages` is the article's (heading_path, text) list in reading order.
+    Passages already end at sentence boundaries; a short one (an article's
+    introduction, "3. Click Save.") is joined with the passages that follow
+    it, then those before it in its own section, until it has
+    `MIN_ANSWER_WORDS` words, never more than `MAX_ANSWER_WORDS`. A following
+    passage from another section comes with its heading, so steps keep their title.
+    """
+    parts = [passages[best][1]]
+    words = len(parts[0].split())
+    path = passages[best][0]
+    for heading_path, text in passages[best + 1 :]:
+        if words >= MIN_ANSWER_WORDS:
+            break
+        piece = text if heading_path == path else "\n".join(heading_path[len(_common(path, heading_path)) :] + (text,))
+        if words + len(piece.split()) > MAX_ANSWER_WORDS:
+            break
+        parts.append(piece)
+        words += len(piece.split())
+        path = heading_path
+    for heading_path, text in reversed(passages[:best]):
+        if words >= MIN_ANSWER_WORDS or heading_path != passages[best][0]:
+            break
+        if words + len(text.split()) > MAX_ANSWER_WORDS:
+            break
+        parts.insert(0, text)
+        words += len(text.split())
+    return "\n".join(parts)
+
+
+def _common(a, b):
+    """The shared leading headings of two heading paths."""
+    shared = []
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        shared.append(x)
+    return tuple(shared)

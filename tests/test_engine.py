@@ -138,7 +138,7 @@ def test_every_answer_carries_a_confidence_an_action_and_sources(app, kb, sessio
     covered = engine.ask(session, "I forgot my password and cannot sign in")
     assert covered.action == "answer"
     assert covered.sources[0].slug == "reset-password"
-    assert covered.answer == covered.sources[0].snippet
+    assert covered.sources[0].snippet in covered.answer
     assert covered.sources[0].revision_id is not None
     off_topic = engine.ask(session, "good recipe for banana bread?")
     assert off_topic.action == "handoff"

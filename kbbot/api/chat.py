@@ -1,0 +1,157 @@
+"""Chat: questions and answers, the transcript, handing off to a person, ending a conversation."""
+
+from datetime import datetime, timezone
+
+from flask import Blueprint, abort, current_app, request, url_for
+
+from .. import business_hours, conversations, db, handoffs
+from ..errors import InvalidInput
+from ..services import get_engine
+from ..users import normalized_email
+from ..visitors import current_visitor_id
+from . import schemas
+from .requests import read_json
+
+bp = Blueprint("chat", __name__)
+
+
+def article_url(slug):
+    """The link a customer follows from the bot to an article (logged as a view that came from the bot)."""
+    return url_for("help_center.article", slug=slug, ref="bot", _external=True)
+
+
+def handoff_ref(conversation):
+    handoff = conversation.handoff
+    return {"id": handoff.id, "status": handoff.status} if handoff else None
+
+
+def source_out(record):
+    return {key: record[key] for key in ("slug", "title", "url", "snippet", "score")}
+
+
+def message_out(message):
+    out = {"id": message.id, "role": message.role, "text": message.text, "created_at": message.created_at}
+    if message.role == "bot":
+        out.update(
+            action=message.action,
+            confidence=message.confidence,
+            sources=[source_out(record) for record in message.sources],
+            handoff_offered=message.handoff_offered,
+        )
+    elif message.role == "agent":
+        out["author"] = (message.author.name or "Support team") if message.author else "Support team"
+    return out
+
+
+def availability(now=None):
+    """Whether people are at work now, and what the handoff form tells the customer."""
+    schedule = current_app.extensions["kbbot.business_hours"]
+    now = now or datetime.now(timezone.utc)
+    if business_hours.is_open(schedule, now):
+        notice = "A person from our support team will reply here shortly, and by email if you have left."
+        next_at = now
+    else:
+        next_at = business_hours.next_opening(schedule, now)
+        when = next_at.strftime("%A %H:%M") + f" ({schedule.zone.key})" if next_at else "as soon as possible"
+        notice = f"Our team is away right now. A person will reply by email when we are back, from {when}."
+    return {
+        "agents_available": next_at == now,
+        "next_available_at": next_at,
+        "reply_channel": "email",
+        "notice": notice,
+    }
+
+
+@bp.post("/chat")
+def chat():
+    body = read_json(schemas.ChatRequest)
+    message = body.message.strip()
+    if not message:
+        raise InvalidInput("message", "must not be empty")
+    if len(message) > current_app.config["MAX_MESSAGE_CHARS"]:
+        abort(413, f"message is longer than {current_app.config['MAX_MESSAGE_CHARS']} characters")
+    session = db.get_session()
+    visitor_id = current_visitor_id()
+    if body.conversation_id:
+        conversation = conversations.get_for_visitor(session, body.conversation_id, visitor_id)
+    else:
+        conversation = conversations.start(
+            session, visitor_id, body.page_url, body.locale, request.headers.get("User-Agent")
+        )
+    turn = conversations.reply(session, get_engine(), conversation, message, article_url)
+    bot = turn.bot_message
+    if bot is None:  # a person holds the conversation: the bot stays silent
+        response = {
+            "message_id": turn.customer_message.id,
+            "action": "handoff",
+            "answer": conversations.WAITING_FOR_AGENT,
+            "confidence": 0.0,
+            "sources": [],
+            "handoff_offered": False,
+        }
+    else:
+        response = {
+            "message_id": bot.id,
+            "action": bot.action,
+            "answer": bot.text,
+            "confidence": bot.confidence,
+            "sources": [source_out(record) for record in bot.sources],
+            "handoff_offered": bot.handoff_offered,
+        }
+    response.update(conversation_id=conversation.public_id, handoff=handoff_ref(conversation))
+    return schemas.ChatResponse(**response).model_dump(mode="json")
+
+
+@bp.get("/conversations/<conversation_id>")
+def conversation(conversation_id):
+    after = request.args.get("after", 0, type=int)
+    conversation = conversations.get_for_visitor(
+        db.get_session(), conversation_id, current_visitor_id(create=False)
+    )
+    messages = conversations.transcript(conversation, after)
+    out = schemas.ConversationOut(
+        conversation_id=conversation.public_id,
+        messages=[message_out(message) for message in messages],
+        cursor=messages[-1].id if messages else after,
+        handoff=handoff_ref(conversation),
+        ended=conversation.ended_at is not None,
+    )
+    return out.model_dump(mode="json")
+
+
+@bp.post("/conversations/<conversation_id>/handoff")
+def request_handoff(conversation_id):
+    body = read_json(schemas.HandoffRequest)
+    session = db.get_session()
+    conversation = conversations.get_for_visitor(session, conversation_id, current_visitor_id(create=False))
+    handoff, created = handoffs.request(
+        session,
+        conversation,
+        email=normalized_email(body.email),
+        name=body.name.strip(),
+        message=body.message.strip(),
+        user_agent=request.headers.get("User-Agent"),
+    )
+    out = schemas.HandoffCreated(
+        id=handoff.id,
+        status=handoff.status,
+        reason=handoff.reason,
+        created=created,
+        availability=availability(),
+    )
+    return out.model_dump(mode="json"), 201 if created else 200
+
+
+@bp.get("/availability")
+def support_availability():
+    return schemas.Availability(**availability()).model_dump(mode="json")
+
+
+@bp.post("/conversations/<conversation_id>/end")
+def end_conversation(conversation_id):
+    session = db.get_session()
+    conversation = conversations.get_for_visitor(session, conversation_id, current_visitor_id(create=False))
+    conversations.end(session, conversation)
+    return schemas.EndedOut(
+        conversation_id=conversation.public_id, ended_at=conversation.ended_at
+    ).model_dump(mode="json")

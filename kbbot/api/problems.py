@@ -1,0 +1,69 @@
+"""Every API error in one shape: RFC 9457 problem details (`application/problem+json`)."""
+
+from flask import current_app, jsonify, request
+from pydantic import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from ..errors import Conflict, InvalidInput, NotFound
+
+PROBLEM_TYPE = "about:blank"
+
+
+def problem(status, title, detail=None, errors=None, headers=None):
+    """A problem details response; `errors` lists {"field", "message"} for validation failures."""
+    body = {"type": PROBLEM_TYPE, "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = status
+    response.content_type = "application/problem+json"
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def field_errors(error: ValidationError):
+    """Pydantic's errors as {"field": "a.b", "message"} pairs, naming the field for the client."""
+    return [
+        {"field": ".".join(str(part) for part in item["loc"]) or "body", "message": item["msg"]}
+        for item in error.errors(include_url=False, include_input=False)
+    ]
+
+
+def _http_error(error: HTTPException):
+    headers = {"Allow": error.valid_methods and ", ".join(error.valid_methods)} if error.code == 405 else None
+    return problem(error.code, error.name, error.description, headers=headers)
+
+
+def _validation_error(error: ValidationError):
+    errors = field_errors(error)
+    detail = "; ".join(f"{item['field']}: {item['message']}" for item in errors)
+    return problem(422, "Unprocessable Content", detail, errors=errors)
+
+
+def _invalid_input(error: InvalidInput):
+    return problem(
+        422, "Unprocessable Content", str(error), errors=[{"field": error.field, "message": error.message}]
+    )
+
+
+def _unexpected(error: Exception):
+    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    return problem(500, "Internal Server Error", "The server could not complete the request.")
+
+
+def register(blueprint):
+    """Install the handlers on the API blueprint (nested blueprints inherit them)."""
+    blueprint.register_error_handler(HTTPException, _http_error)
+    blueprint.register_error_handler(ValidationError, _validation_error)
+    blueprint.register_error_handler(InvalidInput, _invalid_input)
+    blueprint.register_error_handler(NotFound, lambda e: problem(404, "Not Found", str(e)))
+    blueprint.register_error_handler(Conflict, lambda e: problem(409, "Conflict", str(e)))
+    blueprint.register_error_handler(Exception, _unexpected)
+
+
+def wants_problem_json():
+    """Errors outside any blueprint's routes (unknown URL, wrong method) under /api/ are JSON too."""
+    return request.path.startswith("/api/")

@@ -1,0 +1,304 @@
+"""Request and response bodies of the public and staff API.
+
+The same models validate requests, document the API (openapi.py builds the
+OpenAPI 3.1 document from their JSON Schemas) and, in the tests, check every
+response, so the document cannot drift from the behaviour. Requests are
+strict: a number is not accepted where a string is expected, or vice versa.
+Unknown fields are ignored, so clients may send more than this version reads.
+"""
+
+import re
+import unicodedata
+from datetime import datetime
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..models import CES_CHOICES, RESOLUTION_REASONS
+
+Action = Literal["answer", "suggest", "handoff"]
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def clean_text(value: str) -> str:
+    """Free text as it may be stored: NFC, no control characters but tab and newlines,
+    no lone surrogates (which JSON allows and UTF-8 databases refuse)."""
+    value = value.encode("utf-8", "replace").decode("utf-8")
+    return _CONTROL.sub("", unicodedata.normalize("NFC", value))
+
+
+Text = Annotated[str, AfterValidator(clean_text)]
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+
+class Response(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _web_url(value):
+    if value is None:
+        return value
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be an http(s) URL")
+    return value
+
+
+class ChatRequest(Request):
+    message: Text = Field(
+        description="The customer's message. Longer than the configured limit (default 2000 characters): 413."
+    )
+    conversation_id: str | None = Field(
+        None, max_length=40, description="Continue this conversation; omit to start one."
+    )
+    page_url: str | None = Field(None, max_length=2000, description="The page the chat was opened on.")
+    locale: str | None = Field(None, max_length=35, pattern=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+
+    _page_url = field_validator("page_url")(_web_url)
+
+
+class SourceOut(Response):
+    slug: str
+    title: str
+    url: str
+    snippet: str
+    score: float = Field(description="Relevance relative to the best source, in [0, 1].")
+
+
+class HandoffRef(Response):
+    id: int
+    status: Literal["open", "assigned", "resolved"]
+
+
+class ChatResponse(Response):
+    conversation_id: str
+    message_id: int = Field(
+        description="The bot's reply (the customer's message when an agent holds the conversation)."
+    )
+    action: Action
+    answer: str = Field(
+        description="A passage in whole sentences and a Markdown link to the article; otherwise what the bot says."
+    )
+    confidence: float = Field(ge=0, le=1)
+    sources: list[SourceOut] = Field(description="Best first; empty when nothing is relevant.")
+    handoff_offered: bool
+    handoff: HandoffRef | None = Field(description="The conversation's handoff, once one was requested.")
+
+
+class MessageOut(Response):
+    id: int
+    role: Literal["customer", "bot", "agent"]
+    text: str
+    created_at: datetime
+    action: Action | None = None
+    confidence: float | None = None
+    sources: list[SourceOut] | None = None
+    handoff_offered: bool | None = None
+    author: str | None = Field(None, description="The agent's display name, for agent messages.")
+
+
+class ConversationOut(Response):
+    conversation_id: str
+    messages: list[MessageOut] = Field(description="Messages after the `after` cursor, oldest first.")
+    cursor: int = Field(description="Pass as `after` to get only newer messages.")
+    handoff: HandoffRef | None
+    ended: bool
+
+
+class HandoffRequest(Request):
+    email: Text = Field(max_length=320)
+    name: Text = Field("", max_length=200)
+    message: Text = Field("", max_length=5000)
+
+
+class Availability(Response):
+    agents_available: bool = Field(description="Whether it is within business hours now.")
+    next_available_at: datetime | None
+    reply_channel: Literal["email"]
+    notice: str = Field(
+        description="What the handoff form tells the customer about when and how a person replies."
+    )
+
+
+class HandoffCreated(Response):
+    id: int
+    status: Literal["open", "assigned", "resolved"]
+    reason: Literal["customer_request", "low_confidence", "repeated_unhelpful", "negative_feedback"]
+    created: bool = Field(description="False when the conversation already had this handoff.")
+    availability: Availability
+
+
+class EndedOut(Response):
+    conversation_id: str
+    ended_at: datetime
+
+
+class FeedbackRequest(Request):
+    helpful: bool
+    message_id: int | None = Field(None, description="A bot answer (give this or `article`).")
+    article: str | None = Field(
+        None, max_length=200, description="An article's slug (give this or `message_id`)."
+    )
+    comment: Text = Field("", max_length=2000)
+
+    @model_validator(mode="after")
+    def _one_target(self):
+        if (self.message_id is None) == (self.article is None):
+            raise ValueError("give exactly one of message_id or article")
+        return self
+
+
+class FeedbackOut(Response):
+    id: int
+    handoff_offered: bool = Field(
+        description="True when a 'not helpful' vote on a bot answer makes the bot offer a person."
+    )
+
+
+class SurveyRequest(Request):
+    conversation_id: str = Field(max_length=40)
+    kind: Literal["csat", "ces", "nps"]
+    score: int | None = Field(None, description="CSAT: 1-5; NPS: 0-10.")
+    choice: Literal[CES_CHOICES] | None = Field(None, description="CES: easy, neither or difficult.")
+    comment: Text = Field("", max_length=2000)
+
+    @model_validator(mode="after")
+    def _answer_fits_kind(self):
+        if self.kind == "ces":
+            if self.choice is None:
+                raise ValueError("a CES answer needs `choice`: easy, neither or difficult")
+        else:
+            low, high = (1, 5) if self.kind == "csat" else (0, 10)
+            if self.score is None or not low <= self.score <= high:
+                raise ValueError(f"a {self.kind.upper()} answer needs `score` from {low} to {high}")
+        return self
+
+
+class SurveyOut(Response):
+    id: int
+    kind: Literal["csat", "ces", "nps"]
+
+
+class ViewDuration(Request):
+    seconds: float = Field(ge=0, le=86400)
+
+
+class SearchOut(Response):
+    query: str
+    results: list[SourceOut]
+
+
+# -- staff ---------------------------------------------------------------------
+
+
+class ReplyRequest(Request):
+    text: Text = Field(min_length=1, max_length=10000)
+
+
+class ResolveRequest(Request):
+    reason: Literal[RESOLUTION_REASONS]
+
+
+class HandoffSummary(Response):
+    id: int
+    status: Literal["open", "assigned", "resolved"]
+    reason: str
+    conversation_id: str
+    email: str
+    name: str
+    first_question: str | None
+    created_at: datetime
+    waiting_seconds: float = Field(
+        description="Since the handoff was requested, until the first agent reply."
+    )
+    assignee: str | None
+
+
+class HandoffList(Response):
+    handoffs: list[HandoffSummary]
+    counts: dict[str, int]
+
+
+class ViewedArticle(Response):
+    slug: str | None
+    title: str | None
+    at: datetime
+    seconds: float | None
+    via: str | None
+    during_conversation: bool
+    before_handoff: bool
+
+
+class SearchMade(Response):
+    query: str | None
+    results: int | None
+    at: datetime
+    before_handoff: bool
+
+
+class TranscriptEntry(Response):
+    id: int
+    role: Literal["customer", "bot", "agent"]
+    text: str
+    at: datetime
+    action: Action | None = None
+    confidence: float | None = None
+    sources: list[dict] | None = None
+    cited_revision_id: int | None = None
+    handoff_offered: bool | None = None
+    offer_reason: str | None = None
+    author: str | None = None
+
+
+class HandoffDetails(Response):
+    id: int
+    status: str
+    reason: str
+    resolution_reason: str | None
+    created_at: datetime
+    first_reply_at: datetime | None
+    resolved_at: datetime | None
+    assignee: str | None
+
+
+class Customer(Response):
+    email: str
+    name: str
+    message: str
+
+
+class HandoffContext(Response):
+    handoff: HandoffDetails
+    customer: Customer
+    conversation_id: str
+    transcript: list[TranscriptEntry]
+    viewed_articles: list[ViewedArticle]
+    searches: list[SearchMade]
+    page_url: str | None
+    locale: str | None
+    user_agent: str | None
+
+
+class HandoffState(Response):
+    id: int
+    status: Literal["open", "assigned", "resolved"]
+    assignee: str | None
+    resolution_reason: str | None
+
+
+class Problem(Response):
+    """RFC 9457 problem details."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[dict[str, str]] | None = Field(
+        None, description="For 422: each invalid field and what is wrong."
+    )

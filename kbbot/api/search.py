@@ -1,0 +1,58 @@
+"""Help-center search for the widget and scripts, and the time a visitor spent reading an article."""
+
+from flask import Blueprint, request, url_for
+
+from .. import confidence, db, events
+from ..errors import InvalidInput, NotFound
+from ..models import Event
+from ..services import get_engine
+from ..visitors import current_visitor_id
+from . import schemas
+from .requests import read_json
+
+bp = Blueprint("search", __name__)
+MAX_QUERY_CHARS = 500
+
+
+@bp.get("/search")
+def search():
+    query = schemas.clean_text(request.args.get("q", "")).strip()
+    if not query:
+        raise InvalidInput("q", "must not be empty")
+    if len(query) > MAX_QUERY_CHARS:
+        raise InvalidInput("q", f"must be at most {MAX_QUERY_CHARS} characters")
+    limit = min(max(request.args.get("limit", 10, type=int), 1), 50)
+    sources = [
+        source
+        for source in get_engine().search(db.get_session(), query, limit=limit)
+        if source.dense_score >= confidence.MIN_SOURCE_SIMILARITY
+    ]
+    events.record("search", visitor_id=current_visitor_id(), query=query, results=len(sources), source="api")
+    results = [
+        {
+            "slug": source.slug,
+            "title": source.title,
+            "url": url_for("help_center.article", slug=source.slug, ref="search", _external=True),
+            "snippet": source.snippet,
+            "score": source.score,
+        }
+        for source in sources
+    ]
+    return schemas.SearchOut(query=query, results=results).model_dump(mode="json")
+
+
+@bp.post("/views/<int:view_id>")
+def record_reading_time(view_id):
+    """The browser reports how long the visitor spent on an article page it was served."""
+    body = read_json(schemas.ViewDuration)
+    view = db.get_session().get(Event, view_id)
+    if view is None or view.type != "article_view" or view.visitor_id != current_visitor_id(create=False):
+        raise NotFound("view not found")
+    events.record(
+        "article_read",
+        visitor_id=view.visitor_id,
+        article_id=view.article_id,
+        view_event_id=view.id,
+        seconds=round(body.seconds, 1),
+    )
+    return "", 204

@@ -1,0 +1,151 @@
+"""The staff API: the handoff queue, each handoff's context, and agents' actions.
+
+Callers authenticate with an API token (`Authorization: Bearer kbbot_...`,
+created with `kbbot token create`) of an active user with the `agent` role.
+"""
+
+import functools
+from datetime import datetime, timezone
+
+from flask import Blueprint, abort, g, request
+from sqlalchemy import func, select
+
+from .. import conversations, db, handoffs, users
+from ..models import HANDOFF_STATUSES, Handoff
+from . import schemas
+from .chat import message_out
+from .problems import problem
+from .requests import read_json
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+
+def staff_required(role):
+    """Only a token of an active user with `role` gets through: 401 without one, 403 without the role."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+            user = (
+                users.user_for_token(db.get_session(), token.strip()) if scheme.lower() == "bearer" else None
+            )
+            if user is None:
+                return problem(
+                    401,
+                    "Unauthorized",
+                    "send a staff API token: Authorization: Bearer <token>",
+                    headers={"WWW-Authenticate": 'Bearer realm="kbbot staff API"'},
+                )
+            if not user.has_role(role):
+                return problem(403, "Forbidden", f"this needs the {role} role")
+            g.staff_user = user
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _summary(handoff: Handoff, now):
+    conversation = handoff.conversation
+    first_question = next((m.text for m in conversation.messages if m.role == "customer"), None)
+    waited_until = handoff.first_reply_at or now
+    return {
+        "id": handoff.id,
+        "status": handoff.status,
+        "reason": handoff.reason,
+        "conversation_id": conversation.public_id,
+        "email": handoff.email,
+        "name": handoff.name,
+        "first_question": first_question,
+        "created_at": handoff.created_at,
+        "waiting_seconds": round((waited_until - handoff.created_at).total_seconds(), 1),
+        "assignee": handoff.assignee.email if handoff.assignee else None,
+    }
+
+
+def _state(handoff: Handoff):
+    return schemas.HandoffState(
+        id=handoff.id,
+        status=handoff.status,
+        assignee=handoff.assignee.email if handoff.assignee else None,
+        resolution_reason=handoff.resolution_reason,
+    ).model_dump(mode="json")
+
+
+@bp.get("/handoffs")
+@staff_required("agent")
+def handoff_queue():
+    """?status=open|assigned|resolved, ?mine=1 for the caller's own."""
+    status = request.args.get("status")
+    if status is not None and status not in HANDOFF_STATUSES:
+        abort(400, f"status must be one of {', '.join(HANDOFF_STATUSES)}")
+    mine = request.args.get("mine") in ("1", "true")
+    session = db.get_session()
+    found = handoffs.queue(session, status=status, assignee_id=g.staff_user.id if mine else None)
+    counts = dict(
+        session.execute(select(Handoff.status, func.count(Handoff.id)).group_by(Handoff.status)).all()
+    )
+    now = datetime.now(timezone.utc)
+    return schemas.HandoffList(
+        handoffs=[_summary(handoff, now) for handoff in found],
+        counts={status: counts.get(status, 0) for status in HANDOFF_STATUSES},
+    ).model_dump(mode="json")
+
+
+@bp.get("/handoffs/<int:handoff_id>")
+@staff_required("agent")
+def handoff_context(handoff_id):
+    session = db.get_session()
+    context = handoffs.handoff_context(session, handoffs.get(session, handoff_id))
+    return schemas.HandoffContext(**context).model_dump(mode="json")
+
+
+@bp.post("/handoffs/<int:handoff_id>/assign")
+@staff_required("agent")
+def assign_to_me(handoff_id):
+    session = db.get_session()
+    return _state(handoffs.assign(session, handoffs.get(session, handoff_id), g.staff_user))
+
+
+@bp.post("/handoffs/<int:handoff_id>/replies")
+@staff_required("agent")
+def reply(handoff_id):
+    body = read_json(schemas.ReplyRequest)
+    session = db.get_session()
+    message = handoffs.post_reply(session, handoffs.get(session, handoff_id), g.staff_user, body.text.strip())
+    return schemas.MessageOut(**message_out(message)).model_dump(mode="json"), 201
+
+
+@bp.post("/handoffs/<int:handoff_id>/resolve")
+@staff_required("agent")
+def resolve(handoff_id):
+    body = read_json(schemas.ResolveRequest)
+    session = db.get_session()
+    return _state(handoffs.resolve(session, handoffs.get(session, handoff_id), body.reason))
+
+
+@bp.post("/handoffs/<int:handoff_id>/reopen")
+@staff_required("agent")
+def reopen(handoff_id):
+    session = db.get_session()
+    handoff = handoffs.get(session, handoff_id)
+    if handoff.status != "resolved":
+        return problem(409, "Conflict", "only a resolved handoff can be reopened")
+    handoffs.reopen(session, handoff)
+    session.commit()
+    return _state(handoff)
+
+
+@bp.get("/conversations/<conversation_id>")
+@staff_required("agent")
+def conversation(conversation_id):
+    found = conversations.get(db.get_session(), conversation_id)
+    return schemas.ConversationOut(
+        conversation_id=found.public_id,
+        messages=[message_out(message) for message in found.messages],
+        cursor=found.messages[-1].id if found.messages else 0,
+        handoff={"id": found.handoff.id, "status": found.handoff.status} if found.handoff else None,
+        ended=found.ended_at is not None,
+    ).model_dump(mode="json")

@@ -1,0 +1,84 @@
+"""When people are at work to answer handoffs.
+
+A schedule is written as in a shop window, e.g. `mon-fri 09:00-17:30; sat
+10:00-14:00` (or `24/7`), in one time zone (KBBOT_TIMEZONE). Outside those
+hours a handoff still lands in the queue; the customer is told when a person
+will reply, and that the reply comes by email. Pure functions.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_RULE = re.compile(
+    r"^(?P<days>[a-z]{3}(?:-[a-z]{3})?(?:,[a-z]{3}(?:-[a-z]{3})?)*)\s+(?P<start>\d{2}:\d{2})-(?P<end>\d{2}:\d{2})$"
+)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    zone: ZoneInfo
+    # One list of (opens, closes) local times per weekday, Monday first; None means always open.
+    hours: tuple[tuple[tuple[time, time], ...], ...] | None
+
+
+def _days(spec):
+    days = []
+    for part in spec.split(","):
+        first, _, last = part.partition("-")
+        if first not in DAYS or (last and last not in DAYS):
+            raise ValueError(f"unknown day in {part!r}; use {', '.join(DAYS)}")
+        start, end = DAYS.index(first), DAYS.index(last or first)
+        days.extend(
+            DAYS.index(day)
+            for day in (DAYS[start : end + 1] if start <= end else DAYS[start:] + DAYS[: end + 1])
+        )
+    return days
+
+
+def parse(spec, zone_name="UTC"):
+    """A `Schedule` from "mon-fri 09:00-17:00; sat 10:00-14:00"; ValueError saying what is wrong."""
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError) as e:
+        raise ValueError(f"unknown time zone {zone_name!r}") from e
+    spec = spec.strip().lower()
+    if spec in ("24/7", "always"):
+        return Schedule(zone, None)
+    hours = [[] for _ in DAYS]
+    for rule in filter(None, (part.strip() for part in spec.split(";"))):
+        match = _RULE.match(rule)
+        if not match:
+            raise ValueError(f"cannot read business hours {rule!r}; write e.g. 'mon-fri 09:00-17:00'")
+        try:
+            opens, closes = time.fromisoformat(match["start"]), time.fromisoformat(match["end"])
+        except ValueError as e:
+            raise ValueError(f"bad time in {rule!r}") from e
+        if closes <= opens:
+            raise ValueError(f"closing time must be after opening time in {rule!r}")
+        for day in _days(match["days"]):
+            hours[day].append((opens, closes))
+    return Schedule(zone, tuple(tuple(sorted(day)) for day in hours))
+
+
+def is_open(schedule: Schedule, now: datetime):
+    if schedule.hours is None:
+        return True
+    local = now.astimezone(schedule.zone)
+    return any(opens <= local.time() < closes for opens, closes in schedule.hours[local.weekday()])
+
+
+def next_opening(schedule: Schedule, now: datetime):
+    """When people are next at work (aware datetime): `now` if open, None if the schedule is empty."""
+    if is_open(schedule, now):
+        return now
+    local = now.astimezone(schedule.zone)
+    for offset in range(8):
+        day = local.date() + timedelta(days=offset)
+        for opens, _ in schedule.hours[day.weekday()]:
+            candidate = datetime.combine(day, opens, tzinfo=schedule.zone)
+            if candidate > local:
+                return candidate
+    return None

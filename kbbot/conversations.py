@@ -1,0 +1,294 @@
+"""Conversations: one chat turn at a time, in the context of the turns before it.
+
+`reply` stores the customer's message, decides what the bot does with it and
+stores the bot's reply with its whole decision. The rules, each a pure
+function below:
+- a customer who asks for a person gets the handoff path at once;
+- a follow-up ("and on mobile?", "it still fails") is retrieved together with
+  the previous question, and the more confident reading wins;
+- two unhelpful turns in a row (a reply that was not an answer, an answer
+  voted "not helpful", or an answer the customer says did not work) make the
+  bot offer a person;
+- once a person has replied to the handoff, the bot stays silent until the
+  handoff is resolved: it never talks over an agent.
+"""
+
+import re
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import events, handoffs
+from .errors import NotFound
+from .models import Conversation, Feedback, Message, utcnow
+
+ANSWER, SUGGEST, HANDOFF = "answer", "suggest", "handoff"
+
+_PERSON = (
+    r"(human|person|people|agent|someone|somebody|representative|rep|operator|staff|real person|support team)"
+)
+_HUMAN_REQUEST = re.compile(
+    rf"\b(talk|speak|chat|connect|transfer|put)\b.{{0,30}}\b(to|with|me)\b.{{0,20}}\b{_PERSON}\b"
+    rf"|^\W*(an? |the )?{_PERSON}\W*(please|pls|now)?\W*$"
+    rf"|\b(need|want|get|give)\b.{{0,12}}\b(an? |real |live )?{_PERSON}\b"
+    r"|\b(this|you|bot)\b.{0,12}\b(is|are|'s|'re)\b.{0,10}\b(useless|not helpful|unhelpful|stupid|no help)\b"
+    r"|^\W*(useless|not helpful)\W*$",
+    re.IGNORECASE,
+)
+_FAILURE_REPORT = re.compile(
+    r"\b(still|again)\b.{0,30}\b(fails?|failing|error|broken|not work\w*|doesn'?t work|does not work|same)\b"
+    r"|\b(didn'?t|did not|doesn'?t|does not)\s+(help|work|fix)"
+    r"|\bnot working\b",
+    re.IGNORECASE,
+)
+_FOLLOW_UP_OPENING = re.compile(
+    r"^\W*(and|but|also|or|what about|how about|same|then|so|ok|okay)\b", re.IGNORECASE
+)
+_ANAPHORA = re.compile(r"\b(it|that|this|they|them|there|those|these|one)\b", re.IGNORECASE)
+FOLLOW_UP_MAX_WORDS = 8
+
+OFFER_TEXT = {
+    "customer_request": "Of course. Leave your email and a message, and a person from our support team will reply.",
+    "low_confidence": (
+        "I couldn't find this in our help center. A person from our support team can help: "
+        "leave your email and a message."
+    ),
+    "repeated_unhelpful": (
+        "Sorry this hasn't solved it yet. Would you like a person from our support team to take over? "
+        "Leave your email and a message."
+    ),
+    "negative_feedback": "Sorry that didn't help. Would you like a person from our support team to help?",
+}
+SUGGEST_TEXT = (
+    "I'm not sure I've understood. Do any of these articles help? If not, try rephrasing your question."
+)
+WAITING_FOR_AGENT = "Your message has been passed to our support team; a person will reply here."
+
+
+def asks_for_human(message):
+    """Whether the customer is asking for a person (or telling the bot it is useless)."""
+    return bool(_HUMAN_REQUEST.search(message))
+
+
+def reports_failure(message):
+    """Whether the customer says the previous answer did not work ("it still fails")."""
+    return bool(_FAILURE_REPORT.search(message))
+
+
+def is_follow_up(message):
+    """Whether the message leans on the previous turn: "and on mobile?", "does that work for teams?"."""
+    words = message.split()
+    if _FOLLOW_UP_OPENING.search(message) or reports_failure(message):
+        return True
+    return len(words) <= FOLLOW_UP_MAX_WORDS and bool(_ANAPHORA.search(message))
+
+
+def contextual_query(previous_question, message):
+    """The text to retrieve with for a follow-up: the previous question, then the new message."""
+    return f"{previous_question} {message}" if previous_question else message
+
+
+def offer_reason(action, asked_for_human, previous_unhelpful, this_unhelpful):
+    """Why the bot offers a person on this turn, or None when it does not."""
+    if asked_for_human:
+        return "customer_request"
+    if previous_unhelpful and this_unhelpful:
+        return "repeated_unhelpful"
+    if action == HANDOFF:
+        return "low_confidence"
+    return None
+
+
+def answer_with_link(passage, title, url):
+    """The answer text: the passage, then a Markdown link to the whole article."""
+    return f"{passage}\n\nRead the full article: [{title}]({url})"
+
+
+# -- records -------------------------------------------------------------------
+
+
+def new_public_id():
+    return secrets.token_urlsafe(16)
+
+
+def get_for_visitor(session: Session, public_id, visitor_id) -> Conversation:
+    """The visitor's conversation; NotFound for an unknown id or another visitor's conversation."""
+    conversation = session.execute(
+        select(Conversation).where(Conversation.public_id == public_id)
+    ).scalar_one_or_none()
+    if conversation is None or conversation.visitor_id != visitor_id:
+        raise NotFound("conversation not found")
+    return conversation
+
+
+def get(session: Session, public_id) -> Conversation:
+    """Any conversation by its public id (staff access)."""
+    conversation = session.execute(
+        select(Conversation).where(Conversation.public_id == public_id)
+    ).scalar_one_or_none()
+    if conversation is None:
+        raise NotFound("conversation not found")
+    return conversation
+
+
+def start(session: Session, visitor_id, page_url=None, locale=None, user_agent=None) -> Conversation:
+    conversation = Conversation(
+        public_id=new_public_id(),
+        visitor_id=visitor_id,
+        page_url=page_url,
+        locale=locale,
+        user_agent=(user_agent or "")[:500] or None,
+    )
+    session.add(conversation)
+    session.flush()
+    return conversation
+
+
+def was_unhelpful(session: Session, bot_message: Message):
+    """A bot turn that did not help: not an answer, or its answer was voted "not helpful"."""
+    if bot_message.action != ANSWER:
+        return True
+    voted_down = session.execute(
+        select(Feedback.id).where(Feedback.message_id == bot_message.id, Feedback.helpful.is_(False))
+    ).first()
+    return voted_down is not None
+
+
+@dataclass
+class Turn:
+    """What one call to `reply` produced."""
+
+    customer_message: Message
+    bot_message: Message | None  # None when an agent holds the conversation
+    answer: object | None  # the engine's Answer behind the bot message
+
+
+def _source_record(source, url_for_article):
+    return {
+        "slug": source.slug,
+        "title": source.title,
+        "url": url_for_article(source.slug),
+        "snippet": source.snippet,
+        "score": source.score,
+        "revision_id": source.revision_id,
+    }
+
+
+def reply(session: Session, engine, conversation: Conversation, text, url_for_article) -> Turn:
+    """Store the customer's `text` and the bot's reply to it (if the bot may reply).
+
+    `url_for_article(slug)` gives the link a customer follows to an article.
+    Commits; queues the chat events.
+    """
+    previous_bot = [m for m in conversation.messages if m.role == "bot"]
+    previous_questions = [m for m in conversation.messages if m.role == "customer"]
+    customer = Message(conversation=conversation, role="customer", text=text)
+    session.add(customer)
+    conversation.last_message_at = utcnow()
+    session.flush()
+    events.record(
+        "chat_question",
+        visitor_id=conversation.visitor_id,
+        conversation_id=conversation.id,
+        message_id=customer.id,
+    )
+
+    handoff = conversation.handoff
+    if handoff is not None:
+        if handoff.status == "resolved":
+            handoffs.reopen(session, handoff)
+        if handoff.first_reply_at is not None:
+            session.commit()
+            return Turn(customer, None, None)
+
+    asked_for_human = asks_for_human(text)
+    follow_up = bool(previous_questions) and is_follow_up(text)
+    answer = engine.ask(session, text)
+    # A follow-up refines the topic in the knowledge base's own words; a word the
+    # knowledge base never uses ("and what about the weather?") means a new topic.
+    said_it_failed = reports_failure(text)
+    if follow_up and (said_it_failed or (answer.evidence is not None and answer.evidence.known_share == 1.0)):
+        in_context = engine.ask(session, contextual_query(previous_questions[-1].text, text))
+        if in_context.confidence > answer.confidence:
+            answer = in_context
+
+    action = answer.action
+    last_bot = previous_bot[-1] if previous_bot else None
+    previous_unhelpful = last_bot is not None and (
+        was_unhelpful(session, last_bot) or (last_bot.action == ANSWER and said_it_failed)
+    )
+    if (
+        action == ANSWER
+        and last_bot is not None
+        and said_it_failed
+        and answer.sources
+        and answer.sources[0].article_id == last_bot.article_id
+    ):
+        action = SUGGEST  # the customer just said this article did not work: do not repeat it
+    this_unhelpful = action != ANSWER
+    reason = offer_reason(action, asked_for_human, previous_unhelpful, this_unhelpful)
+    if asked_for_human:
+        action = HANDOFF
+
+    sources = [_source_record(source, url_for_article) for source in answer.sources]
+    top = answer.sources[0] if answer.sources else None
+    if reason is not None and action == HANDOFF:
+        bot_text = OFFER_TEXT[reason]
+    elif action == ANSWER and top is not None:
+        bot_text = answer_with_link(answer.answer, top.title, sources[0]["url"])
+    elif action == SUGGEST:
+        bot_text = SUGGEST_TEXT
+        if reason is not None:
+            bot_text = f"{bot_text} {OFFER_TEXT[reason]}"
+    else:
+        bot_text = OFFER_TEXT["low_confidence"]
+
+    bot = Message(
+        conversation=conversation,
+        role="bot",
+        text=bot_text,
+        in_reply_to_id=customer.id,
+        query=answer.question,
+        action=action,
+        confidence=round(answer.confidence, 4),
+        sources=sources,
+        article_id=top.article_id if top else None,
+        revision_id=top.revision_id if top else None,
+        handoff_offered=reason is not None,
+        offer_reason=reason,
+    )
+    session.add(bot)
+    session.commit()
+    events.record(
+        "bot_decision",
+        visitor_id=conversation.visitor_id,
+        conversation_id=conversation.id,
+        message_id=bot.id,
+        article_id=bot.article_id,
+        action=action,
+        confidence=bot.confidence,
+    )
+    if reason is not None:
+        events.record(
+            "handoff_offered",
+            visitor_id=conversation.visitor_id,
+            conversation_id=conversation.id,
+            message_id=bot.id,
+            reason=reason,
+        )
+    return Turn(customer, bot, answer)
+
+
+def end(session: Session, conversation: Conversation):
+    """Mark the conversation ended (the customer closed it); idempotent."""
+    if conversation.ended_at is None:
+        conversation.ended_at = utcnow()
+        session.commit()
+        events.record("conversation_end", visitor_id=conversation.visitor_id, conversation_id=conversation.id)
+
+
+def transcript(conversation: Conversation, after=0):
+    """The conversation's messages with an id greater than the cursor `after`, oldest first."""
+    return [message for message in conversation.messages if message.id > after]

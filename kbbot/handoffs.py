@@ -1,0 +1,250 @@
+"""Handoffs: a conversation passed to a person, with everything the customer already tried.
+
+One handoff per conversation. Its lifecycle: `open` (waiting in the queue),
+`assigned` (an agent took it), `resolved` (with a resolution reason), and back
+to `open`/`assigned` when the customer writes again. `handoff_context` is what
+an agent sees: the transcript with every bot decision, the help-center
+articles the visitor read and the searches they ran before and during the
+conversation, and where they were. It is built from append-only records
+(messages and events), so it shows exactly what happened up to the handoff and
+everything since.
+"""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from . import events
+from .errors import Conflict, InvalidInput, NotFound
+from .models import RESOLUTION_REASONS, Conversation, Event, Feedback, Handoff, Message, utcnow
+
+# How far back before the conversation the visitor's help-center activity is shown.
+CONTEXT_LOOKBACK = timedelta(days=7)
+
+
+def reason_for(session: Session, conversation: Conversation):
+    """Why this conversation is handed off: the latest reason the bot offered a person, if any.
+
+    A customer who clicks "talk to a person" without an offer asked for one.
+    """
+    offers = [(m.created_at, m.offer_reason) for m in conversation.messages if m.offer_reason]
+    bot_ids = [m.id for m in conversation.messages if m.role == "bot"]
+    if bot_ids:
+        offers += [
+            (created_at, "negative_feedback")
+            for (created_at,) in session.execute(
+                select(Feedback.created_at).where(
+                    Feedback.message_id.in_(bot_ids), Feedback.helpful.is_(False)
+                )
+            )
+        ]
+    if not offers:
+        return "customer_request"
+    return max(offers, key=lambda offer: offer[0])[1]
+
+
+def request(session: Session, conversation: Conversation, email, name="", message="", user_agent=None):
+    """Open the conversation's handoff, or return the one it already has: (handoff, created).
+
+    Asking again for a resolved handoff reopens it.
+    """
+    handoff = conversation.handoff
+    if handoff is not None:
+        if handoff.status == "resolved":
+            reopen(session, handoff)
+            session.commit()
+        return handoff, False
+    reason = reason_for(session, conversation)
+    handoff = Handoff(
+        conversation=conversation,
+        status="open",
+        reason=reason,
+        email=email,
+        name=name,
+        message=message,
+        page_url=conversation.page_url,
+        locale=conversation.locale,
+        user_agent=(user_agent or conversation.user_agent or "")[:500] or None,
+    )
+    session.add(handoff)
+    session.commit()
+    events.record(
+        "handoff_requested",
+        visitor_id=conversation.visitor_id,
+        conversation_id=conversation.id,
+        handoff_id=handoff.id,
+        reason=reason,
+    )
+    return handoff, True
+
+
+def get(session: Session, handoff_id) -> Handoff:
+    handoff = session.get(Handoff, handoff_id)
+    if handoff is None:
+        raise NotFound("handoff not found")
+    return handoff
+
+
+def queue(session: Session, status=None, assignee_id=None, limit=100):
+    """Handoffs, oldest waiting first; optionally only one status or one agent's."""
+    query = (
+        select(Handoff).options(selectinload(Handoff.conversation)).order_by(Handoff.created_at, Handoff.id)
+    )
+    if status is not None:
+        query = query.where(Handoff.status == status)
+    if assignee_id is not None:
+        query = query.where(Handoff.assignee_id == assignee_id)
+    return session.execute(query.limit(limit)).scalars().all()
+
+
+def _log(type_, handoff, **data):
+    events.record(
+        type_,
+        visitor_id=handoff.conversation.visitor_id,
+        conversation_id=handoff.conversation_id,
+        handoff_id=handoff.id,
+        **data,
+    )
+
+
+def assign(session: Session, handoff: Handoff, agent):
+    """Give the handoff to `agent` (taking it over from another agent is allowed)."""
+    if handoff.status == "resolved":
+        raise Conflict("a resolved handoff cannot be assigned; reopen it first")
+    handoff.assignee = agent
+    handoff.status = "assigned"
+    session.commit()
+    _log("handoff_assigned", handoff, assignee_id=agent.id)
+    return handoff
+
+
+def post_reply(session: Session, handoff: Handoff, agent, text) -> Message:
+    """An agent's reply, added to the customer's conversation; from now on the bot stays silent.
+
+    Replying to an unassigned handoff assigns it to the replier.
+    """
+    if handoff.status == "resolved":
+        raise Conflict("the handoff is resolved; reopen it to reply")
+    message = Message(conversation=handoff.conversation, role="agent", text=text, author=agent)
+    session.add(message)
+    now = utcnow()
+    handoff.conversation.last_message_at = now
+    if handoff.first_reply_at is None:
+        handoff.first_reply_at = now
+    if handoff.assignee is None:
+        handoff.assignee = agent
+        handoff.status = "assigned"
+    session.commit()
+    _log("agent_reply", handoff, message_id=message.id)
+    return message
+
+
+def resolve(session: Session, handoff: Handoff, resolution_reason):
+    if resolution_reason not in RESOLUTION_REASONS:
+        raise InvalidInput("reason", f"must be one of {', '.join(RESOLUTION_REASONS)}")
+    if handoff.status == "resolved":
+        raise Conflict("the handoff is already resolved")
+    handoff.status = "resolved"
+    handoff.resolution_reason = resolution_reason
+    handoff.resolved_at = utcnow()
+    session.commit()
+    _log("handoff_resolved", handoff, resolution_reason=resolution_reason)
+    return handoff
+
+
+def reopen(session: Session, handoff: Handoff):
+    """Back to the queue (to its agent, if it had one); the caller commits."""
+    handoff.status = "assigned" if handoff.assignee_id else "open"
+    handoff.resolution_reason = None
+    handoff.resolved_at = None
+    session.flush()
+    _log("handoff_reopened", handoff)
+    return handoff
+
+
+def _transcript_entry(message: Message):
+    entry = {"id": message.id, "role": message.role, "text": message.text, "at": message.created_at}
+    if message.role == "bot":
+        entry.update(
+            action=message.action,
+            confidence=message.confidence,
+            sources=message.sources,
+            cited_revision_id=message.revision_id,
+            handoff_offered=message.handoff_offered,
+            offer_reason=message.offer_reason,
+        )
+    elif message.role == "agent":
+        entry["author"] = message.author.name or message.author.email if message.author else None
+    return entry
+
+
+def handoff_context(session: Session, handoff: Handoff):
+    """Everything an agent needs to see at once, as plain data (dicts, lists, datetimes).
+
+    Keys: `handoff`, `customer`, `transcript`, `viewed_articles` (each with
+    title, slug, when, seconds on the page, how the visitor got there, and
+    whether it was before the handoff), `searches` (query, result count,
+    when), `page_url`, `locale`, `user_agent`.
+    """
+    conversation = handoff.conversation
+    since = conversation.started_at - CONTEXT_LOOKBACK
+    activity = session.execute(
+        select(Event)
+        .where(
+            Event.visitor_id == conversation.visitor_id,
+            Event.type.in_(("article_view", "article_read", "search")),
+            Event.occurred_at >= since,
+        )
+        .order_by(Event.occurred_at, Event.id)
+    ).scalars()
+    handed_off_at = handoff.created_at
+    views, seconds, searches = [], {}, []
+    for event in activity:
+        at = event.occurred_at
+        if event.type == "article_view":
+            views.append((event, at))
+        elif event.type == "article_read":
+            view_id = event.data.get("view_event_id")
+            seconds[view_id] = max(seconds.get(view_id, 0), event.data.get("seconds", 0))
+        else:
+            searches.append(
+                {
+                    "query": event.data.get("query"),
+                    "results": event.data.get("results"),
+                    "at": at,
+                    "before_handoff": at <= handed_off_at,
+                }
+            )
+    viewed_articles = [
+        {
+            "slug": event.data.get("slug"),
+            "title": event.data.get("title"),
+            "at": at,
+            "seconds": seconds.get(event.id),
+            "via": event.data.get("ref"),
+            "during_conversation": at >= conversation.started_at,
+            "before_handoff": at <= handed_off_at,
+        }
+        for event, at in views
+    ]
+    return {
+        "handoff": {
+            "id": handoff.id,
+            "status": handoff.status,
+            "reason": handoff.reason,
+            "resolution_reason": handoff.resolution_reason,
+            "created_at": handed_off_at,
+            "first_reply_at": handoff.first_reply_at,
+            "resolved_at": handoff.resolved_at,
+            "assignee": handoff.assignee.email if handoff.assignee else None,
+        },
+        "customer": {"email": handoff.email, "name": handoff.name, "message": handoff.message},
+        "conversation_id": conversation.public_id,
+        "transcript": [_transcript_entry(message) for message in conversation.messages],
+        "viewed_articles": viewed_articles,
+        "searches": searches,
+        "page_url": handoff.page_url,
+        "locale": handoff.locale,
+        "user_agent": handoff.user_agent,
+    }

@@ -1,0 +1,713 @@
+"""Deflection and customer-experience figures for a period (`kbbot report`, the staff dashboard).
+
+The definitions are in docs/metrics.md. Every figure is a pure function of
+plain records (`ConversationRecord`, `SurveyAnswer`, `Visit`); `summarize`
+applies the definitions to them, and `build_report` is the one function that
+reads those records from the database, so the command line and the dashboard
+always show the same numbers.
+"""
+
+import itertools
+import re
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import topics
+from .models import (
+    CES_CHOICES,
+    HANDOFF_REASONS,
+    Conversation,
+    Event,
+    Feedback,
+    Handoff,
+    Message,
+    SurveyResponse,
+)
+
+OUTCOMES = ("handed_off", "deflected_confirmed", "deflected_assumed", "abandoned")
+DEFLECTED = ("deflected_confirmed", "deflected_assumed")
+HELP_CENTER_EVENTS = ("article_view", "search")
+# Bot actions that show the knowledge base had no confident answer to a question; a handoff
+# because the customer asked for a person shows nothing about the knowledge base.
+GAP_ACTIONS = ("suggest", "handoff")
+CSAT_SCALE = range(1, 6)
+NPS_SCALE = range(11)
+TRAILING_PUNCTUATION = " .?!,;:…。？！"
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """The windows, threshold and limits of the definitions; `from_config` reads them from app settings."""
+
+    deflection_window: timedelta
+    repeat_window: timedelta
+    topic_similarity: float  # cosine similarity in [-1, 1], see kbbot/topics.py
+    session_gap: timedelta = timedelta(minutes=30)
+    top_questions: int = 10
+    content_gaps: int = 10
+    examples: int = 3  # example questions shown per content-gap topic, besides its label
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(
+            deflection_window=timedelta(hours=config["DEFLECTION_WINDOW_HOURS"]),
+            repeat_window=timedelta(days=config["REPEAT_CONTACT_DAYS"]),
+            topic_similarity=config["TOPIC_SIMILARITY"],
+        )
+
+
+# Records: what the definitions read, independent of the database.
+
+
+@dataclass(frozen=True)
+class BotReply:
+    """A bot decision: "answer" | "suggest" | "handoff", with its top article and the votes on it.
+
+    `article_id` is the cited article of an answer, the first suggested one
+    otherwise, None when nothing relevant was found; `votes` are the
+    helpful flags of the feedback given on this message; `offer_reason` why
+    it offered a person (`models.HANDOFF_REASONS`), None when it did not.
+    """
+
+    message_id: int
+    action: str
+    article_id: int | None = None
+    votes: tuple[bool, ...] = ()
+    offer_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Question:
+    """A customer message, with the bot's reply to it (None when the bot did not reply)."""
+
+    message_id: int
+    text: str
+    asked_at: datetime
+    reply: BotReply | None = None
+
+
+@dataclass(frozen=True)
+class HandoffRecord:
+    reason: str
+    status: str  # "open" | "assigned" | "resolved"
+    created_at: datetime
+    first_reply_at: datetime | None = None
+    resolution_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ConversationRecord:
+    """One conversation: its customer messages in order, its bot decisions in order and its handoff."""
+
+    id: int
+    visitor_id: str
+    started_at: datetime
+    last_message_at: datetime
+    questions: tuple[Question, ...] = ()
+    replies: tuple[BotReply, ...] = ()
+    handoff: HandoffRecord | None = None
+
+    @property
+    def answers(self):
+        return [reply for reply in self.replies if reply.action == "answer"]
+
+    @property
+    def topics(self):
+        """The top articles of its bot replies: what the conversation was about."""
+        return {reply.article_id for reply in self.replies if reply.article_id is not None}
+
+    @property
+    def bot_questions(self):
+        """The customer messages the bot replied to (not those written to an agent after a handoff)."""
+        return [question for question in self.questions if question.reply is not None]
+
+
+@dataclass(frozen=True)
+class SurveyAnswer:
+    conversation_id: int
+    kind: str  # "csat" | "ces" | "nps"
+    score: int | None = None  # CSAT 1-5, NPS 0-10
+    choice: str | None = None  # CES: "easy" | "neither" | "difficult"
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A help-center event (an article view or a search) by one visitor."""
+
+    visitor_id: str
+    occurred_at: datetime
+
+
+# The report.
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    handed_off: int
+    deflected_confirmed: int
+    deflected_assumed: int
+    abandoned: int
+
+
+@dataclass(frozen=True)
+class Csat:
+    responses: int
+    average: float | None  # on the 1-5 scale
+    distribution: dict[str, int]  # "1".."5" -> responses
+    satisfied_rate: float | None  # share of 4 and 5, in [0, 1]: the "CSAT %"
+
+
+@dataclass(frozen=True)
+class Ces:
+    responses: int
+    distribution: dict[str, int]  # "easy" | "neither" | "difficult" -> responses
+
+
+@dataclass(frozen=True)
+class Nps:
+    responses: int
+    promoters: int  # 9-10
+    passives: int  # 7-8
+    detractors: int  # 0-6
+    score: float | None  # % promoters - % detractors, in [-100, 100]
+
+
+@dataclass(frozen=True)
+class QuestionCount:
+    question: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Topic:
+    """Similar questions: the label (the most asked), how often they were asked, other phrasings."""
+
+    label: str
+    count: int
+    examples: tuple[str, ...]
+
+
+@dataclass
+class Report:
+    """The figures of one period [since, until). Rates are in [0, 1]; None where the denominator is 0."""
+
+    since: datetime
+    until: datetime
+    deflection_window_hours: float
+    repeat_contact_days: float
+    conversations: int
+    customer_questions: int
+    outcomes: Outcomes
+    deflection_rate: float | None
+    handoff_rate: float | None
+    bot_replies: int
+    answers: int
+    answer_rate: float | None
+    feedback: int
+    helpful: int
+    helpful_rate: float | None
+    repeat_contacts: int
+    repeat_contact_rate: float | None
+    resolved: int
+    resolved_without_repeat: int
+    first_contact_resolution: float | None
+    help_center_sessions: int
+    self_service_score: float | None  # help-center sessions per handoff
+    handoffs: int
+    handoffs_by_reason: dict[str, int]
+    median_first_reply_seconds: float | None
+    csat: Csat
+    ces: Ces
+    nps: Nps
+    top_questions: list[QuestionCount] = field(default_factory=list)
+    content_gaps: list[Topic] = field(default_factory=list)
+
+    def as_dict(self):
+        """The report as JSON-ready data (datetimes in ISO 8601)."""
+        data = asdict(self)
+        data["since"] = self.since.isoformat()
+        data["until"] = self.until.isoformat()
+        return data
+
+    def as_text(self):
+        """The report as an aligned plain-text table, for the command line."""
+        return "\n".join(_text_lines(self))
+
+
+# The definitions.
+
+
+def normalize_question(text):
+    """Lower case, whitespace collapsed, trailing punctuation stripped: "How do I  pay?" -> "how do i pay"."""
+    return re.sub(r"\s+", " ", text.lower()).strip().rstrip(TRAILING_PUNCTUATION)
+
+
+def in_period(conversation, since, until):
+    """Counted in [since, until): started in the period, with at least one customer message."""
+    return since <= conversation.started_at < until and bool(conversation.questions)
+
+
+def came_back_with_same_question(conversation, visitor_conversations, window):
+    """Whether the visitor asked one of its answered questions again in another conversation.
+
+    "The same question" is a customer question whose bot reply has the same
+    top article as one of this conversation's answers, asked after its last
+    message and at most `window` later.
+    """
+    answered = {answer.article_id for answer in conversation.answers if answer.article_id is not None}
+    if not answered:
+        return False
+    deadline = conversation.last_message_at + window
+    return any(
+        question.reply is not None
+        and question.reply.article_id in answered
+        and conversation.last_message_at < question.asked_at <= deadline
+        for other in visitor_conversations
+        if other.id != conversation.id
+        for question in other.questions
+    )
+
+
+def outcome(conversation, visitor_conversations, deflection_window):
+    """The conversation's outcome: "handed_off", "deflected_confirmed", "deflected_assumed" or "abandoned".
+
+    `visitor_conversations`: the visitor's other conversations (this one may be among them).
+    """
+    if conversation.handoff is not None:
+        return "handed_off"
+    votes = [vote for answer in conversation.answers for vote in answer.votes]
+    if True in votes:
+        return "deflected_confirmed"
+    if (
+        conversation.answers
+        and False not in votes
+        and not came_back_with_same_question(conversation, visitor_conversations, deflection_window)
+    ):
+        return "deflected_assumed"
+    return "abandoned"
+
+
+def followed_by_repeat_contact(conversation, visitor_conversations, repeat_window):
+    """Whether the visitor started a later conversation on one of its topics within `repeat_window`."""
+    deadline = conversation.started_at + repeat_window
+    return any(
+        (other.started_at, other.id) > (conversation.started_at, conversation.id)
+        and other.started_at <= deadline
+        and other.topics & conversation.topics
+        for other in visitor_conversations
+    )
+
+
+def is_resolved(conversation, conversation_outcome):
+    """Deflected, or handed off and the handoff is resolved."""
+    if conversation_outcome in DEFLECTED:
+        return True
+    return conversation.handoff is not None and conversation.handoff.status == "resolved"
+
+
+def count_sessions(visits, gap):
+    """Help-center sessions: each visitor's runs of visits with no gap longer than `gap`."""
+    by_visitor = defaultdict(list)
+    for visit in visits:
+        by_visitor[visit.visitor_id].append(visit.occurred_at)
+    sessions = 0
+    for times in by_visitor.values():
+        times.sort()
+        sessions += 1 + sum(1 for before, after in itertools.pairwise(times) if after - before > gap)
+    return sessions
+
+
+def ratio(numerator, denominator):
+    return numerator / denominator if denominator else None
+
+
+def csat_summary(scores):
+    """CSAT of 1-5 scores (others are ignored): average, distribution, share of 4 and 5."""
+    scores = [score for score in scores if score in CSAT_SCALE]
+    distribution = Counter(scores)
+    return Csat(
+        responses=len(scores),
+        average=ratio(sum(scores), len(scores)),
+        distribution={str(value): distribution[value] for value in CSAT_SCALE},
+        satisfied_rate=ratio(distribution[4] + distribution[5], len(scores)),
+    )
+
+
+def ces_summary(choices):
+    """CES distribution over "easy" / "neither" / "difficult" (other choices are ignored)."""
+    choices = [choice for choice in choices if choice in CES_CHOICES]
+    distribution = Counter(choices)
+    return Ces(responses=len(choices), distribution={choice: distribution[choice] for choice in CES_CHOICES})
+
+
+def nps_summary(scores):
+    """NPS of 0-10 scores (others are ignored): % promoters (9-10) - % detractors (0-6)."""
+    scores = [score for score in scores if score in NPS_SCALE]
+    promoters = sum(1 for score in scores if score >= 9)
+    detractors = sum(1 for score in scores if score <= 6)
+    return Nps(
+        responses=len(scores),
+        promoters=promoters,
+        passives=len(scores) - promoters - detractors,
+        detractors=detractors,
+        score=100 * (promoters - detractors) / len(scores) if scores else None,
+    )
+
+
+def top_questions(texts, limit):
+    """The `limit` most frequent questions after `normalize_question`; ties in alphabetical order."""
+    counts = Counter(normalize_question(text) for text in texts)
+    counts.pop("", None)
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [QuestionCount(question, count) for question, count in ranked[:limit]]
+
+
+def content_gap_questions(conversations):
+    """The questions the knowledge base fell short on, as customer texts.
+
+    Questions the bot replied to with a suggestion or a handoff (except a
+    handoff the customer asked for), plus the first customer message of
+    conversations whose handoff was resolved as `article_missing` (each
+    message once).
+    """
+    texts = {}
+    for conversation in conversations:
+        for question in conversation.bot_questions:
+            reply = question.reply
+            if reply.action in GAP_ACTIONS and reply.offer_reason != "customer_request":
+                texts[question.message_id] = question.text
+        handoff = conversation.handoff
+        if handoff is not None and handoff.resolution_reason == "article_missing" and conversation.questions:
+            first = conversation.questions[0]
+            texts[first.message_id] = first.text
+    return list(texts.values())
+
+
+def content_gap_topics(texts, encode, similarity, limit, examples):
+    """`texts` grouped into topics (`kbbot.topics.group` on their normalized forms), the `limit` largest.
+
+    `encode(list_of_texts)` returns their L2-normalized embeddings, shape (n, d);
+    it is only called when there is something to group.
+    """
+    counts = Counter(normalize_question(text) for text in texts)
+    counts.pop("", None)
+    distinct = sorted(counts)
+    if not distinct:
+        return []
+    groups = topics.group(distinct, encode(distinct), similarity, [counts[text] for text in distinct])
+    return [
+        Topic(
+            label=distinct[grouped.leader],
+            count=grouped.count,
+            examples=tuple(distinct[i] for i in grouped.members[1 : 1 + examples]),
+        )
+        for grouped in groups[:limit]
+    ]
+
+
+def summarize(since, until, conversations, surveys, visits, settings, encode):
+    """The report of [since, until) (timezone-aware datetimes).
+
+    `conversations`: the period's conversations and, as their visitors'
+    history, every other conversation of those visitors that the deflection
+    and repeat-contact windows can reach (more does no harm).
+    `surveys`: survey answers; those to conversations not counted are ignored.
+    `visits`: help-center events; those outside the period are ignored.
+    `encode(list_of_texts)`: their L2-normalized embeddings, shape (n, d), for
+    the content-gap topics.
+    """
+    by_visitor = defaultdict(dict)
+    for conversation in conversations:
+        by_visitor[conversation.visitor_id][conversation.id] = conversation
+    counted = sorted(
+        (c for visitor in by_visitor.values() for c in visitor.values() if in_period(c, since, until)),
+        key=lambda c: (c.started_at, c.id),
+    )
+    outcomes = Counter()
+    repeats = resolved = resolved_without_repeat = 0
+    for conversation in counted:
+        history = by_visitor[conversation.visitor_id].values()
+        result = outcome(conversation, history, settings.deflection_window)
+        outcomes[result] += 1
+        repeat = followed_by_repeat_contact(conversation, history, settings.repeat_window)
+        repeats += repeat
+        if is_resolved(conversation, result):
+            resolved += 1
+            resolved_without_repeat += not repeat
+
+    replies = [reply for c in counted for reply in c.replies]
+    answers = [reply for reply in replies if reply.action == "answer"]
+    votes = [vote for answer in answers for vote in answer.votes]
+    handoffs = [c.handoff for c in counted if c.handoff is not None]
+    by_reason = Counter({reason: 0 for reason in HANDOFF_REASONS})
+    by_reason.update(handoff.reason for handoff in handoffs)
+    first_replies = [
+        (handoff.first_reply_at - handoff.created_at).total_seconds()
+        for handoff in handoffs
+        if handoff.first_reply_at is not None
+    ]
+    counted_ids = {c.id for c in counted}
+    surveys = [answer for answer in surveys if answer.conversation_id in counted_ids]
+    sessions = count_sessions(
+        [visit for visit in visits if since <= visit.occurred_at < until], settings.session_gap
+    )
+    questions = [question.text for c in counted for question in c.bot_questions]
+    deflected = outcomes["deflected_confirmed"] + outcomes["deflected_assumed"]
+    return Report(
+        since=since,
+        until=until,
+        deflection_window_hours=settings.deflection_window / timedelta(hours=1),
+        repeat_contact_days=settings.repeat_window / timedelta(days=1),
+        conversations=len(counted),
+        customer_questions=len(questions),
+        outcomes=Outcomes(**{name: outcomes[name] for name in OUTCOMES}),
+        deflection_rate=ratio(deflected, len(counted)),
+        handoff_rate=ratio(outcomes["handed_off"], len(counted)),
+        bot_replies=len(replies),
+        answers=len(answers),
+        answer_rate=ratio(len(answers), len(replies)),
+        feedback=len(votes),
+        helpful=sum(votes),
+        helpful_rate=ratio(sum(votes), len(votes)),
+        repeat_contacts=repeats,
+        repeat_contact_rate=ratio(repeats, len(counted)),
+        resolved=resolved,
+        resolved_without_repeat=resolved_without_repeat,
+        first_contact_resolution=ratio(resolved_without_repeat, resolved),
+        help_center_sessions=sessions,
+        self_service_score=ratio(sessions, len(handoffs)),
+        handoffs=len(handoffs),
+        handoffs_by_reason=dict(sorted(by_reason.items(), key=lambda item: (-item[1], item[0]))),
+        median_first_reply_seconds=statistics.median(first_replies) if first_replies else None,
+        csat=csat_summary(answer.score for answer in surveys if answer.kind == "csat"),
+        ces=ces_summary(answer.choice for answer in surveys if answer.kind == "ces"),
+        nps=nps_summary(answer.score for answer in surveys if answer.kind == "nps"),
+        top_questions=top_questions(questions, settings.top_questions),
+        content_gaps=content_gap_topics(
+            content_gap_questions(counted),
+            encode,
+            settings.topic_similarity,
+            settings.content_gaps,
+            settings.examples,
+        ),
+    )
+
+
+# Reading the records from the database.
+
+
+def build_report(session: Session, since, until, settings, encode) -> Report:
+    """The report of [since, until) (timezone-aware datetimes), read from the database.
+
+    `encode(list_of_texts)` returns L2-normalized embeddings, shape (n, d), e.g.
+    `services.get_engine().encoder.encode`; it is only called when there are
+    content gaps to group.
+    """
+    since, until = as_utc(since), as_utc(until)
+    has_customer_message = (
+        select(Message.id)
+        .where(Message.conversation_id == Conversation.id, Message.role == "customer")
+        .exists()
+    )
+    period = (Conversation.started_at >= since, Conversation.started_at < until, has_customer_message)
+    bounds = session.execute(
+        select(Conversation.started_at, Conversation.last_message_at).where(*period)
+    ).all()
+    if bounds:
+        # Later conversations matter up to the end of the last window the period opens.
+        horizon = max(
+            max(as_utc(started) for started, _ in bounds) + settings.repeat_window,
+            max(as_utc(last) for _, last in bounds) + settings.deflection_window,
+        )
+        visitors = select(Conversation.visitor_id).where(*period)
+        loaded = select(Conversation.id).where(
+            Conversation.visitor_id.in_(visitors), Conversation.started_at <= horizon
+        )
+        conversations = _conversation_records(session, loaded)
+    else:
+        conversations = []
+    surveys = [
+        SurveyAnswer(conversation_id, kind, score, choice)
+        for conversation_id, kind, score, choice in session.execute(
+            select(
+                SurveyResponse.conversation_id,
+                SurveyResponse.kind,
+                SurveyResponse.score,
+                SurveyResponse.choice,
+            ).where(SurveyResponse.conversation_id.in_(select(Conversation.id).where(*period)))
+        )
+    ]
+    visits = [
+        Visit(visitor_id, as_utc(occurred_at))
+        for visitor_id, occurred_at in session.execute(
+            select(Event.visitor_id, Event.occurred_at).where(
+                Event.type.in_(HELP_CENTER_EVENTS),
+                Event.visitor_id.is_not(None),
+                Event.occurred_at >= since,
+                Event.occurred_at < until,
+            )
+        )
+    ]
+    return summarize(since, until, conversations, surveys, visits, settings, encode)
+
+
+def days(first, last):
+    """The period [since, until) of the whole UTC days `first` to `last` (dates), both included."""
+    return (
+        datetime.combine(first, time(), UTC),
+        datetime.combine(last + timedelta(days=1), time(), UTC),
+    )
+
+
+def as_utc(moment):
+    """`moment` in UTC; a naive datetime (SQLite keeps no offset) is taken to be UTC already."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _conversation_records(session, conversation_ids):
+    """`ConversationRecord`s of the conversations whose ids `conversation_ids` (a subquery) selects."""
+    messages = session.execute(
+        select(
+            Message.id,
+            Message.conversation_id,
+            Message.role,
+            Message.text,
+            Message.created_at,
+            Message.in_reply_to_id,
+            Message.action,
+            Message.article_id,
+            Message.offer_reason,
+        )
+        .where(Message.conversation_id.in_(conversation_ids), Message.role.in_(("customer", "bot")))
+        .order_by(Message.id)
+    ).all()
+    votes = defaultdict(list)
+    for message_id, helpful in session.execute(
+        select(Feedback.message_id, Feedback.helpful)
+        .where(
+            Feedback.message_id.in_(
+                select(Message.id).where(Message.conversation_id.in_(conversation_ids), Message.role == "bot")
+            )
+        )
+        .order_by(Feedback.id)
+    ):
+        votes[message_id].append(helpful)
+
+    replies = defaultdict(list)
+    reply_to = {}
+    for message in messages:
+        # A bot message without an action (a greeting, a notice) is not a decision.
+        if message.role == "bot" and message.action is not None:
+            reply = BotReply(
+                message.id, message.action, message.article_id, tuple(votes[message.id]), message.offer_reason
+            )
+            replies[message.conversation_id].append(reply)
+            if message.in_reply_to_id is not None:
+                reply_to.setdefault(message.in_reply_to_id, reply)
+    questions = defaultdict(list)
+    for message in messages:
+        if message.role == "customer":
+            questions[message.conversation_id].append(
+                Question(message.id, message.text, as_utc(message.created_at), reply_to.get(message.id))
+            )
+    handoffs = {
+        handoff.conversation_id: HandoffRecord(
+            reason=handoff.reason,
+            status=handoff.status,
+            created_at=as_utc(handoff.created_at),
+            first_reply_at=as_utc(handoff.first_reply_at),
+            resolution_reason=handoff.resolution_reason,
+        )
+        for handoff in session.scalars(select(Handoff).where(Handoff.conversation_id.in_(conversation_ids)))
+    }
+    return [
+        ConversationRecord(
+            id=conversation.id,
+            visitor_id=conversation.visitor_id,
+            started_at=as_utc(conversation.started_at),
+            last_message_at=as_utc(conversation.last_message_at),
+            questions=tuple(questions[conversation.id]),
+            replies=tuple(replies[conversation.id]),
+            handoff=handoffs.get(conversation.id),
+        )
+        for conversation in session.scalars(
+            select(Conversation).where(Conversation.id.in_(conversation_ids)).order_by(Conversation.id)
+        )
+    ]
+
+
+# Plain-text rendering.
+
+
+def _percent(rate):
+    return "n/a" if rate is None else f"{100 * rate:.1f}%"
+
+
+def _number(value, digits=2):
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def _duration(seconds):
+    if seconds is None:
+        return "n/a"
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
+
+
+def _text_lines(report):
+    outcomes = report.outcomes
+    csat, ces, nps = report.csat, report.ces, report.nps
+    resolved = f"{report.resolved_without_repeat} of {report.resolved} resolved had no repeat contact"
+    nps_counts = f"{nps.promoters} promoters, {nps.passives} passives, {nps.detractors} detractors"
+    rows = [
+        ("conversations", report.conversations),
+        ("customer questions", report.customer_questions),
+        ("deflected, confirmed", outcomes.deflected_confirmed),
+        ("deflected, assumed", outcomes.deflected_assumed),
+        ("handed off", outcomes.handed_off),
+        ("abandoned", outcomes.abandoned),
+        ("deflection rate", _percent(report.deflection_rate)),
+        ("handoff rate", _percent(report.handoff_rate)),
+        ("answer rate", f"{_percent(report.answer_rate)} ({report.answers} of {report.bot_replies} replies)"),
+        ("helpful rate", f"{_percent(report.helpful_rate)} ({report.helpful} of {report.feedback} votes)"),
+        ("repeat-contact rate", f"{_percent(report.repeat_contact_rate)} ({report.repeat_contacts})"),
+        ("first-contact resolution", f"{_percent(report.first_contact_resolution)} ({resolved})"),
+        ("help-center sessions", report.help_center_sessions),
+        ("self-service score", _number(report.self_service_score)),
+        ("median first agent reply", _duration(report.median_first_reply_seconds)),
+        ("CSAT average", f"{_number(csat.average)} ({csat.responses} responses)"),
+        ("CSAT (4-5)", _percent(csat.satisfied_rate)),
+        ("CES easy/neither/difficult", "/".join(str(ces.distribution[choice]) for choice in CES_CHOICES)),
+        ("NPS", f"{_number(nps.score, 1)} ({nps_counts})"),
+    ]
+    period = f"{report.since:%Y-%m-%d %H:%M} to {report.until:%Y-%m-%d %H:%M} UTC"
+    windows = (
+        f"deflection window {report.deflection_window_hours:g} h, "
+        f"repeat-contact window {report.repeat_contact_days:g} days"
+    )
+    lines = [f"Report {period} ({windows})", ""]
+    width = max(len(label) for label, _ in rows) + 2
+    lines += [f"{label:<{width}}{value}" for label, value in rows]
+    lines += ["", "Handoffs by reason"]
+    lines += [f"  {count:>5}  {reason}" for reason, count in report.handoffs_by_reason.items()]
+    lines += ["", "Top questions"]
+    lines += [f"  {item.count:>5}  {item.question}" for item in report.top_questions] or ["  (none)"]
+    lines += ["", "Content gaps"]
+    for topic in report.content_gaps:
+        also = f"  (also: {'; '.join(topic.examples)})" if topic.examples else ""
+        lines.append(f"  {topic.count:>5}  {topic.label}{also}")
+    if not report.content_gaps:
+        lines.append("  (none)")
+    return lines

@@ -1,0 +1,46 @@
+"""CX surveys at the end of a conversation: CSAT (1-5), CES (easy / neither / difficult), NPS (0-10).
+
+The questions, as the industry asks them, are in `QUESTIONS`. One answer per
+kind per conversation: a second one is a conflict, not an overwrite, so a
+score cannot be changed after the fact.
+"""
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from . import events
+from .errors import Conflict
+from .models import Conversation, SurveyResponse
+
+QUESTIONS = {
+    "csat": "How satisfied are you with the help you received?",
+    "ces": "How easy was it to get your issue resolved today?",
+    "nps": "How likely are you to recommend us to a friend or colleague?",
+}
+
+
+def answer(session: Session, conversation: Conversation, kind, score=None, choice=None, comment=""):
+    response = SurveyResponse(
+        conversation_id=conversation.id,
+        handoff_id=conversation.handoff.id if conversation.handoff else None,
+        kind=kind,
+        score=score,
+        choice=choice,
+        comment=comment,
+    )
+    session.add(response)
+    try:
+        session.commit()
+    except IntegrityError as e:
+        session.rollback()
+        raise Conflict(f"this conversation already has a {kind.upper()} answer") from e
+    events.record(
+        "survey",
+        visitor_id=conversation.visitor_id,
+        conversation_id=conversation.id,
+        handoff_id=response.handoff_id,
+        kind=kind,
+        score=score,
+        choice=choice,
+    )
+    return response

@@ -1,0 +1,111 @@
+"""Every kind of bad request gets its status and one error shape; nothing odd causes a 500."""
+
+import pytest
+
+from test_chat_api import ask
+
+PROBLEM = "application/problem+json"
+
+
+def assert_problem(response, status, field=None):
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.content_type == PROBLEM
+    body = response.get_json()
+    assert body["status"] == status and body["title"]
+    if field is not None:
+        assert field in [error["field"] for error in body["errors"]], body
+
+
+def test_malformed_json_is_400(client):
+    assert_problem(client.post("/api/v1/chat", data="{not json", content_type="application/json"), 400)
+
+
+def test_wrong_content_type_is_415(client):
+    assert_problem(
+        client.post("/api/v1/chat", data="message=hi", content_type="application/x-www-form-urlencoded"), 415
+    )
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({}, "message"),
+        ({"message": 42}, "message"),
+        ({"message": "hi", "conversation_id": 7}, "conversation_id"),
+        ({"message": "hi", "page_url": "javascript:alert(1)"}, "page_url"),
+        ({"message": "hi", "locale": "<script>"}, "locale"),
+        (["message"], "body"),
+    ],
+)
+def test_missing_or_wrong_typed_fields_are_422_naming_the_field(client, body, field):
+    assert_problem(client.post("/api/v1/chat", json=body), 422, field)
+
+
+@pytest.mark.parametrize("message", ["", "   ", "\n\t "])
+def test_an_empty_message_is_422(client, message):
+    assert_problem(client.post("/api/v1/chat", json={"message": message}), 422, "message")
+
+
+def test_a_message_over_the_limit_is_413(client):
+    assert_problem(client.post("/api/v1/chat", json={"message": "a" * 2001}), 413)
+    assert_problem(client.post("/api/v1/chat", json={"message": "😀" * 10_000}), 413)
+
+
+def test_a_body_over_the_request_limit_is_413(client):
+    assert_problem(
+        client.post("/api/v1/chat", data="x" * (1024 * 1024 + 1), content_type="application/json"), 413
+    )
+
+
+def test_unknown_conversations_and_routes_are_404(client):
+    assert_problem(client.post("/api/v1/chat", json={"message": "hi", "conversation_id": "nope"}), 404)
+    assert_problem(client.get("/api/v1/conversations/nope"), 404)
+    assert_problem(client.post("/api/v1/conversations/nope/handoff", json={"email": "a@example.com"}), 404)
+    assert_problem(client.get("/api/v1/no-such-thing"), 404)
+    assert_problem(client.delete("/api/v1/chat"), 405)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "hello\x00world\x07 \x1b[31m",
+        "😀" * 1000,
+        "Привет, как сбросить пароль? 密码 مرحبا",
+        "<script>alert('x')</script><img src=x onerror=alert(1)>",
+        "\ud800 lone surrogate",
+        "'; DROP TABLE messages; --",
+    ],
+)
+def test_odd_messages_never_cause_a_500_and_are_stored_inert(client, message):
+    reply = ask(client, message)
+    transcript = client.get(f"/api/v1/conversations/{reply['conversation_id']}").get_json()
+    stored = transcript["messages"][0]["text"]
+    assert "\x00" not in stored and "\x07" not in stored and "\ud800" not in stored
+    assert transcript["messages"][1]["role"] == "bot"
+
+
+def test_handoff_email_is_validated(client):
+    reply = ask(client, "agent please")
+    url = f"/api/v1/conversations/{reply['conversation_id']}/handoff"
+    assert_problem(client.post(url, json={"name": "Dana"}), 422, "email")
+    assert_problem(client.post(url, json={"email": "not-an-email"}), 422, "email")
+    assert client.post(url, json={"email": "dana@example.com"}).status_code == 201
+
+
+def test_feedback_and_survey_validation(client):
+    reply = ask(client, "how do I export invoices")
+    assert_problem(
+        client.post("/api/v1/feedback", json={"helpful": "yes", "message_id": reply["message_id"]}),
+        422,
+        "helpful",
+    )
+    assert_problem(client.post("/api/v1/feedback", json={"helpful": True}), 422)
+    assert_problem(client.post("/api/v1/feedback", json={"helpful": True, "message_id": 999999}), 404)
+    survey = {"conversation_id": reply["conversation_id"], "kind": "csat"}
+    assert_problem(client.post("/api/v1/surveys", json={**survey, "score": 6}), 422)
+    assert_problem(
+        client.post("/api/v1/surveys", json={**survey, "kind": "ces", "choice": "meh"}), 422, "choice"
+    )
+    assert_problem(
+        client.post("/api/v1/surveys", json={**survey, "conversation_id": "nope", "score": 5}), 404
+    )

@@ -1,0 +1,118 @@
+"""The chat API through the Flask test client, against the real engine and database."""
+
+from sqlalchemy import select
+
+from kbbot import db
+from kbbot.models import Event, Message
+
+
+def ask(client, message, **fields):
+    response = client.post("/api/v1/chat", json={"message": message, **fields})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def event_types(app):
+    with app.app_context():
+        return [event.type for event in db.get_session().execute(select(Event).order_by(Event.id)).scalars()]
+
+
+def test_an_in_scope_question_is_answered_with_sources_and_logged(support_app, client):
+    reply = ask(client, "how long do I have to ask for a refund?", page_url="https://shop.example/pricing")
+    assert reply["action"] == "answer"
+    assert reply["sources"][0]["slug"] == "refunds"
+    assert reply["sources"][0]["url"].endswith("/articles/refunds?ref=bot")
+    assert "14 days" in reply["answer"]
+    assert "[Refund policy](" in reply["answer"]  # the link to the whole article
+    assert reply["answer"].split("\n\n")[0].rstrip().endswith(".")  # whole sentences
+    assert 0.0 <= reply["confidence"] <= 1.0 and not reply["handoff_offered"]
+    assert event_types(support_app) == ["chat_question", "bot_decision"]
+    with support_app.app_context():
+        bot = db.get_session().get(Message, reply["message_id"])
+        assert bot.revision_id is not None  # the exact revision the answer cited
+        assert bot.conversation.page_url == "https://shop.example/pricing"
+
+
+def test_an_uncovered_question_offers_a_handoff(client):
+    reply = ask(client, "can you recommend a good recipe for banana bread")
+    assert reply["action"] == "handoff"
+    assert reply["handoff_offered"] is True
+    assert [source for source in reply["sources"] if source["score"] > 1] == []
+
+
+def test_asking_for_a_person_goes_to_handoff_at_once(client):
+    first = ask(client, "how do I export my invoices")
+    assert first["action"] == "answer"
+    for request_for_human in ("talk to a human", "agent please", "this is useless"):
+        reply = ask(client, request_for_human, conversation_id=first["conversation_id"])
+        assert (reply["action"], reply["handoff_offered"]) == ("handoff", True), request_for_human
+
+
+def test_a_follow_up_is_understood_in_the_context_of_the_previous_question(client):
+    first = ask(client, "how do I reset my password")
+    assert first["sources"][0]["slug"] == "reset-password"
+    follow_up = ask(client, "and on mobile?", conversation_id=first["conversation_id"])
+    assert follow_up["action"] == "answer"
+    assert follow_up["sources"][0]["slug"] == "mobile-app"
+    assert "tap" in follow_up["answer"]
+
+
+def test_it_still_fails_after_an_answer_counts_as_unhelpful_and_offers_a_person(support_app, client):
+    first = ask(client, "how do I connect stripe")
+    assert first["action"] == "answer"
+    second = ask(client, "it still fails", conversation_id=first["conversation_id"])
+    assert second["handoff_offered"] is True
+    assert second["action"] != "answer" or second["sources"][0]["slug"] != "connect-stripe"
+    with support_app.app_context():
+        assert db.get_session().get(Message, second["message_id"]).offer_reason == "repeated_unhelpful"
+
+
+def test_two_unhelpful_turns_in_a_row_offer_a_person(client):
+    first = ask(client, "how do I connect stripe")
+    vote = client.post("/api/v1/feedback", json={"message_id": first["message_id"], "helpful": False})
+    assert vote.status_code == 201 and vote.get_json()["handoff_offered"] is True
+    second = ask(client, "what about the weather on mars", conversation_id=first["conversation_id"])
+    assert second["action"] != "answer" and second["handoff_offered"] is True
+
+
+def test_the_transcript_is_returned_with_a_cursor(client):
+    first = ask(client, "how do I export my invoices")
+    ask(client, "can I get my money back", conversation_id=first["conversation_id"])
+    url = f"/api/v1/conversations/{first['conversation_id']}"
+    whole = client.get(url).get_json()
+    assert [m["role"] for m in whole["messages"]] == ["customer", "bot", "customer", "bot"]
+    assert whole["messages"][1]["sources"][0]["slug"] == "export"
+    newer = client.get(f"{url}?after={whole['messages'][1]['id']}").get_json()
+    assert [m["text"] for m in newer["messages"]][0] == "can I get my money back"
+    assert client.get(f"{url}?after={whole['cursor']}").get_json()["messages"] == []
+
+
+def test_another_visitor_cannot_see_or_continue_a_conversation(support_app, client):
+    first = ask(client, "how do I export my invoices")
+    stranger = support_app.test_client()
+    url = f"/api/v1/conversations/{first['conversation_id']}"
+    assert stranger.get(url).status_code == 404
+    response = stranger.post(
+        "/api/v1/chat", json={"message": "hi", "conversation_id": first["conversation_id"]}
+    )
+    assert response.status_code == 404
+    assert "export" not in response.get_data(as_text=True)
+    forged = {"X-Kbbot-Visitor": "someone-else.forged-signature"}
+    assert support_app.test_client().get(url, headers=forged).status_code == 404
+
+
+def test_the_widget_sends_the_signed_visitor_id_in_a_header(support_app, client):
+    response = client.post("/api/v1/chat", json={"message": "how do I export my invoices"})
+    token = response.headers["X-Kbbot-Visitor"]
+    widget = support_app.test_client(use_cookies=False)
+    url = f"/api/v1/conversations/{response.get_json()['conversation_id']}"
+    assert widget.get(url).status_code == 404
+    assert widget.get(url, headers={"X-Kbbot-Visitor": token}).status_code == 200
+
+
+def test_ending_a_conversation_is_logged(support_app, client):
+    first = ask(client, "how do I export my invoices")
+    ended = client.post(f"/api/v1/conversations/{first['conversation_id']}/end")
+    assert ended.status_code == 200
+    assert client.get(f"/api/v1/conversations/{first['conversation_id']}").get_json()["ended"] is True
+    assert event_types(support_app)[-1] == "conversation_end"

@@ -1,0 +1,67 @@
+"""The conversation rules as pure functions: human requests, follow-ups, when to offer a person."""
+
+import pytest
+
+from kbbot import conversations
+from kbbot.retrieval import readable_passage
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["talk to a human", "agent please", "Agent", "can I speak with a real person?", "I want a representative",
+     "this is useless", "you are not helpful", "connect me to someone from support"],
+)  # fmt: skip
+def test_requests_for_a_person(message):
+    assert conversations.asks_for_human(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["how do I add an agent to my team", "can my accountant see invoices", "reset my password",
+     "how many people can use one account"],
+)  # fmt: skip
+def test_questions_that_only_mention_people_are_not_requests(message):
+    assert not conversations.asks_for_human(message)
+
+
+@pytest.mark.parametrize(
+    "message, follow_up",
+    [
+        ("and on mobile?", True),
+        ("what about Xero?", True),
+        ("it still fails", True),
+        ("does that work for teams?", True),
+        ("how do I export all my invoices to a CSV file for my accountant", False),
+        ("can I get a refund", False),
+    ],
+)
+def test_follow_ups(message, follow_up):
+    assert conversations.is_follow_up(message) is follow_up
+
+
+def test_offer_reasons():
+    assert conversations.offer_reason("answer", True, False, False) == "customer_request"
+    assert conversations.offer_reason("handoff", False, False, True) == "low_confidence"
+    assert conversations.offer_reason("suggest", False, True, True) == "repeated_unhelpful"
+    assert conversations.offer_reason("handoff", False, True, True) == "repeated_unhelpful"
+    assert conversations.offer_reason("suggest", False, False, True) is None
+    assert conversations.offer_reason("answer", False, True, False) is None
+
+
+def test_a_short_passage_is_widened_to_whole_sentences_with_its_heading():
+    passages = [
+        ((), "You can reset it yourself."),
+        (
+            ("On the website",),
+            "1. Click Forgot password?\n2. Enter your email address and open the link we send.",
+        ),
+        (("Requirements",), "At least ten characters. " * 40),
+    ]
+    text = readable_passage(passages, 0)
+    assert text.splitlines() == [
+        "You can reset it yourself.",
+        "On the website",
+        "1. Click Forgot password?",
+        "2. Enter your email address and open the link we send.",
+    ]
+    assert readable_passage(passages, 2) == passages[2][1]  # long enough alone
