@@ -1,9 +1,13 @@
 """The chat API through the Flask test client, against the real engine and database."""
 
+import json
+
+from conftest import write_article
 from sqlalchemy import select
 
 from kbbot import db
-from kbbot.models import Event, Message
+from kbbot.models import Event, Message, Revision
+from kbbot.sync import sync_directory
 
 
 def ask(client, message, **fields):
@@ -116,3 +120,55 @@ def test_ending_a_conversation_is_logged(support_app, client):
     assert ended.status_code == 200
     assert client.get(f"/api/v1/conversations/{first['conversation_id']}").get_json()["ended"] is True
     assert event_types(support_app)[-1] == "conversation_end"
+
+
+def test_the_report_reads_what_the_api_recorded(support_app, client):
+    """Four visitors through the real API, one per outcome; `kbbot report` counts each."""
+    confirmed = ask(client, "how do I export my invoices to Excel")
+    client.post("/api/v1/feedback", json={"message_id": confirmed["message_id"], "helpful": True})
+    client.post(
+        "/api/v1/surveys", json={"conversation_id": confirmed["conversation_id"], "kind": "csat", "score": 5}
+    )
+    handoff_client = support_app.test_client()
+    handed_off = ask(handoff_client, "agent please")
+    handoff_client.post(
+        f"/api/v1/conversations/{handed_off['conversation_id']}/handoff", json={"email": "dana@example.com"}
+    )
+    ask(support_app.test_client(), "can I get my money back")  # answered, no feedback: assumed
+    ask(support_app.test_client(), "do you sell garden furniture")  # nothing fits: abandoned
+    result = support_app.test_cli_runner().invoke(args=["report", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["conversations"] == 4
+    assert report["outcomes"] == {
+        "handed_off": 1,
+        "deflected_confirmed": 1,
+        "deflected_assumed": 1,
+        "abandoned": 1,
+    }
+    assert report["handoffs_by_reason"]["customer_request"] == 1
+    assert report["csat"]["responses"] == 1
+    assert "do you sell garden furniture" in [
+        example for gap in report["content_gaps"] for example in (gap["label"], *gap["examples"])
+    ]
+
+
+def test_each_answer_keeps_the_revision_it_cited_after_the_article_changes(support_app, client, tmp_path):
+    first = ask(client, "how long do I have to ask for a refund?")
+    write_article(
+        tmp_path / "support-articles",
+        "billing/refunds.md",
+        "You can ask for a refund within **30 days** of a payment.\n",
+        title="Refund policy",
+        questions=["can I get my money back"],
+    )
+    with support_app.app_context():
+        session = db.get_session()
+        assert sync_directory(session, tmp_path / "support-articles", 512 * 1024).updated == ["refunds"]
+    second = ask(client, "how long do I have to ask for a refund?")
+    assert "30 days" in second["answer"]
+    with support_app.app_context():
+        session = db.get_session()
+        old, new = session.get(Message, first["message_id"]), session.get(Message, second["message_id"])
+        assert old.revision_id != new.revision_id
+        assert "14 days" in session.get(Revision, old.revision_id).body
