@@ -188,10 +188,9 @@ def reply(session: Session, engine, conversation: Conversation, text, url_for_ar
     session.add(customer)
     conversation.last_message_at = utcnow()
     session.flush()
-    events.record(
+    events.record_in(
+        conversation,
         "chat_question",
-        visitor_id=conversation.visitor_id,
-        conversation_id=conversation.id,
         message_id=customer.id,
     )
 
@@ -261,20 +260,18 @@ def reply(session: Session, engine, conversation: Conversation, text, url_for_ar
     )
     session.add(bot)
     session.commit()
-    events.record(
+    events.record_in(
+        conversation,
         "bot_decision",
-        visitor_id=conversation.visitor_id,
-        conversation_id=conversation.id,
         message_id=bot.id,
         article_id=bot.article_id,
         action=action,
         confidence=bot.confidence,
     )
     if reason is not None:
-        events.record(
+        events.record_in(
+            conversation,
             "handoff_offered",
-            visitor_id=conversation.visitor_id,
-            conversation_id=conversation.id,
             message_id=bot.id,
             reason=reason,
         )
@@ -286,7 +283,7 @@ def end(session: Session, conversation: Conversation):
     if conversation.ended_at is None:
         conversation.ended_at = utcnow()
         session.commit()
-        events.record("conversation_end", visitor_id=conversation.visitor_id, conversation_id=conversation.id)
+        events.record_in(conversation, "conversation_end")
 
 
 def transcript(conversation: Conversation, after=0):

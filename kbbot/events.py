@@ -54,6 +54,11 @@ def record(
     return event
 
 
+def record_in(conversation, type_, **fields):
+    """`record` an event of `conversation` (its visitor and id filled in)."""
+    return record(type_, visitor_id=conversation.visitor_id, conversation_id=conversation.id, **fields)
+
+
 def flush():
     """Write the queued events in their own transaction; report, never raise, on failure."""
     queued = g.pop("kbbot_events", [])

@@ -35,20 +35,18 @@ def on_answer(session: Session, visitor_id, message_id, helpful, comment=""):
         raise NotFound("message not found")
     feedback = _vote(session, visitor_id, helpful, comment, message_id=message.id)
     conversation: Conversation = message.conversation
-    events.record(
+    events.record_in(
+        conversation,
         "feedback",
-        visitor_id=visitor_id,
-        conversation_id=conversation.id,
         message_id=message.id,
         article_id=message.article_id,
         helpful=helpful,
     )
     offered = not helpful and conversation.handoff is None
     if offered:
-        events.record(
+        events.record_in(
+            conversation,
             "handoff_offered",
-            visitor_id=visitor_id,
-            conversation_id=conversation.id,
             message_id=message.id,
             reason="negative_feedback",
         )

@@ -69,10 +69,9 @@ def request(session: Session, conversation: Conversation, email, name="", messag
     )
     session.add(handoff)
     session.commit()
-    events.record(
+    events.record_in(
+        conversation,
         "handoff_requested",
-        visitor_id=conversation.visitor_id,
-        conversation_id=conversation.id,
         handoff_id=handoff.id,
         reason=reason,
     )
@@ -99,13 +98,7 @@ def queue(session: Session, status=None, assignee_id=None, limit=100):
 
 
 def _log(type_, handoff, **data):
-    events.record(
-        type_,
-        visitor_id=handoff.conversation.visitor_id,
-        conversation_id=handoff.conversation_id,
-        handoff_id=handoff.id,
-        **data,
-    )
+    events.record_in(handoff.conversation, type_, handoff_id=handoff.id, **data)
 
 
 def assign(session: Session, handoff: Handoff, agent):

@@ -34,10 +34,9 @@ def answer(session: Session, conversation: Conversation, kind, score=None, choic
     except IntegrityError as e:
         session.rollback()
         raise Conflict(f"this conversation already has a {kind.upper()} answer") from e
-    events.record(
+    events.record_in(
+        conversation,
         "survey",
-        visitor_id=conversation.visitor_id,
-        conversation_id=conversation.id,
         handoff_id=response.handoff_id,
         kind=kind,
         score=score,
