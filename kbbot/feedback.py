@@ -6,6 +6,7 @@ a bot answer makes the bot offer a person.
 """
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import events
@@ -14,18 +15,25 @@ from .models import Article, Conversation, Feedback, Message, utcnow
 
 
 def _vote(session, visitor_id, helpful, comment, **target):
+    """Insert or replace the visitor's vote on `target` (message_id=... or article_id=...)."""
     ((column, value),) = target.items()
-    feedback = session.execute(
-        select(Feedback).where(Feedback.visitor_id == visitor_id, getattr(Feedback, column) == value)
-    ).scalar_one_or_none()
-    if feedback is None:
-        feedback = Feedback(visitor_id=visitor_id, **target)
-        session.add(feedback)
-    feedback.helpful = helpful
-    feedback.comment = comment
-    feedback.created_at = utcnow()
-    session.commit()
-    return feedback
+    for attempt in range(2):
+        feedback = session.execute(
+            select(Feedback).where(Feedback.visitor_id == visitor_id, getattr(Feedback, column) == value)
+        ).scalar_one_or_none()
+        if feedback is None:
+            feedback = Feedback(visitor_id=visitor_id, **target)
+            session.add(feedback)
+        feedback.helpful = helpful
+        feedback.comment = comment
+        feedback.created_at = utcnow()
+        try:
+            session.commit()
+            return feedback
+        except IntegrityError:  # a simultaneous first vote won the insert: update that one
+            session.rollback()
+            if attempt:
+                raise
 
 
 def on_answer(session: Session, visitor_id, message_id, helpful, comment=""):

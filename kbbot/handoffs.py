@@ -13,6 +13,7 @@ everything since.
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from . import events
@@ -68,7 +69,12 @@ def request(session: Session, conversation: Conversation, email, name="", messag
         user_agent=(user_agent or conversation.user_agent or "")[:500] or None,
     )
     session.add(handoff)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:  # the same request arrived twice at once: the other one created it
+        session.rollback()
+        session.refresh(conversation)
+        return conversation.handoff, False
     events.record_in(
         conversation,
         "handoff_requested",

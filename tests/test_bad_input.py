@@ -16,8 +16,9 @@ def assert_problem(response, status, field=None):
         assert field in [error["field"] for error in body["errors"]], body
 
 
-def test_malformed_json_is_400(client):
-    assert_problem(client.post("/api/v1/chat", data="{not json", content_type="application/json"), 400)
+@pytest.mark.parametrize("body", ["{not json", '{"message": "hi",}', "[" * 100_000])
+def test_malformed_json_is_400(client, body):
+    assert_problem(client.post("/api/v1/chat", data=body, content_type="application/json"), 400)
 
 
 def test_wrong_content_type_is_415(client):
