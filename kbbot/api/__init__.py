@@ -6,7 +6,7 @@ user. Errors are RFC 9457 problem details (problems.py); bodies are described
 by schemas.py, from which openapi.py builds /api/v1/openapi.json.
 """
 
-from flask import Blueprint, request
+from flask import Blueprint
 
 from . import chat, feedback, openapi, problems, search, staff
 
@@ -23,12 +23,4 @@ def init_app(app):
     @app.errorhandler(404)
     @app.errorhandler(405)
     def _not_routed(error):
-        if problems.wants_problem_json():
-            return problems._http_error(error)
-        return error
-
-    @app.errorhandler(413)
-    def _too_large(error):
-        if request.path.startswith("/api/"):
-            return problems._http_error(error)
-        return error
+        return problems.http_error(error) if problems.wants_problem_json() else error

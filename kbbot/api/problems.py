@@ -32,7 +32,7 @@ def field_errors(error: ValidationError):
     ]
 
 
-def _http_error(error: HTTPException):
+def http_error(error: HTTPException):
     headers = {"Allow": error.valid_methods and ", ".join(error.valid_methods)} if error.code == 405 else None
     return problem(error.code, error.name, error.description, headers=headers)
 
@@ -56,7 +56,7 @@ def _unexpected(error: Exception):
 
 def register(blueprint):
     """Install the handlers on the API blueprint (nested blueprints inherit them)."""
-    blueprint.register_error_handler(HTTPException, _http_error)
+    blueprint.register_error_handler(HTTPException, http_error)
     blueprint.register_error_handler(ValidationError, _validation_error)
     blueprint.register_error_handler(InvalidInput, _invalid_input)
     blueprint.register_error_handler(NotFound, lambda e: problem(404, "Not Found", str(e)))
