@@ -4,7 +4,19 @@ import logging
 
 from flask import Flask
 
-from . import api, business_hours, commands, db, events, health, help_center, services, visitors
+from . import (
+    api,
+    business_hours,
+    commands,
+    db,
+    events,
+    health,
+    help_center,
+    origins,
+    services,
+    visitors,
+    widget,
+)
 from .config import Config, instance_secret
 
 
@@ -35,8 +47,23 @@ def create_app(config=None):
     commands.init_app(app)
     events.init_app(app)
     visitors.init_app(app)
+    origins.init_app(app)
     app.extensions["kbbot.business_hours"] = business_hours.parse(app.config["BUSINESS_HOURS"], app.config["TIMEZONE"])
     app.register_blueprint(health.bp)
     app.register_blueprint(help_center.bp)
+    app.register_blueprint(widget.bp)
     api.init_app(app)
+    _handle_unrouted(app)
     return app
+
+
+def _handle_unrouted(app):
+    """A URL no route matches: problem details under /api/, the help center's own 404 page elsewhere."""
+
+    @app.errorhandler(404)
+    def _not_found(error):
+        return api.problems.http_error(error) if api.problems.wants_problem_json() else help_center.not_found(error)
+
+    @app.errorhandler(405)
+    def _wrong_method(error):
+        return api.problems.http_error(error) if api.problems.wants_problem_json() else error

@@ -6,8 +6,10 @@ starts with no configuration at all.
 """
 
 import os
+import re
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,6 +35,53 @@ def _int(name, default):
 
 def _path(name, default):
     return Path(os.environ.get(name) or default).resolve()
+
+
+_HOST = re.compile(r"^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])$")
+
+
+def web_origin(text):
+    """`text` as browsers write an origin (lower case, no default port), or None if it is not one."""
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:  # an unparseable port or IPv6 address
+        return None
+    scheme, netloc = parts.scheme.lower(), parts.netloc.lower()
+    host = netloc.rsplit(":", 1)[0] if port is not None else netloc
+    if (
+        scheme not in ("http", "https")
+        or not _HOST.match(host)  # also refuses user info, wildcards and non-ASCII (use punycode)
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+    ):
+        return None
+    default_port = 443 if scheme == "https" else 80
+    return f"{scheme}://{host}" + (f":{port}" if port not in (None, default_port) else "")
+
+
+def parse_origins(value, name="KBBOT_ALLOWED_ORIGINS"):
+    """Web origins from a comma-separated string or an iterable, as browsers send them in `Origin`.
+
+    Each must be `scheme://host[:port]` with scheme http or https and nothing after the host but an
+    optional "/"; the result is lower case without a default port, e.g. ("https://www.example.com",).
+    Raises ValueError naming the setting and the bad entry.
+    """
+    items = value.split(",") if isinstance(value, str) else list(value or ())
+    origins = []
+    for item in (str(item).strip() for item in items):
+        if not item:
+            continue
+        origin = web_origin(item)
+        if origin is None:
+            raise ValueError(
+                f"{name}: {item!r} is not a web origin; write scheme://host[:port] separated by commas, "
+                "e.g. https://www.example.com,https://shop.example.com"
+            )
+        if origin not in origins:
+            origins.append(origin)
+    return tuple(origins)
 
 
 def instance_secret(instance_path):
@@ -83,6 +132,10 @@ class Config:
         self.BUSINESS_HOURS = os.environ.get("KBBOT_BUSINESS_HOURS") or "mon-fri 09:00-17:00"
         self.TIMEZONE = os.environ.get("KBBOT_TIMEZONE") or "UTC"
 
+        # Sites (origins) whose pages may embed the chat widget and call the public API from a
+        # browser, besides kbbot's own; empty: only kbbot's own pages.
+        self.ALLOWED_ORIGINS = parse_origins(os.environ.get("KBBOT_ALLOWED_ORIGINS", ""))
+
         # On first start, import ARTICLES_DIR into an empty database.
         self.SYNC_ON_FIRST_START = os.environ.get("KBBOT_SYNC_ON_FIRST_START", "1") != "0"
 
@@ -93,6 +146,18 @@ class Config:
         self.DEFLECTION_WINDOW_HOURS = _float("KBBOT_DEFLECTION_WINDOW_HOURS", 24)
         self.REPEAT_CONTACT_DAYS = _float("KBBOT_REPEAT_CONTACT_DAYS", 7)
         self.TOPIC_SIMILARITY = _float("KBBOT_TOPIC_SIMILARITY", 0.6)
+
+        # The public help center; checked when the app is created (kbbot/theme.py, kbbot/help_center.py).
+        # Its name, brand colour ("#rrggbb" or "#rgb") and logo (an https:// URL or a path on this site).
+        self.PRODUCT_NAME = os.environ.get("KBBOT_PRODUCT_NAME") or "Help Center"
+        self.BRAND_COLOR = os.environ.get("KBBOT_BRAND_COLOR") or "#2563eb"
+        self.LOGO_URL = os.environ.get("KBBOT_LOGO_URL") or None
+        # The public base URL of the help center, e.g. https://help.example.com, for canonical links,
+        # the sitemap and robots.txt; None: the URL each request came in on.
+        self.PUBLIC_URL = os.environ.get("KBBOT_PUBLIC_URL") or None
+        # Where "Contact support" links: a contact page (http/https) or a mailto: URL; None: the
+        # help center offers the chat assistant only.
+        self.SUPPORT_URL = os.environ.get("KBBOT_SUPPORT_URL") or None
 
     def to_flask(self):
         """The settings as the upper-case mapping Flask's config expects."""

@@ -25,6 +25,7 @@ from .models import Article
 log = logging.getLogger(__name__)
 
 CANDIDATES = 100  # entries taken from each retriever before fusion
+RELATED_MIN_SIMILARITY = 0.4  # centroid cosine under which an article is not "related" (sample median: 0.29)
 
 
 @dataclass(frozen=True)
@@ -244,6 +245,24 @@ class Engine:
             evidence=found,
             latency_ms=(time.perf_counter() - started) * 1000,
         )
+
+    def related(self, session: Session, slug, limit=5, min_similarity=RELATED_MIN_SIMILARITY):
+        """`ArticleInfo`s of the published articles most like `slug`, best first, by centroid cosine.
+
+        At most `limit`, each at or above `min_similarity` (cosine in [-1, 1]); [] when `slug` is
+        not a published article.
+        """
+        self.ensure_current(session)
+        with self._lock:
+            rows = {info.slug: row for row, info in enumerate(self._articles.values())}
+            if slug not in rows:
+                return []
+            similarities = self._centroids @ self._centroids[rows[slug]]
+            ids = self._article_ids
+            order = [row for row in np.argsort(-similarities, kind="stable") if row != rows[slug]]
+            return [
+                self._articles[int(ids[row])] for row in order[:limit] if similarities[row] >= min_similarity
+            ]
 
     def article_count(self):
         return len(self._articles)

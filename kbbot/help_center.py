@@ -1,19 +1,27 @@
-"""The public help center. For now its article page, whose views are logged for agents and reports."""
+"""The public help center, server-rendered: home, categories, articles, search, sitemap and robots.txt.
 
+Article views and searches are logged for agents and reports. Every page is
+sent with a strict Content-Security-Policy: no inline script or style, the
+brand colours come from /theme.css, behaviour from static scripts.
+"""
+
+import unicodedata
+from dataclasses import dataclass
 from urllib.parse import urlsplit
+from xml.etree import ElementTree
 
-from flask import Blueprint, abort, render_template, request
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from flask import Blueprint, Response, abort, current_app, make_response, render_template, request, url_for
+from markupsafe import Markup
 
-from . import db, events
-from .models import Article
-from .rendering import render_markdown
+from . import catalog, confidence, db, events, theme
+from .highlight import excerpt, highlight, query_terms
+from .rendering import render_article, summary
+from .services import get_engine
 from .visitors import current_visitor_id
 
 bp = Blueprint("help_center", __name__)
 
-REFERRER_KINDS = ("search", "browse", "bot", "external", "direct")
+REFERRER_KINDS = ("search", "browse", "bot", "widget", "external", "direct")
 
 
 def referrer_kind(ref, referrer, own_host):
@@ -28,17 +36,110 @@ def referrer_kind(ref, referrer, own_host):
     return "search" if parts.path.rstrip("/").endswith("/search") else "browse"
 
 
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' https: data:",
+        "frame-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "frame-ancestors 'self'",
+    )
+)
+MAX_QUERY_CHARS = 500
+SEARCH_LIMIT = 10  # as many as the search API gives by default
+POPULAR_COUNT = 6
+RELATED_COUNT = 5
+TOC_MIN_HEADINGS = 3  # shorter articles need no table of contents
+WORDS_PER_MINUTE = 200  # reading speed behind "N min read"
+SITEMAP_NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def _check_url(config, key, schemes):
+    value = config.get(key)
+    if not value:
+        return
+    parts = urlsplit(value)
+    if parts.scheme not in schemes or (parts.scheme != "mailto" and not parts.netloc) or parts.fragment:
+        starts = ", ".join(scheme + (":" if scheme == "mailto" else "://") for scheme in schemes)
+        raise ValueError(f"KBBOT_{key} must be a URL starting with {starts}; got {value!r}")
+
+
+@bp.record_once
+def _configure(state):
+    """Check the help center's settings when the app is created, so a typo fails at start, not on a page."""
+    config = state.app.config
+    state.app.extensions["kbbot.theme"] = theme.from_config(config)
+    _check_url(config, "PUBLIC_URL", ("https", "http"))
+    _check_url(config, "SUPPORT_URL", ("https", "http", "mailto"))
+
+
+@bp.after_request
+def _security_headers(response):
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def absolute_url(endpoint, **values):
+    """The public URL of a page: under KBBOT_PUBLIC_URL when set, else the URL the request came in on."""
+    base = current_app.config.get("PUBLIC_URL")
+    if not base:
+        return url_for(endpoint, _external=True, **values)
+    return base.rstrip("/") + url_for(endpoint, **values).removeprefix(request.script_root)
+
+
+def long_date(moment):
+    """A date as English readers expect it: "March 5, 2026"."""
+    return f"{moment:%B} {moment.day}, {moment.year}"
+
+
+@bp.context_processor
+def _page_context():
+    """What every help-center template may use (only requests routed to this blueprint get it)."""
+    return {
+        "theme": current_app.extensions["kbbot.theme"],
+        "support_url": current_app.config.get("SUPPORT_URL"),
+        # Without ?ref=; a URL no route matched has none.
+        "canonical_url": absolute_url(request.endpoint, **(request.view_args or {})) if request.endpoint else None,
+        "long_date": long_date,
+    }
+
+
+@bp.get("/")
+def home():
+    session = db.get_session()
+    popular = [found for found, _views in catalog.most_viewed(session, limit=POPULAR_COUNT)]
+    return render_template(
+        "help_center/home.html",
+        categories=catalog.categories(session),
+        popular=popular or catalog.recently_updated(session, limit=POPULAR_COUNT),
+        popular_by_views=bool(popular),
+    )
+
+
+@bp.get("/categories/<slug>")
+def category(slug):
+    session = db.get_session()
+    found = catalog.category(session, slug)
+    if found is None:
+        abort(404)
+    category, articles = found
+    return render_template(
+        "help_center/category.html",
+        category=category,
+        articles=articles,
+        summaries={row.id: summary(row.body) for row in articles},
+        categories=catalog.categories(session),
+    )
+
+
 @bp.get("/articles/<slug>")
 def article(slug):
-    found = (
-        db.get_session()
-        .execute(
-            select(Article)
-            .where(Article.slug == slug, Article.status == "published")
-            .options(selectinload(Article.category))
-        )
-        .scalar_one_or_none()
-    )
+    session = db.get_session()
+    found = catalog.article(session, slug)
     if found is None:
         abort(404)
     view = events.record(
@@ -50,6 +151,130 @@ def article(slug):
         ref=referrer_kind(request.args.get("ref"), request.referrer, request.host),
     )
     events.flush()  # now, so that the page can report reading time against this view's id
+    rendered = render_article(found.body)
     return render_template(
-        "help_center/article.html", article=found, body=render_markdown(found.body), view=view
+        "help_center/article.html",
+        article=found,
+        body=rendered.html,
+        contents=rendered.headings if len(rendered.headings) >= TOC_MIN_HEADINGS else (),
+        description=rendered.summary or (found.questions[0] if found.questions else found.title),
+        minutes=max(1, round(rendered.word_count / WORDS_PER_MINUTE)),
+        related=get_engine().related(session, found.slug, limit=RELATED_COUNT),
+        view=view,
     )
+
+
+def clean_query(text):
+    """A search query as it is searched and logged: NFC, no control characters, single spaces, bounded."""
+    text = "".join(ch for ch in unicodedata.normalize("NFC", text) if unicodedata.category(ch) != "Cc")
+    return " ".join(text.split())[:MAX_QUERY_CHARS].strip()
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    slug: str
+    title: Markup  # escaped, query terms in <mark>
+    snippet: Markup  # escaped, query terms in <mark>
+    category: str | None
+    section: str  # the heading path of the passage that matched, "" for the article's top
+
+
+def _one_line(passage):
+    """A passage's lines (list items start with "- ") as one line of prose for a result snippet."""
+    return " ".join(line.strip().removeprefix("- ") for line in passage.splitlines())
+
+
+def search_results(session, query):
+    """The engine's results for `query` that are relevant enough to show (as the search API keeps them)."""
+    sources = [
+        source
+        for source in get_engine().search(session, query, limit=SEARCH_LIMIT)
+        if source.dense_score >= confidence.MIN_SOURCE_SIMILARITY
+    ]
+    published = catalog.articles_by_id(session, [source.article_id for source in sources])
+    terms = query_terms(query)
+    results = []
+    for source in sources:
+        found = published.get(source.article_id)
+        if found is None:  # unpublished since the engine last looked
+            continue
+        results.append(
+            SearchResult(
+                slug=source.slug,
+                title=highlight(source.title, terms),
+                snippet=highlight(excerpt(_one_line(source.snippet), terms), terms),
+                category=found.category.name if found.category else None,
+                section=" › ".join(source.heading_path),
+            )
+        )
+    return results
+
+
+@bp.get("/search")
+def search():
+    query = clean_query(request.args.get("q", ""))
+    results = None
+    if query:
+        results = search_results(db.get_session(), query)
+        events.record(
+            "search", visitor_id=current_visitor_id(), query=query, results=len(results), source="help_center"
+        )
+    return render_template(
+        "help_center/search.html",
+        query=query,
+        results=results,
+        categories=catalog.categories(db.get_session()) if query and not results else (),
+    )
+
+
+def sitemap_xml(entries):
+    """A sitemaps.org document of (absolute URL, last modified datetime or None) pairs, as UTF-8 bytes."""
+    urlset = ElementTree.Element("urlset", xmlns=SITEMAP_NAMESPACE)
+    for loc, lastmod in entries:
+        url = ElementTree.SubElement(urlset, "url")
+        ElementTree.SubElement(url, "loc").text = loc
+        if lastmod is not None:
+            ElementTree.SubElement(url, "lastmod").text = lastmod.strftime("%Y-%m-%d")
+    return ElementTree.tostring(urlset, encoding="utf-8", xml_declaration=True)
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    session = db.get_session()
+    articles = catalog.published_articles(session)
+    entries = [(absolute_url("help_center.home"), max((row.updated_at for row in articles), default=None))]
+    entries += [
+        (absolute_url("help_center.category", slug=category.slug), category.updated_at)
+        for category in catalog.categories(session)
+    ]
+    entries += [(absolute_url("help_center.article", slug=row.slug), row.updated_at) for row in articles]
+    return Response(sitemap_xml(entries), mimetype="application/xml")
+
+
+@bp.get("/robots.txt")
+def robots():
+    lines = (
+        "User-agent: *",
+        "Allow: /",
+        "Disallow: /api/",
+        "Disallow: /staff/",
+        f"Sitemap: {absolute_url('help_center.sitemap')}",
+    )
+    return Response("\n".join(lines) + "\n", mimetype="text/plain")
+
+
+@bp.get("/theme.css")
+def theme_css():
+    """The brand colours as CSS custom properties (see theme.stylesheet), shared with the widget."""
+    response = Response(theme.stylesheet(current_app.extensions["kbbot.theme"]), mimetype="text/css")
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.errorhandler(404)
+def not_found(error):
+    """The friendly 404 page; the app also uses it for URLs that match no route at all."""
+    page = make_response(render_template("help_center/404.html", **_page_context()), 404)
+    return _security_headers(page)

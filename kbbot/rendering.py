@@ -4,7 +4,15 @@ Two layers: markdown-it-py with raw HTML switched off (a `<script>` in an
 article comes out as text), then nh3 (ammonia) keeps only an allow-list of
 tags and attributes and only http(s)/mailto links, so no event-handler
 attribute or `javascript:` URL survives, whatever the Markdown parser does.
+
+`render_article` also gives each h2/h3 a stable `id` for the table of
+contents; nh3 keeps an `id` only when it is one of those generated for the
+page, so the body can never claim another element's id.
 """
+
+import re
+import unicodedata
+from dataclasses import dataclass
 
 import nh3
 from markdown_it import MarkdownIt
@@ -20,16 +28,119 @@ ALLOWED_ATTRIBUTES = {
     "td": {"align"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+HEADING_ID_PREFIX = "section-"
+CONTENTS_LEVELS = ("h2", "h3")
+# A wide code block scrolls sideways; keyboard users must be able to focus it to scroll.
+_FOCUSABLE_BLOCKS = {"pre": {"tabindex": "0"}}
+# Tables get a wrapper that scrolls on narrow screens (added after sanitizing, around nh3's own tags).
+_TABLE_WRAPPER = '<div class="kb-table-scroll" role="region" aria-label="Table" tabindex="0"><table>'
+_ALIGN = re.compile(r"text-align:(left|center|right)")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_WHITESPACE = re.compile(r"\s+")
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 
-def render_markdown(text):
-    """Sanitized HTML for an article body."""
+@dataclass(frozen=True)
+class Heading:
+    """A heading of an article body, as listed in its table of contents."""
+
+    level: int  # 2 or 3
+    id: str  # the `id` attribute it carries, HEADING_ID_PREFIX + a slug of its text
+    text: str  # plain text, Markdown formatting removed
+
+
+@dataclass(frozen=True)
+class RenderedArticle:
+    html: str  # sanitized, safe to mark as such in a template
+    headings: tuple[Heading, ...]  # every h2 and h3, in document order
+    summary: str  # plain text of the first paragraph, shortened; "" when the body has none
+    word_count: int
+
+
+def _sanitize(html, heading_ids=frozenset()):
+    ids = {"id": set(heading_ids)}
     return nh3.clean(
-        _markdown.render(text or ""),
+        html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        tag_attribute_values={tag: ids for tag in CONTENTS_LEVELS},
+        set_tag_attribute_values=_FOCUSABLE_BLOCKS,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     )
+
+
+def render_markdown(text):
+    """Sanitized HTML for any Markdown text (no heading ids)."""
+    return _sanitize(_markdown.render(text or ""))
+
+
+def plain_text(inline_token):
+    """The words of an inline token (its text and code spans), without Markdown formatting."""
+    parts = []
+    for child in inline_token.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return _WHITESPACE.sub(" ", "".join(parts)).strip()
+
+
+def slugify(text):
+    """Lower-case ASCII words joined by hyphens ("Set up 2FA, fast!" -> "set-up-2fa-fast")."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")
+
+
+def shorten(text, max_chars):
+    """`text` cut at a word boundary to at most `max_chars` characters, with an ellipsis when cut."""
+    text = _WHITESPACE.sub(" ", text).strip()
+    if len(text) <= max_chars:
+        return text
+    cut = text[: max_chars - 1].rsplit(" ", 1)[0] or text[: max_chars - 1]
+    return cut.rstrip(" ,;:.-") + "…"
+
+
+def render_article(text, summary_chars=160):
+    """An article body as sanitized HTML with heading ids, its headings and a summary.
+
+    `summary_chars` bounds the summary (the first paragraph's text), e.g. for a meta description.
+    """
+    tokens = _markdown.parse(text or "")
+    headings, used, words = [], set(), 0
+    for position, token in enumerate(tokens):
+        if token.type == "inline":
+            words += len(plain_text(token).split())
+        elif token.type in ("th_open", "td_open"):
+            # Tables come out with style="text-align:..." (which nh3 and the CSP drop); keep the alignment.
+            style = token.attrs.pop("style", "")
+            if match := _ALIGN.search(str(style)):
+                token.attrSet("align", match[1])
+        elif token.type == "heading_open" and token.tag in CONTENTS_LEVELS:
+            heading_text = plain_text(tokens[position + 1])
+            base = HEADING_ID_PREFIX + (slugify(heading_text) or "part")
+            heading_id, n = base, 1
+            while heading_id in used:  # two headings with the same words: "...-2", "...-3"
+                n += 1
+                heading_id = f"{base}-{n}"
+            used.add(heading_id)
+            token.attrSet("id", heading_id)
+            headings.append(Heading(int(token.tag[1]), heading_id, heading_text))
+    html = _sanitize(_markdown.renderer.render(tokens, _markdown.options, {}), used)
+    html = html.replace("<table>", _TABLE_WRAPPER).replace("</table>", "</table></div>")
+    return RenderedArticle(
+        html=html, headings=tuple(headings), summary=_summary(tokens, summary_chars), word_count=words
+    )
+
+
+def _summary(tokens, max_chars):
+    for position, token in enumerate(tokens):
+        if token.type == "paragraph_open" and token.level == 0:
+            return shorten(plain_text(tokens[position + 1]), max_chars)
+    return ""
+
+
+def summary(text, max_chars=160):
+    """The plain text of the first paragraph of Markdown `text`, shortened; "" when it has none."""
+    return _summary(_markdown.parse(text or ""), max_chars)

@@ -5,12 +5,16 @@ The embedding model is read-only, so one loaded copy serves the whole run
 """
 
 import os
+import socket
+import threading
 import uuid
 from pathlib import Path
 
 import pytest
 import yaml
+from playwright.sync_api import sync_playwright
 from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
 
 from kbbot import create_app, db, users
 from kbbot.services import get_engine
@@ -98,17 +102,20 @@ SUPPORT_ARTICLES = {
         title="Our new prices (not announced yet)", status="draft", body="Prices change next month.\n"
     ),
     "security/script.md": dict(
-        title="Article with hostile markup",
-        body="Hello <script>alert('x')</script> and <img src=x onerror=\"alert(1)\">\n\n"
-        "[click me](javascript:alert(1)) and <a href=\"#\" onclick=\"alert(2)\">link</a>\n",
+        title="Pasting HTML into invoice notes",
+        questions=["can I paste html code into an invoice note"],
+        body="Invoice notes are plain text. If you paste HTML such as `<script>alert('kbbot-xss')</script>` or "
+        "`<img src=x onerror=alert('kbbot-xss')>`, it is shown exactly as typed and never run.\n\n"
+        "Hello <script>alert('kbbot-xss')</script> and <img src=x onerror=\"alert('kbbot-xss')\">\n\n"
+        "[click me](javascript:alert('kbbot-xss')) and <a href=\"#\" onclick=\"alert('kbbot-xss')\">link</a>\n",
     ),
 }
 
 
-def build_support_app(tmp_path, **overrides):
-    """An app with the small `SUPPORT_ARTICLES` help center, synced and indexed (seconds, not minutes)."""
+def build_support_app(tmp_path, articles=None, **overrides):
+    """An app with a small help center (`SUPPORT_ARTICLES` unless `articles`), synced and indexed (seconds)."""
     directory = tmp_path / "support-articles"
-    for name, fields in SUPPORT_ARTICLES.items():
+    for name, fields in (articles or SUPPORT_ARTICLES).items():
         fields = dict(fields)
         write_article(directory, name, fields.pop("body"), **fields)
     app = make_app(tmp_path, **overrides)
@@ -127,6 +134,48 @@ def support_app(tmp_path):
 @pytest.fixture
 def client(support_app):
     return support_app.test_client()
+
+
+# The public help center's pages: categories, a long article with sections, and drafts (one of them
+# alone in its category, which must not show at all).
+HELP_CENTER_ARTICLES = {
+    "billing/refunds.md": dict(
+        title="Refund policy",
+        category="Billing and plans",
+        body="You can get your money back for a subscription payment in some cases.\n\n"
+        "## Annual plans\n\nA full refund within 14 days of an annual payment or renewal.\n\n"
+        "## Monthly plans\n\nMonthly payments are not refunded; you keep access until the month ends.\n\n"
+        "## How to ask for a refund\n\n### By email\n\nWrite to billing with your receipt number.\n\n"
+        "### In the app\n\nOpen the chat and ask for a refund.\n",
+    ),
+    "billing/cancel.md": dict(
+        title="Cancelling your subscription",
+        category="Billing and plans",
+        body="Cancel your paid plan at any time in Settings, Billing. Cancelling stops the next payment; "
+        "payments already made are refunded only under the refund policy.\n",
+    ),
+    "billing/new-pricing.md": dict(
+        title="Our new prices (not announced yet)", category="Billing and plans", status="draft", body="Soon.\n"
+    ),
+    "account/reset-password.md": dict(
+        title="Resetting your password",
+        category="Account and login",
+        body="Click **Forgot password?** on the sign-in page and follow the link in the email.\n",
+    ),
+    "integrations/connect-stripe.md": dict(
+        title="Connecting Stripe",
+        category="Integrations",
+        body="Connect Stripe in Settings, Payments so that clients can pay invoices by card.\n",
+    ),
+    "roadmap/secret-feature.md": dict(
+        title="A feature nobody may know about", category="Roadmap", status="draft", body="Secret.\n"
+    ),
+}
+
+
+@pytest.fixture
+def help_center_app(tmp_path):
+    return build_support_app(tmp_path, articles=HELP_CENTER_ARTICLES)
 
 
 @pytest.fixture
@@ -181,3 +230,125 @@ def postgres_url(request):
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+# -- real-browser journeys -------------------------------------------------------
+
+ARTIFACTS = ROOT / "test-artifacts"
+ASSETS = Path(__file__).parent / "assets"
+CHROMIUM = os.environ.get("KBBOT_TEST_CHROMIUM", "/usr/bin/chromium")
+# The flags keep Chromium off the network it cannot reach from here (updates, sync, field trials).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class LiveServer:
+    """A WSGI app served on loopback from a thread, for the browser to visit."""
+
+    def __init__(self, app, port):
+        self.app = app
+        self.url = f"http://127.0.0.1:{port}"
+        self._server = make_server("127.0.0.1", port, app, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._server.shutdown()
+        self._thread.join(timeout=10)
+
+
+class HostPage:
+    """Another origin: a plain site that embeds the widget with the README's snippet."""
+
+    def __init__(self, port, html):
+        self.url = f"http://127.0.0.1:{port}"
+        self.origin = self.url
+
+        def app(environ, start_response):
+            start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+            return [html.encode()]
+
+        self._live = LiveServer(app, port)
+
+    def __enter__(self):
+        self._live.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self._live.__exit__(*exc)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (install Debian's chromium package)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    opened = context.new_page()
+    dialogs = []
+    opened.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    opened.dialogs = dialogs  # any alert() a payload manages to run lands here
+    yield opened
+    context.close()
+
+
+@pytest.fixture
+def host_port():
+    return free_port()
+
+
+@pytest.fixture
+def live_app(tmp_path, host_port):
+    """The small support help center, served for real, allowing a host page on another port to embed it."""
+    port = free_port()
+    app = build_support_app(
+        tmp_path,
+        BUSINESS_HOURS="24/7",
+        ALLOWED_ORIGINS=(f"http://127.0.0.1:{host_port}",),
+        PUBLIC_URL=f"http://127.0.0.1:{port}",
+    )
+    with LiveServer(app, port) as server:
+        yield server
+
+
+def screenshot(page, name):
+    """Save the journey's final state for a reviewer: test-artifacts/screenshots/NAME.png."""
+    path = ARTIFACTS / "screenshots" / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def axe_violations(page, impacts=("serious", "critical")):
+    """Accessibility violations axe-core finds on the page (vendored in tests/assets)."""
+    # Evaluated through the DevTools protocol, which the pages' Content-Security-Policy does not block.
+    page.evaluate((ASSETS / "axe.min.js").read_text(encoding="utf-8"))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        (violation["id"], violation["impact"], [node["target"] for node in violation["nodes"]][:3])
+        for violation in result["violations"]
+        if violation["impact"] in impacts
+    ]

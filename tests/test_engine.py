@@ -149,3 +149,16 @@ def test_every_answer_carries_a_confidence_an_action_and_sources(app, kb, sessio
 def test_an_empty_knowledge_base_hands_off(app, session):
     answer = get_engine().ask(session, "how do refunds work")
     assert (answer.action, answer.sources, answer.confidence) == ("handoff", [], 0.0)
+
+
+def test_related_articles_are_the_nearest_published_ones(sample_app):
+    with sample_app.app_context():
+        engine, session = get_engine(), db.get_session()
+        slugs = [info.slug for info in engine.related(session, "refund-policy", limit=5)]
+        assert slugs[0] == "cancel-your-subscription"  # the real model: refunds go with cancelling
+        assert 0 < len(slugs) <= 5 and "refund-policy" not in slugs
+        assert engine.related(session, "ai-invoice-assistant") == []  # a draft: neither shown nor related
+        assert "ai-invoice-assistant" not in [
+            info.slug for info in engine.related(session, "recurring-invoices", limit=60, min_similarity=-1)
+        ]
+        assert engine.related(session, "no-such-article") == []

@@ -54,6 +54,8 @@ def test_responses_match_their_documented_schemas(client, agent_token):
     check(document, "/chat", "post", client.post("/api/v1/chat", json={"message": 1}))
     check(document, "/chat", "post", client.post("/api/v1/chat", data="{", content_type="application/json"))
     check(document, "/search", "get", client.get("/api/v1/search?q=refund"))
+    check(document, "/articles/{slug}", "get", client.get("/api/v1/articles/refunds"))
+    check(document, "/articles/{slug}", "get", client.get("/api/v1/articles/new-pricing"))  # a draft: 404
     check(document, "/availability", "get", client.get("/api/v1/availability"))
     vote = client.post(
         "/api/v1/feedback", json={"message_id": answer.get_json()["message_id"], "helpful": True}

@@ -119,6 +119,15 @@ OPERATIONS = [
         ),
     ),
     _op(
+        "get",
+        "/articles/{slug}",
+        "A published article, its body as sanitized HTML (logged as a view in the widget)",
+        ok=schemas.ArticleOut,
+        errors=(404,),
+        security=VISITOR,
+        params=({"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}},),
+    ),
+    _op(
         "post",
         "/views/{view_id}",
         "How long the visitor spent on an article page (sent by the page)",

@@ -193,6 +193,17 @@ class SearchOut(Response):
     results: list[SourceOut]
 
 
+class ArticleOut(Response):
+    slug: str
+    title: str
+    url: str = Field(description="The article's page in the help center.")
+    html: str = Field(description="The body as sanitized HTML (no scripts, styles or event handlers).")
+    updated_at: datetime
+    view_id: int | None = Field(
+        description="This view in the event log: report the reading time to /views/{view_id}."
+    )
+
+
 # -- staff ---------------------------------------------------------------------
 
 

@@ -1,0 +1,36 @@
+"""Help-center articles for the widget's articles mode: one published article, its body as safe HTML."""
+
+from flask import Blueprint, url_for
+
+from .. import catalog, db, events
+from ..errors import NotFound
+from ..rendering import render_markdown
+from ..visitors import current_visitor_id
+from . import schemas
+
+bp = Blueprint("articles", __name__)
+
+
+@bp.get("/articles/<slug>")
+def article(slug):
+    found = catalog.article(db.get_session(), slug)
+    if found is None:
+        raise NotFound("article not found")
+    view = events.record(
+        "article_view",
+        visitor_id=current_visitor_id(),
+        article_id=found.id,
+        slug=found.slug,
+        title=found.title,
+        ref="widget",
+    )
+    events.flush()  # now, so that the widget can report reading time against this view's id
+    out = schemas.ArticleOut(
+        slug=found.slug,
+        title=found.title,
+        url=url_for("help_center.article", slug=found.slug, _external=True),
+        html=render_markdown(found.body),
+        updated_at=found.updated_at,
+        view_id=view.id,
+    )
+    return out.model_dump(mode="json")
