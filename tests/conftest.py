@@ -4,7 +4,9 @@ The embedding model is read-only, so one loaded copy serves the whole run
 (`kbbot.embedding.load_encoder` caches it per process).
 """
 
+import logging
 import os
+import shutil
 import socket
 import threading
 import uuid
@@ -155,7 +157,10 @@ HELP_CENTER_ARTICLES = {
         "payments already made are refunded only under the refund policy.\n",
     ),
     "billing/new-pricing.md": dict(
-        title="Our new prices (not announced yet)", category="Billing and plans", status="draft", body="Soon.\n"
+        title="Our new prices (not announced yet)",
+        category="Billing and plans",
+        status="draft",
+        body="Soon.\n",
     ),
     "account/reset-password.md": dict(
         title="Resetting your password",
@@ -265,6 +270,7 @@ class LiveServer:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def __enter__(self):
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log in the test output
         self._thread.start()
         return self
 
@@ -297,7 +303,10 @@ class HostPage:
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (install Debian's chromium package)")
+        pytest.fail(
+            f"no Chromium at {CHROMIUM}: install Debian's chromium package, set KBBOT_TEST_CHROMIUM, "
+            'or leave the browser journeys out with -m "not browser"'
+        )
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield launched
@@ -315,22 +324,50 @@ def page(browser):
     context.close()
 
 
-@pytest.fixture
-def host_port():
-    return free_port()
+HOSTILE_ARTICLE = dict(
+    title="Pasting HTML into invoice notes",
+    category="Privacy and security",
+    questions=["can I paste html code into an invoice note"],
+    body=SUPPORT_ARTICLES["security/script.md"]["body"],
+)
+EMBED_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Acme Store</title>
+<style>body {{ font-family: Georgia, serif; margin: 3rem; }} div {{ display: none }} button {{ border: 5px solid red }}</style>
+</head><body><main><h1>Acme Store</h1><p>A customer's own website on another origin.</p></main>
+<script>
+  window.kbbot = window.kbbot || function () {{ (window.kbbot.q = window.kbbot.q || []).push(arguments); }};
+</script>
+<script src="{kbbot}/widget.js" data-kbbot-greeting="Hi! How can we help?" async></script>
+</body></html>"""
 
 
-@pytest.fixture
-def live_app(tmp_path, host_port):
-    """The small support help center, served for real, allowing a host page on another port to embed it."""
-    port = free_port()
-    app = build_support_app(
+@pytest.fixture(scope="session")
+def live_site(tmp_path_factory):
+    """The bundled sample help center plus one hostile article, served on loopback for the browser,
+    with a plain host page on another port (another origin) that embeds the widget."""
+    tmp_path = tmp_path_factory.mktemp("live")
+    directory = tmp_path / "articles"
+    shutil.copytree(SAMPLE_ARTICLES, directory)
+    fields = dict(HOSTILE_ARTICLE)
+    write_article(directory, "privacy-and-security/pasting-html.md", fields.pop("body"), **fields)
+    port, host_port = free_port(), free_port()
+    app = make_app(
         tmp_path,
         BUSINESS_HOURS="24/7",
-        ALLOWED_ORIGINS=(f"http://127.0.0.1:{host_port}",),
+        ALLOWED_ORIGINS=f"http://127.0.0.1:{host_port}",
         PUBLIC_URL=f"http://127.0.0.1:{port}",
+        PRODUCT_NAME="Ledgerly Help Center",
     )
-    with LiveServer(app, port) as server:
+    with app.app_context():
+        report = sync_directory(db.get_session(), directory, app.config["MAX_ARTICLE_BYTES"])
+        assert not report.errors, report.errors
+        get_engine().refresh(db.get_session())
+        session = db.get_session()
+        agent = users.create_user(session, "alex@ledgerly.example", ["agent"], name="Alex")
+        token, _ = users.create_token(session, agent, "browser tests")
+    with LiveServer(app, port) as server, HostPage(host_port, EMBED_PAGE.format(kbbot=server.url)) as host:
+        server.host_page = host
+        server.staff_token = token
         yield server
 
 
