@@ -331,7 +331,8 @@ HOSTILE_ARTICLE = dict(
     body=SUPPORT_ARTICLES["security/script.md"]["body"],
 )
 EMBED_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Acme Store</title>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Acme Store</title>
 <style>body {{ font-family: Georgia, serif; margin: 3rem; }} div {{ display: none }} button {{ border: 5px solid red }}</style>
 </head><body><main><h1>Acme Store</h1><p>A customer's own website on another origin.</p></main>
 <script>

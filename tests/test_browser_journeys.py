@@ -14,6 +14,10 @@ import time
 import pytest
 from conftest import ARTIFACTS, axe_violations, screenshot
 from playwright.sync_api import expect
+from sqlalchemy import select
+
+from kbbot import db
+from kbbot.models import SurveyResponse
 
 pytestmark = pytest.mark.browser
 
@@ -173,3 +177,32 @@ def test_no_serious_accessibility_violations(live_site, page, name, path):
         expect(page.locator("#kbbot-launcher")).to_be_visible(timeout=SLOW)
     assert axe_violations(page) == []
     screenshot(page, f"4-accessibility-{name}")
+
+
+def test_on_a_phone_the_chat_survives_a_reload_and_ends_with_csat_and_ces(live_site, browser):
+    """The widget at 360 px: a conversation survives page navigation, then the end-of-chat surveys."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(live_site.host_page.url)
+    frame, _ = open_widget(page)
+    reply = ask(frame, "how do I connect Stripe?")
+    expect(reply).to_have_attribute("data-action", "answer")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # nothing wider than the phone
+
+    page.reload()  # the chat was open: it comes back open (full screen on a phone), with its transcript
+    frame = page.frame_locator("#kbbot-frame")
+    expect(frame.locator("[data-testid=message-customer]")).to_contain_text("how do I connect Stripe?")
+    expect(frame.locator("[data-testid=message-bot]")).to_have_count(1)
+
+    frame.locator("#kb-end-chat").click()
+    frame.locator("#kb-csat-5").click()
+    frame.locator("#kb-ces-easy").click()
+    expect(frame.locator("[data-testid=ended-note]")).to_be_visible()
+    screenshot(page, "5-phone-reload-and-surveys")
+    with live_site.app.app_context():
+        session = db.get_session()
+        answers = session.execute(
+            select(SurveyResponse.kind, SurveyResponse.score, SurveyResponse.choice)
+        ).all()
+        assert ("csat", 5, None) in answers and ("ces", None, "easy") in answers
+    context.close()
