@@ -59,6 +59,20 @@ def record_in(conversation, type_, **fields):
     return record(type_, visitor_id=conversation.visitor_id, conversation_id=conversation.id, **fields)
 
 
+def record_article_view(article, visitor_id, ref):
+    """Log a view of `article` and write it at once: the page reports reading time against its id."""
+    view = record(
+        "article_view",
+        visitor_id=visitor_id,
+        article_id=article.id,
+        slug=article.slug,
+        title=article.title,
+        ref=ref,
+    )
+    flush()
+    return view
+
+
 def flush():
     """Write the queued events in their own transaction; report, never raise, on failure."""
     queued = g.pop("kbbot_events", [])

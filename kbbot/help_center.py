@@ -103,7 +103,9 @@ def _page_context():
         "theme": current_app.extensions["kbbot.theme"],
         "support_url": current_app.config.get("SUPPORT_URL"),
         # Without ?ref=; a URL no route matched has none.
-        "canonical_url": absolute_url(request.endpoint, **(request.view_args or {})) if request.endpoint else None,
+        "canonical_url": absolute_url(request.endpoint, **(request.view_args or {}))
+        if request.endpoint
+        else None,
         "long_date": long_date,
     }
 
@@ -142,15 +144,9 @@ def article(slug):
     found = catalog.article(session, slug)
     if found is None:
         abort(404)
-    view = events.record(
-        "article_view",
-        visitor_id=current_visitor_id(),
-        article_id=found.id,
-        slug=found.slug,
-        title=found.title,
-        ref=referrer_kind(request.args.get("ref"), request.referrer, request.host),
+    view = events.record_article_view(
+        found, current_visitor_id(), referrer_kind(request.args.get("ref"), request.referrer, request.host)
     )
-    events.flush()  # now, so that the page can report reading time against this view's id
     rendered = render_article(found.body)
     return render_template(
         "help_center/article.html",

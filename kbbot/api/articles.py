@@ -16,15 +16,7 @@ def article(slug):
     found = catalog.article(db.get_session(), slug)
     if found is None:
         raise NotFound("article not found")
-    view = events.record(
-        "article_view",
-        visitor_id=current_visitor_id(),
-        article_id=found.id,
-        slug=found.slug,
-        title=found.title,
-        ref="widget",
-    )
-    events.flush()  # now, so that the widget can report reading time against this view's id
+    view = events.record_article_view(found, current_visitor_id(), "widget")
     out = schemas.ArticleOut(
         slug=found.slug,
         title=found.title,
