@@ -206,3 +206,19 @@ def test_on_a_phone_the_chat_survives_a_reload_and_ends_with_csat_and_ces(live_s
         ).all()
         assert ("csat", 5, None) in answers and ("ces", None, "easy") in answers
     context.close()
+
+
+def test_the_widget_works_from_the_keyboard(live_site, page):
+    """Keyboard only: the launcher opens with Enter, focus moves into the chat, Escape brings it back."""
+    page.goto(live_site.host_page.url)
+    launcher = page.locator("#kbbot-launcher")
+    expect(launcher).to_be_visible(timeout=SLOW)
+    launcher.focus()
+    page.keyboard.press("Enter")
+    frame = page.frame_locator("#kbbot-frame")
+    expect(frame.locator("#kb-input")).to_be_focused()
+    expect(launcher).to_have_attribute("aria-expanded", "true")
+    frame.locator("#kb-input").press("Escape")
+    expect(launcher).to_be_focused()
+    expect(launcher).to_have_attribute("aria-expanded", "false")
+    expect(page.locator("#kbbot-frame")).to_be_hidden()
