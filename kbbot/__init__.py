@@ -14,6 +14,7 @@ from . import (
     help_center,
     origins,
     services,
+    staff,
     visitors,
     widget,
 )
@@ -53,6 +54,7 @@ def create_app(config=None):
     app.register_blueprint(help_center.bp)
     app.register_blueprint(widget.bp)
     api.init_app(app)
+    staff.init_app(app, csrf_exempt=api.BLUEPRINTS)
     _handle_unrouted(app)
     return app
 

@@ -8,6 +8,7 @@ reports read; `Handoff` is a conversation passed to a person.
 
 from datetime import datetime, timezone
 
+from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -166,7 +167,7 @@ class KnowledgeBaseState(Base):
     generation: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class User(Base):
+class User(UserMixin, Base):
     """A staff member: an agent, a content editor or an admin (roles combine)."""
 
     __tablename__ = "users"
@@ -177,10 +178,28 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     roles: Mapped[list[str]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Part of every login session; raising it (logout, password change, disabling) ends them all.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @property
+    def is_active(self):  # Flask-Login refuses inactive users
+        return self.active
 
     def has_role(self, role):
         return self.active and role in self.roles
+
+
+class LoginAttempt(Base):
+    """One try at signing in to the staff side; recent failures throttle by account and by address."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
 class ApiToken(Base):

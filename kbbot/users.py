@@ -40,14 +40,9 @@ def create_user(session: Session, email, roles, password=None, name=""):
     email = normalized_email(email)
     if session.execute(select(User.id).where(User.email == email)).first():
         raise Conflict(f"a user with email {email} already exists")
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
-    user = User(
-        email=email,
-        name=name,
-        roles=sorted(set(roles)),
-        password_hash=_hasher.hash(password) if password is not None else None,
-    )
+    user = User(email=email, name=name, roles=sorted(set(roles)))
+    if password is not None:
+        set_password(user, password)
     session.add(user)
     session.commit()
     return user
@@ -58,6 +53,13 @@ def find_user(session: Session, email) -> User:
     if user is None:
         raise NotFound(f"no user with email {email}")
     return user
+
+
+def set_password(user: User, password):
+    """Hash `password` onto `user` (the caller commits)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
+    user.password_hash = _hasher.hash(password)
 
 
 def check_password(user: User, password):

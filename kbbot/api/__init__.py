@@ -12,8 +12,11 @@ from flask import Blueprint
 from . import articles, chat, cors, feedback, openapi, problems, search, staff
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-for resource in (chat, feedback, search, articles, staff, openapi):
+RESOURCES = (chat, feedback, search, articles, staff, openapi)
+for resource in RESOURCES:
     bp.register_blueprint(resource.bp)
+# Every blueprint serving /api/v1: the staff side's CSRF tokens are for forms, not for header-authenticated JSON.
+BLUEPRINTS = (bp, *(resource.bp for resource in RESOURCES))
 problems.register(bp)
 cors.register(bp)
 

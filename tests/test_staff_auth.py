@@ -1,0 +1,98 @@
+"""Staff sign-in: sessions that really end, CSRF on every form, throttled guessing, no open redirects."""
+
+import re
+
+import pytest
+
+from kbbot import auth, db, users
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def agent(app):
+    with app.app_context():
+        return users.create_user(db.get_session(), "agent@example.com", ["agent"], password=PASSWORD).id
+
+
+def csrf_token(client, path="/staff/login"):
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(path).get_data(as_text=True))[1]
+
+
+def sign_in(client, email="agent@example.com", password=PASSWORD, **params):
+    data = {"email": email, "password": password, "csrf_token": csrf_token(client)}
+    return client.post("/staff/login", data=data, query_string=params)
+
+
+def test_staff_pages_need_a_login_and_send_a_strict_policy(client):
+    page = client.get("/staff/")
+    assert page.status_code == 302 and "/staff/login" in page.headers["Location"]
+    login = client.get("/staff/login")
+    assert "frame-ancestors 'none'" in login.headers["Content-Security-Policy"]
+    assert "<script" not in login.get_data(as_text=True)
+
+
+def test_sign_in_starts_a_fresh_session_and_logout_ends_every_session(app, agent):
+    first, second = app.test_client(), app.test_client()
+    with first.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    assert sign_in(first).status_code == 302
+    with first.session_transaction() as session:
+        assert "planted" not in session  # no fixation
+    assert sign_in(second).status_code == 302
+    assert first.get("/staff/").status_code == second.get("/staff/").status_code == 200
+    first.post("/staff/logout", data={"csrf_token": csrf_token(first, "/staff/")})
+    assert first.get("/staff/").status_code == 302
+    assert second.get("/staff/").status_code == 302  # the other browser is signed out too
+
+
+def test_a_form_without_its_csrf_token_is_refused(client, agent):
+    response = client.post("/staff/login", data={"email": "agent@example.com", "password": PASSWORD})
+    assert response.status_code == 400
+    sign_in(client)
+    assert client.post("/staff/logout").status_code == 400
+    assert client.get("/staff/").status_code == 200
+
+
+def test_password_change_and_disabling_end_sessions(app, client, agent):
+    other = app.test_client()
+    sign_in(client), sign_in(other)
+    token = csrf_token(client, "/staff/password")
+    new = "a much longer new secret"
+    changed = client.post(
+        "/staff/password",
+        data={"current_password": PASSWORD, "new_password": new, "confirm": new, "csrf_token": token},
+    )
+    assert changed.status_code == 302
+    assert other.get("/staff/").status_code == 302
+    assert sign_in(client, password=PASSWORD).status_code == 401
+    assert sign_in(client, password=new).status_code == 302
+    with app.app_context():
+        session = db.get_session()
+        auth.disable(session, session.get(users.User, agent))
+    assert client.get("/staff/").status_code == 302
+    assert sign_in(other, password=new).status_code == 401
+
+
+def test_repeated_failures_are_throttled_per_account(client, agent):
+    for _ in range(auth.MAX_FAILURES_PER_ACCOUNT):
+        assert sign_in(client, password="wrong guess!").status_code == 401
+    throttled = sign_in(client)  # even the right password waits now
+    assert throttled.status_code == 429 and int(throttled.headers["Retry-After"]) > 0
+    assert sign_in(client, email="someone-else@example.com", password="x").status_code == 401
+
+
+def test_repeated_failures_are_throttled_per_address(client, agent):
+    for number in range(auth.MAX_FAILURES_PER_ADDRESS):
+        sign_in(client, email=f"guess{number}@example.com", password="wrong guess!")
+    assert sign_in(client).status_code == 429
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/staff", "/\\evil.example"])
+def test_no_open_redirect_after_sign_in(client, agent, target):
+    response = sign_in(client, next=target)
+    assert response.headers["Location"].endswith("/staff/")
+
+
+def test_sign_in_redirects_to_the_staff_page_asked_for(client, agent):
+    assert sign_in(client, next="/staff/password").headers["Location"].endswith("/staff/password")
