@@ -6,6 +6,7 @@ starts with no configuration at all.
 """
 
 import os
+from datetime import timedelta
 import re
 import secrets
 from pathlib import Path
@@ -123,6 +124,11 @@ class Config:
 
         # Articles larger than this are refused by sync, with an error naming the file.
         self.MAX_ARTICLE_BYTES = _int("KBBOT_MAX_ARTICLE_BYTES", 512 * 1024)
+        # Staff session cookies only over HTTPS; set to 1 in production (the quick start serves plain HTTP).
+        self.SESSION_COOKIE_SECURE = os.environ.get("KBBOT_SECURE_COOKIES", "0") == "1"
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.PERMANENT_SESSION_LIFETIME = timedelta(hours=_float("KBBOT_STAFF_SESSION_HOURS", 12))
+
         # Chat: the longest message accepted (characters); longer ones get 413.
         self.MAX_MESSAGE_CHARS = _int("KBBOT_MAX_MESSAGE_CHARS", 2000)
         # Any request body larger than this (bytes) is refused with 413.

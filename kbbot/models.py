@@ -187,7 +187,8 @@ class User(UserMixin, Base):
         return self.active
 
     def has_role(self, role):
-        return self.active and role in self.roles
+        """Whether the user may act as `role`; an admin may act as every role."""
+        return self.active and (role in self.roles or "admin" in self.roles)
 
 
 class LoginAttempt(Base):

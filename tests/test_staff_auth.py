@@ -96,3 +96,9 @@ def test_no_open_redirect_after_sign_in(client, agent, target):
 
 def test_sign_in_redirects_to_the_staff_page_asked_for(client, agent):
     assert sign_in(client, next="/staff/password").headers["Location"].endswith("/staff/password")
+
+
+def test_the_session_cookie_is_http_only_same_site_and_expires(client, agent):
+    response = sign_in(client)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Expires=" in cookie

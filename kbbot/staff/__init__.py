@@ -32,8 +32,6 @@ def _load_user(user_id):
 
 
 def init_app(app, csrf_exempt=()):
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     login_manager.init_app(app)
     csrf.init_app(app)
     for blueprint in csrf_exempt:

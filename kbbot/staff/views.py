@@ -69,6 +69,7 @@ def login():
         if user is not None:
             session.clear()  # a fresh session: nothing from before sign-in survives (no fixation)
             login_user(user)
+            session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME (KBBOT_STAFF_SESSION_HOURS)
             session[SESSION_VERSION_KEY] = user.session_version
             return redirect(_safe_next(request.args.get("next")))
         flash("Wrong email or password.", "error")
