@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from . import db, evaluation, reports, services, users
+from . import auth, db, evaluation, reports, services, users
 from .errors import KbbotError
 from .models import Article
 from .sync import sync_directory
@@ -182,6 +182,19 @@ def user_create_command(email, roles, name, password_stdin):
     except KbbotError as e:
         raise click.ClickException(str(e)) from e
     click.echo(f"Created {user.email} ({', '.join(user.roles)})")
+
+
+@user_group.command("disable")
+@click.argument("email")
+@with_appcontext
+def user_disable_command(email):
+    """Disable the staff user EMAIL: every session ends and the user's API tokens stop working."""
+    session = db.get_session()
+    try:
+        auth.disable(session, users.find_user(session, email))
+    except KbbotError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"Disabled {email}.")
 
 
 @click.group("token")

@@ -102,3 +102,17 @@ def test_the_session_cookie_is_http_only_same_site_and_expires(client, agent):
     response = sign_in(client)
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Expires=" in cookie
+
+
+def test_kbbot_user_disable_signs_the_user_out_and_stops_their_tokens(app, client, agent):
+    sign_in(client)
+    with app.app_context():
+        token, _ = users.create_token(db.get_session(), db.get_session().get(users.User, agent), "script")
+    result = app.test_cli_runner().invoke(args=["user", "disable", "agent@example.com"])
+    assert result.exit_code == 0, result.output
+    assert client.get("/staff/").status_code == 302
+    assert (
+        client.get("/api/v1/staff/handoffs", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    )
+    missing = app.test_cli_runner().invoke(args=["user", "disable", "nobody@example.com"])
+    assert missing.exit_code == 1 and "no user" in missing.output
