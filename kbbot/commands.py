@@ -1,4 +1,4 @@
-"""The commands of the `kbbot` command line: init, sync, index, search, ask, eval, report, user, token, serve."""
+"""The commands of the `kbbot` command line: init, sync, export, index, search, ask, eval, report, user, token, serve."""
 
 import json
 import sys
@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from . import auth, db, evaluation, reports, services, users
+from . import auth, db, evaluation, export, reports, services, users
 from .errors import KbbotError
 from .models import Article
 from .sync import sync_directory
@@ -49,6 +49,15 @@ def sync_command(directory):
     )
     if report.errors:
         sys.exit(1)
+
+
+@click.command("export")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def export_command(directory):
+    """Write every article (drafts too) to DIRECTORY as Markdown; `kbbot sync DIRECTORY` reads it back unchanged."""
+    written = export.export_directory(db.get_session(), directory)
+    click.echo(f"{len(written)} articles written to {directory}")
 
 
 @click.command("index")
@@ -167,7 +176,9 @@ def user_group():
 
 @user_group.command("create")
 @click.argument("email")
-@click.option("--role", "roles", multiple=True, required=True, help="admin, editor or agent (repeat for several).")
+@click.option(
+    "--role", "roles", multiple=True, required=True, help="admin, editor or agent (repeat for several)."
+)
 @click.option("--name", default="", help="Display name shown to customers in agent replies.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
 @with_appcontext
@@ -232,6 +243,7 @@ def token_revoke_command(token_id):
 COMMANDS = (
     init_command,
     sync_command,
+    export_command,
     index_command,
     search_command,
     ask_command,
