@@ -40,8 +40,6 @@ def _wait(session, column, value, limit, now):
     count, oldest = failures
     if count < limit:
         return 0
-    if oldest.tzinfo is None:  # func.min() bypasses the column type on SQLite
-        oldest = oldest.replace(tzinfo=now.tzinfo)
     return max(1, int((oldest + THROTTLE_WINDOW - now).total_seconds()) + 1)
 
 

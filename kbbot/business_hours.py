@@ -82,3 +82,25 @@ def next_opening(schedule: Schedule, now: datetime):
             if candidate > local:
                 return candidate
     return None
+
+
+def availability(schedule: Schedule, now: datetime):
+    """Whether people answer now, when they are next at work, and what the handoff form says.
+
+    Replies always come by email too, so a customer who leaves still gets one.
+    """
+    if is_open(schedule, now):
+        return {
+            "agents_available": True,
+            "next_available_at": now,
+            "reply_channel": "email",
+            "notice": "A person from our support team will reply here shortly, and by email if you have left.",
+        }
+    next_at = next_opening(schedule, now)
+    when = next_at.strftime("%A %H:%M") + f" ({schedule.zone.key})" if next_at else "as soon as possible"
+    return {
+        "agents_available": False,
+        "next_available_at": next_at,
+        "reply_channel": "email",
+        "notice": f"Our team is away right now. A person will reply by email when we are back, from {when}.",
+    }

@@ -6,9 +6,9 @@ starts with no configuration at all.
 """
 
 import os
-from datetime import timedelta
 import re
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 

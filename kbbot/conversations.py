@@ -113,22 +113,20 @@ def new_public_id():
     return secrets.token_urlsafe(16)
 
 
-def get_for_visitor(session: Session, public_id, visitor_id) -> Conversation:
-    """The visitor's conversation; NotFound for an unknown id or another visitor's conversation."""
-    conversation = session.execute(
-        select(Conversation).where(Conversation.public_id == public_id)
-    ).scalar_one_or_none()
-    if conversation is None or conversation.visitor_id != visitor_id:
-        raise NotFound("conversation not found")
-    return conversation
-
-
 def get(session: Session, public_id) -> Conversation:
     """Any conversation by its public id (staff access)."""
     conversation = session.execute(
         select(Conversation).where(Conversation.public_id == public_id)
     ).scalar_one_or_none()
     if conversation is None:
+        raise NotFound("conversation not found")
+    return conversation
+
+
+def get_for_visitor(session: Session, public_id, visitor_id) -> Conversation:
+    """The visitor's conversation; the same NotFound for an unknown id and another visitor's conversation."""
+    conversation = get(session, public_id)
+    if conversation.visitor_id != visitor_id:
         raise NotFound("conversation not found")
     return conversation
 
@@ -162,7 +160,6 @@ class Turn:
 
     customer_message: Message
     bot_message: Message | None  # None when an agent holds the conversation
-    answer: object | None  # the engine's Answer behind the bot message
 
 
 def _source_record(source, url_for_article):
@@ -200,7 +197,7 @@ def reply(session: Session, engine, conversation: Conversation, text, url_for_ar
             handoffs.reopen(session, handoff)
         if handoff.first_reply_at is not None:
             session.commit()
-            return Turn(customer, None, None)
+            return Turn(customer, None)
 
     asked_for_human = asks_for_human(text)
     follow_up = bool(previous_questions) and is_follow_up(text)
@@ -275,7 +272,7 @@ def reply(session: Session, engine, conversation: Conversation, text, url_for_ar
             message_id=bot.id,
             reason=reason,
         )
-    return Turn(customer, bot, answer)
+    return Turn(customer, bot)
 
 
 def end(session: Session, conversation: Conversation):

@@ -47,6 +47,7 @@ class Source:
     slug: str
     title: str
     snippet: str
+    entry_id: int  # the entry `snippet` is the text of
     heading_path: tuple[str, ...]
     score: float  # fused retrieval score normalized to [0, 1] relative to the best article
     dense_score: float
@@ -146,7 +147,13 @@ class Engine:
                 return self.encoder.encode(texts, show_progress=show_progress)
 
             counts = dense.update(desired, encode)
-            if rebuilt or counts.added or counts.updated or counts.removed or dense.generation != current_generation:
+            if (
+                rebuilt
+                or counts.added
+                or counts.updated
+                or counts.removed
+                or dense.generation != current_generation
+            ):
                 dense.generation = current_generation
                 dense.save(self.index_dir)
             self._article_ids = np.array(list(infos), dtype=np.int64)
@@ -197,6 +204,7 @@ class Engine:
             slug=article.slug,
             title=article.title,
             snippet=entry.text,
+            entry_id=entry_id,
             heading_path=entry.heading_path,
             score=round(hit.score / top_score, 4) if top_score else 0.0,
             dense_score=hit.dense_max,
@@ -204,21 +212,26 @@ class Engine:
             revision_id=article.revision_id,
         )
 
-    def _answer_text(self, hit, source):
-        """The best passage of the top article widened to whole sentences of its section."""
+    def _answer_text(self, source):
+        """The source's best passage widened until it reads as a whole (retrieval.readable_passage)."""
         with self._lock:
-            passage_ids = self._articles[hit.article_id].passage_ids
+            passage_ids = self._articles[source.article_id].passage_ids
+            if source.entry_id not in passage_ids:  # an FAQ entry without body: its matched question or title
+                return source.snippet
             passages = [(self._entries[i].heading_path, self._entries[i].text) for i in passage_ids]
-        texts = [text for _, text in passages]
-        if source.snippet not in texts:  # an FAQ entry without body: its matched question or title
-            return source.snippet
-        return retrieval.readable_passage(passages, texts.index(source.snippet))
+        return retrieval.readable_passage(passages, passage_ids.index(source.entry_id))
 
-    def search(self, session: Session, question, limit=10):
-        """Ranked articles for `question`, best first, each with its best passage."""
+    def search(self, session: Session, question, limit=10, relevant_only=False):
+        """Ranked articles for `question`, best first, each with its best passage.
+
+        `relevant_only` drops the articles too far from the question to show a
+        customer (the same cut `ask` applies to its sources).
+        """
         self.ensure_current(session)
         query_vector = self.encoder.encode([question])[0]
         hits = self._rank(self._lexical.query_terms(question), query_vector)[:limit]
+        if relevant_only:
+            hits = [hit for hit in hits if confidence.is_relevant(hit)]
         top_score = hits[0].score if hits else 0.0
         return [self._source(hit, query_vector, top_score) for hit in hits]
 
@@ -239,7 +252,7 @@ class Engine:
             question=question,
             action=action,
             confidence=score,
-            answer=self._answer_text(shown[0], sources[0]) if action == "answer" and sources else "",
+            answer=self._answer_text(sources[0]) if action == "answer" and sources else "",
             sources=sources,
             ranked_slugs=[self._articles[hit.article_id].slug for hit in hits[:10]],
             evidence=found,

@@ -12,13 +12,22 @@ everything since.
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from . import events
 from .errors import Conflict, InvalidInput, NotFound
-from .models import RESOLUTION_REASONS, Conversation, Event, Feedback, Handoff, Message, utcnow
+from .models import (
+    HANDOFF_STATUSES,
+    RESOLUTION_REASONS,
+    Conversation,
+    Event,
+    Feedback,
+    Handoff,
+    Message,
+    utcnow,
+)
 
 # How far back before the conversation the visitor's help-center activity is shown.
 CONTEXT_LOOKBACK = timedelta(days=7)
@@ -101,6 +110,14 @@ def queue(session: Session, status=None, assignee_id=None, limit=100):
     if assignee_id is not None:
         query = query.where(Handoff.assignee_id == assignee_id)
     return session.execute(query.limit(limit)).scalars().all()
+
+
+def count_by_status(session: Session):
+    """{status: number of handoffs}, every status present (0 when none)."""
+    found = dict(
+        session.execute(select(Handoff.status, func.count(Handoff.id)).group_by(Handoff.status)).all()
+    )
+    return {status: found.get(status, 0) for status in HANDOFF_STATUSES}
 
 
 def _log(type_, handoff, **data):

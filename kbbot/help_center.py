@@ -5,7 +5,6 @@ sent with a strict Content-Security-Policy: no inline script or style, the
 brand colours come from /theme.css, behaviour from static scripts.
 """
 
-import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
@@ -13,10 +12,11 @@ from xml.etree import ElementTree
 from flask import Blueprint, Response, abort, current_app, make_response, render_template, request, url_for
 from markupsafe import Markup
 
-from . import catalog, confidence, db, events, theme
+from . import catalog, db, events, theme
 from .highlight import excerpt, highlight, query_terms
 from .rendering import render_article, summary
 from .services import get_engine
+from .text import MAX_QUERY_CHARS, one_line
 from .visitors import current_visitor_id
 
 bp = Blueprint("help_center", __name__)
@@ -48,7 +48,6 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'self'",
     )
 )
-MAX_QUERY_CHARS = 500
 SEARCH_LIMIT = 10  # as many as the search API gives by default
 POPULAR_COUNT = 6
 RELATED_COUNT = 5
@@ -162,8 +161,7 @@ def article(slug):
 
 def clean_query(text):
     """A search query as it is searched and logged: NFC, no control characters, single spaces, bounded."""
-    text = "".join(ch for ch in unicodedata.normalize("NFC", text) if unicodedata.category(ch) != "Cc")
-    return " ".join(text.split())[:MAX_QUERY_CHARS].strip()
+    return one_line(text)[:MAX_QUERY_CHARS].strip()
 
 
 @dataclass(frozen=True)
@@ -182,11 +180,7 @@ def _one_line(passage):
 
 def search_results(session, query):
     """The engine's results for `query` that are relevant enough to show (as the search API keeps them)."""
-    sources = [
-        source
-        for source in get_engine().search(session, query, limit=SEARCH_LIMIT)
-        if source.dense_score >= confidence.MIN_SOURCE_SIMILARITY
-    ]
+    sources = get_engine().search(session, query, limit=SEARCH_LIMIT, relevant_only=True)
     published = catalog.articles_by_id(session, [source.article_id for source in sources])
     terms = query_terms(query)
     results = []

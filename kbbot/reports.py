@@ -521,8 +521,8 @@ def build_report(session: Session, since, until, settings, encode) -> Report:
     if bounds:
         # Later conversations matter up to the end of the last window the period opens.
         horizon = max(
-            max(as_utc(started) for started, _ in bounds) + settings.repeat_window,
-            max(as_utc(last) for _, last in bounds) + settings.deflection_window,
+            max(started for started, _ in bounds) + settings.repeat_window,
+            max(last for _, last in bounds) + settings.deflection_window,
         )
         visitors = select(Conversation.visitor_id).where(*period)
         loaded = select(Conversation.id).where(
@@ -543,7 +543,7 @@ def build_report(session: Session, since, until, settings, encode) -> Report:
         )
     ]
     visits = [
-        Visit(visitor_id, as_utc(occurred_at))
+        Visit(visitor_id, occurred_at)
         for visitor_id, occurred_at in session.execute(
             select(Event.visitor_id, Event.occurred_at).where(
                 Event.type.in_(HELP_CENTER_EVENTS),
@@ -565,7 +565,11 @@ def days(first, last):
 
 
 def as_utc(moment):
-    """`moment` in UTC; a naive datetime (SQLite keeps no offset) is taken to be UTC already."""
+    """`moment` in UTC; a naive datetime is taken to be UTC already.
+
+    Only for the period's bounds, which callers pass in: timestamps read from the
+    database are timezone-aware already (models.UTCDateTime).
+    """
     if moment is None:
         return None
     if moment.tzinfo is None:
@@ -617,14 +621,14 @@ def _conversation_records(session, conversation_ids):
     for message in messages:
         if message.role == "customer":
             questions[message.conversation_id].append(
-                Question(message.id, message.text, as_utc(message.created_at), reply_to.get(message.id))
+                Question(message.id, message.text, message.created_at, reply_to.get(message.id))
             )
     handoffs = {
         handoff.conversation_id: HandoffRecord(
             reason=handoff.reason,
             status=handoff.status,
-            created_at=as_utc(handoff.created_at),
-            first_reply_at=as_utc(handoff.first_reply_at),
+            created_at=handoff.created_at,
+            first_reply_at=handoff.first_reply_at,
             resolution_reason=handoff.resolution_reason,
         )
         for handoff in session.scalars(select(Handoff).where(Handoff.conversation_id.in_(conversation_ids)))
@@ -633,8 +637,8 @@ def _conversation_records(session, conversation_ids):
         ConversationRecord(
             id=conversation.id,
             visitor_id=conversation.visitor_id,
-            started_at=as_utc(conversation.started_at),
-            last_message_at=as_utc(conversation.last_message_at),
+            started_at=conversation.started_at,
+            last_message_at=conversation.last_message_at,
             questions=tuple(questions[conversation.id]),
             replies=tuple(replies[conversation.id]),
             handoff=handoffs.get(conversation.id),

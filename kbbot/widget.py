@@ -19,13 +19,12 @@ from flask import (
     send_from_directory,
     url_for,
 )
-from werkzeug.routing import BuildError
 
 from . import catalog, db, origins, surveys
-from .api.schemas import clean_text
 from .articles import SLUG_PATTERN
 from .config import web_origin
 from .models import CES_CHOICES
+from .text import one_line
 
 bp = Blueprint("widget", __name__)
 
@@ -71,7 +70,7 @@ def _secure(response):
 
 
 def _text_param(name, max_chars, default):
-    text = " ".join(clean_text(request.args.get(name, "")).split())
+    text = one_line(request.args.get(name, ""))
     return text[:max_chars] if text else default
 
 
@@ -91,14 +90,6 @@ def _suggested_articles(session, mode):
     if popular:
         return "Popular articles", popular
     return "Recently updated", catalog.recently_updated(session, limit=SUGGESTED_ARTICLES)
-
-
-def _theme_stylesheet():
-    """The help center's /theme.css (brand colours) when this app serves one."""
-    try:
-        return url_for("help_center.theme_css")
-    except BuildError:
-        return None
 
 
 @bp.get("/widget.js")
@@ -138,7 +129,7 @@ def frame():
         title=_text_param("title", MAX_TITLE_CHARS, DEFAULT_TITLE[mode]),
         greeting=_text_param("greeting", MAX_GREETING_CHARS, DEFAULT_GREETING[mode]),
         api_base=url_for("api.openapi.openapi_json").removesuffix("/openapi.json"),
-        theme_stylesheet=_theme_stylesheet(),
+        theme_stylesheet=url_for("help_center.theme_css"),
         max_message_chars=current_app.config["MAX_MESSAGE_CHARS"],
         survey_questions=surveys.QUESTIONS,
         ces_choices=[(choice, CES_LABELS[choice]) for choice in CES_CHOICES],

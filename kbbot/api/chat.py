@@ -43,23 +43,23 @@ def message_out(message):
     return out
 
 
-def availability(now=None):
+def availability():
     """Whether people are at work now, and what the handoff form tells the customer."""
-    schedule = current_app.extensions["kbbot.business_hours"]
-    now = now or datetime.now(timezone.utc)
-    if business_hours.is_open(schedule, now):
-        notice = "A person from our support team will reply here shortly, and by email if you have left."
-        next_at = now
-    else:
-        next_at = business_hours.next_opening(schedule, now)
-        when = next_at.strftime("%A %H:%M") + f" ({schedule.zone.key})" if next_at else "as soon as possible"
-        notice = f"Our team is away right now. A person will reply by email when we are back, from {when}."
-    return {
-        "agents_available": next_at == now,
-        "next_available_at": next_at,
-        "reply_channel": "email",
-        "notice": notice,
-    }
+    return business_hours.availability(
+        current_app.extensions["kbbot.business_hours"], datetime.now(timezone.utc)
+    )
+
+
+def conversation_out(conversation, after=0):
+    """The transcript after the cursor `after`, as the visitor's and the staff API return it."""
+    messages = conversations.transcript(conversation, after)
+    return schemas.ConversationOut(
+        conversation_id=conversation.public_id,
+        messages=[message_out(message) for message in messages],
+        cursor=messages[-1].id if messages else after,
+        handoff=handoff_ref(conversation),
+        ended=conversation.ended_at is not None,
+    ).model_dump(mode="json")
 
 
 @bp.post("/chat")
@@ -104,19 +104,8 @@ def chat():
 
 @bp.get("/conversations/<conversation_id>")
 def conversation(conversation_id):
-    after = request.args.get("after", 0, type=int)
-    conversation = conversations.get_for_visitor(
-        db.get_session(), conversation_id, current_visitor_id(create=False)
-    )
-    messages = conversations.transcript(conversation, after)
-    out = schemas.ConversationOut(
-        conversation_id=conversation.public_id,
-        messages=[message_out(message) for message in messages],
-        cursor=messages[-1].id if messages else after,
-        handoff=handoff_ref(conversation),
-        ended=conversation.ended_at is not None,
-    )
-    return out.model_dump(mode="json")
+    found = conversations.get_for_visitor(db.get_session(), conversation_id, current_visitor_id(create=False))
+    return conversation_out(found, request.args.get("after", 0, type=int))
 
 
 @bp.post("/conversations/<conversation_id>/handoff")

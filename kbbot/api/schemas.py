@@ -7,8 +7,6 @@ strict: a number is not accepted where a string is expected, or vice versa.
 Unknown fields are ignored, so clients may send more than this version reads.
 """
 
-import re
-import unicodedata
 from datetime import datetime
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -16,18 +14,9 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..models import CES_CHOICES, RESOLUTION_REASONS
+from ..text import clean_text
 
 Action = Literal["answer", "suggest", "handoff"]
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-def clean_text(value: str) -> str:
-    """Free text as it may be stored: NFC, no control characters but tab and newlines,
-    no lone surrogates (which JSON allows and UTF-8 databases refuse)."""
-    value = value.encode("utf-8", "replace").decode("utf-8")
-    return _CONTROL.sub("", unicodedata.normalize("NFC", value))
-
 
 Text = Annotated[str, AfterValidator(clean_text)]
 

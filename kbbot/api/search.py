@@ -2,31 +2,27 @@
 
 from flask import Blueprint, request, url_for
 
-from .. import confidence, db, events
+from .. import db, events
 from ..errors import InvalidInput, NotFound
 from ..models import Event
 from ..services import get_engine
+from ..text import MAX_QUERY_CHARS, one_line
 from ..visitors import current_visitor_id
 from . import schemas
 from .requests import read_json
 
 bp = Blueprint("search", __name__)
-MAX_QUERY_CHARS = 500
 
 
 @bp.get("/search")
 def search():
-    query = schemas.clean_text(request.args.get("q", "")).strip()
+    query = one_line(request.args.get("q", ""))
     if not query:
         raise InvalidInput("q", "must not be empty")
     if len(query) > MAX_QUERY_CHARS:
         raise InvalidInput("q", f"must be at most {MAX_QUERY_CHARS} characters")
     limit = min(max(request.args.get("limit", 10, type=int), 1), 50)
-    sources = [
-        source
-        for source in get_engine().search(db.get_session(), query, limit=limit)
-        if source.dense_score >= confidence.MIN_SOURCE_SIMILARITY
-    ]
+    sources = get_engine().search(db.get_session(), query, limit=limit, relevant_only=True)
     events.record("search", visitor_id=current_visitor_id(), query=query, results=len(sources), source="api")
     results = [
         {

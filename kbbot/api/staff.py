@@ -8,12 +8,11 @@ import functools
 from datetime import datetime, timezone
 
 from flask import Blueprint, abort, g, request
-from sqlalchemy import func, select
 
 from .. import conversations, db, handoffs, users
 from ..models import HANDOFF_STATUSES, Handoff
 from . import schemas
-from .chat import message_out
+from .chat import conversation_out, message_out
 from .problems import problem
 from .requests import read_json
 
@@ -84,13 +83,11 @@ def handoff_queue():
     mine = request.args.get("mine") in ("1", "true")
     session = db.get_session()
     found = handoffs.queue(session, status=status, assignee_id=g.staff_user.id if mine else None)
-    counts = dict(
-        session.execute(select(Handoff.status, func.count(Handoff.id)).group_by(Handoff.status)).all()
-    )
+    counts = handoffs.count_by_status(session)
     now = datetime.now(timezone.utc)
     return schemas.HandoffList(
         handoffs=[_summary(handoff, now) for handoff in found],
-        counts={status: counts.get(status, 0) for status in HANDOFF_STATUSES},
+        counts=counts,
     ).model_dump(mode="json")
 
 
@@ -141,11 +138,4 @@ def reopen(handoff_id):
 @bp.get("/conversations/<conversation_id>")
 @staff_required("agent")
 def conversation(conversation_id):
-    found = conversations.get(db.get_session(), conversation_id)
-    return schemas.ConversationOut(
-        conversation_id=found.public_id,
-        messages=[message_out(message) for message in found.messages],
-        cursor=found.messages[-1].id if found.messages else 0,
-        handoff={"id": found.handoff.id, "status": found.handoff.status} if found.handoff else None,
-        ended=found.ended_at is not None,
-    ).model_dump(mode="json")
+    return conversation_out(conversations.get(db.get_session(), conversation_id))

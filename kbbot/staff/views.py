@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from .. import auth, db
+from .. import auth, db, handoffs
 from ..errors import InvalidInput
-from ..models import Handoff, User
+from ..models import User
 from ..users import MIN_PASSWORD_LENGTH
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -112,9 +112,4 @@ def change_password():
 @bp.get("/")
 @login_required
 def home():
-    counts = dict(
-        db.get_session()
-        .execute(select(Handoff.status, func.count(Handoff.id)).group_by(Handoff.status))
-        .all()
-    )
-    return render_template("staff/home.html", handoff_counts=counts)
+    return render_template("staff/home.html", handoff_counts=handoffs.count_by_status(db.get_session()))

@@ -1,0 +1,24 @@
+"""Free text from outside (messages, queries, URL parameters), cleaned once before it is used.
+
+Pure functions; every entry point (the JSON API, the help-center search, the
+widget's frame parameters) calls the same ones.
+"""
+
+import re
+import unicodedata
+
+MAX_QUERY_CHARS = 500  # the longest search query
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def clean_text(value: str) -> str:
+    """Free text as it may be stored: NFC, no control characters but tab and newlines,
+    no lone surrogates (which JSON allows and UTF-8 databases refuse)."""
+    value = value.encode("utf-8", "replace").decode("utf-8")
+    return _CONTROL.sub("", unicodedata.normalize("NFC", value))
+
+
+def one_line(value: str) -> str:
+    """`clean_text` on a single line: runs of whitespace, newlines included, become one space."""
+    return " ".join(clean_text(value).split())
