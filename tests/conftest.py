@@ -280,15 +280,18 @@ class LiveServer:
 
 
 class HostPage:
-    """Another origin: a plain site that embeds the widget with the README's snippet."""
+    """Another origin: a plain site whose pages (`{path: html}`) embed the widget with the README's snippet."""
 
-    def __init__(self, port, html):
+    def __init__(self, port, pages):
         self.url = f"http://127.0.0.1:{port}"
         self.origin = self.url
 
         def app(environ, start_response):
-            start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
-            return [html.encode()]
+            html = pages.get(environ["PATH_INFO"])
+            start_response(
+                "200 OK" if html else "404 Not Found", [("Content-Type", "text/html; charset=utf-8")]
+            )
+            return [(html or "").encode()]
 
         self._live = LiveServer(app, port)
 
@@ -366,7 +369,9 @@ def live_site(tmp_path_factory):
         session = db.get_session()
         agent = users.create_user(session, "alex@ledgerly.example", ["agent"], name="Alex")
         token, _ = users.create_token(session, agent, "browser tests")
-    with LiveServer(app, port) as server, HostPage(host_port, EMBED_PAGE.format(kbbot=server.url)) as host:
+    embed = EMBED_PAGE.format(kbbot=f"http://127.0.0.1:{port}")
+    pages = {"/": embed, "/articles-mode": embed.replace("async>", 'data-kbbot-mode="articles" async>')}
+    with LiveServer(app, port) as server, HostPage(host_port, pages) as host:
         server.host_page = host
         server.staff_token = token
         yield server

@@ -222,3 +222,45 @@ def test_the_widget_works_from_the_keyboard(live_site, page):
     expect(launcher).to_be_focused()
     expect(launcher).to_have_attribute("aria-expanded", "false")
     expect(page.locator("#kbbot-frame")).to_be_hidden()
+
+
+def test_the_host_pages_javascript_api(live_site, page):
+    """kbbot('identify'), kbbot('ask') and kbbot('close') from the host page's own script."""
+    page.goto(live_site.host_page.url)
+    expect(page.locator("#kbbot-launcher")).to_be_visible(timeout=SLOW)
+    page.evaluate("kbbot('identify', {name: 'Dana', email: 'dana@example.com'})")
+    page.evaluate("kbbot('ask', 'how do I connect Stripe?')")
+    frame = page.frame_locator("#kbbot-frame")
+    expect(frame.locator("[data-testid=message-customer]")).to_contain_text("how do I connect Stripe?")
+    expect(frame.locator("[data-testid=message-bot]")).to_have_attribute(
+        "data-action", "answer", timeout=SLOW
+    )
+    frame.locator("#kb-talk-to-person").click()
+    expect(frame.locator("#kb-handoff-email")).to_have_value("dana@example.com")
+    expect(frame.locator("#kb-handoff-name")).to_have_value("Dana")
+    page.evaluate("kbbot('close')")
+    expect(page.locator("#kbbot-frame")).to_be_hidden()
+
+
+def test_articles_only_mode_searches_and_reads_articles_without_chat(live_site, page):
+    page.goto(f"{live_site.host_page.url}/articles-mode")
+    page.locator("#kbbot-launcher").click()
+    frame = page.frame_locator("#kbbot-frame")
+    assert frame.locator("#kb-input").count() == 0  # no chat in this mode
+    frame.locator("#kb-search").fill("refund")
+    frame.locator("#kb-search-submit").click()
+    result = frame.locator("#kb-search-results [data-testid=search-result]").first
+    expect(result).to_be_visible(timeout=SLOW)
+    result.click()
+    expect(frame.locator("#kb-article-title")).not_to_be_empty()
+    expect(frame.locator("#kb-article-body")).not_to_be_empty()
+    screenshot(page, "6-articles-only-mode")
+
+
+@pytest.mark.parametrize("path", ["/", "/articles/connect-stripe", "/search?q=invoice"])
+def test_help_center_pages_fit_a_360_px_phone(live_site, browser, path):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    page.goto(live_site.url + path)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    context.close()
