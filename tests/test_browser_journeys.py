@@ -264,3 +264,22 @@ def test_help_center_pages_fit_a_360_px_phone(live_site, browser, path):
     page.goto(live_site.url + path)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     context.close()
+
+
+def test_the_frame_ignores_malformed_messages_and_shows_text_as_text(live_site, page):
+    """postMessage from the host: a wrong shape is ignored; a valid one's text is never markup."""
+    page.goto(live_site.host_page.url)
+    frame, _ = open_widget(page)
+    post = "message => document.querySelector('#kbbot-widget').shadowRoot.querySelector('#kbbot-frame')" \
+        f".contentWindow.postMessage(message, '{live_site.url}')"  # fmt: skip
+    page.evaluate(post, {"type": "kbbot:ask", "text": 42})
+    page.evaluate(post, {"type": "kbbot:evil", "text": "hello"})
+    page.evaluate(post, "kbbot:ask")
+    page.wait_for_timeout(500)
+    assert frame.locator("[data-testid=message-customer]").count() == 0
+    page.evaluate(post, {"type": "kbbot:ask", "text": "<img src=x onerror=alert('kbbot-xss')> refund?"})
+    customer = frame.locator("[data-testid=message-customer]")
+    expect(customer).to_contain_text("<img src=x onerror=alert('kbbot-xss')>")
+    assert customer.locator("img").count() == 0
+    expect(frame.locator("[data-testid=message-bot]")).to_be_visible(timeout=SLOW)
+    assert page.dialogs == []
