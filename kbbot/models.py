@@ -124,9 +124,12 @@ class Revision(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     # Who or what made the change, e.g. "sync" or "sync: source file removed".
     note: Mapped[str] = mapped_column(String(500), default="")
+    # The staff member who saved it in the editor or the staff API (none for `kbbot sync`).
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     article: Mapped[Article] = relationship(back_populates="revisions")
+    author: Mapped["User | None"] = relationship()
 
 
 class Chunk(Base):
@@ -307,6 +310,26 @@ class Handoff(Base):
 
     conversation: Mapped[Conversation] = relationship(back_populates="handoff")
     assignee: Mapped[User | None] = relationship()
+    notes: Mapped[list["Note"]] = relationship(
+        back_populates="handoff",
+        order_by="Note.id",
+        cascade="all, delete-orphan",
+    )
+
+
+class Note(Base):
+    """An agent's internal note on a handoff: seen by staff only, never by the customer."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    handoff: Mapped[Handoff] = relationship(back_populates="notes")
+    author: Mapped[User | None] = relationship()
 
 
 class Feedback(Base):

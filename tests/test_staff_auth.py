@@ -116,3 +116,17 @@ def test_kbbot_user_disable_signs_the_user_out_and_stops_their_tokens(app, clien
     )
     missing = app.test_cli_runner().invoke(args=["user", "disable", "nobody@example.com"])
     assert missing.exit_code == 1 and "no user" in missing.output
+
+
+def test_the_staff_pages_scripts_use_the_session_and_need_its_csrf_token_to_change_anything(app, agent):
+    client = app.test_client()
+    assert client.get("/api/v1/staff/handoffs").status_code == 401
+    sign_in(client)
+    assert client.get("/api/v1/staff/handoffs").status_code == 200
+    assert client.post("/api/v1/staff/handoffs/1/assign").status_code == 401
+    forged = client.post("/api/v1/staff/handoffs/1/assign", headers={"X-CSRFToken": "forged"})
+    assert forged.status_code == 401
+    token = csrf_token(client, "/staff/")
+    # Past the credential check: the handoff does not exist.
+    assert client.post("/api/v1/staff/handoffs/1/assign", headers={"X-CSRFToken": token}).status_code == 404
+

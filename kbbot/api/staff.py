@@ -1,13 +1,19 @@
 """The staff API: the handoff queue, each handoff's context, and agents' actions.
 
-Callers authenticate with an API token (`Authorization: Bearer kbbot_...`,
-created with `kbbot token create`) of an active user with the `agent` role.
+Scripts authenticate with an API token (`Authorization: Bearer kbbot_...`,
+created with `kbbot token create` or on the staff side's token page); the
+staff pages' own scripts use the signed-in session, and then every
+state-changing request must carry the page's CSRF token in `X-CSRFToken`,
+which a cross-site page cannot read. The caller's user needs the endpoint's
+role.
 """
 
 import functools
 from datetime import datetime, timezone
 
 from flask import Blueprint, abort, g, request
+from flask_login import current_user
+from flask_wtf.csrf import ValidationError, validate_csrf
 
 from .. import conversations, db, handoffs, users
 from ..models import HANDOFF_STATUSES, Handoff
@@ -19,21 +25,41 @@ from .requests import read_json
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def _session_user():
+    """The signed-in staff member, when the request carries a valid CSRF token wherever one is needed."""
+    if not current_user.is_authenticated:
+        return None
+    if request.method not in SAFE_METHODS:
+        try:
+            validate_csrf(request.headers.get("X-CSRFToken"))
+        except ValidationError:
+            return None
+    return current_user._get_current_object()
+
+
 def staff_required(role):
-    """Only a token of an active user with `role` gets through: 401 without one, 403 without the role."""
+    """Only an active user with `role` gets through: 401 without a credential, 403 without the role.
+
+    The credential is a bearer token or, for the staff pages' scripts, the session plus its CSRF token.
+    """
 
     def decorator(view):
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
             scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-            user = (
-                users.user_for_token(db.get_session(), token.strip()) if scheme.lower() == "bearer" else None
-            )
+            if scheme:
+                user = users.user_for_token(db.get_session(), token.strip()) if scheme.lower() == "bearer" else None
+            else:
+                user = _session_user()
             if user is None:
                 return problem(
                     401,
                     "Unauthorized",
-                    "send a staff API token: Authorization: Bearer <token>",
+                    "send a staff API token (Authorization: Bearer <token>), or sign in and send "
+                    "the page's CSRF token in X-CSRFToken",
                     headers={"WWW-Authenticate": 'Bearer realm="kbbot staff API"'},
                 )
             if not user.has_role(role):

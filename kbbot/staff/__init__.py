@@ -15,6 +15,12 @@ from .. import db
 from ..models import User
 from . import views
 
+# The staff side's areas, each a blueprint nested under /staff (endpoints "staff.<area>.<view>"),
+# so that the sign-in requirement's redirects, the error pages and the strict headers apply to all.
+AREAS = ()
+for area in AREAS:
+    views.bp.register_blueprint(area.bp)
+
 SESSION_VERSION_KEY = views.SESSION_VERSION_KEY
 login_manager = LoginManager()
 login_manager.login_view = "staff.login"

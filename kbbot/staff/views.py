@@ -38,6 +38,12 @@ class PasswordForm(FlaskForm):
     )
 
 
+@bp.errorhandler(403)
+@bp.errorhandler(404)
+def _error_page(error):
+    return render_template("staff/error.html", error=error), error.code
+
+
 @bp.after_request
 def _security_headers(response):
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
