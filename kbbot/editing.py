@@ -83,31 +83,19 @@ def check_base(article: Article, base):
         raise StaleRevision(article, base)
 
 
-def _commit(session: Session, article: Article, base, affects_index):
-    if affects_index:
-        db.bump_generation(session)
-    try:
-        session.commit()
-    except IntegrityError as e:  # another save took the same revision number first
-        session.rollback()
-        session.refresh(article)
-        raise StaleRevision(article, base) from e
-
-
 def create(session: Session, source: ArticleSource, author: User | None, note=""):
     """Store a new article; its slug must be free. Commits and returns the article."""
     if session.execute(select(Article.id).where(Article.slug == source.slug)).first():
         raise InvalidInput("slug", f"slug '{source.slug}' is already used by another article")
-    save_article(session, source, note or "created", author=author)
-    article = session.execute(select(Article).where(Article.slug == source.slug)).scalar_one()
-    if source.status == "published":
-        db.bump_generation(session)
     try:
+        save_article(session, source, note or "created", author=author)
+        if source.status == "published":
+            db.bump_generation(session)
         session.commit()
     except IntegrityError as e:  # the same slug was created at the same moment
         session.rollback()
         raise InvalidInput("slug", f"slug '{source.slug}' is already used by another article") from e
-    return article
+    return session.execute(select(Article).where(Article.slug == source.slug)).scalar_one()
 
 
 def update(session: Session, article: Article, source: ArticleSource, base, author: User | None, note=""):
@@ -119,9 +107,15 @@ def update(session: Session, article: Article, source: ArticleSource, base, auth
     if source.slug != article.slug:
         raise InvalidInput("slug", f"the slug cannot change after creation (it is '{article.slug}')")
     was_published = article.status == "published"
-    if save_article(session, source, note or "edited", author=author) == "unchanged":
-        return False
-    _commit(session, article, base, affects_index=was_published or source.status == "published")
+    try:
+        if save_article(session, source, note or "edited", author=author) == "unchanged":
+            return False
+        if was_published or source.status == "published":
+            db.bump_generation(session)
+        session.commit()
+    except IntegrityError as e:  # another save took the same revision number first
+        session.rollback()
+        raise StaleRevision(article, base) from e
     return True
 
 

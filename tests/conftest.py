@@ -395,3 +395,15 @@ def axe_violations(page, impacts=("serious", "critical")):
         for violation in result["violations"]
         if violation["impact"] in impacts
     ]
+
+
+@pytest.fixture
+def editor_token(support_app):
+    """An API token of an editor who can also sign in (editor@example.com, test_staff_auth.PASSWORD)."""
+    with support_app.app_context():
+        session = db.get_session()
+        editor = users.create_user(
+            session, "editor@example.com", ["editor"], password="correct horse battery", name="Eda Editor"
+        )
+        token, _ = users.create_token(session, editor, "tests")
+    return token
