@@ -24,6 +24,13 @@ ALLOWED = {
     "api.staff.resolve": ("agent", "admin"),
     "api.staff.reopen": ("agent", "admin"),
     "api.staff.conversation": ("agent", "admin"),
+    **{f"staff.articles.{view}": ("editor", "admin") for view in (
+        "index", "new", "edit", "preview", "history", "restore", "delete",
+    )},
+    **{f"api.staff_articles.{view}": ("editor", "admin") for view in (
+        "list_articles", "create_article", "get_article", "update_article", "publish_article",
+        "unpublish_article", "delete_article",
+    )},
 }
 OPEN_TO_ALL = {"staff.login"}  # the sign-in page itself
 

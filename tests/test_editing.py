@@ -22,7 +22,9 @@ def new_article(session, editor, **fields):
 def test_a_save_on_the_current_revision_adds_one_with_its_author(session, editor):
     article = new_article(session, editor)
     generation = db.generation(session)
-    changed = editing.update(session, article, ArticleSource("refunds", "Refunds", "Within 30 days."), 1, editor)
+    changed = editing.update(
+        session, article, ArticleSource("refunds", "Refunds", "Within 30 days."), 1, editor
+    )
     assert changed
     assert [(r.number, r.author.email) for r in article.revisions] == [(1, editor.email), (2, editor.email)]
     assert db.generation(session) == generation + 1  # published: every process re-indexes
@@ -109,7 +111,9 @@ def test_delete_checks_the_revision_and_removes_the_article(session, editor):
 
 def test_a_diff_lists_changed_fields_and_body_lines_with_context():
     old = ArticleSource("a", "Refunds", "one\ntwo\nthree\nfour\nfive\nsix\nseven\neight", tags=("billing",))
-    new = ArticleSource("a", "Refund policy", "one\ntwo\nthree\nfour\nFIVE\nsix\nseven\neight", status="draft")
+    new = ArticleSource(
+        "a", "Refund policy", "one\ntwo\nthree\nfour\nFIVE\nsix\nseven\neight", status="draft"
+    )
     difference = diffs.diff(old, new, context=1)
     assert [(c.name, c.old, c.new) for c in difference.fields] == [
         ("title", "Refunds", "Refund policy"),
