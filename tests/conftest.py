@@ -407,3 +407,15 @@ def editor_token(support_app):
         )
         token, _ = users.create_token(session, editor, "tests")
     return token
+
+
+@pytest.fixture
+def editor_site(tmp_path):
+    """A live kbbot with the small support help center and two editors who can sign in, for the browser."""
+    port = free_port()
+    app = build_support_app(tmp_path, BUSINESS_HOURS="24/7", PUBLIC_URL=f"http://127.0.0.1:{port}")
+    with app.app_context():
+        for email, name in (("eda@example.com", "Eda"), ("sam@example.com", "Sam")):
+            users.create_user(db.get_session(), email, ["editor"], password="correct horse battery", name=name)
+    with LiveServer(app, port) as server:
+        yield server
