@@ -17,6 +17,9 @@ ALLOWED = {
     "staff.home": STAFF,
     "staff.change_password": STAFF,
     "staff.logout": STAFF,
+    "staff.tokens.index": STAFF,
+    "staff.tokens.create": STAFF,
+    "staff.tokens.revoke": STAFF,
     "api.staff.handoff_queue": ("agent", "admin"),
     "api.staff.handoff_context": ("agent", "admin"),
     "api.staff.assign_to_me": ("agent", "admin"),
@@ -26,6 +29,8 @@ ALLOWED = {
     "api.staff.conversation": ("agent", "admin"),
 }
 OPEN_TO_ALL = {"staff.login"}  # the sign-in page itself
+# Walked last, in this order: revoking token 1 (the agent's own) and signing out end what the walk uses.
+LAST = ("staff.tokens.revoke", "staff.logout")
 
 
 def staff_rules(app):
@@ -34,7 +39,7 @@ def staff_rules(app):
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith(("/staff", "/api/v1/staff")) and rule.endpoint not in OPEN_TO_ALL
     ]
-    return sorted(rules, key=lambda rule: rule.endpoint == "staff.logout")  # signing out last
+    return sorted(rules, key=lambda rule: LAST.index(rule.endpoint) + 1 if rule.endpoint in LAST else 0)
 
 
 @pytest.fixture
