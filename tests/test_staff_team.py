@@ -1,10 +1,9 @@
 """The team page: admins add staff members, change roles, and switch accounts off (which signs them out)."""
 
 import pytest
+from test_staff_auth import PASSWORD, csrf_token, sign_in
 
 from kbbot import db, users
-from kbbot.models import User
-from test_staff_auth import PASSWORD, csrf_token, sign_in
 
 
 @pytest.fixture
@@ -17,7 +16,12 @@ def admin(app):
 
 
 def add(client, **fields):
-    data = {"email": "dana@example.com", "name": "Dana", "roles": ["agent"], "password": "a long first password"}
+    data = {
+        "email": "dana@example.com",
+        "name": "Dana",
+        "roles": ["agent"],
+        "password": "a long first password",
+    }
     data.update(fields, csrf_token=csrf_token(client, "/staff/team/"))
     return client.post("/staff/team/", data=data)
 
@@ -79,4 +83,7 @@ def test_the_last_admin_cannot_lock_everyone_out(app, admin):
 
 def test_team_changes_need_the_csrf_token_and_an_existing_member(admin):
     assert admin.post("/staff/team/", data={"email": "x@example.com", "roles": "agent"}).status_code == 400
-    assert admin.post("/staff/team/999", data={"m999-csrf_token": csrf_token(admin, "/staff/team/")}).status_code == 404
+    assert (
+        admin.post("/staff/team/999", data={"m999-csrf_token": csrf_token(admin, "/staff/team/")}).status_code
+        == 404
+    )

@@ -3,18 +3,21 @@
 import re
 
 import pytest
+from test_staff_auth import PASSWORD, csrf_token, sign_in
 
 from kbbot import db, users
 from kbbot.models import ApiToken
-from test_staff_auth import PASSWORD, csrf_token, sign_in
 
 
 @pytest.fixture
 def team(app):
     with app.app_context():
         session = db.get_session()
-        for email, roles in (("agent@example.com", ["agent"]), ("other@example.com", ["agent"]),
-                             ("admin@example.com", ["admin"])):
+        for email, roles in (
+            ("agent@example.com", ["agent"]),
+            ("other@example.com", ["agent"]),
+            ("admin@example.com", ["admin"]),
+        ):
             users.create_user(session, email, roles, password=PASSWORD)
 
 
@@ -25,7 +28,9 @@ def signed_in(app, email):
 
 
 def create_token(client, name="CMS sync"):
-    return client.post("/staff/tokens/", data={"name": name, "csrf_token": csrf_token(client, "/staff/tokens/")})
+    return client.post(
+        "/staff/tokens/", data={"name": name, "csrf_token": csrf_token(client, "/staff/tokens/")}
+    )
 
 
 def shown_token(response):
@@ -46,7 +51,9 @@ def test_a_token_is_shown_once_stored_hashed_and_works_until_revoked(app, team):
     assert api.get("/api/v1/staff/handoffs", headers=bearer).status_code == 200
     assert "never" not in client.get("/staff/tokens/").get_data(as_text=True)  # last used is shown
 
-    revoked = client.post(f"/staff/tokens/{record.id}/revoke", data={"csrf_token": csrf_token(client, "/staff/tokens/")})
+    revoked = client.post(
+        f"/staff/tokens/{record.id}/revoke", data={"csrf_token": csrf_token(client, "/staff/tokens/")}
+    )
     assert revoked.status_code == 302
     assert api.get("/api/v1/staff/handoffs", headers=bearer).status_code == 401
     assert "revoked" in client.get("/staff/tokens/").get_data(as_text=True)
@@ -62,7 +69,12 @@ def test_only_the_owner_or_an_admin_sees_and_revokes_a_token(app, team):
     admin = signed_in(app, "admin@example.com")
     page = admin.get("/staff/tokens/").get_data(as_text=True)
     assert "owner&#39;s script" in page and "agent@example.com" in page
-    assert admin.post("/staff/tokens/1/revoke", data={"csrf_token": csrf_token(admin, "/staff/tokens/")}).status_code == 302
+    assert (
+        admin.post(
+            "/staff/tokens/1/revoke", data={"csrf_token": csrf_token(admin, "/staff/tokens/")}
+        ).status_code
+        == 302
+    )
     with app.app_context():
         assert db.get_session().get(ApiToken, 1).revoked_at is not None
 

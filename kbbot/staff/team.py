@@ -60,7 +60,9 @@ def _members():
 
 
 def _page(form, status=200):
-    forms = {member.id: MemberForm(prefix=f"m{member.id}", obj=member, formdata=None) for member in _members()}
+    forms = {
+        member.id: MemberForm(prefix=f"m{member.id}", obj=member, formdata=None) for member in _members()
+    }
     return render_template("staff/team.html", form=form, members=_members(), member_forms=forms), status
 
 
@@ -82,14 +84,21 @@ def create():
     if form.validate():
         try:
             user = users.create_user(
-                db.get_session(), form.email.data, form.roles.data, password=form.password.data, name=(form.name.data or "").strip()
+                db.get_session(),
+                form.email.data,
+                form.roles.data,
+                password=form.password.data,
+                name=(form.name.data or "").strip(),
             )
         except InvalidInput as e:
             _field_error(form, e)
         except Conflict as e:
             form.email.errors.append(str(e).capitalize() + ".")
         else:
-            flash(f"Added {user.email} ({', '.join(user.roles)}). Give them their first password privately.", "info")
+            flash(
+                f"Added {user.email} ({', '.join(user.roles)}). Give them their first password privately.",
+                "info",
+            )
             return redirect(url_for(".index"))
     return _page(form, status=400)
 

@@ -41,7 +41,11 @@ def _visible_tokens():
 def _page(form, new_token=None, status=200):
     return (
         render_template(
-            "staff/tokens.html", form=form, revoke_form=RevokeForm(), tokens=_visible_tokens(), new_token=new_token
+            "staff/tokens.html",
+            form=form,
+            revoke_form=RevokeForm(),
+            tokens=_visible_tokens(),
+            new_token=new_token,
         ),
         status,
     )
@@ -59,7 +63,9 @@ def create():
     form = TokenForm()
     if not form.validate():
         return _page(form, status=400)
-    token, record = users.create_token(db.get_session(), current_user._get_current_object(), form.name.data.strip())
+    token, record = users.create_token(
+        db.get_session(), current_user._get_current_object(), form.name.data.strip()
+    )
     # Rendered in this response only (never flashed into the session cookie, never logged).
     return _page(TokenForm(formdata=None), new_token=(token, record), status=201)
 
