@@ -713,8 +713,8 @@ def trend(records, periods, settings) -> list[Report]:
 
     `records`: `read_records` of a period covering all of `periods`: every
     conversation one of them counts, with its visitor's history, is among
-    them, and `summarize` ignores the rest. The reports have no top questions
-    and no content gaps (a trend does not group questions into topics).
+    them, and `summarize` ignores the rest. The reports have no top questions,
+    content gaps or article ledger: a trend charts the figures only.
     """
     figures_only = replace(settings, top_questions=0, content_gaps=0)
     return [
@@ -726,7 +726,6 @@ def trend(records, periods, settings) -> list[Report]:
             records.visits,
             figures_only,
             encode=None,
-            activity=records.activity,
         )
         for since, until in periods
     ]

@@ -17,6 +17,8 @@ ALLOWED = {
     "staff.home": STAFF,
     "staff.change_password": STAFF,
     "staff.logout": STAFF,
+    "staff.dashboard.index": ("editor", "admin"),
+    "staff.dashboard.export": ("editor", "admin"),
     "api.staff.handoff_queue": ("agent", "admin"),
     "api.staff.handoff_context": ("agent", "admin"),
     "api.staff.assign_to_me": ("agent", "admin"),
