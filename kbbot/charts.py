@@ -14,8 +14,8 @@ from markupsafe import Markup, escape
 
 WIDTH, HEIGHT = 640, 240
 # Room for the y-axis labels on the left and the x-axis labels below.
-LEFT, RIGHT, TOP, BOTTOM = 56, 12, 16, 36
-MAX_X_LABELS = 8
+LEFT, RIGHT, TOP, BOTTOM = 64, 16, 20, 40
+MAX_X_LABELS = 6
 SERIES_CLASSES = 3  # staff.css colours series 0..2 (series-0, series-1, series-2)
 
 
@@ -118,10 +118,10 @@ def stacked_bar_chart(chart_id, title, labels, series, fmt=str):
                 )
             base += value
     for k, name in enumerate(names):
-        x = LEFT + k * 110
+        x = LEFT + k * 120
         body.append(
-            f'<g class="legend"><rect class="series-{k}" x="{x}" y="2" width="10" height="10"/>'
-            f'<text x="{x + 14}" y="11">{escape(name)}</text></g>'
+            f'<g class="legend"><rect class="series-{k}" x="{x}" y="2" width="12" height="12"/>'
+            f'<text x="{x + 16}" y="13">{escape(name)}</text></g>'
         )
     description = "Totals per bucket: " + "; ".join(
         f"{label}: {fmt(total)}" for label, total in zip(labels, totals, strict=True)
@@ -134,7 +134,7 @@ def _scale(values, domain):
         return Scale(*domain)
     low = min([0, *values])
     high = max([0, *values])
-    ticks = nice_ticks(low, high if high > low else low + 1)
+    ticks = nice_ticks(low, high if high > low else low + 4)  # no data: whole-number ticks
     return Scale(ticks[0], ticks[-1])
 
 
