@@ -73,7 +73,8 @@ def export(name):
         period = dashboard.parse_period(request.args, _today())
     except InvalidInput as e:
         return Response(f"{e.field}: {e.message}\n", 400, mimetype="text/plain")
-    table = _build(period, content_only=name in dashboard.CONTENT_TABLES).tables(content_only)[name]
+    content_table = name in dashboard.CONTENT_TABLES
+    table = _build(period, content_only=content_table).tables(content_only=content_table)[name]
     body = csv_export.to_csv([column.name for column in table.columns], table.rows)
     filename = f"kbbot-{name}-{period.first}-to-{period.last}.csv"
     # The byte-order mark makes Excel read the file as UTF-8.
