@@ -23,6 +23,8 @@ ALLOWED = {
     "staff.tokens.index": STAFF,
     "staff.tokens.create": STAFF,
     "staff.tokens.revoke": STAFF,
+    "staff.dashboard.index": ("editor", "admin"),
+    "staff.dashboard.export": ("editor", "admin"),
     "api.staff.handoff_queue": ("agent", "admin"),
     "api.staff.handoff_context": ("agent", "admin"),
     "api.staff.assign_to_me": ("agent", "admin"),

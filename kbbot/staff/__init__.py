@@ -13,11 +13,11 @@ from flask_wtf.csrf import CSRFProtect
 
 from .. import db
 from ..models import User
-from . import team, tokens, views
+from . import dashboard, team, tokens, views
 
 # The staff side's areas, each a blueprint nested under /staff (endpoints "staff.<area>.<view>"),
 # so that the sign-in requirement's redirects, the error pages and the strict headers apply to all.
-AREAS = (team, tokens)
+AREAS = (dashboard, team, tokens)
 for area in AREAS:
     views.bp.register_blueprint(area.bp)
 
