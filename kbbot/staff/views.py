@@ -38,6 +38,7 @@ class PasswordForm(FlaskForm):
     )
 
 
+@bp.errorhandler(400)
 @bp.errorhandler(403)
 @bp.errorhandler(404)
 def _error_page(error):
