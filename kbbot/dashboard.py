@@ -9,7 +9,6 @@ code behind `kbbot report`; this module only picks, labels and formats them.
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
-from urllib.parse import urlencode
 
 from . import reports
 from .errors import InvalidInput
@@ -362,13 +361,9 @@ def articles_table(report):
     )
 
 
-def new_article_link(topic):
-    """The article editor, pre-filled from a content-gap topic: its label as title, every phrasing as a question."""
-    title = topic.label[:1].upper() + topic.label[1:]
-    query = urlencode([("title", title), *(("question", q) for q in (topic.label, *topic.examples))])
-    # The editor (endpoint staff.articles.new) is built on another branch; on merge this becomes
-    # url_for("staff.articles.new", title=..., question=[...]).
-    return "/staff/articles/new?" + query
+def new_article_prefill(topic):
+    """What the article editor is opened with for a content-gap topic: its label as title, every phrasing as a question."""
+    return {"title": topic.label[:1].upper() + topic.label[1:], "question": [topic.label, *topic.examples]}
 
 
 def format_value(value, kind):

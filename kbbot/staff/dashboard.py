@@ -55,7 +55,7 @@ def index():
         tables=dash.tables(content_only),
         panels=[] if content_only else _trend_panels(dash),
         surveys=None if content_only else _survey_charts(dash),
-        new_article_link=dashboard.new_article_link,
+        new_article_prefill=dashboard.new_article_prefill,
         fmt=dashboard.format_value,
         **page,
     )
