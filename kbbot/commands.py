@@ -36,16 +36,17 @@ def sync_command(directory):
         report = sync_directory(db.get_session(), directory, current_app.config["MAX_ARTICLE_BYTES"])
     except FileNotFoundError as e:
         raise click.ClickException(str(e)) from e
-    for label in ("created", "updated", "unpublished"):
+    for label in ("created", "updated", "unpublished", "kept_web_edits"):
         for slug in getattr(report, label):
-            click.echo(f"{label:>12}  {slug}")
+            click.echo(f"{label.replace('_', ' '):>14}  {slug}")
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     for error in report.errors:
         click.echo(f"error: {error}", err=True)
     click.echo(
         f"{len(report.created)} created, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
-        f"{len(report.unpublished)} unpublished, {len(report.errors)} errors"
+        f"{len(report.unpublished)} unpublished, {len(report.kept_web_edits)} kept with web edits, "
+        f"{len(report.errors)} errors"
     )
     if report.errors:
         sys.exit(1)

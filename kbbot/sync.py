@@ -3,6 +3,10 @@
 New slugs are created, changed ones get a new revision, unchanged ones are left
 alone, and articles whose file disappeared are unpublished (never deleted).
 A bad file is reported with its path and the problem; the rest still imports.
+
+An article edited in the staff editor since its last import keeps those
+edits while its file stays as it was then; once the file changes, the file
+wins (the web edits remain in the article's history, and the report says so).
 """
 
 from collections import defaultdict
@@ -27,12 +31,21 @@ class SyncReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     unpublished: list[str] = field(default_factory=list)
+    kept_web_edits: list[str] = field(default_factory=list)
     errors: list[ArticleError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     @property
     def changed(self):
         return bool(self.created or self.updated or self.unpublished)
+
+
+SYNC_NOTE = "sync"
+
+
+def last_import(article: Article):
+    """The newest revision `kbbot sync` made of the article (an import or an unpublishing), if any."""
+    return next((revision for revision in reversed(article.revisions) if revision.note.startswith(SYNC_NOTE)), None)
 
 
 def article_files(directory: Path):
@@ -74,7 +87,18 @@ def sync_directory(session: Session, directory: Path, max_bytes: int) -> SyncRep
                 )
             continue
         path, source = found[0]
-        outcome = save_article(session, source, note="sync", source_path=relative_paths[path])
+        existing = session.execute(select(Article).where(Article.slug == slug)).scalar_one_or_none()
+        imported = last_import(existing) if existing is not None else None
+        if imported is not None and existing.content_hash != source.content_hash:
+            if imported.content_hash == source.content_hash:
+                report.kept_web_edits.append(slug)  # the file is as last imported; the web edits stand
+                continue
+            if existing.current_revision is not imported:
+                report.warnings.append(
+                    f"{relative_paths[path]}: the file changed, so it replaces the edits made in the editor "
+                    f"since the last sync (they stay in the article's history)"
+                )
+        outcome = save_article(session, source, note=SYNC_NOTE, source_path=relative_paths[path])
         getattr(report, outcome).append(slug)
 
     present = set(relative_paths.values())
@@ -83,7 +107,7 @@ def sync_directory(session: Session, directory: Path, max_bytes: int) -> SyncRep
         if article.slug in sources_by_slug or article.source_path in present:
             continue
         if article.status == "published":
-            unpublish_article(article, note=f"sync: source file {article.source_path} removed")
+            unpublish_article(article, note=f"{SYNC_NOTE}: source file {article.source_path} removed")
             report.unpublished.append(article.slug)
 
     if report.changed:

@@ -30,7 +30,7 @@ def test_sync_lists_what_changed_and_fails_on_bad_files(runner, synced):
     result = runner.invoke(args=["sync", str(synced)])
     assert result.exit_code == 1
     assert "broken.md" in result.output and "title" in result.output
-    assert "0 created, 0 updated, 2 unchanged, 0 unpublished, 1 errors" in result.output
+    assert "0 created, 0 updated, 2 unchanged, 0 unpublished, 0 kept with web edits, 1 errors" in result.output
 
 
 def test_sync_of_a_missing_directory_is_a_clear_error(runner, tmp_path):

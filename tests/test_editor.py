@@ -253,13 +253,13 @@ def test_the_editor_lists_answers_the_bot_gave_from_the_old_text(support_app, cl
     )
 
 
-def test_an_imported_article_says_sync_replaces_web_edits(support_app, editor, tmp_path):
+def test_an_imported_article_says_when_sync_replaces_web_edits(support_app, editor, tmp_path):
     page = text(editor.get(f"/staff/articles/{article_id(support_app, 'refunds')}"))
     assert "imported from the file <code>billing/refunds.md</code>" in page
-    assert "The next sync puts the file" in page
+    assert "Edits made here stay until the file itself changes" in page
 
 
-def test_a_later_sync_of_the_file_replaces_a_web_edit_as_the_notice_says(support_app, editor, tmp_path):
+def test_a_later_sync_of_a_changed_file_replaces_a_web_edit_as_the_notice_says(support_app, editor, tmp_path):
     refunds = article_id(support_app, "refunds")
     save(editor, refunds, body="Edited on the web.")
     directory = tmp_path / "support-articles"

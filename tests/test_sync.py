@@ -1,7 +1,11 @@
 """`kbbot sync`: idempotent import, revisions, unpublishing, and bad input reported file by file."""
 
+from dataclasses import replace
+
 from sqlalchemy import select
 
+from kbbot import editing
+from kbbot.articles import source_of
 from kbbot.models import Article, Chunk, Revision
 from kbbot.sync import sync_directory
 from conftest import write_article
@@ -110,10 +114,38 @@ def test_sync_command_prints_counts_and_errors(runner, articles_dir):
     assert result.exit_code == 1
     assert "created  good" in result.output
     assert "error: bad.md: missing required field 'title'" in result.output
-    assert "1 created, 0 updated, 0 unchanged, 0 unpublished, 1 errors" in result.output
+    assert "1 created, 0 updated, 0 unchanged, 0 unpublished, 0 kept with web edits, 1 errors" in result.output
 
 
 def test_sync_command_rejects_missing_directory(runner, tmp_path):
     result = runner.invoke(args=["sync", str(tmp_path / "nope")])
     assert result.exit_code != 0
     assert "articles directory not found" in result.output
+
+
+def test_edits_made_in_the_editor_survive_a_sync_until_the_file_itself_changes(session, articles_dir):
+    write_article(articles_dir, "a.md", "Refunds within 14 days.", title="Refunds")
+    sync_directory(session, articles_dir, LIMIT)
+    article = articles_by_slug(session)["a"]
+    editing.update(session, article, replace(source_of(article), body="Refunds within 30 days."), 1, None)
+
+    kept = sync_directory(session, articles_dir, LIMIT)
+    assert kept.kept_web_edits == ["a"] and not kept.updated
+    assert article.body == "Refunds within 30 days."
+
+    write_article(articles_dir, "a.md", "Refunds within 60 days.", title="Refunds")
+    replaced = sync_directory(session, articles_dir, LIMIT)
+    assert replaced.updated == ["a"] and "replaces the edits made in the editor" in replaced.warnings[0]
+    assert article.body == "Refunds within 60 days."
+    assert [r.body for r in article.revisions][-2] == "Refunds within 30 days."  # still in the history
+
+
+def test_a_removed_file_put_back_publishes_its_article_again(session, articles_dir):
+    path = write_article(articles_dir, "a.md", "Body.", title="Alpha")
+    sync_directory(session, articles_dir, LIMIT)
+    text = path.read_text()
+    path.unlink()
+    assert sync_directory(session, articles_dir, LIMIT).unpublished == ["a"]
+    path.write_text(text)
+    assert sync_directory(session, articles_dir, LIMIT).updated == ["a"]
+    assert articles_by_slug(session)["a"].status == "published"
