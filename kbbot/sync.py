@@ -44,8 +44,13 @@ SYNC_NOTE = "sync"
 
 
 def last_import(article: Article):
-    """The newest revision `kbbot sync` made of the article (an import or an unpublishing), if any."""
-    return next((revision for revision in reversed(article.revisions) if revision.note.startswith(SYNC_NOTE)), None)
+    """The newest revision `kbbot sync` made of the article (an import or an unpublishing), if any.
+
+    Staff edits always have an author, whatever their note says; sync's have none.
+    """
+    return next(
+        (r for r in reversed(article.revisions) if r.author_id is None and r.note.startswith(SYNC_NOTE)), None
+    )
 
 
 def article_files(directory: Path):

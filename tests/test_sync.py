@@ -4,7 +4,7 @@ from dataclasses import replace
 
 from sqlalchemy import select
 
-from kbbot import editing
+from kbbot import editing, users
 from kbbot.articles import source_of
 from kbbot.models import Article, Chunk, Revision
 from kbbot.sync import sync_directory
@@ -127,7 +127,9 @@ def test_edits_made_in_the_editor_survive_a_sync_until_the_file_itself_changes(s
     write_article(articles_dir, "a.md", "Refunds within 14 days.", title="Refunds")
     sync_directory(session, articles_dir, LIMIT)
     article = articles_by_slug(session)["a"]
-    editing.update(session, article, replace(source_of(article), body="Refunds within 30 days."), 1, None)
+    editor = users.create_user(session, "editor@example.com", ["editor"])
+    edited = replace(source_of(article), body="Refunds within 30 days.")
+    editing.update(session, article, edited, 1, editor, note="sync the refund period with the new policy")
 
     kept = sync_directory(session, articles_dir, LIMIT)
     assert kept.kept_web_edits == ["a"] and not kept.updated
