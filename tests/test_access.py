@@ -24,6 +24,15 @@ ALLOWED = {
     "api.staff.resolve": ("agent", "admin"),
     "api.staff.reopen": ("agent", "admin"),
     "api.staff.conversation": ("agent", "admin"),
+    "api.staff.add_note": ("agent", "admin"),
+    "api.staff.article_suggestions": ("agent", "admin"),
+    "staff.console.queue": ("agent", "admin"),
+    "staff.console.handoff": ("agent", "admin"),
+    "staff.console.assign": ("agent", "admin"),
+    "staff.console.reply": ("agent", "admin"),
+    "staff.console.add_note": ("agent", "admin"),
+    "staff.console.resolve": ("agent", "admin"),
+    "staff.console.reopen": ("agent", "admin"),
 }
 OPEN_TO_ALL = {"staff.login"}  # the sign-in page itself
 
