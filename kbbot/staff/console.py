@@ -94,6 +94,18 @@ def tab_counts(session, agent):
     }
 
 
+def script_labels():
+    """The labels the page script needs for what it builds from the staff API (the same as the server's)."""
+    return {
+        "reasons": handoffs.REASON_LABELS,
+        "statuses": STATUS_LABELS,
+        "resolutions": handoffs.RESOLUTION_LABELS,
+        "actions": ACTION_LABELS,
+        "via": VIA_LABELS,
+        "seen": SEEN_LABELS,
+    }
+
+
 @bp.context_processor
 def _console_context():
     return {
@@ -105,6 +117,7 @@ def _console_context():
         "via_labels": VIA_LABELS,
         "article_url": lambda slug: absolute_url("help_center.article", slug=slug),
         "lookback_days": handoffs.CONTEXT_LOOKBACK.days,
+        "script_labels": script_labels(),
         "now": datetime.now(timezone.utc),
     }
 
