@@ -395,8 +395,7 @@
       var button = el("button", "insert-link", "Insert link");
       button.type = "button";
       button.setAttribute("data-testid", "insert-link");
-      var title = item.getAttribute("data-title");
-      button.setAttribute("aria-label", "Insert a link to “" + title + "” in the reply");
+      button.appendChild(el("span", "visually-hidden", " to “" + item.getAttribute("data-title") + "” in the reply"));
       var flag = item.querySelector(".seen-flag");
       if (flag) button.setAttribute("aria-describedby", flag.id);
       item.appendChild(button);
