@@ -17,7 +17,7 @@ from .models import Event, utcnow
 logger = logging.getLogger(__name__)
 
 TYPES = (
-    "search",  # data: query, results (count), source ("help_center" | "widget" | "api"), top ([{slug, title}])
+    "search",  # data: query, results (count), source ("help_center" | "widget" | "api"), top [{slug, title}]
     "article_view",  # article_id; data: ref (one of help_center.REFERRER_KINDS), slug, title
     "article_read",  # article_id; data: view_event_id, seconds (time on the page, reported by the browser)
     "chat_question",  # conversation_id, message_id (the customer's message)

@@ -99,7 +99,8 @@ def for_handoff(session: Session, engine, context, query=None, limit=SUGGESTIONS
         for source in engine.search(session, text, limit=limit, relevant_only=True):
             if source.slug not in best or source.score > best[source.slug].score:
                 best[source.slug] = source
-    ranked = sorted(best.values(), key=lambda source: -source.score)[:limit]  # stable: earlier questions first
+    # A stable sort: among equal scores, the articles found for earlier questions come first.
+    ranked = sorted(best.values(), key=lambda source: -source.score)[:limit]
     return [
         Suggestion(
             slug=source.slug,

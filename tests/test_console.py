@@ -33,7 +33,7 @@ def customer(support_app):
 
 
 def hand_off(customer, question="I was charged twice and want my money back", **fields):
-    """The customer asks `question` in the chat and asks for a person; returns (handoff id, conversation id)."""
+    """The customer asks `question` in the chat, then for a person; returns (handoff id, conversation id)."""
     conversation_id = ask(customer, question, page_url="https://shop.example/billing", locale="en-GB")[
         "conversation_id"
     ]
@@ -91,7 +91,12 @@ def test_the_queue_shows_how_long_a_customer_waited_for_the_first_reply(support_
         session.get(Handoff, handoff_id).created_at -= timedelta(minutes=20)
         session.commit()
     assert "Waiting 20 min" in text_of(agent.get("/staff/handoffs/"))
-    post(agent, f"/staff/handoffs/{handoff_id}/reply", {"reply-text": "Hello!"}, page=f"/staff/handoffs/{handoff_id}")
+    post(
+        agent,
+        f"/staff/handoffs/{handoff_id}/reply",
+        {"reply-text": "Hello!"},
+        page=f"/staff/handoffs/{handoff_id}",
+    )
     assert "Replied after 20 min" in text_of(agent.get("/staff/handoffs/?tab=mine"))
 
 
@@ -113,7 +118,10 @@ def test_the_handoff_view_shows_the_customer_transcript_and_what_they_read_and_s
     activity = text.split("Articles viewed before contacting")[1].split("Suggested articles")[0]
     assert re.search(r"Searched “refund” \d+ results?, first: Refund policy", activity)
     assert "Read Refund policy for 42 s, from a search" in activity
-    assert "Read Exporting invoices to CSV or Excel time on page not reported, browsing the help center" in activity
+    assert (
+        "Read Exporting invoices to CSV or Excel time on page not reported, browsing the help center"
+        in activity
+    )
     assert activity.index("refund”") < activity.index("Read Refund policy") < activity.index("Exporting")
     assert re.search(r"UTC , (just now|\d+ min ago) \((at|\d+ s before) the handoff\)", activity)
     assert 'href="http://localhost/articles/refunds"' in html
@@ -172,15 +180,23 @@ def text_of_html(html):
 def test_a_reply_reaches_the_customers_transcript_with_its_link(agent, customer):
     handoff_id, conversation_id = hand_off(customer)
     text = "Hi Dana, see [Refund policy](http://localhost/articles/refunds)."
-    sent = post(agent, f"/staff/handoffs/{handoff_id}/reply", {"reply-text": text}, page=f"/staff/handoffs/{handoff_id}")
-    assert sent.status_code == 302 and sent.headers["Location"].endswith(f"/staff/handoffs/{handoff_id}#reply")
+    sent = post(
+        agent,
+        f"/staff/handoffs/{handoff_id}/reply",
+        {"reply-text": text},
+        page=f"/staff/handoffs/{handoff_id}",
+    )
+    assert sent.status_code == 302 and sent.headers["Location"].endswith(
+        f"/staff/handoffs/{handoff_id}#reply"
+    )
     assert "Reply sent" in text_of(agent.get(sent.headers["Location"]))
     messages = customer.get(f"/api/v1/conversations/{conversation_id}").get_json()["messages"]
     assert (messages[-1]["role"], messages[-1]["text"], messages[-1]["author"]) == ("agent", text, "Alex")
     # shown to the agent with a clickable link; the article is now flagged as sent
     page = agent.get(f"/staff/handoffs/{handoff_id}?q=refund")
     html = page.get_data(as_text=True)
-    assert '<a href="http://localhost/articles/refunds" target="_blank" rel="noopener noreferrer">Refund policy</a>' in html
+    link = '<a href="http://localhost/articles/refunds" target="_blank" rel="noopener noreferrer">'
+    assert link + "Refund policy</a>" in html
     assert "Sent in an agent reply" in text_of(page)
 
 
@@ -218,10 +234,19 @@ def test_internal_notes_are_shown_to_staff_and_never_to_the_customer(agent, cust
 def test_resolve_with_a_labelled_reason_then_reopen(agent, customer):
     handoff_id, _ = hand_off(customer)
     page = agent.get(f"/staff/handoffs/{handoff_id}").get_data(as_text=True)
-    for label in ("Answered", "Answered with an existing article", "Article missing or wrong", "Bug", "Other"):
+    for label in (
+        "Answered",
+        "Answered with an existing article",
+        "Article missing or wrong",
+        "Bug",
+        "Other",
+    ):
         assert f">{label}</option>" in page
     resolved = post(
-        agent, f"/staff/handoffs/{handoff_id}/resolve", {"reason": "bug"}, page=f"/staff/handoffs/{handoff_id}"
+        agent,
+        f"/staff/handoffs/{handoff_id}/resolve",
+        {"reason": "bug"},
+        page=f"/staff/handoffs/{handoff_id}",
     )
     assert resolved.status_code == 302
     text = text_of(agent.get(f"/staff/handoffs/{handoff_id}"))
@@ -262,7 +287,9 @@ def test_resolving_as_article_missing_feeds_the_content_gap_report(support_app, 
 )
 def test_an_empty_or_too_long_text_is_refused_with_a_message(agent, customer, action, data, message):
     handoff_id, _ = hand_off(customer)
-    response = post(agent, f"/staff/handoffs/{handoff_id}/{action}", data, page=f"/staff/handoffs/{handoff_id}")
+    response = post(
+        agent, f"/staff/handoffs/{handoff_id}/{action}", data, page=f"/staff/handoffs/{handoff_id}"
+    )
     assert response.status_code == 422
     assert message in text_of(response)
 
@@ -280,7 +307,9 @@ def test_actions_that_do_not_fit_the_state_explain_why(agent, customer):
     late = post(agent, f"{page}/reply", {"reply-text": "Hello?"}, page=page)
     assert "The handoff is resolved; reopen it to reply." in text_of(agent.get(late.headers["Location"]))
     assign = post(agent, f"{page}/assign", page=page)
-    assert "A resolved handoff cannot be assigned; reopen it first." in text_of(agent.get(assign.headers["Location"]))
+    assert "A resolved handoff cannot be assigned; reopen it first." in text_of(
+        agent.get(assign.headers["Location"])
+    )
     assert agent.get("/staff/handoffs/999").status_code == 404
     assert post(agent, "/staff/handoffs/999/reply", {"reply-text": "hi"}, page=page).status_code == 404
 
@@ -308,8 +337,16 @@ def test_actions_without_the_csrf_token_are_refused(agent, customer):
 def test_hostile_text_is_shown_as_text(agent, customer):
     payload = "<script>alert('kbbot-xss')</script><img src=x onerror=alert(1)>"
     handoff_id, _ = hand_off(customer, f"refund {payload}", name=payload, message=payload)
-    post(agent, f"/staff/handoffs/{handoff_id}/notes", {"note-text": payload}, page=f"/staff/handoffs/{handoff_id}")
-    for html in (agent.get(f"/staff/handoffs/{handoff_id}").get_data(as_text=True), agent.get("/staff/handoffs/").get_data(as_text=True)):
+    post(
+        agent,
+        f"/staff/handoffs/{handoff_id}/notes",
+        {"note-text": payload},
+        page=f"/staff/handoffs/{handoff_id}",
+    )
+    for html in (
+        agent.get(f"/staff/handoffs/{handoff_id}").get_data(as_text=True),
+        agent.get("/staff/handoffs/").get_data(as_text=True),
+    ):
         assert "<script>alert" not in html and "<img src=x" not in html
         assert "&lt;script&gt;alert(&#39;kbbot-xss&#39;)&lt;/script&gt;" in html
 
@@ -326,7 +363,12 @@ def test_the_queue_api_says_who_waits_and_counts_the_callers_own(agent, customer
     handoff_id, _ = hand_off(customer)
     before = agent.get("/api/v1/staff/handoffs").get_json()
     assert before["assigned_to_me"] == 0 and before["handoffs"][0]["first_reply_at"] is None
-    post(agent, f"/staff/handoffs/{handoff_id}/reply", {"reply-text": "Hi"}, page=f"/staff/handoffs/{handoff_id}")
+    post(
+        agent,
+        f"/staff/handoffs/{handoff_id}/reply",
+        {"reply-text": "Hi"},
+        page=f"/staff/handoffs/{handoff_id}",
+    )
     after = agent.get("/api/v1/staff/handoffs").get_json()
     assert after["assigned_to_me"] == 1 and after["handoffs"][0]["first_reply_at"] is not None
 
@@ -338,7 +380,9 @@ def test_the_suggestions_api_flags_articles_the_customer_read(agent, customer):
     assert found["query"] is None
     export = next(article for article in found["articles"] if article["slug"] == "export")
     assert export["url"] == "http://localhost/articles/export"
-    assert {"how": "read", "seconds": 12.0, "via": "browse", "before_handoff": True}.items() <= export["seen"][0].items()
+    assert {"how": "read", "seconds": 12.0, "via": "browse", "before_handoff": True}.items() <= export[
+        "seen"
+    ][0].items()
     searched = agent.get(f"/api/v1/staff/handoffs/{handoff_id}/suggestions?q=forgot+my+password").get_json()
     assert searched["query"] == "forgot my password" and searched["articles"][0]["slug"] == "reset-password"
     assert searched["articles"][0]["seen"] == []
@@ -348,7 +392,9 @@ def test_searches_keep_their_first_results(support_app, customer):
     customer.get("/search?q=refund")
     customer.get("/api/v1/search?q=stripe")
     with support_app.app_context():
-        logged = db.get_session().execute(select(Event).where(Event.type == "search").order_by(Event.id)).scalars()
+        logged = (
+            db.get_session().execute(select(Event).where(Event.type == "search").order_by(Event.id)).scalars()
+        )
         tops = [event.data["top"] for event in logged]
     assert tops[0][0] == {"slug": "refunds", "title": "Refund policy"}
     assert tops[1][0]["slug"] == "connect-stripe"
@@ -362,7 +408,15 @@ T0 = datetime(2026, 3, 5, 14, 2, tzinfo=timezone.utc)
 
 @pytest.mark.parametrize(
     "seconds, words",
-    [(None, ""), (0, "0 s"), (42.4, "42 s"), (200, "3 min 20 s"), (900, "15 min"), (7500, "2 h 5 min"), (86400 * 3, "3 days")],
+    [
+        (None, ""),
+        (0, "0 s"),
+        (42.4, "42 s"),
+        (200, "3 min 20 s"),
+        (900, "15 min"),
+        (7500, "2 h 5 min"),
+        (86400 * 3, "3 days"),
+    ],
 )
 def test_durations_read_naturally(seconds, words):
     assert display.duration(seconds) == words
@@ -378,18 +432,29 @@ def test_times_are_relative_and_absolute():
 
 
 def test_browsers_are_named_in_a_few_words():
-    chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36"
-    safari = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 Version/17.4 Mobile Safari/604.1"
+    chrome = (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/124.0 Safari/537.36"
+    )
+    safari = (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
+        "Version/17.4 Mobile Safari/604.1"
+    )
     assert display.browser(chrome) == "Chrome 124 on Windows"
     assert display.browser(safari) == "Safari 17 on iPhone"
     assert display.browser(None) == ""
 
 
 def test_linked_text_escapes_everything_and_links_only_http_urls():
-    html = display.linked_text("<b>hi</b> [Refunds](https://help.example/articles/refunds) [x](javascript:alert(1)) http://a.example/b.")
+    html = display.linked_text(
+        "<b>hi</b> [Refunds](https://help.example/articles/refunds) [x](javascript:alert(1)) http://a.example/b."
+    )
     assert str(html).startswith("&lt;b&gt;hi&lt;/b&gt; ")
-    assert '<a href="https://help.example/articles/refunds" target="_blank" rel="noopener noreferrer">Refunds</a>' in html
-    assert 'href="javascript' not in html and '<a href="http://a.example/b"' in html and html.endswith("</a>.")
+    link = '<a href="https://help.example/articles/refunds" target="_blank" rel="noopener noreferrer">'
+    assert link + "Refunds</a>" in html
+    assert (
+        'href="javascript' not in html and '<a href="http://a.example/b"' in html and html.endswith("</a>.")
+    )
 
 
 def context_with(transcript=(), views=(), message=""):
@@ -415,12 +480,32 @@ def test_the_customers_questions_are_searched_without_requests_for_a_person():
 
 
 def test_an_article_is_seen_when_read_or_linked_in_a_bot_answer_or_an_agent_reply():
-    views = [{"slug": "refunds", "at": T0 - timedelta(minutes=3), "seconds": 40.0, "via": "search", "before_handoff": True}]
+    views = [
+        {
+            "slug": "refunds",
+            "at": T0 - timedelta(minutes=3),
+            "seconds": 40.0,
+            "via": "search",
+            "before_handoff": True,
+        }
+    ]
     transcript = [
         {"role": "bot", "text": "...", "at": T0 - timedelta(minutes=1), "sources": [{"slug": "refunds"}]},
-        {"role": "agent", "text": "See http://h.example/articles/refunds?ref=x", "at": T0 + timedelta(minutes=2)},
-        {"role": "agent", "text": "See http://h.example/articles/refunds-old", "at": T0 + timedelta(minutes=3)},
+        {
+            "role": "agent",
+            "text": "See http://h.example/articles/refunds?ref=x",
+            "at": T0 + timedelta(minutes=2),
+        },
+        {
+            "role": "agent",
+            "text": "See http://h.example/articles/refunds-old",
+            "at": T0 + timedelta(minutes=3),
+        },
     ]
     seen = suggestions.seen_by_customer("refunds", context_with(transcript, views))
-    assert [(entry.how, entry.before_handoff) for entry in seen] == [("read", True), ("bot", True), ("agent", False)]
+    assert [(entry.how, entry.before_handoff) for entry in seen] == [
+        ("read", True),
+        ("bot", True),
+        ("agent", False),
+    ]
     assert suggestions.seen_by_customer("export", context_with(transcript, views)) == []

@@ -294,7 +294,9 @@ class HandoffContext(Response):
     customer: Customer
     conversation_id: str
     transcript: list[TranscriptEntry]
-    notes: list[NoteOut] = Field(description="Internal notes: staff only, never in the customer's transcript.")
+    notes: list[NoteOut] = Field(
+        description="Internal notes: staff only, never in the customer's transcript."
+    )
     viewed_articles: list[ViewedArticle]
     searches: list[SearchMade]
     page_url: str | None
@@ -346,5 +348,7 @@ class ArticleSuggestion(Response):
 
 
 class SuggestionsOut(Response):
-    query: str | None = Field(description="The agent's search; None for suggestions from the customer's questions.")
+    query: str | None = Field(
+        description="The agent's search; None for suggestions from the customer's questions."
+    )
     articles: list[ArticleSuggestion]

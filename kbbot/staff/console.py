@@ -1,4 +1,4 @@
-"""The agent console: the handoff queue, one handoff with everything the customer tried, and the agent's actions.
+"""The agent console: the handoff queue, a handoff with everything the customer tried, the agent's actions.
 
 Pages are rendered on the server and every action is a POST form (with its
 CSRF token) that redirects back with a message, so the console works without
@@ -59,7 +59,7 @@ class NoteForm(FlaskForm):
 
 
 def seen_phrase(seen, handed_off_at):
-    """One time the customer met an article, in words: "Read 3 min before the handoff, for 42 s, from a search"."""
+    """When the customer met an article, in words: "Read 3 min before the handoff, for 42 s"."""
     words = f"{SEEN_LABELS[seen.how]} {display.relative_to(seen.at, handed_off_at)}"
     if seen.how == "read":
         words += f", for {display.duration(seen.seconds)}" if seen.seconds is not None else ""

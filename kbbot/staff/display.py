@@ -96,7 +96,9 @@ def linked_text(text):
         url = match[2] or match[3]
         parts.append(escape(text[last : match.start()]))
         parts.append(
-            Markup('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>').format(url, match[1] or url)
+            Markup('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>').format(
+                url, match[1] or url
+            )
         )
         last = match.end()
     parts.append(escape(text[last:]))
