@@ -1,16 +1,19 @@
 """The agent console through the Flask test client: queue, handoff view with context, actions."""
 
+import os
 import re
 from datetime import datetime, timedelta, timezone
 from html import unescape
 
 import pytest
+from conftest import build_support_app
 from sqlalchemy import select
 from test_chat_api import ask
 from test_handoffs import request_handoff
+from test_openapi import check, openapi
 from test_staff_auth import PASSWORD, csrf_token, sign_in
 
-from kbbot import db, events, reports, suggestions, users
+from kbbot import db, events, handoffs, reports, suggestions, users
 from kbbot.models import Event, Handoff
 from kbbot.services import get_engine
 from kbbot.staff import display
@@ -509,3 +512,47 @@ def test_an_article_is_seen_when_read_or_linked_in_a_bot_answer_or_an_agent_repl
         ("agent", False),
     ]
     assert suggestions.seen_by_customer("export", context_with(transcript, views)) == []
+
+
+def test_the_new_staff_api_responses_match_the_openapi_document(agent, customer):
+    handoff_id, _ = hand_off(customer)
+    document = openapi(agent)
+    check(document, "/staff/handoffs", "get", agent.get("/api/v1/staff/handoffs"))
+    token = csrf_token(agent, f"/staff/handoffs/{handoff_id}")
+    note_url = f"/api/v1/staff/handoffs/{handoff_id}/notes"
+    noted = agent.post(note_url, json={"text": "A note"}, headers={"X-CSRFToken": token})
+    check(document, "/staff/handoffs/{handoff_id}/notes", "post", noted)
+    empty = agent.post(note_url, json={"text": "   "}, headers={"X-CSRFToken": token})
+    assert empty.status_code == 422
+    check(document, "/staff/handoffs/{handoff_id}/notes", "post", empty)
+    check(document, "/staff/handoffs/{handoff_id}", "get", agent.get(f"/api/v1/staff/handoffs/{handoff_id}"))
+    for query in ("", "?q=refund"):
+        found = agent.get(f"/api/v1/staff/handoffs/{handoff_id}/suggestions{query}")
+        check(document, "/staff/handoffs/{handoff_id}/suggestions", "get", found)
+    check(
+        document,
+        "/staff/handoffs/{handoff_id}/suggestions",
+        "get",
+        agent.get("/api/v1/staff/handoffs/99/suggestions"),
+    )
+
+
+def test_the_queue_lists_waiting_handoffs_oldest_first_then_the_latest_resolved(tmp_path, request):
+    """On SQLite, and on PostgreSQL when KBBOT_TEST_POSTGRES_URL is set."""
+    urls = [None]
+    if os.environ.get("KBBOT_TEST_POSTGRES_URL"):
+        urls.append(request.getfixturevalue("postgres_url"))
+    for number, url in enumerate(urls):
+        overrides = {"DATABASE_URL": url} if url else {}
+        app = build_support_app(tmp_path / str(number), BUSINESS_HOURS="24/7", **overrides)
+        ids = [hand_off(app.test_client(), email=f"c{n}@example.com")[0] for n in range(4)]
+        with app.app_context():
+            session = db.get_session()
+            first, second = (session.get(Handoff, ids[n]) for n in (0, 1))
+            handoffs.resolve(session, first, "answered")
+            handoffs.resolve(session, second, "bug")
+            handoffs.add_note(session, session.get(Handoff, ids[2]), None, "checked")
+            assert [h.id for h in handoffs.queue(session)] == [ids[2], ids[3], ids[1], ids[0]]
+            assert [
+                n["text"] for n in handoffs.handoff_context(session, session.get(Handoff, ids[2]))["notes"]
+            ] == ["checked"]
