@@ -236,6 +236,7 @@
     var live = $("queue-live");
     var baseTitle = document.title;
     var known = {};
+    var shown = [];
     rows.querySelectorAll("tr[data-handoff-id]").forEach(function (row) {
       known[row.getAttribute("data-handoff-id")] = true;
     });
@@ -262,7 +263,18 @@
           }
           return row;
         });
-        rows.replaceChildren.apply(rows, built);
+        var now = built.map(function (row) {
+          return row.getAttribute("data-handoff-id") + ":" + row.textContent;
+        });
+        if (now.join("\n") !== shown.join("\n")) {
+          // Rebuilt only when something changed; keyboard focus stays on the same handoff's link.
+          var focused = rows.contains(document.activeElement) && document.activeElement.closest("tr");
+          var focusedId = focused && focused.getAttribute("data-handoff-id");
+          rows.replaceChildren.apply(rows, built);
+          var again = focusedId && rows.querySelector('tr[data-handoff-id="' + focusedId + '"] a');
+          if (again) again.focus();
+          shown = now;
+        }
         empty.hidden = built.length > 0;
         document.title = (counts.open ? "(" + counts.open + ") " : "") + baseTitle;
         if (fresh) say(live, fresh === 1 ? "1 new handoff." : fresh + " new handoffs.");
