@@ -16,10 +16,9 @@ from flask_login import current_user
 from flask_wtf.csrf import ValidationError, validate_csrf
 
 from .. import conversations, db, handoffs, suggestions, users
-from ..help_center import absolute_url
+from ..help_center import absolute_url, clean_query
 from ..models import HANDOFF_STATUSES, Handoff
 from ..services import get_engine
-from ..text import MAX_QUERY_CHARS, one_line
 from . import schemas
 from .chat import conversation_out, message_out
 from .problems import problem
@@ -140,7 +139,7 @@ def add_note(handoff_id):
 @staff_required("agent")
 def article_suggestions(handoff_id):
     """Articles for the reply (?q= to search), each with when the customer already saw it."""
-    query = one_line(request.args.get("q", ""))[:MAX_QUERY_CHARS].strip() or None
+    query = clean_query(request.args.get("q", "")) or None
     session = db.get_session()
     context = handoffs.handoff_context(session, handoffs.get(session, handoff_id))
     found = suggestions.for_handoff(session, get_engine(), context, query=query)

@@ -16,9 +16,9 @@ from wtforms.validators import DataRequired, Length
 
 from .. import db, handoffs, suggestions
 from ..errors import Conflict, InvalidInput, NotFound
-from ..help_center import absolute_url
+from ..help_center import absolute_url, clean_query
 from ..services import get_engine
-from ..text import MAX_QUERY_CHARS, clean_text, one_line
+from ..text import clean_text
 from . import display
 from .access import role_required
 
@@ -152,7 +152,7 @@ def _render_handoff(handoff_id, reply_form=None, note_form=None, status=200):
     session = db.get_session()
     handoff = _handoff_or_404(session, handoff_id)
     context = handoffs.handoff_context(session, handoff)
-    query = one_line(request.args.get("q", ""))[:MAX_QUERY_CHARS].strip() or None
+    query = clean_query(request.args.get("q", "")) or None
     before, after = help_center_activity(context)
     page = render_template(
         "staff/console/handoff.html",
