@@ -24,6 +24,16 @@ from .models import ARTICLE_STATUSES, Article, Category, Chunk, Revision, utcnow
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LOCALE_PATTERN = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 KNOWN_FIELDS = {"title", "slug", "category", "tags", "questions", "locale", "status"}
+# The longest value each column holds (models.py); longer ones are refused, not truncated.
+MAX_LENGTHS = {"title": 500, "slug": 200, "category": 200}
+
+
+class InvalidField(ValueError):
+    """A front-matter value that breaks a rule; `field` names it for forms and API clients."""
+
+    def __init__(self, field, message):
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -58,11 +68,11 @@ def _string_list(value, name):
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list):
-        raise ValueError(f"'{name}' must be a list of strings, got {type(value).__name__}")
+        raise InvalidField(name, f"'{name}' must be a list of strings, got {type(value).__name__}")
     items = []
     for position, item in enumerate(value, start=1):
         if not isinstance(item, (str, int, float)) or isinstance(item, bool):
-            raise ValueError(f"'{name}' item {position} must be a string, got {type(item).__name__}")
+            raise InvalidField(name, f"'{name}' item {position} must be a string, got {type(item).__name__}")
         text = " ".join(str(item).split())
         if text:
             items.append(text)
@@ -70,26 +80,35 @@ def _string_list(value, name):
 
 
 def validate(metadata, body, default_slug):
-    """An `ArticleSource` from front matter and body; raises ValueError naming the field."""
+    """An `ArticleSource` from front matter and body; raises `InvalidField` (a ValueError) naming the field."""
     if not isinstance(metadata, dict):
         raise ValueError("front matter must be a YAML mapping of fields")
     title = metadata.get("title")
     if not isinstance(title, str) or not title.strip():
-        raise ValueError("missing required field 'title'")
+        raise InvalidField("title", "missing required field 'title'")
     slug = metadata.get("slug", default_slug)
     if not isinstance(slug, str) or not SLUG_PATTERN.match(slug):
-        raise ValueError(
-            f"invalid slug {slug!r}: use lower-case letters, digits and single hyphens"
+        raise InvalidField(
+            "slug", f"invalid slug {slug!r}: use lower-case letters, digits and single hyphens"
         )
     category = metadata.get("category")
     if category is not None and (not isinstance(category, str) or not category.strip()):
-        raise ValueError("'category' must be a non-empty string")
+        raise InvalidField("category", "'category' must be a non-empty string")
     locale = metadata.get("locale", "en")
     if not isinstance(locale, str) or not LOCALE_PATTERN.match(locale):
-        raise ValueError(f"invalid locale {locale!r}: expected a language tag such as 'en' or 'pt-BR'")
+        raise InvalidField(
+            "locale", f"invalid locale {locale!r}: expected a language tag such as 'en' or 'pt-BR'"
+        )
     status = metadata.get("status", "published")
     if status not in ARTICLE_STATUSES:
-        raise ValueError(f"unknown status {status!r}: expected one of {', '.join(ARTICLE_STATUSES)}")
+        raise InvalidField(
+            "status", f"unknown status {status!r}: expected one of {', '.join(ARTICLE_STATUSES)}"
+        )
+    for name, value in (("title", title), ("slug", slug), ("category", category)):
+        if value is not None and len(value) > MAX_LENGTHS[name]:
+            raise InvalidField(
+                name, f"'{name}' is {len(value)} characters long, over the limit of {MAX_LENGTHS[name]}"
+            )
     unknown = sorted(set(map(str, metadata)) - KNOWN_FIELDS)
     warnings = tuple(f"unknown field '{name}' ignored" for name in unknown)
     return ArticleSource(
@@ -174,7 +193,7 @@ def _replace_chunks(session: Session, article: Article, revision: Revision):
         )
 
 
-def _add_revision(article: Article, source: ArticleSource, note: str):
+def _add_revision(article: Article, source: ArticleSource, note: str, author=None):
     revision = Revision(
         number=len(article.revisions) + 1,
         title=source.title,
@@ -186,6 +205,7 @@ def _add_revision(article: Article, source: ArticleSource, note: str):
         status=source.status,
         content_hash=source.content_hash,
         note=note,
+        author=author,
     )
     article.revisions.append(revision)
     article.content_hash = source.content_hash
@@ -193,9 +213,10 @@ def _add_revision(article: Article, source: ArticleSource, note: str):
     return revision
 
 
-def save_article(session: Session, source: ArticleSource, note: str, source_path=None):
+def save_article(session: Session, source: ArticleSource, note: str, source_path=None, author=None):
     """Create or update the article for `source`, adding a revision when anything changed.
 
+    `author` is the staff `User` who saved it (None for `kbbot sync`).
     Returns "created", "updated" or "unchanged". The caller commits.
     """
     article = session.execute(select(Article).where(Article.slug == source.slug)).scalar_one_or_none()
@@ -217,15 +238,15 @@ def save_article(session: Session, source: ArticleSource, note: str, source_path
     article.questions = list(source.questions)
     article.locale = source.locale
     article.status = source.status
-    revision = _add_revision(article, source, note)
+    revision = _add_revision(article, source, note, author)
     _replace_chunks(session, article, revision)
     return "created" if created else "updated"
 
 
-def unpublish_article(article: Article, note: str):
+def unpublish_article(article: Article, note: str, author=None):
     """Turn a published article into a draft (kept, with a revision saying why)."""
     article.status = "draft"
-    _add_revision(article, source_of(article), note)
+    _add_revision(article, source_of(article), note, author)
 
 
 def source_of(article: Article):

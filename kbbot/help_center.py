@@ -146,17 +146,27 @@ def article(slug):
     view = events.record_article_view(
         found, current_visitor_id(), referrer_kind(request.args.get("ref"), request.referrer, request.host)
     )
-    rendered = render_article(found.body)
-    return render_template(
-        "help_center/article.html",
-        article=found,
-        body=rendered.html,
-        contents=rendered.headings if len(rendered.headings) >= TOC_MIN_HEADINGS else (),
-        description=rendered.summary or (found.questions[0] if found.questions else found.title),
-        minutes=max(1, round(rendered.word_count / WORDS_PER_MINUTE)),
-        related=get_engine().related(session, found.slug, limit=RELATED_COUNT),
-        view=view,
-    )
+    related = get_engine().related(session, found.slug, limit=RELATED_COUNT)
+    return article_page(found, view=view, related=related)
+
+
+def article_page(article, **context):
+    """The public page of `article`; the staff editor previews unsaved text with it, so both look the same.
+
+    `context` adds to or overrides the page's template variables (`view`, `related`...).
+    """
+    rendered = render_article(article.body)
+    page = {
+        **_page_context(),
+        "related": (),
+        **context,
+        "article": article,
+        "body": rendered.html,
+        "contents": rendered.headings if len(rendered.headings) >= TOC_MIN_HEADINGS else (),
+        "description": rendered.summary or (article.questions[0] if article.questions else article.title),
+        "minutes": max(1, round(rendered.word_count / WORDS_PER_MINUTE)),
+    }
+    return render_template("help_center/article.html", **page)
 
 
 def clean_query(text):

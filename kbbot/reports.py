@@ -1,17 +1,18 @@
 """Deflection and customer-experience figures for a period (`kbbot report`, the staff dashboard).
 
 The definitions are in docs/metrics.md. Every figure is a pure function of
-plain records (`ConversationRecord`, `SurveyAnswer`, `Visit`); `summarize`
-applies the definitions to them, and `build_report` is the one function that
-reads those records from the database, so the command line and the dashboard
-always show the same numbers.
+plain records (`ConversationRecord`, `SurveyAnswer`, `Visit`, `ArticleActivity`);
+`summarize` applies the definitions to them, and `read_records` is the one
+function that reads those records from the database: `build_report` (the
+command line) and `trend` (the dashboard's charts) both summarize what it
+read, so the command line and the dashboard always show the same numbers.
 """
 
 import itertools
 import re
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
@@ -21,11 +22,13 @@ from . import topics
 from .models import (
     CES_CHOICES,
     HANDOFF_REASONS,
+    Article,
     Conversation,
     Event,
     Feedback,
     Handoff,
     Message,
+    Revision,
     SurveyResponse,
 )
 
@@ -38,6 +41,9 @@ GAP_ACTIONS = ("suggest", "handoff")
 CSAT_SCALE = range(1, 6)
 NPS_SCALE = range(11)
 TRAILING_PUNCTUATION = " .?!,;:…。？！"
+GRANULARITIES = ("day", "week")
+# Up to this many days a trend is drawn day by day; a longer period week by week.
+DAILY_TREND_MAX_DAYS = 31
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,8 @@ class ReportSettings:
     top_questions: int = 10
     content_gaps: int = 10
     examples: int = 3  # example questions shown per content-gap topic, besides its label
+    # How soon after reading or being shown an article a handoff counts against it (article performance).
+    contact_window: timedelta = timedelta(minutes=30)
 
     @classmethod
     def from_config(cls, config):
@@ -79,6 +87,8 @@ class BotReply:
     article_id: int | None = None
     votes: tuple[bool, ...] = ()
     offer_reason: str | None = None
+    sent_at: datetime | None = None
+    offered: tuple[int, ...] = ()  # the articles it listed as sources, best first (the cited one too)
 
 
 @dataclass(frozen=True)
@@ -143,6 +153,49 @@ class Visit:
     occurred_at: datetime
 
 
+@dataclass(frozen=True)
+class ArticleView:
+    """An `article_view` event: a help-center or widget reader opened the article."""
+
+    article_id: int
+    visitor_id: str | None
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A visitor asked for a person: a handoff was created."""
+
+    visitor_id: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ArticleActivity:
+    """The help center's side of article performance, for one period.
+
+    `views`: article views in the period; `votes`: (article_id, helpful) of
+    the votes on articles (not on bot answers) given in the period;
+    `contacts`: handoffs created in the period or up to the contact window
+    after it; `articles`: article id -> (slug, title) of every article named.
+    """
+
+    views: tuple[ArticleView, ...] = ()
+    votes: tuple[tuple[int, bool], ...] = ()
+    contacts: tuple[Contact, ...] = ()
+    articles: dict[int, tuple[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Records:
+    """Everything `summarize` reads about a period, as `read_records` found it in the database."""
+
+    conversations: list[ConversationRecord]
+    surveys: list[SurveyAnswer]
+    visits: list[Visit]
+    activity: ArticleActivity
+
+
 # The report.
 
 
@@ -192,6 +245,26 @@ class Topic:
     examples: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class ArticlePerformance:
+    """One article's line in the deflection ledger of a period (definitions: docs/metrics.md)."""
+
+    article_id: int
+    slug: str
+    title: str
+    views: int  # help-center and widget article views
+    cited: int  # bot answers citing it
+    suggested: int  # bot replies listing it as a source without citing it
+    article_votes: int  # votes on the article itself
+    article_helpful: int
+    answer_votes: int  # votes on the bot answers citing it
+    answer_helpful: int
+    resolved: int  # deflected conversations with an answer citing it
+    reached: int  # visitors who viewed it or were shown it
+    contacted: int  # of those, how many asked for a person within the contact window after
+    contact_rate: float | None  # contacted / reached, in [0, 1]
+
+
 @dataclass
 class Report:
     """The figures of one period [since, until). Rates are in [0, 1]; None where the denominator is 0."""
@@ -226,6 +299,8 @@ class Report:
     nps: Nps
     top_questions: list[QuestionCount] = field(default_factory=list)
     content_gaps: list[Topic] = field(default_factory=list)
+    articles: list[ArticlePerformance] = field(default_factory=list)
+    contact_window_minutes: float = 30.0
 
     def as_dict(self):
         """The report as JSON-ready data (datetimes in ISO 8601)."""
@@ -397,7 +472,7 @@ def content_gap_topics(texts, encode, similarity, limit, examples):
     counts = Counter(normalize_question(text) for text in texts)
     counts.pop("", None)
     distinct = sorted(counts)
-    if not distinct:
+    if not distinct or limit <= 0:
         return []
     groups = topics.group(distinct, encode(distinct), similarity, [counts[text] for text in distinct])
     return [
@@ -410,7 +485,85 @@ def content_gap_topics(texts, encode, similarity, limit, examples):
     ]
 
 
-def summarize(since, until, conversations, surveys, visits, settings, encode):
+def article_performance(conversations, outcomes, activity, window):
+    """The deflection ledger: an `ArticlePerformance` per article viewed, shown or voted on; worst first.
+
+    `conversations`: the period's counted conversations; `outcomes`: their
+    outcomes by conversation id; `activity`: the period's article views,
+    article votes and handoffs; `window`: how soon after a visitor read or was
+    shown an article their handoff counts against it (the edge included).
+    Sorted by contact rate (highest first, none last), then by contacts,
+    reach and slug.
+    """
+    counts = defaultdict(Counter)
+    exposures = defaultdict(list)  # article id -> (visitor id, when) of each view or bot reply showing it
+    for view in activity.views:
+        counts[view.article_id]["views"] += 1
+        exposures[view.article_id].append((view.visitor_id, view.occurred_at))
+    for article_id, helpful in activity.votes:
+        counts[article_id]["article_votes"] += 1
+        counts[article_id]["article_helpful"] += helpful
+    for conversation in conversations:
+        for reply in conversation.replies:
+            cited = reply.article_id if reply.action == "answer" else None
+            if cited is not None:
+                counts[cited]["cited"] += 1
+                counts[cited]["answer_votes"] += len(reply.votes)
+                counts[cited]["answer_helpful"] += sum(reply.votes)
+            shown = set(reply.offered) | {reply.article_id} - {None}
+            for article_id in shown - {cited}:
+                counts[article_id]["suggested"] += 1
+            for article_id in shown:
+                exposures[article_id].append((conversation.visitor_id, reply.sent_at))
+        if outcomes[conversation.id] in DEFLECTED:
+            for article_id in {answer.article_id for answer in conversation.answers} - {None}:
+                counts[article_id]["resolved"] += 1
+
+    handoff_times = defaultdict(list)
+    for contact in activity.contacts:
+        handoff_times[contact.visitor_id].append(contact.created_at)
+    rows = []
+    for article_id, counted in counts.items():
+        known = [(visitor, moment) for visitor, moment in exposures[article_id] if visitor and moment]
+        contacted = {
+            visitor
+            for visitor, moment in known
+            if any(moment <= handoff <= moment + window for handoff in handoff_times[visitor])
+        }
+        reached = {visitor for visitor, _ in known}
+        slug, title = activity.articles.get(article_id, ("", ""))
+        rows.append(
+            ArticlePerformance(
+                article_id=article_id,
+                slug=slug,
+                title=title,
+                views=counted["views"],
+                cited=counted["cited"],
+                suggested=counted["suggested"],
+                article_votes=counted["article_votes"],
+                article_helpful=counted["article_helpful"],
+                answer_votes=counted["answer_votes"],
+                answer_helpful=counted["answer_helpful"],
+                resolved=counted["resolved"],
+                reached=len(reached),
+                contacted=len(contacted),
+                contact_rate=ratio(len(contacted), len(reached)),
+            )
+        )
+    rows.sort(
+        key=lambda row: (
+            row.contact_rate is None,
+            -(row.contact_rate or 0),
+            -row.contacted,
+            -row.reached,
+            row.slug,
+            row.article_id,
+        )
+    )
+    return rows
+
+
+def summarize(since, until, conversations, surveys, visits, settings, encode, activity=None):
     """The report of [since, until) (timezone-aware datetimes).
 
     `conversations`: the period's conversations and, as their visitors'
@@ -420,6 +573,8 @@ def summarize(since, until, conversations, surveys, visits, settings, encode):
     `visits`: help-center events; those outside the period are ignored.
     `encode(list_of_texts)`: their L2-normalized embeddings, shape (n, d), for
     the content-gap topics.
+    `activity`: the period's article views, article votes and handoffs, for
+    the article-performance ledger (none: no ledger).
     """
     by_visitor = defaultdict(dict)
     for conversation in conversations:
@@ -429,10 +584,11 @@ def summarize(since, until, conversations, surveys, visits, settings, encode):
         key=lambda c: (c.started_at, c.id),
     )
     outcomes = Counter()
+    outcome_of = {}
     repeats = resolved = resolved_without_repeat = 0
     for conversation in counted:
         history = by_visitor[conversation.visitor_id].values()
-        result = outcome(conversation, history, settings.deflection_window)
+        result = outcome_of[conversation.id] = outcome(conversation, history, settings.deflection_window)
         outcomes[result] += 1
         repeat = followed_by_repeat_contact(conversation, history, settings.repeat_window)
         repeats += repeat
@@ -495,6 +651,12 @@ def summarize(since, until, conversations, surveys, visits, settings, encode):
             settings.content_gaps,
             settings.examples,
         ),
+        contact_window_minutes=settings.contact_window / timedelta(minutes=1),
+        articles=(
+            []
+            if activity is None
+            else article_performance(counted, outcome_of, activity, settings.contact_window)
+        ),
     )
 
 
@@ -508,6 +670,69 @@ def build_report(session: Session, since, until, settings, encode) -> Report:
     `services.get_engine().encoder.encode`; it is only called when there are
     content gaps to group.
     """
+    since, until = as_utc(since), as_utc(until)
+    records = read_records(session, since, until, settings)
+    return summarize(
+        since,
+        until,
+        records.conversations,
+        records.surveys,
+        records.visits,
+        settings,
+        encode,
+        records.activity,
+    )
+
+
+def trend_periods(since, until, granularity):
+    """[since, until) cut at UTC midnights ("day") or at Mondays 00:00 UTC ("week").
+
+    The first and last week may be partial: every period lies inside [since, until).
+    """
+    if granularity not in GRANULARITIES:
+        raise ValueError(f"granularity must be one of {', '.join(GRANULARITIES)}, not {granularity!r}")
+    since, until = as_utc(since), as_utc(until)
+    start = datetime.combine(since.date(), time(), UTC)
+    if granularity == "week":
+        start -= timedelta(days=start.weekday())
+    step = timedelta(days=1 if granularity == "day" else 7)
+    periods = []
+    while start < until:
+        periods.append((max(start, since), min(start + step, until)))
+        start += step
+    return periods
+
+
+def default_granularity(since, until):
+    """Daily for periods up to `DAILY_TREND_MAX_DAYS` days, weekly for longer ones."""
+    return "day" if until - since <= timedelta(days=DAILY_TREND_MAX_DAYS) else "week"
+
+
+def trend(records, periods, settings) -> list[Report]:
+    """The report of each of `periods`, from `records` read once for their whole span.
+
+    `records`: `read_records` of a period covering all of `periods`: every
+    conversation one of them counts, with its visitor's history, is among
+    them, and `summarize` ignores the rest. The reports have no top questions,
+    content gaps or article ledger: a trend charts the figures only.
+    """
+    figures_only = replace(settings, top_questions=0, content_gaps=0)
+    return [
+        summarize(
+            since,
+            until,
+            records.conversations,
+            records.surveys,
+            records.visits,
+            figures_only,
+            encode=None,
+        )
+        for since, until in periods
+    ]
+
+
+def read_records(session: Session, since, until, settings) -> Records:
+    """What `summarize` needs for [since, until) (or any part of it), read from the database."""
     since, until = as_utc(since), as_utc(until)
     has_customer_message = (
         select(Message.id)
@@ -553,7 +778,53 @@ def build_report(session: Session, since, until, settings, encode) -> Report:
             )
         )
     ]
-    return summarize(since, until, conversations, surveys, visits, settings, encode)
+    return Records(
+        conversations, surveys, visits, _article_activity(session, since, until, conversations, settings)
+    )
+
+
+def _article_activity(session, since, until, conversations, settings):
+    """The article views, article votes and handoffs of [since, until), and the articles they name."""
+    views = tuple(
+        ArticleView(article_id, visitor_id, occurred_at)
+        for article_id, visitor_id, occurred_at in session.execute(
+            select(Event.article_id, Event.visitor_id, Event.occurred_at).where(
+                Event.type == "article_view",
+                Event.article_id.is_not(None),
+                Event.occurred_at >= since,
+                Event.occurred_at < until,
+            )
+        )
+    )
+    votes = tuple(
+        (article_id, helpful)
+        for article_id, helpful in session.execute(
+            select(Feedback.article_id, Feedback.helpful).where(
+                Feedback.article_id.is_not(None), Feedback.created_at >= since, Feedback.created_at < until
+            )
+        )
+    )
+    # A bot reply of a conversation that started in the period may come after it.
+    latest = max([until, *(r.sent_at for c in conversations for r in c.replies if r.sent_at)])
+    contacts = tuple(
+        Contact(visitor_id, created_at)
+        for visitor_id, created_at in session.execute(
+            select(Conversation.visitor_id, Handoff.created_at)
+            .join(Handoff, Handoff.conversation_id == Conversation.id)
+            .where(Handoff.created_at >= since, Handoff.created_at <= latest + settings.contact_window)
+        )
+    )
+    named = {view.article_id for view in views} | {article_id for article_id, _ in votes}
+    named |= {
+        a for c in conversations for r in c.replies for a in (r.article_id, *r.offered) if a is not None
+    }
+    articles = {
+        article_id: (slug, title)
+        for article_id, slug, title in session.execute(
+            select(Article.id, Article.slug, Article.title).where(Article.id.in_(named))
+        )
+    }
+    return ArticleActivity(views, votes, contacts, articles)
 
 
 def days(first, last):
@@ -590,6 +861,7 @@ def _conversation_records(session, conversation_ids):
             Message.action,
             Message.article_id,
             Message.offer_reason,
+            Message.sources,
         )
         .where(Message.conversation_id.in_(conversation_ids), Message.role.in_(("customer", "bot")))
         .order_by(Message.id)
@@ -606,13 +878,20 @@ def _conversation_records(session, conversation_ids):
     ):
         votes[message_id].append(helpful)
 
+    offered = _source_articles(session, [m.sources for m in messages if m.role == "bot" and m.action])
     replies = defaultdict(list)
     reply_to = {}
     for message in messages:
         # A bot message without an action (a greeting, a notice) is not a decision.
         if message.role == "bot" and message.action is not None:
             reply = BotReply(
-                message.id, message.action, message.article_id, tuple(votes[message.id]), message.offer_reason
+                message.id,
+                message.action,
+                message.article_id,
+                tuple(votes[message.id]),
+                message.offer_reason,
+                sent_at=message.created_at,
+                offered=offered(message.sources),
             )
             replies[message.conversation_id].append(reply)
             if message.in_reply_to_id is not None:
@@ -647,6 +926,30 @@ def _conversation_records(session, conversation_ids):
             select(Conversation).where(Conversation.id.in_(conversation_ids)).order_by(Conversation.id)
         )
     ]
+
+
+def _source_articles(session, source_lists):
+    """A function from a bot message's `sources` to the ids of their articles, best first.
+
+    A source names the revision it showed (which survives slug changes) and
+    the article's slug; sources of deleted articles are left out.
+    """
+    sources = [source for sources in source_lists for source in sources or ()]
+    revision_ids = {source.get("revision_id") for source in sources} - {None}
+    slugs = {source.get("slug") for source in sources} - {None}
+    by_revision = dict(
+        session.execute(select(Revision.id, Revision.article_id).where(Revision.id.in_(revision_ids))).all()
+    )
+    by_slug = dict(session.execute(select(Article.slug, Article.id).where(Article.slug.in_(slugs))).all())
+
+    def articles(sources):
+        found = (
+            by_revision.get(source.get("revision_id")) or by_slug.get(source.get("slug"))
+            for source in sources or ()
+        )
+        return tuple(dict.fromkeys(article_id for article_id in found if article_id is not None))
+
+    return articles
 
 
 # Plain-text rendering.
@@ -713,5 +1016,21 @@ def _text_lines(report):
         also = f"  (also: {'; '.join(topic.examples)})" if topic.examples else ""
         lines.append(f"  {topic.count:>5}  {topic.label}{also}")
     if not report.content_gaps:
+        lines.append("  (none)")
+    lines += [
+        "",
+        f"Article performance (contacted a person within {report.contact_window_minutes:g} min after)",
+    ]
+    lines.append(
+        f"  {'contacted':>9}  {'reached':>7}  {'views':>5}  {'cited':>5}  {'suggested':>9}"
+        f"  {'article votes':>13}  {'answer votes':>12}  {'resolved':>8}  article"
+    )
+    for row in report.articles:
+        lines.append(
+            f"  {row.contacted:>9}  {row.reached:>7}  {row.views:>5}  {row.cited:>5}  {row.suggested:>9}"
+            f"  {f'{row.article_helpful}/{row.article_votes} helpful':>13}"
+            f"  {f'{row.answer_helpful}/{row.answer_votes} helpful':>12}  {row.resolved:>8}  {row.slug}"
+        )
+    if not report.articles:
         lines.append("  (none)")
     return lines

@@ -32,6 +32,16 @@ def get_engine() -> Engine:
     return engine
 
 
+def refresh_if_loaded(session):
+    """Re-index this process's engine now, if it is loaded, so the next answer needs no refresh.
+
+    Other processes catch up before their next answer (they compare content generations).
+    """
+    engine = current_app.extensions.get("kbbot.answer_engine")
+    if engine is not None:
+        engine.ensure_current(session)
+
+
 def prepare_to_serve():
     """First start: import the articles directory into an empty database, then load the index."""
     session = db.get_session()

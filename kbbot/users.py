@@ -31,19 +31,48 @@ def normalized_email(email):
         raise InvalidInput("email", str(e)) from e
 
 
-def create_user(session: Session, email, roles, password=None, name=""):
+def valid_roles(roles):
+    """The roles, sorted and once each; InvalidInput naming `role` when none or an unknown one is given."""
     unknown = sorted(set(roles) - set(ROLES))
     if unknown or not roles:
         raise InvalidInput(
             "role", f"must be one or more of {', '.join(ROLES)}, got {', '.join(unknown) or 'none'}"
         )
+    return sorted(set(roles))
+
+
+def create_user(session: Session, email, roles, password=None, name=""):
+    roles = valid_roles(roles)
     email = normalized_email(email)
     if session.execute(select(User.id).where(User.email == email)).first():
         raise Conflict(f"a user with email {email} already exists")
-    user = User(email=email, name=name, roles=sorted(set(roles)))
+    user = User(email=email, name=name, roles=roles)
     if password is not None:
         set_password(user, password)
     session.add(user)
+    session.commit()
+    return user
+
+
+def update_user(session: Session, user: User, name, roles, active):
+    """Change a user's name, roles and whether the account is on; the last active admin stays one.
+
+    Switching an account off ends its sessions and stops its tokens (they check `active`).
+    """
+    roles = valid_roles(roles)
+    if user.active and "admin" in user.roles and not (active and "admin" in roles):
+        other_admins = [
+            other
+            for other in session.execute(select(User).where(User.active.is_(True), User.id != user.id)).scalars()
+            if "admin" in other.roles
+        ]
+        if not other_admins:
+            raise Conflict(f"{user.email} is the last active admin; make someone else an admin first")
+    user.name = name
+    user.roles = roles
+    if user.active and not active:
+        user.session_version += 1
+    user.active = active
     session.commit()
     return user
 

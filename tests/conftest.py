@@ -395,3 +395,27 @@ def axe_violations(page, impacts=("serious", "critical")):
         for violation in result["violations"]
         if violation["impact"] in impacts
     ]
+
+
+@pytest.fixture
+def editor_token(support_app):
+    """An API token of an editor who can also sign in (editor@example.com, test_staff_auth.PASSWORD)."""
+    with support_app.app_context():
+        session = db.get_session()
+        editor = users.create_user(
+            session, "editor@example.com", ["editor"], password="correct horse battery", name="Eda Editor"
+        )
+        token, _ = users.create_token(session, editor, "tests")
+    return token
+
+
+@pytest.fixture
+def editor_site(tmp_path):
+    """A live kbbot with the small support help center and two editors who can sign in, for the browser."""
+    port = free_port()
+    app = build_support_app(tmp_path, BUSINESS_HOURS="24/7", PUBLIC_URL=f"http://127.0.0.1:{port}")
+    with app.app_context():
+        for email, name in (("eda@example.com", "Eda"), ("sam@example.com", "Sam")):
+            users.create_user(db.get_session(), email, ["editor"], password="correct horse battery", name=name)
+    with LiveServer(app, port) as server:
+        yield server

@@ -17,6 +17,14 @@ ALLOWED = {
     "staff.home": STAFF,
     "staff.change_password": STAFF,
     "staff.logout": STAFF,
+    "staff.team.index": ("admin",),
+    "staff.team.create": ("admin",),
+    "staff.team.update": ("admin",),
+    "staff.tokens.index": STAFF,
+    "staff.tokens.create": STAFF,
+    "staff.tokens.revoke": STAFF,
+    "staff.dashboard.index": ("editor", "admin"),
+    "staff.dashboard.export": ("editor", "admin"),
     "api.staff.handoff_queue": ("agent", "admin"),
     "api.staff.handoff_context": ("agent", "admin"),
     "api.staff.assign_to_me": ("agent", "admin"),
@@ -24,6 +32,13 @@ ALLOWED = {
     "api.staff.resolve": ("agent", "admin"),
     "api.staff.reopen": ("agent", "admin"),
     "api.staff.conversation": ("agent", "admin"),
+    **{f"staff.articles.{view}": ("editor", "admin") for view in (
+        "index", "new", "edit", "preview", "history", "restore", "delete",
+    )},
+    **{f"api.staff_articles.{view}": ("editor", "admin") for view in (
+        "list_articles", "create_article", "get_article", "update_article", "publish_article",
+        "unpublish_article", "delete_article",
+    )},
     "api.staff.add_note": ("agent", "admin"),
     "api.staff.article_suggestions": ("agent", "admin"),
     "staff.console.queue": ("agent", "admin"),
@@ -35,6 +50,8 @@ ALLOWED = {
     "staff.console.reopen": ("agent", "admin"),
 }
 OPEN_TO_ALL = {"staff.login"}  # the sign-in page itself
+# Walked last, in this order: revoking token 1 (the agent's own) and signing out end what the walk uses.
+LAST = ("staff.tokens.revoke", "staff.logout")
 
 
 def staff_rules(app):
@@ -43,7 +60,7 @@ def staff_rules(app):
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith(("/staff", "/api/v1/staff")) and rule.endpoint not in OPEN_TO_ALL
     ]
-    return sorted(rules, key=lambda rule: rule.endpoint == "staff.logout")  # signing out last
+    return sorted(rules, key=lambda rule: LAST.index(rule.endpoint) + 1 if rule.endpoint in LAST else 0)
 
 
 @pytest.fixture

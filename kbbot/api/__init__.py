@@ -9,10 +9,10 @@ from which openapi.py builds /api/v1/openapi.json.
 
 from flask import Blueprint
 
-from . import articles, chat, cors, feedback, openapi, problems, search, staff
+from . import articles, chat, cors, feedback, openapi, problems, search, staff, staff_articles
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-RESOURCES = (chat, feedback, search, articles, staff, openapi)
+RESOURCES = (chat, feedback, search, articles, staff, staff_articles, openapi)
 for resource in RESOURCES:
     bp.register_blueprint(resource.bp)
 # Every blueprint serving /api/v1: the staff side's CSRF tokens are for forms, not for header-authenticated JSON.

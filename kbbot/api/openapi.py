@@ -232,6 +232,96 @@ OPERATIONS = [
     _op("get", "/openapi.json", "This document"),
 ]
 
+# -- staff: articles (api/staff_articles.py) ------------------------------------------
+_ARTICLE_ID = {"name": "article_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "schema": {"type": "string"},
+    "description": "The ETag of the revision the change was made on (from a GET); a stale one gets 412.",
+}
+_ARTICLE_FILTERS = tuple(
+    {"name": name, "in": "query", "schema": schema, **({"description": description} if description else {})}
+    for name, schema, description in (
+        ("q", {"type": "string"}, "Words in the title or body."),
+        ("category", {"type": "string"}, "A category's slug."),
+        ("status", {"enum": ["published", "draft"]}, ""),
+        ("locale", {"type": "string"}, ""),
+        ("helpful", {"enum": ["under-50", "under-80", "80-plus", "unrated"]}, "Helpful-rate band."),
+        ("edited_within", {"enum": ["7", "30", "90"]}, "Days since the last edit."),
+        ("sort", {"enum": ["edited", "oldest", "title", "helpful"]}, "Default: most recently edited first."),
+        ("page", {"type": "integer", "minimum": 1}, ""),
+        ("per_page", {"type": "integer", "minimum": 1, "maximum": 200}, "Default 50."),
+    )
+)
+OPERATIONS += [
+    _op(
+        "get",
+        "/staff/articles",
+        "Articles, drafts included, with helpful rate and last edit; filtered, sorted, paginated",
+        ok=schemas.StaffArticleList,
+        errors=(401, 403, 422),
+        security=STAFF,
+        params=_ARTICLE_FILTERS,
+    ),
+    _op(
+        "post",
+        "/staff/articles",
+        "Create an article (validated like a file for kbbot sync); the response's ETag is its revision",
+        schemas.ArticleWrite,
+        schemas.StaffArticle,
+        status=201,
+        errors=_JSON_ERRORS + (401, 403),
+        security=STAFF,
+    ),
+    _op(
+        "get",
+        "/staff/articles/{article_id}",
+        "An article with its current revision number (also its ETag)",
+        ok=schemas.StaffArticle,
+        errors=(401, 403, 404),
+        security=STAFF,
+        params=(_ARTICLE_ID,),
+    ),
+    _op(
+        "put",
+        "/staff/articles/{article_id}",
+        "Replace an article's fields and body; needs If-Match or base_revision (stale: 412 or 409)",
+        schemas.ArticleWrite,
+        schemas.StaffArticle,
+        errors=_JSON_ERRORS + (401, 403, 404, 409, 412, 428),
+        security=STAFF,
+        params=(_ARTICLE_ID, _IF_MATCH),
+    ),
+    _op(
+        "delete",
+        "/staff/articles/{article_id}",
+        "Delete an article and its history",
+        status=204,
+        errors=(401, 403, 404, 412),
+        security=STAFF,
+        params=(_ARTICLE_ID, _IF_MATCH),
+    ),
+    _op(
+        "post",
+        "/staff/articles/{article_id}/publish",
+        "Publish an article as it is; the bot answers from it at once",
+        ok=schemas.StaffArticle,
+        errors=(401, 403, 404, 409, 412),
+        security=STAFF,
+        params=(_ARTICLE_ID, _IF_MATCH),
+    ),
+    _op(
+        "post",
+        "/staff/articles/{article_id}/unpublish",
+        "Make an article a draft: off the help center and out of the bot's answers",
+        ok=schemas.StaffArticle,
+        errors=(401, 403, 404, 409, 412),
+        security=STAFF,
+        params=(_ARTICLE_ID, _IF_MATCH),
+    ),
+]
+
 
 def _component_schemas():
     models = {op[key] for op in OPERATIONS for key in ("body", "ok") if op[key] is not None} | {
@@ -294,9 +384,11 @@ _ERROR_TEXT = {
     403: "The token's user lacks the role.",
     404: "Unknown, or not the caller's to see.",
     409: "Conflicts with what is recorded.",
+    412: "If-Match names a revision that is no longer the current one.",
     413: "Body or message too large.",
     415: "Body is not application/json.",
     422: "A field is missing, of the wrong type or invalid; `errors` names it.",
+    428: "The change does not say which revision it was made on (If-Match or base_revision).",
 }
 
 

@@ -9,13 +9,17 @@ from ..errors import Conflict, InvalidInput, NotFound
 PROBLEM_TYPE = "about:blank"
 
 
-def problem(status, title, detail=None, errors=None, headers=None):
-    """A problem details response; `errors` lists {"field", "message"} for validation failures."""
+def problem(status, title, detail=None, errors=None, headers=None, extra=None):
+    """A problem details response; `errors` lists {"field", "message"} for validation failures.
+
+    `extra` adds members of the problem type (e.g. the current revision in a conflict).
+    """
     body = {"type": PROBLEM_TYPE, "title": title, "status": status}
     if detail:
         body["detail"] = detail
     if errors:
         body["errors"] = errors
+    body.update(extra or {})
     response = jsonify(body)
     response.status_code = status
     response.content_type = "application/problem+json"

@@ -324,6 +324,72 @@ class Problem(Response):
     )
 
 
+# -- staff: articles -----------------------------------------------------------
+
+
+class ArticleWrite(Request):
+    """An article as a Markdown file's front matter and body: the same fields, defaults and rules as `kbbot sync`."""
+
+    title: str = Field(max_length=500)
+    slug: str | None = Field(
+        None, max_length=200, description="Set at creation (default: made from the title); it cannot change."
+    )
+    category: str | None = Field(None, max_length=200)
+    tags: list[str] = Field(default_factory=list, max_length=100)
+    questions: list[str] = Field(
+        default_factory=list, max_length=200, description="Alternate questions: how customers ask for it."
+    )
+    locale: str = Field("en", max_length=35, description="A language tag such as en or pt-BR.")
+    status: Literal["published", "draft"] = Field(
+        "published", description="As in a file: omitted means published."
+    )
+    body: str = Field("", max_length=500_000, description="Markdown.")
+    note: str = Field("", max_length=500, description="Why it changed, for the article's history.")
+    base_revision: int | None = Field(
+        None, description="Updates: the revision the change was made on (or send its ETag in If-Match)."
+    )
+
+
+class StaffArticle(Response):
+    id: int
+    slug: str
+    title: str
+    category: str | None
+    tags: list[str]
+    questions: list[str]
+    locale: str
+    status: Literal["published", "draft"]
+    body: str
+    revision: int = Field(description="The current revision's number; the ETag header names it too.")
+    updated_at: datetime
+    updated_by: str | None = Field(description="Who saved the current revision; null for kbbot sync.")
+    source_path: str | None = Field(
+        description="The file kbbot sync imported it from: the next sync of that directory restores the file's text."
+    )
+    url: str | None = Field(description="Its help-center page, when published.")
+
+
+class StaffArticleSummary(Response):
+    id: int
+    slug: str
+    title: str
+    category: str | None
+    status: Literal["published", "draft"]
+    locale: str
+    revision: int
+    updated_at: datetime
+    updated_by: str | None
+    votes: int = Field(description="Helpful votes on the article and on bot answers that cited it.")
+    helpful_rate: float | None = Field(description="Share of helpful votes in [0, 1]; null without votes.")
+
+
+class StaffArticleList(Response):
+    articles: list[StaffArticleSummary]
+    total: int = Field(description="Articles matching the filters, on all pages.")
+    page: int
+    per_page: int
+
+
 class NoteRequest(Request):
     text: Text = Field(min_length=1, max_length=10000)
 

@@ -38,6 +38,7 @@ class PasswordForm(FlaskForm):
     )
 
 
+@bp.errorhandler(400)
 @bp.errorhandler(403)
 @bp.errorhandler(404)
 def _error_page(error):
@@ -46,7 +47,8 @@ def _error_page(error):
 
 @bp.after_request
 def _security_headers(response):
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    # A page may send a stricter policy of its own (the article editor's preview does).
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"  # staff pages hold customer data
     return response
