@@ -17,7 +17,7 @@ from .models import Event, utcnow
 logger = logging.getLogger(__name__)
 
 TYPES = (
-    "search",  # data: query, results (count), source ("help_center" | "widget" | "api")
+    "search",  # data: query, results (count), source ("help_center" | "widget" | "api"), top [{slug, title}]
     "article_view",  # article_id; data: ref (one of help_center.REFERRER_KINDS), slug, title
     "article_read",  # article_id; data: view_event_id, seconds (time on the page, reported by the browser)
     "chat_question",  # conversation_id, message_id (the customer's message)
@@ -57,6 +57,15 @@ def record(
 def record_in(conversation, type_, **fields):
     """`record` an event of `conversation` (its visitor and id filled in)."""
     return record(type_, visitor_id=conversation.visitor_id, conversation_id=conversation.id, **fields)
+
+
+SEARCH_RESULTS_KEPT = 3  # a search's best results kept with it, for the agent who later reads the log
+
+
+def record_search(visitor_id, query, results, source):
+    """Log a search with its result count and its first results (`results`: (slug, title) pairs)."""
+    top = [{"slug": slug, "title": title} for slug, title in results[:SEARCH_RESULTS_KEPT]]
+    return record("search", visitor_id=visitor_id, query=query, results=len(results), source=source, top=top)
 
 
 def record_article_view(article, visitor_id, ref):

@@ -26,11 +26,29 @@ from .models import (
     Feedback,
     Handoff,
     Message,
+    Note,
     utcnow,
 )
 
 # How far back before the conversation the visitor's help-center activity is shown.
 CONTEXT_LOOKBACK = timedelta(days=7)
+
+# What agents read for the codes (every code of HANDOFF_REASONS and RESOLUTION_REASONS).
+REASON_LABELS = {
+    "customer_request": "Asked for a person",
+    "low_confidence": "The bot found no answer",
+    "repeated_unhelpful": "Answers did not help",
+    "negative_feedback": "Voted an answer unhelpful",
+}
+RESOLUTION_LABELS = {
+    "answered": "Answered",
+    "existing_article": "Answered with an existing article",
+    "article_missing": "Article missing or wrong",
+    "bug": "Bug",
+    "other": "Other",
+}
+MAX_REPLY_CHARS = 10000
+MAX_NOTE_CHARS = 10000
 
 
 def reason_for(session: Session, conversation: Conversation):
@@ -101,9 +119,15 @@ def get(session: Session, handoff_id) -> Handoff:
 
 
 def queue(session: Session, status=None, assignee_id=None, limit=100):
-    """Handoffs, oldest waiting first; optionally only one status or one agent's."""
+    """Handoffs, optionally only one status or one agent's: the waiting ones first, oldest first
+    (who waited longest comes first), then the resolved ones, latest resolved first."""
     query = (
-        select(Handoff).options(selectinload(Handoff.conversation)).order_by(Handoff.created_at, Handoff.id)
+        select(Handoff)
+        .options(
+            selectinload(Handoff.conversation).selectinload(Conversation.messages),
+            selectinload(Handoff.assignee),
+        )
+        .order_by(Handoff.status == "resolved", Handoff.resolved_at.desc(), Handoff.created_at, Handoff.id)
     )
     if status is not None:
         query = query.where(Handoff.status == status)
@@ -112,12 +136,36 @@ def queue(session: Session, status=None, assignee_id=None, limit=100):
     return session.execute(query.limit(limit)).scalars().all()
 
 
-def count_by_status(session: Session):
-    """{status: number of handoffs}, every status present (0 when none)."""
-    found = dict(
-        session.execute(select(Handoff.status, func.count(Handoff.id)).group_by(Handoff.status)).all()
-    )
+def count_by_status(session: Session, assignee_id=None):
+    """{status: number of handoffs}, every status present (0 when none); optionally one agent's."""
+    query = select(Handoff.status, func.count(Handoff.id)).group_by(Handoff.status)
+    if assignee_id is not None:
+        query = query.where(Handoff.assignee_id == assignee_id)
+    found = dict(session.execute(query).all())
     return {status: found.get(status, 0) for status in HANDOFF_STATUSES}
+
+
+def first_question(conversation: Conversation):
+    """The customer's first message in the conversation, if they wrote one."""
+    return next((m.text for m in conversation.messages if m.role == "customer"), None)
+
+
+def queue_entry(handoff: Handoff, now):
+    """One line of the queue as plain data; `waiting_seconds` runs until the first agent reply."""
+    waited_until = handoff.first_reply_at or now
+    return {
+        "id": handoff.id,
+        "status": handoff.status,
+        "reason": handoff.reason,
+        "conversation_id": handoff.conversation.public_id,
+        "email": handoff.email,
+        "name": handoff.name,
+        "first_question": first_question(handoff.conversation),
+        "created_at": handoff.created_at,
+        "first_reply_at": handoff.first_reply_at,
+        "waiting_seconds": round((waited_until - handoff.created_at).total_seconds(), 1),
+        "assignee": handoff.assignee.email if handoff.assignee else None,
+    }
 
 
 def _log(type_, handoff, **data):
@@ -140,6 +188,11 @@ def post_reply(session: Session, handoff: Handoff, agent, text) -> Message:
 
     Replying to an unassigned handoff assigns it to the replier.
     """
+    text = text.strip()
+    if not text:
+        raise InvalidInput("text", "must not be empty")
+    if len(text) > MAX_REPLY_CHARS:
+        raise InvalidInput("text", f"must be at most {MAX_REPLY_CHARS} characters")
     if handoff.status == "resolved":
         raise Conflict("the handoff is resolved; reopen it to reply")
     message = Message(conversation=handoff.conversation, role="agent", text=text, author=agent)
@@ -154,6 +207,22 @@ def post_reply(session: Session, handoff: Handoff, agent, text) -> Message:
     session.commit()
     _log("agent_reply", handoff, message_id=message.id)
     return message
+
+
+def add_note(session: Session, handoff: Handoff, author, text) -> Note:
+    """An internal note for the staff: kept apart from the conversation, so the customer never sees it.
+
+    Allowed in every status: a note may explain a resolution after the fact.
+    """
+    text = text.strip()
+    if not text:
+        raise InvalidInput("text", "must not be empty")
+    if len(text) > MAX_NOTE_CHARS:
+        raise InvalidInput("text", f"must be at most {MAX_NOTE_CHARS} characters")
+    note = Note(handoff=handoff, author=author, text=text)
+    session.add(note)
+    session.commit()
+    return note
 
 
 def resolve(session: Session, handoff: Handoff, resolution_reason):
@@ -171,6 +240,8 @@ def resolve(session: Session, handoff: Handoff, resolution_reason):
 
 def reopen(session: Session, handoff: Handoff):
     """Back to the queue (to its agent, if it had one); the caller commits."""
+    if handoff.status != "resolved":
+        raise Conflict("only a resolved handoff can be reopened")
     handoff.status = "assigned" if handoff.assignee_id else "open"
     handoff.resolution_reason = None
     handoff.resolved_at = None
@@ -191,17 +262,26 @@ def _transcript_entry(message: Message):
             offer_reason=message.offer_reason,
         )
     elif message.role == "agent":
-        entry["author"] = message.author.name or message.author.email if message.author else None
+        entry["author"] = _name(message.author)
     return entry
+
+
+def _name(user):
+    return (user.name or user.email) if user else None
+
+
+def note_entry(note: Note):
+    return {"id": note.id, "text": note.text, "author": _name(note.author), "at": note.created_at}
 
 
 def handoff_context(session: Session, handoff: Handoff):
     """Everything an agent needs to see at once, as plain data (dicts, lists, datetimes).
 
-    Keys: `handoff`, `customer`, `transcript`, `viewed_articles` (each with
-    title, slug, when, seconds on the page, how the visitor got there, and
-    whether it was before the handoff), `searches` (query, result count,
-    when), `page_url`, `locale`, `user_agent`.
+    Keys: `handoff`, `customer`, `transcript`, `notes` (internal, staff
+    only), `viewed_articles` (each with title, slug, when, seconds on the
+    page, how the visitor got there, and whether it was before the handoff),
+    `searches` (query, result count, the first results when recorded, when),
+    `page_url`, `locale`, `user_agent`.
     """
     conversation = handoff.conversation
     since = conversation.started_at - CONTEXT_LOOKBACK
@@ -228,6 +308,7 @@ def handoff_context(session: Session, handoff: Handoff):
                 {
                     "query": event.data.get("query"),
                     "results": event.data.get("results"),
+                    "top_results": event.data.get("top", []),  # not recorded before searches kept them
                     "at": at,
                     "before_handoff": at <= handed_off_at,
                 }
@@ -258,6 +339,7 @@ def handoff_context(session: Session, handoff: Handoff):
         "customer": {"email": handoff.email, "name": handoff.name, "message": handoff.message},
         "conversation_id": conversation.public_id,
         "transcript": [_transcript_entry(message) for message in conversation.messages],
+        "notes": [note_entry(note) for note in handoff.notes],
         "viewed_articles": viewed_articles,
         "searches": searches,
         "page_url": handoff.page_url,

@@ -216,9 +216,8 @@ def search():
     results = None
     if query:
         results = search_results(db.get_session(), query)
-        events.record(
-            "search", visitor_id=current_visitor_id(), query=query, results=len(results), source="help_center"
-        )
+        found = [(result.slug, result.title.striptags()) for result in results]
+        events.record_search(current_visitor_id(), query, found, source="help_center")
     return render_template(
         "help_center/search.html",
         query=query,

@@ -39,6 +39,15 @@ ALLOWED = {
         "list_articles", "create_article", "get_article", "update_article", "publish_article",
         "unpublish_article", "delete_article",
     )},
+    "api.staff.add_note": ("agent", "admin"),
+    "api.staff.article_suggestions": ("agent", "admin"),
+    "staff.console.queue": ("agent", "admin"),
+    "staff.console.handoff": ("agent", "admin"),
+    "staff.console.assign": ("agent", "admin"),
+    "staff.console.reply": ("agent", "admin"),
+    "staff.console.add_note": ("agent", "admin"),
+    "staff.console.resolve": ("agent", "admin"),
+    "staff.console.reopen": ("agent", "admin"),
 }
 OPEN_TO_ALL = {"staff.login"}  # the sign-in page itself
 # Walked last, in this order: revoking token 1 (the agent's own) and signing out end what the walk uses.

@@ -241,7 +241,13 @@ def test_search_marks_the_query_terms_and_logs_the_result_count(support_app, cli
     results = re.findall(r'<li class="kb-result">(.*?)</li>', html, re.S)
     assert results and 'href="/articles/refunds?ref=search"><mark>Refund</mark> policy</a>' in results[0]
     assert "<mark>refund</mark>" in results[0]
-    assert searches(support_app) == [{"query": "refunds", "results": len(results), "source": "help_center"}]
+    [logged] = searches(support_app)
+    assert {key: logged[key] for key in ("query", "results", "source")} == {
+        "query": "refunds",
+        "results": len(results),
+        "source": "help_center",
+    }
+    assert logged["top"][0] == {"slug": "refunds", "title": "Refund policy"}  # plain text, no <mark>
     assert "new-pricing" not in html
 
 
@@ -250,7 +256,7 @@ def test_a_search_without_results_shows_a_way_to_the_assistant(support_app, clie
     assert 'id="kb-no-results"' in html and 'class="kb-result"' not in html
     assert 'data-kbbot-ask data-kbbot-message="zebra quantum teleportation"' in html
     assert searches(support_app) == [
-        {"query": "zebra quantum teleportation", "results": 0, "source": "help_center"}
+        {"query": "zebra quantum teleportation", "results": 0, "source": "help_center", "top": []}
     ]
 
 

@@ -140,7 +140,7 @@ OPERATIONS = [
     _op(
         "get",
         "/staff/handoffs",
-        "The handoff queue, oldest first",
+        "The handoff queue: waiting handoffs oldest first, then resolved ones latest first",
         ok=schemas.HandoffList,
         errors=(400, 401, 403),
         security=STAFF,
@@ -177,6 +177,29 @@ OPERATIONS = [
         errors=_JSON_ERRORS + (401, 403, 404, 409),
         security=STAFF,
         params=(_HANDOFF_ID,),
+    ),
+    _op(
+        "post",
+        "/staff/handoffs/{handoff_id}/notes",
+        "Add an internal note (staff only: never shown to the customer)",
+        schemas.NoteRequest,
+        schemas.NoteOut,
+        status=201,
+        errors=_JSON_ERRORS + (401, 403, 404),
+        security=STAFF,
+        params=(_HANDOFF_ID,),
+    ),
+    _op(
+        "get",
+        "/staff/handoffs/{handoff_id}/suggestions",
+        "Articles for the reply, from the customer's questions or ?q=, flagged when the customer saw them",
+        ok=schemas.SuggestionsOut,
+        errors=(401, 403, 404),
+        security=STAFF,
+        params=(
+            _HANDOFF_ID,
+            {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 500}},
+        ),
     ),
     _op(
         "post",

@@ -213,6 +213,7 @@ class HandoffSummary(Response):
     name: str
     first_question: str | None
     created_at: datetime
+    first_reply_at: datetime | None = Field(description="None while the customer still waits.")
     waiting_seconds: float = Field(
         description="Since the handoff was requested, until the first agent reply."
     )
@@ -221,7 +222,8 @@ class HandoffSummary(Response):
 
 class HandoffList(Response):
     handoffs: list[HandoffSummary]
-    counts: dict[str, int]
+    counts: dict[str, int] = Field(description="Every handoff, by status.")
+    assigned_to_me: int = Field(description="The caller's own handoffs in the `assigned` status.")
 
 
 class ViewedArticle(Response):
@@ -234,9 +236,17 @@ class ViewedArticle(Response):
     before_handoff: bool
 
 
+class ArticleRef(Response):
+    slug: str
+    title: str
+
+
 class SearchMade(Response):
     query: str | None
     results: int | None
+    top_results: list[ArticleRef] = Field(
+        description="The first results, best first (empty for searches logged before they were kept)."
+    )
     at: datetime
     before_handoff: bool
 
@@ -272,11 +282,21 @@ class Customer(Response):
     message: str
 
 
+class NoteOut(Response):
+    id: int
+    text: str
+    author: str | None
+    at: datetime
+
+
 class HandoffContext(Response):
     handoff: HandoffDetails
     customer: Customer
     conversation_id: str
     transcript: list[TranscriptEntry]
+    notes: list[NoteOut] = Field(
+        description="Internal notes: staff only, never in the customer's transcript."
+    )
     viewed_articles: list[ViewedArticle]
     searches: list[SearchMade]
     page_url: str | None
@@ -368,3 +388,33 @@ class StaffArticleList(Response):
     total: int = Field(description="Articles matching the filters, on all pages.")
     page: int
     per_page: int
+
+
+class NoteRequest(Request):
+    text: Text = Field(min_length=1, max_length=10000)
+
+
+class SeenOut(Response):
+    at: datetime
+    how: Literal["read", "bot", "agent"] = Field(
+        description="Read on a help-center page, or linked in a bot answer or an agent reply."
+    )
+    seconds: float | None = Field(description="Time on the page, when the browser reported it.")
+    via: str | None = Field(description="How the customer reached the page (search, browse, bot, widget...).")
+    before_handoff: bool
+
+
+class ArticleSuggestion(Response):
+    slug: str
+    title: str
+    url: str = Field(description="The article's public page, to link in a reply.")
+    snippet: str
+    score: float = Field(description="Relevance relative to the best match, in [0, 1].")
+    seen: list[SeenOut] = Field(description="When the customer already met this article; empty if never.")
+
+
+class SuggestionsOut(Response):
+    query: str | None = Field(
+        description="The agent's search; None for suggestions from the customer's questions."
+    )
+    articles: list[ArticleSuggestion]

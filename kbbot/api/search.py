@@ -23,7 +23,8 @@ def search():
         raise InvalidInput("q", f"must be at most {MAX_QUERY_CHARS} characters")
     limit = min(max(request.args.get("limit", 10, type=int), 1), 50)
     sources = get_engine().search(db.get_session(), query, limit=limit, relevant_only=True)
-    events.record("search", visitor_id=current_visitor_id(), query=query, results=len(sources), source="api")
+    found = [(source.slug, source.title) for source in sources]
+    events.record_search(current_visitor_id(), query, found, source="api")
     results = [
         {
             "slug": source.slug,

@@ -15,8 +15,10 @@ from flask import Blueprint, abort, g, request
 from flask_login import current_user
 from flask_wtf.csrf import ValidationError, validate_csrf
 
-from .. import conversations, db, handoffs, users
+from .. import conversations, db, handoffs, suggestions, users
+from ..help_center import absolute_url, clean_query
 from ..models import HANDOFF_STATUSES, Handoff
+from ..services import get_engine
 from . import schemas
 from .chat import conversation_out, message_out
 from .problems import problem
@@ -72,24 +74,6 @@ def staff_required(role):
     return decorator
 
 
-def _summary(handoff: Handoff, now):
-    conversation = handoff.conversation
-    first_question = next((m.text for m in conversation.messages if m.role == "customer"), None)
-    waited_until = handoff.first_reply_at or now
-    return {
-        "id": handoff.id,
-        "status": handoff.status,
-        "reason": handoff.reason,
-        "conversation_id": conversation.public_id,
-        "email": handoff.email,
-        "name": handoff.name,
-        "first_question": first_question,
-        "created_at": handoff.created_at,
-        "waiting_seconds": round((waited_until - handoff.created_at).total_seconds(), 1),
-        "assignee": handoff.assignee.email if handoff.assignee else None,
-    }
-
-
 def _state(handoff: Handoff):
     return schemas.HandoffState(
         id=handoff.id,
@@ -109,11 +93,11 @@ def handoff_queue():
     mine = request.args.get("mine") in ("1", "true")
     session = db.get_session()
     found = handoffs.queue(session, status=status, assignee_id=g.staff_user.id if mine else None)
-    counts = handoffs.count_by_status(session)
     now = datetime.now(timezone.utc)
     return schemas.HandoffList(
-        handoffs=[_summary(handoff, now) for handoff in found],
-        counts=counts,
+        handoffs=[handoffs.queue_entry(handoff, now) for handoff in found],
+        counts=handoffs.count_by_status(session),
+        assigned_to_me=handoffs.count_by_status(session, assignee_id=g.staff_user.id)["assigned"],
     ).model_dump(mode="json")
 
 
@@ -137,8 +121,42 @@ def assign_to_me(handoff_id):
 def reply(handoff_id):
     body = read_json(schemas.ReplyRequest)
     session = db.get_session()
-    message = handoffs.post_reply(session, handoffs.get(session, handoff_id), g.staff_user, body.text.strip())
+    message = handoffs.post_reply(session, handoffs.get(session, handoff_id), g.staff_user, body.text)
     return schemas.MessageOut(**message_out(message)).model_dump(mode="json"), 201
+
+
+@bp.post("/handoffs/<int:handoff_id>/notes")
+@staff_required("agent")
+def add_note(handoff_id):
+    """An internal note: staff see it in the handoff's context; the customer never does."""
+    body = read_json(schemas.NoteRequest)
+    session = db.get_session()
+    note = handoffs.add_note(session, handoffs.get(session, handoff_id), g.staff_user, body.text)
+    return schemas.NoteOut(**handoffs.note_entry(note)).model_dump(mode="json"), 201
+
+
+@bp.get("/handoffs/<int:handoff_id>/suggestions")
+@staff_required("agent")
+def article_suggestions(handoff_id):
+    """Articles for the reply (?q= to search), each with when the customer already saw it."""
+    query = clean_query(request.args.get("q", "")) or None
+    session = db.get_session()
+    context = handoffs.handoff_context(session, handoffs.get(session, handoff_id))
+    found = suggestions.for_handoff(session, get_engine(), context, query=query)
+    return schemas.SuggestionsOut(
+        query=query, articles=[suggestion_out(suggestion) for suggestion in found]
+    ).model_dump(mode="json")
+
+
+def suggestion_out(suggestion):
+    return {
+        "slug": suggestion.slug,
+        "title": suggestion.title,
+        "url": absolute_url("help_center.article", slug=suggestion.slug),
+        "snippet": suggestion.snippet,
+        "score": suggestion.score,
+        "seen": [vars(seen) for seen in suggestion.seen],
+    }
 
 
 @bp.post("/handoffs/<int:handoff_id>/resolve")
@@ -153,10 +171,7 @@ def resolve(handoff_id):
 @staff_required("agent")
 def reopen(handoff_id):
     session = db.get_session()
-    handoff = handoffs.get(session, handoff_id)
-    if handoff.status != "resolved":
-        return problem(409, "Conflict", "only a resolved handoff can be reopened")
-    handoffs.reopen(session, handoff)
+    handoff = handoffs.reopen(session, handoffs.get(session, handoff_id))
     session.commit()
     return _state(handoff)
 

@@ -13,11 +13,11 @@ from flask_wtf.csrf import CSRFProtect
 
 from .. import db
 from ..models import User
-from . import dashboard, editor, team, tokens, views
+from . import console, dashboard, editor, team, tokens, views
 
 # The staff side's areas, each a blueprint nested under /staff (endpoints "staff.<area>.<view>"),
 # so that the sign-in requirement's redirects, the error pages and the strict headers apply to all.
-AREAS = (dashboard, team, tokens, editor)
+AREAS = (dashboard, team, tokens, editor, console)
 for area in AREAS:
     views.bp.register_blueprint(area.bp)
 
