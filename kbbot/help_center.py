@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 from flask import Blueprint, Response, abort, current_app, make_response, render_template, request, url_for
+from flask_login import current_user
 from markupsafe import Markup
 
 from . import catalog, db, events, theme
@@ -143,9 +144,11 @@ def article(slug):
     found = catalog.article(session, slug)
     if found is None:
         abort(404)
-    view = events.record_article_view(
-        found, current_visitor_id(), referrer_kind(request.args.get("ref"), request.referrer, request.host)
-    )
+    view = None
+    if not current_user.is_authenticated:  # staff reading their own help center would skew the reports
+        view = events.record_article_view(
+            found, current_visitor_id(), referrer_kind(request.args.get("ref"), request.referrer, request.host)
+        )
     related = get_engine().related(session, found.slug, limit=RELATED_COUNT)
     return article_page(found, view=view, related=related)
 
@@ -216,8 +219,9 @@ def search():
     results = None
     if query:
         results = search_results(db.get_session(), query)
-        found = [(result.slug, result.title.striptags()) for result in results]
-        events.record_search(current_visitor_id(), query, found, source="help_center")
+        if not current_user.is_authenticated:
+            found = [(result.slug, result.title.striptags()) for result in results]
+            events.record_search(current_visitor_id(), query, found, source="help_center")
     return render_template(
         "help_center/search.html",
         query=query,

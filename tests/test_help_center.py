@@ -7,9 +7,10 @@ from html.parser import HTMLParser
 
 import pytest
 from conftest import make_app
+from test_staff_auth import PASSWORD, sign_in
 from sqlalchemy import func, select
 
-from kbbot import db
+from kbbot import db, users
 from kbbot.help_center import referrer_kind
 from kbbot.models import Article, Category, Event, utcnow
 
@@ -77,6 +78,18 @@ def test_reading_time_only_for_the_visitors_own_view(support_app, client):
     assert support_app.test_client().post(f"/api/v1/views/{view_id}", json={"seconds": 5}).status_code == 404
     assert client.post(f"/api/v1/views/{view_id}", json={"seconds": -1}).status_code == 422
     assert client.post(f"/api/v1/views/{view_id}", json={"seconds": 12}).status_code == 204
+
+
+def test_staff_reading_their_own_help_center_are_not_counted_as_customers(support_app):
+    with support_app.app_context():
+        users.create_user(db.get_session(), "agent@example.com", ["agent"], password=PASSWORD)
+    staff = support_app.test_client()
+    sign_in(staff, email="agent@example.com")
+    page = staff.get("/articles/refunds").get_data(as_text=True)
+    staff.get("/search?q=refund")
+    assert "Refund policy" in page and "reading-time.js" not in page
+    with support_app.app_context():
+        assert db.get_session().execute(select(func.count(Event.id))).scalar_one() == 0
 
 
 # -- pages -----------------------------------------------------------------------------
