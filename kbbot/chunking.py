@@ -15,6 +15,7 @@ from markdown_it import MarkdownIt
 
 MAX_PASSAGE_WORDS = 60
 MAX_CODE_CHARS = 400
+SENTENCE_ENDINGS = (".", "!", "?", "…")
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”')\]]*\s+(?=[\"“(\[]?[A-Z0-9])")
 _WHITESPACE = re.compile(r"\s+")
@@ -110,7 +111,9 @@ def _blocks(body):
                     for header, value in zip(table_header + [""] * len(table_row), table_row)
                     if value
                 ]
-                blocks.append(_Block(path, "; ".join(cells) + ".", splittable=False))
+                row = "; ".join(cells)
+                # A row reads as one sentence; a last cell that ends one already needs no second stop.
+                blocks.append(_Block(path, row if row.endswith(SENTENCE_ENDINGS) else row + ".", splittable=False))
         elif token.type == "inline":
             text = _inline_text(token)
             parent = tokens[i - 1].type if i else ""

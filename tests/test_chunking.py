@@ -38,13 +38,14 @@ def test_long_sections_split_at_sentence_boundaries_within_the_limit():
 def test_steps_tables_and_code_keep_their_meaning():
     body = (
         "1. Open **Settings**.\n2. Click `Save`.\n\n"
-        "| Code | Meaning |\n|---|---|\n| SYNC-422 | Tax rate not mapped |\n\n"
+        "| Code | Meaning |\n|---|---|\n| SYNC-422 | Tax rate not mapped |\n| SYNC-500 | Retry later. |\n\n"
         "```\ncurl https://api.example\n```\n"
     )
     text = " ".join(text for _, text in passages(body))
     assert "1. Open Settings." in text
     assert "2. Click Save." in text
     assert "Code: SYNC-422; Meaning: Tax rate not mapped." in text
+    assert "Code: SYNC-500; Meaning: Retry later.\n" in text  # one full stop, not two
     assert "curl https://api.example" in text
 
 
