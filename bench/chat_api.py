@@ -9,7 +9,6 @@ answer path noticeably" is a number, not a promise.
 """
 
 import argparse
-import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -24,11 +23,6 @@ from kbbot.sync import sync_directory
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "bench" / "data" / "sample_dev.jsonl"
-
-
-def percentiles(samples):
-    ordered = sorted(samples)
-    return statistics.median(ordered), ordered[int(0.95 * (len(ordered) - 1))]
 
 
 def measure(workdir):
@@ -63,16 +57,10 @@ def measure(workdir):
 
 
 def table(results, count):
-    lines = [
+    return sections.latency_table(
         f"Measured with `python bench/chat_api.py` over the {count} dev questions, SQLite, one process, on this 2-core machine:",
-        "",
-        "| step | p50 ms | p95 ms |",
-        "|---|---|---|",
-    ]
-    for name, samples in results.items():
-        p50, p95 = percentiles(samples)
-        lines.append(f"| {name} | {p50:.1f} | {p95:.1f} |")
-    return lines
+        results,
+    )
 
 
 def main():

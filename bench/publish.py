@@ -13,7 +13,6 @@ Target: under 1 second from publish to answer.
 
 import argparse
 import re
-import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -40,11 +39,6 @@ def worker(workdir):
     with app.app_context():
         get_engine().ensure_current(db.get_session())  # a warm worker: model and index loaded
     return app
-
-
-def percentiles(samples):
-    ordered = sorted(samples)
-    return statistics.median(ordered), ordered[int(0.95 * (len(ordered) - 1))]
 
 
 def ask(client, marker):
@@ -106,17 +100,13 @@ def measure(workdir, rounds):
 
 
 def table(results, rounds):
-    lines = [
-        f"Measured with `python bench/publish.py --rounds {rounds}` on the sample help center (64 articles), "
-        "SQLite, two workers in one process, on this 2-core machine:",
-        "",
-        "| step | p50 ms | p95 ms |",
-        "|---|---|---|",
-    ]
-    for name, samples in results.items():
-        p50, p95 = percentiles(samples)
-        lines.append(f"| {name} | {p50:.1f} | {p95:.1f} |")
-    return lines
+    return sections.latency_table(
+        (
+            f"Measured with `python bench/publish.py --rounds {rounds}` on the sample help center (64 articles), "
+            "SQLite, two workers in one process, on this 2-core machine:"
+        ),
+        results,
+    )
 
 
 def main():

@@ -1,5 +1,6 @@
-"""Write measured results into a marked section of a Markdown file, keeping the rest by hand."""
+"""Write measured results into a marked section of a Markdown file, keeping the rest by hand; latency tables."""
 
+import statistics
 from pathlib import Path
 
 
@@ -14,3 +15,18 @@ def replace_section(path: Path, name, lines):
     else:
         text = text.rstrip("\n") + ("\n\n" if text else "") + body + "\n"
     path.write_text(text, encoding="utf-8")
+
+
+def percentiles(samples):
+    """(p50, p95) of `samples`."""
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[int(0.95 * (len(ordered) - 1))]
+
+
+def latency_table(intro, results):
+    """A Markdown table of p50 and p95 milliseconds per step (`results`: step name -> samples in ms)."""
+    lines = [intro, "", "| step | p50 ms | p95 ms |", "|---|---|---|"]
+    for name, samples in results.items():
+        p50, p95 = percentiles(samples)
+        lines.append(f"| {name} | {p50:.1f} | {p95:.1f} |")
+    return lines

@@ -253,16 +253,7 @@ def build(session, period, settings, encode, content_only=False):
     """The dashboard of `period`: the report and, unless `content_only`, its trend, from one read."""
     since, until = period.bounds
     records = reports.read_records(session, since, until, settings)
-    report = reports.summarize(
-        since,
-        until,
-        records.conversations,
-        records.surveys,
-        records.visits,
-        settings,
-        encode,
-        records.activity,
-    )
+    report = reports.summarize_records(records, since, until, settings, encode)
     if content_only:
         return Dashboard(period, report)
     buckets = reports.trend_periods(since, until, period.granularity)

@@ -671,7 +671,11 @@ def build_report(session: Session, since, until, settings, encode) -> Report:
     content gaps to group.
     """
     since, until = as_utc(since), as_utc(until)
-    records = read_records(session, since, until, settings)
+    return summarize_records(read_records(session, since, until, settings), since, until, settings, encode)
+
+
+def summarize_records(records, since, until, settings, encode) -> Report:
+    """The report of [since, until) from records `read_records` read (the dashboard reuses them for trends)."""
     return summarize(
         since,
         until,
