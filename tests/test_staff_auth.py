@@ -130,3 +130,28 @@ def test_the_staff_pages_scripts_use_the_session_and_need_its_csrf_token_to_chan
     # Past the credential check: the handoff does not exist.
     assert client.post("/api/v1/staff/handoffs/1/assign", headers={"X-CSRFToken": token}).status_code == 404
 
+
+
+def test_every_staff_page_keeps_to_the_policy_no_inline_script_style_or_handlers(support_app, client):
+    reply = client.post("/api/v1/chat", json={"message": "talk to a human"}).get_json()
+    client.post(f"/api/v1/conversations/{reply['conversation_id']}/handoff", json={"email": "dana@example.com"})
+    with support_app.app_context():
+        users.create_user(db.get_session(), "admin@example.com", ["admin"], password=PASSWORD)
+    admin = support_app.test_client()
+    sign_in(admin, email="admin@example.com")
+    pages = [
+        re.sub(r"<(?:\w+:)?\w+>", "1", rule.rule)
+        for rule in support_app.url_map.iter_rules()
+        if rule.rule.startswith("/staff") and "GET" in rule.methods and not rule.rule.endswith(".csv")
+    ]
+    checked = 0
+    for url in pages:
+        response = admin.get(url)
+        if response.status_code != 200 or response.mimetype != "text/html":
+            continue
+        html = response.get_data(as_text=True)
+        assert all("src=" in tag for tag in re.findall(r"<script\b[^>]*>", html)), url
+        assert " style=" not in html and not re.search(r"<[^>]+\son[a-z]+=", html), url
+        assert "frame-ancestors" in response.headers["Content-Security-Policy"], url
+        checked += 1
+    assert checked >= 10

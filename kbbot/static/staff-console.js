@@ -24,7 +24,7 @@
 
   var labelsNode = $("console-labels");
   if (!labelsNode) return;
-  var labels = JSON.parse(labelsNode.textContent);
+  var labels = JSON.parse(labelsNode.dataset.labels);
   var csrfMeta = document.querySelector('meta[name="csrf-token"]');
 
   // -- building the DOM safely -------------------------------------------------------------------------
