@@ -32,7 +32,7 @@ class Evidence:
     """
 
     dense_max: float  # cosine of the top article's best entry, in [-1, 1]
-    margin: float  # fused score of the top article minus that of the runner-up, >= 0
+    margin: float  # gap between the two highest fused scores, >= 0 (how clearly one article stands out)
     known_share: float  # share of the question's terms that occur anywhere in the knowledge base
 
     def as_tuple(self):
@@ -44,7 +44,9 @@ def evidence(hits, query_terms, vocabulary):
     if not hits:
         return None
     top = hits[0]
-    margin = top.score - hits[1].score if len(hits) > 1 else top.score
+    # By score, not by rank: an exact error-code match may rank an article first with a lower score.
+    scores = sorted((hit.score for hit in hits), reverse=True)
+    margin = scores[0] - scores[1] if len(scores) > 1 else scores[0]
     known = sum(1 for term in query_terms if term in vocabulary) / len(query_terms) if query_terms else 0.0
     return Evidence(top.dense_max, margin, known)
 

@@ -178,7 +178,7 @@ class Engine:
 
     # -- answering ----------------------------------------------------------------
 
-    def _rank(self, query_terms, query_vector):
+    def _rank(self, question, query_terms, query_vector):
         with self._lock:
             dense_ids, dense_scores = self._dense.search(query_vector, CANDIDATES)
             return retrieval.fuse(
@@ -188,6 +188,7 @@ class Engine:
                 self._lexical.scores(query_terms),
                 self._article_ids,
                 self._entries,
+                self._lexical.code_matches(question),
             )
 
     def _source(self, hit, query_vector, top_score):
@@ -229,7 +230,7 @@ class Engine:
         """
         self.ensure_current(session)
         query_vector = self.encoder.encode([question])[0]
-        hits = self._rank(self._lexical.query_terms(question), query_vector)[:limit]
+        hits = self._rank(question, self._lexical.query_terms(question), query_vector)[:limit]
         if relevant_only:
             hits = [hit for hit in hits if confidence.is_relevant(hit)]
         top_score = hits[0].score if hits else 0.0
@@ -241,7 +242,7 @@ class Engine:
         self.ensure_current(session)
         query_vector = self.encoder.encode([question])[0]
         query_terms = self._lexical.query_terms(question)  # tokenized once, for BM25 and the evidence
-        hits = self._rank(query_terms, query_vector)
+        hits = self._rank(question, query_terms, query_vector)
         found = confidence.evidence(hits, query_terms, self._lexical.vocabulary)
         score = confidence.confidence(found)
         action = confidence.decide(score, self.answer_threshold, self.suggest_threshold)

@@ -18,6 +18,11 @@ import Stemmer
 _ERROR_CODE = re.compile(r"\b([A-Za-z]{2,6})-(\d{2,6})\b")
 
 
+def error_codes(text):
+    """The error codes in `text`, normalized: "sync-422 and LDG-1042" -> {"SYNC422", "LDG1042"}."""
+    return frozenset(f"{match[1]}{match[2]}".upper() for match in _ERROR_CODE.finditer(text))
+
+
 def with_code_terms(text):
     """`text` with each error code such as `SYNC-422` also written as one term, `SYNC422`."""
     return _ERROR_CODE.sub(lambda match: f"{match[0]} {match[1]}{match[2]}", text)
@@ -30,6 +35,7 @@ class LexicalIndex:
         self._stemmer = Stemmer.Stemmer("english")
         self.ids = np.asarray(ids, dtype=np.int64)
         self._bm25 = None
+        self._codes = [error_codes(text) for text in texts]
         self.vocabulary = frozenset()  # every stemmed term of every document
         if len(texts):
             tokenized = self._tokenize(texts)
@@ -49,6 +55,11 @@ class LexicalIndex:
     def query_terms(self, query):
         """The stemmed, stop-word-free terms BM25 matches for `query`."""
         return self._tokenize([query], return_ids=False)[0]
+
+    def code_matches(self, query) -> np.ndarray:
+        """Per document, aligned with `ids`: whether it contains an error code the query names."""
+        codes = error_codes(query)
+        return np.array([bool(codes & found) for found in self._codes], dtype=bool)
 
     def scores(self, query_terms) -> np.ndarray:
         """BM25 score of the terms of a query (`query_terms`) for every document, aligned with `ids`."""

@@ -59,18 +59,23 @@ def best_per_article(ids, scores, entries: dict[int, EntryInfo]):
     return best
 
 
-def fuse(dense_ids, dense_scores, centroid_scores, lexical_scores, article_ids, entries):
+def fuse(dense_ids, dense_scores, centroid_scores, lexical_scores, article_ids, entries, code_matches=None):
     """Articles ranked by fused score, best first.
 
     `dense_ids`/`dense_scores`: the nearest entries (best first);
     `centroid_scores` and `lexical_scores`: one score per article, aligned
     with `article_ids`. An article that has no entry among the nearest ones
     gets the last retrieved similarity as its `dense_max`, an upper bound.
+    `code_matches` (aligned booleans): articles containing an error code the
+    question names. They come first: a code is an identifier, and an article
+    about another code of the same family ("SYNC-504" for "SYNC-422") is
+    the wrong answer however similar its wording.
     """
     dense = best_per_article(dense_ids, dense_scores, entries)
     floor = float(dense_scores[-1]) if len(dense_scores) else 0.0
     positions = {article_id: i for i, article_id in enumerate(article_ids)}
     candidates = set(dense)
+    matches = np.zeros(len(article_ids), dtype=bool) if code_matches is None else np.asarray(code_matches)
     for scores in (centroid_scores, lexical_scores):
         if len(scores):
             top = np.argsort(-scores, kind="stable")[:EXTRA_CANDIDATES]
@@ -91,7 +96,7 @@ def fuse(dense_ids, dense_scores, centroid_scores, lexical_scores, article_ids, 
                 best_entry_id=entry_id,
             )
         )
-    hits.sort(key=lambda hit: (-hit.score, hit.article_id))
+    hits.sort(key=lambda hit: (not matches[positions[hit.article_id]], -hit.score, hit.article_id))
     return hits
 
 

@@ -162,3 +162,11 @@ def test_related_articles_are_the_nearest_published_ones(sample_app):
             info.slug for info in engine.related(session, "recurring-invoices", limit=60, min_similarity=-1)
         ]
         assert engine.related(session, "no-such-article") == []
+
+
+def test_a_question_naming_an_error_code_gets_the_article_with_that_code(sample_app):
+    with sample_app.app_context():
+        answer = get_engine().ask(db.get_session(), "what does SYNC-422 mean")
+    # The SYNC-504 article is worded more like the question; only the reference lists SYNC-422.
+    assert answer.sources[0].slug == "error-codes-reference"
+    assert answer.action == "answer" and "Tax rate not mapped" in answer.answer

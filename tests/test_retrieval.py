@@ -2,13 +2,20 @@ import numpy as np
 import pytest
 
 from kbbot import confidence
-from kbbot.lexical import LexicalIndex, with_code_terms
+from kbbot.lexical import LexicalIndex, error_codes, with_code_terms
 from kbbot.retrieval import EntryInfo, best_passage, fuse
 
 
 def test_error_codes_also_become_one_term():
     assert with_code_terms("see SYNC-422 now") == "see SYNC-422 SYNC422 now"
     assert with_code_terms("no code here") == "no code here"
+
+
+def test_error_codes_are_found_whatever_their_case():
+    assert error_codes("sync-422 and LDG-1042, not 2024-11 or covid-19x") == {"SYNC422", "LDG1042"}
+    lexical = LexicalIndex([1, 2], ["SYNC-504 timed out", "Codes: SYNC-422 tax rate not mapped"])
+    assert lexical.code_matches("what does sync-422 mean").tolist() == [False, True]
+    assert lexical.code_matches("my sync failed").tolist() == [False, False]
 
 
 def test_bm25_prefers_the_exact_error_code():
@@ -62,6 +69,16 @@ def test_fuse_lets_bm25_bring_in_an_article_dense_retrieval_missed():
     missed = next(hit for hit in hits if hit.article_id == 2)
     assert missed.best_entry_id is None
     assert missed.dense_max == pytest.approx(0.4)  # bounded by the last similarity retrieved
+
+
+def test_an_article_with_the_error_code_asked_about_ranks_first_and_the_margin_stays_a_score_gap():
+    scores = dict(dense_ids=np.array([20, 10]), dense_scores=np.array([0.9, 0.7]),
+                  centroid_scores=np.array([0.5, 0.6]), lexical_scores=np.array([1.0, 0.5]),
+                  article_ids=np.array([1, 2]), entries=ENTRIES)  # fmt: skip
+    assert [hit.article_id for hit in fuse(**scores)] == [2, 1]
+    hits = fuse(**scores, code_matches=np.array([True, False]))
+    assert [hit.article_id for hit in hits] == [1, 2] and hits[0].score < hits[1].score
+    assert confidence.evidence(hits, ["x"], frozenset()).margin == pytest.approx(hits[1].score - hits[0].score)
 
 
 def test_best_passage_is_the_most_similar_one():
