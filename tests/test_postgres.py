@@ -1,11 +1,13 @@
-"""The same code on PostgreSQL: migrations, sync, revisions, indexing, answers, conversations and handoffs."""
+"""The same code on PostgreSQL: migrations, sync, revisions, indexing, answers, conversations, handoffs, editing."""
 
+import pytest
 from sqlalchemy import select
 
 from conftest import build_support_app, make_app, write_article
 
-from kbbot import db, users
-from kbbot.models import Revision
+from kbbot import db, editing, users
+from kbbot.articles import ArticleSource
+from kbbot.models import Article, Revision
 from kbbot.services import get_engine
 from kbbot.sync import sync_directory
 
@@ -46,3 +48,26 @@ def test_a_conversation_with_handoff_and_agent_reply_on_postgresql(tmp_path, pos
     assert [m["role"] for m in context["transcript"]] == ["customer", "bot", "agent"]
     assert client.post("/api/v1/surveys", json={"conversation_id": reply["conversation_id"], "kind": "csat", "score": 5}).status_code == 201
     assert client.post("/api/v1/surveys", json={"conversation_id": reply["conversation_id"], "kind": "csat", "score": 4}).status_code == 409
+
+
+def test_two_editors_saving_the_same_revision_on_postgresql_let_only_one_through(tmp_path, postgres_url):
+    app = make_app(tmp_path, DATABASE_URL=postgres_url)
+    with app.app_context():
+        session = db.get_session()
+        editor = users.create_user(session, "editor@example.com", ["editor"])
+        article = editing.create(session, ArticleSource("refunds", "Refunds", "Within 14 days."), editor)
+        other_session = app.extensions["kbbot.sessionmaker"]()
+        try:
+            other_copy = editing.get(other_session, article.id)
+            assert len(other_copy.revisions) == 1  # both start from revision 1
+            mine = editing.get(session, article.id, lock=True)
+            editing.update(session, mine, ArticleSource("refunds", "Refunds", "Mine."), 1, editor)
+            theirs = editing.get(other_session, article.id, lock=True)
+            other_session.refresh(theirs)
+            with pytest.raises(editing.StaleRevision):
+                editing.update(other_session, theirs, ArticleSource("refunds", "Refunds", "Theirs."), 1, editor)
+        finally:
+            other_session.close()
+        session.expire_all()
+        assert session.get(Article, article.id).body == "Mine."
+        assert [r.number for r in session.get(Article, article.id).revisions] == [1, 2]
