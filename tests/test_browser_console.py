@@ -123,6 +123,15 @@ def test_an_agent_sees_a_handoff_arrive_and_answers_it_with_what_the_customer_re
     )
     assert agent.evaluate("window.stillTheSamePage") is True
 
+    # So does what she reads in the help center while she waits.
+    reading = customer.context.new_page()
+    reading.goto(f"{live_site.url}/articles/cancel-your-subscription")
+    waiting = agent.locator("#activity-after [data-testid=viewed-article]", has_text="Cancel")
+    expect(waiting).to_be_visible(timeout=SLOW)
+    expect(waiting).to_contain_text("after the handoff")
+    reading.close()
+    assert agent.evaluate("window.stillTheSamePage") is True
+
     # The agent replies with a link to the article, warned that the customer read it already.
     reply = agent.locator("#reply-text")
     reply.fill("Hi Dana, Sam here. I have refunded the second payment. The rules: ")

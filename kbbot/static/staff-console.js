@@ -353,6 +353,81 @@
       return item;
     }
 
+    // What the customer does in the help center while waiting (read, searched) joins "Since the handoff".
+    var activityAfter = $("activity-after");
+    var activityAfterList = $("activity-after-list");
+
+    function activityKey(kind, at, name) {
+      return kind + "-" + Math.floor(new Date(at).getTime() / 1000) + "-" + (name || "");
+    }
+
+    function activityNode(item) {
+      var node = el("li", "activity activity-" + item.kind);
+      node.setAttribute("data-testid", item.kind === "view" ? "viewed-article" : "search");
+      var what = node.appendChild(el("p", "activity-what"));
+      var how = node.appendChild(el("p", "activity-how"));
+      if (item.kind === "view") {
+        what.appendChild(el("span", "tag", "Read"));
+        what.appendChild(document.createTextNode(" "));
+        var title = item.title || item.slug || "An article";
+        what.appendChild(item.slug ? link(articleHref(item.slug), title) : document.createTextNode(title));
+        how.textContent =
+          (item.seconds !== null ? "for " + duration(item.seconds) : "time on page not reported") + ", " +
+          (labels.via[item.via] || "way in unknown") + (item.during_conversation ? " (during the chat)" : "");
+      } else {
+        what.appendChild(el("span", "tag", "Searched"));
+        what.appendChild(document.createTextNode(" “" + (item.query || "") + "”"));
+        if (item.results === 0) how.appendChild(el("strong", "no-results", "No results"));
+        else if (item.results !== null) how.textContent = item.results + (item.results === 1 ? " result" : " results");
+        if (item.top_results.length) {
+          how.appendChild(document.createTextNode(", first:"));
+          var results = node.appendChild(el("ul", "activity-results"));
+          item.top_results.forEach(function (result) {
+            results.appendChild(el("li")).appendChild(link(articleHref(result.slug), result.title));
+          });
+        }
+      }
+      var when = node.appendChild(el("p", "activity-when"));
+      when.appendChild(timeNode(item.at));
+      when.appendChild(document.createTextNode(", "));
+      var ago = when.appendChild(el("span", null, timeAgo(new Date(item.at), new Date())));
+      ago.setAttribute("data-ago", item.at);
+      when.appendChild(document.createTextNode(" (" + relativeTo(new Date(item.at), handedOffAt) + ")"));
+      return node;
+    }
+
+    function showNewActivity(context) {
+      var shownKeys = {};
+      activityAfterList.querySelectorAll("[data-activity]").forEach(function (node) {
+        shownKeys[node.getAttribute("data-activity")] = true;
+      });
+      var items = context.viewed_articles
+        .map(function (view) {
+          return Object.assign({ kind: "view", key: activityKey("view", view.at, view.slug) }, view);
+        })
+        .concat(
+          context.searches.map(function (search) {
+            return Object.assign({ kind: "search", key: activityKey("search", search.at, search.query) }, search);
+          })
+        )
+        .filter(function (item) {
+          return !item.before_handoff && !shownKeys[item.key];
+        })
+        .sort(function (a, b) {
+          return new Date(a.at) - new Date(b.at);
+        });
+      items.forEach(function (item) {
+        var node = activityNode(item);
+        node.setAttribute("data-activity", item.key);
+        node.classList.add("is-new");
+        activityAfterList.appendChild(node);
+      });
+      if (items.length) {
+        activityAfter.hidden = false;
+        say(live, customer + " is using the help center: see “Since the handoff”.");
+      }
+    }
+
     function statusText(handoff) {
       var text = labels.statuses[handoff.status];
       if (handoff.resolution_reason) text += ": " + labels.resolutions[handoff.resolution_reason];
@@ -382,6 +457,7 @@
           if (entry.role === "customer") fromCustomer += 1;
         });
         if (fromCustomer) say(live, "New message from " + customer + ".");
+        showNewActivity(context);
 
         var handoff = context.handoff;
         if (handoff.status !== shown.status || (handoff.assignee || "") !== shown.assignee) {
