@@ -7,8 +7,6 @@ article keeps the path it was imported from; others go to
 nothing is lost.
 """
 
-import os
-import tempfile
 from pathlib import Path
 
 import yaml
@@ -16,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from .articles import ArticleSource, slugify, source_of
+from .files import write_atomically
 from .models import Article
 
 
@@ -43,14 +42,6 @@ def export_path(article: Article):
     return Path(folder) / f"{article.slug}.md"
 
 
-def _write_atomically(path: Path, text):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-        file.write(text)
-    os.replace(temporary, path)
-
-
 def export_directory(session: Session, directory: Path):
     """Write every article under `directory`; returns the relative paths written, sorted."""
     directory = Path(directory)
@@ -62,6 +53,7 @@ def export_directory(session: Session, directory: Path):
         if directory.resolve() not in target.parents:  # a stored path never escapes the directory
             relative = Path("uncategorized") / f"{article.slug}.md"
             target = directory / relative
-        _write_atomically(target, article_text(source_of(article)))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(target, article_text(source_of(article)).encode("utf-8"))
         written.append(relative.as_posix())
     return sorted(written)

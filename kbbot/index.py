@@ -13,7 +13,6 @@ index file is checked against its hash before FAISS reads it.
 
 import hashlib
 import json
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ import faiss
 import numpy as np
 
 from .errors import IndexCorrupt, IndexMissing
+from .files import write_atomically
 
 
 MANIFEST_NAME = "manifest.json"
@@ -120,7 +120,7 @@ class DenseIndex:
         directory.mkdir(parents=True, exist_ok=True)
         data = faiss.serialize_index(self._faiss).tobytes()
         index_name = f"dense-{secrets.token_hex(8)}.faiss"
-        _write_atomically(directory / index_name, data)
+        write_atomically(directory / index_name, data)
         manifest = {
             "format": FORMAT_VERSION,
             "model": self.model_name,
@@ -131,7 +131,7 @@ class DenseIndex:
             "sha256": hashlib.sha256(data).hexdigest(),
             "entries": {str(entry_id): content_hash for entry_id, content_hash in self.hashes.items()},
         }
-        _write_atomically(directory / MANIFEST_NAME, json.dumps(manifest).encode())
+        write_atomically(directory / MANIFEST_NAME, json.dumps(manifest).encode())
         for old in directory.glob("dense-*.faiss"):
             if old.name != index_name:
                 old.unlink(missing_ok=True)
@@ -173,21 +173,3 @@ class DenseIndex:
         index._faiss = faiss_index
         index.hashes = hashes
         return index
-
-
-def _write_atomically(path: Path, data: bytes):
-    """Write to a temporary file, fsync it, rename it over `path`, fsync the directory."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(temporary, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-    directory_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory_fd)
-    finally:
-        os.close(directory_fd)

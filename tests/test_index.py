@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from kbbot import index as index_module
+from kbbot import files
 from kbbot.errors import IndexCorrupt
 from kbbot.index import MANIFEST_NAME, DenseIndex
 
@@ -86,7 +86,7 @@ def test_a_crash_while_saving_leaves_the_previous_index_usable(tmp_path, saved, 
     def crash(*args):
         raise OSError("disk gone")
 
-    monkeypatch.setattr(index_module.os, failing_call, crash)
+    monkeypatch.setattr(files.os, failing_call, crash)
     with pytest.raises(OSError):
         changed.save(tmp_path)
     monkeypatch.undo()
