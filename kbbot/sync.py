@@ -83,6 +83,7 @@ def sync_directory(session: Session, directory: Path, max_bytes: int) -> SyncRep
         report.warnings.extend(f"{relative_paths[path]}: {w}" for w in source.warnings)
         sources_by_slug[source.slug].append((path, source))
 
+    stored = {article.slug: article for article in session.execute(select(Article)).scalars()}
     for slug, found in sorted(sources_by_slug.items()):
         if len(found) > 1:
             names = ", ".join(relative_paths[path] for path, _ in found)
@@ -92,13 +93,13 @@ def sync_directory(session: Session, directory: Path, max_bytes: int) -> SyncRep
                 )
             continue
         path, source = found[0]
-        existing = session.execute(select(Article).where(Article.slug == slug)).scalar_one_or_none()
-        imported = last_import(existing) if existing is not None else None
-        if imported is not None and existing.content_hash != source.content_hash:
-            if imported.content_hash == source.content_hash:
+        existing = stored.get(slug)
+        last_synced = last_import(existing) if existing and existing.content_hash != source.content_hash else None
+        if last_synced is not None:
+            if last_synced.content_hash == source.content_hash:
                 report.kept_web_edits.append(slug)  # the file is as last imported; the web edits stand
                 continue
-            if existing.current_revision is not imported:
+            if existing.current_revision is not last_synced:
                 report.warnings.append(
                     f"{relative_paths[path]}: the file changed, so it replaces the edits made in the editor "
                     f"since the last sync (they stay in the article's history)"
