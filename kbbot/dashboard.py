@@ -80,6 +80,7 @@ FIGURES = (
 FIGURES_BY_KEY = {figure.key: figure for figure in FIGURES}
 # The headline tiles, each with its trend chart.
 TILES = tuple(figure for figure in FIGURES if figure.trend)
+TILES_BY_TABLE = {f"trend-{figure.key}": figure for figure in TILES}
 CONTENT_TABLES = ("top-questions", "content-gaps", "articles")
 # Every table by name (an admin's view): the content tables, then the figures, surveys and trends.
 TABLE_NAMES = (
@@ -205,28 +206,34 @@ class Dashboard:
 
     def tables(self, content_only=False):
         """Every table of the dashboard by name; `content_only`: those an editor sees."""
-        found = {
-            "top-questions": top_questions_table(self.report),
-            "content-gaps": content_gaps_table(self.report),
-            "articles": articles_table(self.report),
-        }
-        if not content_only:
-            found["figures"] = figures_table(self.report)
-            found["csat"] = Table(
+        return {name: self.table(name) for name in (CONTENT_TABLES if content_only else TABLE_NAMES)}
+
+    def table(self, name):
+        """The table `name` (one of `TABLE_NAMES`), built on demand: a CSV download needs only one."""
+        if name == "top-questions":
+            return top_questions_table(self.report)
+        if name == "content-gaps":
+            return content_gaps_table(self.report)
+        if name == "articles":
+            return articles_table(self.report)
+        if name == "figures":
+            return figures_table(self._data[0])
+        if name == "csat":
+            return Table(
                 "csat",
                 "CSAT answers by score",
                 (Column("score"), Column("responses", "count")),
                 list(self.report.csat.distribution.items()),
             )
-            found["ces"] = Table(
+        if name == "ces":
+            return Table(
                 "ces",
                 "CES answers",
                 (Column("answer"), Column("responses", "count")),
                 list(self.report.ces.distribution.items()),
             )
-            for figure in TILES:
-                found[f"trend-{figure.key}"] = self.trend_table(figure)
-            found["trend-ces"] = Table(
+        if name == "trend-ces":
+            return Table(
                 "trend-ces",
                 "CES answers over time",
                 (Column("first day"), Column("last day"), *(Column(c, "count") for c in reports.CES_CHOICES)),
@@ -235,7 +242,7 @@ class Dashboard:
                     for (since, until), report in zip(self.buckets, self.trend, strict=True)
                 ],
             )
-        return found
+        return self.trend_table(TILES_BY_TABLE[name])
 
     def trend_table(self, figure):
         return Table(
@@ -276,21 +283,14 @@ def _days(since, until):
     return since.date().isoformat(), (until - timedelta(days=1)).date().isoformat()
 
 
-def figures_table(report):
-    data = report.as_dict()
+def figures_table(data):
+    """Every figure of the report (`data`: `Report.as_dict()`), with its value as shown."""
+    values = [(figure, value_at(data, figure.key)) for figure in FIGURES]
     return Table(
         "figures",
         "Figures",
         (Column("figure"), Column("key"), Column("value"), Column("shown as")),
-        [
-            (
-                figure.label,
-                figure.key,
-                value_at(data, figure.key),
-                format_value(value_at(data, figure.key), figure.kind),
-            )
-            for figure in FIGURES
-        ],
+        [(figure.label, figure.key, value, reports.format_value(value, figure.kind)) for figure, value in values],
     )
 
 
@@ -355,28 +355,3 @@ def articles_table(report):
 def new_article_prefill(topic):
     """What the article editor is opened with for a content-gap topic: its label as title, every phrasing as a question."""
     return {"title": topic.label[:1].upper() + topic.label[1:], "question": [topic.label, *topic.examples]}
-
-
-def format_value(value, kind):
-    """A figure as people read it: "25.0%", "1.67", "45m 00s", "n/a" for none."""
-    if value is None:
-        return "n/a"
-    if kind == "rate":
-        return f"{100 * value:.1f}%"
-    if kind in ("number", "score"):
-        return f"{value:.2f}"
-    if kind == "nps":
-        return f"{value:.1f}"
-    if kind == "duration":
-        return format_duration(value)
-    if kind == "count":
-        return f"{value:,}" if isinstance(value, int) else f"{value:g}"
-    return str(value)
-
-
-def format_duration(seconds):
-    minutes, secs = divmod(round(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"

@@ -436,6 +436,8 @@ def nps_summary(scores):
 
 def top_questions(texts, limit):
     """The `limit` most frequent questions after `normalize_question`; ties in alphabetical order."""
+    if limit <= 0:
+        return []
     counts = Counter(normalize_question(text) for text in texts)
     counts.pop("", None)
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
@@ -469,10 +471,12 @@ def content_gap_topics(texts, encode, similarity, limit, examples):
     `encode(list_of_texts)` returns their L2-normalized embeddings, shape (n, d);
     it is only called when there is something to group.
     """
+    if limit <= 0:
+        return []
     counts = Counter(normalize_question(text) for text in texts)
     counts.pop("", None)
     distinct = sorted(counts)
-    if not distinct or limit <= 0:
+    if not distinct:
         return []
     groups = topics.group(distinct, encode(distinct), similarity, [counts[text] for text in distinct])
     return [
@@ -721,18 +725,8 @@ def trend(records, periods, settings) -> list[Report]:
     content gaps or article ledger: a trend charts the figures only.
     """
     figures_only = replace(settings, top_questions=0, content_gaps=0)
-    return [
-        summarize(
-            since,
-            until,
-            records.conversations,
-            records.surveys,
-            records.visits,
-            figures_only,
-            encode=None,
-        )
-        for since, until in periods
-    ]
+    without_ledger = replace(records, activity=None)
+    return [summarize_records(without_ledger, since, until, figures_only, encode=None) for since, until in periods]
 
 
 def read_records(session: Session, since, until, settings) -> Records:
@@ -959,22 +953,25 @@ def _source_articles(session, source_lists):
 # Plain-text rendering.
 
 
-def _percent(rate):
-    return "n/a" if rate is None else f"{100 * rate:.1f}%"
-
-
-def _number(value, digits=2):
-    return "n/a" if value is None else f"{value:.{digits}f}"
-
-
-def _duration(seconds):
-    if seconds is None:
+def format_value(value, kind):
+    """A figure as people read it: "25.0%", "1.67", "45m 00s", "n/a" for none (the CLI and the dashboard)."""
+    if value is None:
         return "n/a"
-    minutes, secs = divmod(round(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
+    if kind == "rate":
+        return f"{100 * value:.1f}%"
+    if kind in ("number", "score"):
+        return f"{value:.2f}"
+    if kind == "nps":
+        return f"{value:.1f}"
+    if kind == "duration":
+        minutes, secs = divmod(round(value), 60)
+        hours, minutes = divmod(minutes, 60)
+        if hours:
+            return f"{hours}h {minutes:02d}m"
+        return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
+    if kind == "count":
+        return f"{value:,}" if isinstance(value, int) else f"{value:g}"
+    return str(value)
 
 
 def _text_lines(report):
@@ -989,19 +986,19 @@ def _text_lines(report):
         ("deflected, assumed", outcomes.deflected_assumed),
         ("handed off", outcomes.handed_off),
         ("abandoned", outcomes.abandoned),
-        ("deflection rate", _percent(report.deflection_rate)),
-        ("handoff rate", _percent(report.handoff_rate)),
-        ("answer rate", f"{_percent(report.answer_rate)} ({report.answers} of {report.bot_replies} replies)"),
-        ("helpful rate", f"{_percent(report.helpful_rate)} ({report.helpful} of {report.feedback} votes)"),
-        ("repeat-contact rate", f"{_percent(report.repeat_contact_rate)} ({report.repeat_contacts})"),
-        ("first-contact resolution", f"{_percent(report.first_contact_resolution)} ({resolved})"),
+        ("deflection rate", format_value(report.deflection_rate, "rate")),
+        ("handoff rate", format_value(report.handoff_rate, "rate")),
+        ("answer rate", f"{format_value(report.answer_rate, 'rate')} ({report.answers} of {report.bot_replies} replies)"),
+        ("helpful rate", f"{format_value(report.helpful_rate, 'rate')} ({report.helpful} of {report.feedback} votes)"),
+        ("repeat-contact rate", f"{format_value(report.repeat_contact_rate, 'rate')} ({report.repeat_contacts})"),
+        ("first-contact resolution", f"{format_value(report.first_contact_resolution, 'rate')} ({resolved})"),
         ("help-center sessions", report.help_center_sessions),
-        ("self-service score", _number(report.self_service_score)),
-        ("median first agent reply", _duration(report.median_first_reply_seconds)),
-        ("CSAT average", f"{_number(csat.average)} ({csat.responses} responses)"),
-        ("CSAT (4-5)", _percent(csat.satisfied_rate)),
+        ("self-service score", format_value(report.self_service_score, "number")),
+        ("median first agent reply", format_value(report.median_first_reply_seconds, "duration")),
+        ("CSAT average", f"{format_value(csat.average, 'number')} ({csat.responses} responses)"),
+        ("CSAT (4-5)", format_value(csat.satisfied_rate, "rate")),
         ("CES easy/neither/difficult", "/".join(str(ces.distribution[choice]) for choice in CES_CHOICES)),
-        ("NPS", f"{_number(nps.score, 1)} ({nps_counts})"),
+        ("NPS", f"{format_value(nps.score, 'nps')} ({nps_counts})"),
     ]
     period = f"{report.since:%Y-%m-%d %H:%M} to {report.until:%Y-%m-%d %H:%M} UTC"
     windows = (

@@ -7,6 +7,7 @@ the same period.
 """
 
 import functools
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
@@ -19,11 +20,13 @@ from .access import role_required
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
 
-def _build(period, content_only):
+def _build(period, content_only, content_gaps=True):
+    """The dashboard of `period`; `content_gaps` False spares grouping them (and loading the model)."""
+    settings = reports.ReportSettings.from_config(current_app.config)
     return dashboard.build(
         db.get_session(),
         period,
-        reports.ReportSettings.from_config(current_app.config),
+        settings if content_gaps else replace(settings, content_gaps=0),
         # The model is loaded only when there are content gaps to group.
         encode=lambda texts: services.get_engine().encoder.encode(texts),
         content_only=content_only,
@@ -48,15 +51,16 @@ def index():
     except InvalidInput as e:
         return render_template("staff/dashboard/index.html", error=e, **page), 400
     dash = _build(period, content_only)
+    tables = dash.tables(content_only)
     return render_template(
         "staff/dashboard/index.html",
         dash=dash,
         period=period,
-        tables=dash.tables(content_only),
-        panels=[] if content_only else _trend_panels(dash),
+        tables=tables,
+        panels=[] if content_only else _trend_panels(dash, tables),
         surveys=None if content_only else _survey_charts(dash),
         new_article_prefill=dashboard.new_article_prefill,
-        fmt=dashboard.format_value,
+        fmt=reports.format_value,
         **page,
     )
 
@@ -74,7 +78,7 @@ def export(name):
     except InvalidInput as e:
         return Response(f"{e.field}: {e.message}\n", 400, mimetype="text/plain")
     content_table = name in dashboard.CONTENT_TABLES
-    table = _build(period, content_only=content_table).tables(content_only=content_table)[name]
+    table = _build(period, content_only=content_table, content_gaps=name == "content-gaps").table(name)
     body = csv_export.to_csv([column.name for column in table.columns], table.rows)
     filename = f"kbbot-{name}-{period.first}-to-{period.last}.csv"
     # The byte-order mark makes Excel read the file as UTF-8.
@@ -83,7 +87,7 @@ def export(name):
     return response
 
 
-def _trend_panels(dash):
+def _trend_panels(dash, tables):
     """Per headline figure: its value for the period, its trend chart and the chart's table."""
     labels = dash.bucket_labels()
     panels = []
@@ -94,17 +98,17 @@ def _trend_panels(dash):
             f"{figure.label} by {dash.period.granularity}",
             labels,
             series,
-            fmt=functools.partial(dashboard.format_value, kind=figure.kind),
+            fmt=functools.partial(reports.format_value, kind=figure.kind),
             domain=figure.domain,
         )
-        panels.append((figure, dash.value(figure.key), svg, dash.trend_table(figure)))
+        panels.append((figure, dash.value(figure.key), svg, tables[f"trend-{figure.key}"]))
     return panels
 
 
 def _survey_charts(dash):
     """The CSAT and CES distributions of the period, and CES answers per bucket."""
     report = dash.report
-    count = functools.partial(dashboard.format_value, kind="count")
+    count = functools.partial(reports.format_value, kind="count")
     return {
         "csat": charts.bar_chart(
             "chart-csat-distribution",
