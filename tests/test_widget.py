@@ -229,6 +229,8 @@ def test_the_staff_api_never_sends_cors_headers(client, agent_token):
         )
         assert response.status_code == 200
         assert not [name for name, _ in response.headers if name.startswith("Access-Control-")]
+        articles = client.get("/api/v1/staff/articles", headers={**staff_headers(agent_token), "Origin": origin})
+        assert not [name for name, _ in articles.headers if name.startswith("Access-Control-")]
     preflight = client.options(
         "/api/v1/staff/handoffs", headers={"Origin": HOST, "Access-Control-Request-Method": "GET"}
     )

@@ -12,13 +12,16 @@ from flask import Blueprint
 from . import articles, chat, cors, feedback, openapi, problems, search, staff, staff_articles
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-RESOURCES = (chat, feedback, search, articles, staff, staff_articles, openapi)
+PUBLIC = (chat, feedback, search, articles, openapi)  # called by the widget from allowed sites
+STAFF = (staff, staff_articles)  # called by scripts and the staff pages: no CORS
+RESOURCES = (*PUBLIC, *STAFF)
 for resource in RESOURCES:
     bp.register_blueprint(resource.bp)
 # Every blueprint serving /api/v1: the staff side's CSRF tokens are for forms, not for header-authenticated JSON.
 BLUEPRINTS = (bp, *(resource.bp for resource in RESOURCES))
 problems.register(bp)
-cors.register(bp)
+for resource in PUBLIC:
+    cors.register(resource.bp)
 
 
 def init_app(app):
