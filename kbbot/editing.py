@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import db
+from . import db, services
 from .articles import ArticleSource, InvalidField, save_article, source_of, validate
 from .errors import Conflict, InvalidInput, NotFound
 from .models import Article, Revision, User
@@ -60,6 +60,15 @@ def snapshot(revision: Revision, slug):
     )
 
 
+def _commit(session: Session, reindex):
+    """Commit; when what the bot answers from changed, every process re-indexes (this one at once)."""
+    if reindex:
+        db.bump_generation(session)
+    session.commit()
+    if reindex:
+        services.refresh_if_loaded(session)
+
+
 def get(session: Session, article_id, lock=False):
     """The article `article_id`; `lock` holds its row until commit (PostgreSQL), serializing saves."""
     query = select(Article).where(Article.id == article_id)
@@ -89,9 +98,7 @@ def create(session: Session, source: ArticleSource, author: User | None, note=""
         raise InvalidInput("slug", f"slug '{source.slug}' is already used by another article")
     try:
         save_article(session, source, note or "created", author=author)
-        if source.status == "published":
-            db.bump_generation(session)
-        session.commit()
+        _commit(session, reindex=source.status == "published")
     except IntegrityError as e:  # the same slug was created at the same moment
         session.rollback()
         raise InvalidInput("slug", f"slug '{source.slug}' is already used by another article") from e
@@ -110,9 +117,7 @@ def update(session: Session, article: Article, source: ArticleSource, base, auth
     try:
         if save_article(session, source, note or "edited", author=author) == "unchanged":
             return False
-        if was_published or source.status == "published":
-            db.bump_generation(session)
-        session.commit()
+        _commit(session, reindex=was_published or source.status == "published")
     except IntegrityError as e:  # another save took the same revision number first
         session.rollback()
         raise StaleRevision(article, base) from e
@@ -149,6 +154,4 @@ def delete(session: Session, article: Article, base=None):
         check_base(article, base)
     was_published = article.status == "published"
     session.delete(article)
-    if was_published:
-        db.bump_generation(session)
-    session.commit()
+    _commit(session, reindex=was_published)

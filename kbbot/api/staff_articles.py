@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from flask import Blueprint, g, request, url_for
 from werkzeug.exceptions import PreconditionFailed, PreconditionRequired
 
-from .. import article_listing, db, editing, services
+from .. import article_listing, db, editing
 from ..articles import slugify
 from . import schemas
 from .problems import problem
@@ -92,11 +92,6 @@ def _out(article, status=200):
     return out.model_dump(mode="json"), status, {"ETag": f'"{etag(article)}"'}
 
 
-def _published_changed(was_status, article, changed):
-    if changed and "published" in (was_status, article.status):
-        services.refresh_if_loaded(db.get_session())
-
-
 @bp.get("")
 @staff_required(ROLE)
 def list_articles():
@@ -130,7 +125,6 @@ def create_article():
     body = read_json(schemas.ArticleWrite)
     source = editing.parse(_fields(body), body.body, slug=body.slug or slugify(body.title))
     article = editing.create(db.get_session(), source, g.staff_user, body.note.strip())
-    _published_changed("draft", article, changed=True)
     out, _, headers = _out(article)
     headers["Location"] = url_for(".get_article", article_id=article.id)
     return out, 201, headers
@@ -151,9 +145,7 @@ def update_article(article_id):
     article = editing.get(session, article_id, lock=True)
     base = _checked_base(article, body.base_revision, required=True)
     source = editing.parse(_fields(body), body.body, slug=body.slug or article.slug)
-    was_status = article.status
-    changed = editing.update(session, article, source, base, g.staff_user, body.note.strip())
-    _published_changed(was_status, article, changed)
+    editing.update(session, article, source, base, g.staff_user, body.note.strip())
     return _out(article)
 
 
@@ -161,8 +153,7 @@ def _set_status(article_id, change):
     session = db.get_session()
     article = editing.get(session, article_id, lock=True)
     base = _checked_base(article)
-    was_status = article.status
-    _published_changed(was_status, article, change(session, article, g.staff_user, base=base))
+    change(session, article, g.staff_user, base=base)
     return _out(article)
 
 
@@ -187,8 +178,5 @@ def delete_article(article_id):
     session = db.get_session()
     article = editing.get(session, article_id, lock=True)
     base = _checked_base(article)
-    was_published = article.status == "published"
     editing.delete(session, article, base)
-    if was_published:
-        services.refresh_if_loaded(session)
     return "", 204

@@ -18,7 +18,7 @@ from werkzeug.exceptions import NotFound as NotFoundPage
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import Length
 
-from .. import article_listing, cited_answers, db, diffs, editing, help_center, services
+from .. import article_listing, cited_answers, db, diffs, editing, help_center
 from ..articles import slugify, source_of
 from ..errors import InvalidInput, NotFound
 from ..models import Category
@@ -132,8 +132,6 @@ def _after_change(article, was_status, changed):
         flash("Nothing changed.", "info")
         return
     flash(SAVED[(was_status, article.status)], "info")
-    if "published" in (was_status, article.status):
-        services.refresh_if_loaded(db.get_session())
 
 
 @bp.get("/")
@@ -313,14 +311,11 @@ def delete(article_id):
     article = editing.get(session, article_id, lock=request.method == "POST")
     form = ArticleForm()
     if request.method == "POST" and form.validate_on_submit():
-        was_published = article.status == "published"
         try:
             editing.delete(session, article, _base_revision(form))
         except editing.StaleRevision as e:
             flash(f"Not deleted: {e}.", "error")
             return redirect(url_for(".edit", article_id=article.id))
-        if was_published:
-            services.refresh_if_loaded(session)
         flash(f"Article “{article.title}” deleted.", "info")
         return redirect(url_for(".index"))
     return render_template("staff/articles/delete.html", article=article, form=form)
