@@ -57,7 +57,8 @@ def split_sentences(text):
     return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
 
 
-def _inline_text(token):
+def plain_text(token):
+    """The words of an inline token (its text and code spans), without Markdown formatting."""
     parts = []
     for child in token.children or []:
         if child.type in ("text", "code_inline"):
@@ -81,7 +82,7 @@ def _blocks(body):
         path = tuple(text for _, text in headings)
         if token.type == "heading_open":
             level = int(token.tag[1:])
-            text = _inline_text(tokens[i + 1])
+            text = plain_text(tokens[i + 1])
             headings = [h for h in headings if h[0] < level] + [(level, text)]
             i += 3
             continue
@@ -115,7 +116,7 @@ def _blocks(body):
                 # A row reads as one sentence; a last cell that ends one already needs no second stop.
                 blocks.append(_Block(path, row if row.endswith(SENTENCE_ENDINGS) else row + ".", splittable=False))
         elif token.type == "inline":
-            text = _inline_text(token)
+            text = plain_text(token)
             parent = tokens[i - 1].type if i else ""
             if parent in ("th_open", "td_open"):
                 table_row.append(text)

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import nh3
 from markdown_it import MarkdownIt
 
+from .chunking import plain_text
+
 ALLOWED_TAGS = {
     "a", "blockquote", "br", "code", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "img", "li", "ol",
     "p", "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
@@ -71,20 +73,20 @@ def _sanitize(html, heading_ids=frozenset()):
     )
 
 
+def _parse(text):
+    """Markdown tokens, with table cells' alignment as `align` (their style="text-align:..." nh3 and the CSP drop)."""
+    tokens = _markdown.parse(text or "")
+    for token in tokens:
+        if token.type in ("th_open", "td_open"):
+            style = token.attrs.pop("style", "")
+            if match := _ALIGN.search(str(style)):
+                token.attrSet("align", match[1])
+    return tokens
+
+
 def render_markdown(text):
     """Sanitized HTML for any Markdown text (no heading ids)."""
-    return _sanitize(_markdown.render(text or ""))
-
-
-def plain_text(inline_token):
-    """The words of an inline token (its text and code spans), without Markdown formatting."""
-    parts = []
-    for child in inline_token.children or []:
-        if child.type in ("text", "code_inline"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-    return _WHITESPACE.sub(" ", "".join(parts)).strip()
+    return _sanitize(_markdown.renderer.render(_parse(text), _markdown.options, {}))
 
 
 def slugify(text):
@@ -107,16 +109,11 @@ def render_article(text, summary_chars=160):
 
     `summary_chars` bounds the summary (the first paragraph's text), e.g. for a meta description.
     """
-    tokens = _markdown.parse(text or "")
+    tokens = _parse(text)
     headings, used, words = [], set(), 0
     for position, token in enumerate(tokens):
         if token.type == "inline":
             words += len(plain_text(token).split())
-        elif token.type in ("th_open", "td_open"):
-            # Tables come out with style="text-align:..." (which nh3 and the CSP drop); keep the alignment.
-            style = token.attrs.pop("style", "")
-            if match := _ALIGN.search(str(style)):
-                token.attrSet("align", match[1])
         elif token.type == "heading_open" and token.tag in CONTENTS_LEVELS:
             heading_text = plain_text(tokens[position + 1])
             base = HEADING_ID_PREFIX + (slugify(heading_text) or "part")
