@@ -212,9 +212,6 @@ def reply(session: Session, engine, conversation: Conversation, text, url_for_ar
 
     action = answer.action
     last_bot = previous_bot[-1] if previous_bot else None
-    previous_unhelpful = last_bot is not None and (
-        was_unhelpful(session, last_bot) or (last_bot.action == ANSWER and said_it_failed)
-    )
     if (
         action == ANSWER
         and last_bot is not None
@@ -224,6 +221,13 @@ def reply(session: Session, engine, conversation: Conversation, text, url_for_ar
     ):
         action = SUGGEST  # the customer just said this article did not work: do not repeat it
     this_unhelpful = action != ANSWER
+    # Only asked when it matters: it may read the customer's votes from the database.
+    previous_unhelpful = (
+        this_unhelpful
+        and not asked_for_human
+        and last_bot is not None
+        and ((last_bot.action == ANSWER and said_it_failed) or was_unhelpful(session, last_bot))
+    )
     reason = offer_reason(action, asked_for_human, previous_unhelpful, this_unhelpful)
     if asked_for_human:
         action = HANDOFF
