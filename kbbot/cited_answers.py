@@ -22,11 +22,9 @@ RECENT_ANSWERS = 100  # the newest bot messages looked at per article
 
 @dataclass(frozen=True)
 class PastAnswer:
-    message_id: int
     conversation_id: str  # the conversation's public id
     question: str | None  # the customer's message the bot replied to
     answer: str  # what the bot said (Markdown, shown as text)
-    action: str | None
     at: datetime
 
 
@@ -63,9 +61,7 @@ def outdated_citations(session: Session, article: Article, limit=RECENT_ANSWERS)
     ).all()
     by_revision = {}
     for message, question_text, conversation_id in rows:
-        answer = PastAnswer(
-            message.id, conversation_id, question_text, message.text, message.action, message.created_at
-        )
+        answer = PastAnswer(conversation_id, question_text, message.text, message.created_at)
         by_revision.setdefault(message.revision_id, []).append(answer)
     revisions = session.execute(select(Revision).where(Revision.id.in_(by_revision))).scalars()
     now = source_of(article)

@@ -28,7 +28,6 @@ class StaleRevision(Conflict):
     """The article was saved by someone else since the revision an edit started from."""
 
     def __init__(self, article: Article, base):
-        self.article_id = article.id
         self.base = base
         self.current = article.current_revision.number
         super().__init__(

@@ -44,10 +44,6 @@ class Suggestion:
     def read(self):
         return [entry for entry in self.seen if entry.how == "read"]
 
-    @property
-    def sent(self):
-        return [entry for entry in self.seen if entry.how != "read"]
-
 
 def customer_questions(context, limit=QUESTIONS_SEARCHED):
     """The texts to search with: the customer's messages (not their requests for a person) and the

@@ -43,12 +43,12 @@ def time_ago(moment, now=None):
     return f"{days} day ago" if days == 1 else f"{days} days ago"
 
 
-def relative_to(moment, anchor, what="the handoff"):
+def relative_to(moment, anchor):
     """`moment` against `anchor`: "4 min before the handoff", "at the handoff", "2 h after the handoff"."""
     seconds = (moment - anchor).total_seconds()
     if abs(seconds) < 1:
-        return f"at {what}"
-    return f"{duration(abs(seconds))} {'before' if seconds < 0 else 'after'} {what}"
+        return "at the handoff"
+    return f"{duration(abs(seconds))} {'before' if seconds < 0 else 'after'} the handoff"
 
 
 def absolute(moment):

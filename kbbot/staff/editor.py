@@ -235,9 +235,7 @@ class ConflictView:
 def _conflict(article, base, yours):
     opened = editing.revision(article, base) if 0 < base <= article.current_revision.number else None
     latest = source_of(article)
-    theirs = (
-        diffs.diff(editing.snapshot(opened, article.slug), latest) if opened else diffs.diff(latest, latest)
-    )
+    theirs = diffs.diff(editing.snapshot(opened, article.slug), latest) if opened else diffs.Diff((), ())
     return ConflictView(
         base=base,
         revisions=[r for r in article.revisions if r.number > base],

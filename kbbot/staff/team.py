@@ -60,10 +60,9 @@ def _members():
 
 
 def _page(form, status=200):
-    forms = {
-        member.id: MemberForm(prefix=f"m{member.id}", obj=member, formdata=None) for member in _members()
-    }
-    return render_template("staff/team.html", form=form, members=_members(), member_forms=forms), status
+    members = _members()
+    forms = {member.id: MemberForm(prefix=f"m{member.id}", obj=member, formdata=None) for member in members}
+    return render_template("staff/team.html", form=form, members=members, member_forms=forms), status
 
 
 def _field_error(form, error: InvalidInput):

@@ -90,8 +90,7 @@ def login():
 @login_required
 def logout():
     """Sign out everywhere: every session of this user ends, not only this browser's."""
-    user = db.get_session().get(User, current_user.id)
-    auth.end_sessions(db.get_session(), user)
+    auth.end_sessions(db.get_session(), current_user._get_current_object())
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
