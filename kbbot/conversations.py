@@ -59,7 +59,6 @@ OFFER_TEXT = {
         "Sorry this hasn't solved it yet. Would you like a person from our support team to take over? "
         "Leave your email and a message."
     ),
-    "negative_feedback": "Sorry that didn't help. Would you like a person from our support team to help?",
 }
 SUGGEST_TEXT = (
     "I'm not sure I've understood. Do any of these articles help? If not, try rephrasing your question."

@@ -148,7 +148,6 @@
 
   var ready = false;
   var isOpen = false;
-  var unread = 0;
   var waiting = []; // API calls made before the frame was ready
 
   function post(message) {
@@ -156,7 +155,6 @@
   }
 
   function setUnread(count) {
-    unread = count;
     badge.textContent = count > 9 ? "9+" : String(count);
     badge.hidden = count === 0 || isOpen;
     launcher.setAttribute("aria-label", count && !isOpen ? label + " (" + count + " unread)" : label);
