@@ -124,7 +124,7 @@ def queue(session: Session, status=None, assignee_id=None, limit=100):
     query = (
         select(Handoff)
         .options(
-            selectinload(Handoff.conversation).selectinload(Conversation.messages),
+            selectinload(Handoff.conversation),
             selectinload(Handoff.assignee),
         )
         .order_by(Handoff.status == "resolved", Handoff.resolved_at.desc(), Handoff.created_at, Handoff.id)
@@ -145,13 +145,22 @@ def count_by_status(session: Session, assignee_id=None):
     return {status: found.get(status, 0) for status in HANDOFF_STATUSES}
 
 
-def first_question(conversation: Conversation):
-    """The customer's first message in the conversation, if they wrote one."""
-    return next((m.text for m in conversation.messages if m.role == "customer"), None)
+def queue_entries(session: Session, found, now):
+    """The queue's lines for the handoffs `found`, as plain data; `waiting_seconds` runs until the first
+    agent reply. The customers' first questions come from one query, not from every message."""
+    conversation_ids = [handoff.conversation_id for handoff in found]
+    first_ids = (
+        select(func.min(Message.id))
+        .where(Message.conversation_id.in_(conversation_ids), Message.role == "customer")
+        .group_by(Message.conversation_id)
+    )
+    first_questions = dict(
+        session.execute(select(Message.conversation_id, Message.text).where(Message.id.in_(first_ids))).all()
+    )
+    return [_queue_entry(handoff, now, first_questions.get(handoff.conversation_id)) for handoff in found]
 
 
-def queue_entry(handoff: Handoff, now):
-    """One line of the queue as plain data; `waiting_seconds` runs until the first agent reply."""
+def _queue_entry(handoff: Handoff, now, first_question):
     waited_until = handoff.first_reply_at or now
     return {
         "id": handoff.id,
@@ -160,7 +169,7 @@ def queue_entry(handoff: Handoff, now):
         "conversation_id": handoff.conversation.public_id,
         "email": handoff.email,
         "name": handoff.name,
-        "first_question": first_question(handoff.conversation),
+        "first_question": first_question,
         "created_at": handoff.created_at,
         "first_reply_at": handoff.first_reply_at,
         "waiting_seconds": round((waited_until - handoff.created_at).total_seconds(), 1),

@@ -95,7 +95,7 @@ def handoff_queue():
     found = handoffs.queue(session, status=status, assignee_id=g.staff_user.id if mine else None)
     now = datetime.now(timezone.utc)
     return schemas.HandoffList(
-        handoffs=[handoffs.queue_entry(handoff, now) for handoff in found],
+        handoffs=handoffs.queue_entries(session, found, now),
         counts=handoffs.count_by_status(session),
         assigned_to_me=handoffs.count_by_status(session, assignee_id=g.staff_user.id)["assigned"],
     ).model_dump(mode="json")

@@ -137,7 +137,7 @@ def queue():
         tab=tab,
         tabs=TABS,
         counts=tab_counts(session, current_user),
-        entries=[handoffs.queue_entry(handoff, now) for handoff in entries],
+        entries=handoffs.queue_entries(session, entries, now),
     )
 
 
