@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import topics
@@ -738,14 +738,13 @@ def read_records(session: Session, since, until, settings) -> Records:
         .exists()
     )
     period = (Conversation.started_at >= since, Conversation.started_at < until, has_customer_message)
-    bounds = session.execute(
-        select(Conversation.started_at, Conversation.last_message_at).where(*period)
-    ).all()
-    if bounds:
+    last_started, last_message = session.execute(
+        select(func.max(Conversation.started_at), func.max(Conversation.last_message_at)).where(*period)
+    ).one()
+    if last_started is not None:
         # Later conversations matter up to the end of the last window the period opens.
         horizon = max(
-            max(started for started, _ in bounds) + settings.repeat_window,
-            max(last for _, last in bounds) + settings.deflection_window,
+            as_utc(last_started) + settings.repeat_window, as_utc(last_message) + settings.deflection_window
         )
         visitors = select(Conversation.visitor_id).where(*period)
         loaded = select(Conversation.id).where(
@@ -765,35 +764,24 @@ def read_records(session: Session, since, until, settings) -> Records:
             ).where(SurveyResponse.conversation_id.in_(select(Conversation.id).where(*period)))
         )
     ]
-    visits = [
-        Visit(visitor_id, occurred_at)
-        for visitor_id, occurred_at in session.execute(
-            select(Event.visitor_id, Event.occurred_at).where(
-                Event.type.in_(HELP_CENTER_EVENTS),
-                Event.visitor_id.is_not(None),
-                Event.occurred_at >= since,
-                Event.occurred_at < until,
-            )
+    help_center = session.execute(
+        select(Event.type, Event.article_id, Event.visitor_id, Event.occurred_at).where(
+            Event.type.in_(HELP_CENTER_EVENTS), Event.occurred_at >= since, Event.occurred_at < until
         )
-    ]
-    return Records(
-        conversations, surveys, visits, _article_activity(session, since, until, conversations, settings)
-    )
-
-
-def _article_activity(session, since, until, conversations, settings):
-    """The article views, article votes and handoffs of [since, until), and the articles they name."""
+    ).all()
+    visits = [Visit(visitor_id, at) for _, _, visitor_id, at in help_center if visitor_id is not None]
     views = tuple(
-        ArticleView(article_id, visitor_id, occurred_at)
-        for article_id, visitor_id, occurred_at in session.execute(
-            select(Event.article_id, Event.visitor_id, Event.occurred_at).where(
-                Event.type == "article_view",
-                Event.article_id.is_not(None),
-                Event.occurred_at >= since,
-                Event.occurred_at < until,
-            )
-        )
+        ArticleView(article_id, visitor_id, at)
+        for type_, article_id, visitor_id, at in help_center
+        if type_ == "article_view" and article_id is not None
     )
+    return Records(
+        conversations, surveys, visits, _article_activity(session, since, until, conversations, views, settings)
+    )
+
+
+def _article_activity(session, since, until, conversations, views, settings):
+    """The article views given, the article votes and handoffs of [since, until), and the articles they name."""
     votes = tuple(
         (article_id, helpful)
         for article_id, helpful in session.execute(
