@@ -286,6 +286,17 @@ def end(session: Session, conversation: Conversation):
         events.record_in(conversation, "conversation_end")
 
 
-def transcript(conversation: Conversation, after=0):
-    """The conversation's messages with an id greater than the cursor `after`, oldest first."""
-    return [message for message in conversation.messages if message.id > after]
+def transcript(session: Session, conversation: Conversation, after=0):
+    """The conversation's messages with an id greater than the cursor `after`, oldest first.
+
+    Read from the database past the cursor: the widget polls with it while a person is on the way.
+    """
+    return (
+        session.execute(
+            select(Message)
+            .where(Message.conversation_id == conversation.id, Message.id > after)
+            .order_by(Message.id)
+        )
+        .scalars()
+        .all()
+    )

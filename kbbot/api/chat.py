@@ -52,7 +52,7 @@ def availability():
 
 def conversation_out(conversation, after=0):
     """The transcript after the cursor `after`, as the visitor's and the staff API return it."""
-    messages = conversations.transcript(conversation, after)
+    messages = conversations.transcript(db.get_session(), conversation, after)
     return schemas.ConversationOut(
         conversation_id=conversation.public_id,
         messages=[message_out(message) for message in messages],
