@@ -13,7 +13,15 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..models import CES_CHOICES, RESOLUTION_REASONS
+from ..handoffs import MAX_NOTE_CHARS, MAX_REPLY_CHARS
+from ..models import (
+    ARTICLE_STATUSES,
+    CES_CHOICES,
+    HANDOFF_REASONS,
+    HANDOFF_STATUSES,
+    RESOLUTION_REASONS,
+    SURVEY_KINDS,
+)
 from ..text import clean_text
 
 Action = Literal["answer", "suggest", "handoff"]
@@ -61,7 +69,7 @@ class SourceOut(Response):
 
 class HandoffRef(Response):
     id: int
-    status: Literal["open", "assigned", "resolved"]
+    status: Literal[HANDOFF_STATUSES]
 
 
 class ChatResponse(Response):
@@ -116,8 +124,8 @@ class Availability(Response):
 
 class HandoffCreated(Response):
     id: int
-    status: Literal["open", "assigned", "resolved"]
-    reason: Literal["customer_request", "low_confidence", "repeated_unhelpful", "negative_feedback"]
+    status: Literal[HANDOFF_STATUSES]
+    reason: Literal[HANDOFF_REASONS]
     created: bool = Field(description="False when the conversation already had this handoff.")
     availability: Availability
 
@@ -151,7 +159,7 @@ class FeedbackOut(Response):
 
 class SurveyRequest(Request):
     conversation_id: str = Field(max_length=40)
-    kind: Literal["csat", "ces", "nps"]
+    kind: Literal[SURVEY_KINDS]
     score: int | None = Field(None, description="CSAT: 1-5; NPS: 0-10.")
     choice: Literal[CES_CHOICES] | None = Field(None, description="CES: easy, neither or difficult.")
     comment: Text = Field("", max_length=2000)
@@ -170,7 +178,7 @@ class SurveyRequest(Request):
 
 class SurveyOut(Response):
     id: int
-    kind: Literal["csat", "ces", "nps"]
+    kind: Literal[SURVEY_KINDS]
 
 
 class ViewDuration(Request):
@@ -197,7 +205,7 @@ class ArticleOut(Response):
 
 
 class ReplyRequest(Request):
-    text: Text = Field(min_length=1, max_length=10000)
+    text: Text = Field(min_length=1, max_length=MAX_REPLY_CHARS)
 
 
 class ResolveRequest(Request):
@@ -206,7 +214,7 @@ class ResolveRequest(Request):
 
 class HandoffSummary(Response):
     id: int
-    status: Literal["open", "assigned", "resolved"]
+    status: Literal[HANDOFF_STATUSES]
     reason: str
     conversation_id: str
     email: str
@@ -306,7 +314,7 @@ class HandoffContext(Response):
 
 class HandoffState(Response):
     id: int
-    status: Literal["open", "assigned", "resolved"]
+    status: Literal[HANDOFF_STATUSES]
     assignee: str | None
     resolution_reason: str | None
 
@@ -340,7 +348,7 @@ class ArticleWrite(Request):
         default_factory=list, max_length=200, description="Alternate questions: how customers ask for it."
     )
     locale: str = Field("en", max_length=35, description="A language tag such as en or pt-BR.")
-    status: Literal["published", "draft"] = Field(
+    status: Literal[ARTICLE_STATUSES] = Field(
         "published", description="As in a file: omitted means published."
     )
     body: str = Field("", max_length=500_000, description="Markdown.")
@@ -358,7 +366,7 @@ class StaffArticle(Response):
     tags: list[str]
     questions: list[str]
     locale: str
-    status: Literal["published", "draft"]
+    status: Literal[ARTICLE_STATUSES]
     body: str
     revision: int = Field(description="The current revision's number; the ETag header names it too.")
     updated_at: datetime
@@ -374,7 +382,7 @@ class StaffArticleSummary(Response):
     slug: str
     title: str
     category: str | None
-    status: Literal["published", "draft"]
+    status: Literal[ARTICLE_STATUSES]
     locale: str
     revision: int
     updated_at: datetime
@@ -391,7 +399,7 @@ class StaffArticleList(Response):
 
 
 class NoteRequest(Request):
-    text: Text = Field(min_length=1, max_length=10000)
+    text: Text = Field(min_length=1, max_length=MAX_NOTE_CHARS)
 
 
 class SeenOut(Response):
