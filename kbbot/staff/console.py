@@ -15,7 +15,7 @@ from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from .. import db, handoffs, suggestions
-from ..errors import Conflict, InvalidInput, NotFound
+from ..errors import Conflict, InvalidInput
 from ..help_center import absolute_url, clean_query
 from ..services import get_engine
 from ..text import clean_text
@@ -141,16 +141,9 @@ def queue():
     )
 
 
-def _handoff_or_404(session, handoff_id):
-    try:
-        return handoffs.get(session, handoff_id)
-    except NotFound:
-        abort(404)
-
-
 def _render_handoff(handoff_id, reply_form=None, note_form=None, status=200):
     session = db.get_session()
-    handoff = _handoff_or_404(session, handoff_id)
+    handoff = handoffs.get(session, handoff_id)
     context = handoffs.handoff_context(session, handoff)
     query = clean_query(request.args.get("q", "")) or None
     before, after = help_center_activity(context)
@@ -193,7 +186,7 @@ def _problem_text(error):
 def assign(handoff_id):
     session = db.get_session()
     try:
-        handoffs.assign(session, _handoff_or_404(session, handoff_id), current_user._get_current_object())
+        handoffs.assign(session, handoffs.get(session, handoff_id), current_user._get_current_object())
     except Conflict as e:
         flash(_problem_text(e), "error")
     else:
@@ -218,7 +211,7 @@ def reply(handoff_id):
     session = db.get_session()
     try:
         handoffs.post_reply(
-            session, _handoff_or_404(session, handoff_id), current_user._get_current_object(), form.text.data
+            session, handoffs.get(session, handoff_id), current_user._get_current_object(), form.text.data
         )
     except (Conflict, InvalidInput) as e:
         flash(_problem_text(e), "error")
@@ -235,7 +228,7 @@ def add_note(handoff_id):
         return _render_handoff(handoff_id, note_form=form, status=422)
     session = db.get_session()
     handoffs.add_note(
-        session, _handoff_or_404(session, handoff_id), current_user._get_current_object(), form.text.data
+        session, handoffs.get(session, handoff_id), current_user._get_current_object(), form.text.data
     )
     flash("Internal note added (the customer does not see it).", "info")
     return _back(handoff_id, "note")
@@ -247,7 +240,7 @@ def resolve(handoff_id):
     """The reason comes from the form's list (the CSRF token was checked for every staff POST)."""
     reason = request.form.get("reason")
     session = db.get_session()
-    handoff = _handoff_or_404(session, handoff_id)
+    handoff = handoffs.get(session, handoff_id)
     if reason not in handoffs.RESOLUTION_LABELS:
         flash("Choose one of the listed reasons to resolve the handoff.", "error")
         return _back(handoff_id)
@@ -265,7 +258,7 @@ def resolve(handoff_id):
 def reopen(handoff_id):
     session = db.get_session()
     try:
-        handoffs.reopen(session, _handoff_or_404(session, handoff_id))
+        handoffs.reopen(session, handoffs.get(session, handoff_id))
     except Conflict as e:
         flash(_problem_text(e), "error")
     else:

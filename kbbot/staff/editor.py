@@ -14,13 +14,12 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from werkzeug.exceptions import NotFound as NotFoundPage
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from .. import article_listing, cited_answers, db, diffs, editing, help_center
 from ..articles import slugify, source_of
-from ..errors import InvalidInput, NotFound
+from ..errors import InvalidInput
 from ..models import Category
 from .access import role_required
 
@@ -108,12 +107,6 @@ class PreviewArticle:
     locale: str
     questions: tuple[str, ...]
     updated_at: datetime
-
-
-@bp.errorhandler(NotFound)
-def _not_found(error):
-    """An unknown article or revision: the staff side's 404 page."""
-    return render_template("staff/error.html", error=NotFoundPage()), 404
 
 
 def _base_revision(form):

@@ -6,11 +6,12 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
+from werkzeug.exceptions import NotFound as NotFoundPage
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from .. import auth, db, handoffs
-from ..errors import InvalidInput
+from ..errors import InvalidInput, NotFound
 from ..models import User
 from ..users import MIN_PASSWORD_LENGTH
 
@@ -43,6 +44,12 @@ class PasswordForm(FlaskForm):
 @bp.errorhandler(404)
 def _error_page(error):
     return render_template("staff/error.html", error=error), error.code
+
+
+@bp.errorhandler(NotFound)
+def _not_found(error):
+    """Something the core could not find (an unknown handoff, article or revision): the 404 page."""
+    return _error_page(NotFoundPage())
 
 
 @bp.after_request
