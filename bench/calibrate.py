@@ -15,8 +15,10 @@ weight so the larger one does not drown the product's own.
 The thresholds come from the sample help center, whose targets are the
 product's: at least 90% of covered questions answered and at least 80% of
 uncovered ones handed off. Among the thresholds that meet both, the answer
-threshold is the middle one (farthest from failing either target) and the
-suggest threshold is the lowest one, so everything below it is handed off.
+threshold is the middle one (farthest from failing either target); the
+suggest threshold lies halfway between the lowest one and the answer
+threshold, so the handoff target keeps a margin too (a suggestion is not a
+handoff: the lowest threshold would meet that target with nothing to spare).
 """
 
 import argparse
@@ -96,7 +98,8 @@ def choose_thresholds(covered, uncovered, step=0.01):
     ]
     if not candidates:
         return None
-    return candidates[len(candidates) // 2], candidates[0]
+    answer = candidates[len(candidates) // 2]
+    return answer, round((candidates[0] + answer) / 2, 2)
 
 
 def report_lines(sets, coefficients, bias, thresholds):

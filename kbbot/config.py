@@ -119,8 +119,12 @@ class Config:
 
         # Decision thresholds on the confidence in [0, 1]; see docs/calibration.md
         # for how they were measured.
-        self.ANSWER_THRESHOLD = _float("KBBOT_ANSWER_THRESHOLD", 0.63)
-        self.SUGGEST_THRESHOLD = _float("KBBOT_SUGGEST_THRESHOLD", 0.61)
+        self.ANSWER_THRESHOLD = _float("KBBOT_ANSWER_THRESHOLD", 0.61)
+        self.SUGGEST_THRESHOLD = _float("KBBOT_SUGGEST_THRESHOLD", 0.57)
+        # Correct customers' misspelt words to the articles' words before retrieval (kbbot/spelling.py).
+        # Its guard against "correcting" real words is an English word list: turn it off (0) for a
+        # help center in another language.
+        self.SPELLING_CORRECTION = os.environ.get("KBBOT_SPELLING_CORRECTION", "1") != "0"
 
         # Articles larger than this are refused by sync, with an error naming the file.
         self.MAX_ARTICLE_BYTES = _int("KBBOT_MAX_ARTICLE_BYTES", 512 * 1024)

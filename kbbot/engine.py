@@ -21,6 +21,7 @@ from .errors import IndexCorrupt, IndexMissing
 from .index import DenseIndex, UpdateCounts
 from .lexical import LexicalIndex
 from .models import Article
+from .spelling import Speller
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ class Answer:
     action: str  # "answer" | "suggest" | "handoff"
     confidence: float  # in [0, 1]
     answer: str  # readable passage of the best article, whole sentences ("" unless action is "answer")
+    corrected_question: str | None = None  # what was searched for, when misspelt words were corrected
     sources: list[Source] = field(default_factory=list)
     ranked_slugs: list[str] = field(default_factory=list)  # top 10, before the relevance cut
     evidence: confidence.Evidence | None = None
@@ -70,14 +72,16 @@ class Answer:
 
 
 class Engine:
-    def __init__(self, encoder, index_dir, answer_threshold, suggest_threshold):
+    def __init__(self, encoder, index_dir, answer_threshold, suggest_threshold, correct_spelling=True):
         self.encoder = encoder
+        self.correct_spelling = correct_spelling
         self.index_dir = index_dir
         self.answer_threshold = answer_threshold
         self.suggest_threshold = suggest_threshold
         self._lock = threading.RLock()
         self._dense = None
         self._lexical = LexicalIndex([], [])
+        self._speller = Speller([])
         self._entries: dict[int, retrieval.EntryInfo] = {}
         self._articles: dict[int, ArticleInfo] = {}
         self._article_ids = np.zeros(0, dtype=np.int64)
@@ -159,6 +163,7 @@ class Engine:
             self._article_ids = np.array(list(infos), dtype=np.int64)
             self._centroids = self._centroid_matrix(dense, infos.values())
             self._lexical = LexicalIndex(self._article_ids, documents)
+            self._speller = Speller(documents if self.correct_spelling else [])  # knowing no words, it corrects none
             self._dense, self._entries, self._articles = dense, entries, infos
             return counts
 
@@ -222,15 +227,21 @@ class Engine:
             passages = [(self._entries[i].heading_path, self._entries[i].text) for i in passage_ids]
         return retrieval.readable_passage(passages, passage_ids.index(source.entry_id))
 
+    def corrected(self, session: Session, question):
+        """`question` with its misspelt words corrected to the knowledge base's words (`spelling`)."""
+        self.ensure_current(session)
+        with self._lock:
+            return self._speller.correct(question)
+
     def search(self, session: Session, question, limit=10, relevant_only=False):
-        """Ranked articles for `question`, best first, each with its best passage.
+        """Ranked articles for `question` (misspellings corrected), best first, each with its best passage.
 
         `relevant_only` drops the articles too far from the question to show a
         customer (the same cut `ask` applies to its sources).
         """
-        self.ensure_current(session)
-        query_vector = self.encoder.encode([question])[0]
-        hits = self._rank(question, self._lexical.query_terms(question), query_vector)[:limit]
+        searched = self.corrected(session, question)
+        query_vector = self.encoder.encode([searched])[0]
+        hits = self._rank(searched, self._lexical.query_terms(searched), query_vector)[:limit]
         if relevant_only:
             hits = [hit for hit in hits if confidence.is_relevant(hit)]
         top_score = hits[0].score if hits else 0.0
@@ -239,10 +250,10 @@ class Engine:
     def ask(self, session: Session, question, limit=3) -> Answer:
         """Decide whether to answer, suggest articles or hand off, with a confidence in [0, 1]."""
         started = time.perf_counter()
-        self.ensure_current(session)
-        query_vector = self.encoder.encode([question])[0]
-        query_terms = self._lexical.query_terms(question)  # tokenized once, for BM25 and the evidence
-        hits = self._rank(question, query_terms, query_vector)
+        searched = self.corrected(session, question)
+        query_vector = self.encoder.encode([searched])[0]
+        query_terms = self._lexical.query_terms(searched)  # tokenized once, for BM25 and the evidence
+        hits = self._rank(searched, query_terms, query_vector)
         found = confidence.evidence(hits, query_terms, self._lexical.vocabulary)
         score = confidence.confidence(found)
         action = confidence.decide(score, self.answer_threshold, self.suggest_threshold)
@@ -254,6 +265,7 @@ class Engine:
             action=action,
             confidence=score,
             answer=self._answer_text(sources[0]) if action == "answer" and sources else "",
+            corrected_question=searched if searched != question else None,
             sources=sources,
             ranked_slugs=[self._articles[hit.article_id].slug for hit in hits[:10]],
             evidence=found,

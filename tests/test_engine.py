@@ -170,3 +170,14 @@ def test_a_question_naming_an_error_code_gets_the_article_with_that_code(sample_
     # The SYNC-504 article is worded more like the question; only the reference lists SYNC-422.
     assert answer.sources[0].slug == "error-codes-reference"
     assert answer.action == "answer" and "Tax rate not mapped" in answer.answer
+
+
+def test_a_misspelt_question_is_answered_as_if_spelt_right(sample_app):
+    with sample_app.app_context():
+        engine, session = get_engine(), db.get_session()
+        misspelt = engine.ask(session, "how do I chnage the curency of an invocie")
+        spelt_right = engine.ask(session, "how do I change the currency of an invoice")
+    assert misspelt.corrected_question == "how do I change the currency of an invoice"
+    assert misspelt.ranked_slugs[:1] == spelt_right.ranked_slugs[:1] == ["multi-currency-invoices"]
+    assert misspelt.action == "answer" and misspelt.confidence == spelt_right.confidence
+    assert spelt_right.corrected_question is None
