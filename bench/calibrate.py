@@ -42,12 +42,11 @@ HANDOFF_TARGET = 0.8  # share of uncovered questions that must get `handoff`
 
 
 def collect(engine, session, questions):
-    """Evidence vectors (n, 4) and labels (1 = covered) for the questions."""
+    """Evidence vectors (n, features) and labels (1 = covered) for the questions."""
     rows, labels = [], []
     for question in questions:
         answer = engine.ask(session, question.query)
-        found = answer.evidence or confidence.Evidence(0.0, 0.0, 0.0)
-        rows.append(found.as_tuple())
+        rows.append(answer.evidence.as_tuple() if answer.evidence else (0.0,) * len(confidence.FEATURE_NAMES))
         labels.append(1.0 if question.expected else 0.0)
     return np.array(rows), np.array(labels)
 

@@ -101,6 +101,8 @@ def ask_command(question, as_json):
         click.echo(json.dumps(asdict(answer), indent=2, ensure_ascii=False, default=list))
         return
     click.echo(f"action: {answer.action}  confidence: {answer.confidence:.3f}")
+    if answer.corrected_question:
+        click.echo(f"searched for: {answer.corrected_question}")
     if answer.answer:
         click.echo(f"\n{answer.answer}\n")
     for source in answer.sources:

@@ -1,6 +1,6 @@
 """Confidence in [0, 1] that the top article answers the question, and the decision.
 
-The confidence is a logistic model over three pieces of retrieval evidence
+The confidence is a logistic model over four pieces of retrieval evidence
 (see `Evidence`). Its weights were fitted by
 `bench/calibrate.py` on development questions only (BANKING77 train queries
 and the sample help center's dev set), so that it reads as a probability
@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 ANSWER, SUGGEST, HANDOFF = "answer", "suggest", "handoff"
 
-FEATURE_NAMES = ("dense_max", "margin", "known_share")
+FEATURE_NAMES = ("dense_max", "margin", "known_share", "names_code")
 # Fitted by bench/calibrate.py; regenerate with `python bench/calibrate.py`.
-WEIGHTS = (5.3269, 4.1453, 5.7837)
-BIAS = -7.9114
+WEIGHTS = (5.4764, 4.2082, 5.5379, 4.3158)
+BIAS = -7.816
 # An article below this best-entry similarity is not offered as a source at all.
 MIN_SOURCE_SIMILARITY = 0.2
 
@@ -29,11 +29,14 @@ class Evidence:
     `known_share` is what catches in-domain questions the knowledge base does
     not cover: they tend to name things it never mentions ("hubspot",
     "peppol"), while their embedding still lands near related articles.
+    `names_code` is the opposite case: an exact error code is certain
+    evidence, however little else of the wording matches.
     """
 
     dense_max: float  # cosine of the top article's best entry, in [-1, 1]
     margin: float  # gap between the two highest fused scores, >= 0 (how clearly one article stands out)
     known_share: float  # share of the question's terms that occur anywhere in the knowledge base
+    names_code: float  # 1.0 when the top article contains an error code the question names, else 0.0
 
     def as_tuple(self):
         return tuple(getattr(self, name) for name in FEATURE_NAMES)
@@ -48,7 +51,7 @@ def evidence(hits, query_terms, vocabulary):
     scores = sorted((hit.score for hit in hits), reverse=True)
     margin = scores[0] - scores[1] if len(scores) > 1 else scores[0]
     known = sum(1 for term in query_terms if term in vocabulary) / len(query_terms) if query_terms else 0.0
-    return Evidence(top.dense_max, margin, known)
+    return Evidence(top.dense_max, margin, known, float(top.names_code))
 
 
 def confidence(found: Evidence | None, weights=WEIGHTS, bias=BIAS):

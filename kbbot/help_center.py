@@ -216,15 +216,17 @@ def search_results(session, query):
 @bp.get("/search")
 def search():
     query = clean_query(request.args.get("q", ""))
-    results = None
+    results, searched = None, query
     if query:
-        results = search_results(db.get_session(), query)
+        searched = get_engine().corrected(db.get_session(), query)  # results and highlights follow the correction
+        results = search_results(db.get_session(), searched)
         if not current_user.is_authenticated:
             found = [(result.slug, result.title.striptags()) for result in results]
             events.record_search(current_visitor_id(), query, found, source="help_center")
     return render_template(
         "help_center/search.html",
         query=query,
+        searched=searched,
         results=results,
         categories=catalog.categories(db.get_session()) if query and not results else (),
     )

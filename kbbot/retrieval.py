@@ -47,6 +47,7 @@ class ArticleHit:
     dense_centroid: float  # cosine of the article's mean entry vector, in [-1, 1]
     lexical: float  # BM25 score of the article (0 when no query term occurs in it)
     best_entry_id: int | None  # the entry that gave dense_max, when it was retrieved
+    names_code: bool = False  # the article contains an error code the question names
 
 
 def best_per_article(ids, scores, entries: dict[int, EntryInfo]):
@@ -94,9 +95,10 @@ def fuse(dense_ids, dense_scores, centroid_scores, lexical_scores, article_ids, 
                 dense_centroid=centroid,
                 lexical=lexical,
                 best_entry_id=entry_id,
+                names_code=bool(matches[position]),
             )
         )
-    hits.sort(key=lambda hit: (not matches[positions[hit.article_id]], -hit.score, hit.article_id))
+    hits.sort(key=lambda hit: (not hit.names_code, -hit.score, hit.article_id))
     return hits
 
 

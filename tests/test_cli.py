@@ -66,6 +66,14 @@ def test_ask_json_has_the_decision_sources_and_confidence(runner, synced):
     assert answer["ranked_slugs"][0] == "refunds"
 
 
+def test_ask_says_what_it_searched_for_when_it_corrected_the_spelling(runner, synced):
+    result = runner.invoke(args=["ask", "can I get a refnud on my anual plan"])
+    assert result.exit_code == 0
+    assert "searched for: can I get a refund on my annual plan" in result.output
+    assert "Refund policy (refunds" in result.output
+    assert "searched for" not in runner.invoke(args=["ask", "can I get a refund"]).output
+
+
 def test_eval_prints_every_metric(runner, synced, tmp_path):
     queries = tmp_path / "queries.jsonl"
     queries.write_text(

@@ -264,6 +264,15 @@ def test_search_marks_the_query_terms_and_logs_the_result_count(support_app, cli
     assert "new-pricing" not in html
 
 
+def test_a_misspelt_search_shows_and_marks_the_corrected_words(support_app, client):
+    html = page_text(client.get("/search?q=refnuds"))
+    results = re.findall(r'<li class="kb-result">(.*?)</li>', html, re.S)
+    assert results and "<mark>Refund</mark> policy" in results[0]
+    assert "for “<strong>refunds</strong>”" in html and 'id="kb-searched-instead"' in html
+    assert searches(support_app)[0]["query"] == "refnuds"  # the log keeps what the customer typed
+    assert 'id="kb-searched-instead"' not in page_text(client.get("/search?q=refunds"))
+
+
 def test_a_search_without_results_shows_a_way_to_the_assistant(support_app, client):
     html = page_text(client.get("/search?q=zebra+quantum+teleportation"))
     assert 'id="kb-no-results"' in html and 'class="kb-result"' not in html

@@ -78,6 +78,8 @@ def test_an_article_with_the_error_code_asked_about_ranks_first_and_the_margin_s
     assert [hit.article_id for hit in fuse(**scores)] == [2, 1]
     hits = fuse(**scores, code_matches=np.array([True, False]))
     assert [hit.article_id for hit in hits] == [1, 2] and hits[0].score < hits[1].score
+    assert [hit.names_code for hit in hits] == [True, False]
+    assert confidence.evidence(hits, ["x"], frozenset()).names_code == 1.0
     assert confidence.evidence(hits, ["x"], frozenset()).margin == pytest.approx(hits[1].score - hits[0].score)
 
 
@@ -89,9 +91,11 @@ def test_best_passage_is_the_most_similar_one():
 
 
 def test_confidence_is_a_probability_that_grows_with_the_evidence():
-    weak = confidence.Evidence(dense_max=0.2, margin=0.0, known_share=0.3)
-    strong = confidence.Evidence(dense_max=0.8, margin=0.4, known_share=1.0)
+    weak = confidence.Evidence(dense_max=0.2, margin=0.0, known_share=0.3, names_code=0.0)
+    strong = confidence.Evidence(dense_max=0.8, margin=0.4, known_share=1.0, names_code=0.0)
     assert 0.0 <= confidence.confidence(weak) < confidence.confidence(strong) <= 1.0
+    coded = confidence.Evidence(dense_max=0.2, margin=0.0, known_share=0.3, names_code=1.0)
+    assert confidence.confidence(coded) > confidence.confidence(weak)
     assert confidence.confidence(None) == 0.0
 
 
@@ -106,4 +110,5 @@ def test_evidence_measures_the_share_of_known_terms():
     found = confidence.evidence(hits, ["refund", "hubspot"], frozenset({"refund", "invoic"}))
     assert found.known_share == pytest.approx(0.5)
     assert found.margin == pytest.approx(hits[0].score - hits[1].score)
+    assert found.names_code == 0.0
     assert confidence.evidence([], [], frozenset()) is None

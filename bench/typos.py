@@ -1,0 +1,130 @@
+"""Misspelt questions: the sample help center's dev questions with seeded typos, with and without spelling correction.
+
+    python bench/typos.py            # prints the table and writes it to docs/benchmarks.md
+    python bench/typos.py --no-write
+
+Customers type fast. Each word of four letters or more gets, with
+probability 0.25, one keyboard typo: a letter dropped, two swapped, one
+replaced by a neighbouring key, or one doubled (never the first letter). The
+same seeds give the same questions on every run. Only the dev set
+(bench/data/sample_dev.jsonl) is used; the held-out test set is never read.
+"""
+
+import argparse
+import platform
+import random
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+from banking77 import scratch_app
+from kbbot import db, evaluation
+from kbbot.engine import Engine
+from kbbot.services import get_engine
+from kbbot.sync import sync_directory
+from sections import replace_section
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DEV = ROOT / "bench" / "data" / "sample_dev.jsonl"
+SEEDS = (1, 2, 3)
+TYPO_RATE = 0.25
+KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+
+
+def keyboard_neighbours():
+    """{letter: the letters around it on a QWERTY keyboard}."""
+    position = {letter: (row, column) for row, keys in enumerate(KEYBOARD_ROWS) for column, letter in enumerate(keys)}
+    return {
+        letter: [
+            other
+            for other, (r, c) in position.items()
+            if other != letter and abs(r - row) <= 1 and abs(c - column) <= 1
+        ]
+        for letter, (row, column) in position.items()
+    }
+
+
+NEIGHBOURS = keyboard_neighbours()
+
+
+def typo(word, rng):
+    """`word` with one typo, never in its first letter."""
+    i = rng.randrange(1, len(word))
+    kind = rng.choice(("drop", "swap", "neighbour", "double"))
+    if kind == "drop":
+        return word[:i] + word[i + 1 :]
+    if kind == "swap" and i < len(word) - 1:
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    if kind == "neighbour" and word[i].lower() in NEIGHBOURS:
+        return word[:i] + rng.choice(NEIGHBOURS[word[i].lower()]) + word[i + 1 :]
+    return word[:i] + word[i] + word[i:]
+
+
+def misspell(text, rng, rate=TYPO_RATE):
+    return re.sub(r"[A-Za-z]{4,}", lambda match: typo(match[0], rng) if rng.random() < rate else match[0], text)
+
+
+def question_sets():
+    """(name, questions): the dev set as written, then one misspelt copy per seed."""
+    questions = evaluation.read_questions(SAMPLE_DEV)
+    yield "as written", questions
+    for seed in SEEDS:
+        rng = random.Random(seed)
+        yield f"typos, seed {seed}", [
+            evaluation.LabelledQuestion(misspell(question.query, rng), question.expected) for question in questions
+        ]
+
+
+def measure(workdir):
+    """{(set name, correction on?): evaluation.Report}."""
+    app = scratch_app(workdir, "typos")
+    results = {}
+    with app.app_context():
+        session = db.get_session()
+        sync_directory(session, ROOT / "articles", app.config["MAX_ARTICLE_BYTES"])
+        corrected = get_engine()
+        uncorrected = Engine(
+            corrected.encoder,
+            workdir / "typos-index",
+            corrected.answer_threshold,
+            corrected.suggest_threshold,
+            correct_spelling=False,
+        )
+        for name, questions in question_sets():
+            for correct, engine in ((True, corrected), (False, uncorrected)):
+                results[name, correct] = evaluation.report(evaluation.evaluate(engine, session, questions))
+    return results
+
+
+def table(results):
+    lines = [
+        f"Measured with `python bench/typos.py` on {platform.machine()}, over the "
+        f"{results['as written', True].covered} covered and {results['as written', True].uncovered} "
+        "uncovered dev questions:",
+        "",
+        "| questions | spelling correction | precision@1 | MRR@10 | answer rate (covered) | handoff rate (uncovered) | AUROC |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for (name, correct), report in results.items():
+        lines.append(
+            f"| {name} | {'on' if correct else 'off'} | {report.precision_at_1:.3f} | {report.mrr_at_10:.3f} | "
+            f"{report.answer_rate_covered:.3f} | {report.handoff_rate_uncovered:.3f} | {report.auroc:.3f} |"
+        )
+    return lines
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--no-write", action="store_true", help="Print only; leave docs/benchmarks.md alone.")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as workdir:
+        lines = table(measure(Path(workdir)))
+    print("\n".join(lines))
+    if not args.no_write:
+        replace_section(ROOT / "docs" / "benchmarks.md", "typos", lines)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
