@@ -78,6 +78,8 @@ def change_password(session: Session, user: User, current, new):
 
 
 def disable(session: Session, user: User):
-    """Switch the account off: its sessions end and its API tokens stop working."""
-    user.active = False
-    end_sessions(session, user)
+    """Switch the account off: its sessions end and its API tokens stop working.
+
+    Conflict when `user` is the last active admin (`users.update_user` guards it for every caller).
+    """
+    users.update_user(session, user, user.name, user.roles, active=False)

@@ -118,6 +118,15 @@ def test_kbbot_user_disable_signs_the_user_out_and_stops_their_tokens(app, clien
     assert missing.exit_code == 1 and "no user" in missing.output
 
 
+def test_kbbot_user_disable_refuses_to_switch_off_the_last_active_admin(app):
+    with app.app_context():
+        users.create_user(db.get_session(), "owner@example.com", ["admin"], password=PASSWORD)
+    result = app.test_cli_runner().invoke(args=["user", "disable", "owner@example.com"])
+    assert result.exit_code == 1 and "last active admin" in result.output
+    with app.app_context():
+        assert users.find_user(db.get_session(), "owner@example.com").active
+
+
 def test_the_staff_pages_scripts_use_the_session_and_need_its_csrf_token_to_change_anything(app, agent):
     client = app.test_client()
     assert client.get("/api/v1/staff/handoffs").status_code == 401
