@@ -2,7 +2,7 @@
 
 import json
 
-from conftest import write_article
+from conftest import build_support_app, write_article
 from sqlalchemy import select
 
 from kbbot import db
@@ -35,6 +35,16 @@ def test_an_in_scope_question_is_answered_with_sources_and_logged(support_app, c
         bot = db.get_session().get(Message, reply["message_id"])
         assert bot.revision_id is not None  # the exact revision the answer cited
         assert bot.conversation.page_url == "https://shop.example/pricing"
+
+
+def test_article_links_in_api_answers_use_the_public_url(tmp_path):
+    client = build_support_app(tmp_path, PUBLIC_URL="https://help.example.com").test_client()
+    reply = ask(client, "how long do I have to ask for a refund?")
+    assert reply["sources"][0]["url"] == "https://help.example.com/articles/refunds?ref=bot"
+    found = client.get("/api/v1/search?q=refund").get_json()
+    assert found["results"][0]["url"] == "https://help.example.com/articles/refunds?ref=search"
+    article = client.get("/api/v1/articles/refunds").get_json()
+    assert article["url"] == "https://help.example.com/articles/refunds"
 
 
 def test_an_uncovered_question_offers_a_handoff(client):

@@ -1,9 +1,10 @@
 """Help-center articles for the widget's articles mode: one published article, its body as safe HTML."""
 
-from flask import Blueprint, url_for
+from flask import Blueprint
 
 from .. import catalog, db, events
 from ..errors import NotFound
+from ..help_center import absolute_url
 from ..rendering import render_markdown
 from ..visitors import current_visitor_id
 from . import schemas
@@ -20,7 +21,7 @@ def article(slug):
     out = schemas.ArticleOut(
         slug=found.slug,
         title=found.title,
-        url=url_for("help_center.article", slug=found.slug, _external=True),
+        url=absolute_url("help_center.article", slug=found.slug),
         html=render_markdown(found.body),
         updated_at=found.updated_at,
         view_id=view.id,

@@ -2,10 +2,11 @@
 
 from datetime import datetime, timezone
 
-from flask import Blueprint, abort, current_app, request, url_for
+from flask import Blueprint, abort, current_app, request
 
 from .. import business_hours, conversations, db, handoffs
 from ..errors import InvalidInput
+from ..help_center import absolute_url
 from ..services import get_engine
 from ..users import normalized_email
 from ..visitors import current_visitor_id
@@ -17,7 +18,7 @@ bp = Blueprint("chat", __name__)
 
 def article_url(slug):
     """The link a customer follows from the bot to an article (logged as a view that came from the bot)."""
-    return url_for("help_center.article", slug=slug, ref="bot", _external=True)
+    return absolute_url("help_center.article", slug=slug, ref="bot")
 
 
 def handoff_ref(conversation):

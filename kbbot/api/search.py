@@ -1,9 +1,10 @@
 """Help-center search for the widget and scripts, and the time a visitor spent reading an article."""
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, request
 
 from .. import db, events
 from ..errors import InvalidInput, NotFound
+from ..help_center import absolute_url
 from ..models import Event
 from ..services import get_engine
 from ..text import MAX_QUERY_CHARS, one_line
@@ -29,7 +30,7 @@ def search():
         {
             "slug": source.slug,
             "title": source.title,
-            "url": url_for("help_center.article", slug=source.slug, ref="search", _external=True),
+            "url": absolute_url("help_center.article", slug=source.slug, ref="search"),
             "snippet": source.snippet,
             "score": source.score,
         }

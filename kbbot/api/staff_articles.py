@@ -14,6 +14,7 @@ from werkzeug.exceptions import PreconditionFailed, PreconditionRequired
 
 from .. import article_listing, db, editing
 from ..articles import slugify
+from ..help_center import absolute_url
 from . import schemas
 from .problems import problem
 from .requests import read_json
@@ -85,7 +86,7 @@ def _out(article, status=200):
         updated_at=current.created_at,
         updated_by=(author.name or author.email) if author else None,
         source_path=article.source_path,
-        url=url_for("help_center.article", slug=article.slug, _external=True)
+        url=absolute_url("help_center.article", slug=article.slug)
         if article.status == "published"
         else None,
     )
