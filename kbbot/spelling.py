@@ -36,15 +36,24 @@ def english_words() -> frozenset[str]:
     return frozenset(line.split(maxsplit=1)[0] for line in text.splitlines() if line)
 
 
-class Speller:
-    """Corrects misspelt words of a question to words of the knowledge base."""
+def word_counts(documents) -> Counter:
+    """How often each (lower-case) word occurs in `documents`."""
+    return Counter(word.lower() for text in documents for word in _WORD.findall(text))
 
-    def __init__(self, documents):
-        self._counts = Counter(word.lower() for text in documents for word in _WORD.findall(text))
+
+class Speller:
+    """Corrects misspelt words of a question to words of the knowledge base (`word_counts` of its texts)."""
+
+    def __init__(self, counts: Counter):
+        self._counts = counts
         self._symspell = SymSpell(max_dictionary_edit_distance=2)
         for word, count in self._counts.items():
             if len(word) >= MIN_WORD_LENGTH - 1:  # a 4-letter typo can lose a letter
                 self._symspell.create_dictionary_entry(word, count)
+
+    def knows_the_same_words(self, counts: Counter):
+        """Whether `counts` has exactly this speller's words (how often each occurs aside)."""
+        return counts.keys() == self._counts.keys()
 
     def correct_word(self, word):
         """The knowledge-base word `word` was most likely meant to be, or `word` itself."""

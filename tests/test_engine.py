@@ -181,3 +181,13 @@ def test_a_misspelt_question_is_answered_as_if_spelt_right(sample_app):
     assert misspelt.ranked_slugs[:1] == spelt_right.ranked_slugs[:1] == ["multi-currency-invoices"]
     assert misspelt.action == "answer" and misspelt.confidence == spelt_right.confidence
     assert spelt_right.corrected_question is None
+
+
+def test_spelling_follows_the_words_the_articles_use_after_an_edit(app, kb, session):
+    sync(session, kb)
+    engine = get_engine()
+    assert engine.corrected(session, "webhoks") == "webhoks"  # no article says "webhooks" yet
+    write_article(kb, "integrations/webhooks.md", "Webhooks post every paid invoice to your URL.",
+                  title="Webhooks")
+    sync(session, kb)
+    assert engine.corrected(session, "webhoks") == "webhooks"
