@@ -247,10 +247,11 @@ def test_articles_only_mode_searches_and_reads_articles_without_chat(live_site, 
     page.locator("#kbbot-launcher").click()
     frame = page.frame_locator("#kbbot-frame")
     assert frame.locator("#kb-input").count() == 0  # no chat in this mode
-    frame.locator("#kb-search").fill("refund")
+    frame.locator("#kb-search").fill("refnud")  # misspelt: searched as "refund"
     frame.locator("#kb-search-submit").click()
     result = frame.locator("#kb-search-results [data-testid=search-result]").first
     expect(result).to_be_visible(timeout=SLOW)
+    expect(frame.locator("#kb-search-status")).to_contain_text("found for “refund”")
     result.click()
     expect(frame.locator("#kb-article-title")).not_to_be_empty()
     expect(frame.locator("#kb-article-body")).not_to_be_empty()

@@ -43,6 +43,7 @@ def test_article_links_in_api_answers_use_the_public_url(tmp_path):
     assert reply["sources"][0]["url"] == "https://help.example.com/articles/refunds?ref=bot"
     found = client.get("/api/v1/search?q=refund").get_json()
     assert found["results"][0]["url"] == "https://help.example.com/articles/refunds?ref=search"
+    assert found["searched_for"] == "refund"
     article = client.get("/api/v1/articles/refunds").get_json()
     assert article["url"] == "https://help.example.com/articles/refunds"
 
@@ -182,3 +183,9 @@ def test_each_answer_keeps_the_revision_it_cited_after_the_article_changes(suppo
         old, new = session.get(Message, first["message_id"]), session.get(Message, second["message_id"])
         assert old.revision_id != new.revision_id
         assert "14 days" in session.get(Revision, old.revision_id).body
+
+
+def test_the_search_api_says_what_it_searched_for_a_misspelt_query(client):
+    found = client.get("/api/v1/search?q=refnuds").get_json()
+    assert (found["query"], found["searched_for"]) == ("refnuds", "refunds")
+    assert found["results"][0]["slug"] == "refunds"

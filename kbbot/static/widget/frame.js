@@ -1063,8 +1063,10 @@
         $("kb-search-results").replaceChildren.apply($("kb-search-results"), items);
         section.hidden = items.length === 0;
         if (suggested) suggested.hidden = items.length > 0;
+        var corrected = typeof data.searched_for === "string" && data.searched_for !== query;
         status.textContent = items.length
-          ? items.length + (items.length === 1 ? " article found." : " articles found.")
+          ? items.length + (items.length === 1 ? " article found" : " articles found") +
+            (corrected ? " for “" + data.searched_for + "”." : ".")
           : "No articles match “" + query + "”. Try other words.";
       },
       function (error) {
