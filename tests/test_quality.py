@@ -5,10 +5,14 @@ never used to tune anything (tuning uses bench/data/sample_dev.jsonl).
 """
 
 import pytest
+from sqlalchemy import select
 
 from kbbot import db, evaluation
+from kbbot.models import Article
 from kbbot.services import get_engine
-from conftest import SAMPLE_QUESTIONS
+from conftest import ROOT, SAMPLE_QUESTIONS
+
+SAMPLE_DEV = ROOT / "bench" / "data" / "sample_dev.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -24,6 +28,18 @@ def misses(outcomes, keep):
         for o in outcomes
         if keep(o)
     )
+
+
+def test_every_expected_article_is_published_and_dev_and_test_share_no_question(sample_app):
+    with sample_app.app_context():
+        published = set(db.get_session().scalars(select(Article.slug).where(Article.status == "published")))
+    dev, test = evaluation.read_questions(SAMPLE_DEV), evaluation.read_questions(SAMPLE_QUESTIONS)
+    assert {slug for question in dev + test for slug in question.expected} <= published
+
+    def normalized(questions):
+        return {" ".join(question.query.lower().split()) for question in questions}
+
+    assert not normalized(dev) & normalized(test)
 
 
 def test_the_test_set_is_big_enough(outcomes):
