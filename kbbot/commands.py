@@ -139,14 +139,16 @@ def eval_command(queries, as_json):
 
 
 @click.command("report")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First day (UTC). [default: 30 days ago]")
+@click.option(
+    "--since", type=click.DateTime(["%Y-%m-%d"]), help="First day (UTC). [default: the last 30 days, today included]"
+)
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day (UTC), included. [default: today]")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @with_appcontext
 def report_command(since, until, as_json):
     """Deflection and customer-experience figures for a period (definitions: docs/metrics.md)."""
     today = datetime.now(UTC).date()
-    first = since.date() if since else today - timedelta(days=30)
+    first = since.date() if since else today - timedelta(days=reports.DEFAULT_PERIOD_DAYS - 1)
     last = until.date() if until else today
     if last < first:
         raise click.BadParameter(f"{last} is before the first day, {first}", param_hint="'--until'")

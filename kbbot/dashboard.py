@@ -14,7 +14,7 @@ from . import reports
 from .errors import InvalidInput
 
 PRESETS = (7, 30, 90)  # "last N days", today included
-DEFAULT_PRESET = 30
+DEFAULT_PRESET = reports.DEFAULT_PERIOD_DAYS
 MAX_DAYS = 366
 GRANULARITY_CHOICES = ("auto", *reports.GRANULARITIES)
 

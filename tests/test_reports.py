@@ -591,20 +591,20 @@ def test_report_defaults_to_the_last_30_days(app, session, runner):
     add_conversation(
         session,
         "v1",
-        datetime.combine(today - timedelta(days=30), datetime.min.time(), UTC),
+        datetime.combine(today - timedelta(days=29), datetime.min.time(), UTC),
         [("inside", None, None, None)],
     )
     add_conversation(
         session,
         "v2",
-        datetime.combine(today - timedelta(days=31), datetime.min.time(), UTC),
+        datetime.combine(today - timedelta(days=30), datetime.min.time(), UTC),
         [("before", None, None, None)],
     )
     session.commit()
     result = runner.invoke(args=["report", "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert report["since"] == f"{today - timedelta(days=30)}T00:00:00+00:00"
+    assert report["since"] == f"{today - timedelta(days=29)}T00:00:00+00:00"  # 30 days, as the dashboard
     assert report["until"] == f"{today + timedelta(days=1)}T00:00:00+00:00"
     assert report["conversations"] == 1
 
