@@ -80,7 +80,7 @@ def index_command(full):
 @with_appcontext
 def search_command(query, limit):
     """List the articles that best match QUERY, with their scores."""
-    sources = services.get_engine().search(db.get_session(), query, limit=limit)
+    _, sources = services.get_engine().search(db.get_session(), query, limit=limit)
     if not sources:
         click.echo("No matching articles.")
     for rank, source in enumerate(sources, start=1):

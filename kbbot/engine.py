@@ -239,7 +239,7 @@ class Engine:
             return self._speller.correct(question)
 
     def search(self, session: Session, question, limit=10, relevant_only=False):
-        """Ranked articles for `question` (misspellings corrected), best first, each with its best passage.
+        """(the question as searched, misspellings corrected; its ranked articles, best first, as `Source`s).
 
         `relevant_only` drops the articles too far from the question to show a
         customer (the same cut `ask` applies to its sources).
@@ -250,7 +250,7 @@ class Engine:
         if relevant_only:
             hits = [hit for hit in hits if confidence.is_relevant(hit)]
         top_score = hits[0].score if hits else 0.0
-        return [self._source(hit, query_vector, top_score) for hit in hits]
+        return searched, [self._source(hit, query_vector, top_score) for hit in hits]
 
     def ask(self, session: Session, question, limit=3) -> Answer:
         """Decide whether to answer, suggest articles or hand off, with a confidence in [0, 1]."""

@@ -192,10 +192,11 @@ def _one_line(passage):
 
 
 def search_results(session, query):
-    """The engine's results for `query` that are relevant enough to show (as the search API keeps them)."""
-    sources = get_engine().search(session, query, limit=SEARCH_LIMIT, relevant_only=True)
+    """(the query as searched, misspellings corrected; the engine's results for it that are relevant
+    enough to show, as the search API keeps them)."""
+    searched, sources = get_engine().search(session, query, limit=SEARCH_LIMIT, relevant_only=True)
     published = catalog.articles_by_id(session, [source.article_id for source in sources])
-    terms = query_terms(query)
+    terms = query_terms(searched)
     results = []
     for source in sources:
         found = published.get(source.article_id)
@@ -210,16 +211,15 @@ def search_results(session, query):
                 section=" › ".join(source.heading_path),
             )
         )
-    return results
+    return searched, results
 
 
 @bp.get("/search")
 def search():
     query = clean_query(request.args.get("q", ""))
-    results, searched = None, query
+    searched, results = query, None
     if query:
-        searched = get_engine().corrected(db.get_session(), query)  # results and highlights follow the correction
-        results = search_results(db.get_session(), searched)
+        searched, results = search_results(db.get_session(), query)
         if not current_user.is_authenticated:
             found = [(result.slug, result.title.striptags()) for result in results]
             events.record_search(current_visitor_id(), query, found, source="help_center")

@@ -92,7 +92,8 @@ def for_handoff(session: Session, engine, context, query=None, limit=SUGGESTIONS
     queries = [query] if query else customer_questions(context)
     best = {}
     for text in queries:
-        for source in engine.search(session, text, limit=limit, relevant_only=True):
+        _, sources = engine.search(session, text, limit=limit, relevant_only=True)
+        for source in sources:
             if source.slug not in best or source.score > best[source.slug].score:
                 best[source.slug] = source
     # A stable sort: among equal scores, the articles found for earlier questions come first.

@@ -23,8 +23,7 @@ def search():
     if len(query) > MAX_QUERY_CHARS:
         raise InvalidInput("q", f"must be at most {MAX_QUERY_CHARS} characters")
     limit = min(max(request.args.get("limit", 10, type=int), 1), 50)
-    searched = get_engine().corrected(db.get_session(), query)
-    sources = get_engine().search(db.get_session(), searched, limit=limit, relevant_only=True)
+    searched, sources = get_engine().search(db.get_session(), query, limit=limit, relevant_only=True)
     found = [(source.slug, source.title) for source in sources]
     events.record_search(current_visitor_id(), query, found, source="api")
     results = [
