@@ -238,15 +238,21 @@ class Engine:
         with self._lock:
             return self._speller.correct(question)
 
+    def _retrieve(self, session, question):
+        """(the question as searched, its vector, its BM25 terms, every ranked `ArticleHit`)."""
+        searched = self.corrected(session, question)
+        query_vector = self.encoder.encode([searched])[0]
+        query_terms = self._lexical.query_terms(searched)  # tokenized once, for BM25 and the evidence
+        return searched, query_vector, query_terms, self._rank(searched, query_terms, query_vector)
+
     def search(self, session: Session, question, limit=10, relevant_only=False):
         """(the question as searched, misspellings corrected; its ranked articles, best first, as `Source`s).
 
         `relevant_only` drops the articles too far from the question to show a
         customer (the same cut `ask` applies to its sources).
         """
-        searched = self.corrected(session, question)
-        query_vector = self.encoder.encode([searched])[0]
-        hits = self._rank(searched, self._lexical.query_terms(searched), query_vector)[:limit]
+        searched, query_vector, _, hits = self._retrieve(session, question)
+        hits = hits[:limit]
         if relevant_only:
             hits = [hit for hit in hits if confidence.is_relevant(hit)]
         top_score = hits[0].score if hits else 0.0
@@ -255,10 +261,7 @@ class Engine:
     def ask(self, session: Session, question, limit=3) -> Answer:
         """Decide whether to answer, suggest articles or hand off, with a confidence in [0, 1]."""
         started = time.perf_counter()
-        searched = self.corrected(session, question)
-        query_vector = self.encoder.encode([searched])[0]
-        query_terms = self._lexical.query_terms(searched)  # tokenized once, for BM25 and the evidence
-        hits = self._rank(searched, query_terms, query_vector)
+        searched, query_vector, query_terms, hits = self._retrieve(session, question)
         found = confidence.evidence(hits, query_terms, self._lexical.vocabulary)
         score = confidence.confidence(found)
         action = confidence.decide(score, self.answer_threshold, self.suggest_threshold)
