@@ -1063,7 +1063,8 @@
         $("kb-search-results").replaceChildren.apply($("kb-search-results"), items);
         section.hidden = items.length === 0;
         if (suggested) suggested.hidden = items.length > 0;
-        var corrected = typeof data.searched_for === "string" && data.searched_for !== query;
+        // Against the API's own `query` (whitespace normalized), not the text as typed.
+        var corrected = typeof data.searched_for === "string" && data.searched_for !== data.query;
         status.textContent = items.length
           ? items.length + (items.length === 1 ? " article found" : " articles found") +
             (corrected ? " for “" + data.searched_for + "”." : ".")
