@@ -1,4 +1,4 @@
-"""Misspelt questions: the sample help center's dev questions with seeded typos, with and without spelling correction.
+"""Misspelt questions: the sample help center's dev questions with seeded typos, spelling correction on and off.
 
     python bench/typos.py            # prints the table and writes it to docs/benchmarks.md
     python bench/typos.py --no-write
@@ -34,7 +34,9 @@ KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 
 def keyboard_neighbours():
     """{letter: the letters around it on a QWERTY keyboard}."""
-    position = {letter: (row, column) for row, keys in enumerate(KEYBOARD_ROWS) for column, letter in enumerate(keys)}
+    position = {
+        letter: (row, column) for row, keys in enumerate(KEYBOARD_ROWS) for column, letter in enumerate(keys)
+    }
     return {
         letter: [
             other
@@ -62,7 +64,9 @@ def typo(word, rng):
 
 
 def misspell(text, rng, rate=TYPO_RATE):
-    return re.sub(r"[A-Za-z]{4,}", lambda match: typo(match[0], rng) if rng.random() < rate else match[0], text)
+    return re.sub(
+        r"[A-Za-z]{4,}", lambda match: typo(match[0], rng) if rng.random() < rate else match[0], text
+    )
 
 
 def question_sets():
@@ -71,9 +75,13 @@ def question_sets():
     yield "as written", questions
     for seed in SEEDS:
         rng = random.Random(seed)
-        yield f"typos, seed {seed}", [
-            evaluation.LabelledQuestion(misspell(question.query, rng), question.expected) for question in questions
-        ]
+        yield (
+            f"typos, seed {seed}",
+            [
+                evaluation.LabelledQuestion(misspell(question.query, rng), question.expected)
+                for question in questions
+            ],
+        )
 
 
 def measure(workdir):
@@ -115,7 +123,9 @@ def table(results):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--no-write", action="store_true", help="Print only; leave docs/benchmarks.md alone.")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as workdir:

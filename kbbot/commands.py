@@ -140,7 +140,9 @@ def eval_command(queries, as_json):
 
 @click.command("report")
 @click.option(
-    "--since", type=click.DateTime(["%Y-%m-%d"]), help="First day (UTC). [default: the last 30 days, today included]"
+    "--since",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="First day (UTC). [default: the last 30 days, today included]",
 )
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day (UTC), included. [default: today]")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")

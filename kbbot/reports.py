@@ -42,7 +42,8 @@ CSAT_SCALE = range(1, 6)
 NPS_SCALE = range(11)
 TRAILING_PUNCTUATION = " .?!,;:…。？！"
 GRANULARITIES = ("day", "week")
-DEFAULT_PERIOD_DAYS = 30  # a report's period unless told (`kbbot report`, the dashboard): the last 30 days, today included
+# A report's period unless told (`kbbot report`, the dashboard): the last 30 days, today included.
+DEFAULT_PERIOD_DAYS = 30
 # Up to this many days a trend is drawn day by day; a longer period week by week.
 DAILY_TREND_MAX_DAYS = 31
 

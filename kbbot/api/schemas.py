@@ -188,7 +188,8 @@ class ViewDuration(Request):
 class SearchOut(Response):
     query: str
     searched_for: str = Field(
-        description="The query as searched: misspelt words corrected to the articles' words (equal to `query` when none was)."
+        description="The query as searched: misspelt words corrected to the articles' words "
+        "(equal to `query` when none was)."
     )
     results: list[SourceOut]
 
