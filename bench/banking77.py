@@ -29,9 +29,10 @@ import numpy as np
 import Stemmer
 
 from kbbot import create_app, db, evaluation
-from kbbot.articles import ArticleSource, save_article, slugify
+from kbbot.articles import ArticleSource, save_article
 from kbbot.embedding import load_encoder
 from kbbot.services import get_engine
+from kbbot.text import slugify
 from sections import replace_section
 
 ROOT = Path(__file__).resolve().parent.parent

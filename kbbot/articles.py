@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from . import chunking
 from .errors import ArticleError
 from .models import ARTICLE_STATUSES, Article, Category, Chunk, Revision, utcnow
+from .text import slugify
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LOCALE_PATTERN = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
@@ -57,11 +58,6 @@ class ArticleSource:
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
-def slugify(text):
-    """A URL slug: lower-case ASCII words joined by hyphens."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
 def _string_list(value, name):
     if value is None:
         return ()
@@ -87,6 +83,8 @@ def validate(metadata, body, default_slug):
     if not isinstance(title, str) or not title.strip():
         raise InvalidField("title", "missing required field 'title'")
     slug = metadata.get("slug", default_slug)
+    if slug == "":
+        raise InvalidField("slug", "no slug: the name has no letter or digit to make one; add a 'slug' field")
     if not isinstance(slug, str) or not SLUG_PATTERN.match(slug):
         raise InvalidField(
             "slug", f"invalid slug {slug!r}: use lower-case letters, digits and single hyphens"
@@ -165,10 +163,15 @@ def read_article_file(path: Path, max_bytes: int):
         raise ArticleError(path, f"cannot read file: {e.strerror}") from e
 
 
+def category_slug(name):
+    """The slug of the category called `name`; a digest of the name when it has no letter or digit."""
+    return slugify(name) or "category-" + hashlib.sha256(name.encode()).hexdigest()[:8]
+
+
 def _category(session: Session, name):
     if name is None:
         return None
-    slug = slugify(name) or "general"
+    slug = category_slug(name)
     category = session.execute(select(Category).where(Category.slug == slug)).scalar_one_or_none()
     if category is None:
         category = Category(slug=slug, name=name)

@@ -13,9 +13,10 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from .articles import ArticleSource, slugify, source_of
+from .articles import ArticleSource, source_of
 from .files import write_atomically
 from .models import Article
+from .text import slugify
 
 
 def article_text(source: ArticleSource):

@@ -11,13 +11,13 @@ page, so the body can never claim another element's id.
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 import nh3
 from markdown_it import MarkdownIt
 
 from .chunking import plain_text
+from .text import slugify
 
 ALLOWED_TAGS = {
     "a", "blockquote", "br", "code", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "img", "li", "ol",
@@ -37,7 +37,6 @@ _FOCUSABLE_BLOCKS = {"pre": {"tabindex": "0"}}
 # Tables get a wrapper that scrolls on narrow screens (added after sanitizing, around nh3's own tags).
 _TABLE_WRAPPER = '<div class="kb-table-scroll" role="region" aria-label="Table" tabindex="0"><table>'
 _ALIGN = re.compile(r"text-align:(left|center|right)")
-_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _WHITESPACE = re.compile(r"\s+")
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
@@ -87,12 +86,6 @@ def _parse(text):
 def render_markdown(text):
     """Sanitized HTML for any Markdown text (no heading ids)."""
     return _sanitize(_markdown.renderer.render(_parse(text), _markdown.options, {}))
-
-
-def slugify(text):
-    """Lower-case ASCII words joined by hyphens ("Set up 2FA, fast!" -> "set-up-2fa-fast")."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")
 
 
 def shorten(text, max_chars):

@@ -1,7 +1,8 @@
 """Import a directory of Markdown articles into the database, idempotently.
 
 New slugs are created, changed ones get a new revision, unchanged ones are left
-alone, and articles whose file disappeared are unpublished (never deleted).
+alone, and articles whose file disappeared, or now gives another slug, are
+unpublished (never deleted).
 A bad file is reported with its path and the problem; the rest still imports.
 
 An article edited in the staff editor since its last import keeps those
@@ -108,12 +109,15 @@ def sync_directory(session: Session, directory: Path, max_bytes: int) -> SyncRep
         getattr(report, outcome).append(slug)
 
     present = set(relative_paths.values())
+    # A file that could not be read this time unpublishes nothing: bad input loses no article.
+    unreadable = {error.path for error in report.errors}
     imported = session.execute(select(Article).where(Article.source_path.is_not(None))).scalars()
     for article in imported:
-        if article.slug in sources_by_slug or article.source_path in present:
+        if article.slug in sources_by_slug or article.source_path in unreadable:
             continue
         if article.status == "published":
-            unpublish_article(article, note=f"{SYNC_NOTE}: source file {article.source_path} removed")
+            why = "now has another slug" if article.source_path in present else "removed"
+            unpublish_article(article, note=f"{SYNC_NOTE}: source file {article.source_path} {why}")
             report.unpublished.append(article.slug)
 
     if report.changed:

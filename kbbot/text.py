@@ -7,9 +7,12 @@ widget's frame parameters) calls the same ones.
 import re
 import unicodedata
 
+from anyascii import anyascii
+
 MAX_QUERY_CHARS = 500  # the longest search query
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def clean_text(value: str) -> str:
@@ -22,3 +25,12 @@ def clean_text(value: str) -> str:
 def one_line(value: str) -> str:
     """`clean_text` on a single line: runs of whitespace, newlines included, become one space."""
     return " ".join(clean_text(value).split())
+
+
+def slugify(text: str) -> str:
+    """A URL slug: lower-case ASCII words joined by hyphens, "" when `text` has no letter or digit.
+
+    Every script is transliterated rather than dropped ("Café" -> "cafe", "Счета" -> "scheta"), so
+    names in any language get a slug of their own instead of all becoming the same empty one.
+    """
+    return _NOT_SLUG.sub("-", anyascii(text).lower()).strip("-")

@@ -2,8 +2,9 @@
 
 import pytest
 
-from kbbot.articles import parse_article_text, read_article_file
+from kbbot.articles import category_slug, parse_article_text, read_article_file
 from kbbot.errors import ArticleError
+from kbbot.text import slugify
 from conftest import write_article
 
 LIMIT = 10_000
@@ -39,6 +40,39 @@ def test_defaults_slug_from_file_name_and_published_english(articles_dir):
     assert source.status == "published"
     assert source.locale == "en"
     assert source.body == ""
+
+
+@pytest.mark.parametrize(
+    "text, slug",
+    [
+        ("Set up 2FA, fast!", "set-up-2fa-fast"),
+        ("Café", "cafe"),
+        ("Straße", "strasse"),
+        ("Счета", "scheta"),
+        ("Ελληνικά", "ellinika"),
+        ("  --  ", ""),
+    ],
+)
+def test_slugs_transliterate_every_script(text, slug):
+    assert slugify(text) == slug
+
+
+def test_a_category_name_without_letters_still_gets_a_slug_of_its_own():
+    assert category_slug("Счета") == "scheta"
+    assert category_slug("???").startswith("category-")
+    assert category_slug("???") != category_slug("!!!")
+
+
+def test_a_file_name_in_any_script_gives_a_slug(articles_dir):
+    for name, slug in (("Café crème.md", "cafe-creme"), ("счета.md", "scheta")):
+        assert read_article_file(write_article(articles_dir, name, "", title="A"), LIMIT).slug == slug
+
+
+def test_a_file_name_without_letters_asks_for_a_slug(articles_dir):
+    with pytest.raises(ArticleError, match=r"\?\?\.md: no slug: .*add a 'slug' field"):
+        read_article_file(write_article(articles_dir, "??.md", "", title="A"), LIMIT)
+    named = write_article(articles_dir, "!!.md", "", title="A", slug="faq")
+    assert read_article_file(named, LIMIT).slug == "faq"
 
 
 def test_content_hash_changes_with_any_field_only():

@@ -118,6 +118,15 @@ def test_creating_an_article_validates_like_sync_and_keeps_the_text(support_app,
     assert "paypal" in ask(support_app.test_client(), "can I pay with paypal?")["sources"][0]["slug"]
 
 
+def test_a_title_in_another_script_without_a_slug_gets_a_transliterated_one(support_app, editor):
+    token = csrf_token(editor, "/staff/articles/new")
+    data = {"csrf_token": token, "title": "Счета и оплата", "slug": "", "category": "Счета", "action": "publish"}
+    assert editor.post("/staff/articles/new", data=data).status_code == 302
+    with support_app.app_context():
+        article = db.get_session().execute(select(Article).where(Article.slug == "scheta-i-oplata")).scalar_one()
+        assert (article.title, article.category.slug) == ("Счета и оплата", "scheta")
+
+
 def test_the_preview_is_the_public_page_sanitized_and_needs_csrf(editor):
     data = {"title": "Pasting HTML", "category": "Security", "body": "## Heads up\n\n<script>alert('x')</script>\n\n"
             "[click me](javascript:alert('x')) <img src=x onerror=alert('x')>"}  # fmt: skip

@@ -69,6 +69,26 @@ def test_removed_file_unpublishes_and_reports_but_never_deletes(session, article
     assert articles_by_slug(session)["a"].status == "published"
 
 
+def test_a_slug_changed_in_its_file_unpublishes_the_old_article(session, articles_dir):
+    write_article(articles_dir, "a.md", "Text.", title="Alpha", slug="alpha")
+    sync_directory(session, articles_dir, LIMIT)
+    write_article(articles_dir, "a.md", "Text.", title="Alpha", slug="beta")
+    report = sync_directory(session, articles_dir, LIMIT)
+    assert (report.created, report.unpublished) == (["beta"], ["alpha"])
+    articles = articles_by_slug(session)
+    assert (articles["alpha"].status, articles["beta"].status) == ("draft", "published")
+    assert articles["alpha"].revisions[-1].note == "sync: source file a.md now has another slug"
+
+
+def test_categories_named_in_other_scripts_stay_apart(session, articles_dir):
+    write_article(articles_dir, "a.md", "Text.", title="Выставить счёт", slug="invoice", category="Счета")
+    write_article(articles_dir, "b.md", "Text.", title="Принять платёж", slug="payment", category="Платежи")
+    sync_directory(session, articles_dir, LIMIT)
+    articles = articles_by_slug(session)
+    assert articles["invoice"].category.name == "Счета" and articles["invoice"].category.slug == "scheta"
+    assert articles["payment"].category.name == "Платежи" and articles["payment"].category.slug == "platezhi"
+
+
 def test_bad_files_are_reported_and_the_rest_still_imports(session, articles_dir):
     write_article(articles_dir, "good.md", "Fine.", title="Good")
     write_article(articles_dir, "no-title.md", "Body", category="X")

@@ -13,8 +13,8 @@ from flask import Blueprint, g, request, url_for
 from werkzeug.exceptions import PreconditionFailed, PreconditionRequired
 
 from .. import article_listing, db, editing
-from ..articles import slugify
 from ..help_center import absolute_url
+from ..text import slugify
 from . import schemas
 from .problems import problem
 from .requests import read_json

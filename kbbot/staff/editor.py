@@ -18,9 +18,10 @@ from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from .. import article_listing, cited_answers, db, diffs, editing, help_center
-from ..articles import slugify, source_of
+from ..articles import source_of
 from ..errors import InvalidInput
 from ..models import Category
+from ..text import slugify
 from .access import role_required
 
 bp = Blueprint("articles", __name__, url_prefix="/articles")

@@ -24,12 +24,17 @@
     timer = setTimeout(refreshPreview, PREVIEW_DELAY_MS);
   });
 
-  // A new article's slug is made from its title until the editor types one of their own.
+  // A new article's slug is made from its title until the editor types one of their own. Accents are
+  // dropped here; a title with letters that have no ASCII form ("Счета", "Straße") leaves the field
+  // empty, and the server makes the slug when it saves, transliterating them ("scheta", "strasse").
   const title = document.getElementById("title");
   const slug = document.getElementById("slug");
   if (slug && !slug.readOnly) {
-    const slugOf = (text) =>
-      text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+    const slugOf = (text) => {
+      const folded = text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "");
+      if (/[\p{L}\p{N}]/u.test(folded.replace(/[A-Za-z0-9]/g, ""))) return "";
+      return folded.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+    };
     let followsTitle = slug.value === "" || slug.value === slugOf(title.value);
     slug.addEventListener("input", () => { followsTitle = slug.value === ""; });
     title.addEventListener("input", () => { if (followsTitle) slug.value = slugOf(title.value); });
