@@ -119,8 +119,8 @@ class Config:
 
         # Decision thresholds on the confidence in [0, 1]; see docs/calibration.md
         # for how they were measured.
-        self.ANSWER_THRESHOLD = _float("KBBOT_ANSWER_THRESHOLD", 0.62)
-        self.SUGGEST_THRESHOLD = _float("KBBOT_SUGGEST_THRESHOLD", 0.57)
+        self.ANSWER_THRESHOLD = _float("KBBOT_ANSWER_THRESHOLD", 0.60)
+        self.SUGGEST_THRESHOLD = _float("KBBOT_SUGGEST_THRESHOLD", 0.59)
         # Correct customers' misspelt words to the articles' words before retrieval (kbbot/spelling.py).
         # Its guard against "correcting" real words is an English word list: turn it off (0) for a
         # help center in another language.
