@@ -34,6 +34,22 @@ def article(session: Session, slug):
     ).scalar_one_or_none()
 
 
+def successor(session: Session, slug):
+    """The published article now imported from the file the unpublished article `slug` came from, or None.
+
+    A slug changed in its file unpublishes the article under the old slug (`sync`); links to the
+    old address, in bookmarks, search engines and old chat transcripts, lead to this one.
+    """
+    source_path = session.execute(
+        select(Article.source_path).where(Article.slug == slug, ~_PUBLISHED)
+    ).scalar_one_or_none()
+    if source_path is None:
+        return None
+    return session.execute(
+        select(Article).where(Article.source_path == source_path, _PUBLISHED).order_by(Article.id.desc())
+    ).scalars().first()
+
+
 def articles_by_id(session: Session, ids):
     """The published articles among `ids`, with their categories: {id: article}."""
     if not ids:

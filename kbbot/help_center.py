@@ -9,7 +9,17 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
-from flask import Blueprint, Response, abort, current_app, make_response, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -143,7 +153,12 @@ def article(slug):
     session = db.get_session()
     found = catalog.article(session, slug)
     if found is None:
-        abort(404)
+        renamed = catalog.successor(session, slug)
+        if renamed is None:
+            abort(404)
+        # The query string goes along as it is: `ref` still says where the visitor came from.
+        query = request.query_string.decode("latin-1")
+        return redirect(url_for(".article", slug=renamed.slug) + (f"?{query}" if query else ""), 301)
     view = None
     if not current_user.is_authenticated:  # staff reading their own help center would skew the reports
         view = events.record_article_view(

@@ -6,13 +6,14 @@ from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
-from conftest import make_app
+from conftest import make_app, write_article
 from test_staff_auth import PASSWORD, sign_in
 from sqlalchemy import func, select
 
 from kbbot import db, users
 from kbbot.help_center import referrer_kind
 from kbbot.models import Article, Category, Event, utcnow
+from kbbot.sync import sync_directory
 
 
 def views(app):
@@ -55,6 +56,20 @@ def test_hostile_markup_in_an_article_renders_inert(client):
 def test_unknown_and_draft_articles_are_404(client):
     assert client.get("/articles/no-such-article").status_code == 404
     assert client.get("/articles/new-pricing").status_code == 404
+
+
+def test_a_slug_changed_in_its_file_sends_the_old_address_to_the_new_one(tmp_path, articles_dir):
+    app = make_app(tmp_path)
+    with app.app_context():
+        for slug in ("refunds", "refund-policy"):
+            write_article(articles_dir, "refunds.md", "Within **14 days**.", title="Refund policy", slug=slug)
+            sync_directory(db.get_session(), articles_dir, app.config["MAX_ARTICLE_BYTES"])
+    client = app.test_client()
+    moved = client.get("/articles/refunds?ref=bot&slug=x")
+    assert moved.status_code == 301
+    assert moved.headers["Location"] == "/articles/refund-policy?ref=bot&slug=x"
+    assert client.get(moved.headers["Location"]).status_code == 200
+    assert views(app) and views(app)[-1][:2] == ("refund-policy", "bot")
 
 
 @pytest.mark.parametrize(
