@@ -6,7 +6,7 @@ brand colours come from /theme.css, behaviour from static scripts.
 """
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 from xml.etree import ElementTree
 
 from flask import (
@@ -156,8 +156,8 @@ def article(slug):
         renamed = catalog.successor(session, slug)
         if renamed is None:
             abort(404)
-        # The query string goes along as it is: `ref` still says where the visitor came from.
-        query = request.query_string.decode("latin-1")
+        # The query string goes along (re-encoded): `ref` still says where the visitor came from.
+        query = urlencode(list(request.args.items(multi=True)))
         return redirect(url_for(".article", slug=renamed.slug) + (f"?{query}" if query else ""), 301)
     view = None
     if not current_user.is_authenticated:  # staff reading their own help center would skew the reports
