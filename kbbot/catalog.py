@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, load_only, selectinload
+from sqlalchemy.orm import Session, aliased, load_only, selectinload
 
 from .models import Article, Category, Event, utcnow
 
@@ -40,13 +40,12 @@ def successor(session: Session, slug):
     A slug changed in its file unpublishes the article under the old slug (`sync`); links to the
     old address, in bookmarks, search engines and old chat transcripts, lead to this one.
     """
-    source_path = session.execute(
-        select(Article.source_path).where(Article.slug == slug, ~_PUBLISHED)
-    ).scalar_one_or_none()
-    if source_path is None:
-        return None
+    old = aliased(Article)
     return session.execute(
-        select(Article).where(Article.source_path == source_path, _PUBLISHED).order_by(Article.id.desc())
+        select(Article)
+        .join(old, old.source_path == Article.source_path)
+        .where(old.slug == slug, old.status != "published", _PUBLISHED)
+        .order_by(Article.id.desc())
     ).scalars().first()
 
 

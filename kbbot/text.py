@@ -1,7 +1,8 @@
 """Free text from outside (messages, queries, URL parameters), cleaned once before it is used.
 
 Pure functions; every entry point (the JSON API, the help-center search, the
-widget's frame parameters) calls the same ones.
+widget's frame parameters) calls the same ones. `slugify` makes the URL slugs
+of names (articles, categories, headings) the same way everywhere.
 """
 
 import re
