@@ -34,6 +34,21 @@ def _int(name, default):
     return _number(name, default, int, "an integer")
 
 
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def _flag(name, default):
+    """Environment variable `name` as a boolean: 1/true/yes/on or 0/false/no/off, any case."""
+    value = os.environ.get(name, "").strip().lower()
+    if value == "":
+        return default
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(f"environment variable {name} must be 1 or 0 (true or false), got {os.environ[name]!r}")
+
+
 def _path(name, default):
     return Path(os.environ.get(name) or default).resolve()
 
@@ -124,12 +139,12 @@ class Config:
         # Correct customers' misspelt words to the articles' words before retrieval (kbbot/spelling.py).
         # Its guard against "correcting" real words is an English word list: turn it off (0) for a
         # help center in another language.
-        self.SPELLING_CORRECTION = os.environ.get("KBBOT_SPELLING_CORRECTION", "1") != "0"
+        self.SPELLING_CORRECTION = _flag("KBBOT_SPELLING_CORRECTION", True)
 
         # Articles larger than this are refused by sync, with an error naming the file.
         self.MAX_ARTICLE_BYTES = _int("KBBOT_MAX_ARTICLE_BYTES", 512 * 1024)
         # Staff session cookies only over HTTPS; set to 1 in production (the quick start serves plain HTTP).
-        self.SESSION_COOKIE_SECURE = os.environ.get("KBBOT_SECURE_COOKIES", "0") == "1"
+        self.SESSION_COOKIE_SECURE = _flag("KBBOT_SECURE_COOKIES", False)
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=_float("KBBOT_STAFF_SESSION_HOURS", 12))
 
@@ -147,7 +162,7 @@ class Config:
         self.ALLOWED_ORIGINS = parse_origins(os.environ.get("KBBOT_ALLOWED_ORIGINS", ""))
 
         # On first start, import ARTICLES_DIR into an empty database.
-        self.SYNC_ON_FIRST_START = os.environ.get("KBBOT_SYNC_ON_FIRST_START", "1") != "0"
+        self.SYNC_ON_FIRST_START = _flag("KBBOT_SYNC_ON_FIRST_START", True)
 
         # Reports (docs/metrics.md): a conversation with an answer is an assumed deflection unless
         # the visitor asks the same question again within this many hours; a conversation on the
