@@ -56,9 +56,10 @@ def typo(word, rng):
     kind = rng.choice(("drop", "swap", "neighbour", "double"))
     if kind == "drop":
         return word[:i] + word[i + 1 :]
-    if kind == "swap" and i < len(word) - 1:
+    if kind == "swap":  # letters i and i + 1, or the last two when i is the last
+        i = min(i, len(word) - 2)
         return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
-    if kind == "neighbour" and word[i].lower() in NEIGHBOURS:
+    if kind == "neighbour":
         return word[:i] + rng.choice(NEIGHBOURS[word[i].lower()]) + word[i + 1 :]
     return word[:i] + word[i] + word[i:]
 
