@@ -32,6 +32,7 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 HEADING_ID_PREFIX = "section-"
 CONTENTS_LEVELS = ("h2", "h3")
+_HEADING_ATTRIBUTES = {**ALLOWED_ATTRIBUTES, **{tag: {"id"} for tag in CONTENTS_LEVELS}}
 # A wide code block scrolls sideways; keyboard users must be able to focus it to scroll.
 _FOCUSABLE_BLOCKS = {"pre": {"tabindex": "0"}}
 # Tables get a wrapper that scrolls on narrow screens (added after sanitizing, around nh3's own tags).
@@ -60,12 +61,18 @@ class RenderedArticle:
 
 
 def _sanitize(html, heading_ids=frozenset()):
-    ids = {"id": set(heading_ids)}
+    """`html` with only the allowed tags, attributes and URLs; an h2/h3 `id` only if in `heading_ids`."""
+
+    # A filter rather than nh3's `tag_attribute_values`, whose cost grows with the number of ids
+    # times the number of headings (seconds for a body with a few thousand headings).
+    def generated_ids_only(tag, attribute, value):
+        return None if attribute == "id" and value not in heading_ids else value
+
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        tag_attribute_values={tag: ids for tag in CONTENTS_LEVELS},
+        attributes=_HEADING_ATTRIBUTES,
+        attribute_filter=generated_ids_only,
         set_tag_attribute_values=_FOCUSABLE_BLOCKS,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
@@ -104,16 +111,22 @@ def render_article(text, summary_chars=160):
     """
     tokens = _parse(text)
     headings, used, words = [], set(), 0
+    # Two headings with the same words get "...-2", "...-3": the smallest free number. `used` only
+    # grows, so each base's search resumes where it last stopped, keeping the loop linear in headings.
+    next_number = {}
     for position, token in enumerate(tokens):
         if token.type == "inline":
             words += len(plain_text(token).split())
         elif token.type == "heading_open" and token.tag in CONTENTS_LEVELS:
             heading_text = plain_text(tokens[position + 1])
             base = HEADING_ID_PREFIX + (slugify(heading_text) or "part")
-            heading_id, n = base, 1
-            while heading_id in used:  # two headings with the same words: "...-2", "...-3"
-                n += 1
+            heading_id = base
+            if heading_id in used:
+                n = next_number.get(base, 2)
+                while f"{base}-{n}" in used:
+                    n += 1
                 heading_id = f"{base}-{n}"
+                next_number[base] = n + 1
             used.add(heading_id)
             token.attrSet("id", heading_id)
             headings.append(Heading(int(token.tag[1]), heading_id, heading_text))

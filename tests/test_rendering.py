@@ -57,3 +57,15 @@ def test_the_summary_is_the_first_paragraph_as_plain_text():
     assert summary("## Only a heading") == ""
     long = summary("word " * 100, max_chars=40)
     assert len(long) <= 40 and long.endswith("…")
+
+
+def test_repeated_headings_get_the_next_free_number_each():
+    # Thousands of headings, as a CMS could send: every one gets its own id, numbered in order.
+    rendered = render_article("## h\n" * 3000 + "## h 2\n## h\n")
+    ids = [heading.id for heading in rendered.headings]
+    assert ids[:3] == ["section-h", "section-h-2", "section-h-3"]
+    assert ids[2999] == "section-h-3000"
+    # "h 2" would be "section-h-2", taken by the second "h"; the last "h" goes on after 3000.
+    assert ids[3000:] == ["section-h-2-2", "section-h-3001"]
+    assert len(set(ids)) == len(ids) == 3002
+    assert re.findall(r'id="([^"]+)"', rendered.html) == ids
