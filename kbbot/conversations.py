@@ -5,10 +5,13 @@ stores the bot's reply with its whole decision. The rules, each a pure
 function below:
 - a customer who asks for a person gets the handoff path at once;
 - a follow-up ("and on mobile?", "it still fails") is retrieved together with
-  the previous question, and the more confident reading wins;
+  the question it follows, and the more confident reading wins;
+- an article the customer says did not work is not offered to them again;
 - two unhelpful turns in a row (a reply that was not an answer, an answer
-  voted "not helpful", or an answer the customer says did not work) make the
+  voted "not helpful", or a reply the customer says did not work) make the
   bot offer a person;
+- a reply stores exactly the sources the customer is shown, so what agents and
+  reports count as "sent" is what the customer saw;
 - once a person has replied to the handoff, the bot stays silent until the
   handoff is resolved: it never talks over an agent.
 """
@@ -63,6 +66,15 @@ OFFER_TEXT = {
 SUGGEST_TEXT = (
     "I'm not sure I've understood. Do any of these articles help? If not, try rephrasing your question."
 )
+# After the customer said the last reply did not work: the bot understood, it has other articles.
+OTHER_ARTICLES_TEXT = "Sorry that didn't work. Do any of these articles help instead?"
+OFFER_AFTER_OTHER_ARTICLES = (
+    "If not, a person from our support team can take over: leave your email and a message."
+)
+# The sources shown with a reply: at most this many, and besides an answer's cited article only those
+# scoring at least this much relative to it (weaker ones are not worth a customer's click).
+MAX_SOURCES = 3
+MIN_SOURCE_SCORE = 0.5
 WAITING_FOR_AGENT = "Your message has been passed to our support team; a person will reply here."
 
 
@@ -87,6 +99,27 @@ def is_follow_up(message):
 def contextual_query(previous_question, message):
     """The text to retrieve with for a follow-up: the previous question, then the new message."""
     return f"{previous_question} {message}" if previous_question else message
+
+
+def topic_question(previous_questions):
+    """The latest earlier message that asked something: not a report that a reply failed, not a
+    request for a person. "it still fails" after "it still fails" is about the first question."""
+    for text in reversed(previous_questions):
+        if not reports_failure(text) and not asks_for_human(text):
+            return text
+    return previous_questions[-1] if previous_questions else None
+
+
+def shown_sources(action, records):
+    """The source records (`{"slug", "score", ...}`) the customer is shown with a reply: an answer's
+    cited article and the others that score well enough, a suggestion's choices, none with a handoff."""
+    if action == ANSWER:
+        return records[:1] + [
+            record for record in records[1:MAX_SOURCES] if record["score"] >= MIN_SOURCE_SCORE
+        ]
+    if action == SUGGEST:
+        return records[:MAX_SOURCES]
+    return []
 
 
 def offer_reason(action, asked_for_human, previous_unhelpful, this_unhelpful):
@@ -143,14 +176,41 @@ def start(session: Session, visitor_id, page_url=None, locale=None, user_agent=N
     return conversation
 
 
-def was_unhelpful(session: Session, bot_message: Message):
-    """A bot turn that did not help: not an answer, or its answer was voted "not helpful"."""
-    if bot_message.action != ANSWER:
+def was_unhelpful(session: Session, bot_message: Message, next_text=None):
+    """A bot turn that did not help: not an answer, its answer was voted "not helpful", or the
+    customer's next message (`next_text`) says it did not work."""
+    if bot_message.action != ANSWER or (next_text is not None and reports_failure(next_text)):
         return True
     voted_down = session.execute(
         select(Feedback.id).where(Feedback.message_id == bot_message.id, Feedback.helpful.is_(False))
     ).first()
     return voted_down is not None
+
+
+def judged_replies(messages, text):
+    """(bot reply, the customer's next message) for each of the bot's decisions in `messages`, oldest
+    first; the latest one is judged by `text`, the message being answered now."""
+    judged, waiting = [], None
+    for message in messages:
+        if message.role == "bot" and message.action is not None:
+            waiting = message
+        elif message.role == "customer" and waiting is not None:
+            judged.append((waiting, message.text))
+            waiting = None
+    if waiting is not None:
+        judged.append((waiting, text))
+    return judged
+
+
+def failed_slugs(judged):
+    """The articles the customer said did not work: an answer's cited article, or every article a
+    suggestion offered, when the customer's next message reported a failure."""
+    failed = set()
+    for bot_message, next_text in judged:
+        if reports_failure(next_text):
+            records = bot_message.sources or []
+            failed.update(record["slug"] for record in records[: 1 if bot_message.action == ANSWER else None])
+    return failed
 
 
 @dataclass
@@ -178,8 +238,8 @@ def reply(session: Session, engine, conversation: Conversation, text, url_for_ar
     `url_for_article(slug)` gives the link a customer follows to an article.
     Commits; queues the chat events.
     """
-    previous_bot = [m for m in conversation.messages if m.role == "bot"]
-    previous_questions = [m for m in conversation.messages if m.role == "customer"]
+    history = list(conversation.messages)
+    previous_questions = [m.text for m in history if m.role == "customer"]
     customer = Message(conversation=conversation, role="customer", text=text)
     session.add(customer)
     conversation.last_message_at = utcnow()
@@ -199,48 +259,47 @@ def reply(session: Session, engine, conversation: Conversation, text, url_for_ar
             return Turn(customer, None)
 
     asked_for_human = asks_for_human(text)
+    said_it_failed = reports_failure(text)
     follow_up = bool(previous_questions) and is_follow_up(text)
     answer = engine.ask(session, text)
     # A follow-up refines the topic in the knowledge base's own words; a word the
     # knowledge base never uses ("and what about the weather?") means a new topic.
-    said_it_failed = reports_failure(text)
     if follow_up and (said_it_failed or (answer.evidence is not None and answer.evidence.known_share == 1.0)):
-        in_context = engine.ask(session, contextual_query(previous_questions[-1].text, text))
+        in_context = engine.ask(session, contextual_query(topic_question(previous_questions), text))
         if in_context.confidence > answer.confidence:
             answer = in_context
 
     action = answer.action
-    last_bot = previous_bot[-1] if previous_bot else None
-    if (
-        action == ANSWER
-        and last_bot is not None
-        and said_it_failed
-        and answer.sources
-        and answer.sources[0].article_id == last_bot.article_id
-    ):
-        action = SUGGEST  # the customer just said this article did not work: do not repeat it
+    judged = judged_replies(history, text)
+    failed = failed_slugs(judged)
+    offered = [source for source in answer.sources if source.slug not in failed]
+    if action == ANSWER and offered[:1] != answer.sources[:1]:
+        action = SUGGEST if offered else HANDOFF  # the customer said this article did not work
     this_unhelpful = action != ANSWER
     # Only asked when it matters: it may read the customer's votes from the database.
     previous_unhelpful = (
-        this_unhelpful
+        (this_unhelpful or said_it_failed)
         and not asked_for_human
-        and last_bot is not None
-        and ((last_bot.action == ANSWER and said_it_failed) or was_unhelpful(session, last_bot))
+        and bool(judged)
+        and was_unhelpful(session, *judged[-1])
     )
+    if said_it_failed and previous_unhelpful and len(judged) > 1 and was_unhelpful(session, *judged[-2]):
+        action, this_unhelpful = HANDOFF, True  # two replies in a row did not help: no third try
     reason = offer_reason(action, asked_for_human, previous_unhelpful, this_unhelpful)
     if asked_for_human:
         action = HANDOFF
 
-    sources = [_source_record(source, url_for_article) for source in answer.sources]
-    top = answer.sources[0] if answer.sources else None
+    sources = shown_sources(action, [_source_record(source, url_for_article) for source in offered])
+    top = offered[0] if sources else None
     if reason is not None and action == HANDOFF:
         bot_text = OFFER_TEXT[reason]
     elif action == ANSWER and top is not None:
         bot_text = answer_with_link(answer.answer, top.title, sources[0]["url"])
     elif action == SUGGEST:
-        bot_text = SUGGEST_TEXT
-        if reason is not None:
-            bot_text = f"{bot_text} {OFFER_TEXT[reason]}"
+        if said_it_failed and failed:
+            bot_text = OTHER_ARTICLES_TEXT + (f" {OFFER_AFTER_OTHER_ARTICLES}" if reason else "")
+        else:
+            bot_text = SUGGEST_TEXT + (f" {OFFER_TEXT[reason]}" if reason else "")
     else:
         bot_text = OFFER_TEXT["low_confidence"]
 

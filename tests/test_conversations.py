@@ -48,6 +48,23 @@ def test_offer_reasons():
     assert conversations.offer_reason("answer", False, True, False) is None
 
 
+def test_a_reply_shows_an_answers_strong_sources_a_suggestions_choices_and_no_handoff_sources():
+    found = [
+        {"slug": slug, "score": score} for slug, score in (("a", 1.0), ("b", 0.6), ("c", 0.4), ("d", 0.9))
+    ]
+    assert [s["slug"] for s in conversations.shown_sources("answer", found)] == ["a", "b"]
+    assert [s["slug"] for s in conversations.shown_sources("answer", [{"slug": "a", "score": 0.2}])] == ["a"]
+    assert [s["slug"] for s in conversations.shown_sources("suggest", found)] == ["a", "b", "c"]
+    assert conversations.shown_sources("handoff", found) == []
+
+
+def test_a_failure_report_is_about_the_last_question_that_asked_something():
+    asked = ["how do I cancel my subscription", "it still fails", "talk to a human"]
+    assert conversations.topic_question(asked) == "how do I cancel my subscription"
+    assert conversations.topic_question(["it still fails"]) == "it still fails"
+    assert conversations.topic_question([]) is None
+
+
 def test_a_short_passage_is_widened_to_whole_sentences_with_its_heading():
     passages = [
         ((), "You can reset it yourself."),

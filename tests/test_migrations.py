@@ -1,6 +1,9 @@
 """The migrations build exactly the schema the models describe, and carry the data over, on both back ends."""
 
+from datetime import UTC, datetime
+
 import pytest
+import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -11,7 +14,11 @@ from kbbot.models import Base
 
 
 def database_url(backend, tmp_path, request):
-    return f"sqlite:///{tmp_path / 'kbbot.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
+    return (
+        f"sqlite:///{tmp_path / 'kbbot.db'}"
+        if backend == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
 
 
 def schema_differences(url):
@@ -68,3 +75,52 @@ def test_category_slugs_are_redone_and_misfiled_articles_go_back(backend, tmp_pa
         ("menu", "cafe", "Café"),
         ("payment", "platezhi", "Платежи"),
     ]
+
+
+MESSAGES = sa.table(
+    "messages",
+    *(sa.column(name) for name in ("id", "conversation_id", "role", "text", "action", "article_id")),
+    sa.column("sources", sa.JSON),
+    sa.column("created_at", sa.DateTime(timezone=True)),
+    sa.column("handoff_offered", sa.Boolean),
+)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_stored_replies_keep_only_the_sources_the_customer_was_shown(backend, tmp_path, request):
+    """Before 0006 a reply stored every source found; the widget hid weak ones and all of a handoff's."""
+    engine = db.make_engine(database_url(backend, tmp_path, request))
+    command.upgrade(db.alembic_config(engine), "0005")
+    found = [{"slug": slug, "score": score} for slug, score in (("a", 1.0), ("b", 0.7), ("c", 0.3))]
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO conversations (public_id, visitor_id, started_at, last_message_at)"
+                " VALUES ('c1', 'v1', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+        conversation_id = connection.execute(text("SELECT id FROM conversations")).scalar_one()
+        connection.execute(
+            MESSAGES.insert(),
+            [
+                {
+                    "conversation_id": conversation_id,
+                    "role": "bot",
+                    "text": action,
+                    "action": action,
+                    "sources": found,
+                    "created_at": datetime.now(UTC),
+                    "handoff_offered": False,
+                }
+                for action in ("answer", "suggest", "handoff")
+            ],
+        )
+    db.upgrade(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(MESSAGES.c.action, MESSAGES.c.sources, MESSAGES.c.article_id).order_by(MESSAGES.c.id)
+        ).all()
+    engine.dispose()
+    shown = {action: [source["slug"] for source in sources] for action, sources, _ in rows}
+    assert shown == {"answer": ["a", "b"], "suggest": ["a", "b", "c"], "handoff": []}
+    assert all(article_id is None for _, _, article_id in rows)

@@ -25,9 +25,6 @@
   var POLL_CLOSED_MS = 15000; // otherwise: enough to count unread replies on the launcher
   var STORAGE_KEY = "kbbot.widget";
   var MAX_VOTES_KEPT = 50;
-  var SOURCE_MIN_SCORE = 0.5; // relative to the best source: weaker ones are not worth listing
-  var MAX_SOURCES = 3;
-  var MAX_CHOICES = 4;
   var SEARCH_LIMIT = 8;
   var TALK_TO_PERSON = "I'd like to talk to a person.";
   var SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -467,14 +464,12 @@
     parts.item.setAttribute("data-action", message.action || "");
     renderText(parts.bubble, message.text);
     var sources = Array.isArray(message.sources) ? message.sources : [];
+    // The server sends exactly the sources to show (conversations.shown_sources): what it records as seen.
     if (message.action === "answer") {
-      var strong = sources.filter(function (source) {
-        return source.score >= SOURCE_MIN_SCORE;
-      });
-      if (strong.length) parts.bubble.appendChild(sourceLinks(strong.slice(0, MAX_SOURCES)));
+      if (sources.length) parts.bubble.appendChild(sourceLinks(sources));
       parts.item.appendChild(helpfulControls(message.id));
     } else if (message.action === "suggest" && sources.length) {
-      parts.bubble.appendChild(suggestChoices(sources.slice(0, MAX_CHOICES)));
+      parts.bubble.appendChild(suggestChoices(sources));
     }
     if (isNew) announce(botName + ": " + spokenText(message.text));
   }
@@ -861,6 +856,7 @@
         again.id = "kb-new-chat";
         again.addEventListener("click", startOver);
         ended.appendChild(again);
+        scrollToEnd();
         if (!document.activeElement || document.activeElement === document.body) input.focus();
       },
       function (error) {
