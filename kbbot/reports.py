@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import topics
+from .conversations import asks_for_human, reports_failure
 from .models import (
     CES_CHOICES,
     HANDOFF_REASONS,
@@ -450,20 +451,28 @@ def content_gap_questions(conversations):
     """The questions the knowledge base fell short on, as customer texts.
 
     Questions the bot replied to with a suggestion or a handoff (except a
-    handoff the customer asked for), plus the first customer message of
-    conversations whose handoff was resolved as `article_missing` (each
-    message once).
+    handoff the customer asked for), plus, for a conversation whose handoff
+    was resolved as `article_missing`, the question it was handed off on: the
+    latest one before the handoff. A message that only says the last reply
+    failed ("it still fails") counts as the question it follows, which is
+    what the articles must answer. Each message once.
     """
     texts = {}
     for conversation in conversations:
-        for question in conversation.bot_questions:
-            reply = question.reply
-            if reply.action in GAP_ACTIONS and reply.offer_reason != "customer_request":
-                texts[question.message_id] = question.text
         handoff = conversation.handoff
-        if handoff is not None and handoff.resolution_reason == "article_missing" and conversation.questions:
-            first = conversation.questions[0]
-            texts[first.message_id] = first.text
+        missing = handoff is not None and handoff.resolution_reason == "article_missing"
+        asked = None  # the latest question that asked something
+        handed_off_on = None
+        for question in conversation.questions:
+            if asked is None or not (reports_failure(question.text) or asks_for_human(question.text)):
+                asked = question
+            reply = question.reply
+            if reply is not None and reply.action in GAP_ACTIONS and reply.offer_reason != "customer_request":
+                texts[asked.message_id] = asked.text
+            if missing and (handed_off_on is None or question.asked_at <= handoff.created_at):
+                handed_off_on = asked
+        if handed_off_on is not None:
+            texts[handed_off_on.message_id] = handed_off_on.text
     return list(texts.values())
 
 
@@ -728,7 +737,9 @@ def trend(records, periods, settings) -> list[Report]:
     """
     figures_only = replace(settings, top_questions=0, content_gaps=0)
     without_ledger = replace(records, activity=None)
-    return [summarize_records(without_ledger, since, until, figures_only, encode=None) for since, until in periods]
+    return [
+        summarize_records(without_ledger, since, until, figures_only, encode=None) for since, until in periods
+    ]
 
 
 def read_records(session: Session, since, until, settings) -> Records:
@@ -778,7 +789,10 @@ def read_records(session: Session, since, until, settings) -> Records:
         if type_ == "article_view" and article_id is not None
     )
     return Records(
-        conversations, surveys, visits, _article_activity(session, since, until, conversations, views, settings)
+        conversations,
+        surveys,
+        visits,
+        _article_activity(session, since, until, conversations, views, settings),
     )
 
 
@@ -978,9 +992,18 @@ def _text_lines(report):
         ("abandoned", outcomes.abandoned),
         ("deflection rate", format_value(report.deflection_rate, "rate")),
         ("handoff rate", format_value(report.handoff_rate, "rate")),
-        ("answer rate", f"{format_value(report.answer_rate, 'rate')} ({report.answers} of {report.bot_replies} replies)"),
-        ("helpful rate", f"{format_value(report.helpful_rate, 'rate')} ({report.helpful} of {report.feedback} votes)"),
-        ("repeat-contact rate", f"{format_value(report.repeat_contact_rate, 'rate')} ({report.repeat_contacts})"),
+        (
+            "answer rate",
+            f"{format_value(report.answer_rate, 'rate')} ({report.answers} of {report.bot_replies} replies)",
+        ),
+        (
+            "helpful rate",
+            f"{format_value(report.helpful_rate, 'rate')} ({report.helpful} of {report.feedback} votes)",
+        ),
+        (
+            "repeat-contact rate",
+            f"{format_value(report.repeat_contact_rate, 'rate')} ({report.repeat_contacts})",
+        ),
         ("first-contact resolution", f"{format_value(report.first_contact_resolution, 'rate')} ({resolved})"),
         ("help-center sessions", report.help_center_sessions),
         ("self-service score", format_value(report.self_service_score, "number")),

@@ -200,6 +200,25 @@ def test_content_gaps_are_suggested_or_handed_off_questions_and_missing_articles
     assert texts == ["how do I connect HubSpot", "paypal?", "vat"]
 
 
+def test_a_missing_article_is_filed_under_the_question_handed_off_on_and_a_failure_under_its_question():
+    handed_off = HandoffRecord(
+        "customer_request", "resolved", T0 + 5 * MINUTE, resolution_reason="article_missing"
+    )
+    answered_then_uncovered = conversation(
+        1,
+        [
+            turn("how do I cancel my plan"),
+            turn("do you integrate with hubspot", action="handoff", article=None),
+            turn("talk to a human", action="handoff", article=None),
+            turn("thanks, still there?", action=None),
+        ],
+        handoff=handed_off,
+    )
+    assert reports.content_gap_questions([answered_then_uncovered]) == ["do you integrate with hubspot"]
+    failed = conversation(2, [turn("export to csv"), turn("that didn't work", action="suggest")])
+    assert reports.content_gap_questions([failed]) == ["export to csv"]
+
+
 # Topics: grouping by embedding similarity.
 
 
