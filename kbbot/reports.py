@@ -364,10 +364,21 @@ def outcome(conversation, visitor_conversations, deflection_window):
     if (
         conversation.answers
         and False not in votes
+        and not said_an_answer_failed(conversation)
         and not came_back_with_same_question(conversation, visitor_conversations, deflection_window)
     ):
         return "deflected_assumed"
     return "abandoned"
+
+
+def said_an_answer_failed(conversation):
+    """Whether the customer replied to a bot answer that it did not work ("it still fails"): a "no" in words."""
+    after_answer = False
+    for question in conversation.questions:
+        if after_answer and reports_failure(question.text):
+            return True
+        after_answer = question.reply is not None and question.reply.action == "answer"
+    return False
 
 
 def followed_by_repeat_contact(conversation, visitor_conversations, repeat_window):

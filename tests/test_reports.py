@@ -72,6 +72,13 @@ def test_an_unhelpful_vote_on_an_answer_is_no_deflection():
     assert outcome(conversation(1, [turn(votes=[False])])) == "abandoned"
 
 
+def test_an_answer_the_customer_said_did_not_work_is_no_deflection():
+    failed = conversation(1, [turn(), turn("it still fails", action="suggest")])
+    assert outcome(failed) == "abandoned"
+    moved_on = conversation(2, [turn(), turn("and how do I export my invoices?", article=2)])
+    assert outcome(moved_on) == "deflected_assumed"
+
+
 def test_no_answer_at_all_is_abandoned():
     suggested = conversation(1, [turn(action="suggest"), turn(action="handoff", article=None)])
     assert outcome(suggested) == "abandoned"
