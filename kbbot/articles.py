@@ -20,13 +20,13 @@ from sqlalchemy.orm import Session
 from . import chunking
 from .errors import ArticleError
 from .models import ARTICLE_STATUSES, Article, Category, Chunk, Revision, utcnow
-from .text import slugify
+from .text import MAX_SLUG_CHARS, slugify
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LOCALE_PATTERN = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 KNOWN_FIELDS = {"title", "slug", "category", "tags", "questions", "locale", "status"}
 # The longest value each column holds (models.py); longer ones are refused, not truncated.
-MAX_LENGTHS = {"title": 500, "slug": 200, "category": 200}
+MAX_LENGTHS = {"title": 500, "slug": MAX_SLUG_CHARS, "category": 200}
 
 
 class InvalidField(ValueError):

@@ -57,8 +57,12 @@ def sync_command(directory):
 @with_appcontext
 def export_command(directory):
     """Write every article (drafts too) to DIRECTORY as Markdown; `kbbot sync DIRECTORY` reads it back unchanged."""
-    written = export.export_directory(db.get_session(), directory)
-    click.echo(f"{len(written)} articles written to {directory}")
+    report = export.export_directory(db.get_session(), directory)
+    for error in report.errors:
+        click.echo(f"error: {error}", err=True)
+    click.echo(f"{len(report.written)} articles written to {directory}, {len(report.errors)} errors")
+    if report.errors:
+        sys.exit(1)
 
 
 @click.command("index")

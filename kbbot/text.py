@@ -5,12 +5,17 @@ widget's frame parameters) calls the same ones. `slugify` makes the URL slugs
 of names (articles, categories, headings) the same way everywhere.
 """
 
+import hashlib
 import re
 import unicodedata
 
 from anyascii import anyascii
 
 MAX_QUERY_CHARS = 500  # the longest search query
+# The longest slug: what the slug columns hold (models.py), and short enough that "<slug>.md",
+# with the temporary name `kbbot export` writes it under, fits a 255-byte file name.
+MAX_SLUG_CHARS = 200
+_SLUG_DIGEST_CHARS = 8
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
@@ -33,5 +38,15 @@ def slugify(text: str) -> str:
 
     Every script is transliterated rather than dropped ("Café" -> "cafe", "Счета" -> "scheta"), so
     names in any language get a slug of their own instead of all becoming the same empty one.
+    A slug longer than MAX_SLUG_CHARS is cut at a word boundary and ends with a short digest of the
+    whole slug, so long names that differ only past the cut keep slugs of their own.
     """
-    return _NOT_SLUG.sub("-", anyascii(text).lower()).strip("-")
+    slug = _NOT_SLUG.sub("-", anyascii(text).lower()).strip("-")
+    if len(slug) <= MAX_SLUG_CHARS:
+        return slug
+    digest = hashlib.sha256(slug.encode()).hexdigest()[:_SLUG_DIGEST_CHARS]
+    room = MAX_SLUG_CHARS - len(digest) - 1
+    cut = slug[:room]
+    if slug[room] != "-" and "-" in cut[room // 2 :]:  # mid-word: drop the partial word if not most of it
+        cut = cut.rsplit("-", 1)[0]
+    return f"{cut.rstrip('-')}-{digest}"

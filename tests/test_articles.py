@@ -1,11 +1,14 @@
 """The article source format: front matter validation, with errors naming the problem."""
 
-import pytest
+import re
 
-from kbbot.articles import category_slug, parse_article_text, read_article_file
-from kbbot.errors import ArticleError
-from kbbot.text import slugify
+import pytest
 from conftest import write_article
+
+from kbbot.articles import SLUG_PATTERN, category_slug, parse_article_text, read_article_file
+from kbbot.errors import ArticleError
+from kbbot.models import Article, Category
+from kbbot.text import MAX_SLUG_CHARS, slugify
 
 LIMIT = 10_000
 
@@ -121,3 +124,18 @@ def test_oversized_file_is_refused(articles_dir):
 def test_unknown_fields_are_warned_not_fatal():
     source = parse_article_text("---\ntitle: A\nauthor: Kim\n---\n", "a")
     assert source.warnings == ("unknown field 'author' ignored",)
+
+
+def test_long_names_give_slugs_that_fit_the_columns_and_stay_apart():
+    columns = (Article.__table__.c.slug, Category.__table__.c.slug)
+    assert min(column.type.length for column in columns) >= MAX_SLUG_CHARS
+    one_word = slugify("Щ" * 200)  # "shch" x 200: 800 characters, no word to cut at
+    assert len(one_word) == MAX_SLUG_CHARS and SLUG_PATTERN.match(one_word)
+    assert one_word != slugify("Щ" * 199) and category_slug("Щ" * 200) == one_word
+    words = "Billing questions " * 12
+    first, second = slugify(words + "for teams"), slugify(words + "for schools")
+    assert first != second
+    *kept, digest = first.split("-")  # cut between words, then a digest of the whole slug
+    assert set(kept) == {"billing", "questions"} and re.fullmatch(r"[0-9a-f]{8}", digest)
+    assert len(first) <= MAX_SLUG_CHARS and SLUG_PATTERN.match(first)
+    assert slugify("word " * 40) == "-".join(["word"] * 40)  # 199 characters: as it always was

@@ -118,6 +118,17 @@ def test_creating_an_article_validates_like_sync_and_keeps_the_text(support_app,
     assert "paypal" in ask(support_app.test_client(), "can I pay with paypal?")["sources"][0]["slug"]
 
 
+def test_a_long_title_in_another_script_gets_a_slug_that_fits(support_app, editor):
+    token = csrf_token(editor, "/staff/articles/new")
+    data = {"csrf_token": token, "title": "Щ" * 150, "slug": "", "category": "Щ" * 200, "action": "publish"}
+    assert editor.post("/staff/articles/new", data=data).status_code == 302
+    with support_app.app_context():
+        article = db.get_session().execute(select(Article).where(Article.title == "Щ" * 150)).scalar_one()
+        assert len(article.slug) <= 200 and len(article.category.slug) <= 200
+    assert editor.get(f"/articles/{article.slug}").status_code == 200
+    assert editor.get(f"/categories/{article.category.slug}").status_code == 200
+
+
 def test_a_title_in_another_script_without_a_slug_gets_a_transliterated_one(support_app, editor):
     token = csrf_token(editor, "/staff/articles/new")
     data = {"csrf_token": token, "title": "Счета и оплата", "slug": "", "category": "Счета", "action": "publish"}

@@ -1,10 +1,10 @@
 """`kbbot export` writes the articles back to Markdown; syncing the export changes nothing."""
 
+from conftest import SAMPLE_ARTICLES, make_app
 from sqlalchemy import select
 
-from conftest import SAMPLE_ARTICLES, make_app
 from kbbot import db
-from kbbot.articles import ArticleSource, save_article, source_of
+from kbbot.articles import ArticleSource, category_slug, save_article, source_of
 from kbbot.models import Article
 from kbbot.sync import sync_directory
 
@@ -41,3 +41,20 @@ def test_export_then_sync_round_trips_without_loss(app, runner, session, tmp_pat
 
     again = sync_directory(session, out, 512 * 1024)
     assert (again.created, again.updated, again.unpublished) == ([], [], [])
+
+
+def test_export_reports_a_file_it_cannot_write_and_writes_the_rest(app, runner, session, tmp_path):
+    long_category = "Щ" * 200  # "shch" x 200 as a slug, were it not bounded
+    save_article(session, ArticleSource("long-category", "Long", category=long_category), note="editor")
+    save_article(session, ArticleSource("plain", "Plain", category="Billing"), note="editor")
+    too_long = "x" * 300 + ".md"  # a path it was imported from that this file system cannot hold
+    save_article(session, ArticleSource("unwritable", "Unwritable"), note="sync", source_path=too_long)
+    session.commit()
+
+    out = tmp_path / "exported"
+    result = runner.invoke(args=["export", str(out)])
+    assert result.exit_code == 1
+    assert f"error: {too_long}: cannot write file: File name too long" in result.output
+    assert "2 articles written" in result.output and "1 errors" in result.output
+    assert (out / category_slug(long_category) / "long-category.md").exists()
+    assert (out / "billing" / "plain.md").exists()

@@ -1,5 +1,7 @@
 """The staff articles API with the real database, engine and model; responses checked against the OpenAPI document."""
 
+import re
+
 import pytest
 
 from conftest import staff_headers
@@ -74,6 +76,17 @@ def test_create_validates_like_sync_and_the_bot_answers_from_it(client, api):
     assert created.headers["ETag"] == f'"{article["id"]}.1"'
     assert created.headers["Location"].endswith(f"/api/v1/staff/articles/{article['id']}")
     assert ask(client, "can I pay with paypal?")["sources"][0]["slug"] == "paying-by-paypal"
+
+
+def test_a_long_category_in_another_script_gets_a_slug_that_fits(client, api):
+    created = api("POST", json={**NEW, "title": "Щ" * 150, "category": "Щ" * 200}, documented="/staff/articles")
+    assert created.status_code == 201
+    article = created.get_json()
+    assert len(article["slug"]) <= 200 and article["category"] == "Щ" * 200
+    page = client.get(f"/articles/{article['slug']}").get_data(as_text=True)
+    category_url = re.search(r'href="(/categories/[a-z0-9-]+)"', page)[1]
+    assert len(category_url) <= len("/categories/") + 200
+    assert client.get(category_url).status_code == 200
 
 
 def test_get_gives_the_revision_and_its_etag(client, api):
