@@ -27,6 +27,15 @@ LOCALE_PATTERN = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 KNOWN_FIELDS = {"title", "slug", "category", "tags", "questions", "locale", "status"}
 # The longest value each column holds (models.py); longer ones are refused, not truncated.
 MAX_LENGTHS = {"title": 500, "slug": MAX_SLUG_CHARS, "category": 200}
+# No field may hold a lone surrogate (JSON allows one; UTF-8, files and databases cannot store it)
+# or a control character (Unicode category Cc: NUL, BEL, ESC...) other than tab, newline and carriage
+# return. A one-line field holding one is refused, naming the field; in the body, where a pasted
+# document may bring some along, they are removed (vertical tab, form feed and next-line become
+# line breaks): XML 1.0 forbids them in text, HTML calls them parse errors.
+_REFUSED_IN_ONE_LINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_BODY_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_BODY_LINE_BREAKS = {"\x0b", "\x0c", "\x85"}
 
 
 class InvalidField(ValueError):
@@ -58,6 +67,39 @@ class ArticleSource:
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
+def _character(char):
+    kind = "an unpaired surrogate" if _SURROGATE.match(char) else "a control character"
+    return f"{kind} (U+{ord(char):04X})"
+
+
+def one_line(name, value, what=None):
+    """`value` with each run of whitespace (tabs and newlines too) as one space.
+
+    Raises `InvalidField` naming `name` (`what` describes it, e.g. "'tags' item 2") when `value`
+    holds a lone surrogate or a control character other than tab, newline and carriage return.
+    """
+    if match := _REFUSED_IN_ONE_LINE.search(value):
+        raise InvalidField(
+            name,
+            f"{what or repr(name)} contains {_character(match[0])} at character {match.start() + 1}: "
+            "remove it",
+        )
+    return " ".join(value.split())
+
+
+def _body(text):
+    """The body as stored, and the control characters found in it (sorted, each once)."""
+    if match := _SURROGATE.search(text):
+        line = text.count("\n", 0, match.start()) + 1
+        raise InvalidField("body", f"'body' contains {_character(match[0])} on line {line}: remove it")
+    found = sorted(set(_BODY_CONTROLS.findall(text)))
+    return _BODY_CONTROLS.sub(_body_replacement, text), found
+
+
+def _body_replacement(match):
+    return "\n" if match[0] in _BODY_LINE_BREAKS else ""
+
+
 def _string_list(value, name):
     if value is None:
         return ()
@@ -69,7 +111,7 @@ def _string_list(value, name):
     for position, item in enumerate(value, start=1):
         if not isinstance(item, (str, int, float)) or isinstance(item, bool):
             raise InvalidField(name, f"'{name}' item {position} must be a string, got {type(item).__name__}")
-        text = " ".join(str(item).split())
+        text = one_line(name, str(item), f"'{name}' item {position}")
         if text:
             items.append(text)
     return tuple(items)
@@ -107,18 +149,29 @@ def validate(metadata, body, default_slug):
             raise InvalidField(
                 name, f"'{name}' is {len(value)} characters long, over the limit of {MAX_LENGTHS[name]}"
             )
+    title = one_line("title", title)
+    category = one_line("category", category) if category else None
+    tags = _string_list(metadata.get("tags"), "tags")
+    questions = _string_list(metadata.get("questions"), "questions")
+    body, controls = _body(body)
     unknown = sorted(set(map(str, metadata)) - KNOWN_FIELDS)
-    warnings = tuple(f"unknown field '{name}' ignored" for name in unknown)
+    warnings = [f"unknown field '{name}' ignored" for name in unknown]
+    if controls:
+        found = ", ".join(
+            f"U+{ord(char):04X}" + (" (now a line break)" if char in _BODY_LINE_BREAKS else "")
+            for char in controls
+        )
+        warnings.append(f"control characters removed from the body: {found}")
     return ArticleSource(
         slug=slug,
-        title=" ".join(title.split()),
+        title=title,
         body=body.strip(),
-        category=" ".join(category.split()) if category else None,
-        tags=_string_list(metadata.get("tags"), "tags"),
-        questions=_string_list(metadata.get("questions"), "questions"),
+        category=category,
+        tags=tags,
+        questions=questions,
         locale=locale,
         status=status,
-        warnings=warnings,
+        warnings=tuple(warnings),
     )
 
 
@@ -127,7 +180,9 @@ def parse_article_text(text, default_slug):
     handler = frontmatter.YAMLHandler()
     text = text.lstrip("\ufeff")
     if not handler.detect(text):
-        raise ValueError("no YAML front matter: the file must start with a '---' block holding at least 'title'")
+        raise ValueError(
+            "no YAML front matter: the file must start with a '---' block holding at least 'title'"
+        )
     try:
         header, body = handler.split(text)
         metadata = handler.load(header)
@@ -137,7 +192,13 @@ def parse_article_text(text, default_slug):
         # The line where the broken construct starts, counted in the whole file.
         mark = getattr(e, "context_mark", None) or getattr(e, "problem_mark", None)
         lines_before = text[: text.find(header)].count("\n")
-        where = f" at line {lines_before + mark.line + 1}" if mark else ""
+        if mark:
+            where = f" at line {lines_before + mark.line + 1}"
+        elif isinstance(e, yaml.reader.ReaderError):  # a character YAML refuses (a control character)
+            line = header.count("\n", 0, e.position)
+            where = f" at line {lines_before + line + 1}"
+        else:
+            where = ""
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
         raise ValueError(f"malformed YAML front matter{where}: {problem}") from e
     return validate(metadata, body, default_slug)

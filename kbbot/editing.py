@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import db, services
-from .articles import ArticleSource, InvalidField, save_article, source_of, validate
+from .articles import ArticleSource, InvalidField, one_line, save_article, source_of, validate
 from .errors import Conflict, InvalidInput, NotFound
 from .models import Article, Revision, User
 
@@ -41,6 +41,14 @@ def parse(fields, body, slug):
     metadata = {name: value for name, value in fields.items() if value is not None}
     try:
         return validate(metadata, body or "", default_slug=slug)
+    except InvalidField as e:
+        raise InvalidInput(e.field, str(e)) from e
+
+
+def _note(note):
+    """The note for the history on one line; InvalidInput when it holds a character no field may."""
+    try:
+        return one_line("note", note)
     except InvalidField as e:
         raise InvalidInput(e.field, str(e)) from e
 
@@ -95,6 +103,7 @@ def create(session: Session, source: ArticleSource, author: User | None, note=""
     """Store a new article; its slug must be free. Commits and returns the article."""
     if session.execute(select(Article.id).where(Article.slug == source.slug)).first():
         raise InvalidInput("slug", f"slug '{source.slug}' is already used by another article")
+    note = _note(note)
     try:
         save_article(session, source, note or "created", author=author)
         _commit(session, reindex=source.status == "published")
@@ -112,6 +121,7 @@ def update(session: Session, article: Article, source: ArticleSource, base, auth
     check_base(article, base)
     if source.slug != article.slug:
         raise InvalidInput("slug", f"the slug cannot change after creation (it is '{article.slug}')")
+    note = _note(note)
     was_published = article.status == "published"
     try:
         if save_article(session, source, note or "edited", author=author) == "unchanged":

@@ -5,7 +5,14 @@ import re
 import pytest
 from conftest import write_article
 
-from kbbot.articles import SLUG_PATTERN, category_slug, parse_article_text, read_article_file
+from kbbot.articles import (
+    SLUG_PATTERN,
+    InvalidField,
+    category_slug,
+    parse_article_text,
+    read_article_file,
+    validate,
+)
 from kbbot.errors import ArticleError
 from kbbot.models import Article, Category
 from kbbot.text import MAX_SLUG_CHARS, slugify
@@ -38,7 +45,9 @@ def test_full_front_matter_is_read(articles_dir):
 
 
 def test_defaults_slug_from_file_name_and_published_english(articles_dir):
-    source = read_article_file(write_article(articles_dir, "Reset Your Password.md", "", title="Reset"), LIMIT)
+    source = read_article_file(
+        write_article(articles_dir, "Reset Your Password.md", "", title="Reset"), LIMIT
+    )
     assert source.slug == "reset-your-password"
     assert source.status == "published"
     assert source.locale == "en"
@@ -97,6 +106,11 @@ def test_content_hash_changes_with_any_field_only():
         ("---\ntitle: A\ntags: [[nested]]\n---\n", "'tags' item 1 must be a string"),
         ("---\ntitle: A\nlocale: english language\n---\n", "invalid locale"),
         ("---\n- just\n- a list\n---\n", "front matter must be a YAML mapping"),
+        (
+            "---\ntitle: A\ncategory: B\x07\n---\n",
+            "malformed YAML front matter at line 3: unacceptable character #x0007",
+        ),
+        ('---\ntitle: "A\\0"\n---\n', r"'title' contains a control character \(U\+0000\) at character 2"),
         ("Just text, no front matter.", "no YAML front matter"),
     ],
 )
@@ -139,3 +153,49 @@ def test_long_names_give_slugs_that_fit_the_columns_and_stay_apart():
     assert set(kept) == {"billing", "questions"} and re.fullmatch(r"[0-9a-f]{8}", digest)
     assert len(first) <= MAX_SLUG_CHARS and SLUG_PATTERN.match(first)
     assert slugify("word " * 40) == "-".join(["word"] * 40)  # 199 characters: as it always was
+
+
+@pytest.mark.parametrize(
+    "fields, field, message",
+    [
+        ({"title": "QA\x00nul"}, "title", "'title' contains a control character (U+0000) at character 3"),
+        ({"title": "QA \x07\x1b[31m"}, "title", "(U+0007)"),
+        ({"title": "Smart \x93quotes\x94"}, "title", "(U+0093)"),  # C1: Windows-1252 quotes read as Latin-1
+        ({"category": "c\x00at"}, "category", "'category' contains a control character (U+0000)"),
+        (
+            {"tags": ["ok", "a\x00b"]},
+            "tags",
+            "'tags' item 2 contains a control character (U+0000) at character 2",
+        ),
+        ({"tags": ["\udc00"]}, "tags", "'tags' item 1 contains an unpaired surrogate (U+DC00)"),
+        (
+            {"questions": ["why \ud800"]},
+            "questions",
+            "'questions' item 1 contains an unpaired surrogate (U+D800)",
+        ),
+    ],
+)
+def test_a_control_character_or_lone_surrogate_in_a_field_is_refused_naming_it(fields, field, message):
+    with pytest.raises(InvalidField) as raised:
+        validate({"title": "A", **fields}, "", "a")
+    assert raised.value.field == field
+    assert message in str(raised.value)
+
+
+def test_tabs_and_line_breaks_in_a_one_line_field_become_spaces():
+    source = validate({"title": "Reset\tyour\r\npassword", "questions": ["forgot\n my  password"]}, "", "a")
+    assert (source.title, source.questions) == ("Reset your password", ("forgot my password",))
+
+
+def test_control_characters_are_removed_from_the_body_with_a_warning():
+    source = validate({"title": "A"}, "Tab\tkept\r\nNUL\x00 BEL\x07 page\x0cbreak \x1b[1mbold", "a")
+    assert source.body == "Tab\tkept\r\nNUL BEL page\nbreak [1mbold"
+    assert source.warnings == (
+        "control characters removed from the body: U+0000, U+0007, U+000C (now a line break), U+001B",
+    )
+    assert validate({"title": "A"}, "Plain\ttext\n", "a").warnings == ()
+    with pytest.raises(
+        InvalidField, match=r"'body' contains an unpaired surrogate \(U\+DC00\) on line 2"
+    ) as raised:
+        validate({"title": "A"}, "ok\n\udc00", "a")
+    assert raised.value.field == "body"

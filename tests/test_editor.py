@@ -118,6 +118,20 @@ def test_creating_an_article_validates_like_sync_and_keeps_the_text(support_app,
     assert "paypal" in ask(support_app.test_client(), "can I pay with paypal?")["sources"][0]["slug"]
 
 
+def test_control_characters_are_refused_next_to_their_field_and_removed_from_the_body(support_app, editor):
+    token = csrf_token(editor, "/staff/articles/new")
+    data = {"csrf_token": token, "title": "Bell", "slug": "bell", "body": "Ring\x07 it.", "action": "save"}
+    for name, value in (("title", "QA \x07\x1b[31m ctrl"), ("category", "Bill\x1bing"), ("tags", "ok, a\x07b"),
+                        ("questions", "fine\nwhy\x07"), ("note", "pasted\x1b")):  # fmt: skip
+        refused = editor.post("/staff/articles/new", data={**data, name: value})
+        assert refused.status_code == 422, name
+        assert re.search(rf'id="{name}-error">&#39;{name}&#39;.* contains a control character', text(refused))
+    assert editor.post("/staff/articles/new", data=data).status_code == 302
+    with support_app.app_context():
+        article = db.get_session().execute(select(Article).where(Article.slug == "bell")).scalar_one()
+        assert article.body == "Ring it."
+
+
 def test_a_long_title_in_another_script_gets_a_slug_that_fits(support_app, editor):
     token = csrf_token(editor, "/staff/articles/new")
     data = {"csrf_token": token, "title": "Щ" * 150, "slug": "", "category": "Щ" * 200, "action": "publish"}

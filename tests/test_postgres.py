@@ -71,3 +71,24 @@ def test_two_editors_saving_the_same_revision_on_postgresql_let_only_one_through
         session.expire_all()
         assert session.get(Article, article.id).body == "Mine."
         assert [r.number for r in session.get(Article, article.id).revisions] == [1, 2]
+
+
+def test_article_fields_with_nul_lone_surrogates_or_a_long_category_on_postgresql(tmp_path, postgres_url):
+    app = make_app(tmp_path, DATABASE_URL=postgres_url)
+    client = app.test_client()
+    with app.app_context():
+        session = db.get_session()
+        token, _ = users.create_token(session, users.create_user(session, "e@example.com", ["editor"]), "t")
+    headers = {"Authorization": f"Bearer {token}"}
+    article = {"title": "Paying by PayPal", "slug": "paypal", "status": "draft"}
+    for fields, field in (({"title": "QA\u0000nul"}, "title"), ({"tags": ["\udc00"]}, "tags"),
+                          ({"note": "a\u0000"}, "note")):  # fmt: skip
+        refused = client.post("/api/v1/staff/articles", json={**article, **fields}, headers=headers)
+        assert refused.status_code == 422 and refused.get_json()["errors"][0]["field"] == field
+    created = client.post(
+        "/api/v1/staff/articles", json={**article, "category": "Щ" * 200, "body": "a\u0000b"}, headers=headers
+    )
+    assert created.status_code == 201 and created.get_json()["body"] == "ab"
+    with app.app_context():
+        category = db.get_session().execute(select(Article)).scalar_one().category
+        assert category.name == "Щ" * 200 and len(category.slug) == 200

@@ -78,8 +78,37 @@ def test_create_validates_like_sync_and_the_bot_answers_from_it(client, api):
     assert ask(client, "can I pay with paypal?")["sources"][0]["slug"] == "paying-by-paypal"
 
 
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"tags": ["\udc00"]}, "tags"),
+        ({"questions": ["can I pay", "\udc00"]}, "questions"),
+        ({"title": "QA\u0000nul"}, "title"),
+        ({"title": "QA \u0007\u001b[31m ctrl"}, "title"),
+        ({"category": "c\u0000at"}, "category"),
+        ({"tags": ["a\u0000b"]}, "tags"),
+        ({"note": "pasted\u0000"}, "note"),
+    ],
+)
+def test_a_control_character_or_lone_surrogate_in_a_field_is_422_naming_it(client, api, fields, field):
+    refused = api("POST", json={**NEW, **fields}, documented="/staff/articles")
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"][0]["field"] == field
+    assert api("GET", "?q=paypal").get_json()["total"] == 0  # nothing stored
+
+
+def test_control_characters_leave_the_body_and_the_editor_page_opens(support_app, client, api):
+    created = api("POST", json={**NEW, "body": "Choose\u0000 **PayPal**\u001b[0m at checkout."})
+    assert created.status_code == 201
+    assert created.get_json()["body"] == "Choose **PayPal**[0m at checkout."
+    editor = support_app.test_client()
+    sign_in(editor, email="editor@example.com")
+    assert editor.get(f"/staff/articles/{created.get_json()['id']}").status_code == 200
+
+
 def test_a_long_category_in_another_script_gets_a_slug_that_fits(client, api):
-    created = api("POST", json={**NEW, "title": "Щ" * 150, "category": "Щ" * 200}, documented="/staff/articles")
+    long_names = {"title": "Щ" * 150, "category": "Щ" * 200}
+    created = api("POST", json={**NEW, **long_names}, documented="/staff/articles")
     assert created.status_code == 201
     article = created.get_json()
     assert len(article["slug"]) <= 200 and article["category"] == "Щ" * 200

@@ -2,13 +2,13 @@
 
 from dataclasses import replace
 
+from conftest import write_article
 from sqlalchemy import select
 
 from kbbot import editing, users
 from kbbot.articles import source_of
 from kbbot.models import Article, Chunk, Revision
 from kbbot.sync import sync_directory
-from conftest import write_article
 
 LIMIT = 512 * 1024
 
@@ -18,7 +18,14 @@ def articles_by_slug(session):
 
 
 def test_first_sync_creates_articles_categories_revisions_and_chunks(session, articles_dir):
-    write_article(articles_dir, "a.md", "## Steps\n1. Open settings.\n2. Save.", title="Alpha", category="Getting started", questions=["how to start"])
+    write_article(
+        articles_dir,
+        "a.md",
+        "## Steps\n1. Open settings.\n2. Save.",
+        title="Alpha",
+        category="Getting started",
+        questions=["how to start"],
+    )
     write_article(articles_dir, "sub/b.md", "", title="Beta")
     report = sync_directory(session, articles_dir, LIMIT)
     assert sorted(report.created) == ["a", "b"]
@@ -111,6 +118,23 @@ def test_bad_files_are_reported_and_the_rest_still_imports(session, articles_dir
     assert set(articles_by_slug(session)) == {"good"}
 
 
+def test_files_with_control_characters_are_reported_and_the_rest_still_imports(session, articles_dir):
+    write_article(articles_dir, "good.md", "Fine.", title="Good")
+    (articles_dir / "escaped.md").write_text('---\ntitle: "Bell \\a"\n---\nBody', encoding="utf-8")
+    (articles_dir / "raw.md").write_bytes(b"---\ntitle: Raw\ncategory: Billing\x1b[31m\n---\nBody")
+    (articles_dir / "in-body.md").write_bytes(b"---\ntitle: In the body\n---\nNUL\x00 and BEL\x07 gone")
+    report = sync_directory(session, articles_dir, LIMIT)
+    problems = {str(e.path): e.message for e in report.errors}
+    assert problems == {
+        "escaped.md": "'title' contains a control character (U+0007) at character 6: remove it",
+        "raw.md": "malformed YAML front matter at line 3: unacceptable character #x001b: "
+        "control characters are not allowed",
+    }
+    assert report.created == ["good", "in-body"]
+    assert report.warnings == ["in-body.md: control characters removed from the body: U+0000, U+0007"]
+    assert articles_by_slug(session)["in-body"].body == "NUL and BEL gone"
+
+
 def test_an_unreadable_file_does_not_unpublish_its_article(session, articles_dir):
     write_article(articles_dir, "a.md", "Text.", title="Alpha")
     sync_directory(session, articles_dir, LIMIT)
@@ -134,7 +158,9 @@ def test_sync_command_prints_counts_and_errors(runner, articles_dir):
     assert result.exit_code == 1
     assert "created  good" in result.output
     assert "error: bad.md: missing required field 'title'" in result.output
-    assert "1 created, 0 updated, 0 unchanged, 0 unpublished, 0 kept with web edits, 1 errors" in result.output
+    assert (
+        "1 created, 0 updated, 0 unchanged, 0 unpublished, 0 kept with web edits, 1 errors" in result.output
+    )
 
 
 def test_sync_command_rejects_missing_directory(runner, tmp_path):

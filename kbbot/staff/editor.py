@@ -32,7 +32,7 @@ PREVIEW_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self' https: data:; base-uri 'none'; "
     "form-action 'none'; frame-ancestors 'self'"
 )
-FORM_FIELDS = ("title", "slug", "category", "tags", "questions", "locale", "body")
+FORM_FIELDS = ("title", "slug", "category", "tags", "questions", "locale", "body", "note")
 # The button pressed -> the status the article gets ("save" keeps the current one; a new article is a draft).
 ACTIONS = {"save": None, "publish": "published", "unpublish": "draft"}
 SAVED = {
