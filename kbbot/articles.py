@@ -229,13 +229,26 @@ def category_slug(name):
     return slugify(name) or "category-" + hashlib.sha256(name.encode()).hexdigest()[:8]
 
 
+def _find_category(session: Session, name):
+    return session.execute(select(Category).where(Category.slug == category_slug(name))).scalar_one_or_none()
+
+
+def joined_category(session: Session, name):
+    """The existing category, named otherwise, that an article of category `name` joins, or None.
+
+    Names with the same slug are one category, at one address, shown under the name it was created
+    with: "billing!" joins "Billing" (/categories/billing).
+    """
+    category = _find_category(session, name) if name is not None else None
+    return category if category is not None and category.name != name else None
+
+
 def _category(session: Session, name):
     if name is None:
         return None
-    slug = category_slug(name)
-    category = session.execute(select(Category).where(Category.slug == slug)).scalar_one_or_none()
+    category = _find_category(session, name)
     if category is None:
-        category = Category(slug=slug, name=name)
+        category = Category(slug=category_slug(name), name=name)
         session.add(category)
     return category
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import db
-from .articles import read_article_file, save_article, unpublish_article
+from .articles import joined_category, read_article_file, save_article, unpublish_article
 from .errors import ArticleError
 from .models import Article
 
@@ -90,12 +90,16 @@ def sync_directory(session: Session, directory: Path, max_bytes: int) -> SyncRep
             names = ", ".join(relative_paths[path] for path, _ in found)
             for path, _ in found:
                 report.errors.append(
-                    ArticleError(relative_paths[path], f"duplicate slug '{slug}' (also in: {names}); none imported")
+                    ArticleError(
+                        relative_paths[path], f"duplicate slug '{slug}' (also in: {names}); none imported"
+                    )
                 )
             continue
         path, source = found[0]
         existing = stored.get(slug)
-        last_synced = last_import(existing) if existing and existing.content_hash != source.content_hash else None
+        last_synced = (
+            last_import(existing) if existing and existing.content_hash != source.content_hash else None
+        )
         if last_synced is not None:
             if last_synced.content_hash == source.content_hash:
                 report.kept_web_edits.append(slug)  # the file is as last imported; the web edits stand
@@ -105,8 +109,14 @@ def sync_directory(session: Session, directory: Path, max_bytes: int) -> SyncRep
                     f"{relative_paths[path]}: the file changed, so it replaces the edits made in the editor "
                     f"since the last sync (they stay in the article's history)"
                 )
+        joined = joined_category(session, source.category)
         outcome = save_article(session, source, note=SYNC_NOTE, source_path=relative_paths[path])
         getattr(report, outcome).append(slug)
+        if joined is not None and outcome != "unchanged":
+            report.warnings.append(
+                f"{relative_paths[path]}: category '{source.category}' has the same address as the category "
+                f"'{joined.name}' (/categories/{joined.slug}), so the article is shown in '{joined.name}'"
+            )
 
     present = set(relative_paths.values())
     # A file that could not be read this time unpublishes nothing: bad input loses no article.

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from kbbot import editing, users
 from kbbot.articles import source_of
-from kbbot.models import Article, Chunk, Revision
+from kbbot.models import Article, Category, Chunk, Revision
 from kbbot.sync import sync_directory
 
 LIMIT = 512 * 1024
@@ -133,6 +133,21 @@ def test_files_with_control_characters_are_reported_and_the_rest_still_imports(s
     assert report.created == ["good", "in-body"]
     assert report.warnings == ["in-body.md: control characters removed from the body: U+0000, U+0007"]
     assert articles_by_slug(session)["in-body"].body == "NUL and BEL gone"
+
+
+def test_a_category_written_another_way_joins_the_first_with_a_warning(session, articles_dir):
+    write_article(articles_dir, "a.md", "", title="A", category="Billing")
+    write_article(articles_dir, "b.md", "", title="B", category="billing!")
+    report = sync_directory(session, articles_dir, LIMIT)
+    assert report.created == ["a", "b"]
+    assert report.warnings == [
+        (
+            "b.md: category 'billing!' has the same address as the category 'Billing' "
+            "(/categories/billing), so the article is shown in 'Billing'"
+        )
+    ]
+    assert [(c.slug, c.name) for c in session.execute(select(Category)).scalars()] == [("billing", "Billing")]
+    assert sync_directory(session, articles_dir, LIMIT).warnings == []  # said once, when it was imported
 
 
 def test_an_unreadable_file_does_not_unpublish_its_article(session, articles_dir):
