@@ -99,6 +99,17 @@ def test_search_read_vote_then_ask_the_widget(live_site, page):
     assert page.dialogs == []
 
 
+def test_the_steps_of_an_answer_are_shown_as_a_numbered_list(live_site, page):
+    page.goto(live_site.url)
+    frame, _ = open_widget(page)
+    reply = ask(frame, "how do I connect stripe")
+    expect(reply).to_have_attribute("data-action", "answer")
+    steps = reply.locator("ol.kb-msg__list > li")
+    expect(steps).to_have_count(3)
+    expect(steps.first).to_have_text("Go to Settings → Payments.")
+    expect(reply.locator("p.kb-msg__text").first).to_have_text("You need to be the Owner or an Admin.")
+
+
 def test_widget_on_another_origin_hands_off_with_context_and_shows_the_agent_reply(live_site, page):
     """Journey 2: the embed snippet on another origin; read an article in the widget, ask something
     uncovered, hand off; the handoff's context lists the article; an agent's reply appears."""

@@ -32,6 +32,7 @@
   var LOCALE = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
   var COLOR = /^#[0-9a-f]{6}$/i;
   // A Markdown link to an http(s) URL, or a bare http(s) URL (agents paste those).
+  var LIST_ITEM = /^\s*(?:([-*•])|(\d{1,3})[.)])\s+(.+)$/;
   var LINK = /\[([^[\]\n]+)\]\((https?:\/\/[^\s()]+)\)|(https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"])/g;
   var ARTICLE_PATH = /\/articles\/([a-z0-9]+(?:-[a-z0-9]+)*)\/?$/;
 
@@ -286,22 +287,53 @@
     return anchor;
   }
 
-  // Plain text in paragraphs; Markdown links and bare URLs to http(s) become links, nothing else.
+  // Plain text; Markdown links and bare URLs to http(s) become links, nothing else.
+  function appendInline(block, text) {
+    var last = 0;
+    var match;
+    LINK.lastIndex = 0;
+    while ((match = LINK.exec(text))) {
+      var url = webUrl(match[2] || match[3]);
+      if (!url) continue;
+      block.appendChild(document.createTextNode(text.slice(last, match.index)));
+      block.appendChild(link(url, match[1] || match[3]));
+      last = LINK.lastIndex;
+    }
+    block.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  // Paragraphs, and the steps and bullets of an answer ("1. Open Settings", "- at least 10 characters")
+  // as real lists, so they read (and are announced) as lists.
   function renderText(container, text) {
     text.split(/\n{2,}/).forEach(function (paragraph) {
-      var block = el("p", "kb-msg__text");
-      var last = 0;
-      var match;
-      LINK.lastIndex = 0;
-      while ((match = LINK.exec(paragraph))) {
-        var url = webUrl(match[2] || match[3]);
-        if (!url) continue;
-        block.appendChild(document.createTextNode(paragraph.slice(last, match.index)));
-        block.appendChild(link(url, match[1] || match[3]));
-        last = LINK.lastIndex;
+      var lines = [];
+      var items = null;
+      function flushLines() {
+        if (!lines.length) return;
+        var block = el("p", "kb-msg__text");
+        appendInline(block, lines.join("\n"));
+        container.appendChild(block);
+        lines = [];
       }
-      block.appendChild(document.createTextNode(paragraph.slice(last)));
-      container.appendChild(block);
+      paragraph.split("\n").forEach(function (line) {
+        var item = LIST_ITEM.exec(line);
+        if (!item) {
+          if (line.trim()) lines.push(line);
+          items = null;
+          return;
+        }
+        flushLines();
+        var kind = item[1] ? "ul" : "ol";
+        if (!items || items.tagName.toLowerCase() !== kind) {
+          items = el(kind, "kb-msg__list");
+          if (kind === "ol" && item[2] !== "1") items.setAttribute("start", item[2]);
+          container.appendChild(items);
+        }
+        var entry = el("li");
+        appendInline(entry, item[3]);
+        items.appendChild(entry);
+      });
+      flushLines();
     });
   }
 
