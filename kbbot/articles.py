@@ -155,7 +155,7 @@ def validate(metadata, body, default_slug):
     questions = _string_list(metadata.get("questions"), "questions")
     body, controls = _body(body)
     unknown = sorted(set(map(str, metadata)) - KNOWN_FIELDS)
-    warnings = [f"unknown field '{name}' ignored" for name in unknown]
+    warnings = [f"unknown field {name!r} ignored" for name in unknown]  # repr: no raw control characters
     if controls:
         found = ", ".join(
             f"U+{ord(char):04X}" + (" (now a line break)" if char in _BODY_LINE_BREAKS else "")

@@ -138,6 +138,8 @@ def test_oversized_file_is_refused(articles_dir):
 def test_unknown_fields_are_warned_not_fatal():
     source = parse_article_text("---\ntitle: A\nauthor: Kim\n---\n", "a")
     assert source.warnings == ("unknown field 'author' ignored",)
+    escaped = parse_article_text('---\ntitle: A\n"\\e[31mred": x\n---\n', "a")
+    assert escaped.warnings == ("unknown field '\\x1b[31mred' ignored",)
 
 
 def test_long_names_give_slugs_that_fit_the_columns_and_stay_apart():
