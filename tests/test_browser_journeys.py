@@ -295,3 +295,15 @@ def test_the_frame_ignores_malformed_messages_and_shows_text_as_text(live_site, 
     assert customer.locator("img").count() == 0
     expect(frame.locator("[data-testid=message-bot]")).to_be_visible(timeout=SLOW)
     assert page.dialogs == []
+
+
+def test_help_center_pages_request_nothing_that_fails(live_site, page):
+    """No 404 in the browser's console on a plain visit: the favicon included."""
+    failed = []
+    page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+    for path in ("/", "/articles/connect-stripe", "/search?q=stripe"):
+        page.goto(live_site.url + path)
+        page.wait_for_load_state("networkidle")
+    assert failed == []
+    icon = page.locator("link[rel=icon]").get_attribute("href")
+    assert page.request.get(live_site.url + icon).headers["content-type"].startswith("image/svg+xml")
