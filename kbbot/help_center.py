@@ -41,7 +41,10 @@ def referrer_kind(ref, referrer, own_host):
         return ref
     if not referrer:
         return "direct"
-    parts = urlsplit(referrer)
+    try:
+        parts = urlsplit(referrer)
+    except ValueError:  # not a URL ("http://["), so not one of our pages
+        return "external"
     if parts.netloc != own_host:
         return "external"
     return "search" if parts.path.rstrip("/").endswith("/search") else "browse"

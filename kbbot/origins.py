@@ -19,7 +19,10 @@ def is_own(origin):
     Compared by host and port only: behind a TLS-terminating proxy the app may see
     http while the browser says https, and another scheme on our own host is still us.
     """
-    parts = urlsplit(origin)
+    try:
+        parts = urlsplit(origin)
+    except ValueError:  # not even a URL ("http://["): no page has that origin
+        return False
     return parts.scheme in ("http", "https") and parts.netloc == request.host.lower()
 
 

@@ -78,7 +78,10 @@ def _page_url(value, host_origin):
     """The host page's URL when it is an http(s) URL on the host's own origin; else None."""
     if not value or len(value) > MAX_PAGE_URL_CHARS or host_origin is None:
         return None
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # not a URL ("https://[::1/")
+        return None
     return value if web_origin(f"{parts.scheme}://{parts.netloc}") == host_origin else None
 
 

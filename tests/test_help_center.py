@@ -80,10 +80,17 @@ def test_a_slug_changed_in_its_file_sends_the_old_address_to_the_new_one(tmp_pat
         (None, "http://help.example/search?q=x", "search"),
         (None, "http://help.example/categories/billing", "browse"),
         (None, "https://www.google.com/", "external"),
+        (None, "http://[", "external"),  # no URL at all
+        (None, "https://[::1/search", "external"),
     ],
 )
 def test_referrer_kind(ref, referrer, kind):
     assert referrer_kind(ref, referrer, "help.example") == kind
+
+
+def test_an_article_read_with_a_referer_that_is_no_url_counts_as_from_elsewhere(support_app, client):
+    assert client.get("/articles/refunds", headers={"Referer": "http://["}).status_code == 200
+    assert views(support_app)[-1][:2] == ("refunds", "external")
 
 
 def test_reading_time_only_for_the_visitors_own_view(support_app, client):

@@ -142,6 +142,14 @@ def test_the_frame_names_the_validated_host_origin_and_page(widget_client):
     assert app_attrs()["data-host-origin"] == ""  # opened on its own: it posts no messages
 
 
+def test_a_page_url_that_is_no_url_is_left_out(widget_client):
+    for page in ("http://[", "https://[::1/"):
+        response = widget_client.get("/widget/frame", query_string={"origin": HOST, "page": page})
+        assert response.status_code == 200
+        tags = parse(response.get_data(as_text=True)).tags
+        assert next(attrs for _, attrs in tags if attrs.get("id") == "kb-app")["data-page-url"] == ""
+
+
 def test_host_supplied_text_is_escaped(widget_client):
     html = widget_client.get(
         "/widget/frame", query_string={"origin": HOST, "greeting": "<img src=x onerror=alert(1)>Hi"}
@@ -197,6 +205,16 @@ def test_another_origin_is_refused_before_the_view_runs(widget_app, widget_clien
     assert "X-Kbbot-Visitor" not in response.headers
     with widget_app.app_context():
         assert db.get_session().execute(select(Event)).first() is None
+
+
+@pytest.mark.parametrize("origin", ["http://[", "http://[::1"])
+def test_an_origin_that_is_no_url_is_refused_like_another_sites(widget_client, origin):
+    response = widget_client.get("/api/v1/availability", headers={"Origin": origin})
+    assert response.status_code == 403 and response.content_type == "application/problem+json"
+    preflight = widget_client.options(
+        "/api/v1/chat", headers={"Origin": origin, "Access-Control-Request-Method": "POST"}
+    )
+    assert preflight.status_code == 403 and "Access-Control-Allow-Origin" not in preflight.headers
 
 
 def test_preflight_is_answered_for_allowed_origins_only(widget_client):
