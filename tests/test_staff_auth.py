@@ -94,6 +94,13 @@ def test_no_open_redirect_after_sign_in(client, agent, target):
     assert response.headers["Location"].endswith("/staff/")
 
 
+@pytest.mark.parametrize("target", ["//[", "http://[", "/staff\r\nX-Injected: 1", "/staff/\n"])
+def test_a_next_that_is_no_url_or_breaks_a_header_leads_to_the_staff_home(client, agent, target):
+    response = sign_in(client, next=target)
+    assert response.status_code == 302 and response.headers["Location"] == "/staff/"
+    assert "X-Injected" not in response.headers
+
+
 def test_sign_in_redirects_to_the_staff_page_asked_for(client, agent):
     assert sign_in(client, next="/staff/password").headers["Location"].endswith("/staff/password")
 

@@ -1,5 +1,6 @@
 """Staff pages: sign in, sign out, change password, and the staff home."""
 
+import re
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
@@ -18,6 +19,7 @@ from ..users import MIN_PASSWORD_LENGTH
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 SESSION_VERSION_KEY = "kbbot_session_version"
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
@@ -62,10 +64,17 @@ def _security_headers(response):
 
 
 def _safe_next(target):
-    """Only a path on this site's staff side: never an open redirect."""
-    parts = urlsplit(target or "")
-    if parts.scheme or parts.netloc or not parts.path.startswith("/staff") or "\\" in target:
-        return url_for("staff.home")
+    """Only a path on this site's staff side: never an open redirect, never a header it cannot send."""
+    home = url_for("staff.home")
+    # Browsers drop tabs and line breaks from URLs, and a Location header cannot hold them.
+    if not target or _CONTROL_CHARACTER.search(target) or "\\" in target:
+        return home
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # not a URL at all ("//[")
+        return home
+    if parts.scheme or parts.netloc or not parts.path.startswith("/staff"):
+        return home
     return target
 
 
