@@ -13,6 +13,7 @@ from . import (
     health,
     help_center,
     origins,
+    request_input,
     services,
     staff,
     visitors,
@@ -44,6 +45,7 @@ def create_app(config=None):
 
     db.init_app(app)
     db.upgrade(app.extensions["kbbot.engine"])
+    request_input.init_app(app)
     services.init_app(app)
     commands.init_app(app)
     events.init_app(app)

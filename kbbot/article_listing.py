@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, load_only, selectinload
 
 from .errors import InvalidInput
 from .models import ARTICLE_STATUSES, Article, Category, Feedback, Message, Revision, User
+from .request_input import whole_number
 
 EDITED_WITHIN_DAYS = (7, 30, 90)
 # band -> (lowest rate included, highest rate excluded); "unrated" is the articles without votes
@@ -55,9 +56,10 @@ class Filters:
             value = (args.get(name) or "").strip()
             if not value:
                 return default
-            if not value.isdigit() or not low <= int(value) <= high:
+            number = whole_number(value)
+            if number is None or not low <= number <= high:
                 raise InvalidInput(name, f"must be a whole number from {low} to {high}")
-            return int(value)
+            return number
 
         within = choice("edited_within", tuple(map(str, EDITED_WITHIN_DAYS)))
         return cls(

@@ -35,6 +35,9 @@ HANDOFF_REASONS = (
 RESOLUTION_REASONS = ("answered", "existing_article", "article_missing", "bug", "other")
 SURVEY_KINDS = ("csat", "ces", "nps")
 CES_CHOICES = ("easy", "neither", "difficult")
+# The largest id (or revision number) the schema's INTEGER columns hold on every database:
+# PostgreSQL's integer is 32 bits (SQLite's 64). Larger ones in a request never reach a query.
+MAX_ID = 2**31 - 1
 
 
 def utcnow():

@@ -2,6 +2,7 @@
 
 import pytest
 
+from conftest import staff_headers
 from test_chat_api import ask
 
 PROBLEM = "application/problem+json"
@@ -110,3 +111,23 @@ def test_feedback_and_survey_validation(client):
     assert_problem(
         client.post("/api/v1/surveys", json={**survey, "conversation_id": "nope", "score": 5}), 404
     )
+
+
+# Ids and cursors beyond the database's integer range (PostgreSQL's integer is 32 bits, SQLite's 64).
+HUGE_IDS = (2**31, 2**63, 10**40)
+
+
+@pytest.mark.parametrize("huge", HUGE_IDS)
+def test_ids_beyond_the_database_range_are_refused_before_any_query(client, agent_token, editor_token, huge):
+    vote = client.post("/api/v1/feedback", json={"message_id": huge, "helpful": True})
+    assert_problem(vote, 422, "message_id")
+    assert_problem(client.post(f"/api/v1/views/{huge}", json={"seconds": 5}), 404)
+    assert_problem(client.get(f"/api/v1/staff/handoffs/{huge}", headers=staff_headers(agent_token)), 404)
+    assert_problem(client.get(f"/api/v1/staff/articles/{huge}", headers=staff_headers(editor_token)), 404)
+
+
+@pytest.mark.parametrize("after", [str(2**31), str(2**63), str(-(2**63) - 1), "-1", "²", "abc"])
+def test_a_cursor_that_is_no_message_id_is_422_naming_it(client, after):
+    reply = ask(client, "how do I export invoices")
+    response = client.get(f"/api/v1/conversations/{reply['conversation_id']}", query_string={"after": after})
+    assert_problem(response, 422, "after")

@@ -3,11 +3,14 @@
 import re
 
 import pytest
+from sqlalchemy import select
 
 from kbbot import db, users
+from kbbot.models import Article
 from test_staff_auth import PASSWORD, csrf_token, sign_in
 
-JUNK_VALUES = ["", "-1", "abc", "9" * 30, "<script>alert(1)</script>", "\x00", "2026-13-45", "' OR 1=1 --"]
+JUNK_VALUES = ["", "-1", "abc", "9" * 30, "\u00b2", "<script>alert(1)</script>", "\x00", "2026-13-45",
+               "' OR 1=1 --"]  # fmt: skip
 JUNK_KEYS = ["q", "status", "tab", "page", "sort", "category", "locale", "helpful", "edited_within", "from", "to",
              "preset", "granularity", "a", "b", "title", "question", "limit", "mine", "after", "reason", "text",
              "body", "slug", "tags", "questions", "base_revision", "name", "roles", "email", "password"]  # fmt: skip
@@ -62,3 +65,51 @@ def test_undecodable_bytes_in_query_strings_never_make_a_server_error(support_ap
             url = re.sub(r"<(?:\w+:)?\w+>", "1", rule.rule)
             response = client.get(url, query_string=raw, headers={"Authorization": f"Bearer {token}"})
             assert response.status_code < 500, f"GET {url}: {response.status_code}"
+
+
+def refunds_id(app):
+    with app.app_context():
+        return db.get_session().execute(select(Article.id).where(Article.slug == "refunds")).scalar_one()
+
+
+@pytest.mark.parametrize("huge", [2**63, 10**40])  # 2**31 and up on PostgreSQL: test_postgres.py
+def test_ids_beyond_the_database_range_are_404(support_app, admin_client, huge):
+    client, token = admin_client
+    form = {"csrf_token": csrf_token(client, "/staff/")}
+    for path in ("/staff/articles/{}", "/staff/articles/{}/history", "/staff/handoffs/{}"):
+        assert client.get(path.format(huge)).status_code == 404, path
+    for path in ("/staff/handoffs/{}/assign", "/staff/team/{}", "/staff/tokens/{}/revoke"):
+        assert client.post(path.format(huge), data=form).status_code == 404, path
+    restore = f"/staff/articles/{refunds_id(support_app)}/revisions/{huge}/restore"
+    assert client.post(restore, data={**form, "base_revision": "1"}).status_code == 404
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert (
+        client.put(f"/api/v1/staff/articles/{huge}", json={"title": "x"}, headers=bearer).status_code == 404
+    )
+    assert client.post(f"/api/v1/staff/handoffs/{huge}/reopen", headers=bearer).status_code == 404
+
+
+SUPERSCRIPT_TWO, SUPERSCRIPT_ONE = "\u00b2", "\u00b9"  # str.isdigit() says yes, int() says no
+
+
+@pytest.mark.parametrize(
+    "args", [{"page": SUPERSCRIPT_TWO}, {"per_page": SUPERSCRIPT_ONE}, {"page": "9" * 5000}]
+)
+def test_digits_other_than_ascii_are_not_a_page_number(admin_client, args):
+    client, token = admin_client
+    assert client.get("/staff/articles/", query_string=args).status_code == 400
+    api = client.get(
+        "/api/v1/staff/articles", query_string=args, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert api.status_code == 422 and api.get_json()["errors"][0]["field"] == next(iter(args))
+
+
+def test_digits_other_than_ascii_are_not_a_revision_number(support_app, admin_client):
+    client, _ = admin_client
+    article = refunds_id(support_app)
+    form = {"csrf_token": csrf_token(client, "/staff/"), "base_revision": SUPERSCRIPT_TWO}
+    edit = {**form, "title": "Refund policy", "slug": "refunds", "body": "Within 14 days."}
+    assert client.post(f"/staff/articles/{article}", data=edit).status_code == 400
+    assert client.post(f"/staff/articles/{article}/revisions/1/restore", data=form).status_code == 400
+    assert client.post(f"/staff/articles/{article}/delete", data=form).status_code == 400
+    assert client.get(f"/staff/articles/{article}").status_code == 200  # still there

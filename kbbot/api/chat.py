@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, request
 from .. import business_hours, conversations, db, handoffs
 from ..errors import InvalidInput
 from ..help_center import absolute_url
+from ..request_input import id_arg
 from ..services import get_engine
 from ..users import normalized_email
 from ..visitors import current_visitor_id
@@ -106,7 +107,7 @@ def chat():
 @bp.get("/conversations/<conversation_id>")
 def conversation(conversation_id):
     found = conversations.get_for_visitor(db.get_session(), conversation_id, current_visitor_id(create=False))
-    return conversation_out(found, request.args.get("after", 0, type=int))
+    return conversation_out(found, id_arg("after"))
 
 
 @bp.post("/conversations/<conversation_id>/handoff")

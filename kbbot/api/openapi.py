@@ -7,6 +7,7 @@ map, so a route cannot be added without being documented.
 from flask import Blueprint, current_app, jsonify
 from pydantic.json_schema import models_json_schema
 
+from ..models import MAX_ID
 from . import schemas
 
 bp = Blueprint("openapi", __name__)
@@ -32,9 +33,10 @@ def _op(
     }
 
 
+_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}  # anything else in the path: 404
 _PATH_ID = {"name": "conversation_id", "in": "path", "required": True, "schema": {"type": "string"}}
-_HANDOFF_ID = {"name": "handoff_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-_VIEW_ID = {"name": "view_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_HANDOFF_ID = {"name": "handoff_id", "in": "path", "required": True, "schema": _ID}
+_VIEW_ID = {"name": "view_id", "in": "path", "required": True, "schema": _ID}
 _JSON_ERRORS = (400, 413, 415, 422)
 
 OPERATIONS = [
@@ -52,11 +54,15 @@ OPERATIONS = [
         "/conversations/{conversation_id}",
         "The visitor's transcript, including agent replies; poll with ?after=<cursor>",
         ok=schemas.ConversationOut,
-        errors=(404,),
+        errors=(404, 422),
         security=VISITOR,
         params=(
             _PATH_ID,
-            {"name": "after", "in": "query", "schema": {"type": "integer", "default": 0}},
+            {
+                "name": "after",
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID, "default": 0},
+            },
         ),
     ),
     _op(
@@ -233,7 +239,7 @@ OPERATIONS = [
 ]
 
 # -- staff: articles (api/staff_articles.py) ------------------------------------------
-_ARTICLE_ID = {"name": "article_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_ARTICLE_ID = {"name": "article_id", "in": "path", "required": True, "schema": _ID}
 _IF_MATCH = {
     "name": "If-Match",
     "in": "header",

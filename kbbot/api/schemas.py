@@ -19,6 +19,7 @@ from ..models import (
     CES_CHOICES,
     HANDOFF_REASONS,
     HANDOFF_STATUSES,
+    MAX_ID,
     RESOLUTION_REASONS,
     SURVEY_KINDS,
 )
@@ -27,6 +28,8 @@ from ..text import clean_text
 Action = Literal["answer", "suggest", "handoff"]
 
 Text = Annotated[str, AfterValidator(clean_text)]
+# A row's id: what the database's integer columns hold.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class Request(BaseModel):
@@ -137,7 +140,7 @@ class EndedOut(Response):
 
 class FeedbackRequest(Request):
     helpful: bool
-    message_id: int | None = Field(None, description="A bot answer (give this or `article`).")
+    message_id: Id | None = Field(None, description="A bot answer (give this or `article`).")
     article: str | None = Field(
         None, max_length=200, description="An article's slug (give this or `message_id`)."
     )

@@ -39,7 +39,7 @@ def search():
     return schemas.SearchOut(query=query, searched_for=searched, results=results).model_dump(mode="json")
 
 
-@bp.post("/views/<int:view_id>")
+@bp.post("/views/<id:view_id>")
 def record_reading_time(view_id):
     """The browser reports how long the visitor spent on an article page it was served."""
     body = read_json(schemas.ViewDuration)

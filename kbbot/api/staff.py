@@ -101,7 +101,7 @@ def handoff_queue():
     ).model_dump(mode="json")
 
 
-@bp.get("/handoffs/<int:handoff_id>")
+@bp.get("/handoffs/<id:handoff_id>")
 @staff_required("agent")
 def handoff_context(handoff_id):
     session = db.get_session()
@@ -109,14 +109,14 @@ def handoff_context(handoff_id):
     return schemas.HandoffContext(**context).model_dump(mode="json")
 
 
-@bp.post("/handoffs/<int:handoff_id>/assign")
+@bp.post("/handoffs/<id:handoff_id>/assign")
 @staff_required("agent")
 def assign_to_me(handoff_id):
     session = db.get_session()
     return _state(handoffs.assign(session, handoffs.get(session, handoff_id), g.staff_user))
 
 
-@bp.post("/handoffs/<int:handoff_id>/replies")
+@bp.post("/handoffs/<id:handoff_id>/replies")
 @staff_required("agent")
 def reply(handoff_id):
     body = read_json(schemas.ReplyRequest)
@@ -125,7 +125,7 @@ def reply(handoff_id):
     return schemas.MessageOut(**message_out(message)).model_dump(mode="json"), 201
 
 
-@bp.post("/handoffs/<int:handoff_id>/notes")
+@bp.post("/handoffs/<id:handoff_id>/notes")
 @staff_required("agent")
 def add_note(handoff_id):
     """An internal note: staff see it in the handoff's context; the customer never does."""
@@ -135,7 +135,7 @@ def add_note(handoff_id):
     return schemas.NoteOut(**handoffs.note_entry(note)).model_dump(mode="json"), 201
 
 
-@bp.get("/handoffs/<int:handoff_id>/suggestions")
+@bp.get("/handoffs/<id:handoff_id>/suggestions")
 @staff_required("agent")
 def article_suggestions(handoff_id):
     """Articles for the reply (?q= to search), each with when the customer already saw it."""
@@ -159,7 +159,7 @@ def suggestion_out(suggestion):
     }
 
 
-@bp.post("/handoffs/<int:handoff_id>/resolve")
+@bp.post("/handoffs/<id:handoff_id>/resolve")
 @staff_required("agent")
 def resolve(handoff_id):
     body = read_json(schemas.ResolveRequest)
@@ -167,7 +167,7 @@ def resolve(handoff_id):
     return _state(handoffs.resolve(session, handoffs.get(session, handoff_id), body.reason))
 
 
-@bp.post("/handoffs/<int:handoff_id>/reopen")
+@bp.post("/handoffs/<id:handoff_id>/reopen")
 @staff_required("agent")
 def reopen(handoff_id):
     session = db.get_session()

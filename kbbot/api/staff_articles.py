@@ -131,13 +131,13 @@ def create_article():
     return out, 201, headers
 
 
-@bp.get("/<int:article_id>")
+@bp.get("/<id:article_id>")
 @staff_required(ROLE)
 def get_article(article_id):
     return _out(editing.get(db.get_session(), article_id))
 
 
-@bp.put("/<int:article_id>")
+@bp.put("/<id:article_id>")
 @staff_required(ROLE)
 def update_article(article_id):
     """Replace the article's fields and body (like saving its file again); needs If-Match or base_revision."""
@@ -158,21 +158,21 @@ def _set_status(article_id, change):
     return _out(article)
 
 
-@bp.post("/<int:article_id>/publish")
+@bp.post("/<id:article_id>/publish")
 @staff_required(ROLE)
 def publish_article(article_id):
     """Publish as it is (no change when already published); optional If-Match."""
     return _set_status(article_id, editing.publish)
 
 
-@bp.post("/<int:article_id>/unpublish")
+@bp.post("/<id:article_id>/unpublish")
 @staff_required(ROLE)
 def unpublish_article(article_id):
     """Make it a draft: off the help center and out of the bot's answers; optional If-Match."""
     return _set_status(article_id, editing.unpublish)
 
 
-@bp.delete("/<int:article_id>")
+@bp.delete("/<id:article_id>")
 @staff_required(ROLE)
 def delete_article(article_id):
     """Delete the article and its history for good; optional If-Match."""

@@ -165,7 +165,7 @@ def _render_handoff(handoff_id, reply_form=None, note_form=None, status=200):
     return page, status
 
 
-@bp.get("/<int:handoff_id>")
+@bp.get("/<id:handoff_id>")
 @role_required("agent")
 def handoff(handoff_id):
     return _render_handoff(handoff_id)
@@ -181,7 +181,7 @@ def _problem_text(error):
     return message[0].upper() + message[1:] + "."
 
 
-@bp.post("/<int:handoff_id>/assign")
+@bp.post("/<id:handoff_id>/assign")
 @role_required("agent")
 def assign(handoff_id):
     session = db.get_session()
@@ -202,7 +202,7 @@ def _submitted(form_class, prefix):
     return form
 
 
-@bp.post("/<int:handoff_id>/reply")
+@bp.post("/<id:handoff_id>/reply")
 @role_required("agent")
 def reply(handoff_id):
     form = _submitted(ReplyForm, "reply")
@@ -220,7 +220,7 @@ def reply(handoff_id):
     return _back(handoff_id, "reply")
 
 
-@bp.post("/<int:handoff_id>/notes")
+@bp.post("/<id:handoff_id>/notes")
 @role_required("agent")
 def add_note(handoff_id):
     form = _submitted(NoteForm, "note")
@@ -234,7 +234,7 @@ def add_note(handoff_id):
     return _back(handoff_id, "note")
 
 
-@bp.post("/<int:handoff_id>/resolve")
+@bp.post("/<id:handoff_id>/resolve")
 @role_required("agent")
 def resolve(handoff_id):
     """The reason comes from the form's list (the CSRF token was checked for every staff POST)."""
@@ -253,7 +253,7 @@ def resolve(handoff_id):
     return _back(handoff_id)
 
 
-@bp.post("/<int:handoff_id>/reopen")
+@bp.post("/<id:handoff_id>/reopen")
 @role_required("agent")
 def reopen(handoff_id):
     session = db.get_session()

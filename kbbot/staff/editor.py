@@ -21,6 +21,7 @@ from .. import article_listing, cited_answers, db, diffs, editing, help_center
 from ..articles import source_of
 from ..errors import InvalidInput
 from ..models import Category
+from ..request_input import whole_number
 from ..text import slugify
 from .access import role_required
 
@@ -111,10 +112,10 @@ class PreviewArticle:
 
 
 def _base_revision(form):
-    value = (form.base_revision.data or "").strip()
-    if not value.isdigit():
+    number = whole_number((form.base_revision.data or "").strip())
+    if number is None:
         abort(400, "the form lacks the revision it was opened at")
-    return int(value)
+    return number
 
 
 def _categories():
@@ -176,7 +177,7 @@ def new():
     return page, status
 
 
-@bp.route("/<int:article_id>", methods=["GET", "POST"])
+@bp.route("/<id:article_id>", methods=["GET", "POST"])
 @role_required(ROLE)
 def edit(article_id):
     session = db.get_session()
@@ -258,7 +259,7 @@ def preview():
     return response
 
 
-@bp.get("/<int:article_id>/history")
+@bp.get("/<id:article_id>/history")
 @role_required(ROLE)
 def history(article_id):
     """Every revision, newest first, and the diff between any two (?from=N&to=M)."""
@@ -278,7 +279,7 @@ def history(article_id):
     )
 
 
-@bp.post("/<int:article_id>/revisions/<int:number>/restore")
+@bp.post("/<id:article_id>/revisions/<id:number>/restore")
 @role_required(ROLE)
 def restore(article_id, number):
     session = db.get_session()
@@ -296,7 +297,7 @@ def restore(article_id, number):
     return redirect(url_for(".edit", article_id=article.id))
 
 
-@bp.route("/<int:article_id>/delete", methods=["GET", "POST"])
+@bp.route("/<id:article_id>/delete", methods=["GET", "POST"])
 @role_required(ROLE)
 def delete(article_id):
     session = db.get_session()

@@ -102,7 +102,7 @@ def create():
     return _page(form, status=400)
 
 
-@bp.post("/<int:user_id>")
+@bp.post("/<id:user_id>")
 @role_required("admin")
 def update(user_id):
     session = db.get_session()

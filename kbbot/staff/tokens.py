@@ -70,7 +70,7 @@ def create():
     return _page(TokenForm(formdata=None), new_token=(token, record), status=201)
 
 
-@bp.post("/<int:token_id>/revoke")
+@bp.post("/<id:token_id>/revoke")
 @login_required
 def revoke(token_id):
     if not RevokeForm().validate():
