@@ -62,12 +62,16 @@ def create_app(config=None):
 
 
 def _handle_unrouted(app):
-    """A URL no route matches: problem details under /api/, the help center's own 404 page elsewhere."""
+    """A URL no route matches: problem details under /api/, the help center's own 404 page elsewhere.
+
+    The same for a request refused before routing (request_input: 400) at such a URL.
+    """
 
     @app.errorhandler(404)
     def _not_found(error):
         return api.problems.http_error(error) if api.problems.wants_problem_json() else help_center.not_found(error)
 
+    @app.errorhandler(400)
     @app.errorhandler(405)
-    def _wrong_method(error):
+    def _bad_request_or_method(error):
         return api.problems.http_error(error) if api.problems.wants_problem_json() else error

@@ -131,3 +131,34 @@ def test_a_cursor_that_is_no_message_id_is_422_naming_it(client, after):
     reply = ask(client, "how do I export invoices")
     response = client.get(f"/api/v1/conversations/{reply['conversation_id']}", query_string={"after": after})
     assert_problem(response, 422, "after")
+
+
+# NUL characters: PostgreSQL cannot store them (see test_postgres.py), so none gets in anywhere.
+
+
+@pytest.mark.parametrize(
+    "path, kwargs",
+    [
+        ("/api/v1/articles/%00", {}),
+        ("/api/v1/no-such-route/%00", {}),
+        ("/api/v1/search", {"query_string": {"q": "refund\x00"}}),
+        ("/api/v1/availability", {"headers": {"User-Agent": "curl\x00"}}),
+    ],
+)
+def test_a_nul_in_the_path_query_or_headers_is_400(client, path, kwargs):
+    response = client.get(path, **kwargs)
+    assert_problem(response, 400)
+    assert "NUL" in response.get_json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "path, body, field",
+    [
+        ("/api/v1/chat", {"message": "hi", "conversation_id": "\x00"}, "conversation_id"),
+        ("/api/v1/chat", {"message": "hi", "page_url": "https://shop.example/\x00"}, "page_url"),
+        ("/api/v1/feedback", {"article": "refunds\x00", "helpful": True}, "article"),
+        ("/api/v1/surveys", {"conversation_id": "\x00", "kind": "csat", "score": 3}, "conversation_id"),
+    ],
+)
+def test_a_nul_in_a_json_string_kept_as_sent_is_422_naming_the_field(client, path, body, field):
+    assert_problem(client.post(path, json=body), 422, field)

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from conftest import build_support_app, make_app, write_article
+from test_staff_auth import csrf_token
 
 from kbbot import db, editing, users
 from kbbot.articles import ArticleSource
@@ -92,3 +93,34 @@ def test_article_fields_with_nul_lone_surrogates_or_a_long_category_on_postgresq
     with app.app_context():
         category = db.get_session().execute(select(Article)).scalar_one().category
         assert category.name == "Щ" * 200 and len(category.slug) == 200
+
+
+def test_nul_characters_and_ids_beyond_its_integer_range_are_4xx_on_postgresql(tmp_path, postgres_url):
+    """PostgreSQL text cannot hold NUL and its integer is 32 bits: such input is refused before any query."""
+    app = build_support_app(tmp_path, DATABASE_URL=postgres_url, BUSINESS_HOURS="24/7")
+    with app.app_context():
+        session = db.get_session()
+        token, _ = users.create_token(session, users.create_user(session, "e@example.com", ["editor"]), "t")
+    client = app.test_client()
+    editor = {"Authorization": f"Bearer {token}"}
+    conversation_id = client.post("/api/v1/chat", json={"message": "refund"}).get_json()["conversation_id"]
+    sign_in = {"csrf_token": csrf_token(client), "email": "a\x00@example.com", "password": "x"}
+    huge = 2**31
+    expected = [
+        (client.get("/articles/%00"), 400),
+        (client.get("/categories/%00"), 400),
+        (client.get("/api/v1/articles/%00"), 400),
+        (client.get("/api/v1/conversations/%00"), 400),
+        (client.get("/api/v1/staff/articles", query_string={"q": "\x00"}, headers=editor), 400),
+        (client.post("/api/v1/chat", json={"message": "hello"}, headers={"User-Agent": "x\x00"}), 400),
+        (client.post("/staff/login", data=sign_in), 400),
+        (client.post("/api/v1/chat", json={"message": "hi", "conversation_id": "\x00"}), 422),
+        (client.post("/api/v1/chat", json={"message": "hi", "page_url": "https://x.example/\x00"}), 422),
+        (client.post("/api/v1/feedback", json={"article": "\x00", "helpful": True}), 422),
+        (client.post("/api/v1/surveys", json={"conversation_id": "\x00", "kind": "csat", "score": 3}), 422),
+        (client.post("/api/v1/feedback", json={"message_id": huge, "helpful": True}), 422),
+        (client.get(f"/api/v1/conversations/{conversation_id}", query_string={"after": huge}), 422),
+        (client.post(f"/api/v1/views/{huge}", json={"seconds": 5}), 404),
+        (client.get(f"/api/v1/staff/articles/{huge}", headers=editor), 404),
+    ]
+    assert [response.status_code for response, _ in expected] == [status for _, status in expected]

@@ -113,3 +113,23 @@ def test_digits_other_than_ascii_are_not_a_revision_number(support_app, admin_cl
     assert client.post(f"/staff/articles/{article}/revisions/1/restore", data=form).status_code == 400
     assert client.post(f"/staff/articles/{article}/delete", data=form).status_code == 400
     assert client.get(f"/staff/articles/{article}").status_code == 200  # still there
+
+
+@pytest.mark.parametrize(
+    "method, path, kwargs",
+    [
+        ("GET", "/staff/articles/", {"query_string": {"q": "refund\x00"}}),
+        ("GET", "/staff/handoffs/%00", {}),
+        ("POST", "/staff/tokens/", {"data": {"name": "CMS\x00"}}),
+        (
+            "POST",
+            "/staff/team/",
+            {"data": {"email": "n@example.com", "name": "N\x00", "roles": "agent", "password": PASSWORD}},
+        ),
+    ],
+)
+def test_a_nul_in_a_staff_request_is_400(admin_client, method, path, kwargs):
+    client, _ = admin_client
+    if "data" in kwargs:
+        kwargs = {"data": {**kwargs["data"], "csrf_token": csrf_token(client, "/staff/")}}
+    assert client.open(path, method=method, **kwargs).status_code == 400

@@ -28,6 +28,16 @@ from ..text import clean_text
 Action = Literal["answer", "suggest", "handoff"]
 
 Text = Annotated[str, AfterValidator(clean_text)]
+
+
+def _without_nul(value):
+    if "\x00" in value:
+        raise ValueError("must not contain a NUL character (U+0000)")
+    return value
+
+
+# A string used as sent (an id, a slug, a URL): one with a NUL is refused, as PostgreSQL cannot store it.
+Verbatim = Annotated[str, AfterValidator(_without_nul)]
 # A row's id: what the database's integer columns hold.
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
@@ -53,10 +63,10 @@ class ChatRequest(Request):
     message: Text = Field(
         description="The customer's message. Longer than the configured limit (default 2000 characters): 413."
     )
-    conversation_id: str | None = Field(
+    conversation_id: Verbatim | None = Field(
         None, max_length=40, description="Continue this conversation; omit to start one."
     )
-    page_url: str | None = Field(None, max_length=2000, description="The page the chat was opened on.")
+    page_url: Verbatim | None = Field(None, max_length=2000, description="The page the chat was opened on.")
     locale: str | None = Field(None, max_length=35, pattern=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 
     _page_url = field_validator("page_url")(_web_url)
@@ -141,7 +151,7 @@ class EndedOut(Response):
 class FeedbackRequest(Request):
     helpful: bool
     message_id: Id | None = Field(None, description="A bot answer (give this or `article`).")
-    article: str | None = Field(
+    article: Verbatim | None = Field(
         None, max_length=200, description="An article's slug (give this or `message_id`)."
     )
     comment: Text = Field("", max_length=2000)
@@ -161,7 +171,7 @@ class FeedbackOut(Response):
 
 
 class SurveyRequest(Request):
-    conversation_id: str = Field(max_length=40)
+    conversation_id: Verbatim = Field(max_length=40)
     kind: Literal[SURVEY_KINDS]
     score: int | None = Field(None, description="CSAT: 1-5; NPS: 0-10.")
     choice: Literal[CES_CHOICES] | None = Field(None, description="CES: easy, neither or difficult.")
