@@ -1,5 +1,6 @@
 """No input to a staff page or the staff API makes a 500: every staff route, as an admin, with junk."""
 
+import io
 import re
 
 import pytest
@@ -87,6 +88,54 @@ def test_ids_beyond_the_database_range_are_404(support_app, admin_client, huge):
         client.put(f"/api/v1/staff/articles/{huge}", json={"title": "x"}, headers=bearer).status_code == 404
     )
     assert client.post(f"/api/v1/staff/handoffs/{huge}/reopen", headers=bearer).status_code == 404
+
+
+def upload(content=b"a file"):
+    return io.BytesIO(content), "upload.txt"
+
+
+def test_a_file_where_the_sign_in_form_expects_text_is_400(support_app):
+    with support_app.app_context():
+        users.create_user(db.get_session(), "agent@example.com", ["agent"], password=PASSWORD)
+    client = support_app.test_client()
+    data = {"csrf_token": csrf_token(client), "email": upload(b"agent@example.com"), "password": PASSWORD}
+    assert client.post("/staff/login", data=data).status_code == 400
+    assert client.get("/staff/").status_code == 302  # not signed in
+
+
+def test_a_json_body_is_not_read_into_the_sign_in_form(support_app):
+    client = support_app.test_client()
+    body = {"email": 5, "password": {"a": 1}}
+    response = client.post("/staff/login", json=body, headers={"X-CSRFToken": csrf_token(client)})
+    assert response.status_code == 200 and "This field is required." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "path, field",
+    [
+        ("/staff/articles/new", "body"),
+        ("/staff/team/", "email"),
+        ("/staff/password", "current_password"),
+        ("/staff/tokens/", "name"),
+    ],
+)
+def test_a_file_where_a_staff_form_expects_text_is_400(admin_client, path, field):
+    client, _ = admin_client
+    data = {"csrf_token": csrf_token(client, "/staff/"), "title": "Uploaded", field: upload()}
+    assert client.post(path, data=data).status_code == 400
+
+
+def test_a_file_in_the_console_forms_is_400(support_app, admin_client):
+    client, _ = admin_client
+    customer = support_app.test_client()
+    conversation_id = customer.post("/api/v1/chat", json={"message": "refund"}).get_json()["conversation_id"]
+    handoff = customer.post(
+        f"/api/v1/conversations/{conversation_id}/handoff", json={"email": "d@example.com"}
+    )
+    form = {"csrf_token": csrf_token(client, "/staff/")}
+    for action, field in (("reply", "reply-text"), ("notes", "note-text")):
+        url = f"/staff/handoffs/{handoff.get_json()['id']}/{action}"
+        assert client.post(url, data={**form, field: upload()}).status_code == 400, action
 
 
 SUPERSCRIPT_TWO, SUPERSCRIPT_ONE = "\u00b2", "\u00b9"  # str.isdigit() says yes, int() says no

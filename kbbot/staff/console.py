@@ -10,7 +10,6 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -21,6 +20,7 @@ from ..services import get_engine
 from ..text import clean_text
 from . import display
 from .access import role_required
+from .forms import StaffForm
 
 bp = Blueprint("console", __name__, url_prefix="/handoffs")
 
@@ -44,14 +44,14 @@ VIA_LABELS = {
 SEEN_LABELS = {"read": "Read", "bot": "Sent by the bot", "agent": "Sent in an agent reply"}
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(StaffForm):
     text = TextAreaField(
         "Reply to the customer",
         validators=[DataRequired("Write a reply first."), Length(max=handoffs.MAX_REPLY_CHARS)],
     )
 
 
-class NoteForm(FlaskForm):
+class NoteForm(StaffForm):
     text = TextAreaField(
         "Internal note (only staff see it)",
         validators=[DataRequired("Write the note first."), Length(max=handoffs.MAX_NOTE_CHARS)],

@@ -12,7 +12,6 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import Length
@@ -24,6 +23,7 @@ from ..models import Category
 from ..request_input import whole_number
 from ..text import slugify
 from .access import role_required
+from .forms import StaffForm
 
 bp = Blueprint("articles", __name__, url_prefix="/articles")
 
@@ -47,7 +47,7 @@ SAVED = {
 }
 
 
-class ArticleForm(FlaskForm):
+class ArticleForm(StaffForm):
     title = StringField("Title", validators=[Length(max=500)])
     slug = StringField(
         "Slug", validators=[Length(max=200)], description="Part of the article's address; fixed once created."

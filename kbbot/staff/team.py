@@ -5,7 +5,6 @@ is created there, since nobody can sign in before.
 """
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -16,6 +15,7 @@ from .. import db, users
 from ..errors import Conflict, InvalidInput
 from ..models import ROLES, User
 from .access import role_required
+from .forms import StaffForm
 
 bp = Blueprint("team", __name__, url_prefix="/team")
 
@@ -32,7 +32,7 @@ class RolesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class NewUserForm(FlaskForm):
+class NewUserForm(StaffForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=320)])
     name = StringField("Name shown to customers", validators=[Length(max=200)])
     roles = RolesField("Roles", choices=ROLE_CHOICES)
@@ -49,7 +49,7 @@ class NewUserForm(FlaskForm):
     )
 
 
-class MemberForm(FlaskForm):
+class MemberForm(StaffForm):
     name = StringField("Name", validators=[Length(max=200)])
     roles = RolesField("Roles", choices=ROLE_CHOICES)
     active = BooleanField("Account on")

@@ -7,7 +7,6 @@ created, and only its hash is stored.
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import StringField
@@ -15,18 +14,19 @@ from wtforms.validators import DataRequired, Length
 
 from .. import db, users
 from ..models import ApiToken
+from .forms import StaffForm
 
 bp = Blueprint("tokens", __name__, url_prefix="/tokens")
 
 
-class TokenForm(FlaskForm):
+class TokenForm(StaffForm):
     name = StringField(
         "What is it for?",
         validators=[DataRequired("Name the token, e.g. 'CMS sync'."), Length(max=200)],
     )
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(StaffForm):
     """Only the CSRF token: revoking changes state."""
 
 

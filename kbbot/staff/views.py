@@ -5,7 +5,6 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound as NotFoundPage
 from wtforms import EmailField, PasswordField
@@ -15,6 +14,7 @@ from .. import auth, db, handoffs
 from ..errors import InvalidInput, NotFound
 from ..models import User
 from ..users import MIN_PASSWORD_LENGTH
+from .forms import StaffForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -26,12 +26,12 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(StaffForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=320)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1000)])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(StaffForm):
     current_password = PasswordField("Current password", validators=[DataRequired()])
     new_password = PasswordField(
         "New password", validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1000)]
