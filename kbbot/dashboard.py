@@ -16,6 +16,10 @@ from .errors import InvalidInput
 PRESETS = (7, 30, 90)  # "last N days", today included
 DEFAULT_PRESET = reports.DEFAULT_PERIOD_DAYS
 MAX_DAYS = 366
+# The days a period may name: Python's dates run from 0001-01-01 to 9999-12-31, and a period's
+# default start (30 days before its end), its Monday-to-Sunday weeks and the report's windows
+# after its last day must fit inside.
+EARLIEST_DAY, LATEST_DAY = date(2, 1, 1), date(9998, 12, 31)
 GRANULARITY_CHOICES = ("auto", *reports.GRANULARITIES)
 
 
@@ -126,9 +130,9 @@ def parse_period(args, today):
     """The period a dashboard query asks for; `InvalidInput` naming the field when it makes no sense.
 
     `args`: a mapping with `preset` (7, 30 or 90: the last N days, today
-    included) or `from` and `to` (YYYY-MM-DD, UTC, both included; either may
-    be left out), and `granularity` ("auto", "day", "week"). Nothing: the last
-    30 days. At most `MAX_DAYS` days.
+    included) or `from` and `to` (YYYY-MM-DD, UTC, both included, within
+    `EARLIEST_DAY` to `LATEST_DAY`; either may be left out), and `granularity`
+    ("auto", "day", "week"). Nothing: the last 30 days. At most `MAX_DAYS` days.
     """
     choice = args.get("granularity") or "auto"
     if choice not in GRANULARITY_CHOICES:
@@ -157,9 +161,14 @@ def parse_period(args, today):
 
 def _date(text, name):
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError as e:
         raise InvalidInput(name, f"{text!r} is not a date; use the form YYYY-MM-DD") from e
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise InvalidInput(
+            name, f"{text!r} is out of range; choose a day from {EARLIEST_DAY} to {LATEST_DAY}"
+        )
+    return day
 
 
 # What the dashboard shows.
