@@ -12,6 +12,7 @@ from . import (
     events,
     health,
     help_center,
+    mail,
     origins,
     request_input,
     services,
@@ -51,6 +52,7 @@ def create_app(config=None):
     events.init_app(app)
     visitors.init_app(app)
     origins.init_app(app)
+    mail.init_app(app)
     app.extensions["kbbot.business_hours"] = business_hours.parse(app.config["BUSINESS_HOURS"], app.config["TIMEZONE"])
     app.register_blueprint(health.bp)
     app.register_blueprint(help_center.bp)

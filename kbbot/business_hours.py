@@ -3,7 +3,7 @@
 A schedule is written as in a shop window, e.g. `mon-fri 09:00-17:30; sat
 10:00-14:00` (or `24/7`), in one time zone (KBBOT_TIMEZONE). Outside those
 hours a handoff still lands in the queue; the customer is told when a person
-will reply, and that the reply comes by email. Pure functions.
+will reply, and where: by email when kbbot can send it, else in the chat. Pure functions.
 """
 
 import re
@@ -84,23 +84,31 @@ def next_opening(schedule: Schedule, now: datetime):
     return None
 
 
-def availability(schedule: Schedule, now: datetime):
+def availability(schedule: Schedule, now: datetime, by_email=False):
     """Whether people answer now, when they are next at work, and what the handoff form says.
 
-    Replies always come by email too, so a customer who leaves still gets one.
+    `by_email`: replies are emailed too (kbbot/mail.py), so a customer who leaves still gets one;
+    otherwise the reply waits in the chat, which the widget keeps for a returning customer.
     """
+    channel = "email" if by_email else "chat"
     if is_open(schedule, now):
+        notice = "A person from our support team will reply here shortly" + (
+            ", and by email if you have left."
+            if by_email
+            else ". If you leave, come back to this page to read it."
+        )
         return {
             "agents_available": True,
             "next_available_at": now,
-            "reply_channel": "email",
-            "notice": "A person from our support team will reply here shortly, and by email if you have left.",
+            "reply_channel": channel,
+            "notice": notice,
         }
     next_at = next_opening(schedule, now)
     when = next_at.strftime("%A %H:%M") + f" ({schedule.zone.key})" if next_at else "as soon as possible"
+    how = "by email" if by_email else "here (come back to this page to read it)"
     return {
         "agents_available": False,
         "next_available_at": next_at,
-        "reply_channel": "email",
-        "notice": f"Our team is away right now. A person will reply by email when we are back, from {when}.",
+        "reply_channel": channel,
+        "notice": f"Our team is away right now. A person will reply {how} when we are back, from {when}.",
     }

@@ -157,6 +157,12 @@ class Config:
         self.BUSINESS_HOURS = os.environ.get("KBBOT_BUSINESS_HOURS") or "mon-fri 09:00-17:00"
         self.TIMEZONE = os.environ.get("KBBOT_TIMEZONE") or "UTC"
 
+        # Agent replies are also emailed to the customer through this SMTP server (kbbot/mail.py),
+        # e.g. smtp://user:password@smtp.example.com:587, from this address; unset: replies come in
+        # the chat only, and the handoff form says so.
+        self.SMTP_URL = os.environ.get("KBBOT_SMTP_URL") or None
+        self.MAIL_FROM = os.environ.get("KBBOT_MAIL_FROM") or None
+
         # Sites (origins) whose pages may embed the chat widget and call the public API from a
         # browser, besides kbbot's own; empty: only kbbot's own pages.
         self.ALLOWED_ORIGINS = parse_origins(os.environ.get("KBBOT_ALLOWED_ORIGINS", ""))

@@ -259,10 +259,11 @@ def reopen(session: Session, handoff: Handoff):
     return handoff
 
 
-def _transcript_entry(message: Message):
+def _transcript_entry(message: Message, helpful=None):
     entry = {"id": message.id, "role": message.role, "text": message.text, "at": message.created_at}
     if message.role == "bot":
         entry.update(
+            helpful=helpful,
             action=message.action,
             confidence=message.confidence,
             sources=message.sources,
@@ -334,6 +335,15 @@ def handoff_context(session: Session, handoff: Handoff):
         }
         for event, at in views
     ]
+    # The customer's vote on each bot reply ("Was this helpful?"), the latest when they changed it.
+    votes = dict(
+        session.execute(
+            select(Feedback.message_id, Feedback.helpful)
+            .join(Message, Message.id == Feedback.message_id)
+            .where(Message.conversation_id == conversation.id)
+            .order_by(Feedback.id)
+        ).all()
+    )
     return {
         "handoff": {
             "id": handoff.id,
@@ -347,7 +357,9 @@ def handoff_context(session: Session, handoff: Handoff):
         },
         "customer": {"email": handoff.email, "name": handoff.name, "message": handoff.message},
         "conversation_id": conversation.public_id,
-        "transcript": [_transcript_entry(message) for message in conversation.messages],
+        "transcript": [
+            _transcript_entry(message, votes.get(message.id)) for message in conversation.messages
+        ],
         "notes": [note_entry(note) for note in handoff.notes],
         "viewed_articles": viewed_articles,
         "searches": searches,

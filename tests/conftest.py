@@ -10,10 +10,13 @@ import shutil
 import socket
 import threading
 import uuid
+from email import message_from_bytes
+from email.policy import default
 from pathlib import Path
 
 import pytest
 import yaml
+from aiosmtpd.controller import Controller
 from playwright.sync_api import sync_playwright
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
@@ -419,3 +422,23 @@ def editor_site(tmp_path):
             users.create_user(db.get_session(), email, ["editor"], password="correct horse battery", name=name)
     with LiveServer(app, port) as server:
         yield server
+
+
+@pytest.fixture
+def mail_server():
+    """A local SMTP server (aiosmtpd) standing in for the mail provider: what it received, and its URL."""
+    class Inbox:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=default)))
+            return "250 OK"
+
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    inbox.url = f"smtp+plain://127.0.0.1:{port}"
+    yield inbox
+    controller.stop()

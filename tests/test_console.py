@@ -6,14 +6,14 @@ from datetime import datetime, timedelta, timezone
 from html import unescape
 
 import pytest
-from conftest import build_support_app
+from conftest import build_support_app, free_port
 from sqlalchemy import select
 from test_chat_api import ask
 from test_handoffs import request_handoff
 from test_openapi import check, openapi
 from test_staff_auth import PASSWORD, csrf_token, sign_in
 
-from kbbot import db, events, handoffs, reports, suggestions, users
+from kbbot import db, events, handoffs, mail, reports, suggestions, users
 from kbbot.models import Event, Handoff
 from kbbot.services import get_engine
 from kbbot.staff import display
@@ -178,6 +178,31 @@ def test_an_agent_searches_articles_from_the_view(agent, customer):
 
 def text_of_html(html):
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def test_the_console_says_whether_a_reply_was_also_emailed(support_app, agent, customer, mail_server):
+    support_app.extensions["kbbot.mail"] = mail.settings_from_config(
+        {"SMTP_URL": mail_server.url, "MAIL_FROM": "Support <support@example.com>"}
+    )
+    handoff_id, _ = hand_off(customer)
+    page = f"/staff/handoffs/{handoff_id}"
+    sent = post(agent, f"{page}/reply", {"reply-text": "Refunded."}, page=page)
+    assert "was emailed to dana@example.com" in text_of(agent.get(sent.headers["Location"]))
+    assert [email["To"] for _, email in mail_server.messages] == ["Dana <dana@example.com>"]
+    support_app.extensions["kbbot.mail"] = mail.settings_from_config(
+        {"SMTP_URL": f"smtp+plain://127.0.0.1:{free_port()}", "MAIL_FROM": "support@example.com"}
+    )
+    failed = post(agent, f"{page}/reply", {"reply-text": "And another thing."}, page=page)
+    assert "could not be emailed" in text_of(agent.get(failed.headers["Location"]))
+
+
+def test_the_transcript_shows_the_customers_vote_on_each_bot_reply(agent, customer):
+    first = ask(customer, "how long do I have to ask for a refund?")
+    vote = customer.post("/api/v1/feedback", json={"message_id": first["message_id"], "helpful": False})
+    assert vote.status_code == 201
+    created = request_handoff(customer, first["conversation_id"])
+    page = agent.get(f"/staff/handoffs/{created.get_json()['id']}")
+    assert "Customer: not helpful" in text_of(page) and "Customer: helpful" not in text_of(page)
 
 
 def test_a_reply_reaches_the_customers_transcript_with_its_link(agent, customer):

@@ -48,7 +48,9 @@ def message_out(message):
 def availability():
     """Whether people are at work now, and what the handoff form tells the customer."""
     return business_hours.availability(
-        current_app.extensions["kbbot.business_hours"], datetime.now(timezone.utc)
+        current_app.extensions["kbbot.business_hours"],
+        datetime.now(timezone.utc),
+        by_email=current_app.extensions["kbbot.mail"] is not None,
     )
 
 

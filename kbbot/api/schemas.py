@@ -129,7 +129,9 @@ class HandoffRequest(Request):
 class Availability(Response):
     agents_available: bool = Field(description="Whether it is within business hours now.")
     next_available_at: datetime | None
-    reply_channel: Literal["email"]
+    reply_channel: Literal["email", "chat"] = Field(
+        description="email: replies are emailed too (the server sends mail); chat: they wait in the chat."
+    )
     notice: str = Field(
         description="What the handoff form tells the customer about when and how a person replies."
     )
@@ -192,6 +194,9 @@ class SurveyRequest(Request):
 class SurveyOut(Response):
     id: int
     kind: Literal[SURVEY_KINDS]
+    ask_nps: bool = Field(
+        False, description="After a CES answer: ask the NPS question too (at most once per visitor in 90 days)."
+    )
 
 
 class ViewDuration(Request):
@@ -287,6 +292,7 @@ class TranscriptEntry(Response):
     cited_revision_id: int | None = None
     handoff_offered: bool | None = None
     offer_reason: str | None = None
+    helpful: bool | None = Field(None, description="The customer's vote on a bot reply; null: no vote.")
     author: str | None = None
 
 

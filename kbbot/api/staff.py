@@ -11,11 +11,11 @@ role.
 import functools
 from datetime import datetime, timezone
 
-from flask import Blueprint, abort, g, request
+from flask import Blueprint, abort, current_app, g, request
 from flask_login import current_user
 from flask_wtf.csrf import ValidationError, validate_csrf
 
-from .. import conversations, db, handoffs, suggestions, users
+from .. import conversations, db, handoffs, mail, suggestions, users
 from ..help_center import absolute_url, clean_query
 from ..models import HANDOFF_STATUSES, Handoff
 from ..services import get_engine
@@ -121,7 +121,11 @@ def assign_to_me(handoff_id):
 def reply(handoff_id):
     body = read_json(schemas.ReplyRequest)
     session = db.get_session()
-    message = handoffs.post_reply(session, handoffs.get(session, handoff_id), g.staff_user, body.text)
+    handoff = handoffs.get(session, handoff_id)
+    message = handoffs.post_reply(session, handoff, g.staff_user, body.text)
+    mail.email_reply(
+        current_app.extensions["kbbot.mail"], handoff, message, current_app.config["PRODUCT_NAME"]
+    )
     return schemas.MessageOut(**message_out(message)).model_dump(mode="json"), 201
 
 

@@ -8,12 +8,12 @@ JavaScript; static/staff-console.js adds live updates by polling the staff API
 
 from datetime import datetime, timezone
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from .. import db, handoffs, suggestions
+from .. import db, handoffs, mail, suggestions
 from ..errors import Conflict, InvalidInput
 from ..help_center import absolute_url, clean_query
 from ..services import get_engine
@@ -209,14 +209,19 @@ def reply(handoff_id):
     if not form.validate():
         return _render_handoff(handoff_id, reply_form=form, status=422)
     session = db.get_session()
+    handoff = handoffs.get(session, handoff_id)
     try:
-        handoffs.post_reply(
-            session, handoffs.get(session, handoff_id), current_user._get_current_object(), form.text.data
-        )
+        reply = handoffs.post_reply(session, handoff, current_user._get_current_object(), form.text.data)
     except (Conflict, InvalidInput) as e:
         flash(_problem_text(e), "error")
         return _back(handoff_id)
-    flash("Reply sent: it appears in the customer's chat.", "info")
+    settings = current_app.extensions["kbbot.mail"]
+    if mail.email_reply(settings, handoff, reply, current_app.config["PRODUCT_NAME"]):
+        flash(f"Reply sent: it appears in the customer's chat and was emailed to {handoff.email}.", "info")
+    elif settings is not None:
+        flash("Reply sent to the customer's chat, but it could not be emailed: the mail server failed.", "error")
+    else:
+        flash("Reply sent: it appears in the customer's chat.", "info")
     return _back(handoff_id, "reply")
 
 

@@ -327,6 +327,15 @@
         if (entry.confidence !== null && entry.confidence !== undefined) {
           meta.appendChild(el("span", "tag", "confidence " + Math.round(entry.confidence * 100) + "%"));
         }
+        if (entry.helpful === true || entry.helpful === false) {
+          meta.appendChild(
+            el(
+              "span",
+              entry.helpful ? "tag tag-good" : "tag tag-bad",
+              entry.helpful ? "Customer: helpful" : "Customer: not helpful"
+            )
+          );
+        }
       } else if (entry.role === "agent") {
         meta.appendChild(el("span", "entry-author", entry.author || "Support team"));
         meta.appendChild(el("span", "tag", "Agent reply"));
