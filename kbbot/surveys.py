@@ -2,15 +2,23 @@
 
 The questions, as the industry asks them, are in `QUESTIONS`. One answer per
 kind per conversation: a second one is a conflict, not an overwrite, so a
-score cannot be changed after the fact.
+score cannot be changed after the fact. CSAT and CES are about this
+conversation and asked after every one; NPS is about the company, so a
+visitor is asked it at most once per `NPS_INTERVAL`, after their CES answer.
 """
 
+from datetime import timedelta
+
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import events
 from .errors import Conflict
-from .models import Conversation, SurveyResponse
+from .models import Conversation, SurveyResponse, utcnow
+
+# As NPS tools throttle it: asking a loyal customer every week teaches them to skip surveys.
+NPS_INTERVAL = timedelta(days=90)
 
 QUESTIONS = {
     "csat": "How satisfied are you with the help you received?",
@@ -43,3 +51,18 @@ def answer(session: Session, conversation: Conversation, kind, score=None, choic
         choice=choice,
     )
     return response
+
+
+def nps_due(session: Session, visitor_id):
+    """Whether to ask this visitor the NPS question: they have not answered it within `NPS_INTERVAL`."""
+    answered = session.execute(
+        select(SurveyResponse.id)
+        .join(Conversation, Conversation.id == SurveyResponse.conversation_id)
+        .where(
+            Conversation.visitor_id == visitor_id,
+            SurveyResponse.kind == "nps",
+            SurveyResponse.created_at >= utcnow() - NPS_INTERVAL,
+        )
+        .limit(1)
+    ).first()
+    return answered is None

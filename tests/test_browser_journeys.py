@@ -190,7 +190,7 @@ def test_no_serious_accessibility_violations(live_site, page, name, path):
     screenshot(page, f"4-accessibility-{name}")
 
 
-def test_on_a_phone_the_chat_survives_a_reload_and_ends_with_csat_and_ces(live_site, browser):
+def test_on_a_phone_the_chat_survives_a_reload_and_ends_with_csat_ces_and_nps(live_site, browser):
     """The widget at 360 px: a conversation survives page navigation, then the end-of-chat surveys."""
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
     page = context.new_page()
@@ -208,6 +208,9 @@ def test_on_a_phone_the_chat_survives_a_reload_and_ends_with_csat_and_ces(live_s
     frame.locator("#kb-end-chat").click()
     frame.locator("#kb-csat-5").click()
     frame.locator("#kb-ces-easy").click()
+    expect(frame.locator("#kb-nps-question")).to_be_focused()  # a new visitor: NPS is due
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # its 0-10 scale fits too
+    frame.locator("#kb-nps-9").click()
     expect(frame.locator("[data-testid=ended-note]")).to_be_visible()
     screenshot(page, "5-phone-reload-and-surveys")
     with live_site.app.app_context():
@@ -215,7 +218,7 @@ def test_on_a_phone_the_chat_survives_a_reload_and_ends_with_csat_and_ces(live_s
         answers = session.execute(
             select(SurveyResponse.kind, SurveyResponse.score, SurveyResponse.choice)
         ).all()
-        assert ("csat", 5, None) in answers and ("ces", None, "easy") in answers
+        assert {("csat", 5, None), ("ces", None, "easy"), ("nps", 9, None)} <= set(answers)
     context.close()
 
 

@@ -74,3 +74,18 @@ def test_one_survey_answer_per_kind_per_conversation(support_app, client):
             ("nps", 9, None),
         ]
     assert event_types(support_app).count("survey") == 3
+
+
+def test_nps_is_asked_after_ces_at_most_once_per_visitor_in_90_days(client):
+    def ces_then_nps(question, nps=None):
+        conversation_id = ask(client, question)["conversation_id"]
+        ces = {"conversation_id": conversation_id, "kind": "ces", "choice": "easy"}
+        asked = client.post("/api/v1/surveys", json=ces).get_json()["ask_nps"]
+        if nps is not None:
+            nps_answer = {"conversation_id": conversation_id, "kind": "nps", "score": nps}
+            assert client.post("/api/v1/surveys", json=nps_answer).status_code == 201
+        return asked
+
+    assert ces_then_nps("how do I export invoices") is True  # not answered yet: asked, but skipped
+    assert ces_then_nps("can I get a refund", nps=9) is True
+    assert ces_then_nps("how do I connect stripe") is False  # answered minutes ago

@@ -34,4 +34,5 @@ def answer_survey():
     )
     score, choice = (None, body.choice) if body.kind == "ces" else (body.score, None)
     response = surveys.answer(session, conversation, body.kind, score, choice, body.comment)
-    return schemas.SurveyOut(id=response.id, kind=response.kind).model_dump(mode="json"), 201
+    ask_nps = body.kind == "ces" and surveys.nps_due(session, conversation.visitor_id)
+    return schemas.SurveyOut(id=response.id, kind=response.kind, ask_nps=ask_nps).model_dump(mode="json"), 201

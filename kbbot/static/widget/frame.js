@@ -816,7 +816,7 @@
     );
   }
 
-  // -- the end: CSAT, CES, then the conversation is closed --------------------------------------------
+  // -- the end: CSAT, CES (then NPS when due), then the conversation is closed --------------------------
 
   function offerSurvey(moveFocus) {
     if (!state.conversationId) return;
@@ -831,7 +831,15 @@
       });
       existing.querySelectorAll("[data-choice]").forEach(function (option) {
         option.addEventListener("click", function () {
-          answerSurvey({ kind: "ces", choice: option.getAttribute("data-choice") }, finishSurvey);
+          answerSurvey({ kind: "ces", choice: option.getAttribute("data-choice") }, function (answered) {
+            if (answered && answered.ask_nps) showNpsQuestion();
+            else finishSurvey();
+          });
+        });
+      });
+      existing.querySelectorAll("[data-nps]").forEach(function (option) {
+        option.addEventListener("click", function () {
+          answerSurvey({ kind: "nps", score: parseInt(option.getAttribute("data-nps"), 10) }, finishSurvey);
         });
       });
       $("kb-survey-skip").addEventListener("click", function () {
@@ -840,11 +848,16 @@
       });
     }
     scrollToEnd();
-    if (moveFocus) $($("kb-csat").hidden ? "kb-ces-question" : "kb-csat-question").focus();
+    if (moveFocus) {
+      var current = ["kb-csat", "kb-ces", "kb-nps"].filter(function (id) {
+        return !$(id).hidden;
+      })[0];
+      if (current) $(current + "-question").focus();
+    }
   }
 
   function answerSurvey(answer, next) {
-    var step = $(answer.kind === "csat" ? "kb-csat" : "kb-ces");
+    var step = $("kb-" + answer.kind);
     var buttons = step.querySelectorAll("button");
     buttons.forEach(function (each) {
       each.disabled = true;
@@ -866,8 +879,17 @@
     scrollToEnd();
   }
 
+  // Asked at most once per visitor in 90 days (the server says when): about us, not this chat.
+  function showNpsQuestion() {
+    $("kb-ces").hidden = true;
+    $("kb-nps").hidden = false;
+    $("kb-nps-question").focus();
+    scrollToEnd();
+  }
+
   function finishSurvey() {
     $("kb-ces").hidden = true;
+    $("kb-nps").hidden = true;
     $("kb-survey-skip").remove();
     var thanks = $("kb-survey-thanks");
     thanks.hidden = false;
