@@ -16,10 +16,7 @@ from .errors import InvalidInput
 PRESETS = (7, 30, 90)  # "last N days", today included
 DEFAULT_PRESET = reports.DEFAULT_PERIOD_DAYS
 MAX_DAYS = 366
-# The days a period may name: Python's dates run from 0001-01-01 to 9999-12-31, and a period's
-# default start (30 days before its end), its Monday-to-Sunday weeks and the report's windows
-# after its last day must fit inside.
-EARLIEST_DAY, LATEST_DAY = date(2, 1, 1), date(9998, 12, 31)
+EARLIEST_DAY, LATEST_DAY = reports.EARLIEST_DAY, reports.LATEST_DAY
 GRANULARITY_CHOICES = ("auto", *reports.GRANULARITIES)
 
 

@@ -13,7 +13,7 @@ import re
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -45,6 +45,10 @@ TRAILING_PUNCTUATION = " .?!,;:…。？！"
 GRANULARITIES = ("day", "week")
 # A report's period unless told (`kbbot report`, the dashboard): the last 30 days, today included.
 DEFAULT_PERIOD_DAYS = 30
+# The days a period may name: Python's dates run from 0001-01-01 to 9999-12-31, and a period's
+# default start (30 days before its end), its Monday-to-Sunday weeks and the report's windows
+# after its last day must fit inside.
+EARLIEST_DAY, LATEST_DAY = date(2, 1, 1), date(9998, 12, 31)
 # Up to this many days a trend is drawn day by day; a longer period week by week.
 DAILY_TREND_MAX_DAYS = 31
 

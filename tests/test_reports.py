@@ -487,6 +487,13 @@ def run_report(runner, *options):
     return result.output
 
 
+def test_report_refuses_days_at_the_edge_of_the_calendar_by_option(runner):
+    for args, option in ((["--until", "9999-12-31"], "--until"), (["--since", "0001-01-01"], "--since")):
+        result = runner.invoke(args=["report", *args])
+        assert result.exit_code == 2 and f"'{option}'" in result.output and "out of range" in result.output
+        assert "Traceback" not in result.output
+
+
 def test_report_json_has_every_figure_of_a_scripted_history(app, session, runner):
     seed_history(session)
     report = json.loads(run_report(runner, "--json"))
