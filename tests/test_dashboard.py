@@ -210,6 +210,14 @@ def test_presets_defaults_and_granularity():
     assert period(to="2026-03-10").first == date(2026, 3, 10) - timedelta(days=29)
 
 
+def test_the_period_reads_as_one_day_or_a_range(app, staff):
+    admin = staff("admin")
+    one = admin.get("/staff/dashboard/", query_string={"from": "2026-03-01", "to": "2026-03-01"})
+    assert "1 Mar 2026 (UTC, 1 day)" in one.get_data(as_text=True)
+    two = admin.get("/staff/dashboard/", query_string={"from": "2026-03-01", "to": "2026-03-02"})
+    assert "1 Mar 2026 to 2 Mar 2026 (UTC, 2 days)" in two.get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     ("args", "field", "message"),
     [
