@@ -37,8 +37,8 @@ class LexicalIndex:
         self._bm25 = None
         self._codes = [error_codes(text) for text in texts]
         self.vocabulary = frozenset()  # every stemmed term of every document
-        if len(texts):
-            tokenized = self._tokenize(texts)
+        tokenized = self._tokenize(texts) if len(texts) else None
+        if tokenized is not None and tokenized.vocab:  # no term at all (only stop words): nothing to match
             self.vocabulary = frozenset(tokenized.vocab)
             self._bm25 = bm25s.BM25()
             self._bm25.index(tokenized, show_progress=False)

@@ -33,6 +33,8 @@ def test_bm25_scores_zero_when_no_term_matches():
     lexical = LexicalIndex([1], ["refunds and invoices"])
     assert lexical.scores(lexical.query_terms("banana bread")).tolist() == [0.0]
     assert LexicalIndex([], []).scores(["anything"]).tolist() == []
+    # A knowledge base whose only article is titled in stop words ("Who are we?") has no term to index.
+    assert LexicalIndex([7], ["Who are we?"]).scores(["refund"]).tolist() == [0.0]
 
 
 ENTRIES = {
