@@ -164,12 +164,16 @@ def report_command(since, until, as_json):
             )
     if last < first:
         raise click.BadParameter(f"{last} is before the first day, {first}", param_hint="'--until'")
+    session = db.get_session()
     result = reports.build_report(
-        db.get_session(),
+        session,
         *reports.days(first, last),
         reports.ReportSettings.from_config(current_app.config),
         # The model is loaded only when there are content gaps to group.
         encode=lambda texts: services.get_engine().encoder.encode(texts),
+    )
+    result = reports.with_current_answers(
+        result, lambda question: services.answering_article(session, question)
     )
     click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False) if as_json else result.as_text())
 

@@ -296,7 +296,10 @@ def figures_table(data):
         "figures",
         "Figures",
         (Column("figure"), Column("key"), Column("value"), Column("shown as")),
-        [(figure.label, figure.key, value, reports.format_value(value, figure.kind)) for figure, value in values],
+        [
+            (figure.label, figure.key, value, reports.format_value(value, figure.kind))
+            for figure, value in values
+        ],
     )
 
 
@@ -313,8 +316,11 @@ def content_gaps_table(report):
     return Table(
         "content-gaps",
         "Content gaps",
-        (Column("topic"), Column("questions", "count"), Column("other phrasings")),
-        [(topic.label, topic.count, "; ".join(topic.examples)) for topic in report.content_gaps],
+        (Column("topic"), Column("questions", "count"), Column("other phrasings"), Column("answered now by")),
+        [
+            (topic.label, topic.count, "; ".join(topic.examples), (topic.answered_now_by or ("", ""))[0])
+            for topic in report.content_gaps
+        ],
     )
 
 

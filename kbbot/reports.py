@@ -250,6 +250,9 @@ class Topic:
     label: str
     count: int
     examples: tuple[str, ...]
+    # (slug, title) of the article the bot answers the label from when the report is made: a gap an
+    # article has closed since (`with_current_answers`); None: still a gap, or not asked.
+    answered_now_by: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -489,6 +492,15 @@ def content_gap_questions(conversations):
         if handed_off_on is not None:
             texts[handed_off_on.message_id] = handed_off_on.text
     return list(texts.values())
+
+
+def with_current_answers(report, answer_article):
+    """`report` with each content gap's `answered_now_by`: `answer_article(label)` gives the (slug, title)
+    the bot answers it from now, or None. The topics come from the period; the answer from today's articles."""
+    if not report.content_gaps:
+        return report
+    gaps = [replace(topic, answered_now_by=answer_article(topic.label)) for topic in report.content_gaps]
+    return replace(report, content_gaps=gaps)
 
 
 def content_gap_topics(texts, encode, similarity, limit, examples):
@@ -1043,7 +1055,8 @@ def _text_lines(report):
     lines += ["", "Content gaps"]
     for topic in report.content_gaps:
         also = f"  (also: {'; '.join(topic.examples)})" if topic.examples else ""
-        lines.append(f"  {topic.count:>5}  {topic.label}{also}")
+        now = f"  [answered now by {topic.answered_now_by[0]}]" if topic.answered_now_by else ""
+        lines.append(f"  {topic.count:>5}  {topic.label}{also}{now}")
     if not report.content_gaps:
         lines.append("  (none)")
     lines += [

@@ -33,6 +33,14 @@ def get_engine() -> Engine:
     return engine
 
 
+def answering_article(session, question):
+    """(slug, title) of the article the bot answers `question` from now, or None when it would not answer."""
+    answer = get_engine().ask(session, question)
+    if answer.action != "answer" or not answer.sources:
+        return None
+    return answer.sources[0].slug, answer.sources[0].title
+
+
 def refresh_if_loaded(session):
     """Re-index this process's engine now, if it is loaded, so the next answer needs no refresh.
 

@@ -8,10 +8,13 @@ from datetime import date, timedelta
 
 import numpy as np
 import pytest
+from conftest import build_support_app, write_article
+from test_chat_api import ask
 from test_reports import SETTINGS, seed_history
 from test_staff_auth import PASSWORD, sign_in
 
 from kbbot import charts, csv_export, dashboard, db, reports, users
+from kbbot.sync import sync_directory
 from kbbot.errors import InvalidInput
 
 RANGE = {"from": "2026-03-01", "to": "2026-03-10"}
@@ -346,3 +349,31 @@ def test_nice_ticks_are_round():
     assert charts.nice_ticks(0, 1) == [0, 0.25, 0.5, 0.75, 1.0]
     assert charts.nice_ticks(0, 37) == [0, 10, 20, 30, 40]
     assert charts.nice_ticks(-100, 100) == [-100, -50, 0, 50, 100]
+
+
+def test_a_gap_an_article_has_closed_since_says_which_article_answers_it_now(tmp_path):
+    app = build_support_app(tmp_path, BUSINESS_HOURS="24/7")
+    customer = app.test_client()
+    assert ask(customer, "do you integrate with hubspot")["action"] == "handoff"
+    with app.app_context():
+        users.create_user(db.get_session(), "ed@example.com", ["editor"], password=PASSWORD)
+    editor = app.test_client()
+    assert sign_in(editor, email="ed@example.com").status_code == 302
+    assert "Answered now" not in editor.get("/staff/dashboard/").get_data(as_text=True)
+
+    write_article(
+        tmp_path / "support-articles",  # the app's help center (conftest.build_support_app)
+        "integrations/connect-hubspot.md",
+        "Ledgerly integrates with HubSpot: connect it in Settings → Integrations → HubSpot.\n",
+        title="Connecting HubSpot",
+        category="Integrations",
+        questions=["do you integrate with hubspot", "hubspot integration"],
+    )
+    with app.app_context():
+        sync_directory(db.get_session(), tmp_path / "support-articles", app.config["MAX_ARTICLE_BYTES"])
+    html = editor.get("/staff/dashboard/").get_data(as_text=True)
+    assert "Answered now" in html and "Connecting HubSpot</a>" in html
+    gaps = read_csv(editor.get("/staff/dashboard/content-gaps.csv"))
+    assert [(g["topic"], g["answered now by"]) for g in gaps] == [
+        ("do you integrate with hubspot", "connect-hubspot")
+    ]

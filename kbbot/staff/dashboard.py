@@ -23,14 +23,19 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 def _build(period, content_only, content_gaps=True):
     """The dashboard of `period`; `content_gaps` False spares grouping them (and loading the model)."""
     settings = reports.ReportSettings.from_config(current_app.config)
-    return dashboard.build(
-        db.get_session(),
+    session = db.get_session()
+    built = dashboard.build(
+        session,
         period,
         settings if content_gaps else replace(settings, content_gaps=0),
         # The model is loaded only when there are content gaps to group.
         encode=lambda texts: services.get_engine().encoder.encode(texts),
         content_only=content_only,
     )
+    answered = reports.with_current_answers(
+        built.report, functools.partial(services.answering_article, session)
+    )
+    return replace(built, report=answered)
 
 
 def _today():
