@@ -37,6 +37,7 @@ FIGURES = (
     Figure("customer_questions", "Customer questions", "count"),
     Figure("outcomes.deflected_confirmed", "Deflected, confirmed", "count"),
     Figure("outcomes.deflected_assumed", "Deflected, assumed", "count"),
+    Figure("outcomes.deflection_pending", "Deflection pending (window open)", "count"),
     Figure("outcomes.handed_off", "Handed off", "count"),
     Figure("outcomes.abandoned", "Abandoned", "count"),
     Figure("deflection_rate", "Deflection rate", "rate", trend=True, domain=(0, 1)),

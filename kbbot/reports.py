@@ -33,7 +33,7 @@ from .models import (
     SurveyResponse,
 )
 
-OUTCOMES = ("handed_off", "deflected_confirmed", "deflected_assumed", "abandoned")
+OUTCOMES = ("handed_off", "deflected_confirmed", "deflected_assumed", "deflection_pending", "abandoned")
 DEFLECTED = ("deflected_confirmed", "deflected_assumed")
 HELP_CENTER_EVENTS = ("article_view", "search")
 # Bot actions that show the knowledge base had no confident answer to a question; a handoff
@@ -66,6 +66,9 @@ class ReportSettings:
     examples: int = 3  # example questions shown per content-gap topic, besides its label
     # How soon after reading or being shown an article a handoff counts against it (article performance).
     contact_window: timedelta = timedelta(minutes=30)
+    # When the report is made: an assumed deflection whose window is still open then is pending.
+    # None: every window counts as closed.
+    as_of: datetime | None = None
 
     @classmethod
     def from_config(cls, config):
@@ -73,6 +76,7 @@ class ReportSettings:
             deflection_window=timedelta(hours=config["DEFLECTION_WINDOW_HOURS"]),
             repeat_window=timedelta(days=config["REPEAT_CONTACT_DAYS"]),
             topic_similarity=config["TOPIC_SIMILARITY"],
+            as_of=datetime.now(UTC),
         )
 
 
@@ -211,6 +215,7 @@ class Outcomes:
     handed_off: int
     deflected_confirmed: int
     deflected_assumed: int
+    deflection_pending: int  # would be assumed, but the visitor may still come back: not counted yet
     abandoned: int
 
 
@@ -358,8 +363,9 @@ def came_back_with_same_question(conversation, visitor_conversations, window):
     )
 
 
-def outcome(conversation, visitor_conversations, deflection_window):
-    """The conversation's outcome: "handed_off", "deflected_confirmed", "deflected_assumed" or "abandoned".
+def outcome(conversation, visitor_conversations, deflection_window, as_of=None):
+    """The conversation's outcome: "handed_off", "deflected_confirmed", "deflected_assumed",
+    "deflection_pending" (its window is still open at `as_of`) or "abandoned".
 
     `visitor_conversations`: the visitor's other conversations (this one may be among them).
     """
@@ -374,7 +380,8 @@ def outcome(conversation, visitor_conversations, deflection_window):
         and not said_an_answer_failed(conversation)
         and not came_back_with_same_question(conversation, visitor_conversations, deflection_window)
     ):
-        return "deflected_assumed"
+        window_open = as_of is not None and conversation.last_message_at + deflection_window > as_of
+        return "deflection_pending" if window_open else "deflected_assumed"
     return "abandoned"
 
 
@@ -630,7 +637,9 @@ def summarize(since, until, conversations, surveys, visits, settings, encode, ac
     repeats = resolved = resolved_without_repeat = 0
     for conversation in counted:
         history = by_visitor[conversation.visitor_id].values()
-        result = outcome_of[conversation.id] = outcome(conversation, history, settings.deflection_window)
+        result = outcome_of[conversation.id] = outcome(
+            conversation, history, settings.deflection_window, settings.as_of
+        )
         outcomes[result] += 1
         repeat = followed_by_repeat_contact(conversation, history, settings.repeat_window)
         repeats += repeat
@@ -664,7 +673,8 @@ def summarize(since, until, conversations, surveys, visits, settings, encode, ac
         conversations=len(counted),
         customer_questions=len(questions),
         outcomes=Outcomes(**{name: outcomes[name] for name in OUTCOMES}),
-        deflection_rate=ratio(deflected, len(counted)),
+        # Of the conversations whose outcome is known: a pending one may still turn out either way.
+        deflection_rate=ratio(deflected, len(counted) - outcomes["deflection_pending"]),
         handoff_rate=ratio(outcomes["handed_off"], len(counted)),
         bot_replies=len(replies),
         answers=len(answers),
@@ -1015,6 +1025,7 @@ def _text_lines(report):
         ("customer questions", report.customer_questions),
         ("deflected, confirmed", outcomes.deflected_confirmed),
         ("deflected, assumed", outcomes.deflected_assumed),
+        ("deflection pending", outcomes.deflection_pending),
         ("handed off", outcomes.handed_off),
         ("abandoned", outcomes.abandoned),
         ("deflection rate", format_value(report.deflection_rate, "rate")),

@@ -79,6 +79,15 @@ def test_an_answer_the_customer_said_did_not_work_is_no_deflection():
     assert outcome(moved_on) == "deflected_assumed"
 
 
+def test_an_assumed_deflection_is_pending_until_its_window_has_passed():
+    answered = conversation(1, [turn()])  # its last message at T0 + 1 minute
+    window = SETTINGS.deflection_window
+    assert reports.outcome(answered, [answered], window, as_of=T0 + window) == "deflection_pending"
+    assert reports.outcome(answered, [answered], window, as_of=T0 + MINUTE + window) == "deflected_assumed"
+    confirmed = conversation(2, [turn(votes=[True])])
+    assert reports.outcome(confirmed, [confirmed], window, as_of=T0) == "deflected_confirmed"
+
+
 def test_no_answer_at_all_is_abandoned():
     suggested = conversation(1, [turn(action="suggest"), turn(action="handoff", article=None)])
     assert outcome(suggested) == "abandoned"
@@ -509,6 +518,7 @@ def test_report_json_has_every_figure_of_a_scripted_history(app, session, runner
         "handed_off": 3,  # C4, C5, C13
         "deflected_confirmed": 1,  # C1
         "deflected_assumed": 2,  # C2, C6
+        "deflection_pending": 0,  # the report is made long after March: every window has closed
         "abandoned": 6,  # C3, C7, C8, C11, C14, C15
     }
     assert report["deflection_rate"] == 3 / 12
