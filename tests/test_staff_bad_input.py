@@ -99,7 +99,9 @@ def test_a_file_where_the_sign_in_form_expects_text_is_400(support_app):
         users.create_user(db.get_session(), "agent@example.com", ["agent"], password=PASSWORD)
     client = support_app.test_client()
     data = {"csrf_token": csrf_token(client), "email": upload(b"agent@example.com"), "password": PASSWORD}
-    assert client.post("/staff/login", data=data).status_code == 400
+    refused = client.post("/staff/login", data=data)
+    assert refused.status_code == 400
+    assert "This form takes no files" in refused.get_data(as_text=True)  # the reason, not a generic page
     assert client.get("/staff/").status_code == 302  # not signed in
 
 
@@ -146,7 +148,9 @@ SUPERSCRIPT_TWO, SUPERSCRIPT_ONE = "\u00b2", "\u00b9"  # str.isdigit() says yes,
 )
 def test_digits_other_than_ascii_are_not_a_page_number(admin_client, args):
     client, token = admin_client
-    assert client.get("/staff/articles/", query_string=args).status_code == 400
+    page = client.get("/staff/articles/", query_string=args)
+    assert page.status_code == 400
+    assert f"{next(iter(args))}: must be a whole number" in page.get_data(as_text=True)  # the reason
     api = client.get(
         "/api/v1/staff/articles", query_string=args, headers={"Authorization": f"Bearer {token}"}
     )

@@ -45,7 +45,9 @@ class PasswordForm(StaffForm):
 @bp.errorhandler(403)
 @bp.errorhandler(404)
 def _error_page(error):
-    return render_template("staff/error.html", error=error), error.code
+    # What kbbot said was wrong (abort(400, "...")), rather than werkzeug's generic sentence.
+    reason = error.description if error.description != type(error).description else None
+    return render_template("staff/error.html", error=error, reason=reason), error.code
 
 
 @bp.errorhandler(NotFound)
