@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from . import chunking
 from .errors import ArticleError
 from .models import ARTICLE_STATUSES, Article, Category, Chunk, Revision, utcnow
-from .text import MAX_SLUG_CHARS, slugify
+from .text import CONTROL_CHARACTERS, MAX_SLUG_CHARS, SURROGATES, slugify
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LOCALE_PATTERN = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
@@ -32,9 +32,9 @@ MAX_LENGTHS = {"title": 500, "slug": MAX_SLUG_CHARS, "category": 200}
 # return. A one-line field holding one is refused, naming the field; in the body, where a pasted
 # document may bring some along, they are removed (vertical tab, form feed and next-line become
 # line breaks): XML 1.0 forbids them in text, HTML calls them parse errors.
-_REFUSED_IN_ONE_LINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
-_BODY_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_REFUSED_IN_ONE_LINE = re.compile(f"[{CONTROL_CHARACTERS}{SURROGATES}]")
+_SURROGATE = re.compile(f"[{SURROGATES}]")
+_BODY_CONTROLS = re.compile(f"[{CONTROL_CHARACTERS}]")
 _BODY_LINE_BREAKS = {"\x0b", "\x0c", "\x85"}
 
 
@@ -72,7 +72,7 @@ def _character(char):
     return f"{kind} (U+{ord(char):04X})"
 
 
-def one_line(name, value, what=None):
+def one_line_field(name, value, what=None):
     """`value` with each run of whitespace (tabs and newlines too) as one space.
 
     Raises `InvalidField` naming `name` (`what` describes it, e.g. "'tags' item 2") when `value`
@@ -111,7 +111,7 @@ def _string_list(value, name):
     for position, item in enumerate(value, start=1):
         if not isinstance(item, (str, int, float)) or isinstance(item, bool):
             raise InvalidField(name, f"'{name}' item {position} must be a string, got {type(item).__name__}")
-        text = one_line(name, str(item), f"'{name}' item {position}")
+        text = one_line_field(name, str(item), f"'{name}' item {position}")
         if text:
             items.append(text)
     return tuple(items)
@@ -149,8 +149,8 @@ def validate(metadata, body, default_slug):
             raise InvalidField(
                 name, f"'{name}' is {len(value)} characters long, over the limit of {MAX_LENGTHS[name]}"
             )
-    title = one_line("title", title)
-    category = one_line("category", category) if category else None
+    title = one_line_field("title", title)
+    category = one_line_field("category", category) if category else None
     tags = _string_list(metadata.get("tags"), "tags")
     questions = _string_list(metadata.get("questions"), "questions")
     body, controls = _body(body)

@@ -101,11 +101,17 @@ def contextual_query(previous_question, message):
     return f"{previous_question} {message}" if previous_question else message
 
 
+def asks_something(message):
+    """Whether the message asks about something: it neither only says the last reply failed ("it
+    still fails") nor asks for a person. Such messages are about the question before them."""
+    return not reports_failure(message) and not asks_for_human(message)
+
+
 def topic_question(previous_questions):
-    """The latest earlier message that asked something: not a report that a reply failed, not a
-    request for a person. "it still fails" after "it still fails" is about the first question."""
+    """The latest earlier message that asked something (`asks_something`): "it still fails" after
+    "it still fails" is about the first question."""
     for text in reversed(previous_questions):
-        if not reports_failure(text) and not asks_for_human(text):
+        if asks_something(text):
             return text
     return previous_questions[-1] if previous_questions else None
 

@@ -16,7 +16,6 @@ from .errors import InvalidInput
 PRESETS = (7, 30, 90)  # "last N days", today included
 DEFAULT_PRESET = reports.DEFAULT_PERIOD_DAYS
 MAX_DAYS = 366
-EARLIEST_DAY, LATEST_DAY = reports.EARLIEST_DAY, reports.LATEST_DAY
 GRANULARITY_CHOICES = ("auto", *reports.GRANULARITIES)
 
 
@@ -129,7 +128,7 @@ def parse_period(args, today):
 
     `args`: a mapping with `preset` (7, 30 or 90: the last N days, today
     included) or `from` and `to` (YYYY-MM-DD, UTC, both included, within
-    `EARLIEST_DAY` to `LATEST_DAY`; either may be left out), and `granularity`
+    `reports.EARLIEST_DAY` to `reports.LATEST_DAY`; either may be left out), and `granularity`
     ("auto", "day", "week"). Nothing: the last 30 days. At most `MAX_DAYS` days.
     """
     choice = args.get("granularity") or "auto"
@@ -162,9 +161,10 @@ def _date(text, name):
         day = date.fromisoformat(text)
     except ValueError as e:
         raise InvalidInput(name, f"{text!r} is not a date; use the form YYYY-MM-DD") from e
-    if not EARLIEST_DAY <= day <= LATEST_DAY:
+    if not reports.EARLIEST_DAY <= day <= reports.LATEST_DAY:
         raise InvalidInput(
-            name, f"{text!r} is out of range; choose a day from {EARLIEST_DAY} to {LATEST_DAY}"
+            name,
+            f"{text!r} is out of range; choose a day from {reports.EARLIEST_DAY} to {reports.LATEST_DAY}",
         )
     return day
 
@@ -319,7 +319,12 @@ def content_gaps_table(report):
         "Content gaps",
         (Column("topic"), Column("questions", "count"), Column("other phrasings"), Column("answered now by")),
         [
-            (topic.label, topic.count, "; ".join(topic.examples), (topic.answered_now_by or ("", ""))[0])
+            (
+                topic.label,
+                topic.count,
+                "; ".join(topic.examples),
+                topic.answered_now_by[0] if topic.answered_now_by else "",
+            )
             for topic in report.content_gaps
         ],
     )

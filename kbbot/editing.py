@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import db, services
-from .articles import ArticleSource, InvalidField, one_line, save_article, source_of, validate
+from .articles import ArticleSource, InvalidField, one_line_field, save_article, source_of, validate
 from .errors import Conflict, InvalidInput, NotFound
 from .models import Article, Revision, User
 
@@ -48,7 +48,7 @@ def parse(fields, body, slug):
 def _note(note):
     """The note for the history on one line; InvalidInput when it holds a character no field may."""
     try:
-        return one_line("note", note)
+        return one_line_field("note", note)
     except InvalidField as e:
         raise InvalidInput(e.field, str(e)) from e
 

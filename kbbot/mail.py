@@ -17,6 +17,8 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from urllib.parse import unquote, urlsplit
 
+from flask import current_app
+
 from . import events
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,7 @@ class MailSettings:
     username: str | None
     password: str | None
     sender: str  # the From header, e.g. "Ledgerly Support <support@ledgerly.example>"
+    domain: str  # the sender address's domain, for Message-IDs
 
     def __repr__(self):  # never print the password
         return f"MailSettings({self.host}:{self.port}, {self.security}, from {self.sender!r})"
@@ -67,6 +70,7 @@ def settings_from_config(config):
         username=unquote(parts.username) if parts.username else None,
         password=unquote(parts.password) if parts.password else None,
         sender=sender,
+        domain=address.rsplit("@", 1)[1],
     )
 
 
@@ -82,7 +86,7 @@ def thread_id(handoff, domain):
 def reply_email(settings, handoff, reply, product_name):
     """The email carrying agent `reply` (a Message) to the handoff's customer."""
     email = EmailMessage()
-    domain = settings.sender.rsplit("@", 1)[-1].strip(" >")
+    domain = settings.domain
     email["Subject"] = f"Re: your question to {product_name}"
     email["From"] = settings.sender
     try:
@@ -116,20 +120,22 @@ def send(settings, email):
         client.send_message(email)
 
 
-def email_reply(settings, handoff, reply, product_name):
-    """Send agent `reply` to the customer by email, if mail is configured; True when it was sent.
+def email_reply(handoff, reply):
+    """Send agent `reply` to the handoff's customer by email: "sent", "failed", or None when this app
+    sends no mail (no KBBOT_SMTP_URL).
 
     A failure is logged (no address, no text) and recorded in the event log; the reply stays in the chat.
     """
+    settings = current_app.extensions["kbbot.mail"]
     if settings is None:
-        return False
+        return None
     try:
-        send(settings, reply_email(settings, handoff, reply, product_name))
+        send(settings, reply_email(settings, handoff, reply, current_app.config["PRODUCT_NAME"]))
     except (smtplib.SMTPException, OSError) as e:
         log.error("handoff %s: the reply could not be emailed (%s)", handoff.id, type(e).__name__)
         events.record_in(
             handoff.conversation, "reply_email_failed", handoff_id=handoff.id, message_id=reply.id
         )
-        return False
+        return "failed"
     events.record_in(handoff.conversation, "reply_emailed", handoff_id=handoff.id, message_id=reply.id)
-    return True
+    return "sent"

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import topics
-from .conversations import asks_for_human, reports_failure
+from .conversations import asks_something, reports_failure
 from .models import (
     CES_CHOICES,
     HANDOFF_REASONS,
@@ -489,7 +489,7 @@ def content_gap_questions(conversations):
         asked = None  # the latest question that asked something
         handed_off_on = None
         for question in conversation.questions:
-            if asked is None or not (reports_failure(question.text) or asks_for_human(question.text)):
+            if asked is None or asks_something(question.text):
                 asked = question
             reply = question.reply
             if reply is not None and reply.action in GAP_ACTIONS and reply.offer_reason != "customer_request":

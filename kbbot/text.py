@@ -17,7 +17,10 @@ MAX_QUERY_CHARS = 500  # the longest search query
 MAX_SLUG_CHARS = 200
 _SLUG_DIGEST_CHARS = 8
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Control characters (Unicode category Cc) but tab, newline and carriage return; lone surrogates.
+CONTROL_CHARACTERS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+SURROGATES = r"\ud800-\udfff"
+_CONTROL = re.compile(f"[{CONTROL_CHARACTERS}]")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 

@@ -11,7 +11,7 @@ role.
 import functools
 from datetime import datetime, timezone
 
-from flask import Blueprint, abort, current_app, g, request
+from flask import Blueprint, abort, g, request
 from flask_login import current_user
 from flask_wtf.csrf import ValidationError, validate_csrf
 
@@ -53,7 +53,11 @@ def staff_required(role):
         def wrapped(*args, **kwargs):
             scheme, _, token = request.headers.get("Authorization", "").partition(" ")
             if scheme:
-                user = users.user_for_token(db.get_session(), token.strip()) if scheme.lower() == "bearer" else None
+                user = (
+                    users.user_for_token(db.get_session(), token.strip())
+                    if scheme.lower() == "bearer"
+                    else None
+                )
             else:
                 user = _session_user()
             if user is None:
@@ -123,9 +127,7 @@ def reply(handoff_id):
     session = db.get_session()
     handoff = handoffs.get(session, handoff_id)
     message = handoffs.post_reply(session, handoff, g.staff_user, body.text)
-    mail.email_reply(
-        current_app.extensions["kbbot.mail"], handoff, message, current_app.config["PRODUCT_NAME"]
-    )
+    mail.email_reply(handoff, message)
     return schemas.MessageOut(**message_out(message)).model_dump(mode="json"), 201
 
 

@@ -8,7 +8,7 @@ JavaScript; static/staff-console.js adds live updates by polling the staff API
 
 from datetime import datetime, timezone
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -215,11 +215,13 @@ def reply(handoff_id):
     except (Conflict, InvalidInput) as e:
         flash(_problem_text(e), "error")
         return _back(handoff_id)
-    settings = current_app.extensions["kbbot.mail"]
-    if mail.email_reply(settings, handoff, reply, current_app.config["PRODUCT_NAME"]):
+    emailed = mail.email_reply(handoff, reply)
+    if emailed == "sent":
         flash(f"Reply sent: it appears in the customer's chat and was emailed to {handoff.email}.", "info")
-    elif settings is not None:
-        flash("Reply sent to the customer's chat, but it could not be emailed: the mail server failed.", "error")
+    elif emailed == "failed":
+        flash(
+            "Reply sent to the customer's chat, but it could not be emailed: the mail server failed.", "error"
+        )
     else:
         flash("Reply sent: it appears in the customer's chat.", "info")
     return _back(handoff_id, "reply")
