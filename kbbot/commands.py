@@ -1,6 +1,7 @@
 """The commands of the `kbbot` command line: init, sync, export, index, search, ask, eval, report, user, token, serve."""
 
 import json
+import math
 import sys
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
@@ -137,6 +138,8 @@ def eval_command(queries, as_json):
         ("handoff rate (uncovered)", result.handoff_rate_uncovered),
         ("AUROC (confidence)", result.auroc),
     ]
+    if not math.isnan(result.answers_with_the_fact):  # the set labels answer phrases
+        rows.append(("answers with the fact", result.answers_with_the_fact))
     for label, value in rows:
         click.echo(f"{label:<26}{value:.3f}")
     click.echo(f"{'latency p50 / p95':<26}{result.latency_p50_ms:.1f} / {result.latency_p95_ms:.1f} ms")

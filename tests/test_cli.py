@@ -77,8 +77,8 @@ def test_ask_says_what_it_searched_for_when_it_corrected_the_spelling(runner, sy
 def test_eval_prints_every_metric(runner, synced, tmp_path):
     queries = tmp_path / "queries.jsonl"
     queries.write_text(
-        '{"query": "money back on my annual plan", "expected": ["refunds"]}\n'
-        '{"query": "EML-552 error", "expected": ["errors"]}\n'
+        '{"query": "money back on my annual plan", "expected": ["refunds"], "answer": ["full refund within 14 days"]}\n'
+        '{"query": "EML-552 error", "expected": ["errors"], "answer": ["EML-552; Meaning: Email bounced"]}\n'
         '{"query": "how tall is mount everest", "expected": []}\n'
     )
     result = runner.invoke(args=["eval", "--json", str(queries)])
@@ -88,8 +88,11 @@ def test_eval_prints_every_metric(runner, synced, tmp_path):
     assert metrics["precision_at_1"] == 1.0
     assert set(metrics) >= {"mrr_at_10", "recall_at_5", "answer_rate_covered", "handoff_rate_uncovered",
                             "auroc", "latency_p50_ms", "latency_p95_ms"}
+    assert metrics["answer_rate_covered"] == 1.0
+    assert metrics["answers_with_the_fact"] == 1.0  # each answer shows its labelled phrase
     text = runner.invoke(args=["eval", str(queries)]).output
     assert "precision@1" in text and "AUROC" in text and "latency p50 / p95" in text
+    assert "answers with the fact" in text
 
 
 def test_eval_names_the_bad_line(runner, tmp_path):

@@ -6,9 +6,9 @@ from kbbot import evaluation
 from kbbot.errors import KbbotError
 
 
-def outcome(query, expected, ranked, action, confidence):
-    question = evaluation.LabelledQuestion(query, tuple(expected))
-    return evaluation.Outcome(question, tuple(ranked), action, confidence, latency_ms=10.0)
+def outcome(query, expected, ranked, action, confidence, answer=(), answer_text=""):
+    question = evaluation.LabelledQuestion(query, tuple(expected), tuple(answer))
+    return evaluation.Outcome(question, tuple(ranked), action, confidence, latency_ms=10.0, answer_text=answer_text)
 
 
 def test_ranking_metrics():
@@ -38,20 +38,41 @@ def test_report_separates_covered_and_uncovered_questions():
     assert report.handoff_rate_uncovered == 0.5
     assert report.auroc == 0.75
     assert report.latency_p50_ms == 10.0
+    assert report.as_dict()["answers_with_the_fact"] is None  # no question labels its answer phrases
+
+
+def test_answers_with_the_fact_counts_answered_questions_whose_text_shows_a_phrase():
+    report = evaluation.report([
+        outcome("yearly pro?", ["pricing"], ["pricing"], "answer", 0.9, ["Pro: $290 / year"],
+                "Annual billing; Free: $0; Pro:  $290 / YEAR; Business: $590 / year."),
+        outcome("extra user?", ["pricing"], ["pricing"], "answer", 0.9, ["$8 per month", "$8 / user"],
+                "Annual billing; Pro: $290 / year."),
+        outcome("refund?", ["refunds"], ["refunds"], "suggest", 0.5, ["within 14 days"]),  # not answered
+        outcome("login?", ["login"], ["login"], "answer", 0.9),  # no phrases: not measured
+    ])
+    assert report.answers_with_the_fact == 0.5
+
+
+def test_shows_the_fact_ignores_case_and_spacing_but_not_words():
+    assert evaluation.shows_the_fact("Click  Settings\n> Billing.", ["click settings > billing"])
+    assert not evaluation.shows_the_fact("Click Settings > Team.", ["Settings > Billing"])
 
 
 def test_read_questions(tmp_path):
     path = tmp_path / "q.jsonl"
-    path.write_text(json.dumps({"query": "refund?", "expected": ["refunds"]}) + "\n\n"
-                    + json.dumps({"query": "weather", "expected": []}) + "\n")
+    path.write_text(json.dumps({"query": "refund?", "expected": ["refunds"], "answer": ["within 14 days"]})
+                    + "\n\n" + json.dumps({"query": "weather", "expected": []}) + "\n")
     assert evaluation.read_questions(path) == [
-        evaluation.LabelledQuestion("refund?", ("refunds",)),
+        evaluation.LabelledQuestion("refund?", ("refunds",), ("within 14 days",)),
         evaluation.LabelledQuestion("weather", ()),
     ]
 
 
 @pytest.mark.parametrize("line", ['{"query": "x"}', "not json", '{"query": "", "expected": []}',
-                                  '{"query": "x", "expected": "slug"}'])
+                                  '{"query": "x", "expected": "slug"}', '["query", "expected"]',
+                                  '{"query": "x", "expected": ["a"], "answer": "phrase"}',
+                                  '{"query": "x", "expected": ["a"], "answer": [" "]}',
+                                  '{"query": "x", "expected": [], "answer": ["phrase"]}'])
 def test_read_questions_names_the_bad_line(tmp_path, line):
     path = tmp_path / "q.jsonl"
     path.write_text('{"query": "fine", "expected": []}\n' + line + "\n")
