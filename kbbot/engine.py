@@ -82,6 +82,8 @@ class Engine:
         self._lock = threading.RLock()
         self._dense = None
         self._lexical = LexicalIndex([], [])
+        self._passage_lexical = LexicalIndex([], [])  # one BM25 document per passage, to pick the answer
+        self._passage_rows: dict[int, int] = {}  # passage entry id -> its row in `_passage_lexical`
         self._speller = Speller(Counter())
         self._entries: dict[int, retrieval.EntryInfo] = {}
         self._articles: dict[int, ArticleInfo] = {}
@@ -164,6 +166,9 @@ class Engine:
             self._article_ids = np.array(list(infos), dtype=np.int64)
             self._centroids = self._centroid_matrix(dense, infos.values())
             self._lexical = LexicalIndex(self._article_ids, documents)
+            passage_ids = [i for info in infos.values() for i in info.passage_ids]
+            self._passage_lexical = LexicalIndex(passage_ids, [entries[i].text for i in passage_ids])
+            self._passage_rows = {entry_id: row for row, entry_id in enumerate(passage_ids)}
             # Knowing no words, a speller corrects none. Most edits add or drop no word: the
             # speller built for the same words is kept (building one takes about 60 ms).
             words = word_counts(documents) if self.correct_spelling else Counter()
@@ -201,12 +206,21 @@ class Engine:
                 self._lexical.code_matches(question),
             )
 
-    def _source(self, hit, query_vector, top_score):
+    def _passage_scores(self, article, query_vector, passage_lexical):
+        """`retrieval.passage_scores` of the article's passages; `passage_lexical`: BM25 of every passage."""
+        passage_ids = list(article.passage_ids)
+        return retrieval.passage_scores(
+            query_vector,
+            self._dense.vectors(passage_ids),
+            passage_lexical[[self._passage_rows[i] for i in passage_ids]],
+        )
+
+    def _source(self, hit, query_vector, passage_lexical, top_score):
+        """The `Source` for `hit`: the article with the passage that answers the question best."""
         with self._lock:
             article = self._articles[hit.article_id]
-            passage_id, _ = retrieval.best_passage(
-                query_vector, list(article.passage_ids), self._dense.vectors(list(article.passage_ids))
-            )
+            scores = self._passage_scores(article, query_vector, passage_lexical)
+            passage_id = article.passage_ids[int(np.argmax(scores))] if len(scores) else None
             # An FAQ entry has no passage: show the entry that matched, else its title.
             entry_id = next(i for i in (passage_id, hit.best_entry_id, article.entry_ids[0]) if i is not None)
             entry = self._entries[entry_id]
@@ -223,14 +237,18 @@ class Engine:
             revision_id=article.revision_id,
         )
 
-    def _answer_text(self, source):
-        """The source's best passage widened until it reads as a whole (retrieval.readable_passage)."""
+    def _answer_text(self, source, query_vector, passage_lexical):
+        """The passages of the source that answer best, widened until they read as a whole
+        (`retrieval.readable_answer`)."""
         with self._lock:
-            passage_ids = self._articles[source.article_id].passage_ids
-            if source.entry_id not in passage_ids:  # an FAQ entry without body: its matched question or title
-                return source.snippet
-            passages = [(self._entries[i].heading_path, self._entries[i].text) for i in passage_ids]
-        return retrieval.readable_passage(passages, passage_ids.index(source.entry_id))
+            article = self._articles[source.article_id]
+            # An FAQ entry without body states its answer in the title ("Support is open Monday to
+            # Friday, 8:00 to 20:00 CET"); the alternate question that matched is no answer.
+            if not article.passage_ids:
+                return source.title
+            scores = self._passage_scores(article, query_vector, passage_lexical)
+            passages = [(self._entries[i].heading_path, self._entries[i].text) for i in article.passage_ids]
+        return retrieval.readable_answer(passages, retrieval.answer_passages(scores))
 
     def corrected(self, session: Session, question):
         """`question` with its misspelt words corrected to the knowledge base's words (`spelling`)."""
@@ -251,12 +269,13 @@ class Engine:
         `relevant_only` drops the articles too far from the question to show a
         customer (the same cut `ask` applies to its sources).
         """
-        searched, query_vector, _, hits = self._retrieve(session, question)
+        searched, query_vector, query_terms, hits = self._retrieve(session, question)
         hits = hits[:limit]
         if relevant_only:
             hits = [hit for hit in hits if confidence.is_relevant(hit)]
         top_score = hits[0].score if hits else 0.0
-        return searched, [self._source(hit, query_vector, top_score) for hit in hits]
+        passage_lexical = self._passage_lexical.scores(query_terms)
+        return searched, [self._source(hit, query_vector, passage_lexical, top_score) for hit in hits]
 
     def ask(self, session: Session, question, limit=3) -> Answer:
         """Decide whether to answer, suggest articles or hand off, with a confidence in [0, 1]."""
@@ -267,12 +286,15 @@ class Engine:
         action = confidence.decide(score, self.answer_threshold, self.suggest_threshold)
         top_score = hits[0].score if hits else 0.0
         shown = [hit for hit in hits[:limit] if confidence.is_relevant(hit)]
-        sources = [self._source(hit, query_vector, top_score) for hit in shown]
+        passage_lexical = self._passage_lexical.scores(query_terms)
+        sources = [self._source(hit, query_vector, passage_lexical, top_score) for hit in shown]
         return Answer(
             question=question,
             action=action,
             confidence=score,
-            answer=self._answer_text(sources[0]) if action == "answer" and sources else "",
+            answer=self._answer_text(sources[0], query_vector, passage_lexical)
+            if action == "answer" and sources
+            else "",
             corrected_question=searched if searched != question else None,
             sources=sources,
             ranked_slugs=[self._articles[hit.article_id].slug for hit in hits[:10]],

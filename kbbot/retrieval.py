@@ -20,6 +20,11 @@ import numpy as np
 # the development splits (BANKING77 train queries and the sample help
 # center's dev questions), never on test data.
 LEXICAL_WEIGHT = 0.1
+# Weight of a passage's relative BM25 score (in [0, 1]) against its cosine, when picking
+# the passage to answer with (`best_passage`).
+PASSAGE_LEXICAL_WEIGHT = 0.1
+# The runner-up passage is shown as well when it scores within this of the best.
+SECOND_PASSAGE_GAP = 0.1
 # How many articles the BM25 and centroid rankings each add to the candidates.
 EXTRA_CANDIDATES = 20
 # An answer shorter than this is widened with the neighbouring passages of its section.
@@ -102,45 +107,98 @@ def fuse(dense_ids, dense_scores, centroid_scores, lexical_scores, article_ids, 
     return hits
 
 
-def best_passage(query_vector: np.ndarray, passage_ids, passage_vectors: np.ndarray):
-    """The passage most similar to the query: (entry id, cosine), or (None, 0.0) if none."""
-    if len(passage_ids) == 0:
-        return None, 0.0
-    similarities = passage_vectors @ query_vector
-    best = int(np.argmax(similarities))
-    return passage_ids[best], float(similarities[best])
+def passage_scores(query_vector: np.ndarray, passage_vectors: np.ndarray, lexical_scores) -> np.ndarray:
+    """How well each passage of one article answers the question: cosine plus relative BM25.
+
+    `lexical_scores` (aligned with `passage_vectors`) count relative to the
+    article's best, weighted by `PASSAGE_LEXICAL_WEIGHT`. The cosine alone
+    sees the gist: for "forgot password" it chose the password rules over
+    the reset steps, for "the Pro plan per year" the extra-user price. The
+    words asked for settle it. Chosen on the dev questions' answer phrases
+    (docs/benchmarks.md).
+    """
+    lexical = np.asarray(lexical_scores, dtype=np.float64)
+    if len(lexical) and lexical.max() > 0:
+        lexical = lexical / lexical.max()
+    return passage_vectors @ query_vector + PASSAGE_LEXICAL_WEIGHT * lexical
 
 
-def readable_passage(passages, best):
-    """The answer text: passage `best`, widened with its neighbours until it reads as a whole.
+def answer_passages(scores) -> list[int]:
+    """Positions of the passages to answer with: the best, and the runner-up when it scores within
+    `SECOND_PASSAGE_GAP` of it, since then either may hold the fact asked for."""
+    order = np.argsort(-np.asarray(scores), kind="stable")[:2].tolist()
+    if len(order) == 2 and scores[order[1]] < scores[order[0]] - SECOND_PASSAGE_GAP:
+        order = order[:1]
+    return order
+
+
+def readable_answer(passages, picked):
+    """The answer text: passages `picked` (best first), each widened until it reads as a whole.
 
     `passages` is the article's (heading_path, text) list in reading order.
     Passages already end at sentence boundaries; a short one (an article's
     introduction, "3. Click Save.") is joined with the passages that follow
     it, then those before it in its own section, until it has
-    `MIN_ANSWER_WORDS` words, never more than `MAX_ANSWER_WORDS`. A following
-    passage from another section comes with its heading, so steps keep their title.
+    `MIN_ANSWER_WORDS` words, never more than `MAX_ANSWER_WORDS`. A later
+    pick comes only if the whole still fits in `MAX_ANSWER_WORDS`. The
+    excerpts are given in reading order, overlapping or adjacent ones as
+    one, a separate one as its own paragraph; a passage from another
+    section than the text before it comes with its heading, so steps keep their title.
     """
-    parts = [passages[best][1]]
-    words = len(parts[0].split())
-    path = passages[best][0]
-    for heading_path, text in passages[best + 1 :]:
+    spans = []
+    for best in picked:
+        candidate = _merged(spans + [_widened(passages, best)])
+        if spans and _word_count(passages, candidate) > MAX_ANSWER_WORDS:
+            break
+        spans = candidate
+    excerpts, path = [], None
+    for start, stop in spans:
+        excerpt = []
+        for heading_path, text in passages[start : stop + 1]:
+            if path is not None and heading_path != path:
+                excerpt += heading_path[len(_common(path, heading_path)) :]
+            excerpt.append(text)
+            path = heading_path
+        excerpts.append("\n".join(excerpt))
+    return "\n\n".join(excerpts)
+
+
+def _widened(passages, best):
+    """(first, last) positions of passage `best` widened to `MIN_ANSWER_WORDS` (see `readable_answer`)."""
+    first = last = best
+    words = len(passages[best][1].split())
+    for position in range(best + 1, len(passages)):
         if words >= MIN_ANSWER_WORDS:
             break
-        piece = text if heading_path == path else "\n".join(heading_path[len(_common(path, heading_path)) :] + (text,))
-        if words + len(piece.split()) > MAX_ANSWER_WORDS:
+        heading_path, text = passages[position]
+        new = heading_path[len(_common(passages[position - 1][0], heading_path)) :]
+        added = len(text.split()) + sum(len(heading.split()) for heading in new)
+        if words + added > MAX_ANSWER_WORDS:
             break
-        parts.append(piece)
-        words += len(piece.split())
-        path = heading_path
-    for heading_path, text in reversed(passages[:best]):
+        last, words = position, words + added
+    for position in range(best - 1, -1, -1):
+        heading_path, text = passages[position]
         if words >= MIN_ANSWER_WORDS or heading_path != passages[best][0]:
             break
         if words + len(text.split()) > MAX_ANSWER_WORDS:
             break
-        parts.insert(0, text)
-        words += len(text.split())
-    return "\n".join(parts)
+        first, words = position, words + len(text.split())
+    return first, last
+
+
+def _merged(spans):
+    """Spans sorted, overlapping or adjacent ones joined."""
+    merged = []
+    for start, stop in sorted(spans):
+        if merged and start <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], stop))
+        else:
+            merged.append((start, stop))
+    return merged
+
+
+def _word_count(passages, spans):
+    return sum(len(text.split()) for start, stop in spans for _, text in passages[start : stop + 1])
 
 
 def _common(a, b):

@@ -107,7 +107,7 @@ def test_the_steps_of_an_answer_are_shown_as_a_numbered_list(live_site, page):
     steps = reply.locator("ol.kb-msg__list > li")
     expect(steps).to_have_count(3)
     expect(steps.first).to_have_text("Go to Settings → Payments.")
-    expect(reply.locator("p.kb-msg__text").first).to_have_text("You need to be the Owner or an Admin.")
+    expect(reply.locator("p.kb-msg__text", has_text="You need to be the Owner or an Admin.")).to_have_count(1)
 
 
 def test_widget_on_another_origin_hands_off_with_context_and_shows_the_agent_reply(live_site, page):

@@ -3,7 +3,7 @@
 import pytest
 
 from kbbot import conversations
-from kbbot.retrieval import readable_passage
+from kbbot.retrieval import readable_answer
 
 
 @pytest.mark.parametrize(
@@ -74,11 +74,33 @@ def test_a_short_passage_is_widened_to_whole_sentences_with_its_heading():
         ),
         (("Requirements",), "At least ten characters. " * 40),
     ]
-    text = readable_passage(passages, 0)
+    text = readable_answer(passages, [0])
     assert text.splitlines() == [
         "You can reset it yourself.",
         "On the website",
         "1. Click Forgot password?",
         "2. Enter your email address and open the link we send.",
     ]
-    assert readable_passage(passages, 2) == passages[2][1]  # long enough alone
+    assert readable_answer(passages, [2]) == passages[2][1]  # long enough alone
+
+
+def test_two_picked_passages_read_in_article_order_each_with_its_heading():
+    steps = "1. Go to Settings → Billing. 2. Click Download next to the receipt you need. 3. Open the PDF."
+    passages = [
+        (("Download a receipt",), steps),
+        (("Download a receipt",), "Receipts are kept for seven years, and you can download any of them again."),
+        (("Who gets receipts",), "We email each receipt to the billing email, and to up to 3 extra recipients."),
+        (("Change the company name",), "Go to Settings → Billing details and type the company name you need."),
+    ]
+    text = readable_answer(passages, [3, 0])  # the best last in the article, the runner-up first
+    assert text.split("\n\n") == [
+        steps + "\n" + passages[1][1],  # widened to MIN_ANSWER_WORDS with the next passage of its section
+        "Change the company name\n" + passages[3][1],  # a separate paragraph, with its heading
+    ]
+    assert readable_answer(passages, [1, 2]).count("\n\n") == 0  # adjacent: one excerpt
+
+
+def test_the_runner_up_is_left_out_when_both_would_not_fit_in_an_answer():
+    long = "Every sentence here is about the same setting and goes on. " * 10  # 110 words, and 12 more would pass 120
+    passages = [((), long), (("Other",), "A short note that would push it past the limit of words.")]
+    assert readable_answer(passages, [0, 1]) == long

@@ -123,14 +123,26 @@ def test_a_missing_corrupt_or_foreign_index_is_rebuilt_with_a_log_line(tmp_path,
     assert manifest.is_file()
 
 
-def test_an_faq_entry_without_body_is_answered_from_its_question(app, articles_dir, session):
-    write_article(articles_dir, "faq/phone-support.md", title="Do you offer phone support?",
+def test_an_faq_entry_without_body_is_found_by_its_question_and_answered_with_its_title(
+    app, articles_dir, session
+):
+    title = "We have no phone line: chat with us or email support@example.com, we reply within a day"
+    write_article(articles_dir, "faq/phone-support.md", title=title,
                   questions=["can I call you", "what is your phone number"])
     write_article(articles_dir, "faq/refunds.md", REFUNDS_BODY, title="Refund policy")
     sync(session, articles_dir)
-    answer = get_engine().ask(session, "is there a number I can call")
+    answer = get_engine().ask(session, "what's your phone number")
     assert answer.sources[0].slug == "phone-support"
-    assert answer.sources[0].snippet in ("can I call you", "what is your phone number", "Do you offer phone support?")
+    assert answer.sources[0].snippet in ("can I call you", "what is your phone number", title)
+    assert answer.action == "answer" and answer.answer == title  # the statement, not the question it matched
+
+
+def test_the_answer_shows_the_passage_with_the_words_asked_for(sample_app):
+    with sample_app.app_context():
+        answer = get_engine().ask(db.get_session(), "how much is the pro plan per year")
+    # The extra-user passage ("$80 per year on annual billing") is as close in meaning; the price
+    # table holds the words asked for.
+    assert answer.action == "answer" and "Pro: $290 / year" in answer.answer
 
 
 def test_every_answer_carries_a_confidence_an_action_and_sources(app, kb, session):

@@ -50,6 +50,22 @@ def test_every_expected_article_is_published_and_no_two_sets_share_a_question(sa
         assert not normalized(first) & normalized(second)
 
 
+def test_every_answer_phrase_is_in_an_expected_article(sample_app):
+    """The phrases that say whether an answer shows the fact are copied from the articles' text."""
+    with sample_app.app_context():
+        session = db.get_session()
+        articles = session.scalars(select(Article).where(Article.status == "published")).all()
+        texts = {a.slug: [chunk.text for chunk in a.chunks if chunk.kind in ("title", "passage")] for a in articles}
+    for path in (SAMPLE_DEV, SAMPLE_QUESTIONS):
+        labelled = [question for question in evaluation.read_questions(path) if question.answer]
+        assert len(labelled) == len([question for question in evaluation.read_questions(path) if question.expected])
+        for question in labelled:
+            for phrase in question.answer:
+                assert any(
+                    evaluation.shows_the_fact(text, [phrase]) for slug in question.expected for text in texts[slug]
+                ), f"{path.name}: {phrase!r} is in no text of {question.expected}"
+
+
 def test_the_test_set_is_big_enough(outcomes):
     report = evaluation.report(outcomes)
     assert report.covered >= 40 and report.uncovered >= 15

@@ -3,7 +3,7 @@ import pytest
 
 from kbbot import confidence
 from kbbot.lexical import LexicalIndex, error_codes, with_code_terms
-from kbbot.retrieval import EntryInfo, best_passage, fuse
+from kbbot.retrieval import EntryInfo, answer_passages, fuse, passage_scores
 
 
 def test_error_codes_also_become_one_term():
@@ -85,11 +85,25 @@ def test_an_article_with_the_error_code_asked_about_ranks_first_and_the_margin_s
     assert confidence.evidence(hits, ["x"], frozenset()).margin == pytest.approx(hits[1].score - hits[0].score)
 
 
-def test_best_passage_is_the_most_similar_one():
+def test_passage_scores_are_the_cosine_when_no_word_of_the_question_occurs():
     query = np.array([1.0, 0.0], dtype=np.float32)
     vectors = np.array([[0.0, 1.0], [0.8, 0.6]], dtype=np.float32)
-    assert best_passage(query, [5, 6], vectors) == (6, pytest.approx(0.8))
-    assert best_passage(query, [], np.zeros((0, 2))) == (None, 0.0)
+    assert passage_scores(query, vectors, [0.0, 0.0]) == pytest.approx([0.0, 0.8])
+    assert len(passage_scores(query, np.zeros((0, 2), dtype=np.float32), [])) == 0
+
+
+def test_the_words_asked_for_decide_between_close_passages_but_not_far_ones():
+    query = np.array([1.0, 0.0], dtype=np.float32)
+    close = np.array([[0.96, 0.28], [0.92, 0.39]], dtype=np.float32)  # cosines 0.96 and 0.92
+    assert np.argmax(passage_scores(query, close, [0.5, 9.0])) == 1  # relative BM25 0.06 and 1.0
+    far = np.array([[1.0, 0.0], [0.6, 0.8]], dtype=np.float32)  # cosines 1.0 and 0.6
+    assert np.argmax(passage_scores(query, far, [0.5, 9.0])) == 0
+
+
+def test_the_runner_up_passage_answers_too_only_when_it_scores_close_to_the_best():
+    assert answer_passages([0.5, 0.9, 0.85]) == [1, 2]
+    assert answer_passages([0.5, 0.9, 0.7]) == [1]
+    assert answer_passages([0.4]) == [0]
 
 
 def test_confidence_is_a_probability_that_grows_with_the_evidence():
