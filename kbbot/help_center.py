@@ -6,7 +6,7 @@ brand colours come from /theme.css, behaviour from static scripts.
 """
 
 from dataclasses import dataclass
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 from xml.etree import ElementTree
 
 from flask import (
@@ -27,7 +27,7 @@ from . import catalog, db, events, theme
 from .highlight import excerpt, highlight, query_terms
 from .rendering import render_article, summary
 from .services import get_engine
-from .text import MAX_QUERY_CHARS, one_line
+from .text import MAX_QUERY_CHARS, one_line, url_parts
 from .visitors import current_visitor_id
 
 bp = Blueprint("help_center", __name__)
@@ -41,11 +41,8 @@ def referrer_kind(ref, referrer, own_host):
         return ref
     if not referrer:
         return "direct"
-    try:
-        parts = urlsplit(referrer)
-    except ValueError:  # not a URL ("http://["), so not one of our pages
-        return "external"
-    if parts.netloc != own_host:
+    parts = url_parts(referrer)
+    if parts is None or parts.netloc != own_host:  # not a URL at all is not one of our pages either
         return "external"
     return "search" if parts.path.rstrip("/").endswith("/search") else "browse"
 
@@ -74,8 +71,13 @@ def _check_url(config, key, schemes):
     value = config.get(key)
     if not value:
         return
-    parts = urlsplit(value)
-    if parts.scheme not in schemes or (parts.scheme != "mailto" and not parts.netloc) or parts.fragment:
+    parts = url_parts(value)
+    if (
+        parts is None
+        or parts.scheme not in schemes
+        or (parts.scheme != "mailto" and not parts.netloc)
+        or parts.fragment
+    ):
         starts = ", ".join(scheme + (":" if scheme == "mailto" else "://") for scheme in schemes)
         raise ValueError(f"KBBOT_{key} must be a URL starting with {starts}; got {value!r}")
 

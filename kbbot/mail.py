@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from flask import current_app
 
 from . import events
+from .text import url_parts
 
 log = logging.getLogger(__name__)
 
@@ -46,12 +47,12 @@ def settings_from_config(config):
     url, sender = config.get("SMTP_URL"), config.get("MAIL_FROM")
     if not url:
         return None
-    parts = urlsplit(url)
+    parts = url_parts(url)
     try:
-        port = parts.port
+        port = parts.port if parts is not None else -1
     except ValueError:
         port = -1
-    if parts.scheme not in _SCHEMES or not parts.hostname or port == -1:
+    if parts is None or parts.scheme not in _SCHEMES or not parts.hostname or port == -1:
         raise ValueError(
             "KBBOT_SMTP_URL must be smtp://[user:password@]host[:port] (STARTTLS), smtps://... (TLS) "
             "or smtp+plain://... (no TLS, a local relay only)"

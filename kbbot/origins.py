@@ -6,11 +6,10 @@ CSP `frame-ancestors` and for the host origin it posts messages to; the API
 uses it for CORS (api/cors.py).
 """
 
-from urllib.parse import urlsplit
-
 from flask import current_app, request
 
 from .config import parse_origins, web_origin
+from .text import url_parts
 
 
 def is_own(origin):
@@ -19,11 +18,8 @@ def is_own(origin):
     Compared by host and port only: behind a TLS-terminating proxy the app may see
     http while the browser says https, and another scheme on our own host is still us.
     """
-    try:
-        parts = urlsplit(origin)
-    except ValueError:  # not even a URL ("http://["): no page has that origin
-        return False
-    return parts.scheme in ("http", "https") and parts.netloc == request.host.lower()
+    parts = url_parts(origin)  # None: not even a URL, so no page has that origin
+    return parts is not None and parts.scheme in ("http", "https") and parts.netloc == request.host.lower()
 
 
 def is_allowed(origin):

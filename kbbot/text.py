@@ -8,6 +8,7 @@ of names (articles, categories, headings) the same way everywhere.
 import hashlib
 import re
 import unicodedata
+from urllib.parse import SplitResult, urlsplit
 
 from anyascii import anyascii
 
@@ -22,6 +23,18 @@ CONTROL_CHARACTERS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 SURROGATES = r"\ud800-\udfff"
 _CONTROL = re.compile(f"[{CONTROL_CHARACTERS}]")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def url_parts(value: str) -> SplitResult | None:
+    """`value` split as a URL, or None when it cannot be one at all ("http://[", "https://[::1/").
+
+    `urlsplit` raises ValueError for those; every URL from outside (headers, parameters,
+    settings) goes through here, so each caller says what is wrong in its own terms.
+    """
+    try:
+        return urlsplit(value)
+    except ValueError:
+        return None
 
 
 def clean_text(value: str) -> str:

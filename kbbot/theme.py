@@ -8,7 +8,8 @@ contrast whatever colour is configured.
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+
+from .text import url_parts
 
 _HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 WHITE = (255, 255, 255)
@@ -77,10 +78,10 @@ def contrast_color(background):
 
 
 def _check_logo_url(value):
-    parts = urlsplit(value)
-    if parts.scheme == "https" and parts.netloc:
+    parts = url_parts(value)
+    if parts is not None and parts.scheme == "https" and parts.netloc:
         return value
-    if not parts.scheme and not parts.netloc and value.startswith("/"):
+    if parts is not None and not parts.scheme and not parts.netloc and value.startswith("/"):
         return value
     raise ValueError(
         f"KBBOT_LOGO_URL must be an https:// URL or a path on this site (/static/logo.svg); got {value!r}"

@@ -8,8 +8,6 @@ framed only by kbbot itself and the allowed sites (CSP `frame-ancestors`) and
 runs no inline script or style.
 """
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -24,7 +22,7 @@ from . import catalog, db, origins, surveys
 from .articles import SLUG_PATTERN
 from .config import web_origin
 from .models import CES_CHOICES
-from .text import one_line
+from .text import one_line, url_parts
 
 bp = Blueprint("widget", __name__)
 
@@ -78,9 +76,8 @@ def _page_url(value, host_origin):
     """The host page's URL when it is an http(s) URL on the host's own origin; else None."""
     if not value or len(value) > MAX_PAGE_URL_CHARS or host_origin is None:
         return None
-    try:
-        parts = urlsplit(value)
-    except ValueError:  # not a URL ("https://[::1/")
+    parts = url_parts(value)
+    if parts is None:
         return None
     return value if web_origin(f"{parts.scheme}://{parts.netloc}") == host_origin else None
 

@@ -410,6 +410,10 @@ def test_the_default_theme_is_blue_with_white_text(app):
         ("LOGO_URL", "javascript:alert(1)", "KBBOT_LOGO_URL must be an https:// URL"),
         ("PUBLIC_URL", "help.example.com", "KBBOT_PUBLIC_URL must be a URL"),
         ("SUPPORT_URL", "javascript:alert(1)", "KBBOT_SUPPORT_URL must be a URL"),
+        # Not URLs at all (urlsplit raises): still the setting's own message, not "Invalid IPv6 URL".
+        ("LOGO_URL", "https://[cdn.example.com/logo.svg", "KBBOT_LOGO_URL must be an https:// URL"),
+        ("PUBLIC_URL", "https://[help.example.com", "KBBOT_PUBLIC_URL must be a URL"),
+        ("SMTP_URL", "smtp://[mail.example.com", "KBBOT_SMTP_URL must be smtp://"),
     ],
 )
 def test_a_bad_theme_or_url_setting_stops_the_app_at_start(tmp_path, setting, value, message):

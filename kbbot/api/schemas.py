@@ -9,7 +9,6 @@ Unknown fields are ignored, so clients may send more than this version reads.
 
 from datetime import datetime
 from typing import Annotated, Literal
-from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -23,7 +22,7 @@ from ..models import (
     RESOLUTION_REASONS,
     SURVEY_KINDS,
 )
-from ..text import clean_text
+from ..text import clean_text, url_parts
 
 Action = Literal["answer", "suggest", "handoff"]
 
@@ -53,8 +52,8 @@ class Response(BaseModel):
 def _web_url(value):
     if value is None:
         return value
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    parts = url_parts(value)
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError("must be an http(s) URL")
     return value
 

@@ -1,7 +1,6 @@
 """Staff pages: sign in, sign out, change password, and the staff home."""
 
 import re
-from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
@@ -13,6 +12,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from .. import auth, db, handoffs
 from ..errors import InvalidInput, NotFound
 from ..models import User
+from ..text import url_parts
 from ..users import MIN_PASSWORD_LENGTH
 from .forms import StaffForm
 
@@ -71,11 +71,8 @@ def _safe_next(target):
     # Browsers drop tabs and line breaks from URLs, and a Location header cannot hold them.
     if not target or _CONTROL_CHARACTER.search(target) or "\\" in target:
         return home
-    try:
-        parts = urlsplit(target)
-    except ValueError:  # not a URL at all ("//[")
-        return home
-    if parts.scheme or parts.netloc or not parts.path.startswith("/staff"):
+    parts = url_parts(target)
+    if parts is None or parts.scheme or parts.netloc or not parts.path.startswith("/staff"):
         return home
     return target
 
