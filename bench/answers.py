@@ -13,10 +13,8 @@ shown as well (`SECOND_PASSAGE_GAP`; "never" shows one passage). Only the dev
 set (bench/data/sample_dev.jsonl) is used; the held-out sets are never read.
 """
 
-import argparse
 import platform
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +23,7 @@ from banking77 import scratch_app
 from kbbot import db, evaluation, retrieval
 from kbbot.services import get_engine
 from kbbot.sync import sync_directory
-from sections import replace_section
+from sections import run_and_record
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DEV = ROOT / "bench" / "data" / "sample_dev.jsonl"
@@ -79,17 +77,7 @@ def table(results):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--no-write", action="store_true", help="Print only; leave docs/benchmarks.md alone.")
-    args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as workdir:
-        lines = table(measure(Path(workdir)))
-    print("\n".join(lines))
-    if not args.no_write:
-        replace_section(ROOT / "docs" / "benchmarks.md", "answers", lines)
-    return 0
+    return run_and_record(__doc__, "answers", lambda workdir: table(measure(workdir)), argv)
 
 
 if __name__ == "__main__":

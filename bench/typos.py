@@ -10,12 +10,10 @@ same seeds give the same questions on every run. Only the dev set
 (bench/data/sample_dev.jsonl) is used; the held-out test set is never read.
 """
 
-import argparse
 import platform
 import random
 import re
 import sys
-import tempfile
 from pathlib import Path
 
 from banking77 import scratch_app
@@ -23,7 +21,7 @@ from kbbot import db, evaluation
 from kbbot.engine import Engine
 from kbbot.services import get_engine
 from kbbot.sync import sync_directory
-from sections import replace_section
+from sections import run_and_record
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DEV = ROOT / "bench" / "data" / "sample_dev.jsonl"
@@ -124,17 +122,7 @@ def table(results):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--no-write", action="store_true", help="Print only; leave docs/benchmarks.md alone.")
-    args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as workdir:
-        lines = table(measure(Path(workdir)))
-    print("\n".join(lines))
-    if not args.no_write:
-        replace_section(ROOT / "docs" / "benchmarks.md", "typos", lines)
-    return 0
+    return run_and_record(__doc__, "typos", lambda workdir: table(measure(workdir)), argv)
 
 
 if __name__ == "__main__":

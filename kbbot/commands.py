@@ -160,11 +160,8 @@ def report_command(since, until, as_json):
     first = since.date() if since else today - timedelta(days=reports.DEFAULT_PERIOD_DAYS - 1)
     last = until.date() if until else today
     for day, option in ((first, "'--since'"), (last, "'--until'")):
-        if not reports.EARLIEST_DAY <= day <= reports.LATEST_DAY:
-            raise click.BadParameter(
-                f"{day} is out of range; choose a day from {reports.EARLIEST_DAY} to {reports.LATEST_DAY}",
-                param_hint=option,
-            )
+        if problem := reports.day_out_of_range(day):
+            raise click.BadParameter(problem, param_hint=option)
     if last < first:
         raise click.BadParameter(f"{last} is before the first day, {first}", param_hint="'--until'")
     session = db.get_session()

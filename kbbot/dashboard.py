@@ -161,11 +161,8 @@ def _date(text, name):
         day = date.fromisoformat(text)
     except ValueError as e:
         raise InvalidInput(name, f"{text!r} is not a date; use the form YYYY-MM-DD") from e
-    if not reports.EARLIEST_DAY <= day <= reports.LATEST_DAY:
-        raise InvalidInput(
-            name,
-            f"{text!r} is out of range; choose a day from {reports.EARLIEST_DAY} to {reports.LATEST_DAY}",
-        )
+    if problem := reports.day_out_of_range(day):
+        raise InvalidInput(name, problem)
     return day
 
 

@@ -53,6 +53,13 @@ EARLIEST_DAY, LATEST_DAY = date(2, 1, 1), date(9998, 12, 31)
 DAILY_TREND_MAX_DAYS = 31
 
 
+def day_out_of_range(day):
+    """Why `day` cannot bound a report period, or None when it can."""
+    if EARLIEST_DAY <= day <= LATEST_DAY:
+        return None
+    return f"{day} is out of range; choose a day from {EARLIEST_DAY} to {LATEST_DAY}"
+
+
 @dataclass(frozen=True)
 class ReportSettings:
     """The windows, threshold and limits of the definitions; `from_config` reads them from app settings."""
