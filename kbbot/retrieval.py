@@ -140,17 +140,27 @@ def readable_answer(passages, picked):
     introduction, "3. Click Save.") is joined with the passages that follow
     it, then those before it in its own section, until it has
     `MIN_ANSWER_WORDS` words, never more than `MAX_ANSWER_WORDS`. A later
-    pick comes only if the whole still fits in `MAX_ANSWER_WORDS`. The
+    pick comes only if the whole still fits in `MAX_ANSWER_WORDS` and it
+    says something the text does not (an article may repeat a note). The
     excerpts are given in reading order, overlapping or adjacent ones as
     one, a separate one as its own paragraph; a passage from another
     section than the text before it comes with its heading, so steps keep their title.
     """
     spans = []
     for best in picked:
-        candidate = _merged(spans + [_widened(passages, best)])
-        if spans and _word_count(passages, candidate) > MAX_ANSWER_WORDS:
+        span = _widened(passages, best)
+        candidate = _merged(spans + [span])
+        if spans and (
+            _word_count(passages, candidate) > MAX_ANSWER_WORDS
+            or _text(passages, [span]) in _text(passages, spans)
+        ):
             break
         spans = candidate
+    return _text(passages, spans)
+
+
+def _text(passages, spans):
+    """The text of `spans` (sorted, apart): each a paragraph, headings where the section changes."""
     excerpts, path = [], None
     for start, stop in spans:
         excerpt = []

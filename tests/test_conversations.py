@@ -104,3 +104,12 @@ def test_the_runner_up_is_left_out_when_both_would_not_fit_in_an_answer():
     long = "Every sentence here is about the same setting and goes on. " * 10  # 110 words, and 12 more would pass 120
     passages = [((), long), (("Other",), "A short note that would push it past the limit of words.")]
     assert readable_answer(passages, [0, 1]) == long
+
+
+def test_a_passage_the_article_repeats_is_not_shown_twice():
+    note = "Only the Owner and Admins can change this setting, and every change is written to the audit log."
+    passages = [
+        (("Change the currency",), note + " " + "Open Settings, then Currency, and choose the new one. " * 2),
+        (("Change the logo",), note),
+    ]
+    assert readable_answer(passages, [0, 1]) == passages[0][1]  # the note is already in the answer
