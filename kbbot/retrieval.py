@@ -12,9 +12,12 @@ The fused score is a weighted sum. Pure functions over arrays: the engine
 passes in what the indexes returned; nothing here touches a database or file.
 """
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
+
+from .chunking import SENTENCE_ENDINGS
 
 # Weight of a raw BM25 score against the two cosine similarities. Chosen on
 # the development splits (BANKING77 train queries and the sample help
@@ -30,6 +33,8 @@ EXTRA_CANDIDATES = 20
 # An answer shorter than this is widened with the neighbouring passages of its section.
 MIN_ANSWER_WORDS = 30
 MAX_ANSWER_WORDS = 120
+# The marker `chunking` gives a list item's first line: "3. " or "- ".
+_LIST_ITEM = re.compile(r"(\d+\. |- )")
 
 
 @dataclass(frozen=True)
@@ -160,17 +165,32 @@ def readable_answer(passages, picked):
 
 
 def _text(passages, spans):
-    """The text of `spans` (sorted, apart): each a paragraph, headings where the section changes."""
-    excerpts, path = [], None
+    """The text of `spans` (sorted, apart): each a paragraph, headings where the section changes.
+
+    A sentence already given is left out (an article may repeat a note in every section the
+    answer widens into), and so is a section's heading when nothing of it is left. List items
+    are kept: each belongs to the steps of its own list.
+    """
+    excerpts, path, said = [], None, set()
     for start, stop in spans:
         excerpt = []
         for heading_path, text in passages[start : stop + 1]:
+            lines = [line for line in text.split("\n") if not _said_again(line, said)]
+            said.update(text.split("\n"))
+            if not lines:
+                continue
             if path is not None and heading_path != path:
                 excerpt += heading_path[len(_common(path, heading_path)) :]
-            excerpt.append(text)
+            excerpt += lines
             path = heading_path
-        excerpts.append("\n".join(excerpt))
+        if excerpt:
+            excerpts.append("\n".join(excerpt))
     return "\n\n".join(excerpts)
+
+
+def _said_again(line, said):
+    """Whether `line` is a sentence (not a list item, code or a heading) already in `said`."""
+    return line in said and line.endswith(SENTENCE_ENDINGS) and not _LIST_ITEM.match(line)
 
 
 def _widened(passages, best):

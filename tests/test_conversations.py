@@ -113,3 +113,16 @@ def test_a_passage_the_article_repeats_is_not_shown_twice():
         (("Change the logo",), note),
     ]
     assert readable_answer(passages, [0, 1]) == passages[0][1]  # the note is already in the answer
+
+
+def test_a_note_repeated_in_the_sections_an_answer_widens_into_is_said_once():
+    note = "Note: exports over 2 GB are split into parts."
+    passages = [
+        (("Export",), f"{note}\nChoose Dropbox as the target."),
+        (("Schedule",), f"{note}\n1. Pick a daily time."),
+        (("Limits",), note),
+        (("Steps",), "1. Pick a daily time.\n2. Click Save."),
+    ]
+    # No "Limits" heading left without text; list items are steps of their own list, kept in each.
+    assert readable_answer(passages, [1]) == f"{note}\n1. Pick a daily time.\nSteps\n1. Pick a daily time.\n2. Click Save."
+    assert readable_answer(passages, [0]).count(note) == 1
