@@ -97,6 +97,8 @@ def _blocks(body):
             marker = f"{number}. " if number is not None else "- "
             if number is not None:
                 list_counters[-1] += 1
+        elif token.type == "list_item_close":
+            marker = ""  # an item without text (only an image) leaves no marker for the next paragraph
         elif token.type == "thead_open":
             in_header = True
         elif token.type == "thead_close":

@@ -75,3 +75,8 @@ def test_content_hash_changes_with_the_text_only():
     assert [e.content_hash for e in one] == [e.content_hash for e in two]
     assert one[1].content_hash != three[1].content_hash
     assert one[0].content_hash == three[0].content_hash
+
+
+def test_a_list_item_without_text_does_not_make_the_next_paragraph_a_list_item():
+    body = "- ![The logo on an invoice](logo.png)\n\nThe logo shows on every invoice you send.\n"
+    assert passages(body) == [((), "The logo shows on every invoice you send.")]
