@@ -140,8 +140,10 @@ def offer_reason(action, asked_for_human, previous_unhelpful, this_unhelpful):
 
 
 def answer_with_link(passage, title, url):
-    """The answer text: the passage, then a Markdown link to the whole article."""
-    return f"{passage}\n\nRead the full article: [{title}]({url})"
+    """The answer text: the passage, then a Markdown link to the whole article. Brackets and
+    backslashes in the title are escaped, so "Dark mode [beta]" still makes one link."""
+    label = re.sub(r"([\[\]\\])", r"\\\1", title)
+    return f"{passage}\n\nRead the full article: [{label}]({url})"
 
 
 # -- records -------------------------------------------------------------------

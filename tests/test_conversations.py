@@ -1,9 +1,13 @@
 """The conversation rules as pure functions: human requests, follow-ups, when to offer a person."""
 
+from html import escape
+
 import pytest
+from markdown_it import MarkdownIt
 
 from kbbot import conversations
 from kbbot.retrieval import readable_answer
+from kbbot.staff import display
 
 
 @pytest.mark.parametrize(
@@ -126,3 +130,14 @@ def test_a_note_repeated_in_the_sections_an_answer_widens_into_is_said_once():
     # No "Limits" heading left without text; list items are steps of their own list, kept in each.
     assert readable_answer(passages, [1]) == f"{note}\n1. Pick a daily time.\nSteps\n1. Pick a daily time.\n2. Click Save."
     assert readable_answer(passages, [0]).count(note) == 1
+
+
+@pytest.mark.parametrize(
+    "title", ["Dark mode [beta]", "What does the status ] mean", "Paths like C:\\Temp\\"]
+)
+def test_the_link_to_the_article_stays_one_link_whatever_brackets_its_title_has(title):
+    url = "https://help.example/articles/dark-mode?ref=bot"
+    text = conversations.answer_with_link("Turn it on in Settings.", title, url)
+    links = [t for t in MarkdownIt("commonmark").parseInline(text)[0].children if t.type == "link_open"]
+    assert [link.attrGet("href") for link in links] == [url]
+    assert f'>{escape(title)}</a>' in display.linked_text(text)  # the console shows the title as the link

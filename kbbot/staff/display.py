@@ -10,7 +10,11 @@ from datetime import datetime, timezone
 from markupsafe import Markup, escape
 
 # A Markdown link to an http(s) URL, or a bare http(s) URL: the links the widget makes clickable too.
-_LINK = re.compile(r"\[([^\[\]\n]+)\]\((https?://[^\s()]+)\)|(https?://[^\s<>()]+[^\s<>().,;:!?'\"])")
+# Brackets and backslashes in a link's text come escaped (`conversations.answer_with_link`).
+_LINK = re.compile(
+    r"\[((?:\\[\[\]\\]|[^\[\]\n])+)\]\((https?://[^\s()]+)\)|(https?://[^\s<>()]+[^\s<>().,;:!?'\"])"
+)
+_ESCAPED = re.compile(r"\\([\[\]\\])")
 
 
 def duration(seconds):
@@ -97,7 +101,7 @@ def linked_text(text):
         parts.append(escape(text[last : match.start()]))
         parts.append(
             Markup('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>').format(
-                url, match[1] or url
+                url, _ESCAPED.sub(r"\1", match[1]) if match[1] else url
             )
         )
         last = match.end()

@@ -15,7 +15,9 @@
   var LONG_WAIT_SECONDS = 900;
   var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
   // A Markdown link to an http(s) URL, or a bare http(s) URL (as display.linked_text and the widget).
-  var LINK = /\[([^[\]\n]+)\]\((https?:\/\/[^\s()]+)\)|(https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"])/g;
+  // Brackets and backslashes in a link's text come escaped ("Dark mode \[beta\]"); UNESCAPE drops the "\".
+  var LINK = /\[((?:\\[[\]\\]|[^[\]\n])+)\]\((https?:\/\/[^\s()]+)\)|(https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"])/g;
+  var UNESCAPE = /\\([[\]\\])/g;
   var ARTICLE_LINK = /\/articles\/([a-z0-9]+(?:-[a-z0-9]+)*)(?![a-z0-9-])/g;
 
   function $(id) {
@@ -62,7 +64,7 @@
       var href = webUrl(match[2] || match[3]);
       if (!href) continue;
       container.appendChild(document.createTextNode(text.slice(last, match.index)));
-      container.appendChild(link(href, match[1] || match[3], true));
+      container.appendChild(link(href, match[1] ? match[1].replace(UNESCAPE, "$1") : match[3], true));
       last = LINK.lastIndex;
     }
     container.appendChild(document.createTextNode(text.slice(last)));

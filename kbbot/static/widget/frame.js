@@ -33,7 +33,9 @@
   var COLOR = /^#[0-9a-f]{6}$/i;
   // A Markdown link to an http(s) URL, or a bare http(s) URL (agents paste those).
   var LIST_ITEM = /^\s*(?:([-*•])|(\d{1,3})[.)])\s+(.+)$/;
-  var LINK = /\[([^[\]\n]+)\]\((https?:\/\/[^\s()]+)\)|(https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"])/g;
+  // Brackets and backslashes in a link's text come escaped ("Dark mode \[beta\]"); UNESCAPE drops the "\".
+  var LINK = /\[((?:\\[[\]\\]|[^[\]\n])+)\]\((https?:\/\/[^\s()]+)\)|(https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"])/g;
+  var UNESCAPE = /\\([[\]\\])/g;
   var ARTICLE_PATH = /\/articles\/([a-z0-9]+(?:-[a-z0-9]+)*)\/?$/;
 
   function $(id) {
@@ -296,7 +298,7 @@
       var url = webUrl(match[2] || match[3]);
       if (!url) continue;
       block.appendChild(document.createTextNode(text.slice(last, match.index)));
-      block.appendChild(link(url, match[1] || match[3]));
+      block.appendChild(link(url, match[1] ? match[1].replace(UNESCAPE, "$1") : match[3]));
       last = LINK.lastIndex;
     }
     block.appendChild(document.createTextNode(text.slice(last)));
@@ -339,7 +341,7 @@
 
   function spokenText(text) {
     return text.replace(LINK, function (whole, title, url, bare) {
-      return title || bare;
+      return title ? title.replace(UNESCAPE, "$1") : bare;
     });
   }
 
