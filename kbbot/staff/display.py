@@ -10,9 +10,10 @@ from datetime import datetime, timezone
 from markupsafe import Markup, escape
 
 # A Markdown link to an http(s) URL, or a bare http(s) URL: the links the widget makes clickable too.
-# Brackets and backslashes in a link's text come escaped (`conversations.answer_with_link`).
+# Brackets and backslashes in a link's text come escaped (`conversations.answer_with_link`); a
+# backslash always takes the character after it, so each text is read one way only.
 _LINK = re.compile(
-    r"\[((?:\\[\[\]\\]|[^\[\]\n])+)\]\((https?://[^\s()]+)\)|(https?://[^\s<>()]+[^\s<>().,;:!?'\"])"
+    r"\[((?:\\[^\n]|[^\[\]\\\n])+)\]\((https?://[^\s()]+)\)|(https?://[^\s<>()]+[^\s<>().,;:!?'\"])"
 )
 _ESCAPED = re.compile(r"\\([\[\]\\])")
 

@@ -16,7 +16,8 @@
   var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
   // A Markdown link to an http(s) URL, or a bare http(s) URL (as display.linked_text and the widget).
   // Brackets and backslashes in a link's text come escaped ("Dark mode \[beta\]"); UNESCAPE drops the "\".
-  var LINK = /\[((?:\\[[\]\\]|[^[\]\n])+)\]\((https?:\/\/[^\s()]+)\)|(https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"])/g;
+  // A backslash always takes the character after it, so the pattern reads each text one way only.
+  var LINK = /\[((?:\\[^\n]|[^[\]\\\n])+)\]\((https?:\/\/[^\s()]+)\)|(https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"])/g;
   var UNESCAPE = /\\([[\]\\])/g;
   var ARTICLE_LINK = /\/articles\/([a-z0-9]+(?:-[a-z0-9]+)*)(?![a-z0-9-])/g;
 

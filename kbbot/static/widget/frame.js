@@ -34,7 +34,8 @@
   // A Markdown link to an http(s) URL, or a bare http(s) URL (agents paste those).
   var LIST_ITEM = /^\s*(?:([-*•])|(\d{1,3})[.)])\s+(.+)$/;
   // Brackets and backslashes in a link's text come escaped ("Dark mode \[beta\]"); UNESCAPE drops the "\".
-  var LINK = /\[((?:\\[[\]\\]|[^[\]\n])+)\]\((https?:\/\/[^\s()]+)\)|(https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"])/g;
+  // A backslash always takes the character after it, so the pattern reads each text one way only.
+  var LINK = /\[((?:\\[^\n]|[^[\]\\\n])+)\]\((https?:\/\/[^\s()]+)\)|(https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"])/g;
   var UNESCAPE = /\\([[\]\\])/g;
   var ARTICLE_PATH = /\/articles\/([a-z0-9]+(?:-[a-z0-9]+)*)\/?$/;
 
