@@ -24,7 +24,7 @@ from .chunking import SENTENCE_ENDINGS
 # center's dev questions), never on test data.
 LEXICAL_WEIGHT = 0.1
 # Weight of a passage's relative BM25 score (in [0, 1]) against its cosine, when picking
-# the passage to answer with (`best_passage`).
+# the passages to answer with (`passage_scores`).
 PASSAGE_LEXICAL_WEIGHT = 0.1
 # The runner-up passage is shown as well when it scores within this of the best.
 SECOND_PASSAGE_GAP = 0.1
@@ -141,7 +141,8 @@ def readable_answer(passages, picked):
     """The answer text: passages `picked` (best first), each widened until it reads as a whole.
 
     `passages` is the article's (heading_path, text) list in reading order.
-    Passages already end at sentence boundaries; a short one (an article's
+    Passages end at sentence boundaries (but for a sentence longer than a
+    passage, which chunking cuts); a short one (an article's
     introduction, "3. Click Save.") is joined with the passages that follow
     it, then those before it in its own section, until it has
     `MIN_ANSWER_WORDS` words, never more than `MAX_ANSWER_WORDS`. A later
