@@ -16,6 +16,8 @@ from markdown_it import MarkdownIt
 MAX_PASSAGE_WORDS = 60
 MAX_CODE_CHARS = 400
 SENTENCE_ENDINGS = (".", "!", "?", "…")
+# The marker a list item's first paragraph starts with ("3. " or "- "), as `_blocks` writes it.
+LIST_ITEM_MARKER = re.compile(r"(\d+\. |- )")
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”')\]]*\s+(?=[\"“(\[]?[A-Z0-9])")
 _WHITESPACE = re.compile(r"\s+")

@@ -12,12 +12,11 @@ The fused score is a weighted sum. Pure functions over arrays: the engine
 passes in what the indexes returned; nothing here touches a database or file.
 """
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
-from .chunking import SENTENCE_ENDINGS
+from .chunking import LIST_ITEM_MARKER, SENTENCE_ENDINGS
 
 # Weight of a raw BM25 score against the two cosine similarities. Chosen on
 # the development splits (BANKING77 train queries and the sample help
@@ -33,8 +32,6 @@ EXTRA_CANDIDATES = 20
 # An answer shorter than this is widened with the neighbouring passages of its section.
 MIN_ANSWER_WORDS = 30
 MAX_ANSWER_WORDS = 120
-# The marker `chunking` gives a list item's first line: "3. " or "- ".
-_LIST_ITEM = re.compile(r"(\d+\. |- )")
 
 
 @dataclass(frozen=True)
@@ -191,7 +188,7 @@ def _text(passages, spans):
 
 def _said_again(line, said):
     """Whether `line` is a sentence (not a list item, code or a heading) already in `said`."""
-    return line in said and line.endswith(SENTENCE_ENDINGS) and not _LIST_ITEM.match(line)
+    return line in said and line.endswith(SENTENCE_ENDINGS) and not LIST_ITEM_MARKER.match(line)
 
 
 def _widened(passages, best):

@@ -28,8 +28,9 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 def url_parts(value: str) -> SplitResult | None:
     """`value` split as a URL, or None when it cannot be one at all ("http://[", "https://[::1/").
 
-    `urlsplit` raises ValueError for those; every URL from outside (headers, parameters,
-    settings) goes through here, so each caller says what is wrong in its own terms.
+    `urlsplit` raises ValueError for those; callers that check a URL from outside (headers,
+    parameters, settings) use this and say what is wrong in their own terms. (`config.web_origin`
+    parses the port too, which raises as well, so it keeps one try of its own.)
     """
     try:
         return urlsplit(value)
