@@ -215,16 +215,20 @@ class Engine:
             passage_lexical[[self._passage_rows[i] for i in passage_ids]],
         )
 
-    def _source(self, hit, query_vector, passage_lexical, top_score):
-        """The `Source` for `hit`: the article with the passage that answers the question best."""
+    def _sources(self, hits, query_vector, passage_lexical, top_score):
+        """(`Source`, its passages' scores) for each hit: the article with the passage that answers
+        the question best, and the scores `_answer_text` reads the answer from."""
         with self._lock:
-            article = self._articles[hit.article_id]
-            scores = self._passage_scores(article, query_vector, passage_lexical)
-            passage_id = article.passage_ids[int(np.argmax(scores))] if len(scores) else None
-            # An FAQ entry has no passage: show the entry that matched, else its title.
-            entry_id = next(i for i in (passage_id, hit.best_entry_id, article.entry_ids[0]) if i is not None)
-            entry = self._entries[entry_id]
-        return Source(
+            return [self._source(hit, query_vector, passage_lexical, top_score) for hit in hits]
+
+    def _source(self, hit, query_vector, passage_lexical, top_score):
+        article = self._articles[hit.article_id]
+        scores = self._passage_scores(article, query_vector, passage_lexical)
+        passage_id = article.passage_ids[int(np.argmax(scores))] if len(scores) else None
+        # An FAQ entry has no passage: show the entry that matched, else its title.
+        entry_id = next(i for i in (passage_id, hit.best_entry_id, article.entry_ids[0]) if i is not None)
+        entry = self._entries[entry_id]
+        source = Source(
             article_id=article.id,
             slug=article.slug,
             title=article.title,
@@ -236,17 +240,17 @@ class Engine:
             lexical_score=hit.lexical,
             revision_id=article.revision_id,
         )
+        return source, scores
 
-    def _answer_text(self, source, query_vector, passage_lexical):
-        """The passages of the source that answer best, widened until they read as a whole
-        (`retrieval.readable_answer`)."""
+    def _answer_text(self, source, scores):
+        """The passages of the source that answer best (`scores`), widened until they read as a
+        whole (`retrieval.readable_answer`)."""
         with self._lock:
             article = self._articles[source.article_id]
             # An FAQ entry without body states its answer in the title ("Support is open Monday to
             # Friday, 8:00 to 20:00 CET"); the alternate question that matched is no answer.
             if not article.passage_ids:
                 return source.title
-            scores = self._passage_scores(article, query_vector, passage_lexical)
             passages = [(self._entries[i].heading_path, self._entries[i].text) for i in article.passage_ids]
         return retrieval.readable_answer(passages, retrieval.answer_passages(scores))
 
@@ -275,7 +279,9 @@ class Engine:
             hits = [hit for hit in hits if confidence.is_relevant(hit)]
         top_score = hits[0].score if hits else 0.0
         passage_lexical = self._passage_lexical.scores(query_terms)
-        return searched, [self._source(hit, query_vector, passage_lexical, top_score) for hit in hits]
+        return searched, [
+            source for source, _ in self._sources(hits, query_vector, passage_lexical, top_score)
+        ]
 
     def ask(self, session: Session, question, limit=3) -> Answer:
         """Decide whether to answer, suggest articles or hand off, with a confidence in [0, 1]."""
@@ -287,14 +293,13 @@ class Engine:
         top_score = hits[0].score if hits else 0.0
         shown = [hit for hit in hits[:limit] if confidence.is_relevant(hit)]
         passage_lexical = self._passage_lexical.scores(query_terms)
-        sources = [self._source(hit, query_vector, passage_lexical, top_score) for hit in shown]
+        scored = self._sources(shown, query_vector, passage_lexical, top_score)
+        sources = [source for source, _ in scored]
         return Answer(
             question=question,
             action=action,
             confidence=score,
-            answer=self._answer_text(sources[0], query_vector, passage_lexical)
-            if action == "answer" and sources
-            else "",
+            answer=self._answer_text(*scored[0]) if action == "answer" and scored else "",
             corrected_question=searched if searched != question else None,
             sources=sources,
             ranked_slugs=[self._articles[hit.article_id].slug for hit in hits[:10]],

@@ -139,37 +139,49 @@ def readable_answer(passages, picked):
 
     `passages` is the article's (heading_path, text) list in reading order.
     Passages end at sentence boundaries (but for a sentence longer than a
-    passage, which chunking cuts); a short one (an article's
-    introduction, "3. Click Save.") is joined with the passages that follow
-    it, then those before it in its own section, until it has
-    `MIN_ANSWER_WORDS` words, never more than `MAX_ANSWER_WORDS`. A later
-    pick comes only if the whole still fits in `MAX_ANSWER_WORDS` and it
-    says something the text does not (an article may repeat a note). The
-    excerpts are given in reading order, overlapping or adjacent ones as
-    one, a separate one as its own paragraph; a passage from another
-    section than the text before it comes with its heading, so steps keep their title.
+    passage, which chunking cuts); a short one (an article's introduction,
+    "3. Click Save.") is joined with the passages that follow it, then those
+    before it in its own section, until it has `MIN_ANSWER_WORDS` words,
+    never more than `MAX_ANSWER_WORDS`; one in the middle of a list is
+    widened over the whole list and the line that leads into it, as far as
+    that fits. A later pick comes only if the whole still fits in
+    `MAX_ANSWER_WORDS` (mid-list if its whole list would not) and it says
+    something the text does not (an article may repeat a note). The excerpts
+    are given in reading order, overlapping or adjacent ones as one, a
+    separate one as its own paragraph; a passage from another section than
+    the text before it (or the first one, outside the introduction) comes
+    with its heading, so steps keep their title.
     """
     spans = []
     for best in picked:
-        span = _widened(passages, best)
-        candidate = _merged(spans + [span])
-        if spans and (
-            _word_count(passages, candidate) > MAX_ANSWER_WORDS
-            or _text(passages, [span]) in _text(passages, spans)
-        ):
+        fitting = [
+            span
+            for span in (_widened(passages, best), _widened(passages, best, whole_list=False))
+            if not spans or _word_count(passages, _merged(spans + [span])) <= MAX_ANSWER_WORDS
+        ]
+        if spans and (not fitting or _says_nothing_new(passages, spans, fitting[0])):
             break
-        spans = candidate
+        spans = _merged(spans + fitting[:1])
     return _text(passages, spans)
+
+
+def _says_nothing_new(passages, spans, span):
+    """Whether every passage of `span` is already in the text of `spans` (an article may repeat a note)."""
+    said = _text(passages, spans)
+    return all(text in said for _, text in passages[span[0] : span[1] + 1])
 
 
 def _text(passages, spans):
     """The text of `spans` (sorted, apart): each a paragraph, headings where the section changes.
 
+    The first excerpt starts with its section's headings too, unless it is the article's
+    introduction: "4. Once you're in, go to Settings" says little without "Option 2: Use a backup code".
+
     A sentence already given is left out (an article may repeat a note in every section the
     answer widens into), and so is a section's heading when nothing of it is left. List items
     are kept: each belongs to the steps of its own list.
     """
-    excerpts, path, said = [], None, set()
+    excerpts, path, said = [], (), set()
     for start, stop in spans:
         excerpt = []
         for heading_path, text in passages[start : stop + 1]:
@@ -177,7 +189,7 @@ def _text(passages, spans):
             said.update(text.split("\n"))
             if not lines:
                 continue
-            if path is not None and heading_path != path:
+            if heading_path != path:
                 excerpt += heading_path[len(_common(path, heading_path)) :]
             excerpt += lines
             path = heading_path
@@ -191,12 +203,13 @@ def _said_again(line, said):
     return line in said and line.endswith(SENTENCE_ENDINGS) and not LIST_ITEM_MARKER.match(line)
 
 
-def _widened(passages, best):
-    """(first, last) positions of passage `best` widened to `MIN_ANSWER_WORDS` (see `readable_answer`)."""
+def _widened(passages, best, whole_list=True):
+    """(first, last) positions of passage `best` widened to `MIN_ANSWER_WORDS` (see `readable_answer`),
+    and over the passages of the list it is part of if `whole_list`."""
     first = last = best
     words = len(passages[best][1].split())
     for position in range(best + 1, len(passages)):
-        if words >= MIN_ANSWER_WORDS:
+        if words >= MIN_ANSWER_WORDS and not (whole_list and _continues(passages, position)):
             break
         heading_path, text = passages[position]
         new = heading_path[len(_common(passages[position - 1][0], heading_path)) :]
@@ -206,12 +219,23 @@ def _widened(passages, best):
         last, words = position, words + added
     for position in range(best - 1, -1, -1):
         heading_path, text = passages[position]
-        if words >= MIN_ANSWER_WORDS or heading_path != passages[best][0]:
+        if heading_path != passages[best][0] or words + len(text.split()) > MAX_ANSWER_WORDS:
             break
-        if words + len(text.split()) > MAX_ANSWER_WORDS:
+        if words >= MIN_ANSWER_WORDS and not (whole_list and _continues(passages, first)):
             break
         first, words = position, words + len(text.split())
     return first, last
+
+
+def _continues(passages, position):
+    """Whether the passage at `position` goes on with a list the passage before it began ("you void
+    it:", or step 3 and then step 4): either reads wrong without the other."""
+    if position == 0 or passages[position - 1][0] != passages[position][0]:
+        return False
+    before = passages[position - 1][1].rsplit("\n", 1)[-1]
+    if LIST_ITEM_MARKER.match(passages[position][1]):
+        return before.endswith(":") or bool(LIST_ITEM_MARKER.match(before))
+    return False
 
 
 def _merged(spans):

@@ -105,8 +105,9 @@ def test_the_steps_of_an_answer_are_shown_as_a_numbered_list(live_site, page):
     reply = ask(frame, "how do I connect stripe")
     expect(reply).to_have_attribute("data-action", "answer")
     steps = reply.locator("ol.kb-msg__list > li")
-    expect(steps).to_have_count(3)
+    expect(steps).to_have_count(4)  # the whole list, though the passage that matched ends at step 3
     expect(steps.first).to_have_text("Go to Settings → Payments.")
+    expect(steps.last).to_contain_text("Click Authorize access.")
     expect(reply.locator("p.kb-msg__text", has_text="You need to be the Owner or an Admin.")).to_have_count(1)
 
 

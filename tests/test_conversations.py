@@ -85,7 +85,7 @@ def test_a_short_passage_is_widened_to_whole_sentences_with_its_heading():
         "1. Click Forgot password?",
         "2. Enter your email address and open the link we send.",
     ]
-    assert readable_answer(passages, [2]) == passages[2][1]  # long enough alone
+    assert readable_answer(passages, [2]) == "Requirements\n" + passages[2][1]  # long enough alone
 
 
 def test_two_picked_passages_read_in_article_order_each_with_its_heading():
@@ -98,10 +98,42 @@ def test_two_picked_passages_read_in_article_order_each_with_its_heading():
     ]
     text = readable_answer(passages, [3, 0])  # the best last in the article, the runner-up first
     assert text.split("\n\n") == [
-        steps + "\n" + passages[1][1],  # widened to MIN_ANSWER_WORDS with the next passage of its section
+        "Download a receipt\n" + steps + "\n" + passages[1][1],  # widened to MIN_ANSWER_WORDS in its section
         "Change the company name\n" + passages[3][1],  # a separate paragraph, with its heading
     ]
     assert readable_answer(passages, [1, 2]).count("\n\n") == 0  # adjacent: one excerpt
+
+
+def test_an_answer_in_the_middle_of_a_list_gets_the_whole_list_and_its_lead_in():
+    steps = ("Steps",)
+    passages = [
+        (steps, "Once an invoice has been sent, it is part of your records. Instead of deleting it, you void it:"),
+        (steps, "1. Open the invoice and click Void.\n2. Enter a reason for your records, for example sent to the wrong client."),
+        (steps, "3. Tick Notify client to email them that the invoice has been cancelled, then confirm it here."),
+        (steps, "4. Click Void invoice, and check that it now shows the grey Void badge in your list of invoices."),
+        (steps, "5. Send the client a corrected invoice."),
+        (steps, "Voided invoices stay in your reports as cancelled, with the reason you gave, for as long as you keep them."),
+    ]
+    lines = readable_answer(passages, [2]).splitlines()
+    assert lines[:2] == ["Steps", passages[0][1]]  # back to the line that leads into the list
+    assert lines[-1] == passages[4][1]  # on to its last step, though 30 words came sooner
+    assert passages[5][1] not in lines
+
+
+def test_a_runner_up_comes_mid_list_when_its_whole_list_would_not_fit():
+    intro = "This setting is shared by everyone in your business and applies to every new invoice you create. " * 5
+    last_step = (
+        "3. Click Save. The next invoice you create gets the new number, and the ones you created before "
+        "keep theirs, so your records stay in order for your accountant and you."
+    )
+    passages = [
+        ((), intro),  # 85 words
+        (("Steps",), "1. Open Settings and choose Invoices from the menu on the left of the page, under Business."),
+        (("Steps",), "2. Choose Numbering and type the prefix you want, then the next number, and check the preview."),
+        (("Steps",), last_step),
+    ]
+    text = readable_answer(passages, [0, 3])
+    assert text == f"{intro}\n\nSteps\n{passages[3][1]}"  # steps 1 and 2 would pass 120 words
 
 
 def test_the_runner_up_is_left_out_when_both_would_not_fit_in_an_answer():
@@ -116,7 +148,7 @@ def test_a_passage_the_article_repeats_is_not_shown_twice():
         (("Change the currency",), note + " " + "Open Settings, then Currency, and choose the new one. " * 2),
         (("Change the logo",), note),
     ]
-    assert readable_answer(passages, [0, 1]) == passages[0][1]  # the note is already in the answer
+    assert readable_answer(passages, [0, 1]) == "Change the currency\n" + passages[0][1]  # the note is said
 
 
 def test_a_note_repeated_in_the_sections_an_answer_widens_into_is_said_once():
@@ -128,7 +160,7 @@ def test_a_note_repeated_in_the_sections_an_answer_widens_into_is_said_once():
         (("Steps",), "1. Pick a daily time.\n2. Click Save."),
     ]
     # No "Limits" heading left without text; list items are steps of their own list, kept in each.
-    assert readable_answer(passages, [1]) == f"{note}\n1. Pick a daily time.\nSteps\n1. Pick a daily time.\n2. Click Save."
+    assert readable_answer(passages, [1]) == f"Schedule\n{note}\n1. Pick a daily time.\nSteps\n1. Pick a daily time.\n2. Click Save."
     assert readable_answer(passages, [0]).count(note) == 1
 
 
