@@ -6,6 +6,7 @@ from flask import Flask
 
 from . import (
     api,
+    articles,
     business_hours,
     commands,
     db,
@@ -28,8 +29,9 @@ def create_app(config=None):
 
     `config` is a `Config`, or a mapping of settings that override the ones
     read from the environment (tests pass their own database and index dir).
-    The database schema is migrated to the latest revision; the embedding
-    model and the index are loaded on first use.
+    The database schema is migrated to the latest revision (and articles cut
+    into entries again if this release chunks them differently); the
+    embedding model and the index are loaded on first use.
     """
     settings = Config().to_flask()
     if isinstance(config, Config):
@@ -46,6 +48,7 @@ def create_app(config=None):
 
     db.init_app(app)
     db.upgrade(app.extensions["kbbot.engine"])
+    _rechunk_outdated(app)
     request_input.init_app(app)
     services.init_app(app)
     commands.init_app(app)
@@ -61,6 +64,16 @@ def create_app(config=None):
     staff.init_app(app, csrf_exempt=api.BLUEPRINTS)
     _handle_unrouted(app)
     return app
+
+
+def _rechunk_outdated(app):
+    """Stored chunks follow the chunking of the running release (`articles.rechunk_outdated`)."""
+    with app.app_context():
+        session = db.get_session()
+        count = articles.rechunk_outdated(session)
+        session.commit()
+    if count:
+        app.logger.info("articles are cut into entries differently in this release: %d re-chunked", count)
 
 
 def _handle_unrouted(app):

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import frontmatter
 import yaml
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, selectinload
 
-from . import chunking
+from . import chunking, db
 from .errors import ArticleError
-from .models import ARTICLE_STATUSES, Article, Category, Chunk, Revision, utcnow
+from .models import ARTICLE_STATUSES, Article, Category, Chunk, KnowledgeBaseState, Revision, utcnow
 from .text import CONTROL_CHARACTERS, MAX_SLUG_CHARS, SURROGATES, slugify
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -268,6 +268,39 @@ def _replace_chunks(session: Session, article: Article, revision: Revision):
                 content_hash=entry.content_hash,
             )
         )
+
+
+def rechunk_outdated(session: Session) -> int:
+    """Cut the articles into entries again if they were cut by another `chunking.VERSION`.
+
+    Chunks are stored so that every process indexes the same entries; a release that cuts
+    articles differently would otherwise serve the old cut until each article is edited. The
+    articles whose entries come out different get new chunks (and so new vectors); the others
+    keep theirs. The version is claimed first, in one UPDATE, so of several processes starting
+    together only one does the work. Returns how many articles were cut again; the caller commits.
+    """
+    state = KnowledgeBaseState.chunking_version
+    claimed = session.execute(
+        update(KnowledgeBaseState)
+        .where(or_(state.is_(None), state != chunking.VERSION))
+        .values(chunking_version=chunking.VERSION)
+    ).rowcount
+    if not claimed:
+        return 0
+    changed = 0
+    for article in session.execute(select(Article).options(selectinload(Article.chunks))).scalars():
+        entries = chunking.article_entries(article.title, article.body, article.questions)
+        if entries != [_entry_of(chunk) for chunk in article.chunks]:
+            revision = article.chunks[0].revision if article.chunks else article.current_revision
+            _replace_chunks(session, article, revision)
+            changed += 1
+    if changed:
+        db.bump_generation(session)
+    return changed
+
+
+def _entry_of(chunk: Chunk):
+    return chunking.Entry(chunk.kind, tuple(chunk.heading_path), chunk.position, chunk.text, chunk.search_text)
 
 
 def _add_revision(article: Article, source: ArticleSource, note: str, author=None):

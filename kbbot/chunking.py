@@ -3,8 +3,9 @@
 An article yields one `title` entry, one `question` entry per alternate
 question, and `passage` entries: its Markdown body is cut into sections at
 headings, and each section into passages of at most `MAX_PASSAGE_WORDS` words
-that end at sentence (or list item, or table row) boundaries. Raw HTML is
-never indexed. Pure functions: text in, entries out.
+that end at sentence (or list item, or table row) boundaries; a longer sentence
+is a passage of its own. Raw HTML is never indexed. Pure functions: text in,
+entries out.
 """
 
 import hashlib
@@ -13,7 +14,13 @@ from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 
+# Raised whenever a change here cuts articles into different entries: stored chunks are then cut
+# again at the next start (`articles.rechunk_outdated`). 2: sentences up to MAX_SENTENCE_WORDS whole.
+VERSION = 2
 MAX_PASSAGE_WORDS = 60
+# A sentence is cut only past this: an answer that stops mid-sentence misleads, and the model
+# reads 256 word pieces (about 190 words), the passage's title and headings included.
+MAX_SENTENCE_WORDS = 150
 MAX_CODE_CHARS = 400
 SENTENCE_ENDINGS = (".", "!", "?", "…")
 # The marker a list item's first paragraph starts with ("3. " or "- "), as `_blocks` writes it.
@@ -148,9 +155,8 @@ def _pieces(block):
     pieces = []
     for sentence in split_sentences(block.text):
         words = sentence.split()
-        # A single run-on "sentence" longer than a passage is cut at the word limit.
-        for start in range(0, len(words), MAX_PASSAGE_WORDS):
-            pieces.append(" ".join(words[start : start + MAX_PASSAGE_WORDS]))
+        for start in range(0, len(words), MAX_SENTENCE_WORDS):
+            pieces.append(" ".join(words[start : start + MAX_SENTENCE_WORDS]))
     return pieces
 
 

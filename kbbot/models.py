@@ -171,6 +171,8 @@ class KnowledgeBaseState(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     generation: Mapped[int] = mapped_column(Integer, default=0)
+    # The `chunking.VERSION` the stored chunks were cut with (None: from before versions were kept).
+    chunking_version: Mapped[int | None] = mapped_column(Integer)
 
 
 class User(UserMixin, Base):

@@ -138,13 +138,14 @@ def readable_answer(passages, picked):
     """The answer text: passages `picked` (best first), each widened until it reads as a whole.
 
     `passages` is the article's (heading_path, text) list in reading order.
-    Passages end at sentence boundaries (but for a sentence longer than a
-    passage, which chunking cuts); a short one (an article's introduction,
-    "3. Click Save.") is joined with the passages that follow it, then those
-    before it in its own section, until it has `MIN_ANSWER_WORDS` words,
-    never more than `MAX_ANSWER_WORDS`; one in the middle of a list is
-    widened over the whole list and the line that leads into it, as far as
-    that fits. A later pick comes only if the whole still fits in
+    Passages end at sentence boundaries (a sentence longer than a passage is
+    one of its own, and may pass `MAX_ANSWER_WORDS` alone); a short one (an
+    article's introduction, "3. Click Save.") is joined with the passages
+    that follow it, then those before it in its own section, until it has
+    `MIN_ANSWER_WORDS` words, never more than `MAX_ANSWER_WORDS`; one in the
+    middle of a list is widened over the whole list and the line that leads
+    into it (or an example after a colon), as far as that fits. A later pick
+    comes only if the whole still fits in
     `MAX_ANSWER_WORDS` (mid-list if its whole list would not) and it says
     something the text does not (an article may repeat a note). The excerpts
     are given in reading order, overlapping or adjacent ones as one, a
@@ -228,14 +229,15 @@ def _widened(passages, best, whole_list=True):
 
 
 def _continues(passages, position):
-    """Whether the passage at `position` goes on with a list the passage before it began ("you void
-    it:", or step 3 and then step 4): either reads wrong without the other."""
+    """Whether the passage at `position` goes on with what the passage before it began: a list ("you
+    void it:", or step 3 and then step 4) or an example after a colon. Either reads wrong without
+    the other."""
     if position == 0 or passages[position - 1][0] != passages[position][0]:
         return False
     before = passages[position - 1][1].rsplit("\n", 1)[-1]
-    if LIST_ITEM_MARKER.match(passages[position][1]):
-        return before.endswith(":") or bool(LIST_ITEM_MARKER.match(before))
-    return False
+    if LIST_ITEM_MARKER.match(before):
+        return bool(LIST_ITEM_MARKER.match(passages[position][1]))
+    return before.endswith(":")
 
 
 def _merged(spans):

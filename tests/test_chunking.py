@@ -1,4 +1,4 @@
-from kbbot.chunking import MAX_PASSAGE_WORDS, article_entries, passages, split_sentences
+from kbbot.chunking import MAX_PASSAGE_WORDS, MAX_SENTENCE_WORDS, article_entries, passages, split_sentences
 
 
 def test_title_and_each_question_are_their_own_entries():
@@ -33,6 +33,20 @@ def test_long_sections_split_at_sentence_boundaries_within_the_limit():
         assert heading_path == ("Numbers",)
         assert len(text.split()) <= MAX_PASSAGE_WORDS
         assert text.endswith("settings page.")
+
+
+def test_a_sentence_longer_than_a_passage_is_a_passage_of_its_own():
+    clause = "and the credit note keeps the original invoice number for your records"
+    run_on = "A refund is possible within 180 days of the payment, " + ", ".join([clause] * 7) + "."
+    assert passages(f"## Refunds\n\n{run_on} Contact support for older payments.") == [
+        (("Refunds",), run_on),  # 94 words: an answer that stops mid-sentence misleads
+        (("Refunds",), "Contact support for older payments."),
+    ]
+
+
+def test_only_a_sentence_longer_than_the_model_reads_is_cut():
+    sentence = " ".join(["word"] * (MAX_SENTENCE_WORDS + 10)) + "."
+    assert [len(text.split()) for _, text in passages(sentence)] == [MAX_SENTENCE_WORDS, 10]
 
 
 def test_steps_tables_and_code_keep_their_meaning():

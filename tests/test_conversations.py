@@ -120,6 +120,28 @@ def test_an_answer_in_the_middle_of_a_list_gets_the_whole_list_and_its_lead_in()
     assert passages[5][1] not in lines
 
 
+def test_an_example_after_a_colon_comes_with_the_line_that_announces_it():
+    lead_in = (
+        "All requests go to the API over HTTPS and are authenticated with your key as a bearer token, "
+        "and request and response bodies are JSON. Here's how to create and send an invoice for a client:"
+    )
+    passages = [
+        (("Make a request",), lead_in),  # 34 words: long enough alone, but for the example it announces
+        (("Make a request",), 'curl https://api.example/v1/invoices -H "Authorization: Bearer sk_test" -d currency=EUR'),
+        (("Make a request",), "The response contains the new invoice."),
+    ]
+    assert readable_answer(passages, [0]) == f"Make a request\n{lead_in}\n{passages[1][1]}"
+
+
+def test_a_list_that_ended_is_not_widened_into_what_follows():
+    items = "\n".join(f"- Notification number {n} about invoices and payments" for n in range(1, 6))
+    passages = [
+        (("Notifications",), items),  # 35 words, the last item without a full stop
+        (("Notifications",), "You can send different notifications to different channels of your workspace."),
+    ]
+    assert readable_answer(passages, [0]) == "Notifications\n" + items
+
+
 def test_a_runner_up_comes_mid_list_when_its_whole_list_would_not_fit():
     intro = "This setting is shared by everyone in your business and applies to every new invoice you create. " * 5
     last_step = (

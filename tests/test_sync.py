@@ -2,12 +2,12 @@
 
 from dataclasses import replace
 
-from conftest import write_article
+from conftest import make_app, write_article
 from sqlalchemy import select
 
-from kbbot import editing, users
+from kbbot import articles, chunking, db, editing, users
 from kbbot.articles import source_of
-from kbbot.models import Article, Category, Chunk, Revision
+from kbbot.models import Article, Category, Chunk, KnowledgeBaseState, Revision
 from kbbot.sync import sync_directory
 
 LIMIT = 512 * 1024
@@ -212,3 +212,30 @@ def test_a_removed_file_put_back_publishes_its_article_again(session, articles_d
     path.write_text(text)
     assert sync_directory(session, articles_dir, LIMIT).updated == ["a"]
     assert articles_by_slug(session)["a"].status == "published"
+
+
+def test_articles_cut_by_an_older_chunking_are_cut_again_at_the_next_start(session, articles_dir, tmp_path):
+    clause = "and the credit note keeps the original invoice number for your records"
+    run_on = "A refund is possible within 180 days of the payment, " + ", ".join([clause] * 7) + "."
+    write_article(articles_dir, "refunds.md", run_on, title="Refunds")
+    write_article(articles_dir, "plain.md", "Short and plain.", title="Plain")
+    sync_directory(session, articles_dir, LIMIT)
+    # As an older release stored it: the 94-word sentence cut after 60 words.
+    refunds = articles_by_slug(session)["refunds"]
+    passage = refunds.chunks[-1]
+    cut = " ".join(run_on.split()[:60])
+    passage.text, passage.search_text, passage.content_hash = cut, f"Refunds: {cut}", "old"
+    state = session.get(KnowledgeBaseState, 1)
+    state.chunking_version = chunking.VERSION - 1
+    session.commit()
+    plain_chunk_ids = [chunk.id for chunk in articles_by_slug(session)["plain"].chunks]
+    generation = db.generation(session)
+
+    with make_app(tmp_path).app_context():  # the next start, of a release that cuts otherwise
+        later = db.get_session()
+        found = articles_by_slug(later)
+        assert [chunk.text for chunk in found["refunds"].chunks] == ["Refunds", run_on]
+        assert [chunk.id for chunk in found["plain"].chunks] == plain_chunk_ids  # same cut: kept
+        assert later.get(KnowledgeBaseState, 1).chunking_version == chunking.VERSION
+        assert db.generation(later) == generation + 1  # every process re-indexes
+        assert articles.rechunk_outdated(later) == 0  # once
