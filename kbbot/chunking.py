@@ -15,13 +15,15 @@ from dataclasses import dataclass
 from markdown_it import MarkdownIt
 
 # Raised whenever a change here cuts articles into different entries: stored chunks are then cut
-# again at the next start (`articles.rechunk_outdated`). 2: sentences up to MAX_SENTENCE_WORDS whole.
-VERSION = 2
+# again at the next start (`articles.rechunk_outdated`). 2: sentences up to MAX_SENTENCE_WORDS whole;
+# 3: a cut code block ends with CODE_CUT.
+VERSION = 3
 MAX_PASSAGE_WORDS = 60
 # A sentence is cut only past this: an answer that stops mid-sentence misleads, and the model
 # reads 256 word pieces (about 190 words), the passage's title and headings included.
 MAX_SENTENCE_WORDS = 150
 MAX_CODE_CHARS = 400
+CODE_CUT = "[…]"  # the last line of a code block cut at MAX_CODE_CHARS: an answer must not pass it off as whole
 SENTENCE_ENDINGS = (".", "!", "?", "…")
 # The marker a list item's first paragraph starts with ("3. " or "- "), as `_blocks` writes it.
 LIST_ITEM_MARKER = re.compile(r"(\d+\. |- )")
@@ -137,8 +139,8 @@ def _blocks(body):
         elif token.type in ("fence", "code_block"):
             code = token.content.strip()
             if code:
-                if len(code) > MAX_CODE_CHARS:
-                    code = code[:MAX_CODE_CHARS].rsplit("\n", 1)[0]
+                if len(code) > MAX_CODE_CHARS:  # a code block says what it is in its first lines
+                    code = code[:MAX_CODE_CHARS].rsplit("\n", 1)[0] + "\n" + CODE_CUT
                 blocks.append(_Block(path, code, splittable=False))
         i += 1
     return blocks

@@ -1,4 +1,12 @@
-from kbbot.chunking import MAX_PASSAGE_WORDS, MAX_SENTENCE_WORDS, article_entries, passages, split_sentences
+from kbbot.chunking import (
+    CODE_CUT,
+    MAX_CODE_CHARS,
+    MAX_PASSAGE_WORDS,
+    MAX_SENTENCE_WORDS,
+    article_entries,
+    passages,
+    split_sentences,
+)
 
 
 def test_title_and_each_question_are_their_own_entries():
@@ -61,6 +69,14 @@ def test_steps_tables_and_code_keep_their_meaning():
     assert "Code: SYNC-422; Meaning: Tax rate not mapped." in text
     assert "Code: SYNC-500; Meaning: Retry later.\n" in text  # one full stop, not two
     assert "curl https://api.example" in text
+
+
+def test_a_long_code_block_is_cut_at_a_line_and_says_so():
+    code = "\n".join(f'  "field_{n}": "value number {n}",' for n in range(40))
+    (_, text), = passages(f"```json\n{{\n{code}\n}}\n```")
+    lines = text.split("\n")
+    assert len(text) <= MAX_CODE_CHARS + len(CODE_CUT) + 1
+    assert lines[-1] == CODE_CUT and lines[-2] in code.split("\n")  # whole lines, then the mark
 
 
 def test_raw_html_is_never_indexed():
