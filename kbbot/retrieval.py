@@ -175,8 +175,10 @@ def _says_nothing_new(passages, spans, span):
 def _text(passages, spans):
     """The text of `spans` (sorted, apart): each a paragraph, headings where the section changes.
 
-    The first excerpt starts with its section's headings too, unless it is the article's
-    introduction: "4. Once you're in, go to Settings" says little without "Option 2: Use a backup code".
+    A heading is a line of its own in bold Markdown, `**Turn on 2FA**`, so that it reads as a
+    heading in the widget and as plain text anywhere else. The first excerpt starts with its
+    section's headings too, unless it is the article's introduction: "4. Once you're in, go to
+    Settings" says little without "Option 1: Use a backup code".
 
     A sentence already given is left out (an article may repeat a note in every section the
     answer widens into), and so is a section's heading when nothing of it is left. List items
@@ -191,7 +193,7 @@ def _text(passages, spans):
             if not lines:
                 continue
             if heading_path != path:
-                excerpt += heading_path[len(_common(path, heading_path)) :]
+                excerpt += [f"**{heading}**" for heading in heading_path[len(_common(path, heading_path)) :]]
             excerpt += lines
             path = heading_path
         if excerpt:

@@ -99,15 +99,18 @@ def test_search_read_vote_then_ask_the_widget(live_site, page):
     assert page.dialogs == []
 
 
-def test_the_steps_of_an_answer_are_shown_as_a_numbered_list(live_site, page):
+def test_an_answer_shows_its_heading_in_bold_and_its_steps_as_a_numbered_list(live_site, page):
     page.goto(live_site.url)
     frame, _ = open_widget(page)
     reply = ask(frame, "how do I connect stripe")
     expect(reply).to_have_attribute("data-action", "answer")
+    expect(reply.locator(".kb-msg__heading")).to_have_text(["Connect your Stripe account"])  # bold, no asterisks
     steps = reply.locator("ol.kb-msg__list > li")
     expect(steps).to_have_count(4)  # the whole list, though the passage that matched ends at step 3
     expect(steps.first).to_have_text("Go to Settings → Payments.")
     expect(steps.last).to_contain_text("Click Authorize access.")
+    # Screen readers hear the heading's words, not its Markdown.
+    expect(frame.locator("#kb-live")).to_have_text(re.compile(r"^[^*]*Connect your Stripe account[^*]*$"))
     expect(reply.locator("p.kb-msg__text", has_text="You need to be the Owner or an Admin.")).to_have_count(1)
 
 

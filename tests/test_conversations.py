@@ -81,11 +81,11 @@ def test_a_short_passage_is_widened_to_whole_sentences_with_its_heading():
     text = readable_answer(passages, [0])
     assert text.splitlines() == [
         "You can reset it yourself.",
-        "On the website",
+        "**On the website**",
         "1. Click Forgot password?",
         "2. Enter your email address and open the link we send.",
     ]
-    assert readable_answer(passages, [2]) == "Requirements\n" + passages[2][1]  # long enough alone
+    assert readable_answer(passages, [2]) == "**Requirements**\n" + passages[2][1]  # long enough alone
 
 
 def test_two_picked_passages_read_in_article_order_each_with_its_heading():
@@ -98,8 +98,8 @@ def test_two_picked_passages_read_in_article_order_each_with_its_heading():
     ]
     text = readable_answer(passages, [3, 0])  # the best last in the article, the runner-up first
     assert text.split("\n\n") == [
-        "Download a receipt\n" + steps + "\n" + passages[1][1],  # widened to MIN_ANSWER_WORDS in its section
-        "Change the company name\n" + passages[3][1],  # a separate paragraph, with its heading
+        "**Download a receipt**\n" + steps + "\n" + passages[1][1],  # widened to MIN_ANSWER_WORDS in its section
+        "**Change the company name**\n" + passages[3][1],  # a separate paragraph, with its heading
     ]
     assert readable_answer(passages, [1, 2]).count("\n\n") == 0  # adjacent: one excerpt
 
@@ -115,7 +115,7 @@ def test_an_answer_in_the_middle_of_a_list_gets_the_whole_list_and_its_lead_in()
         (steps, "Voided invoices stay in your reports as cancelled, with the reason you gave, for as long as you keep them."),
     ]
     lines = readable_answer(passages, [2]).splitlines()
-    assert lines[:2] == ["Steps", passages[0][1]]  # back to the line that leads into the list
+    assert lines[:2] == ["**Steps**", passages[0][1]]  # back to the line that leads into the list
     assert lines[-1] == passages[4][1]  # on to its last step, though 30 words came sooner
     assert passages[5][1] not in lines
 
@@ -130,7 +130,7 @@ def test_an_example_after_a_colon_comes_with_the_line_that_announces_it():
         (("Make a request",), 'curl https://api.example/v1/invoices -H "Authorization: Bearer sk_test" -d currency=EUR'),
         (("Make a request",), "The response contains the new invoice."),
     ]
-    assert readable_answer(passages, [0]) == f"Make a request\n{lead_in}\n{passages[1][1]}"
+    assert readable_answer(passages, [0]) == f"**Make a request**\n{lead_in}\n{passages[1][1]}"
 
 
 def test_a_list_that_ended_is_not_widened_into_what_follows():
@@ -139,7 +139,7 @@ def test_a_list_that_ended_is_not_widened_into_what_follows():
         (("Notifications",), items),  # 35 words, the last item without a full stop
         (("Notifications",), "You can send different notifications to different channels of your workspace."),
     ]
-    assert readable_answer(passages, [0]) == "Notifications\n" + items
+    assert readable_answer(passages, [0]) == "**Notifications**\n" + items
 
 
 def test_a_runner_up_comes_mid_list_when_its_whole_list_would_not_fit():
@@ -155,7 +155,7 @@ def test_a_runner_up_comes_mid_list_when_its_whole_list_would_not_fit():
         (("Steps",), last_step),
     ]
     text = readable_answer(passages, [0, 3])
-    assert text == f"{intro}\n\nSteps\n{passages[3][1]}"  # steps 1 and 2 would pass 120 words
+    assert text == f"{intro}\n\n**Steps**\n{passages[3][1]}"  # steps 1 and 2 would pass 120 words
 
 
 def test_the_runner_up_is_left_out_when_both_would_not_fit_in_an_answer():
@@ -170,7 +170,7 @@ def test_a_passage_the_article_repeats_is_not_shown_twice():
         (("Change the currency",), note + " " + "Open Settings, then Currency, and choose the new one. " * 2),
         (("Change the logo",), note),
     ]
-    assert readable_answer(passages, [0, 1]) == "Change the currency\n" + passages[0][1]  # the note is said
+    assert readable_answer(passages, [0, 1]) == "**Change the currency**\n" + passages[0][1]  # the note is said
 
 
 def test_a_note_repeated_in_the_sections_an_answer_widens_into_is_said_once():
@@ -182,7 +182,7 @@ def test_a_note_repeated_in_the_sections_an_answer_widens_into_is_said_once():
         (("Steps",), "1. Pick a daily time.\n2. Click Save."),
     ]
     # No "Limits" heading left without text; list items are steps of their own list, kept in each.
-    assert readable_answer(passages, [1]) == f"Schedule\n{note}\n1. Pick a daily time.\nSteps\n1. Pick a daily time.\n2. Click Save."
+    assert readable_answer(passages, [1]) == f"**Schedule**\n{note}\n1. Pick a daily time.\n**Steps**\n1. Pick a daily time.\n2. Click Save."
     assert readable_answer(passages, [0]).count(note) == 1
 
 

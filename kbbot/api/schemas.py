@@ -91,7 +91,11 @@ class ChatResponse(Response):
     )
     action: Action
     answer: str = Field(
-        description="A passage in whole sentences and a Markdown link to the article; otherwise what the bot says."
+        description=(
+            "With `answer`: passages of the article in whole sentences, each section's heading on a line of "
+            "its own in bold Markdown (`**Turn on 2FA**`), steps as `1.` or `-` lines, then a Markdown link "
+            "to the article; otherwise what the bot says."
+        )
     )
     confidence: float = Field(ge=0, le=1)
     sources: list[SourceOut] = Field(description="Best first; empty when nothing is relevant.")

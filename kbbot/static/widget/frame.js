@@ -31,8 +31,12 @@
   var EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
   var LOCALE = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
   var COLOR = /^#[0-9a-f]{6}$/i;
-  // A Markdown link to an http(s) URL, or a bare http(s) URL (agents paste those).
+  // A step or a bullet of an answer ("1. Open Settings", "- at least 10 characters").
   var LIST_ITEM = /^\s*(?:([-*•])|(\d{1,3})[.)])\s+(.+)$/;
+  // A section heading of an answer: a line of its own in bold Markdown ("**Turn on 2FA**").
+  var HEADING = /^\*\*(.+)\*\*$/;
+  var HEADINGS = /^\*\*(.+)\*\*$/gm;
+  // A Markdown link to an http(s) URL, or a bare http(s) URL (agents paste those).
   // Brackets and backslashes in a link's text come escaped ("Dark mode \[beta\]"); UNESCAPE drops the "\".
   // A backslash always takes the character after it, so the pattern reads each text one way only.
   var LINK = /\[((?:\\[^\n]|[^[\]\\\n])+)\]\((https?:\/\/[^\s()]+)\)|(https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"])/g;
@@ -305,8 +309,8 @@
     block.appendChild(document.createTextNode(text.slice(last)));
   }
 
-  // Paragraphs, and the steps and bullets of an answer ("1. Open Settings", "- at least 10 characters")
-  // as real lists, so they read (and are announced) as lists.
+  // Paragraphs, the headings of an answer in bold, and its steps and bullets as real lists, so they
+  // read (and are announced) as lists.
   function renderText(container, text) {
     text.split(/\n{2,}/).forEach(function (paragraph) {
       var lines = [];
@@ -319,6 +323,15 @@
         lines = [];
       }
       paragraph.split("\n").forEach(function (line) {
+        var heading = HEADING.exec(line);
+        if (heading) {
+          flushLines();
+          var title = el("p", "kb-msg__heading");
+          appendInline(title, heading[1]);
+          container.appendChild(title);
+          items = null;
+          return;
+        }
         var item = LIST_ITEM.exec(line);
         if (!item) {
           if (line.trim()) lines.push(line);
@@ -341,7 +354,7 @@
   }
 
   function spokenText(text) {
-    return text.replace(LINK, function (whole, title, url, bare) {
+    return text.replace(HEADINGS, "$1").replace(LINK, function (whole, title, url, bare) {
       return title ? title.replace(UNESCAPE, "$1") : bare;
     });
   }
