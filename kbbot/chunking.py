@@ -16,8 +16,8 @@ from markdown_it import MarkdownIt
 
 # Raised whenever a change here cuts articles into different entries: stored chunks are then cut
 # again at the next start (`articles.rechunk_outdated`). 2: sentences up to MAX_SENTENCE_WORDS whole;
-# 3: a cut code block ends with CODE_CUT.
-VERSION = 3
+# 3: a cut code block ends with CODE_CUT; 4: code blocks are fenced.
+VERSION = 4
 MAX_PASSAGE_WORDS = 60
 # A sentence is cut only past this: an answer that stops mid-sentence misleads, and the model
 # reads 256 word pieces (about 190 words), the passage's title and headings included.
@@ -25,6 +25,7 @@ MAX_SENTENCE_WORDS = 150
 MAX_CODE_CHARS = 400
 CODE_CUT = "[…]"  # the last line of a code block cut at MAX_CODE_CHARS: an answer must not pass it off as whole
 SENTENCE_ENDINGS = (".", "!", "?", "…")
+FENCE = re.compile(r"`{3,}")  # a line that opens or closes a code block, as `_fenced` writes it
 # The marker a list item's first paragraph starts with ("3. " or "- "), as `_blocks` writes it.
 LIST_ITEM_MARKER = re.compile(r"(\d+\. |- )")
 
@@ -141,9 +142,22 @@ def _blocks(body):
             if code:
                 if len(code) > MAX_CODE_CHARS:  # a code block says what it is in its first lines
                     code = code[:MAX_CODE_CHARS].rsplit("\n", 1)[0] + "\n" + CODE_CUT
-                blocks.append(_Block(path, code, splittable=False))
+                blocks.append(_Block(path, _fenced(code), splittable=False))
         i += 1
     return blocks
+
+
+def _fenced(code):
+    """`code` between Markdown fence lines, so that an answer can show it as code: a fence longer
+    than any run of backticks in the code."""
+    longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}\n{code}\n{fence}"
+
+
+def unfenced(text):
+    """`text` without its code fence lines: a one-line snippet has no room to show code as code."""
+    return "\n".join(line for line in text.split("\n") if not FENCE.fullmatch(line))
 
 
 def _word_count(text):

@@ -17,7 +17,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from . import confidence, db, retrieval
+from . import chunking, confidence, db, retrieval
 from .errors import IndexCorrupt, IndexMissing
 from .index import DenseIndex, UpdateCounts
 from .lexical import LexicalIndex
@@ -48,7 +48,7 @@ class Source:
     article_id: int
     slug: str
     title: str
-    snippet: str
+    snippet: str  # the text of the entry that matched best, code fences left out
     entry_id: int  # the entry `snippet` is the text of
     heading_path: tuple[str, ...]
     score: float  # fused retrieval score normalized to [0, 1] relative to the best article
@@ -232,7 +232,7 @@ class Engine:
             article_id=article.id,
             slug=article.slug,
             title=article.title,
-            snippet=entry.text,
+            snippet=chunking.unfenced(entry.text),
             entry_id=entry_id,
             heading_path=entry.heading_path,
             score=round(hit.score / top_score, 4) if top_score else 0.0,

@@ -114,6 +114,24 @@ def test_an_answer_shows_its_heading_in_bold_and_its_steps_as_a_numbered_list(li
     expect(reply.locator("p.kb-msg__text", has_text="You need to be the Owner or an Admin.")).to_have_count(1)
 
 
+def test_an_answer_shows_an_example_as_code_that_scrolls_within_the_bubble(live_site, page):
+    page.goto(live_site.url)
+    frame, _ = open_widget(page)
+    reply = ask(frame, "how do I create an invoice through the API, example request?")
+    expect(reply).to_have_attribute("data-action", "answer")
+    code = reply.locator("pre.kb-msg__code").first
+    expect(code).to_contain_text("curl https://api.ledgerly.app/v1/invoices")
+    assert '\\\n  -H "Authorization: Bearer' in code.inner_text()  # its lines and indents as written
+    expect(code.locator("a")).to_have_count(0)  # code is shown as written, no links made in it
+    expect(reply).not_to_contain_text("```")
+    bubble = reply.locator(".kb-msg__bubble").bounding_box()
+    panel = frame.locator("#kb-messages").bounding_box()
+    assert bubble["x"] + bubble["width"] <= panel["x"] + panel["width"]  # the code scrolls, not the chat
+    widget = next(inner for inner in page.frames if inner != page.main_frame)
+    assert axe_violations(widget) == []  # a scrolling block must be reachable by keyboard
+    screenshot(page, "answer-with-code")
+
+
 def test_widget_on_another_origin_hands_off_with_context_and_shows_the_agent_reply(live_site, page):
     """Journey 2: the embed snippet on another origin; read an article in the widget, ask something
     uncovered, hand off; the handoff's context lists the article; an agent's reply appears."""

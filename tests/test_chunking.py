@@ -6,6 +6,7 @@ from kbbot.chunking import (
     article_entries,
     passages,
     split_sentences,
+    unfenced,
 )
 
 
@@ -73,10 +74,17 @@ def test_steps_tables_and_code_keep_their_meaning():
 
 def test_a_long_code_block_is_cut_at_a_line_and_says_so():
     code = "\n".join(f'  "field_{n}": "value number {n}",' for n in range(40))
-    (_, text), = passages(f"```json\n{{\n{code}\n}}\n```")
+    ((_, text),) = passages(f"```json\n{{\n{code}\n}}\n```")
     lines = text.split("\n")
-    assert len(text) <= MAX_CODE_CHARS + len(CODE_CUT) + 1
-    assert lines[-1] == CODE_CUT and lines[-2] in code.split("\n")  # whole lines, then the mark
+    assert lines[0] == lines[-1] == "```"  # fenced, so an answer can show it as code
+    assert len("\n".join(lines[1:-2])) <= MAX_CODE_CHARS
+    assert lines[-2] == CODE_CUT and lines[-3] in code.split("\n")  # whole lines, then the mark
+
+
+def test_a_fence_is_longer_than_any_run_of_backticks_in_the_code():
+    ((_, text),) = passages("    Write ``` to open a block.\n")
+    assert text == "````\nWrite ``` to open a block.\n````"
+    assert unfenced(f"Run this:\n{text}") == "Run this:\nWrite ``` to open a block."
 
 
 def test_raw_html_is_never_indexed():

@@ -93,8 +93,8 @@ class ChatResponse(Response):
     answer: str = Field(
         description=(
             "With `answer`: passages of the article in whole sentences, each section's heading on a line of "
-            "its own in bold Markdown (`**Turn on 2FA**`), steps as `1.` or `-` lines, then a Markdown link "
-            "to the article; otherwise what the bot says."
+            "its own in bold Markdown (`**Turn on 2FA**`), steps as `1.` or `-` lines, code between ``` "
+            "fence lines, then a Markdown link to the article; otherwise what the bot says."
         )
     )
     confidence: float = Field(ge=0, le=1)

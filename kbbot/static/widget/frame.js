@@ -36,6 +36,9 @@
   // A section heading of an answer: a line of its own in bold Markdown ("**Turn on 2FA**").
   var HEADING = /^\*\*(.+)\*\*$/;
   var HEADINGS = /^\*\*(.+)\*\*$/gm;
+  // A line that opens or closes a code block; the one that closes it is the same as the one that opened it.
+  var FENCE = /^`{3,}$/;
+  var FENCES = /^`{3,}$/gm;
   // A Markdown link to an http(s) URL, or a bare http(s) URL (agents paste those).
   // Brackets and backslashes in a link's text come escaped ("Dark mode \[beta\]"); UNESCAPE drops the "\".
   // A backslash always takes the character after it, so the pattern reads each text one way only.
@@ -309,52 +312,75 @@
     block.appendChild(document.createTextNode(text.slice(last)));
   }
 
-  // Paragraphs, the headings of an answer in bold, and its steps and bullets as real lists, so they
-  // read (and are announced) as lists.
+  // Paragraphs; an answer's headings in bold, its steps and bullets as real lists (so they read, and
+  // are announced, as lists) and its examples as code, as they are in the article.
   function renderText(container, text) {
-    text.split(/\n{2,}/).forEach(function (paragraph) {
-      var lines = [];
-      var items = null;
-      function flushLines() {
-        if (!lines.length) return;
-        var block = el("p", "kb-msg__text");
-        appendInline(block, lines.join("\n"));
-        container.appendChild(block);
-        lines = [];
+    var lines = [];
+    var items = null;
+    var code = null; // the lines of the code block being read, and its fence
+    function flushLines() {
+      if (!lines.length) return;
+      var block = el("p", "kb-msg__text");
+      appendInline(block, lines.join("\n"));
+      container.appendChild(block);
+      lines = [];
+    }
+    function flushCode() {
+      var block = el("pre", "kb-msg__code");
+      block.tabIndex = 0; // a long line scrolls sideways, with the keyboard too
+      block.appendChild(el("code", null, code.lines.join("\n")));
+      container.appendChild(block);
+      code = null;
+    }
+    text.split("\n").forEach(function (line) {
+      if (code) {
+        if (line === code.fence) flushCode();
+        else code.lines.push(line);
+        return;
       }
-      paragraph.split("\n").forEach(function (line) {
-        var heading = HEADING.exec(line);
-        if (heading) {
-          flushLines();
-          var title = el("p", "kb-msg__heading");
-          appendInline(title, heading[1]);
-          container.appendChild(title);
-          items = null;
-          return;
-        }
-        var item = LIST_ITEM.exec(line);
-        if (!item) {
-          if (line.trim()) lines.push(line);
-          items = null;
-          return;
-        }
+      if (FENCE.test(line)) {
         flushLines();
-        var kind = item[1] ? "ul" : "ol";
-        if (!items || items.tagName.toLowerCase() !== kind) {
-          items = el(kind, "kb-msg__list");
-          if (kind === "ol" && item[2] !== "1") items.setAttribute("start", item[2]);
-          container.appendChild(items);
-        }
-        var entry = el("li");
-        appendInline(entry, item[3]);
-        items.appendChild(entry);
-      });
+        items = null;
+        code = { fence: line, lines: [] };
+        return;
+      }
+      if (!line.trim()) {
+        flushLines(); // a blank line ends a paragraph, and a list
+        items = null;
+        return;
+      }
+      var heading = HEADING.exec(line);
+      if (heading) {
+        flushLines();
+        var title = el("p", "kb-msg__heading");
+        appendInline(title, heading[1]);
+        container.appendChild(title);
+        items = null;
+        return;
+      }
+      var item = LIST_ITEM.exec(line);
+      if (!item) {
+        lines.push(line);
+        items = null;
+        return;
+      }
       flushLines();
+      var kind = item[1] ? "ul" : "ol";
+      if (!items || items.tagName.toLowerCase() !== kind) {
+        items = el(kind, "kb-msg__list");
+        if (kind === "ol" && item[2] !== "1") items.setAttribute("start", item[2]);
+        container.appendChild(items);
+      }
+      var entry = el("li");
+      appendInline(entry, item[3]);
+      items.appendChild(entry);
     });
+    if (code) flushCode(); // a fence never closed: the rest is code
+    flushLines();
   }
 
   function spokenText(text) {
-    return text.replace(HEADINGS, "$1").replace(LINK, function (whole, title, url, bare) {
+    return text.replace(HEADINGS, "$1").replace(FENCES, "").replace(LINK, function (whole, title, url, bare) {
       return title ? title.replace(UNESCAPE, "$1") : bare;
     });
   }
