@@ -145,13 +145,13 @@ def readable_answer(passages, picked):
     `MIN_ANSWER_WORDS` words, never more than `MAX_ANSWER_WORDS`; one in the
     middle of a list is widened over the whole list and the line that leads
     into it (or an example after a colon), as far as that fits. A later pick
-    comes only if the whole still fits in
-    `MAX_ANSWER_WORDS` (mid-list if its whole list would not) and it says
-    something the text does not (an article may repeat a note). The excerpts
-    are given in reading order, overlapping or adjacent ones as one, a
-    separate one as its own paragraph; a passage from another section than
-    the text before it (or the first one, outside the introduction) comes
-    with its heading, so steps keep their title.
+    comes only if the whole still fits in `MAX_ANSWER_WORDS` (mid-list if
+    its whole list would not) and it says something the text does not (an
+    article may repeat a note). The excerpts are given in reading order,
+    overlapping or adjacent ones as one, a separate one as its own
+    paragraph; a passage from another section than the text before it (or
+    the first one, outside the introduction) comes with its heading, so
+    steps keep their title.
     """
     spans = []
     for best in picked:
