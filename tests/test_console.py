@@ -485,6 +485,12 @@ def test_linked_text_escapes_everything_and_links_only_http_urls():
     )
 
 
+def test_an_answer_heading_line_is_bold_and_still_escaped():
+    html = display.linked_text("**Turn on <2FA>**\n1. Open [Settings](https://help.example/s)\nNot **a heading** here")
+    assert str(html).startswith('<strong>Turn on &lt;2FA&gt;</strong>\n1. Open <a href="https://help.example/s"')
+    assert html.endswith("\nNot **a heading** here")  # only a line of its own is a heading
+
+
 def context_with(transcript=(), views=(), message=""):
     return {
         "handoff": {"created_at": T0},

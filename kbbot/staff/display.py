@@ -16,6 +16,7 @@ _LINK = re.compile(
     r"\[((?:\\[^\n]|[^\[\]\\\n])+)\]\((https?://[^\s()]+)\)|(https?://[^\s<>()]+[^\s<>().,;:!?'\"])"
 )
 _ESCAPED = re.compile(r"\\([\[\]\\])")
+_HEADING = re.compile(r"^\*\*(.+)\*\*$", re.MULTILINE)  # a heading line of a bot answer (`retrieval`)
 
 
 def duration(seconds):
@@ -95,7 +96,18 @@ def browser(user_agent):
 
 def linked_text(text):
     """Message text as HTML: everything escaped, http(s) links (bare or Markdown) made into anchors
-    that open in a new tab; line breaks are kept by the page's CSS."""
+    that open in a new tab, an answer's heading lines (`**Turn on 2FA**`) in bold; line breaks are
+    kept by the page's CSS."""
+    parts, last = [], 0
+    for match in _HEADING.finditer(text):
+        parts.append(_with_links(text[last : match.start()]))
+        parts.append(Markup("<strong>{}</strong>").format(_with_links(match[1])))
+        last = match.end()
+    parts.append(_with_links(text[last:]))
+    return Markup("").join(parts)
+
+
+def _with_links(text):
     parts, last = [], 0
     for match in _LINK.finditer(text):
         url = match[2] or match[3]

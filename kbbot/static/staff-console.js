@@ -19,6 +19,7 @@
   // A backslash always takes the character after it, so the pattern reads each text one way only.
   var LINK = /\[((?:\\[^\n]|[^[\]\\\n])+)\]\((https?:\/\/[^\s()]+)\)|(https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"])/g;
   var UNESCAPE = /\\([[\]\\])/g;
+  var HEADING = /^\*\*(.+)\*\*$/gm; // a heading line of a bot answer, as display.linked_text reads it
   var ARTICLE_LINK = /\/articles\/([a-z0-9]+(?:-[a-z0-9]+)*)(?![a-z0-9-])/g;
 
   function $(id) {
@@ -56,8 +57,22 @@
     return anchor;
   }
 
-  // Text with its http(s) links (bare or Markdown) made clickable; everything else stays text.
+  // Text with its http(s) links (bare or Markdown) made clickable and an answer's heading lines
+  // ("**Turn on 2FA**") in bold; everything else stays text.
   function appendLinkedText(container, text) {
+    var last = 0;
+    var match;
+    HEADING.lastIndex = 0;
+    while ((match = HEADING.exec(text))) {
+      appendLinks(container, text.slice(last, match.index));
+      appendLinks(container.appendChild(el("strong")), match[1]);
+      last = HEADING.lastIndex;
+    }
+    appendLinks(container, text.slice(last));
+    return container;
+  }
+
+  function appendLinks(container, text) {
     var last = 0;
     var match;
     LINK.lastIndex = 0;
@@ -69,7 +84,6 @@
       last = LINK.lastIndex;
     }
     container.appendChild(document.createTextNode(text.slice(last)));
-    return container;
   }
 
   // -- times and durations, as display.py writes them --------------------------------------------------
