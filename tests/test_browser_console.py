@@ -121,6 +121,10 @@ def test_an_agent_sees_a_handoff_arrive_and_answers_it_with_what_the_customer_re
     expect(agent.locator("#timeline [data-testid=entry-customer]", has_text="same card")).to_be_visible(
         timeout=SLOW
     )
+    # So does the bot's answer to it (nobody has taken the handoff yet), its headings in bold.
+    answered_live = agent.locator("#timeline .is-new[data-testid=entry-bot]").last
+    expect(answered_live.locator("strong").first).to_have_text("Annual plans", timeout=SLOW)
+    expect(answered_live).not_to_contain_text("**")
     assert agent.evaluate("window.stillTheSamePage") is True
 
     # So does what she reads in the help center while she waits.
