@@ -279,10 +279,10 @@ def rechunk_outdated(session: Session) -> int:
     keep theirs. The version is claimed first, in one UPDATE, so of several processes starting
     together only one does the work. Returns how many articles were cut again; the caller commits.
     """
-    state = KnowledgeBaseState.chunking_version
+    stored_version = KnowledgeBaseState.chunking_version
     claimed = session.execute(
         update(KnowledgeBaseState)
-        .where(or_(state.is_(None), state != chunking.VERSION))
+        .where(or_(stored_version.is_(None), stored_version != chunking.VERSION))
         .values(chunking_version=chunking.VERSION)
     ).rowcount
     if not claimed:

@@ -215,19 +215,16 @@ class Engine:
             passage_lexical[[self._passage_rows[i] for i in passage_ids]],
         )
 
-    def _sources(self, hits, query_vector, passage_lexical, top_score):
-        """(`Source`, its passages' scores) for each hit: the article with the passage that answers
+    def _source(self, hit, query_vector, passage_lexical, top_score):
+        """(the `Source` for `hit`, its passages' scores): the article with the passage that answers
         the question best, and the scores `_answer_text` reads the answer from."""
         with self._lock:
-            return [self._source(hit, query_vector, passage_lexical, top_score) for hit in hits]
-
-    def _source(self, hit, query_vector, passage_lexical, top_score):
-        article = self._articles[hit.article_id]
-        scores = self._passage_scores(article, query_vector, passage_lexical)
-        passage_id = article.passage_ids[int(np.argmax(scores))] if len(scores) else None
-        # An FAQ entry has no passage: show the entry that matched, else its title.
-        entry_id = next(i for i in (passage_id, hit.best_entry_id, article.entry_ids[0]) if i is not None)
-        entry = self._entries[entry_id]
+            article = self._articles[hit.article_id]
+            scores = self._passage_scores(article, query_vector, passage_lexical)
+            passage_id = article.passage_ids[int(np.argmax(scores))] if len(scores) else None
+            # An FAQ entry has no passage: show the entry that matched, else its title.
+            entry_id = next(i for i in (passage_id, hit.best_entry_id, article.entry_ids[0]) if i is not None)
+            entry = self._entries[entry_id]
         source = Source(
             article_id=article.id,
             slug=article.slug,
@@ -279,9 +276,7 @@ class Engine:
             hits = [hit for hit in hits if confidence.is_relevant(hit)]
         top_score = hits[0].score if hits else 0.0
         passage_lexical = self._passage_lexical.scores(query_terms)
-        return searched, [
-            source for source, _ in self._sources(hits, query_vector, passage_lexical, top_score)
-        ]
+        return searched, [self._source(hit, query_vector, passage_lexical, top_score)[0] for hit in hits]
 
     def ask(self, session: Session, question, limit=3) -> Answer:
         """Decide whether to answer, suggest articles or hand off, with a confidence in [0, 1]."""
@@ -293,7 +288,7 @@ class Engine:
         top_score = hits[0].score if hits else 0.0
         shown = [hit for hit in hits[:limit] if confidence.is_relevant(hit)]
         passage_lexical = self._passage_lexical.scores(query_terms)
-        scored = self._sources(shown, query_vector, passage_lexical, top_score)
+        scored = [self._source(hit, query_vector, passage_lexical, top_score) for hit in shown]
         sources = [source for source, _ in scored]
         return Answer(
             question=question,

@@ -155,15 +155,16 @@ def readable_answer(passages, picked):
     """
     spans = []
     for best in picked:
-        fitting = [
-            span
-            for span in (_widened(passages, best), _widened(passages, best, whole_list=False))
-            if not spans or _word_count(passages, _merged(spans + [span])) <= MAX_ANSWER_WORDS
-        ]
-        if spans and (not fitting or _says_nothing_new(passages, spans, fitting[0])):
+        widenings = (_widened(passages, best, whole_list) for whole_list in (True, False))
+        span = next((span for span in widenings if not spans or _fits(passages, spans + [span])), None)
+        if spans and (span is None or _says_nothing_new(passages, spans, span)):
             break
-        spans = _merged(spans + fitting[:1])
+        spans = _merged(spans + [span])
     return _text(passages, spans)
+
+
+def _fits(passages, spans):
+    return _word_count(passages, _merged(spans)) <= MAX_ANSWER_WORDS
 
 
 def _says_nothing_new(passages, spans, span):

@@ -35,10 +35,10 @@
   var LIST_ITEM = /^\s*(?:([-*•])|(\d{1,3})[.)])\s+(.+)$/;
   // A section heading of an answer: a line of its own in bold Markdown ("**Turn on 2FA**").
   var HEADING = /^\*\*(.+)\*\*$/;
-  var HEADINGS = /^\*\*(.+)\*\*$/gm;
+  var HEADINGS = new RegExp(HEADING.source, "gm");
   // A line that opens or closes a code block; the one that closes it is the same as the one that opened it.
   var FENCE = /^`{3,}$/;
-  var FENCES = /^`{3,}$/gm;
+  var FENCES = new RegExp(FENCE.source, "gm");
   // A Markdown link to an http(s) URL, or a bare http(s) URL (agents paste those).
   // Brackets and backslashes in a link's text come escaped ("Dark mode \[beta\]"); UNESCAPE drops the "\".
   // A backslash always takes the character after it, so the pattern reads each text one way only.
