@@ -124,3 +124,38 @@ def test_stored_replies_keep_only_the_sources_the_customer_was_shown(backend, tm
     shown = {action: [source["slug"] for source in sources] for action, sources, _ in rows}
     assert shown == {"answer": ["a", "b"], "suggest": ["a", "b", "c"], "handoff": []}
     assert all(article_id is None for _, _, article_id in rows)
+
+
+def with_lists(name):
+    return sa.table(name, sa.column("id"), sa.column("tags", sa.JSON), sa.column("questions", sa.JSON))
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_lone_surrogates_stored_before_fields_were_checked_become_replacement_characters(
+    backend, tmp_path, request
+):
+    """A tag stored as "\\udc80" made the article's editor page fail: no page can encode it as UTF-8."""
+    articles, revisions = with_lists("articles"), with_lists("revisions")
+    engine = db.make_engine(database_url(backend, tmp_path, request))
+    command.upgrade(db.alembic_config(engine), "0007")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO categories (slug, name) VALUES ('billing', 'Billing')"))
+        for slug in ("bad", "fine"):
+            connection.execute(ARTICLE_BEFORE_0005, {"slug": slug, "filed_under": "billing"})
+            connection.execute(REVISION_BEFORE_0005, {"slug": slug, "category": "Billing"})
+        connection.execute(
+            articles.update().where(articles.c.id == 1).values(tags=["ok", "vat\udc80"], questions=["\ud800"])
+        )
+        connection.execute(
+            articles.update().where(articles.c.id == 2).values(tags=["emoji 😀"], questions=["why?"])
+        )
+        connection.execute(revisions.update().values(tags=["x\udc00y"]))
+    db.upgrade(engine)
+    with engine.connect() as connection:
+        stored = connection.execute(
+            sa.select(articles.c.tags, articles.c.questions).order_by(articles.c.id)
+        ).all()
+        revised = connection.execute(sa.select(revisions.c.tags)).scalars().all()
+    engine.dispose()
+    assert [tuple(row) for row in stored] == [(["ok", "vat\ufffd"], ["\ufffd"]), (["emoji 😀"], ["why?"])]
+    assert revised == [["x\ufffdy"], ["x\ufffdy"]]
