@@ -12,6 +12,10 @@ function below:
   bot offer a person;
 - a reply stores exactly the sources the customer is shown, so what agents and
   reports count as "sent" is what the customer saw;
+- while the customer waits for a person, the bot replies only with an answer
+  from an article it has not answered them from yet; anything else (more
+  detail for the agent, a question it cannot answer, the same article again)
+  waits for the person without a bot reply;
 - once a person has replied to the handoff, the bot stays silent until the
   handoff is resolved: it never talks over an agent.
 """
@@ -226,7 +230,14 @@ class Turn:
     """What one call to `reply` produced."""
 
     customer_message: Message
-    bot_message: Message | None  # None when an agent holds the conversation
+    bot_message: Message | None  # None when the message waits for a person (see `reply`)
+
+
+def answered_articles(messages):
+    """The ids of the articles the bot has already answered from in these messages."""
+    return {
+        m.article_id for m in messages if m.role == "bot" and m.action == ANSWER and m.article_id is not None
+    }
 
 
 def _source_record(source, url_for_article):
@@ -299,6 +310,11 @@ def reply(session: Session, engine, conversation: Conversation, text, url_for_ar
 
     sources = shown_sources(action, [_source_record(source, url_for_article) for source in offered])
     top = offered[0] if sources else None
+    if handoff is not None and not (
+        action == ANSWER and top is not None and top.article_id not in answered_articles(history)
+    ):
+        session.commit()  # the customer is waiting for a person: the message waits for them too
+        return Turn(customer, None)
     if reason is not None and action == HANDOFF:
         bot_text = OFFER_TEXT[reason]
     elif action == ANSWER and top is not None:

@@ -114,16 +114,21 @@ def test_an_agent_sees_a_handoff_arrive_and_answers_it_with_what_the_customer_re
     assert axe_violations(agent) == []
     screenshot(agent, "console-2-handoff-context")
 
-    # A new customer message appears on the agent's page without a reload.
+    # A new customer message appears on the agent's page without a reload. It adds detail for the
+    # agent, so the bot leaves it to them, and the customer is told it was passed on.
     agent.evaluate("window.stillTheSamePage = true")
     chat.locator("#kb-input").fill("It was the same card both times.")
     chat.locator("#kb-send").click()
     expect(agent.locator("#timeline [data-testid=entry-customer]", has_text="same card")).to_be_visible(
         timeout=SLOW
     )
-    # So does the bot's answer to it (nobody has taken the handoff yet), its headings in bold.
+    expect(chat.locator("[data-testid=waiting-note]")).to_contain_text("passed to our support team")
+    # A new question gets the bot's answer while nobody has taken the handoff yet; it reaches the
+    # agent's page live too, its headings in bold.
+    chat.locator("#kb-input").fill("And how do I cancel my subscription?")
+    chat.locator("#kb-send").click()
     answered_live = agent.locator("#timeline .is-new[data-testid=entry-bot]").last
-    expect(answered_live.locator("strong").first).to_have_text("Annual plans", timeout=SLOW)
+    expect(answered_live.locator("strong").first).to_have_text("Cancel your subscription", timeout=SLOW)
     expect(answered_live).not_to_contain_text("**")
     assert agent.evaluate("window.stillTheSamePage") is True
 

@@ -4,7 +4,7 @@ from conftest import build_support_app, staff_headers
 from sqlalchemy import select
 from test_chat_api import ask
 
-from kbbot import db, users
+from kbbot import conversations, db, users
 from kbbot.models import ApiToken
 
 
@@ -71,6 +71,32 @@ def test_an_agent_reply_reaches_the_customer_and_silences_the_bot(client, agent_
         for m in client.get(f"/api/v1/conversations/{first['conversation_id']}").get_json()["messages"]
     ]
     assert roles[-2:] == ["agent", "customer"]  # no bot message after the agent's
+
+
+def test_while_the_customer_waits_the_bot_only_adds_answers_they_have_not_had(client):
+    first = ask(client, "I was charged twice and want my money back")
+    assert (first["action"], first["sources"][0]["slug"]) == ("answer", "refunds")
+    conversation_id = first["conversation_id"]
+    assert request_handoff(client, conversation_id).status_code == 201
+
+    for message in (
+        "It was the same card both times.",  # more detail for the agent
+        "so can I get a refund?",  # the answer they already had
+        "can you recommend a recipe for banana bread",  # nothing to answer with: no second offer
+        "talk to a human",
+    ):
+        waiting = ask(client, message, conversation_id=conversation_id)
+        assert (waiting["action"], waiting["handoff_offered"], waiting["sources"]) == (
+            "handoff",
+            False,
+            [],
+        ), message
+        assert waiting["answer"] == conversations.WAITING_FOR_AGENT
+    new_question = ask(client, "how do I export my invoices to excel?", conversation_id=conversation_id)
+    assert (new_question["action"], new_question["sources"][0]["slug"]) == ("answer", "export")
+
+    messages = client.get(f"/api/v1/conversations/{conversation_id}").get_json()["messages"]
+    assert [m["role"] for m in messages] == ["customer", "bot"] + ["customer"] * 5 + ["bot"]
 
 
 def test_lifecycle_resolve_and_reopen_when_the_customer_writes_again(client, agent_token):

@@ -84,7 +84,7 @@ def chat():
         )
     turn = conversations.reply(session, get_engine(), conversation, message, article_url)
     bot = turn.bot_message
-    if bot is None:  # a person holds the conversation: the bot stays silent
+    if bot is None:  # the message waits for a person: the bot stays silent
         response = {
             "message_id": turn.customer_message.id,
             "action": "handoff",

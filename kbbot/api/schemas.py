@@ -87,7 +87,10 @@ class HandoffRef(Response):
 class ChatResponse(Response):
     conversation_id: str
     message_id: int = Field(
-        description="The bot's reply (the customer's message when an agent holds the conversation)."
+        description=(
+            "The bot's reply; the customer's message when it waits for a person (a handoff was requested "
+            "and the bot has no new answer, or an agent holds the conversation)."
+        )
     )
     action: Action
     answer: str = Field(
