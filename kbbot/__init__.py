@@ -79,7 +79,7 @@ def _rechunk_outdated(app):
 def _handle_unrouted(app):
     """A URL no route matches: problem details under /api/, the help center's own 404 page elsewhere.
 
-    The same for a request refused before routing (request_input: 400) at such a URL.
+    The same for a request refused (request_input: 400) where no blueprint has a page of its own.
     """
 
     @app.errorhandler(404)
@@ -87,6 +87,11 @@ def _handle_unrouted(app):
         return api.problems.http_error(error) if api.problems.wants_problem_json() else help_center.not_found(error)
 
     @app.errorhandler(400)
+    def _bad_request(error):
+        if api.problems.wants_problem_json():
+            return api.problems.http_error(error)
+        return help_center.bad_request(error)
+
     @app.errorhandler(405)
-    def _bad_request_or_method(error):
+    def _method_not_allowed(error):
         return api.problems.http_error(error) if api.problems.wants_problem_json() else error

@@ -26,6 +26,7 @@ from markupsafe import Markup
 from . import catalog, db, events, theme
 from .highlight import excerpt, highlight, query_terms
 from .rendering import render_article, summary
+from .request_input import stated_reason
 from .services import get_engine
 from .text import MAX_QUERY_CHARS, one_line, url_parts
 from .visitors import current_visitor_id
@@ -298,8 +299,41 @@ def theme_css():
     return response.make_conditional(request)
 
 
+@dataclass(frozen=True)
+class ErrorPage:
+    """What the help center's error page says (help_center/error.html)."""
+
+    heading: str
+    advice: str
+    description: str
+    reason: str | None = None
+
+
 @bp.errorhandler(404)
 def not_found(error):
     """The friendly 404 page; the app also uses it for URLs that match no route at all."""
-    page = make_response(render_template("help_center/404.html", **_page_context()), 404)
-    return _security_headers(page)
+    product = current_app.extensions["kbbot.theme"].product_name
+    page = ErrorPage(
+        heading="We can’t find that page",
+        advice="The article may have moved or been removed. Try searching for it instead.",
+        description=f"The page you were looking for is not in the {product}.",
+    )
+    return _error_page(error, page)
+
+
+@bp.errorhandler(400)
+def bad_request(error):
+    """The help center's page for a link it cannot read (a NUL in it), saying what was wrong;
+    the app also uses it for such a link that matches no route."""
+    page = ErrorPage(
+        heading="We couldn’t read that link",
+        advice="Check the address, or search for what you need instead.",
+        description="The link could not be read.",
+        reason=stated_reason(error),
+    )
+    return _error_page(error, page)
+
+
+def _error_page(error, page):
+    html = render_template("help_center/error.html", error=error, page=page, **_page_context())
+    return _security_headers(make_response(html)), error.code

@@ -81,6 +81,12 @@ def refuse_nul():
             abort(400, f"A NUL character (U+0000) in the request's {place}: kbbot accepts none.")
 
 
+def stated_reason(error):
+    """What kbbot said was wrong with a refused request (`abort(400, "...")`), or None where the
+    error carries only werkzeug's generic sentence."""
+    return error.description if error.description != type(error).description else None
+
+
 def init_app(app):
     """Install the rules; before any blueprint is registered, so that their routes may use `<id:...>`."""
     app.url_map.converters["id"] = IdConverter

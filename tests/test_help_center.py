@@ -375,6 +375,18 @@ def test_unknown_pages_are_a_friendly_404_and_unknown_api_urls_stay_json(client)
     assert api.status_code == 404 and api.mimetype == "application/problem+json"
 
 
+def test_a_link_with_a_nul_gets_the_help_centers_400_page_saying_what_was_wrong(client):
+    for url in ("/search?q=refund%00", "/articles/refunds?ref=%00", "/categories/billing%00", "/no-such%00page"):
+        response = client.get(url)
+        text = response.get_data(as_text=True)
+        assert response.status_code == 400 and response.mimetype == "text/html", url
+        assert "We couldn’t read that link" in text and 'role="search"' in text, url
+        assert "A NUL character (U+0000) in the request" in text, url
+        assert response.headers["Content-Security-Policy"], url
+    api = client.get("/api/v1/search?q=refund%00")
+    assert api.status_code == 400 and api.mimetype == "application/problem+json"
+
+
 def test_every_help_center_page_is_sent_with_the_content_security_policy(client):
     for url in ("/", "/search?q=refund", "/articles/refunds", "/articles/nope", "/sitemap.xml", "/theme.css"):
         policy = client.get(url).headers["Content-Security-Policy"]

@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from .. import auth, db, handoffs
 from ..errors import InvalidInput, NotFound
 from ..models import User
+from ..request_input import stated_reason
 from ..text import url_parts
 from ..users import MIN_PASSWORD_LENGTH
 from .forms import StaffForm
@@ -45,9 +46,7 @@ class PasswordForm(StaffForm):
 @bp.errorhandler(403)
 @bp.errorhandler(404)
 def _error_page(error):
-    # What kbbot said was wrong (abort(400, "...")), rather than werkzeug's generic sentence.
-    reason = error.description if error.description != type(error).description else None
-    return render_template("staff/error.html", error=error, reason=reason), error.code
+    return render_template("staff/error.html", error=error, reason=stated_reason(error)), error.code
 
 
 @bp.errorhandler(NotFound)
