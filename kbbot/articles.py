@@ -276,10 +276,13 @@ def rechunk_outdated(session: Session) -> int:
     Chunks are stored so that every process indexes the same entries; a release that cuts
     articles differently would otherwise serve the old cut until each article is edited. The
     articles whose entries come out different get new chunks (and so new vectors); the others
-    keep theirs. The version is claimed first, in one UPDATE, so of several processes starting
-    together only one does the work. Returns how many articles were cut again; the caller commits.
+    keep theirs. The version is read first, so a start with nothing to do writes nothing; when it
+    differs it is claimed in one UPDATE, so of several processes starting together only one does
+    the work. Returns how many articles were cut again; the caller commits.
     """
     stored_version = KnowledgeBaseState.chunking_version
+    if session.scalar(select(stored_version)) == chunking.VERSION:
+        return 0
     claimed = session.execute(
         update(KnowledgeBaseState)
         .where(or_(stored_version.is_(None), stored_version != chunking.VERSION))

@@ -3,7 +3,7 @@
 from dataclasses import replace
 
 from conftest import make_app, write_article
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from kbbot import articles, chunking, db, editing, users
 from kbbot.articles import source_of
@@ -238,4 +238,15 @@ def test_articles_cut_by_an_older_chunking_are_cut_again_at_the_next_start(sessi
         assert [chunk.id for chunk in found["plain"].chunks] == plain_chunk_ids  # same cut: kept
         assert later.get(KnowledgeBaseState, 1).chunking_version == chunking.VERSION
         assert db.generation(later) == generation + 1  # every process re-indexes
-        assert articles.rechunk_outdated(later) == 0  # once
+        later.commit()
+        statements = []
+
+        def record(connection, cursor, statement, *rest):
+            statements.append(statement.split(None, 1)[0].upper())
+
+        event.listen(later.get_bind(), "before_cursor_execute", record)
+        try:
+            assert articles.rechunk_outdated(later) == 0  # once
+        finally:
+            event.remove(later.get_bind(), "before_cursor_execute", record)
+        assert statements == ["SELECT"]  # a start with nothing to cut again writes nothing
