@@ -28,7 +28,7 @@ TYPES = (
     "handoff_assigned",  # handoff_id; data: assignee_id
     "agent_reply",  # handoff_id, message_id
     "reply_emailed",  # handoff_id, message_id (the agent's reply, sent to the customer by email)
-    "reply_email_failed",  # handoff_id, message_id (the mail server refused it or was unreachable)
+    "reply_email_failed",  # handoff_id, message_id (refused for good, or still failing after every retry)
     "handoff_resolved",  # handoff_id; data: resolution_reason
     "handoff_reopened",  # handoff_id
     "survey",  # conversation_id; data: kind, score or choice

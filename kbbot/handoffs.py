@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from . import events
+from . import events, mail
 from .errors import Conflict, InvalidInput, NotFound
 from .models import (
     HANDOFF_STATUSES,
@@ -27,6 +27,7 @@ from .models import (
     Handoff,
     Message,
     Note,
+    OutboundEmail,
     utcnow,
 )
 
@@ -195,7 +196,8 @@ def assign(session: Session, handoff: Handoff, agent):
 def post_reply(session: Session, handoff: Handoff, agent, text) -> Message:
     """An agent's reply, added to the customer's conversation; from now on the bot stays silent.
 
-    Replying to an unassigned handoff assigns it to the replier.
+    Replying to an unassigned handoff assigns it to the replier. When the app sends email, the
+    reply is queued to be emailed too, in the same transaction (`mail.email_reply` tries it).
     """
     text = text.strip()
     if not text:
@@ -213,6 +215,7 @@ def post_reply(session: Session, handoff: Handoff, agent, text) -> Message:
     if handoff.assignee is None:
         handoff.assignee = agent
         handoff.status = "assigned"
+    mail.queue_reply(session, message)
     session.commit()
     _log("agent_reply", handoff, message_id=message.id)
     return message
@@ -259,7 +262,7 @@ def reopen(session: Session, handoff: Handoff):
     return handoff
 
 
-def _transcript_entry(message: Message, helpful=None):
+def _transcript_entry(message: Message, helpful=None, email=None):
     entry = {"id": message.id, "role": message.role, "text": message.text, "at": message.created_at}
     if message.role == "bot":
         entry.update(
@@ -273,6 +276,13 @@ def _transcript_entry(message: Message, helpful=None):
         )
     elif message.role == "agent":
         entry["author"] = _name(message.author)
+        if email is not None:
+            entry["email"] = {
+                "status": email.status,
+                "attempts": email.attempts,
+                "sent_at": email.sent_at,
+                "next_attempt_at": email.next_attempt_at if email.status == "pending" else None,
+            }
     return entry
 
 
@@ -344,6 +354,14 @@ def handoff_context(session: Session, handoff: Handoff):
             .order_by(Feedback.id)
         ).all()
     )
+    emails = {
+        email.message_id: email
+        for email in session.scalars(
+            select(OutboundEmail)
+            .join(Message, Message.id == OutboundEmail.message_id)
+            .where(Message.conversation_id == conversation.id)
+        )
+    }
     return {
         "handoff": {
             "id": handoff.id,
@@ -358,7 +376,8 @@ def handoff_context(session: Session, handoff: Handoff):
         "customer": {"email": handoff.email, "name": handoff.name, "message": handoff.message},
         "conversation_id": conversation.public_id,
         "transcript": [
-            _transcript_entry(message, votes.get(message.id)) for message in conversation.messages
+            _transcript_entry(message, votes.get(message.id), emails.get(message.id))
+            for message in conversation.messages
         ],
         "notes": [note_entry(note) for note in handoff.notes],
         "viewed_articles": viewed_articles,

@@ -15,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -34,6 +35,7 @@ HANDOFF_REASONS = (
 )
 RESOLUTION_REASONS = ("answered", "existing_article", "article_missing", "bug", "other")
 SURVEY_KINDS = ("csat", "ces", "nps")
+EMAIL_STATUSES = ("pending", "sent", "failed")
 CES_CHOICES = ("easy", "neither", "difficult")
 # The largest id (or revision number) the schema's INTEGER columns hold on every database:
 # PostgreSQL's integer is 32 bits (SQLite's 64). Larger ones in a request never reach a query.
@@ -335,6 +337,29 @@ class Note(Base):
 
     handoff: Mapped[Handoff] = relationship(back_populates="notes")
     author: Mapped[User | None] = relationship()
+
+
+class OutboundEmail(Base):
+    """An agent reply to email to the customer, kept until the mail server takes it.
+
+    `mail.deliver` tries it at once and again, with growing delays, while the server cannot take
+    it; the email itself is composed from the reply at each try, so no address or text is copied.
+    """
+
+    __tablename__ = "outbound_emails"
+    __table_args__ = (Index("ix_outbound_emails_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # one of EMAIL_STATUSES
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The kind of the last failure (an exception name or SMTP code), never an address or text.
+    last_error: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    message: Mapped[Message] = relationship()
 
 
 class Feedback(Base):

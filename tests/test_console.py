@@ -193,7 +193,10 @@ def test_the_console_says_whether_a_reply_was_also_emailed(support_app, agent, c
         {"SMTP_URL": f"smtp+plain://127.0.0.1:{free_port()}", "MAIL_FROM": "support@example.com"}
     )
     failed = post(agent, f"{page}/reply", {"reply-text": "And another thing."}, page=page)
-    assert "could not be emailed" in text_of(agent.get(failed.headers["Location"]))
+    shown = agent.get(failed.headers["Location"]).get_data(as_text=True)
+    assert "it is not emailed yet: kbbot keeps trying" in text_of_html(shown)
+    tags = [text_of_html(tag) for tag in re.findall(r'data-testid="reply-email">(.*?)</span>', shown, re.S)]
+    assert tags[0] == "Emailed" and tags[1].startswith("Email not sent yet; next try ")
 
 
 def test_the_transcript_shows_the_customers_vote_on_each_bot_reply(agent, customer):

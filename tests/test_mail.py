@@ -1,15 +1,17 @@
 """Agent replies by email through a real SMTP conversation (a local server stands in for the provider)."""
 
 import logging
+import time
+from datetime import timedelta
 
 import pytest
-from conftest import build_support_app, free_port, staff_headers
-from sqlalchemy import select
+from conftest import build_support_app, free_port, staff_headers, start_mail_server
+from sqlalchemy import select, update
 from test_chat_api import ask
 from test_handoffs import request_handoff
 
-from kbbot import db, mail, users
-from kbbot.models import Event
+from kbbot import db, events, mail, users
+from kbbot.models import Event, OutboundEmail, utcnow
 
 SENDER = "Ledgerly Support <support@ledgerly.example>"
 
@@ -32,14 +34,24 @@ def test_smtp_settings_are_read_from_a_url_and_never_show_the_password():
         mail.settings_from_config({"SMTP_URL": "smtp://smtp.example.com", "MAIL_FROM": "support"})
 
 
-def support_site(tmp_path, smtp_url):
-    """A support app that emails replies through `smtp_url`, and an agent's API headers."""
-    app = build_support_app(tmp_path, BUSINESS_HOURS="24/7", SMTP_URL=smtp_url, MAIL_FROM=SENDER)
-    with app.app_context():
-        session = db.get_session()
-        agent = users.create_user(session, "alex@example.com", ["agent"], name="Alex Agent")
-        token, _ = users.create_token(session, agent, "tests")
-    return app, staff_headers(token)
+@pytest.fixture
+def support_site(tmp_path):
+    """Makes a support app that emails replies through an SMTP URL: (the app, an agent's API headers).
+    Each app's retry thread is stopped afterwards."""
+    apps = []
+
+    def make(smtp_url):
+        app = build_support_app(tmp_path, BUSINESS_HOURS="24/7", SMTP_URL=smtp_url, MAIL_FROM=SENDER)
+        apps.append(app)
+        with app.app_context():
+            session = db.get_session()
+            agent = users.create_user(session, "alex@example.com", ["agent"], name="Alex Agent")
+            token, _ = users.create_token(session, agent, "tests")
+        return app, staff_headers(token)
+
+    yield make
+    for app in apps:
+        mail.stop_retries(app)
 
 
 def handed_off(client):
@@ -53,8 +65,8 @@ def event_types(app):
         return [type_ for (type_,) in db.get_session().execute(select(Event.type).order_by(Event.id))]
 
 
-def test_an_agent_reply_is_emailed_to_the_customer_in_one_thread(tmp_path, mail_server):
-    app, headers = support_site(tmp_path, mail_server.url)
+def test_an_agent_reply_is_emailed_to_the_customer_in_one_thread(support_site, mail_server):
+    app, headers = support_site(mail_server.url)
     client = app.test_client()
     availability = client.get("/api/v1/availability").get_json()
     assert availability["reply_channel"] == "email" and "by email" in availability["notice"]
@@ -73,19 +85,118 @@ def test_an_agent_reply_is_emailed_to_the_customer_in_one_thread(tmp_path, mail_
     assert event_types(app).count("reply_emailed") == 2
 
 
-def test_a_mail_server_that_is_down_loses_no_reply_and_is_logged_without_the_address(tmp_path, caplog):
-    app, headers = support_site(tmp_path, f"smtp+plain://127.0.0.1:{free_port()}")  # nothing listens
+def reply(client, handoff, headers, text="Hi!"):
+    sent = client.post(f"/api/v1/staff/handoffs/{handoff['id']}/replies", json={"text": text}, headers=headers)
+    assert sent.status_code == 201
+    return sent.get_json()
+
+
+def queued(app):
+    with app.app_context():
+        return db.get_session().scalars(select(OutboundEmail)).one()
+
+
+def retry_later(app, minutes):
+    """`mail.deliver_due` as the retry thread runs it, `minutes` from now."""
+    with app.test_request_context():
+        outcome = mail.deliver_due(db.get_session(), now=utcnow() + timedelta(minutes=minutes))
+        events.flush()
+    return outcome
+
+
+def test_a_mail_server_that_is_down_loses_no_email_it_goes_out_when_the_server_is_back(support_site, caplog):
+    port = free_port()  # nothing listens there yet
+    app, headers = support_site(f"smtp+plain://127.0.0.1:{port}")
     client = app.test_client()
     conversation_id, handoff = handed_off(client)
-    with caplog.at_level(logging.ERROR, logger="kbbot.mail"):
-        sent = client.post(
-            f"/api/v1/staff/handoffs/{handoff['id']}/replies", json={"text": "Hi!"}, headers=headers
-        )
-    assert sent.status_code == 201
+    with caplog.at_level(logging.WARNING, logger="kbbot.mail"):
+        reply(client, handoff, headers, "I have refunded the second charge.")
     transcript = client.get(f"/api/v1/conversations/{conversation_id}").get_json()["messages"]
-    assert transcript[-1]["text"] == "Hi!"
-    assert "could not be emailed" in caplog.text and "dana@example.com" not in caplog.text
-    assert "reply_email_failed" in event_types(app)
+    assert transcript[-1]["text"] == "I have refunded the second charge."
+    assert "could not be emailed (ConnectionRefusedError); trying again in 0:01:00" in caplog.text
+    assert "dana@example.com" not in caplog.text and "refunded" not in caplog.text
+    email = queued(app)
+    assert (email.status, email.attempts, email.last_error) == ("pending", 1, "ConnectionRefusedError")
+    assert retry_later(app, minutes=0) == {}  # not due yet: the next try is a minute away
+
+    inbox, server = start_mail_server(port)
+    try:
+        assert retry_later(app, minutes=2) == {"sent": 1}
+        assert retry_later(app, minutes=60) == {}  # sent once, never again
+    finally:
+        server.stop()
+    [(recipients, sent)] = inbox.messages
+    assert recipients == ["dana@example.com"] and "I have refunded the second charge." in sent.get_content()
+    assert (queued(app).status, queued(app).attempts) == ("sent", 2)
+    assert event_types(app).count("reply_emailed") == 1 and "reply_email_failed" not in event_types(app)
+    context = client.get(f"/api/v1/staff/handoffs/{handoff['id']}", headers=headers).get_json()
+    assert context["transcript"][-1]["email"]["status"] == "sent"
+
+
+def test_after_every_retry_fails_kbbot_gives_up_and_says_so_once(support_site):
+    app, headers = support_site(f"smtp+plain://127.0.0.1:{free_port()}")
+    client = app.test_client()
+    _, handoff = handed_off(client)
+    reply(client, handoff, headers)
+    waited = 0
+    for delay in mail.RETRY_DELAYS:
+        assert queued(app).status == "pending"
+        waited += delay.total_seconds() / 60 + 1
+        retry_later(app, minutes=waited)
+    email = queued(app)
+    assert (email.status, email.attempts) == ("failed", len(mail.RETRY_DELAYS) + 1)
+    assert retry_later(app, minutes=waited + 10_000) == {}
+    assert event_types(app).count("reply_email_failed") == 1
+    context = client.get(f"/api/v1/staff/handoffs/{handoff['id']}", headers=headers).get_json()
+    assert context["transcript"][-1]["email"] == {
+        "status": "failed",
+        "attempts": 7,
+        "sent_at": None,
+        "next_attempt_at": None,
+    }
+
+
+def test_an_address_the_mail_server_refuses_for_good_is_not_tried_again(support_site):
+    inbox, server = start_mail_server(refused={"dana@example.com"})
+    try:
+        app, headers = support_site(inbox.url)
+        client = app.test_client()
+        _, handoff = handed_off(client)
+        reply(client, handoff, headers)
+        email = queued(app)
+        assert (email.status, email.attempts, email.last_error) == ("failed", 1, "SMTPRecipientsRefused 550")
+        assert "reply_email_failed" in event_types(app) and inbox.messages == []
+    finally:
+        server.stop()
+
+
+def test_each_serving_process_retries_queued_emails_in_the_background(support_site):
+    port = free_port()
+    app, headers = support_site(f"smtp+plain://127.0.0.1:{port}")
+    client = app.test_client()
+    _, handoff = handed_off(client)  # the first request starts the process's retry thread
+    worker = app.extensions["kbbot.mail_retries"]
+    assert worker.is_alive() and worker.interval == mail.RETRY_INTERVAL_SECONDS
+    mail.stop_retries(app)
+    reply(client, handoff, headers)  # fails: nothing listens; a new thread starts with this request
+    mail.stop_retries(app)
+    with app.app_context():
+        session = db.get_session()
+        session.execute(update(OutboundEmail).values(next_attempt_at=utcnow()))  # due now
+        session.commit()
+    inbox, server = start_mail_server(port)
+    fast = mail.RetryWorker(app, interval=0.05)
+    fast.start()
+    try:
+        for _ in range(100):
+            if inbox.messages:
+                break
+            time.sleep(0.05)
+    finally:
+        fast.stop()
+        server.stop()
+    assert len(inbox.messages) == 1 and queued(app).status == "sent"
+    assert "reply_emailed" in event_types(app)
 
 
 def test_without_a_mail_server_the_form_promises_a_reply_in_the_chat_only(client):

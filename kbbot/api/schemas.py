@@ -16,6 +16,7 @@ from ..handoffs import MAX_NOTE_CHARS, MAX_REPLY_CHARS
 from ..models import (
     ARTICLE_STATUSES,
     CES_CHOICES,
+    EMAIL_STATUSES,
     HANDOFF_REASONS,
     HANDOFF_STATUSES,
     MAX_ID,
@@ -287,6 +288,16 @@ class SearchMade(Response):
     before_handoff: bool
 
 
+class ReplyEmail(Response):
+    status: Literal[EMAIL_STATUSES] = Field(
+        description="`pending`: not taken by the mail server yet, tried again at `next_attempt_at`; `sent`; "
+        "`failed`: refused for good, or still failing after every try."
+    )
+    attempts: int
+    sent_at: datetime | None
+    next_attempt_at: datetime | None
+
+
 class TranscriptEntry(Response):
     id: int
     role: Literal["customer", "bot", "agent"]
@@ -300,6 +311,7 @@ class TranscriptEntry(Response):
     offer_reason: str | None = None
     helpful: bool | None = Field(None, description="The customer's vote on a bot reply; null: no vote.")
     author: str | None = None
+    email: ReplyEmail | None = Field(None, description="An agent reply's email to the customer, when one is sent.")
 
 
 class HandoffDetails(Response):

@@ -127,7 +127,7 @@ def reply(handoff_id):
     session = db.get_session()
     handoff = handoffs.get(session, handoff_id)
     message = handoffs.post_reply(session, handoff, g.staff_user, body.text)
-    mail.email_reply(handoff, message)
+    mail.email_reply(session, message)
     return schemas.MessageOut(**message_out(message)).model_dump(mode="json"), 201
 
 

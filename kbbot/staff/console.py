@@ -215,12 +215,19 @@ def reply(handoff_id):
     except (Conflict, InvalidInput) as e:
         flash(_problem_text(e), "error")
         return _back(handoff_id)
-    emailed = mail.email_reply(handoff, reply)
+    emailed = mail.email_reply(session, reply)
     if emailed == "sent":
         flash(f"Reply sent: it appears in the customer's chat and was emailed to {handoff.email}.", "info")
+    elif emailed == "retrying":
+        flash(
+            "Reply sent to the customer's chat. The mail server failed, so it is not emailed yet: "
+            "kbbot keeps trying for about 21 hours.",
+            "error",
+        )
     elif emailed == "failed":
         flash(
-            "Reply sent to the customer's chat, but it could not be emailed: the mail server failed.", "error"
+            f"Reply sent to the customer's chat, but the mail server refused to email it to {handoff.email}.",
+            "error",
         )
     else:
         flash("Reply sent: it appears in the customer's chat.", "info")
