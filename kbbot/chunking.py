@@ -16,8 +16,9 @@ from markdown_it import MarkdownIt
 
 # Raised whenever a change here cuts articles into different entries: stored chunks are then cut
 # again at the next start (`articles.rechunk_outdated`). 2: sentences up to MAX_SENTENCE_WORDS whole;
-# 3: a cut code block ends with CODE_CUT; 4: code blocks are fenced.
-VERSION = 4
+# 3: a cut code block ends with CODE_CUT; 4: code blocks are fenced; 5: numbered steps are counted
+# without the items that have no text (only an image).
+VERSION = 5
 MAX_PASSAGE_WORDS = 60
 # A sentence is cut only past this: an answer that stops mid-sentence misleads, and the model
 # reads 256 word pieces (about 190 words), the passage's title and headings included.
@@ -88,6 +89,7 @@ def _blocks(body):
     list_counters = []  # one per open list: next number, or None for bullets
     table_header, table_row, in_header = [], [], False
     marker = ""  # "3. " or "- " for the first paragraph of a list item
+    marker_list = None  # the index in list_counters of the list whose marker waits for a paragraph
     i = 0
     while i < len(tokens):
         token = tokens[i]
@@ -107,10 +109,11 @@ def _blocks(body):
         elif token.type == "list_item_open" and list_counters:
             number = list_counters[-1]
             marker = f"{number}. " if number is not None else "- "
-            if number is not None:
-                list_counters[-1] += 1
+            marker_list = len(list_counters) - 1
         elif token.type == "list_item_close":
-            marker = ""  # an item without text (only an image) leaves no marker for the next paragraph
+            # An item without text (only an image) leaves no marker for the next paragraph, and takes
+            # no number: the steps read 1, 2, 3 without it.
+            marker = ""
         elif token.type == "thead_open":
             in_header = True
         elif token.type == "thead_close":
@@ -136,6 +139,8 @@ def _blocks(body):
                 table_row.append(text)
             elif text:
                 blocks.append(_Block(path, marker + text))
+                if marker and list_counters[marker_list] is not None:
+                    list_counters[marker_list] += 1
                 marker = ""
         elif token.type in ("fence", "code_block"):
             code = token.content.strip()

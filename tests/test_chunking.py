@@ -118,3 +118,11 @@ def test_content_hash_changes_with_the_text_only():
 def test_a_list_item_without_text_does_not_make_the_next_paragraph_a_list_item():
     body = "- ![The logo on an invoice](logo.png)\n\nThe logo shows on every invoice you send.\n"
     assert passages(body) == [((), "The logo shows on every invoice you send.")]
+
+
+def test_numbered_steps_are_counted_without_the_items_that_are_only_an_image():
+    body = (
+        "Do this:\n\n1. ![The Save button](save.png)\n2. Click **Save**.\n"
+        "   1. ![Tick](tick.png)\n   2. Tick **Send**.\n3. Click **Send**.\n"
+    )
+    assert passages(body) == [((), "Do this:\n1. Click Save.\n1. Tick Send.\n2. Click Send.")]
