@@ -3,6 +3,8 @@
 `reply` stores the customer's message, decides what the bot does with it and
 stores the bot's reply with its whole decision. The rules, each a pure
 function below:
+- small talk (a greeting, thanks, "ok", goodbye, with nothing asked) gets a
+  social reply, not a search: it is no question the knowledge base failed;
 - a customer who asks for a person gets the handoff path at once;
 - a follow-up ("and on mobile?", "it still fails") is retrieved together with
   the question it follows, and the more confident reading wins;
@@ -55,6 +57,34 @@ _FOLLOW_UP_OPENING = re.compile(
 )
 _ANAPHORA = re.compile(r"\b(it|that|this|they|them|there|those|these|one)\b", re.IGNORECASE)
 FOLLOW_UP_MAX_WORDS = 8
+# Small talk: the whole message is one of these (English; other languages take the normal path).
+_GREETING = r"(hi|hello|hey|hiya|howdy|good (morning|afternoon|evening|day)|greetings)( there| team| all| everyone)?"
+_VAGUE_REQUEST = (
+    r"(i (need|want|would like) (some )?help|i have an?( quick)? question|(can|could) (you|someone|anyone) "
+    r"help( me)?|(please )?help( me)?( please)?|are you there|(is )?any ?(one|body) there)"
+)
+_ACKNOWLEDGEMENT = (
+    r"(ok(ay)?|k|great|perfect|awesome|cool|nice|brilliant|excellent|got it|understood|i see|all good"
+    r"|that (helped|helps|worked|works|did it|did the trick)|it worked|that'?s (great|perfect|helpful|it))"
+)
+_THANKS = r"(thanks?( you)?( so much| a lot| very much)?|thx|ty|cheers|much appreciated)"
+_GOODBYE = (
+    r"(bye( bye| now)?|goodbye|see (you|ya)|have a (good|nice|great) (day|one|evening|weekend)"
+    r"|(no,? )?that'?s all|nothing else|no,? thanks?( you)?|no,? i'?m good)"
+)
+_SEPARATOR = r"[\s,.!]*"
+_SOCIAL = {
+    "goodbye": re.compile(rf"(({_ACKNOWLEDGEMENT}|{_THANKS}){_SEPARATOR})*{_GOODBYE}"),
+    "thanks": re.compile(rf"({_ACKNOWLEDGEMENT}{_SEPARATOR})*{_THANKS}({_SEPARATOR}{_ACKNOWLEDGEMENT})*"),
+    "acknowledgement": re.compile(rf"{_ACKNOWLEDGEMENT}({_SEPARATOR}{_ACKNOWLEDGEMENT})*"),
+    "greeting": re.compile(rf"({_GREETING}{_SEPARATOR})?{_VAGUE_REQUEST}|{_GREETING}"),
+}
+SOCIAL_REPLIES = {
+    "greeting": "Hi! What can I help you with? Ask your question in a sentence or two.",
+    "thanks": "You're welcome! Is there anything else I can help with?",
+    "acknowledgement": "Is there anything else I can help with?",
+    "goodbye": "Thanks for stopping by. Have a good day!",
+}
 
 OFFER_TEXT = {
     "customer_request": "Of course. Leave your email and a message, and a person from our support team will reply.",
@@ -82,6 +112,14 @@ MIN_SOURCE_SCORE = 0.5
 WAITING_FOR_AGENT = "Your message has been passed to our support team; a person will reply here."
 
 
+def social_kind(message):
+    """"greeting", "thanks", "acknowledgement" or "goodbye" when the whole message is small talk
+    ("hi, can you help?", "great, thanks!", "ok bye"); None when it says anything more."""
+    words = " ".join(re.sub(r"[^\w\s,.!'’]", " ", message.lower()).replace("’", "'").split())
+    words = words.strip(" ,.!")
+    return next((kind for kind, pattern in _SOCIAL.items() if pattern.fullmatch(words)), None)
+
+
 def asks_for_human(message):
     """Whether the customer is asking for a person (or telling the bot it is useless)."""
     return bool(_HUMAN_REQUEST.search(message))
@@ -107,8 +145,9 @@ def contextual_query(previous_question, message):
 
 def asks_something(message):
     """Whether the message asks about something: it neither only says the last reply failed ("it
-    still fails") nor asks for a person. Such messages are about the question before them."""
-    return not reports_failure(message) and not asks_for_human(message)
+    still fails"), nor asks for a person, nor is small talk. Such messages are about the question
+    before them, if any."""
+    return not reports_failure(message) and not asks_for_human(message) and social_kind(message) is None
 
 
 def topic_question(previous_questions):
@@ -276,6 +315,17 @@ def reply(session: Session, engine, conversation: Conversation, text, url_for_ar
         if handoff.first_reply_at is not None:
             session.commit()
             return Turn(customer, None)
+    social = social_kind(text)
+    if social is not None:
+        if handoff is not None:  # "thanks" while waiting for a person is for the person
+            session.commit()
+            return Turn(customer, None)
+        bot = Message(
+            conversation=conversation, role="bot", text=SOCIAL_REPLIES[social], in_reply_to_id=customer.id
+        )
+        session.add(bot)
+        session.commit()
+        return Turn(customer, bot)
 
     asked_for_human = asks_for_human(text)
     said_it_failed = reports_failure(text)

@@ -172,6 +172,26 @@ def test_the_report_reads_what_the_api_recorded(support_app, client):
     ]
 
 
+def test_small_talk_gets_a_social_reply_that_searches_nothing_and_is_no_content_gap(support_app, client):
+    greeting = ask(client, "Hi, I need help")
+    assert (greeting["action"], greeting["confidence"], greeting["sources"]) == (None, None, [])
+    assert greeting["answer"].startswith("Hi! What can I help you with?") and not greeting["handoff_offered"]
+    conversation_id = greeting["conversation_id"]
+    answered = ask(client, "how do I export my invoices to Excel", conversation_id=conversation_id)
+    assert answered["action"] == "answer"
+    thanks = ask(client, "great, thanks!", conversation_id=conversation_id)
+    assert (thanks["action"], thanks["answer"]) == (None, "You're welcome! Is there anything else I can help with?")
+    transcript = client.get(f"/api/v1/conversations/{conversation_id}").get_json()["messages"]
+    assert [(m["role"], m.get("action")) for m in transcript] == [
+        ("customer", None), ("bot", None), ("customer", None), ("bot", "answer"), ("customer", None), ("bot", None)
+    ]  # fmt: skip
+    assert event_types(support_app).count("bot_decision") == 1  # only the answer was a decision
+
+    result = support_app.test_cli_runner().invoke(args=["report", "--json"])
+    report = json.loads(result.output)
+    assert report["content_gaps"] == [] and report["outcomes"]["deflection_pending"] == 1
+
+
 def test_each_answer_keeps_the_revision_it_cited_after_the_article_changes(support_app, client, tmp_path):
     first = ask(client, "how long do I have to ask for a refund?")
     write_article(

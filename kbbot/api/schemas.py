@@ -93,7 +93,10 @@ class ChatResponse(Response):
             "and the bot has no new answer, or an agent holds the conversation)."
         )
     )
-    action: Action
+    action: Action | None = Field(
+        description="The bot's decision; null for a social reply to small talk (a greeting, thanks, goodbye), "
+        "which searches nothing."
+    )
     answer: str = Field(
         description=(
             "With `answer`: passages of the article in whole sentences, each section's heading on a line of "
@@ -101,7 +104,7 @@ class ChatResponse(Response):
             "fence lines, then a Markdown link to the article; otherwise what the bot says."
         )
     )
-    confidence: float = Field(ge=0, le=1)
+    confidence: float | None = Field(ge=0, le=1, description="Null with a social reply.")
     sources: list[SourceOut] = Field(description="Best first; empty when nothing is relevant.")
     handoff_offered: bool
     handoff: HandoffRef | None = Field(description="The conversation's handoff, once one was requested.")
