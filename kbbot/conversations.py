@@ -58,7 +58,9 @@ _FOLLOW_UP_OPENING = re.compile(
 _ANAPHORA = re.compile(r"\b(it|that|this|they|them|there|those|these|one)\b", re.IGNORECASE)
 FOLLOW_UP_MAX_WORDS = 8
 # Small talk: the whole message is one of these (English; other languages take the normal path).
-_GREETING = r"(hi|hello|hey|hiya|howdy|good (morning|afternoon|evening|day)|greetings)( there| team| all| everyone)?"
+_GREETING = (
+    r"(hi|hello|hey|hiya|howdy|good (morning|afternoon|evening|day)|greetings)( there| team| all| everyone)?"
+)
 _VAGUE_REQUEST = (
     r"(i (need|want|would like) (some )?help|i have an?( quick)? question|(can|could) (you|someone|anyone) "
     r"help( me)?|(please )?help( me)?( please)?|are you there|(is )?any ?(one|body) there)"

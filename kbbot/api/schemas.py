@@ -94,8 +94,8 @@ class ChatResponse(Response):
         )
     )
     action: Action | None = Field(
-        description="The bot's decision; null for a social reply to small talk (a greeting, thanks, goodbye), "
-        "which searches nothing."
+        description="The bot's decision; null for a social reply to small talk (a greeting, thanks, "
+        "goodbye), which searches nothing."
     )
     answer: str = Field(
         description=(
