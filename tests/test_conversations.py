@@ -46,7 +46,8 @@ def test_follow_ups(message, follow_up):
 @pytest.mark.parametrize(
     "message, kind",
     [("hi", "greeting"), ("Hello there!", "greeting"), ("hi, can you help me?", "greeting"),
-     ("help", "greeting"), ("Thanks!", "thanks"), ("great, thank you so much", "thanks"), ("that worked, thx", "thanks"),
+     ("help", "greeting"), ("Thanks!", "thanks"), ("great, thank you so much", "thanks"),
+     ("that worked, thx", "thanks"),
      ("ok", "acknowledgement"), ("got it", "acknowledgement"), ("ok bye", "goodbye"),
      ("no thanks", "goodbye"), ("thanks, that's all", "goodbye"),
      ("hi, how do I cancel my subscription?", None), ("thanks but it still fails", None),
