@@ -5,7 +5,8 @@ stores the bot's reply with its whole decision. The rules, each a pure
 function below:
 - small talk (a greeting, thanks, "ok", goodbye, with nothing asked) gets a
   social reply, not a search: it is no question the knowledge base failed;
-- a customer who asks for a person gets the handoff path at once;
+- a customer who asks for a person, or says yes when the bot offered one,
+  gets the handoff path at once;
 - a follow-up ("and on mobile?", "it still fails") is retrieved together with
   the question it follows, and the more confident reading wins;
 - an article the customer says did not work is not offered to them again;
@@ -74,7 +75,11 @@ _GOODBYE = (
     r"(bye( bye| now)?|goodbye|see (you|ya)|have a (good|nice|great) (day|one|evening|weekend)"
     r"|(no,? )?that'?s all|nothing else|no,? thanks?( you)?|no,? i'?m good)"
 )
+_YES = r"(yes|yeah|yep|yup|sure|ok(ay)?|please|please do|go ahead|that would be (great|good|nice))"
 _SEPARATOR = r"[\s,.!]*"
+_ACCEPTS = re.compile(rf"{_YES}({_SEPARATOR}({_YES}|{_THANKS}))*")
+# Emoji that say a word of small talk; other emoji are left out.
+_EMOJI_WORDS = {"👍": "ok", "👌": "ok", "🙏": "thanks"}
 _SOCIAL = {
     "goodbye": re.compile(rf"(({_ACKNOWLEDGEMENT}|{_THANKS}){_SEPARATOR})*{_GOODBYE}"),
     "thanks": re.compile(rf"({_ACKNOWLEDGEMENT}{_SEPARATOR})*{_THANKS}({_SEPARATOR}{_ACKNOWLEDGEMENT})*"),
@@ -114,12 +119,25 @@ MIN_SOURCE_SCORE = 0.5
 WAITING_FOR_AGENT = "Your message has been passed to our support team; a person will reply here."
 
 
+def _short_words(message):
+    """The message as small talk is matched: lower case, words and , . ! only, emoji as words."""
+    for emoji, word in _EMOJI_WORDS.items():
+        message = message.replace(emoji, f" {word} ")
+    words = " ".join(re.sub(r"[^\w\s,.!'’]", " ", message.lower()).replace("’", "'").split())
+    return words.strip(" ,.!")
+
+
 def social_kind(message):
     """"greeting", "thanks", "acknowledgement" or "goodbye" when the whole message is small talk
-    ("hi, can you help?", "great, thanks!", "ok bye"); None when it says anything more."""
-    words = " ".join(re.sub(r"[^\w\s,.!'’]", " ", message.lower()).replace("’", "'").split())
-    words = words.strip(" ,.!")
+    ("hi, can you help?", "great, thanks!", "ok bye", "👍"); None when it says anything more."""
+    words = _short_words(message)
     return next((kind for kind, pattern in _SOCIAL.items() if pattern.fullmatch(words)), None)
+
+
+def accepts(message):
+    """Whether the whole message says yes ("yes please", "sure", "ok 👍"): after the bot offered a
+    person, the customer takes the offer."""
+    return bool(_ACCEPTS.fullmatch(_short_words(message)))
 
 
 def asks_for_human(message):
@@ -317,7 +335,9 @@ def reply(session: Session, engine, conversation: Conversation, text, url_for_ar
         if handoff.first_reply_at is not None:
             session.commit()
             return Turn(customer, None)
-    social = social_kind(text)
+    offered_a_person = bool(history) and history[-1].role == "bot" and history[-1].handoff_offered
+    took_the_offer = offered_a_person and accepts(text)
+    social = None if took_the_offer else social_kind(text)
     if social is not None:
         if handoff is not None:  # "thanks" while waiting for a person is for the person
             session.commit()
@@ -329,7 +349,7 @@ def reply(session: Session, engine, conversation: Conversation, text, url_for_ar
         session.commit()
         return Turn(customer, bot)
 
-    asked_for_human = asks_for_human(text)
+    asked_for_human = took_the_offer or asks_for_human(text)
     said_it_failed = reports_failure(text)
     follow_up = bool(previous_questions) and is_follow_up(text)
     answer = engine.ask(session, text)

@@ -194,6 +194,16 @@ def test_small_talk_gets_a_social_reply_that_searches_nothing_and_is_no_content_
     assert report["content_gaps"] == [] and report["outcomes"]["deflection_pending"] == 1
 
 
+def test_saying_yes_to_the_offer_of_a_person_is_asking_for_one(client):
+    uncovered = ask(client, "do you sell garden furniture")
+    assert uncovered["handoff_offered"]
+    taken = ask(client, "yes please", conversation_id=uncovered["conversation_id"])
+    assert (taken["action"], taken["handoff_offered"]) == ("handoff", True)
+    assert taken["answer"].startswith("Of course.")
+    unprompted = ask(client, "yes")  # a new conversation: there is no offer to take
+    assert not unprompted["answer"].startswith("Of course.")
+
+
 def test_each_answer_keeps_the_revision_it_cited_after_the_article_changes(support_app, client, tmp_path):
     first = ask(client, "how long do I have to ask for a refund?")
     write_article(

@@ -59,6 +59,15 @@ def test_small_talk_is_only_a_message_that_asks_nothing(message, kind):
         assert not conversations.asks_something(message)  # nor is it the topic a follow-up refers to
 
 
+@pytest.mark.parametrize(
+    "message, says_yes",
+    [("yes", True), ("Yes please!", True), ("sure, thanks", True), ("ok 👍", True), ("go ahead", True),
+     ("no", False), ("yes but how do I export?", False), ("not yet", False)],
+)  # fmt: skip
+def test_saying_yes_to_an_offer(message, says_yes):
+    assert conversations.accepts(message) is says_yes
+
+
 def test_offer_reasons():
     assert conversations.offer_reason("answer", True, False, False) == "customer_request"
     assert conversations.offer_reason("handoff", False, False, True) == "low_confidence"
