@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import topics
-from .conversations import asks_something, reports_failure
+from .conversations import asks_something, reports_failure, social_kind
 from .models import (
     CES_CHOICES,
     HANDOFF_REASONS,
@@ -379,7 +379,7 @@ def outcome(conversation, visitor_conversations, deflection_window, as_of=None):
     if conversation.handoff is not None:
         return "handed_off"
     votes = [vote for answer in conversation.answers for vote in answer.votes]
-    if True in votes:
+    if True in votes or thanked_for_an_answer(conversation):
         return "deflected_confirmed"
     if (
         conversation.answers
@@ -392,14 +392,23 @@ def outcome(conversation, visitor_conversations, deflection_window, as_of=None):
     return "abandoned"
 
 
-def said_an_answer_failed(conversation):
-    """Whether the customer replied to a bot answer that it did not work ("it still fails"): a "no" in words."""
+def replies_to_answers(conversation):
+    """The customer's messages that came right after a bot answer: what they said of it."""
     after_answer = False
     for question in conversation.questions:
-        if after_answer and reports_failure(question.text):
-            return True
+        if after_answer:
+            yield question.text
         after_answer = question.reply is not None and question.reply.action == "answer"
-    return False
+
+
+def said_an_answer_failed(conversation):
+    """Whether the customer replied to a bot answer that it did not work ("it still fails"): a "no" in words."""
+    return any(reports_failure(text) for text in replies_to_answers(conversation))
+
+
+def thanked_for_an_answer(conversation):
+    """Whether the customer replied to a bot answer with thanks ("great, thanks!"): a "yes" in words."""
+    return any(social_kind(text) == "thanks" for text in replies_to_answers(conversation))
 
 
 def followed_by_repeat_contact(conversation, visitor_conversations, repeat_window):

@@ -79,6 +79,17 @@ def test_an_answer_the_customer_said_did_not_work_is_no_deflection():
     assert outcome(moved_on) == "deflected_assumed"
 
 
+def test_thanks_right_after_an_answer_confirms_it_and_thanks_for_nothing_does_not():
+    thanked = conversation(1, [turn(), turn("great, thanks!", action=None)])
+    assert outcome(thanked) == "deflected_confirmed"
+    too_late = conversation(2, [turn(), turn("and how do I export?", article=2), turn("thanks", action=None)])
+    assert outcome(too_late) == "deflected_confirmed"  # the thanks follows the second answer
+    after_a_suggestion = conversation(3, [turn(action="suggest"), turn("thanks", action=None)])
+    assert outcome(after_a_suggestion) == "abandoned"
+    for not_thanks in ("thanks for nothing", "no thanks"):
+        assert outcome(conversation(4, [turn(), turn(not_thanks, action=None)])) == "deflected_assumed"
+
+
 def test_an_assumed_deflection_is_pending_until_its_window_has_passed():
     answered = conversation(1, [turn()])  # its last message at T0 + 1 minute
     window = SETTINGS.deflection_window
