@@ -299,6 +299,12 @@ def answered_articles(messages):
     }
 
 
+def _passed_on(session, customer):
+    """The turn of a message that waits for a person: stored, with no bot reply."""
+    session.commit()
+    return Turn(customer, None)
+
+
 def _source_record(source, url_for_article):
     return {
         "slug": source.slug,
@@ -333,15 +339,13 @@ def reply(session: Session, engine, conversation: Conversation, text, url_for_ar
         if handoff.status == "resolved":
             handoffs.reopen(session, handoff)
         if handoff.first_reply_at is not None:
-            session.commit()
-            return Turn(customer, None)
+            return _passed_on(session, customer)
     offered_a_person = bool(history) and history[-1].role == "bot" and history[-1].handoff_offered
     took_the_offer = offered_a_person and accepts(text)
     social = None if took_the_offer else social_kind(text)
     if social is not None:
         if handoff is not None:  # "thanks" while waiting for a person is for the person
-            session.commit()
-            return Turn(customer, None)
+            return _passed_on(session, customer)
         bot = Message(
             conversation=conversation, role="bot", text=SOCIAL_REPLIES[social], in_reply_to_id=customer.id
         )
@@ -385,8 +389,7 @@ def reply(session: Session, engine, conversation: Conversation, text, url_for_ar
     if handoff is not None and not (
         action == ANSWER and top is not None and top.article_id not in answered_articles(history)
     ):
-        session.commit()  # the customer is waiting for a person: the message waits for them too
-        return Turn(customer, None)
+        return _passed_on(session, customer)  # nothing new to say while the customer waits for a person
     if reason is not None and action == HANDOFF:
         bot_text = OFFER_TEXT[reason]
     elif action == ANSWER and top is not None:

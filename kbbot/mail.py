@@ -278,7 +278,8 @@ def _start_retries(app, **_extra):
 
 
 def stop_retries(app):
-    """Stop the app's `RetryWorker`, if this process runs one (tests; a clean shutdown)."""
+    """Stop the app's `RetryWorker`, if this process runs one (the tests do; otherwise the daemon
+    thread ends with its process)."""
     worker = app.extensions.pop("kbbot.mail_retries", None)
     if worker is not None and worker.pid == os.getpid():
         worker.stop()
