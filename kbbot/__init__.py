@@ -3,6 +3,7 @@
 import logging
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import (
     api,
@@ -15,6 +16,7 @@ from . import (
     help_center,
     mail,
     origins,
+    rate_limits,
     request_input,
     services,
     staff,
@@ -56,6 +58,10 @@ def create_app(config=None):
     visitors.init_app(app)
     origins.init_app(app)
     mail.init_app(app)
+    rate_limits.init_app(app)
+    if app.config["PROXIES"]:
+        proxies = app.config["PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.extensions["kbbot.business_hours"] = business_hours.parse(app.config["BUSINESS_HOURS"], app.config["TIMEZONE"])
     app.register_blueprint(health.bp)
     app.register_blueprint(help_center.bp)

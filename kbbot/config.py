@@ -167,6 +167,18 @@ class Config:
         # browser, besides kbbot's own; empty: only kbbot's own pages.
         self.ALLOWED_ORIGINS = parse_origins(os.environ.get("KBBOT_ALLOWED_ORIGINS", ""))
 
+        # How many reverse proxies in front of kbbot set X-Forwarded-For, -Proto and -Host: that many
+        # are trusted, so the client's address (rate limits, login throttling) and scheme are known.
+        self.PROXIES = _int("KBBOT_PROXIES", 0)
+        if self.PROXIES < 0:
+            raise ValueError(f"environment variable KBBOT_PROXIES must be 0 or more, got {self.PROXIES}")
+        # Chat messages and searches (they run the engine), counted together per visitor and per client
+        # address in moving windows, e.g. "30/minute;300/hour", or "off"; a request over one gets 429.
+        # Counted in memory per process unless the storage is shared: redis://host:6379 (kbbot/rate_limits.py).
+        self.RATE_LIMIT_PER_VISITOR = os.environ.get("KBBOT_RATE_LIMIT_PER_VISITOR") or "30/minute;300/hour"
+        self.RATE_LIMIT_PER_ADDRESS = os.environ.get("KBBOT_RATE_LIMIT_PER_ADDRESS") or "120/minute;2000/hour"
+        self.RATE_LIMIT_STORAGE = os.environ.get("KBBOT_RATE_LIMIT_STORAGE") or "memory://"
+
         # On first start, import ARTICLES_DIR into an empty database.
         self.SYNC_ON_FIRST_START = _flag("KBBOT_SYNC_ON_FIRST_START", True)
 

@@ -334,6 +334,21 @@ def bad_request(error):
     return _error_page(error, page)
 
 
+@bp.errorhandler(429)
+def too_many_requests(error):
+    """The help center's page for a visitor over the search rate limit (`rate_limits`)."""
+    page = ErrorPage(
+        heading="Too many searches at once",
+        advice="Please wait a moment, then search again.",
+        description="Too many searches at once.",
+        reason=stated_reason(error),
+    )
+    return _error_page(error, page)
+
+
 def _error_page(error, page):
     html = render_template("help_center/error.html", error=error, page=page, **_page_context())
-    return _security_headers(make_response(html)), error.code
+    response = _security_headers(make_response(html, error.code))
+    if retry_after := dict(error.get_headers()).get("Retry-After"):
+        response.headers["Retry-After"] = retry_after
+    return response

@@ -46,7 +46,7 @@ OPERATIONS = [
         "Ask a question; starts a conversation unless conversation_id is given",
         schemas.ChatRequest,
         schemas.ChatResponse,
-        errors=_JSON_ERRORS + (404,),
+        errors=_JSON_ERRORS + (404, 429),
         security=VISITOR,
     ),
     _op(
@@ -117,7 +117,7 @@ OPERATIONS = [
         "/search",
         "Search the help center",
         ok=schemas.SearchOut,
-        errors=(422,),
+        errors=(422, 429),
         security=VISITOR,
         params=(
             {"name": "q", "in": "query", "required": True, "schema": {"type": "string", "maxLength": 500}},
@@ -395,6 +395,7 @@ _ERROR_TEXT = {
     415: "Body is not application/json.",
     422: "A field is missing, of the wrong type or invalid; `errors` names it.",
     428: "The change does not say which revision it was made on (If-Match or base_revision).",
+    429: "Over a rate limit on chat messages and searches (per visitor and per address); see Retry-After.",
 }
 
 

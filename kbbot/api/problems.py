@@ -37,7 +37,8 @@ def field_errors(error: ValidationError):
 
 
 def http_error(error: HTTPException):
-    headers = {"Allow": error.valid_methods and ", ".join(error.valid_methods)} if error.code == 405 else None
+    # The error's own headers (Allow with a 405, Retry-After with a 429), but not its HTML content type.
+    headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
     return problem(error.code, error.name, error.description, headers=headers)
 
 
