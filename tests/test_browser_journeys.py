@@ -114,6 +114,23 @@ def test_an_answer_shows_its_heading_in_bold_and_its_steps_as_a_numbered_list(li
     expect(reply.locator("p.kb-msg__text", has_text="You need to be the Owner or an Admin.")).to_have_count(1)
 
 
+def test_small_talk_gets_a_plain_reply_without_sources_votes_or_a_handoff_form(live_site, page):
+    page.goto(live_site.url)
+    frame, _ = open_widget(page)
+    hello = ask(frame, "Hi, can you help me?")
+    expect(hello).to_have_attribute("data-action", "")
+    expect(hello).to_contain_text("What can I help you with?")
+    answer = ask(frame, "how do I connect stripe")
+    expect(answer).to_have_attribute("data-action", "answer")
+    thanks = ask(frame, "great, thanks!")
+    expect(thanks).to_contain_text("You're welcome!")
+    expect(answer.locator("[data-testid=helpful]")).to_have_count(1)
+    for reply in (hello, thanks):
+        expect(reply.locator("[data-testid=helpful]")).to_have_count(0)  # no "Helpful?" vote on small talk
+    expect(frame.locator("#kb-handoff-form")).to_be_hidden()
+    expect(frame.locator("#kb-live")).to_contain_text("You're welcome!")  # announced like any reply
+
+
 def test_an_answer_shows_an_example_as_code_that_scrolls_within_the_bubble(live_site, page):
     page.goto(live_site.url)
     frame, _ = open_widget(page)
