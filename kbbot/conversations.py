@@ -78,6 +78,7 @@ _GOODBYE = (
 _YES = r"(yes|yeah|yep|yup|sure|ok(ay)?|please|please do|go ahead|that would be (great|good|nice))"
 _SEPARATOR = r"[\s,.!]*"
 _ACCEPTS = re.compile(rf"{_YES}({_SEPARATOR}({_YES}|{_THANKS}))*")
+SMALL_TALK_MAX_CHARS = 80  # a longer message says more than small talk (and is never matched)
 # Emoji that say a word of small talk; other emoji are left out.
 _EMOJI_WORDS = {"👍": "ok", "👌": "ok", "🙏": "thanks"}
 _SOCIAL = {
@@ -120,7 +121,10 @@ WAITING_FOR_AGENT = "Your message has been passed to our support team; a person 
 
 
 def _short_words(message):
-    """The message as small talk is matched: lower case, words and , . ! only, emoji as words."""
+    """The message as small talk is matched: lower case, words and , . ! only, emoji as words;
+    "" for a message too long to be small talk."""
+    if len(message) > SMALL_TALK_MAX_CHARS:
+        return ""
     for emoji, word in _EMOJI_WORDS.items():
         message = message.replace(emoji, f" {word} ")
     words = " ".join(re.sub(r"[^\w\s,.!'’]", " ", message.lower()).replace("’", "'").split())
