@@ -1,4 +1,5 @@
-"""The commands of the `kbbot` command line: init, sync, export, index, search, ask, eval, report, user, token, serve."""
+"""The commands of the `kbbot` command line: init, sync, export, index, search, ask, eval, report, user, token, mail,
+serve."""
 
 import json
 import math
@@ -12,9 +13,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from . import auth, db, evaluation, export, reports, services, users
+from . import auth, db, evaluation, export, mail, reports, services, users
 from .errors import KbbotError
-from .models import Article
+from .models import Article, OutboundEmail
 from .sync import sync_directory
 
 
@@ -261,6 +262,23 @@ def token_revoke_command(token_id):
     click.echo(f"Token {token_id} revoked.")
 
 
+@click.command("mail")
+@click.option("--all", "every", is_flag=True, help="Try every queued email now, not only those due.")
+@with_appcontext
+def mail_command(every):
+    """Try the agent replies queued for email (each serving process also does, every 30 s)."""
+    if current_app.extensions["kbbot.mail"] is None:
+        raise click.ClickException("this app sends no email: set KBBOT_SMTP_URL and KBBOT_MAIL_FROM")
+    session = db.get_session()
+    due_by = datetime(9999, 12, 31, tzinfo=UTC) if every else None
+    outcomes = mail.deliver_due(session, due_by=due_by, limit=None)
+    pending = session.scalar(select(func.count(OutboundEmail.id)).where(OutboundEmail.status == "pending"))
+    click.echo(
+        f"{outcomes['sent']} sent, {outcomes['retrying']} to try again later, {outcomes['failed']} given up; "
+        f"{pending} waiting in all"
+    )
+
+
 COMMANDS = (
     init_command,
     sync_command,
@@ -272,6 +290,7 @@ COMMANDS = (
     report_command,
     user_group,
     token_group,
+    mail_command,
     serve_command,
 )
 

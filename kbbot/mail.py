@@ -151,24 +151,24 @@ def queue_reply(session, reply):
     return outbound
 
 
-def deliver(session, outbound_id, now=None):
+def deliver(session, outbound_id, due_by=None):
     """Try to email one queued reply: "sent", "retrying" (it is tried again later), "failed" (given
-    up), or None when it is not due, this app sends no mail, or another process is trying it.
+    up), or None when it is not due by `due_by` (default: now), this app sends no mail, or another
+    process is trying it.
 
     The email is claimed first, in one UPDATE, so two processes never send it twice. Commits.
     """
     settings = current_app.extensions["kbbot.mail"]
     if settings is None:
         return None
-    now = now or utcnow()
     claimed = session.execute(
         update(OutboundEmail)
         .where(
             OutboundEmail.id == outbound_id,
             OutboundEmail.status == "pending",
-            OutboundEmail.next_attempt_at <= now,
+            OutboundEmail.next_attempt_at <= (due_by or utcnow()),
         )
-        .values(next_attempt_at=now + CLAIM, attempts=OutboundEmail.attempts + 1)
+        .values(next_attempt_at=utcnow() + CLAIM, attempts=OutboundEmail.attempts + 1)
     ).rowcount
     session.commit()
     if not claimed:
@@ -210,16 +210,17 @@ def deliver(session, outbound_id, now=None):
     return "sent"
 
 
-def deliver_due(session, now=None):
-    """Try the queued replies that are due (`deliver`), oldest first: {outcome: count}."""
-    now = now or utcnow()
+def deliver_due(session, due_by=None, limit=RETRY_BATCH):
+    """Try the queued replies due by `due_by` (default: now), oldest first, at most `limit`
+    (`deliver`): {outcome: count}."""
+    due_by = due_by or utcnow()
     due = session.scalars(
         select(OutboundEmail.id)
-        .where(OutboundEmail.status == "pending", OutboundEmail.next_attempt_at <= now)
+        .where(OutboundEmail.status == "pending", OutboundEmail.next_attempt_at <= due_by)
         .order_by(OutboundEmail.next_attempt_at, OutboundEmail.id)
-        .limit(RETRY_BATCH)
+        .limit(limit)
     ).all()
-    return Counter(outcome for outbound_id in due if (outcome := deliver(session, outbound_id, now)))
+    return Counter(outcome for outbound_id in due if (outcome := deliver(session, outbound_id, due_by)))
 
 
 def _error_kind(error):

@@ -99,7 +99,7 @@ def queued(app):
 def retry_later(app, minutes):
     """`mail.deliver_due` as the retry thread runs it, `minutes` from now."""
     with app.test_request_context():
-        outcome = mail.deliver_due(db.get_session(), now=utcnow() + timedelta(minutes=minutes))
+        outcome = mail.deliver_due(db.get_session(), due_by=utcnow() + timedelta(minutes=minutes))
         events.flush()
     return outcome
 
@@ -131,6 +131,29 @@ def test_a_mail_server_that_is_down_loses_no_email_it_goes_out_when_the_server_i
     assert event_types(app).count("reply_emailed") == 1 and "reply_email_failed" not in event_types(app)
     context = client.get(f"/api/v1/staff/handoffs/{handoff['id']}", headers=headers).get_json()
     assert context["transcript"][-1]["email"]["status"] == "sent"
+
+
+def test_kbbot_mail_tries_the_queued_emails_from_the_command_line(support_site):
+    port = free_port()
+    app, headers = support_site(f"smtp+plain://127.0.0.1:{port}")
+    client = app.test_client()
+    _, handoff = handed_off(client)
+    reply(client, handoff, headers)  # nothing listens: queued, next try in a minute
+    runner = app.test_cli_runner()
+    inbox, server = start_mail_server(port)
+    try:
+        not_due = runner.invoke(args=["mail"])
+        assert not_due.exit_code == 0 and "0 sent" in not_due.output and "1 waiting in all" in not_due.output
+        every = runner.invoke(args=["mail", "--all"])
+        assert every.exit_code == 0 and "1 sent" in every.output and "0 waiting in all" in every.output
+    finally:
+        server.stop()
+    assert len(inbox.messages) == 1
+
+
+def test_kbbot_mail_without_a_mail_server_says_what_to_set(runner):
+    result = runner.invoke(args=["mail"])
+    assert result.exit_code != 0 and "KBBOT_SMTP_URL" in result.output
 
 
 def test_after_every_retry_fails_kbbot_gives_up_and_says_so_once(support_site):
