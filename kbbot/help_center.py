@@ -303,6 +303,7 @@ def theme_css():
 class ErrorPage:
     """What the help center's error page says (help_center/error.html)."""
 
+    title: str
     heading: str
     advice: str
     description: str
@@ -314,6 +315,7 @@ def not_found(error):
     """The friendly 404 page; the app also uses it for URLs that match no route at all."""
     product = current_app.extensions["kbbot.theme"].product_name
     page = ErrorPage(
+        title="Page not found",
         heading="We can’t find that page",
         advice="The article may have moved or been removed. Try searching for it instead.",
         description=f"The page you were looking for is not in the {product}.",
@@ -326,6 +328,7 @@ def bad_request(error):
     """The help center's page for a link it cannot read (a NUL in it), saying what was wrong;
     the app also uses it for such a link that matches no route."""
     page = ErrorPage(
+        title="Link not understood",
         heading="We couldn’t read that link",
         advice="Check the address, or search for what you need instead.",
         description="The link could not be read.",
@@ -338,6 +341,7 @@ def bad_request(error):
 def too_many_requests(error):
     """The help center's page for a visitor over the search rate limit (`rate_limits`)."""
     page = ErrorPage(
+        title="Too many searches",
         heading="Too many searches at once",
         advice="Please wait a moment, then search again.",
         description="Too many searches at once.",
