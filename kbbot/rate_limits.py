@@ -94,6 +94,7 @@ def _hold_back_floods():
                 reset_at = limits.limiter.get_window_stats(item, "asking", kind, key).reset_time
                 retry_after = max(1, math.ceil(reset_at - time.time()))
                 raise TooManyRequests(
-                    f"Too many questions and searches from this {kind} (at most {item}); try again in {retry_after} s.",
+                    f"Too many questions and searches from this {kind} (at most {item}); "
+                    f"try again in {retry_after} s.",
                     retry_after=retry_after,
                 )
