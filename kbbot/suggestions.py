@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from .conversations import asks_for_human
+from .conversations import asks_for_human, social_kind
 
 SUGGESTIONS = 5  # articles offered to the agent
 QUESTIONS_SEARCHED = 3  # the customer's questions searched for suggestions
@@ -46,14 +46,15 @@ class Suggestion:
 
 
 def customer_questions(context, limit=QUESTIONS_SEARCHED):
-    """The texts to search with: the customer's messages (not their requests for a person) and the
-    message they left with the handoff; the first one (the topic) and the latest others, at most `limit`."""
+    """The texts to search with: the customer's messages (not their requests for a person, nor small
+    talk) and the message they left with the handoff; the first one (the topic) and the latest
+    others, at most `limit`."""
     texts = [entry["text"] for entry in context["transcript"] if entry["role"] == "customer"]
     texts.append(context["customer"]["message"])
     distinct = {}
     for text in texts:
         text = " ".join(text.split())
-        if text and not asks_for_human(text):
+        if text and not asks_for_human(text) and social_kind(text) is None:
             distinct.setdefault(text.casefold(), text)
     found = list(distinct.values())
     return found[:1] + found[1:][-(limit - 1) :] if limit > 1 else found[:limit]

@@ -503,14 +503,17 @@ def context_with(transcript=(), views=(), message=""):
     }
 
 
-def test_the_customers_questions_are_searched_without_requests_for_a_person():
+def test_the_customers_questions_are_searched_without_requests_for_a_person_or_small_talk():
     transcript = [
+        {"role": "customer", "text": "Hi there!"},
+        {"role": "bot", "text": "..."},
         {"role": "customer", "text": "how do I get a refund"},
         {"role": "bot", "text": "..."},
         {"role": "customer", "text": "talk to a human"},
         {"role": "customer", "text": "it is for the annual plan"},
         {"role": "customer", "text": "How do I get a  refund"},
         {"role": "customer", "text": "paid by card"},
+        {"role": "customer", "text": "ok thanks"},
     ]
     questions = suggestions.customer_questions(context_with(transcript, message="I want my money back"))
     assert questions == ["how do I get a refund", "paid by card", "I want my money back"]
