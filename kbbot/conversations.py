@@ -30,9 +30,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import events, handoffs
+from . import events, handoffs, small_talk
 from .errors import NotFound
 from .models import Conversation, Feedback, Message, utcnow
+from .small_talk import accepts, social_kind
 
 ANSWER, SUGGEST, HANDOFF = "answer", "suggest", "handoff"
 
@@ -58,42 +59,6 @@ _FOLLOW_UP_OPENING = re.compile(
 )
 _ANAPHORA = re.compile(r"\b(it|that|this|they|them|there|those|these|one)\b", re.IGNORECASE)
 FOLLOW_UP_MAX_WORDS = 8
-# Small talk: the whole message is one of these (English; other languages take the normal path).
-_GREETING = (
-    r"(hi|hello|hey|hiya|howdy|good (morning|afternoon|evening|day)|greetings)( there| team| all| everyone)?"
-)
-_VAGUE_REQUEST = (
-    r"(i (need|want|would like) (some )?help|i have an?( quick)? question|(can|could) (you|someone|anyone) "
-    r"help( me)?|(please )?help( me)?( please)?|are you there|(is )?any ?(one|body) there)"
-)
-_ACKNOWLEDGEMENT = (
-    r"(ok(ay)?|k|great|perfect|awesome|cool|nice|brilliant|excellent|got it|understood|i see|all good"
-    r"|that (helped|helps|worked|works|did it|did the trick)|it worked|that'?s (great|perfect|helpful|it))"
-)
-_THANKS = r"(thanks?( you)?( so much| a lot| very much)?|thx|ty|cheers|much appreciated)"
-_GOODBYE = (
-    r"(bye( bye| now)?|goodbye|see (you|ya)|have a (good|nice|great) (day|one|evening|weekend)"
-    r"|(no,? )?that'?s all|nothing else|no,? thanks?( you)?|no,? i'?m good)"
-)
-_YES = r"(yes|yeah|yep|yup|sure|ok(ay)?|please|please do|go ahead|that would be (great|good|nice))"
-_SEPARATOR = r"[\s,.!]*"
-_ACCEPTS = re.compile(rf"{_YES}({_SEPARATOR}({_YES}|{_THANKS}))*")
-SMALL_TALK_MAX_CHARS = 80  # a longer message says more than small talk (and is never matched)
-# Emoji that say a word of small talk; other emoji are left out.
-_EMOJI_WORDS = {"👍": "ok", "👌": "ok", "🙏": "thanks"}
-_SOCIAL = {
-    "goodbye": re.compile(rf"(({_ACKNOWLEDGEMENT}|{_THANKS}){_SEPARATOR})*{_GOODBYE}"),
-    "thanks": re.compile(rf"({_ACKNOWLEDGEMENT}{_SEPARATOR})*{_THANKS}({_SEPARATOR}{_ACKNOWLEDGEMENT})*"),
-    "acknowledgement": re.compile(rf"{_ACKNOWLEDGEMENT}({_SEPARATOR}{_ACKNOWLEDGEMENT})*"),
-    "greeting": re.compile(rf"({_GREETING}{_SEPARATOR})?{_VAGUE_REQUEST}|{_GREETING}"),
-}
-SOCIAL_REPLIES = {
-    "greeting": "Hi! What can I help you with? Ask your question in a sentence or two.",
-    "thanks": "You're welcome! Is there anything else I can help with?",
-    "acknowledgement": "Is there anything else I can help with?",
-    "goodbye": "Thanks for stopping by. Have a good day!",
-}
-
 OFFER_TEXT = {
     "customer_request": "Of course. Leave your email and a message, and a person from our support team will reply.",
     "low_confidence": (
@@ -118,30 +83,6 @@ OFFER_AFTER_OTHER_ARTICLES = (
 MAX_SOURCES = 3
 MIN_SOURCE_SCORE = 0.5
 WAITING_FOR_AGENT = "Your message has been passed to our support team; a person will reply here."
-
-
-def _short_words(message):
-    """The message as small talk is matched: lower case, words and , . ! only, emoji as words;
-    "" for a message too long to be small talk."""
-    if len(message) > SMALL_TALK_MAX_CHARS:
-        return ""
-    for emoji, word in _EMOJI_WORDS.items():
-        message = message.replace(emoji, f" {word} ")
-    words = " ".join(re.sub(r"[^\w\s,.!'’]", " ", message.lower()).replace("’", "'").split())
-    return words.strip(" ,.!")
-
-
-def social_kind(message):
-    """"greeting", "thanks", "acknowledgement" or "goodbye" when the whole message is small talk
-    ("hi, can you help?", "great, thanks!", "ok bye", "👍"); None when it says anything more."""
-    words = _short_words(message)
-    return next((kind for kind, pattern in _SOCIAL.items() if pattern.fullmatch(words)), None)
-
-
-def accepts(message):
-    """Whether the whole message says yes ("yes please", "sure", "ok 👍"): after the bot offered a
-    person, the customer takes the offer."""
-    return bool(_ACCEPTS.fullmatch(_short_words(message)))
 
 
 def asks_for_human(message):
@@ -351,7 +292,7 @@ def reply(session: Session, engine, conversation: Conversation, text, url_for_ar
         if handoff is not None:  # "thanks" while waiting for a person is for the person
             return _passed_on(session, customer)
         bot = Message(
-            conversation=conversation, role="bot", text=SOCIAL_REPLIES[social], in_reply_to_id=customer.id
+            conversation=conversation, role="bot", text=small_talk.REPLIES[social], in_reply_to_id=customer.id
         )
         session.add(bot)
         session.commit()

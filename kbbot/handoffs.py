@@ -10,6 +10,7 @@ conversation, and where they were. It is built from append-only records
 everything since.
 """
 
+from collections import defaultdict
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -30,6 +31,7 @@ from .models import (
     OutboundEmail,
     utcnow,
 )
+from .small_talk import social_kind
 
 # How far back before the conversation the visitor's help-center activity is shown.
 CONTEXT_LOOKBACK = timedelta(days=7)
@@ -148,16 +150,20 @@ def count_by_status(session: Session, assignee_id=None):
 
 def queue_entries(session: Session, found, now):
     """The queue's lines for the handoffs `found`, as plain data; `waiting_seconds` runs until the first
-    agent reply. The customers' first questions come from one query, not from every message."""
+    agent reply. Each customer's first question (their first message that is not small talk, else
+    their first message) comes from one query over the queue's conversations."""
     conversation_ids = [handoff.conversation_id for handoff in found]
-    first_ids = (
-        select(func.min(Message.id))
+    said = defaultdict(list)
+    for conversation_id, text in session.execute(
+        select(Message.conversation_id, Message.text)
         .where(Message.conversation_id.in_(conversation_ids), Message.role == "customer")
-        .group_by(Message.conversation_id)
-    )
-    first_questions = dict(
-        session.execute(select(Message.conversation_id, Message.text).where(Message.id.in_(first_ids))).all()
-    )
+        .order_by(Message.id)
+    ):
+        said[conversation_id].append(text)
+    first_questions = {
+        conversation_id: next((text for text in texts if social_kind(text) is None), texts[0])
+        for conversation_id, texts in said.items()
+    }
     return [_queue_entry(handoff, now, first_questions.get(handoff.conversation_id)) for handoff in found]
 
 

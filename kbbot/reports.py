@@ -19,7 +19,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import topics
-from .conversations import asks_something, reports_failure, social_kind
+from .conversations import asks_something, reports_failure
+from .small_talk import social_kind
 from .models import (
     CES_CHOICES,
     HANDOFF_REASONS,

@@ -13,7 +13,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from .conversations import asks_for_human, social_kind
+from .conversations import asks_for_human
+from .small_talk import social_kind
 
 SUGGESTIONS = 5  # articles offered to the agent
 QUESTIONS_SEARCHED = 3  # the customer's questions searched for suggestions

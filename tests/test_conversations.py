@@ -43,31 +43,6 @@ def test_follow_ups(message, follow_up):
     assert conversations.is_follow_up(message) is follow_up
 
 
-@pytest.mark.parametrize(
-    "message, kind",
-    [("hi", "greeting"), ("Hello there!", "greeting"), ("hi, can you help me?", "greeting"),
-     ("help", "greeting"), ("Thanks!", "thanks"), ("great, thank you so much", "thanks"),
-     ("that worked, thx", "thanks"),
-     ("ok", "acknowledgement"), ("got it", "acknowledgement"), ("ok bye", "goodbye"),
-     ("no thanks", "goodbye"), ("thanks, that's all", "goodbye"),
-     ("hi, how do I cancel my subscription?", None), ("thanks but it still fails", None),
-     ("ok what about the API?", None), ("help me reset my password", None), ("no", None)],
-)  # fmt: skip
-def test_small_talk_is_only_a_message_that_asks_nothing(message, kind):
-    assert conversations.social_kind(message) == kind
-    if kind is not None:
-        assert not conversations.asks_something(message)  # nor is it the topic a follow-up refers to
-
-
-@pytest.mark.parametrize(
-    "message, says_yes",
-    [("yes", True), ("Yes please!", True), ("sure, thanks", True), ("ok 👍", True), ("go ahead", True),
-     ("no", False), ("yes but how do I export?", False), ("not yet", False)],
-)  # fmt: skip
-def test_saying_yes_to_an_offer(message, says_yes):
-    assert conversations.accepts(message) is says_yes
-
-
 def test_offer_reasons():
     assert conversations.offer_reason("answer", True, False, False) == "customer_request"
     assert conversations.offer_reason("handoff", False, False, True) == "low_confidence"

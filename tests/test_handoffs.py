@@ -99,6 +99,20 @@ def test_while_the_customer_waits_the_bot_only_adds_answers_they_have_not_had(cl
     assert [m["role"] for m in messages] == ["customer", "bot"] + ["customer"] * 5 + ["bot"]
 
 
+def test_the_queue_shows_the_customers_first_question_not_their_greeting(client, agent_token):
+    hello = ask(client, "Hi there!")
+    ask(client, "I was charged twice and want my money back", conversation_id=hello["conversation_id"])
+    request_handoff(client, hello["conversation_id"])
+    other = client.application.test_client()
+    only_hello = ask(other, "hello")
+    assert request_handoff(other, only_hello["conversation_id"]).status_code == 201
+    queue = client.get("/api/v1/staff/handoffs?status=open", headers=staff_headers(agent_token)).get_json()
+    assert sorted(h["first_question"] for h in queue["handoffs"]) == [
+        "I was charged twice and want my money back",
+        "hello",  # nothing but small talk: the first message, as it is
+    ]
+
+
 def test_lifecycle_resolve_and_reopen_when_the_customer_writes_again(client, agent_token):
     headers = staff_headers(agent_token)
     first = ask(client, "agent please")
