@@ -1,5 +1,5 @@
-"""The commands of the `kbbot` command line: init, sync, export, index, search, ask, eval, report, user, token, mail,
-serve."""
+"""The commands of the `kbbot` command line: init, sync, export, index, search, ask, eval, report, user,
+token, mail, erase, purge, serve."""
 
 import json
 import math
@@ -13,7 +13,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from . import auth, db, evaluation, export, mail, reports, services, users
+from . import auth, db, evaluation, export, mail, privacy, reports, services, users
 from .errors import KbbotError
 from .models import Article, OutboundEmail
 from .sync import sync_directory
@@ -279,6 +279,46 @@ def mail_command(every):
     )
 
 
+def _report_deletion(session, deleted, dry_run):
+    """Commit `deleted` (or roll it back for a dry run) and say what it was."""
+    if dry_run:
+        session.rollback()
+    else:
+        session.commit()
+    verb = "would delete" if dry_run else "deleted"
+    click.echo(
+        f"{verb} {deleted.conversations} conversations (with their messages, handoffs, notes, surveys "
+        f"and queued emails), {deleted.events} events, {deleted.votes} votes"
+    )
+
+
+@click.command("erase")
+@click.option("--email", help="The address the customer left in a handoff.")
+@click.option("--visitor", "visitor_ids", multiple=True, help="A visitor id (repeat for several).")
+@click.option("--dry-run", is_flag=True, help="Say what would be deleted; delete nothing.")
+@with_appcontext
+def erase_command(email, visitor_ids, dry_run):
+    """Delete everything kept about a customer: their conversations, visits and votes (docs/privacy.md)."""
+    if not email and not visitor_ids:
+        raise click.UsageError("name the customer: --email ADDRESS or --visitor ID")
+    session = db.get_session()
+    visitors = set(visitor_ids) | (privacy.visitors_with_email(session, email) if email else set())
+    if email and not visitors - set(visitor_ids):
+        click.echo(f"No handoff was left with {email}.")
+    _report_deletion(session, privacy.erase_visitors(session, visitors), dry_run)
+
+
+@click.command("purge")
+@click.option("--older-than", "days", type=click.IntRange(min=1), required=True, help="Days to keep.")
+@click.option("--dry-run", is_flag=True, help="Say what would be deleted; delete nothing.")
+@with_appcontext
+def purge_command(days, dry_run):
+    """Delete conversations, visit events and votes older than DAYS (unresolved handoffs are kept)."""
+    session = db.get_session()
+    cutoff = datetime.now(UTC) - timedelta(days=days)
+    _report_deletion(session, privacy.purge_before(session, cutoff), dry_run)
+
+
 COMMANDS = (
     init_command,
     sync_command,
@@ -291,6 +331,8 @@ COMMANDS = (
     user_group,
     token_group,
     mail_command,
+    erase_command,
+    purge_command,
     serve_command,
 )
 
