@@ -313,7 +313,7 @@ def erase_command(email, visitor_ids, dry_run):
 @click.option("--dry-run", is_flag=True, help="Say what would be deleted; delete nothing.")
 @with_appcontext
 def purge_command(days, dry_run):
-    """Delete conversations, visit events and votes older than DAYS (unresolved handoffs are kept)."""
+    """Delete conversations, visit events and votes older than DAYS (a customer waiting on a handoff keeps all)."""
     session = db.get_session()
     cutoff = datetime.now(UTC) - timedelta(days=days)
     _report_deletion(session, privacy.purge_before(session, cutoff), dry_run)

@@ -8,14 +8,14 @@ searched) and their votes. A handoff ties an email address to the visitor ids it
 `erase_visitors` deletes all of it for some visitors (a customer's right to erasure, GDPR article
 17); `visitors_with_email` finds a customer's visitor ids from the address they gave. `purge_before`
 keeps a retention period: conversations whose last message is older than a day, and older visit
-events and votes, are deleted; a conversation whose handoff is not resolved is kept. Rows are
+events and votes, are deleted, but those of a customer still waiting on a handoff. Rows are
 deleted, not blanked: reports of those periods no longer count them, which is what erasure and
 retention mean. The database cascades each conversation's rows (models.py, ON DELETE CASCADE).
 """
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from .models import Conversation, Event, Feedback, Handoff
@@ -52,17 +52,24 @@ def erase_visitors(session: Session, visitor_ids) -> Deleted:
 
 
 def purge_before(session: Session, cutoff) -> Deleted:
-    """Delete the conversations whose last message came before `cutoff` (but those whose handoff is
-    not resolved), the events before it and the votes before it; the caller commits."""
-    unresolved = select(Handoff.conversation_id).where(Handoff.status != "resolved")
+    """Delete the conversations whose last message came before `cutoff`, and the events and votes
+    from before it; the caller commits. A customer still waiting on a handoff (not resolved) keeps
+    everything, so the agent sees all they tried."""
+    waiting = (
+        select(Conversation.visitor_id)
+        .join(Handoff, Handoff.conversation_id == Conversation.id)
+        .where(Handoff.status != "resolved")
+    )
     conversations = select(Conversation.id).where(
-        Conversation.last_message_at < cutoff, Conversation.id.not_in(unresolved)
+        Conversation.last_message_at < cutoff, Conversation.visitor_id.not_in(waiting)
     )
     return _delete(
         session,
         conversations,
-        events=or_(Event.occurred_at < cutoff, Event.conversation_id.in_(conversations)),
-        votes=Feedback.created_at < cutoff,
+        events=and_(
+            Event.occurred_at < cutoff, or_(Event.visitor_id.is_(None), Event.visitor_id.not_in(waiting))
+        ),
+        votes=and_(Feedback.created_at < cutoff, Feedback.visitor_id.not_in(waiting)),
     )
 
 

@@ -52,6 +52,7 @@ def another_customer(app):
     client = app.test_client()
     client.get("/articles/export?ref=search")
     ask(client, "how do I export my invoices to Excel")
+    client.post("/api/v1/feedback", json={"article": "export", "helpful": True})
     return client
 
 
@@ -96,12 +97,19 @@ def test_erasing_needs_a_customer_and_says_when_no_handoff_had_the_address(site)
     assert unknown.exit_code == 0 and "No handoff was left with nobody@example.com" in unknown.output
 
 
-def test_purging_deletes_what_is_older_than_the_retention_but_unresolved_handoffs(site):
+def events_of(app, visitor_id):
+    with app.app_context():
+        query = text("SELECT COUNT(*) FROM events WHERE visitor_id = :visitor")
+        return db.get_session().execute(query, {"visitor": visitor_id}).scalar_one()
+
+
+def test_purging_deletes_what_is_older_than_the_retention_but_a_waiting_customers(site):
     app, headers = site
     customer_with_handoff(app, headers, "dana@example.com")  # the agent replied: assigned, not resolved
     another_customer(app)
     with app.app_context():
         session = db.get_session()
+        dana, other = session.execute(text("SELECT visitor_id FROM conversations ORDER BY id")).scalars()
         long_ago = utcnow() - timedelta(days=400)
         for model, column in (
             (Conversation, "last_message_at"),
@@ -111,15 +119,17 @@ def test_purging_deletes_what_is_older_than_the_retention_but_unresolved_handoff
             session.execute(update(model).values({column: long_ago}))
         session.commit()
     ask(app.test_client(), "how do I export my invoices to Excel")  # a conversation of today
-    before = rows(app)
+    before, dana_events = rows(app), events_of(app, dana)
+
+    dry = app.test_cli_runner().invoke(args=["purge", "--older-than", "365", "--dry-run"])
+    assert dry.exit_code == 0 and "would delete 1 conversations" in dry.output and rows(app) == before
     result = app.test_cli_runner().invoke(args=["purge", "--older-than", "365"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 0 and "deleted 1 conversations" in result.output, result.output
     after = rows(app)
-    # Dana's conversation waits on its handoff: kept, with its handoff and notes; the other old one goes.
+    # Dana still waits on her handoff: everything of hers stays. The other old conversation goes.
     assert (before["conversations"], after["conversations"]) == (3, 2)
-    assert after["handoffs"] == before["handoffs"] == 1 and after["notes"] == 1
-    assert after["feedback"] == 0  # the old votes
-    with app.app_context():
-        kept = db.get_session().execute(text("SELECT MIN(occurred_at) FROM events")).scalar_one()
-    assert kept is not None  # today's events stay
+    assert (after["handoffs"], after["notes"], after["survey_responses"]) == (1, 1, 1)
+    assert (before["feedback"], after["feedback"]) == (3, 2)  # the other customer's old vote
+    assert events_of(app, dana) == dana_events > 0 and events_of(app, other) == 0
+    assert after["events"] > dana_events  # today's conversation's events stay
     assert app.test_cli_runner().invoke(args=["purge", "--older-than", "0"]).exit_code != 0
