@@ -123,6 +123,12 @@ def test_an_agent_sees_a_handoff_arrive_and_answers_it_with_what_the_customer_re
         timeout=SLOW
     )
     expect(chat.locator("[data-testid=waiting-note]")).to_contain_text("passed to our support team")
+    chat.locator("#kb-input").fill("The second charge was this morning.")
+    chat.locator("#kb-send").click()
+    expect(agent.locator("#timeline [data-testid=entry-customer]", has_text="this morning")).to_be_visible(
+        timeout=SLOW
+    )
+    expect(chat.locator("[data-testid=waiting-note]")).to_have_count(1)  # told once, not after every detail
     # A new question gets the bot's answer while nobody has taken the handoff yet; it reaches the
     # agent's page live too, its headings in bold.
     chat.locator("#kb-input").fill("And how do I cancel my subscription?")

@@ -612,6 +612,17 @@
     return data.action === "handoff" && !data.handoff_offered;
   }
 
+  // Whether the customer was told since the last reply that their messages wait for a person:
+  // once is enough while they add details.
+  function waitingNoted() {
+    for (var item = list.lastElementChild; item; item = item.previousElementSibling) {
+      var kind = item.getAttribute("data-testid");
+      if (kind === "waiting-note") return true;
+      if (kind === "message-bot" || kind === "message-agent") return false;
+    }
+    return false;
+  }
+
   function adoptTurn(data) {
     if (data.conversation_id !== state.conversationId) {
       state.conversationId = data.conversation_id;
@@ -653,7 +664,7 @@
         item.classList.remove("kb-msg--pending");
         adoptTurn(data);
         if (isSilent(data)) {
-          note(data.answer, "waiting-note");
+          if (!waitingNoted()) note(data.answer, "waiting-note");
         } else {
           renderBot(
             { id: data.message_id, text: data.answer, action: data.action, sources: data.sources },
