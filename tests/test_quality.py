@@ -71,10 +71,13 @@ def test_the_test_set_is_big_enough(outcomes):
     assert report.covered >= 40 and report.uncovered >= 15
 
 
-# Known shortfall, measured 2026-12-01: 56 of 63 (0.889), and 40 of 45 (0.889) on the blind
-# set. The method was chosen on the dev set (0.936 there); strict, so this fails loudly once
-# the target is met.
-@pytest.mark.xfail(strict=True, reason="precision@1 is 0.889 on the test set, target 0.9 (issue 2 stays open)")
+# Known shortfall, measured 2026-12-01 and unchanged since: 56 of 63 (0.889), and 40 of 45 (0.889)
+# on the blind set. The method was chosen on the dev set (0.936 there); no ranking method or model
+# obtainable here did better (docs/calibration.md), so issue 2 is blocked on this point. Strict, so
+# this fails loudly once the target is met.
+@pytest.mark.xfail(
+    strict=True, reason="precision@1 is 0.889 on the test set, target 0.9 (issue 2 is blocked on it)"
+)
 def test_precision_at_1_on_covered_questions(outcomes):
     report = evaluation.report(outcomes)
     wrong = misses(outcomes, lambda o: o.question.expected and not ranks_an_expected_article_first(o))
