@@ -593,3 +593,40 @@ def test_the_queue_lists_waiting_handoffs_oldest_first_then_the_latest_resolved(
             assert [
                 n["text"] for n in handoffs.handoff_context(session, session.get(Handoff, ids[2]))["notes"]
             ] == ["checked"]
+
+
+@pytest.fixture
+def admin(support_app):
+    """A signed-in admin's browser."""
+    with support_app.app_context():
+        users.create_user(db.get_session(), "lee@example.com", ["admin"], password=PASSWORD, name="Lee")
+    browser = support_app.test_client()
+    assert sign_in(browser, email="lee@example.com").status_code == 302
+    return browser
+
+
+def test_an_admin_erases_a_customer_from_the_handoff_page_after_typing_their_address(
+    support_app, admin, agent, customer
+):
+    handoff_id, conversation_id = hand_off(customer, email="Dana@Example.com")
+    read_article(customer, "refunds", 30)
+    page = f"/staff/handoffs/{handoff_id}"
+    assert "Erase this customer's data" in text_of(admin.get(page))
+    assert "Erase this customer's data" not in text_of(agent.get(page))  # admins only
+    assert post(agent, f"{page}/erase", {"confirm_email": "dana@example.com"}, page=page).status_code == 403
+    no_token = admin.post(f"{page}/erase", data={"confirm_email": "dana@example.com"})
+    assert no_token.status_code == 400
+
+    mistyped = post(admin, f"{page}/erase", {"confirm_email": "dan@example.com"}, page=page)
+    shown = text_of(admin.get(mistyped.headers["Location"]))
+    assert "Nothing was erased: type dana@example.com to confirm." in shown  # the address as it was stored
+    erased = post(admin, f"{page}/erase", {"confirm_email": " DANA@example.com "}, page=page)
+    assert erased.headers["Location"].endswith("/staff/handoffs/")
+    assert "Erased everything kept about dana@example.com: 1 conversations" in text_of(
+        admin.get(erased.headers["Location"])
+    )
+    assert admin.get(page).status_code == 404
+    assert customer.get(f"/api/v1/conversations/{conversation_id}").status_code == 404
+    with support_app.app_context():
+        visitor_events = db.get_session().scalars(select(Event).where(Event.type == "article_view")).all()
+    assert visitor_events == []  # what she read went with her

@@ -13,7 +13,7 @@ from flask_login import current_user
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from .. import db, handoffs, mail, suggestions
+from .. import db, handoffs, mail, privacy, suggestions
 from ..errors import Conflict, InvalidInput
 from ..help_center import absolute_url, clean_query
 from ..services import get_engine
@@ -279,3 +279,26 @@ def reopen(handoff_id):
         session.commit()
         flash("Reopened: the handoff is back in the queue.", "info")
     return _back(handoff_id)
+
+
+@bp.post("/<id:handoff_id>/erase")
+@role_required("admin")
+def erase(handoff_id):
+    """Delete everything kept about the handoff's customer (`privacy.erase_visitors`); the admin
+    confirms by typing the customer's email address, since nothing can bring it back."""
+    session = db.get_session()
+    handoff = handoffs.get(session, handoff_id)
+    email = handoff.email
+    if request.form.get("confirm_email", "").strip().lower() != email.lower():
+        flash(f"Nothing was erased: type {email} to confirm.", "error")
+        return _back(handoff_id, "privacy")
+    visitors = privacy.visitors_with_email(session, email) | {handoff.conversation.visitor_id}
+    deleted = privacy.erase_visitors(session, visitors)
+    session.commit()
+    flash(
+        f"Erased everything kept about {email}: {deleted.conversations} conversations, "
+        f"{deleted.events} events and {deleted.votes} votes.",
+        "info",
+    )
+    return redirect(url_for("staff.console.queue"))
+
