@@ -48,6 +48,7 @@ ALLOWED = {
     "staff.console.add_note": ("agent", "admin"),
     "staff.console.resolve": ("agent", "admin"),
     "staff.console.reopen": ("agent", "admin"),
+    "staff.console.erase": ("admin",),  # erasing a customer's data: admins only
 }
 OPEN_TO_ALL = {"staff.login"}  # the sign-in page itself
 # Walked last, in this order: revoking token 1 (the agent's own) and signing out end what the walk uses.
