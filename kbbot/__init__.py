@@ -88,15 +88,12 @@ def _handle_unrouted(app):
     The same for a request refused (request_input: 400) where no blueprint has a page of its own.
     """
 
-    @app.errorhandler(404)
-    def _not_found(error):
-        return api.problems.http_error(error) if api.problems.wants_problem_json() else help_center.not_found(error)
-
     @app.errorhandler(400)
-    def _bad_request(error):
+    @app.errorhandler(404)
+    def _bad_request_or_not_found(error):
         if api.problems.wants_problem_json():
             return api.problems.http_error(error)
-        return help_center.bad_request(error)
+        return help_center.error_page(error)
 
     @app.errorhandler(405)
     def _method_not_allowed(error):

@@ -30,9 +30,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import events, handoffs, small_talk
+from . import events, handoffs
 from .errors import NotFound
 from .models import Conversation, Feedback, Message, utcnow
+from .small_talk import REPLIES as SMALL_TALK_REPLIES
 from .small_talk import accepts, social_kind
 
 ANSWER, SUGGEST, HANDOFF = "answer", "suggest", "handoff"
@@ -59,6 +60,7 @@ _FOLLOW_UP_OPENING = re.compile(
 )
 _ANAPHORA = re.compile(r"\b(it|that|this|they|them|there|those|these|one)\b", re.IGNORECASE)
 FOLLOW_UP_MAX_WORDS = 8
+
 OFFER_TEXT = {
     "customer_request": "Of course. Leave your email and a message, and a person from our support team will reply.",
     "low_confidence": (
@@ -292,7 +294,7 @@ def reply(session: Session, engine, conversation: Conversation, text, url_for_ar
         if handoff is not None:  # "thanks" while waiting for a person is for the person
             return _passed_on(session, customer)
         bot = Message(
-            conversation=conversation, role="bot", text=small_talk.REPLIES[social], in_reply_to_id=customer.id
+            conversation=conversation, role="bot", text=SMALL_TALK_REPLIES[social], in_reply_to_id=customer.id
         )
         session.add(bot)
         session.commit()

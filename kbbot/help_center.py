@@ -306,52 +306,47 @@ class ErrorPage:
     title: str
     heading: str
     advice: str
-    description: str
-    reason: str | None = None
+    description: str  # "{product}" stands for the help center's name
 
 
-@bp.errorhandler(404)
-def not_found(error):
-    """The friendly 404 page; the app also uses it for URLs that match no route at all."""
-    product = current_app.extensions["kbbot.theme"].product_name
-    page = ErrorPage(
-        title="Page not found",
-        heading="We can’t find that page",
-        advice="The article may have moved or been removed. Try searching for it instead.",
-        description=f"The page you were looking for is not in the {product}.",
-    )
-    return _error_page(error, page)
-
-
-@bp.errorhandler(400)
-def bad_request(error):
-    """The help center's page for a link it cannot read (a NUL in it), saying what was wrong;
-    the app also uses it for such a link that matches no route."""
-    page = ErrorPage(
+ERROR_PAGES = {
+    400: ErrorPage(
         title="Link not understood",
         heading="We couldn’t read that link",
         advice="Check the address, or search for what you need instead.",
         description="The link could not be read.",
-        reason=stated_reason(error),
-    )
-    return _error_page(error, page)
-
-
-@bp.errorhandler(429)
-def too_many_requests(error):
-    """The help center's page for a visitor over the search rate limit (`rate_limits`)."""
-    page = ErrorPage(
+    ),
+    404: ErrorPage(
+        title="Page not found",
+        heading="We can’t find that page",
+        advice="The article may have moved or been removed. Try searching for it instead.",
+        description="The page you were looking for is not in the {product}.",
+    ),
+    429: ErrorPage(  # over the search rate limit (`rate_limits`)
         title="Too many searches",
         heading="Too many searches at once",
         advice="Please wait a moment, then search again.",
         description="Too many searches at once.",
+    ),
+}
+
+
+@bp.errorhandler(400)
+@bp.errorhandler(404)
+@bp.errorhandler(429)
+def error_page(error):
+    """The help center's own page for a link it cannot read (a NUL in it), a page it does not have,
+    or a visitor over the search rate limit, saying what was wrong when kbbot knows; the app also
+    uses it for URLs that match no route."""
+    theme = current_app.extensions["kbbot.theme"]
+    html = render_template(
+        "help_center/error.html",
+        error=error,
+        page=ERROR_PAGES[error.code],
+        description=ERROR_PAGES[error.code].description.format(product=theme.product_name),
         reason=stated_reason(error),
+        **_page_context(),
     )
-    return _error_page(error, page)
-
-
-def _error_page(error, page):
-    html = render_template("help_center/error.html", error=error, page=page, **_page_context())
     response = _security_headers(make_response(html, error.code))
     if retry_after := dict(error.get_headers()).get("Retry-After"):
         response.headers["Retry-After"] = retry_after

@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 10
 # After the first try fails, the next ones come after these delays; when the last fails, kbbot gives up.
 RETRY_DELAYS = tuple(timedelta(minutes=minutes) for minutes in (1, 5, 30, 120, 360, 720))
+RETRY_HOURS = round(sum(RETRY_DELAYS, timedelta()) / timedelta(hours=1))  # how long kbbot keeps trying
 # How long one try may take before another process may try the same email (the SMTP timeouts, with room).
 CLAIM = timedelta(minutes=2)
 RETRY_INTERVAL_SECONDS = 30  # how often each serving process looks for emails due to be tried again

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from . import topics
 from .conversations import asks_something, reports_failure
-from .small_talk import social_kind
 from .models import (
     CES_CHOICES,
     HANDOFF_REASONS,
@@ -33,6 +32,7 @@ from .models import (
     Revision,
     SurveyResponse,
 )
+from .small_talk import social_kind
 
 OUTCOMES = ("handed_off", "deflected_confirmed", "deflected_assumed", "deflection_pending", "abandoned")
 DEFLECTED = ("deflected_confirmed", "deflected_assumed")

@@ -19,14 +19,19 @@ from kbbot.services import get_engine
 from kbbot.staff import display
 
 
+def signed_in(app, email, role, name):
+    """The browser of a new staff user with `role`, signed in."""
+    with app.app_context():
+        users.create_user(db.get_session(), email, [role], password=PASSWORD, name=name)
+    browser = app.test_client()
+    assert sign_in(browser, email=email).status_code == 302
+    return browser
+
+
 @pytest.fixture
 def agent(support_app):
     """A signed-in agent's browser."""
-    with support_app.app_context():
-        users.create_user(db.get_session(), "alex@example.com", ["agent"], password=PASSWORD, name="Alex")
-    browser = support_app.test_client()
-    assert sign_in(browser, email="alex@example.com").status_code == 302
-    return browser
+    return signed_in(support_app, "alex@example.com", "agent", "Alex")
 
 
 @pytest.fixture
@@ -598,11 +603,7 @@ def test_the_queue_lists_waiting_handoffs_oldest_first_then_the_latest_resolved(
 @pytest.fixture
 def admin(support_app):
     """A signed-in admin's browser."""
-    with support_app.app_context():
-        users.create_user(db.get_session(), "lee@example.com", ["admin"], password=PASSWORD, name="Lee")
-    browser = support_app.test_client()
-    assert sign_in(browser, email="lee@example.com").status_code == 302
-    return browser
+    return signed_in(support_app, "lee@example.com", "admin", "Lee")
 
 
 def test_an_admin_erases_a_customer_from_the_handoff_page_after_typing_their_address(

@@ -221,7 +221,7 @@ def reply(handoff_id):
     elif emailed == "retrying":
         flash(
             "Reply sent to the customer's chat. The mail server failed, so it is not emailed yet: "
-            "kbbot keeps trying for about 21 hours.",
+            f"kbbot keeps trying for about {mail.RETRY_HOURS} hours.",
             "error",
         )
     elif emailed == "failed":
@@ -292,8 +292,7 @@ def erase(handoff_id):
     if request.form.get("confirm_email", "").strip().lower() != email.lower():
         flash(f"Nothing was erased: type {email} to confirm.", "error")
         return _back(handoff_id, "privacy")
-    visitors = privacy.visitors_with_email(session, email) | {handoff.conversation.visitor_id}
-    deleted = privacy.erase_visitors(session, visitors)
+    deleted = privacy.erase_visitors(session, privacy.visitors_with_email(session, email))
     session.commit()
     flash(
         f"Erased everything kept about {email}: {deleted.conversations} conversations, "
@@ -301,4 +300,3 @@ def erase(handoff_id):
         "info",
     )
     return redirect(url_for("staff.console.queue"))
-
