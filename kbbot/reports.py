@@ -98,7 +98,8 @@ class BotReply:
     `article_id` is the cited article of an answer, the first suggested one
     otherwise, None when nothing relevant was found; `votes` are the
     helpful flags of the feedback given on this message; `offer_reason` why
-    it offered a person (`models.HANDOFF_REASONS`), None when it did not.
+    it offered a person (`models.HANDOFF_REASONS`), None when it did not;
+    `choices` how many choices a suggestion offered the customer to pick.
     """
 
     message_id: int
@@ -108,16 +109,27 @@ class BotReply:
     offer_reason: str | None = None
     sent_at: datetime | None = None
     offered: tuple[int, ...] = ()  # the articles it listed as sources, best first (the cited one too)
+    choices: int = 0
 
 
 @dataclass(frozen=True)
 class Question:
-    """A customer message, with the bot's reply to it (None when the bot did not reply)."""
+    """A customer message, with the bot's reply to it (None when the bot did not reply).
+
+    `picked_from`: the message id of the bot reply whose choice the customer
+    picked with this message (its text is then the choice's label, not words
+    they typed); None for a message they typed.
+    """
 
     message_id: int
     text: str
     asked_at: datetime
     reply: BotReply | None = None
+    picked_from: int | None = None
+
+    @property
+    def picked(self):
+        return self.picked_from is not None
 
 
 @dataclass(frozen=True)
@@ -152,8 +164,9 @@ class ConversationRecord:
 
     @property
     def bot_questions(self):
-        """The customer messages the bot replied to (not those written to an agent after a handoff)."""
-        return [question for question in self.questions if question.reply is not None]
+        """The questions the customer typed to the bot: their messages the bot replied to, neither
+        those written to an agent after a handoff nor picks of the bot's choices."""
+        return [question for question in self.questions if question.reply is not None and not question.picked]
 
 
 @dataclass(frozen=True)
@@ -304,6 +317,9 @@ class Report:
     bot_replies: int
     answers: int
     answer_rate: float | None
+    suggestions: int  # bot replies that offered choices to pick
+    suggestions_picked: int  # of those, how many the customer picked a choice of
+    pick_rate: float | None
     feedback: int
     helpful: int
     helpful_rate: float | None
@@ -353,9 +369,9 @@ def in_period(conversation, since, until):
 def came_back_with_same_question(conversation, visitor_conversations, window):
     """Whether the visitor asked one of its answered questions again in another conversation.
 
-    "The same question" is a customer question whose bot reply has the same
-    top article as one of this conversation's answers, asked after its last
-    message and at most `window` later.
+    "The same question" is a question the customer typed (not a pick of the
+    bot's choices) whose bot reply has the same top article as one of this
+    conversation's answers, asked after its last message and at most `window` later.
     """
     answered = {answer.article_id for answer in conversation.answers if answer.article_id is not None}
     if not answered:
@@ -363,6 +379,7 @@ def came_back_with_same_question(conversation, visitor_conversations, window):
     deadline = conversation.last_message_at + window
     return any(
         question.reply is not None
+        and not question.picked
         and question.reply.article_id in answered
         and conversation.last_message_at < question.asked_at <= deadline
         for other in visitor_conversations
@@ -380,7 +397,7 @@ def outcome(conversation, visitor_conversations, deflection_window, as_of=None):
     if conversation.handoff is not None:
         return "handed_off"
     votes = [vote for answer in conversation.answers for vote in answer.votes]
-    if True in votes or thanked_for_an_answer(conversation):
+    if True in votes or thanked_for_an_answer(conversation) or any(kept_picks(conversation)):
         return "deflected_confirmed"
     if (
         conversation.answers
@@ -394,12 +411,27 @@ def outcome(conversation, visitor_conversations, deflection_window, as_of=None):
 
 
 def replies_to_answers(conversation):
-    """The customer's messages that came right after a bot answer: what they said of it."""
+    """The customer's messages that came right after a bot answer: what they said of it.
+
+    A pick of one of the bot's choices says nothing of the answer before it in words.
+    """
     after_answer = False
     for question in conversation.questions:
-        if after_answer:
+        if after_answer and not question.picked:
             yield question.text
         after_answer = question.reply is not None and question.reply.action == "answer"
+
+
+def kept_picks(conversation):
+    """The customer's picks of the bot's choices that the bot answered and the customer kept: no
+    "helpful: no" vote on that answer, and their next message does not say it failed."""
+    questions = conversation.questions
+    for question, following in zip(questions, (*questions[1:], None), strict=True):
+        answer = question.reply
+        if not question.picked or answer is None or answer.action != "answer" or False in answer.votes:
+            continue
+        if following is None or following.picked or not reports_failure(following.text):
+            yield question
 
 
 def said_an_answer_failed(conversation):
@@ -493,23 +525,31 @@ def content_gap_questions(conversations):
     """The questions the knowledge base fell short on, as customer texts.
 
     Questions the bot replied to with a suggestion or a handoff (except a
-    handoff the customer asked for), plus, for a conversation whose handoff
-    was resolved as `article_missing`, the question it was handed off on: the
-    latest one before the handoff. A message that only says the last reply
-    failed ("it still fails") counts as the question it follows, which is
-    what the articles must answer. Each message once.
+    handoff the customer asked for, and a suggestion one of whose choices the
+    customer picked and kept: the answer was there), plus, for a conversation
+    whose handoff was resolved as `article_missing`, the question it was
+    handed off on: the latest one before the handoff. A message that only
+    says the last reply failed ("it still fails"), and a pick of one of the
+    bot's choices, count as the question they follow, which is what the
+    articles must answer. Each message once.
     """
     texts = {}
     for conversation in conversations:
         handoff = conversation.handoff
         missing = handoff is not None and handoff.resolution_reason == "article_missing"
+        answered_by_pick = {pick.picked_from for pick in kept_picks(conversation)}
         asked = None  # the latest question that asked something
         handed_off_on = None
         for question in conversation.questions:
-            if asked is None or asks_something(question.text):
+            if asked is None or (not question.picked and asks_something(question.text)):
                 asked = question
             reply = question.reply
-            if reply is not None and reply.action in GAP_ACTIONS and reply.offer_reason != "customer_request":
+            if (
+                reply is not None
+                and reply.action in GAP_ACTIONS
+                and reply.offer_reason != "customer_request"
+                and reply.message_id not in answered_by_pick
+            ):
                 texts[asked.message_id] = asked.text
             if missing and (handed_off_on is None or question.asked_at <= handoff.created_at):
                 handed_off_on = asked
@@ -666,6 +706,8 @@ def summarize(since, until, conversations, surveys, visits, settings, encode, ac
 
     replies = [reply for c in counted for reply in c.replies]
     answers = [reply for reply in replies if reply.action == "answer"]
+    offering_choices = {reply.message_id for reply in replies if reply.choices}
+    picked_from = {q.picked_from for c in counted for q in c.questions if q.picked} & offering_choices
     votes = [vote for answer in answers for vote in answer.votes]
     handoffs = [c.handoff for c in counted if c.handoff is not None]
     by_reason = Counter({reason: 0 for reason in HANDOFF_REASONS})
@@ -696,6 +738,9 @@ def summarize(since, until, conversations, surveys, visits, settings, encode, ac
         bot_replies=len(replies),
         answers=len(answers),
         answer_rate=ratio(len(answers), len(replies)),
+        suggestions=len(offering_choices),
+        suggestions_picked=len(picked_from),
+        pick_rate=ratio(len(picked_from), len(offering_choices)),
         feedback=len(votes),
         helpful=sum(votes),
         helpful_rate=ratio(sum(votes), len(votes)),
@@ -918,6 +963,8 @@ def _conversation_records(session, conversation_ids):
             Message.article_id,
             Message.offer_reason,
             Message.sources,
+            Message.choices,
+            Message.choice,
         )
         .where(Message.conversation_id.in_(conversation_ids), Message.role.in_(("customer", "bot")))
         .order_by(Message.id)
@@ -937,6 +984,7 @@ def _conversation_records(session, conversation_ids):
     offered = _source_articles(session, [m.sources for m in messages if m.role == "bot" and m.action])
     replies = defaultdict(list)
     reply_to = {}
+    choices_offered = defaultdict(list)  # conversation id -> (message id, {(slug, anchor)}), oldest first
     for message in messages:
         # A bot message without an action (a greeting, a notice) is not a decision.
         if message.role == "bot" and message.action is not None:
@@ -948,15 +996,26 @@ def _conversation_records(session, conversation_ids):
                 message.offer_reason,
                 sent_at=message.created_at,
                 offered=offered(message.sources),
+                choices=len(message.choices or ()),
             )
             replies[message.conversation_id].append(reply)
+            if message.choices:
+                choices_offered[message.conversation_id].append(
+                    (message.id, {(choice["slug"], choice["anchor"]) for choice in message.choices})
+                )
             if message.in_reply_to_id is not None:
                 reply_to.setdefault(message.in_reply_to_id, reply)
     questions = defaultdict(list)
     for message in messages:
         if message.role == "customer":
             questions[message.conversation_id].append(
-                Question(message.id, message.text, message.created_at, reply_to.get(message.id))
+                Question(
+                    message.id,
+                    message.text,
+                    message.created_at,
+                    reply_to.get(message.id),
+                    picked_from=_offered_by(choices_offered[message.conversation_id], message),
+                )
             )
     handoffs = {
         handoff.conversation_id: HandoffRecord(
@@ -982,6 +1041,25 @@ def _conversation_records(session, conversation_ids):
             select(Conversation).where(Conversation.id.in_(conversation_ids)).order_by(Conversation.id)
         )
     ]
+
+
+def _offered_by(choices_offered, message):
+    """The id of the latest bot reply before customer `message` that offered the choice it picked (as
+    `conversations.offered_choice` finds it); None for a typed message.
+
+    `choices_offered`: (message id, {(slug, anchor)}) of the conversation's replies with choices, oldest first.
+    """
+    if not message.choice:
+        return None
+    picked = (message.choice["slug"], message.choice["anchor"])
+    return next(
+        (
+            offered_id
+            for offered_id, choices in reversed(choices_offered)
+            if offered_id < message.id and picked in choices
+        ),
+        None,
+    )
 
 
 def _source_articles(session, source_lists):
@@ -1036,6 +1114,7 @@ def _text_lines(report):
     outcomes = report.outcomes
     csat, ces, nps = report.csat, report.ces, report.nps
     resolved = f"{report.resolved_without_repeat} of {report.resolved} resolved had no repeat contact"
+    picked = f"{report.suggestions_picked} of {report.suggestions} suggestions with choices"
     nps_counts = f"{nps.promoters} promoters, {nps.passives} passives, {nps.detractors} detractors"
     rows = [
         ("conversations", report.conversations),
@@ -1051,6 +1130,7 @@ def _text_lines(report):
             "answer rate",
             f"{format_value(report.answer_rate, 'rate')} ({report.answers} of {report.bot_replies} replies)",
         ),
+        ("suggestion pick rate", f"{format_value(report.pick_rate, 'rate')} ({picked})"),
         (
             "helpful rate",
             f"{format_value(report.helpful_rate, 'rate')} ({report.helpful} of {report.feedback} votes)",

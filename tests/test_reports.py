@@ -22,16 +22,26 @@ SECOND = timedelta(seconds=1)
 SETTINGS = reports.ReportSettings(deflection_window=24 * HOUR, repeat_window=7 * DAY, topic_similarity=0.6)
 
 
-def turn(text="how do I get a refund", action="answer", article=1, votes=()):
-    return text, action, article, tuple(votes)
+def turn(text="how do I get a refund", action="answer", article=1, votes=(), picked=False):
+    return text, action, article, tuple(votes), picked
+
+
+def pick(label="Annual plans", article=1, votes=()):
+    """The customer picks a choice of the latest suggestion (its label is the message) and the bot answers."""
+    return turn(label, "answer", article, votes, picked=True)
 
 
 def conversation(id_, turns=(), visitor="v1", start=T0, handoff=None):
-    """A conversation record: each turn is a question at 2-minute steps and the bot's reply a minute later."""
+    """A conversation record: each turn is a question at 2-minute steps and the bot's reply a minute later.
+
+    Every suggestion offers two choices; a picked turn picks one of the latest suggestion's.
+    """
     questions, replies = [], []
-    for k, (text, action, article, votes) in enumerate(turns):
-        reply = BotReply(id_ * 100 + 2 * k + 1, action, article, votes) if action else None
-        questions.append(Question(id_ * 100 + 2 * k, text, start + 2 * k * MINUTE, reply))
+    for k, (text, action, article, votes, picked) in enumerate(turns):
+        choices = 2 if action == "suggest" else 0
+        reply = BotReply(id_ * 100 + 2 * k + 1, action, article, votes, choices=choices) if action else None
+        picked_from = [r.message_id for r in replies if r.choices][-1] if picked else None
+        questions.append(Question(id_ * 100 + 2 * k, text, start + 2 * k * MINUTE, reply, picked_from))
         replies += [reply] if reply else []
     last = start + max(2 * len(turns) - 1, 0) * MINUTE
     return ConversationRecord(id_, visitor, start, last, tuple(questions), tuple(replies), handoff)
@@ -90,6 +100,44 @@ def test_thanks_right_after_an_answer_confirms_it_and_thanks_for_nothing_does_no
         assert outcome(conversation(4, [turn(), turn(not_thanks, action=None)])) == "deflected_assumed"
 
 
+def test_picking_one_of_the_bots_choices_confirms_the_deflection():
+    picked = conversation(1, [turn("refund annual plan", action="suggest"), pick()])
+    assert outcome(picked) == "deflected_confirmed"
+    # Confirmed when the report is made, however recent: the customer chose the answer.
+    assert reports.outcome(picked, [picked], SETTINGS.deflection_window, as_of=T0) == "deflected_confirmed"
+    # The pick is confirmed even when the customer goes on to another question.
+    went_on = conversation(
+        2, [turn(action="suggest"), pick(), turn("and how do I export invoices?", article=2)]
+    )
+    assert outcome(went_on) == "deflected_confirmed"
+
+
+def test_a_pick_whose_answer_failed_or_was_voted_unhelpful_confirms_nothing():
+    failed = conversation(1, [turn(action="suggest"), pick(), turn("it didn't work", action="suggest")])
+    assert outcome(failed) == "abandoned"
+    voted_down = conversation(2, [turn(action="suggest"), pick(votes=[False])])
+    assert outcome(voted_down) == "abandoned"
+    # A pick the bot could not answer (the article went away) gets no answer to keep.
+    unanswered = conversation(
+        3, [turn(action="suggest"), turn("Annual plans", action="suggest", picked=True)]
+    )
+    assert outcome(unanswered) == "abandoned"
+
+
+def test_a_pick_in_a_handed_off_conversation_is_a_handoff():
+    picked_then_handed_off = conversation(1, [turn(action="suggest"), pick()], handoff=handoff())
+    assert outcome(picked_then_handed_off) == "handed_off"
+
+
+def test_a_pick_says_nothing_in_words_about_the_answer_before_it():
+    # A choice labelled like a failure report, picked right after an answer, does not undo that answer.
+    labelled = conversation(
+        1, [turn(action="suggest"), turn(article=2), pick("If the payment still fails", article=3)]
+    )
+    assert list(reports.replies_to_answers(labelled)) == []
+    assert outcome(labelled) == "deflected_confirmed"
+
+
 def test_an_assumed_deflection_is_pending_until_its_window_has_passed():
     answered = conversation(1, [turn()])  # its last message at T0 + 1 minute
     window = SETTINGS.deflection_window
@@ -111,6 +159,15 @@ def test_coming_back_with_the_same_question_at_the_window_edge_undoes_an_assumed
     same_after = conversation(2, [turn("refund??", action="suggest", article=7)], start=edge + SECOND)
     assert outcome(first, same_at_edge) == "abandoned"
     assert outcome(first, same_after) == "deflected_assumed"
+
+
+def test_coming_back_and_picking_a_choice_on_the_same_article_is_not_the_same_question():
+    first = conversation(1, [turn(article=7)])
+    # The customer typed about something else; the bot's choices included article 7's section, picked.
+    came_back = conversation(
+        2, [turn("invoices", action="suggest", article=8), pick(article=7)], start=T0 + HOUR
+    )
+    assert not reports.came_back_with_same_question(first, [first, came_back], SETTINGS.deflection_window)
 
 
 def test_coming_back_with_another_question_or_as_another_visitor_keeps_the_deflection():
@@ -244,6 +301,44 @@ def test_a_missing_article_is_filed_under_the_question_handed_off_on_and_a_failu
     assert reports.content_gap_questions([answered_then_uncovered]) == ["do you integrate with hubspot"]
     failed = conversation(2, [turn("export to csv"), turn("that didn't work", action="suggest")])
     assert reports.content_gap_questions([failed]) == ["export to csv"]
+
+
+def test_a_kept_pick_closes_its_suggestion_as_a_gap_and_is_never_a_question_itself():
+    kept = conversation(1, [turn("refund annual plan", action="suggest"), pick()])
+    failed = conversation(
+        2,
+        [
+            turn("cancel my subscription", action="suggest"),
+            pick("Cancelling"),
+            turn("that didn't work", action="handoff", article=None),
+        ],
+    )
+    not_picked = conversation(3, [turn("i forgot my password", action="suggest")])
+    assert reports.content_gap_questions([kept, failed, not_picked]) == [
+        "cancel my subscription",
+        "i forgot my password",
+    ]
+
+
+def test_picks_are_counted_as_picks_not_as_customer_questions():
+    kept = conversation(1, [turn("refund annual plan", action="suggest"), pick()])
+    two_picks_of_one = conversation(
+        2, [turn("cancel", action="suggest"), pick("Cancelling"), pick("Refunds")], visitor="v2"
+    )
+    not_picked = conversation(3, [turn("i forgot my password", action="suggest")], visitor="v3")
+    no_choices = conversation(4, [turn("vat", action="handoff", article=None)], visitor="v4")
+    report = summarize([kept, two_picks_of_one, not_picked, no_choices])
+    assert (report.suggestions, report.suggestions_picked, report.pick_rate) == (3, 2, 2 / 3)
+    assert report.customer_questions == 4
+    assert [item.question for item in report.top_questions] == [
+        "cancel",
+        "i forgot my password",
+        "refund annual plan",
+        "vat",
+    ]
+    assert (report.outcomes.deflected_confirmed, report.outcomes.abandoned) == (2, 2)
+    # The answers to picks are bot answers like any other.
+    assert (report.bot_replies, report.answers) == (7, 3)
 
 
 # Topics: grouping by embedding similarity.
@@ -626,6 +721,133 @@ def test_report_text_names_the_figures(app, session, runner):
     assert "      3  how do i get a refund" in lines
     assert "      2  how do i connect hubspot  (also: hubspot integration)" in lines
     assert lines.index("Top questions") < lines.index("Content gaps")
+
+
+def add_message(session, conversation, moment, role, text, **fields):
+    message = Message(conversation_id=conversation.id, role=role, text=text, created_at=moment, **fields)
+    session.add(message)
+    session.flush()
+    conversation.last_message_at = moment
+    return message
+
+
+def add_suggestion(session, visitor, started, question, article, anchors):
+    """A conversation whose first question the bot answers with choices: `anchors` of `article`'s sections."""
+    conversation = add_conversation(session, visitor, started)
+    asked = add_message(session, conversation, started, "customer", question)
+    choices = [
+        {
+            "slug": article.slug,
+            "title": article.title,
+            "section": anchor.title(),
+            "anchor": anchor,
+            "url": f"/articles/{article.slug}#{anchor}",
+            "probability": 0.4,
+        }
+        for anchor in anchors
+    ]
+    add_message(
+        session,
+        conversation,
+        started + MINUTE,
+        "bot",
+        "Which of these do you mean?",
+        in_reply_to_id=asked.id,
+        action="suggest",
+        confidence=0.5,
+        article_id=article.id,
+        choices=choices,
+    )
+    return conversation
+
+
+def add_pick(session, conversation, moment, article, anchor, helpful=None):
+    """The customer picks the choice `anchor`, and the bot answers with that section (as `conversations.reply`)."""
+    picked = add_message(
+        session,
+        conversation,
+        moment,
+        "customer",
+        anchor.title(),
+        choice={"slug": article.slug, "anchor": anchor},
+    )
+    answer = add_message(
+        session,
+        conversation,
+        moment + MINUTE,
+        "bot",
+        "(the section)",
+        in_reply_to_id=picked.id,
+        action="answer",
+        confidence=0.4,
+        article_id=article.id,
+        section=anchor.title(),
+        anchor=anchor,
+    )
+    if helpful is not None:
+        session.add(Feedback(visitor_id=conversation.visitor_id, message_id=answer.id, helpful=helpful))
+    return answer
+
+
+def test_report_counts_a_kept_pick_as_confirmed_and_a_pick_as_no_question(app, session, runner):
+    refunds, billing, passwords = (
+        Article(slug=slug, title=slug, content_hash=slug) for slug in ("refunds", "billing", "passwords")
+    )
+    session.add_all([refunds, billing, passwords])
+    session.flush()
+    # Kept: picked, answered, nothing said against it.
+    kept = add_suggestion(
+        session, "v1", at(2, 10), "refund for my annual plan", refunds, ["annual", "monthly"]
+    )
+    add_pick(session, kept, at(2, 10, 2), refunds, "annual")
+    # Picked, then "that didn't work": the bot offered a person, who was not taken.
+    failed = add_suggestion(session, "v2", at(3, 10), "cancel my subscription", billing, ["cancel", "pause"])
+    add_pick(session, failed, at(3, 10, 2), billing, "cancel")
+    said = add_message(session, failed, at(3, 10, 4), "customer", "that didn't work")
+    add_message(
+        session,
+        failed,
+        at(3, 10, 5),
+        "bot",
+        "(offer)",
+        in_reply_to_id=said.id,
+        action="handoff",
+        confidence=0.2,
+        handoff_offered=True,
+        offer_reason="repeated_unhelpful",
+    )
+    # Picked, and the answer voted unhelpful.
+    voted_down = add_suggestion(session, "v3", at(4, 10), "change my card", billing, ["card", "invoice"])
+    add_pick(session, voted_down, at(4, 10, 2), billing, "card", helpful=False)
+    # Picked in a conversation then handed off.
+    handed_off = add_suggestion(session, "v4", at(5, 10), "refund twice", refunds, ["annual", "monthly"])
+    add_pick(session, handed_off, at(5, 10, 2), refunds, "monthly")
+    session.add(Handoff(conversation_id=handed_off.id, email="v4@example.com", reason="customer_request"))
+    # Not picked.
+    add_suggestion(session, "v5", at(6, 10), "i forgot my password", passwords, ["reset", "change"])
+    session.commit()
+
+    report = json.loads(run_report(runner, "--json"))
+    assert report["outcomes"] == {
+        "handed_off": 1,
+        "deflected_confirmed": 1,
+        "deflected_assumed": 0,
+        "deflection_pending": 0,
+        "abandoned": 3,
+    }
+    assert (report["suggestions"], report["suggestions_picked"], report["pick_rate"]) == (5, 4, 4 / 5)
+    # Typed: five first questions and "that didn't work"; the four picks are not questions.
+    assert report["customer_questions"] == 6
+    assert "annual" not in {item["question"] for item in report["top_questions"]}
+    # A kept pick's suggestion is no gap (the handed-off one's too: nothing was said against its answer);
+    # a pick that failed or was voted down leaves the question typed a gap, once.
+    assert sorted(topic["label"] for topic in report["content_gaps"]) == [
+        "cancel my subscription",
+        "change my card",
+        "i forgot my password",
+    ]
+    row = next(line for line in run_report(runner).splitlines() if line.startswith("suggestion pick rate "))
+    assert row.removeprefix("suggestion pick rate").strip() == "80.0% (4 of 5 suggestions with choices)"
 
 
 def test_report_of_an_empty_period(runner):
