@@ -22,6 +22,7 @@ TYPES = (
     "article_read",  # article_id; data: view_event_id, seconds (time on the page, reported by the browser)
     "chat_question",  # conversation_id, message_id (the customer's message)
     "bot_decision",  # message_id (the bot's); article_id (top article); data: action, confidence
+    "choice_picked",  # message_id (the bot's answer to the pick); article_id; data: section (its heading)
     "feedback",  # message_id or article_id; data: helpful
     "handoff_offered",  # message_id; data: reason
     "handoff_requested",  # handoff_id; data: reason

@@ -281,6 +281,14 @@ class Message(Base):
     )
     handoff_offered: Mapped[bool] = mapped_column(Boolean, default=False)
     offer_reason: Mapped[str | None] = mapped_column(String(40))
+    # An answer's section (its heading, "" for the introduction, and anchor) and the confidence in it.
+    section: Mapped[str | None] = mapped_column(String(500))
+    anchor: Mapped[str | None] = mapped_column(String(300))
+    section_confidence: Mapped[float | None] = mapped_column(Float)
+    # A suggestion's choices: [{"slug", "title", "section", "anchor", "url", "probability"}], best first.
+    choices: Mapped[list[dict] | None] = mapped_column(JSON)
+    # Customer messages that picked one of those choices: {"slug", "anchor"}.
+    choice: Mapped[dict | None] = mapped_column(JSON)
     # Agent messages: who wrote it.
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
