@@ -1,54 +1,110 @@
-"""Fit the confidence model and choose the decision thresholds, on development data only.
+"""Fit the section and confidence models and choose the decision thresholds, on development data only.
 
-    python bench/calibrate.py            # prints the fit; paste WEIGHTS/BIAS into kbbot/confidence.py
+    python bench/calibrate.py            # prints the fit; paste the constants into kbbot/
     python bench/calibrate.py --write docs/calibration.md
 
-Development data: BANKING77 train queries (bench/banking77.py --split dev:
-no test.csv row is read) and the sample help center's dev questions
-(bench/data/sample_dev.jsonl). The held-out test questions
-(tests/data/sample_questions.jsonl) and BANKING77's test.csv are never used.
+Development data: the sample help center's dev questions
+(bench/data/sample_dev.jsonl, with their answer phrases and labelled sections)
+and BANKING77 train queries (bench/banking77.py --split dev: no test.csv row
+is read). The held-out sets (tests/data/*.jsonl, BANKING77's test.csv) are
+never read here.
 
-The confidence is a logistic regression of "the question is covered by the
-knowledge base" on the retrieval evidence; each data set gets equal total
-weight so the larger one does not drown the product's own.
-
-The thresholds come from the sample help center, whose targets are the
-product's: at least 90% of covered questions answered and at least 80% of
-uncovered ones handed off. Among the thresholds that meet both, the answer
-threshold is the middle one (farthest from failing either target); the
-suggest threshold lies halfway between the lowest one and the answer
-threshold, so the handoff target keeps a margin too (a suggestion is not a
-handoff: the lowest threshold would meet that target with nothing to spare).
+Three fits, each reported with cross-validated figures (5 folds):
+1. The section model (`retrieval.SECTION_WEIGHTS`): a softmax over an
+   article's sections of weighted `retrieval.section_features`, fitted by
+   maximum likelihood of the labelled sections of each covered sample dev
+   question's article.
+2. The article confidence (`confidence.WEIGHTS`, `BIAS`): a logistic
+   regression of "the top article answers the question" (covered, and ranked
+   first) on `confidence.Evidence`, both data sets with equal total weight.
+3. The thresholds (answer, section, suggest) that minimize the expected cost of
+   the decisions on the sample dev set (`COSTS`), among those that keep
+   wrong answers at most `MAX_WRONG_SHARE` of all answers and uncovered
+   questions answered at most `MAX_UNCOVERED_ANSWERED`; each question is
+   decided with cross-validated confidences, as for a question the fit never saw.
 """
 
 import argparse
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from scipy.optimize import minimize  # scipy comes with sentence-transformers (scikit-learn)
 
 import banking77
-from kbbot import confidence, db, evaluation
+from kbbot import confidence, db, evaluation, retrieval, sections
 from kbbot.services import get_engine
 from kbbot.sync import sync_directory
-from sections import replace_section
+from sections import replace_section as replace_marked_section
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DEV = ROOT / "bench" / "data" / "sample_dev.jsonl"
 L2 = 1e-2
-ANSWER_TARGET = 0.9  # share of covered questions that must get `answer`
-HANDOFF_TARGET = 0.8  # share of uncovered questions that must get `handoff`
+FOLDS = 5
+CHOICES = 3  # as engine.MAX_CHOICES
+# What each outcome costs a customer (and the help center), in units of one look at a list of choices.
+COSTS = {
+    "right answer": 0,
+    "wrong answer": 4,  # misinformed, and counted as a deflection
+    "choices holding the answer": 1,
+    "choices without the answer": 3,  # a look, then a person after all
+    "needless handoff": 2,  # a covered question sent to a person
+    "choices for an uncovered question": 1,
+    "handoff of an uncovered question": 0,
+}
+MAX_WRONG_SHARE = 0.05
+MAX_UNCOVERED_ANSWERED = 0.10
 
 
-def collect(engine, session, questions):
-    """Evidence vectors (n, features) and labels (1 = covered) for the questions."""
-    rows, labels = [], []
+@dataclass
+class Article:
+    """An article's sections for one question: their features, headings, and which quotes show the fact."""
+
+    features: np.ndarray  # (n_sections, len(retrieval.SECTION_FEATURES))
+    headings: list[str]
+    shows_fact: list[bool]
+    words: list[int]
+
+
+@dataclass
+class Row:
+    question: evaluation.LabelledQuestion
+    evidence: tuple  # confidence.Evidence.as_tuple()
+    ranked: list[str]  # the relevant articles, best first (at most CHOICES)
+    articles: dict  # slug -> Article, or None for an article without sections
+
+    def top_right(self):
+        return float(bool(self.question.expected) and self.ranked[:1] != [] and self.ranked[0] in self.question.expected)
+
+
+def collect(engine, session, questions, with_sections=True):
+    rows = []
     for question in questions:
-        answer = engine.ask(session, question.query)
-        rows.append(answer.evidence.as_tuple() if answer.evidence else (0.0,) * len(confidence.FEATURE_NAMES))
-        labels.append(1.0 if question.expected else 0.0)
-    return np.array(rows), np.array(labels)
+        answer = engine.ask(session, question.query, limit=CHOICES)
+        ranked = [source.slug for source in answer.sources]
+        wanted = ranked + [slug for slug in question.expected[:1] if slug not in ranked]
+        articles = {}
+        for slug in wanted if with_sections else ():
+            found = engine.section_evidence(session, question.query, slug)
+            if found is None:
+                articles[slug] = None
+                continue
+            outline, scores, features, terms = found
+            articles[slug] = Article(
+                features,
+                [section.heading for section in outline.sections],
+                [
+                    bool(question.answer)
+                    and evaluation.shows_the_fact(sections.quote(outline, i, scores, terms), question.answer)
+                    for i in range(len(outline.sections))
+                ],
+                [outline.words(section) for section in outline.sections],
+            )
+        evidence = answer.evidence.as_tuple() if answer.evidence else (0.0,) * len(confidence.FEATURE_NAMES)
+        rows.append(Row(question, evidence, ranked, articles))
+    return rows
 
 
 def sample_help_center(workdir):
@@ -65,7 +121,46 @@ def banking77_dev(workdir):
     with app.app_context():
         session = db.get_session()
         banking77.load_knowledge_base(session, kb)
-        return collect(get_engine(), session, questions)
+        return collect(get_engine(), session, questions, with_sections=False)
+
+
+# -- 1. the section model -------------------------------------------------------
+
+
+def labelled_sections(rows):
+    """(features, which sections are labelled right) for each covered question with labelled sections."""
+    out = []
+    for row in rows:
+        question = row.question
+        article = row.articles.get(question.expected[0]) if question.expected and question.sections else None
+        if article is not None:
+            right = np.array([heading in question.sections for heading in article.headings])
+            if right.any():
+                out.append((article.features, right))
+    return out
+
+
+def fit_sections(items, l2=L2):
+    """Section weights maximizing the likelihood of the labelled sections (any of them right)."""
+
+    def loss(weights):
+        total = l2 * weights @ weights
+        for features, right in items:
+            p = retrieval.section_probabilities(features, weights=weights)
+            total -= np.log(p[right].sum() + 1e-12)
+        return total
+
+    start = np.zeros(len(retrieval.SECTION_FEATURES))
+    start[0] = 10.0
+    return minimize(loss, start, method="L-BFGS-B").x
+
+
+def folds(n, k=FOLDS, seed=0):
+    order = np.random.default_rng(seed).permutation(n)
+    return [order[i::k] for i in range(k)]
+
+
+# -- 2. the article confidence --------------------------------------------------
 
 
 def fit_logistic(features, labels, weights, l2=L2, iterations=50):
@@ -84,48 +179,172 @@ def fit_logistic(features, labels, weights, l2=L2, iterations=50):
     return beta[:-1], beta[-1]
 
 
+def fit_confidence(sets):
+    """(coefficients, bias) over several row lists, each with equal total weight."""
+    features = np.vstack([np.array([row.evidence for row in rows]) for rows in sets])
+    labels = np.concatenate([[row.top_right() for row in rows] for rows in sets])
+    total = len(labels)
+    weights = np.concatenate([np.full(len(rows), total / (len(sets) * len(rows))) for rows in sets])
+    return fit_logistic(features, labels, weights)
+
+
 def scores(features, coefficients, bias):
-    return 1 / (1 + np.exp(-(features @ coefficients + bias)))
+    return 1 / (1 + np.exp(-(np.asarray(features) @ coefficients + bias)))
 
 
-def choose_thresholds(covered, uncovered, step=0.01):
-    """(answer, suggest) thresholds per the rule in this module's docstring, or None if none meets both targets."""
-    candidates = [
-        round(float(t), 2)
-        for t in np.arange(step, 1.0, step)
-        if np.mean(covered >= t) >= ANSWER_TARGET and np.mean(uncovered < t) >= HANDOFF_TARGET
-    ]
-    if not candidates:
-        return None
-    answer = candidates[len(candidates) // 2]
-    return answer, round((candidates[0] + answer) / 2, 2)
+# -- 3. the decisions -----------------------------------------------------------
 
 
-def report_lines(sets, coefficients, bias, thresholds):
+@dataclass
+class Judged:
+    """What the engine would decide for one row, with cross-validated confidences."""
+
+    row: Row
+    article_confidence: float
+    section_weights: np.ndarray
+
+    def __post_init__(self):
+        self._probabilities = {}
+
+    def section_probabilities(self, slug):
+        if slug not in self._probabilities:
+            article = self.row.articles.get(slug)
+            self._probabilities[slug] = (
+                None
+                if article is None
+                else retrieval.section_probabilities(article.features, weights=self.section_weights)
+            )
+        return self._probabilities[slug]
+
+
+def decide(judged, thresholds):
+    """(action, outcome name in COSTS) for one judged row."""
+    row, question = judged.row, judged.row.question
+    top = row.ranked[0] if row.ranked else None
+    probabilities = judged.section_probabilities(top) if top else None
+    section_confidence = float(probabilities.max()) if probabilities is not None else 1.0
+    action = confidence.decide(judged.article_confidence, section_confidence, thresholds) if top else "handoff"
+    if not question.expected:
+        return action, {
+            "answer": "wrong answer",
+            "suggest": "choices for an uncovered question",
+            "handoff": "handoff of an uncovered question",
+        }[action]
+    if action == "handoff":
+        return action, "needless handoff"
+    if action == "answer":
+        best = int(np.argmax(probabilities)) if probabilities is not None else None
+        right = top in question.expected and (best is None or row.articles[top].shows_fact[best] or not question.answer)
+        return action, "right answer" if right else "wrong answer"
+    if judged.article_confidence >= thresholds.answer and probabilities is not None:
+        offered = [(top, row.articles[top].headings[i]) for i in np.argsort(-probabilities)[:CHOICES]]
+    else:
+        offered = []
+        for slug in row.ranked[:CHOICES]:
+            p = judged.section_probabilities(slug)
+            offered.append((slug, row.articles[slug].headings[int(np.argmax(p))] if p is not None else ""))
+    holds = any(
+        question.is_right_section(slug, section) or (row.articles.get(slug) is None and slug in question.expected)
+        for slug, section in offered
+    )
+    return action, "choices holding the answer" if holds else "choices without the answer"
+
+
+def figures(judged, thresholds):
+    """The evaluation figures of the decisions, and their total cost."""
+    decided = [decide(j, thresholds) for j in judged]
+    covered = [d for d, j in zip(decided, judged) if j.row.question.expected]
+    uncovered = [d for d, j in zip(decided, judged) if not j.row.question.expected]
+    answers = [outcome for action, outcome in decided if action == "answer"]
+    covered_answers = [outcome for action, outcome in covered if action == "answer"]
+
+    def share(values, predicate):
+        return float(np.mean([predicate(v) for v in values])) if values else float("nan")
+
+    return {
+        "cost": sum(COSTS[outcome] for _, outcome in decided),
+        "answers with the fact": share(covered_answers, lambda o: o == "right answer"),
+        "wrong answers": share(answers, lambda o: o == "wrong answer"),
+        "uncovered answered": share(uncovered, lambda d: d[0] == "answer"),
+        "covered resolved": share(covered, lambda d: d[1] in ("right answer", "choices holding the answer")),
+        "covered answered": share(covered, lambda d: d[0] == "answer"),
+        "covered suggested": share(covered, lambda d: d[0] == "suggest"),
+        "covered handed off": share(covered, lambda d: d[0] == "handoff"),
+        "uncovered suggested": share(uncovered, lambda d: d[0] == "suggest"),
+        "uncovered handed off": share(uncovered, lambda d: d[0] == "handoff"),
+    }
+
+
+def choose_thresholds(judged, step=0.025):
+    """The `confidence.Thresholds` of least cost that meet the wrong-answer and uncovered limits."""
+    best = None
+    grid = np.round(np.arange(step, 1.0, step), 3)
+    for answer in grid:
+        for section in np.round(np.arange(0.0, 1.0, 0.05), 2):
+            for suggest in grid[grid <= answer]:
+                thresholds = confidence.Thresholds(float(answer), float(section), float(suggest))
+                found = figures(judged, thresholds)
+                if found["wrong answers"] > MAX_WRONG_SHARE or found["uncovered answered"] > MAX_UNCOVERED_ANSWERED:
+                    continue
+                if best is None or found["cost"] < best[1]["cost"]:
+                    best = thresholds, found
+    return best
+
+
+def cross_validated(sample, b77):
+    """Each sample row judged with section weights and an article confidence fitted without its fold."""
+    judged = [None] * len(sample)
+    for held_out in folds(len(sample)):
+        held = set(held_out.tolist())
+        train = [row for i, row in enumerate(sample) if i not in held]
+        section_weights = fit_sections(labelled_sections(train))
+        coefficients, bias = fit_confidence([train, b77])
+        for i in held:
+            article = scores([sample[i].evidence], coefficients, bias)[0]
+            judged[i] = Judged(sample[i], float(article), section_weights)
+    return judged
+
+
+def section_accuracy(judged):
+    """Of covered questions with labelled sections, the share whose best section of the right article is right."""
+    right = []
+    for j in judged:
+        question = j.row.question
+        p = j.section_probabilities(question.expected[0]) if question.expected and question.sections else None
+        if p is not None:
+            right.append(j.row.articles[question.expected[0]].headings[int(np.argmax(p))] in question.sections)
+    return float(np.mean(right))
+
+
+def report_lines(section_weights, coefficients, bias, choice, judged, b77_scores, b77_covered):
+    thresholds, found = choice
     lines = [
+        "Section model (`retrieval.SECTION_WEIGHTS`):",
+        "",
+        "| feature | weight |",
+        "|---|---|",
+        *(f"| `{name}` | {w:.4f} |" for name, w in zip(retrieval.SECTION_FEATURES, section_weights)),
+        "",
+        f"Cross-validated section accuracy (best section of the labelled article): {section_accuracy(judged):.3f}.",
+        "",
+        "Article confidence (`confidence.WEIGHTS`, `BIAS`), that the top article answers:",
+        "",
         "| feature | weight |",
         "|---|---|",
         *(f"| `{name}` | {c:.4f} |" for name, c in zip(confidence.FEATURE_NAMES, coefficients)),
         f"| bias | {bias:.4f} |",
         "",
+        f"BANKING77 dev: AUROC covered vs uncovered {evaluation.auroc(b77_scores[b77_covered], b77_scores[~b77_covered]):.3f}.",
+        "",
+        f"Chosen thresholds: answer {thresholds.answer:.3f}, section {thresholds.section:.2f}, "
+        f"suggest {thresholds.suggest:.3f}.",
+        "",
+        "Decisions on the sample dev set at those thresholds (cross-validated confidences):",
+        "",
+        "| figure | value |",
+        "|---|---|",
+        *(f"| {name} | {value:.3f} |" if name != "cost" else f"| {name} | {value} |" for name, value in found.items()),
     ]
-    if thresholds:
-        lines.append(f"Chosen thresholds: answer {thresholds[0]:.2f}, suggest {thresholds[1]:.2f}.")
-    else:
-        lines.append("No threshold meets both targets on the sample dev set.")
-    for name, (x, y) in sets.items():
-        s = scores(x, coefficients, bias)
-        covered, uncovered = s[y == 1], s[y == 0]
-        lines += [
-            "",
-            f"**{name}**: {len(covered)} covered, {len(uncovered)} uncovered questions; "
-            f"AUROC covered vs uncovered {evaluation.auroc(covered, uncovered):.3f}.",
-            "",
-            "| threshold | covered answered (conf >= t) | uncovered handed off (conf < t) |",
-            "|---|---|---|",
-        ]
-        for t in np.arange(0.3, 0.81, 0.05):
-            lines.append(f"| {t:.2f} | {np.mean(covered >= t):.3f} | {np.mean(uncovered < t):.3f} |")
     return lines
 
 
@@ -134,24 +353,25 @@ def main(argv=None):
     parser.add_argument("--write", type=Path, help="Markdown file whose calibration section is replaced.")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as workdir:
-        sets = {
-            "Sample help center (bench/data/sample_dev.jsonl)": sample_help_center(Path(workdir)),
-            "BANKING77 (train.csv queries, dev split)": banking77_dev(Path(workdir)),
-        }
-    features = np.vstack([x for x, _ in sets.values()])
-    labels = np.concatenate([y for _, y in sets.values()])
-    weights = np.concatenate([np.full(len(y), len(labels) / (len(sets) * len(y))) for _, y in sets.values()])
-    coefficients, bias = fit_logistic(features, labels, weights)
-    x, y = next(iter(sets.values()))
-    sample_scores = scores(x, coefficients, bias)
-    thresholds = choose_thresholds(sample_scores[y == 1], sample_scores[y == 0])
-    lines = report_lines(sets, coefficients, bias, thresholds)
+        sample = sample_help_center(Path(workdir))
+        b77 = banking77_dev(Path(workdir))
+    section_weights = fit_sections(labelled_sections(sample))
+    coefficients, bias = fit_confidence([sample, b77])
+    judged = cross_validated(sample, b77)
+    choice = choose_thresholds(judged)
+    if choice is None:
+        print("No thresholds keep wrong answers and uncovered answers within the limits.")
+        return 1
+    b77_scores = scores([row.evidence for row in b77], coefficients, bias)
+    b77_covered = np.array([bool(row.question.expected) for row in b77])
+    lines = report_lines(section_weights, coefficients, bias, choice, judged, b77_scores, b77_covered)
+    print("SECTION_WEIGHTS =", tuple(round(float(w), 4) for w in section_weights))
     print("WEIGHTS =", tuple(round(float(c), 4) for c in coefficients))
     print("BIAS =", round(float(bias), 4))
     print("\n".join(lines))
     if args.write:
-        replace_section(args.write, "calibration", lines)
-    return 0 if thresholds else 1
+        replace_marked_section(args.write, "calibration", lines)
+    return 0
 
 
 if __name__ == "__main__":

@@ -52,17 +52,37 @@ class Entry:
         return hashlib.sha256(f"{self.kind}\x00{self.search_text}".encode()).hexdigest()
 
 
-@dataclass
-class _Block:
-    """A unit of body text that is never split mid-way unless it is itself too long."""
+@dataclass(frozen=True)
+class Block:
+    """A unit of body text that is never split mid-way unless it is itself too long.
+
+    `lines` are the Markdown source lines, [start, stop), of the smallest whole
+    unit that holds it: a top-level paragraph, code block or table row, the
+    top-level list item or block quote it is part of. An answer quotes those
+    lines, so lists, links and table rows come out as the article has them.
+    A table row also knows its table's `header` lines (header and delimiter row).
+    """
 
     heading_path: tuple[str, ...]
     text: str
+    lines: tuple[int, int]
     splittable: bool = True
+    header: tuple[int, int] | None = None
 
 
-def _markdown():
-    return MarkdownIt("commonmark").enable("table")
+@dataclass(frozen=True)
+class Passage:
+    """One passage of an article body: its text and the blocks it was cut from, `first` to `last`."""
+
+    heading_path: tuple[str, ...]
+    text: str
+    first: int
+    last: int
+
+
+def parse(body):
+    """The markdown-it tokens of an article body, as chunking reads them."""
+    return MarkdownIt("commonmark").enable("table").parse(body)
 
 
 def split_sentences(text):
@@ -82,18 +102,22 @@ def plain_text(token):
 
 
 def _blocks(body):
-    """Walk the Markdown tokens of `body` into text blocks, each with its heading path."""
-    tokens = _markdown().parse(body)
+    """Walk the Markdown tokens of `body` into `Block`s, each with its heading path and source lines."""
+    tokens = parse(body)
     headings = []  # (level, text)
     blocks = []
     list_counters = []  # one per open list: next number, or None for bullets
     table_header, table_row, in_header = [], [], False
+    header_lines = None  # the current table's header and delimiter row
+    unit = (0, 0)  # the source lines of the top-level unit being read (`Block.lines`)
     marker = ""  # "3. " or "- " for the first paragraph of a list item
     marker_list = None  # the index in list_counters of the list whose marker waits for a paragraph
     i = 0
     while i < len(tokens):
         token = tokens[i]
         path = tuple(text for _, text in headings)
+        if token.map and (token.level == 0 or (token.type in ("list_item_open", "tr_open") and _top_level(token))):
+            unit = tuple(token.map)
         if token.type == "heading_open":
             level = int(token.tag[1:])
             text = plain_text(tokens[i + 1])
@@ -114,6 +138,9 @@ def _blocks(body):
             # An item without text (only an image) leaves no marker for the next paragraph, and takes
             # no number: the steps read 1, 2, 3 without it.
             marker = ""
+        elif token.type == "table_open":
+            # A table inside a list or quote is quoted with it, header and all.
+            header_lines = (token.map[0], token.map[0] + 2) if token.level == 0 else None
         elif token.type == "thead_open":
             in_header = True
         elif token.type == "thead_close":
@@ -131,14 +158,15 @@ def _blocks(body):
                 ]
                 row = "; ".join(cells)
                 # A row reads as one sentence; a last cell that ends one already needs no second stop.
-                blocks.append(_Block(path, row if row.endswith(SENTENCE_ENDINGS) else row + ".", splittable=False))
+                text = row if row.endswith(SENTENCE_ENDINGS) else row + "."
+                blocks.append(Block(path, text, unit, splittable=False, header=header_lines))
         elif token.type == "inline":
             text = plain_text(token)
             parent = tokens[i - 1].type if i else ""
             if parent in ("th_open", "td_open"):
                 table_row.append(text)
             elif text:
-                blocks.append(_Block(path, marker + text))
+                blocks.append(Block(path, marker + text, unit))
                 if marker and list_counters[marker_list] is not None:
                     list_counters[marker_list] += 1
                 marker = ""
@@ -147,9 +175,14 @@ def _blocks(body):
             if code:
                 if len(code) > MAX_CODE_CHARS:  # a code block says what it is in its first lines
                     code = code[:MAX_CODE_CHARS].rsplit("\n", 1)[0] + "\n" + CODE_CUT
-                blocks.append(_Block(path, _fenced(code), splittable=False))
+                blocks.append(Block(path, _fenced(code), unit, splittable=False))
         i += 1
     return blocks
+
+
+def _top_level(token):
+    """Whether a list item or table row belongs to a top-level list or table (quoted as a whole)."""
+    return token.level == (1 if token.type == "list_item_open" else 2)
 
 
 def _fenced(code):
@@ -181,22 +214,36 @@ def _pieces(block):
     return pieces
 
 
-def passages(body):
-    """(heading_path, text) pairs: sections cut at headings, packed up to the word limit."""
+def layout(body):
+    """(the body's `Block`s, its `Passage`s): sections cut at headings, packed up to the word limit."""
+    blocks = _blocks(body)
     result = []
-    current_path, current, words = None, [], 0
-    for block in _blocks(body):
+    current_path, current, words, first = None, [], 0, 0
+    for position, block in enumerate(blocks):
         for piece in _pieces(block):
             n = _word_count(piece)
             if current and (block.heading_path != current_path or words + n > MAX_PASSAGE_WORDS):
-                result.append((current_path, "\n".join(current)))
+                result.append(Passage(current_path, "\n".join(current), first, last))
                 current, words = [], 0
-            current_path = block.heading_path
+            if not current:
+                first = position
+            current_path, last = block.heading_path, position
             current.append(piece)
             words += n
     if current:
-        result.append((current_path, "\n".join(current)))
-    return result
+        result.append(Passage(current_path, "\n".join(current), first, last))
+    return blocks, result
+
+
+def plain(markdown):
+    """The words of Markdown text as the index reads them: formatting aside, a table row as
+    "Header: value; Header: value.", one block a line."""
+    return "\n".join(block.text for block in _blocks(markdown))
+
+
+def passages(body):
+    """(heading_path, text) pairs: sections cut at headings, packed up to the word limit."""
+    return [(passage.heading_path, passage.text) for passage in layout(body)[1]]
 
 
 def article_entries(title, body, questions=()):

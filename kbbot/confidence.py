@@ -18,6 +18,7 @@ FEATURE_NAMES = ("dense_max", "margin", "known_share", "names_code")
 # Fitted by bench/calibrate.py; regenerate with `python bench/calibrate.py`.
 WEIGHTS = (4.8093, 3.7755, 4.9208, 4.3207)
 BIAS = -6.787
+SECTION_THRESHOLD = 0.5  # the default KBBOT_SECTION_THRESHOLD
 # An article below this best-entry similarity is not offered as a source at all.
 MIN_SOURCE_SIMILARITY = 0.2
 
@@ -67,10 +68,21 @@ def is_relevant(hit):
     return hit.dense_max >= MIN_SOURCE_SIMILARITY
 
 
-def decide(score, answer_threshold, suggest_threshold):
-    """`answer` when confident, `suggest` when plausible, else `handoff`."""
-    if score >= answer_threshold:
-        return ANSWER
-    if score >= suggest_threshold:
+@dataclass(frozen=True)
+class Thresholds:
+    """Where the decision changes, each a confidence in [0, 1] (configuration, chosen on dev data)."""
+
+    answer: float  # the article's confidence an answer needs
+    section: float  # the section's confidence an answer needs besides
+    suggest: float  # under this the bot offers no articles, only a person
+
+
+def decide(article_confidence, section_confidence, thresholds):
+    """`answer` when sure of the article and of its section; `suggest` (choices: the article's
+    sections, or the likeliest articles) when sure of one but not the other, or only fairly sure
+    of the article; else `handoff`."""
+    if article_confidence >= thresholds.answer:
+        return ANSWER if section_confidence >= thresholds.section else SUGGEST
+    if article_confidence >= thresholds.suggest:
         return SUGGEST
     return HANDOFF

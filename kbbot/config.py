@@ -136,6 +136,7 @@ class Config:
         # for how they were measured.
         self.ANSWER_THRESHOLD = _float("KBBOT_ANSWER_THRESHOLD", 0.60)
         self.SUGGEST_THRESHOLD = _float("KBBOT_SUGGEST_THRESHOLD", 0.59)
+        self.SECTION_THRESHOLD = _float("KBBOT_SECTION_THRESHOLD", 0.5)
         # Correct customers' misspelt words to the articles' words before retrieval (kbbot/spelling.py).
         # Its guard against "correcting" real words is an English word list: turn it off (0) for a
         # help center in another language.

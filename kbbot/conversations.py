@@ -13,6 +13,12 @@ function below:
 - two unhelpful turns in a row (a reply that was not an answer, an answer
   voted "not helpful", or a reply the customer says did not work) make the
   bot offer a person;
+- an answer quotes the section of the article that answers; when the bot is
+  sure of the article but not of the section, or unsure of the article, it
+  offers choices instead ("Which of these?"), and a pick is a turn of its own
+  that the bot answers with the section picked;
+- a follow-up is answered from another part of the article than the one the
+  customer was already shown, when one fits the new message;
 - a reply stores exactly the sources the customer is shown, so what agents and
   reports count as "sent" is what the customer saw;
 - while the customer waits for a person, the bot replies only with an answer
@@ -31,7 +37,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import events, handoffs
-from .errors import NotFound
+from .errors import InvalidInput, NotFound
 from .models import Conversation, Feedback, Message, utcnow
 from .small_talk import REPLIES as SMALL_TALK_REPLIES
 from .small_talk import accepts, social_kind
@@ -73,8 +79,9 @@ OFFER_TEXT = {
     ),
 }
 SUGGEST_TEXT = (
-    "I'm not sure I've understood. Do any of these articles help? If not, try rephrasing your question."
+    "I'm not sure I've understood. Is it one of these? If not, try rephrasing your question."
 )
+SECTION_CHOICES_TEXT = "Which of these do you mean?"
 # After the customer said the last reply did not work: the bot understood, it has other articles.
 OTHER_ARTICLES_TEXT = "Sorry that didn't work. Do any of these articles help instead?"
 OFFER_AFTER_OTHER_ARTICLES = (
@@ -154,6 +161,35 @@ def answer_with_link(passage, title, url):
     backslashes in the title are escaped, so "Dark mode [beta]" still makes one link."""
     label = re.sub(r"([\[\]\\])", r"\\\1", title)
     return f"{passage}\n\nRead the full article: [{label}]({url})"
+
+
+def section_url(url, anchor):
+    """An article's `url` opened at the section `anchor` ("" for the top)."""
+    return f"{url}#{anchor}" if anchor else url
+
+
+def choice_label(choice):
+    """What a choice reads as, and what the customer's message says when they pick it: the section's
+    heading, or the article's title for its introduction."""
+    return choice["section"] or choice["title"]
+
+
+def answered_sections(messages):
+    """(slug, anchor) of every section the bot has answered with in these messages."""
+    return frozenset(
+        (m.sources[0]["slug"], m.anchor or "")
+        for m in messages
+        if m.role == "bot" and m.action == ANSWER and m.sources and m.anchor is not None
+    )
+
+
+def offered_choice(messages, slug, anchor):
+    """The choice record (slug, anchor) of the latest bot reply that offered it, or None."""
+    for message in reversed(messages):
+        for choice in (message.choices or []) if message.role == "bot" else []:
+            if choice["slug"] == slug and choice["anchor"] == anchor:
+                return choice
+    return None
 
 
 # -- records -------------------------------------------------------------------
@@ -263,15 +299,40 @@ def _source_record(source, url_for_article):
     }
 
 
-def reply(session: Session, engine, conversation: Conversation, text, url_for_article) -> Turn:
+def _choice_record(choice, url_for_article):
+    return {
+        "slug": choice.slug,
+        "title": choice.title,
+        "section": choice.section,
+        "anchor": choice.anchor,
+        "url": section_url(url_for_article(choice.slug), choice.anchor),
+        "probability": choice.probability,
+    }
+
+
+def reply(session: Session, engine, conversation: Conversation, text, url_for_article, choice=None) -> Turn:
     """Store the customer's `text` and the bot's reply to it (if the bot may reply).
 
+    `choice`: (slug, anchor) of a choice the bot offered earlier in the conversation, which the
+    customer picked; `text` is then ignored, the message reads as the choice's label, and the bot
+    answers with that section. A choice not offered raises `InvalidInput`.
     `url_for_article(slug)` gives the link a customer follows to an article.
     Commits; queues the chat events.
     """
     history = list(conversation.messages)
-    previous_questions = [m.text for m in history if m.role == "customer"]
-    customer = Message(conversation=conversation, role="customer", text=text)
+    picked = None
+    if choice is not None:
+        picked = offered_choice(history, *choice)
+        if picked is None:
+            raise InvalidInput("choice", "was not offered in this conversation")
+        text = choice_label(picked)
+    previous_questions = [m.text for m in history if m.role == "customer" and m.choice is None]
+    customer = Message(
+        conversation=conversation,
+        role="customer",
+        text=text,
+        choice={"slug": picked["slug"], "anchor": picked["anchor"]} if picked else None,
+    )
     session.add(customer)
     conversation.last_message_at = utcnow()
     session.flush()
@@ -287,9 +348,14 @@ def reply(session: Session, engine, conversation: Conversation, text, url_for_ar
             handoffs.reopen(session, handoff)
         if handoff.first_reply_at is not None:
             return _passed_on(session, customer)
+    if picked is not None:
+        answer = engine.section_answer(session, picked["slug"], picked["anchor"])
+        if answer is not None:
+            return _answer_picked(session, conversation, customer, answer, picked, url_for_article)
+        # Unpublished since it was offered: the label is the customer's question now.
     offered_a_person = bool(history) and history[-1].role == "bot" and history[-1].handoff_offered
     took_the_offer = offered_a_person and accepts(text)
-    social = None if took_the_offer else social_kind(text)
+    social = None if took_the_offer or picked else social_kind(text)
     if social is not None:
         if handoff is not None:  # "thanks" while waiting for a person is for the person
             return _passed_on(session, customer)
@@ -307,7 +373,9 @@ def reply(session: Session, engine, conversation: Conversation, text, url_for_ar
     # A follow-up refines the topic in the knowledge base's own words; a word the
     # knowledge base never uses ("and what about the weather?") means a new topic.
     if follow_up and (said_it_failed or (answer.evidence is not None and answer.evidence.known_share == 1.0)):
-        in_context = engine.ask(session, contextual_query(topic_question(previous_questions), text))
+        in_context = engine.ask(
+            session, text, context=topic_question(previous_questions), shown=answered_sections(history)
+        )
         if in_context.confidence > answer.confidence:
             answer = in_context
 
@@ -332,6 +400,9 @@ def reply(session: Session, engine, conversation: Conversation, text, url_for_ar
         action = HANDOFF
 
     sources = shown_sources(action, [_source_record(source, url_for_article) for source in offered])
+    choices = []
+    if action == SUGGEST:
+        choices = [_choice_record(c, url_for_article) for c in answer.choices if c.slug not in failed]
     top = offered[0] if sources else None
     if handoff is not None and not (
         action == ANSWER and top is not None and top.article_id not in answered_articles(history)
@@ -340,15 +411,19 @@ def reply(session: Session, engine, conversation: Conversation, text, url_for_ar
     if reason is not None and action == HANDOFF:
         bot_text = OFFER_TEXT[reason]
     elif action == ANSWER and top is not None:
+        sources[0]["url"] = section_url(sources[0]["url"], answer.anchor)
         bot_text = answer_with_link(answer.answer, top.title, sources[0]["url"])
     elif action == SUGGEST:
         if said_it_failed and failed:
             bot_text = OTHER_ARTICLES_TEXT + (f" {OFFER_AFTER_OTHER_ARTICLES}" if reason else "")
+        elif choices and len({c["slug"] for c in choices}) == 1:
+            bot_text = SECTION_CHOICES_TEXT + (f" {OFFER_TEXT[reason]}" if reason else "")
         else:
             bot_text = SUGGEST_TEXT + (f" {OFFER_TEXT[reason]}" if reason else "")
     else:
         bot_text = OFFER_TEXT["low_confidence"]
 
+    answered = action == ANSWER and top is not None
     bot = Message(
         conversation=conversation,
         role="bot",
@@ -357,7 +432,11 @@ def reply(session: Session, engine, conversation: Conversation, text, url_for_ar
         query=answer.question,
         action=action,
         confidence=round(answer.confidence, 4),
+        section_confidence=round(answer.section_confidence, 4) if action != HANDOFF else None,
+        section=answer.section if answered else None,
+        anchor=answer.anchor if answered else None,
         sources=sources,
+        choices=choices,
         article_id=top.article_id if top else None,
         revision_id=top.revision_id if top else None,
         handoff_offered=reason is not None,
@@ -380,6 +459,48 @@ def reply(session: Session, engine, conversation: Conversation, text, url_for_ar
             message_id=bot.id,
             reason=reason,
         )
+    return Turn(customer, bot)
+
+
+def _answer_picked(session, conversation, customer, answer, picked, url_for_article):
+    """The bot's answer to a picked choice: the section picked, quoted. Its confidences are those
+    the choice was offered with; the event log records the pick."""
+    source = answer.sources[0]
+    record = _source_record(source, url_for_article)
+    record["url"] = section_url(record["url"], answer.anchor)
+    bot = Message(
+        conversation=conversation,
+        role="bot",
+        text=answer_with_link(answer.answer, source.title, record["url"]),
+        in_reply_to_id=customer.id,
+        query=customer.text,
+        action=ANSWER,
+        confidence=picked["probability"],
+        section_confidence=picked["probability"],
+        section=answer.section,
+        anchor=answer.anchor,
+        sources=[record],
+        choices=[],
+        article_id=source.article_id,
+        revision_id=source.revision_id,
+    )
+    session.add(bot)
+    session.commit()
+    events.record_in(
+        conversation,
+        "choice_picked",
+        message_id=bot.id,
+        article_id=source.article_id,
+        section=answer.section,
+    )
+    events.record_in(
+        conversation,
+        "bot_decision",
+        message_id=bot.id,
+        article_id=source.article_id,
+        action=ANSWER,
+        confidence=bot.confidence,
+    )
     return Turn(customer, bot)
 
 

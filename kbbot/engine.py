@@ -17,7 +17,8 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from . import chunking, confidence, db, retrieval
+from . import chunking, confidence, db, intents, retrieval, sections
+from .highlight import query_terms as marked_terms
 from .errors import IndexCorrupt, IndexMissing
 from .index import DenseIndex, UpdateCounts
 from .lexical import LexicalIndex
@@ -27,6 +28,8 @@ from .spelling import Speller, word_counts
 log = logging.getLogger(__name__)
 
 CANDIDATES = 100  # entries taken from each retriever before fusion
+TRAILING_PUNCTUATION = " ?!.…,;:"
+MAX_CHOICES = 3  # the articles, or sections of one, offered when the bot is unsure
 RELATED_MIN_SIMILARITY = 0.4  # centroid cosine under which an article is not "related" (sample median: 0.29)
 
 
@@ -39,6 +42,7 @@ class ArticleInfo:
     revision_id: int | None
     passage_ids: tuple[int, ...]
     entry_ids: tuple[int, ...]
+    body: str  # the published Markdown the passages were cut from (`sections.outline`)
 
 
 @dataclass
@@ -57,28 +61,77 @@ class Source:
     revision_id: int | None
 
 
+def section_heading_text(title, section):
+    """What a section's heading is embedded as: the article's title, then the headings above it."""
+    return " > ".join((title,) + section.heading_path)
+
+
+def searchable(question):
+    """`question` in the one form it is searched in: spaces collapsed, no trailing punctuation, lower
+    case. A decision must not turn on "?" or capitals; the model is uncased and BM25 and error codes
+    ignore case already."""
+    return " ".join(question.split()).rstrip(TRAILING_PUNCTUATION).casefold()
+
+
+@dataclass(frozen=True)
+class _Query:
+    """A question as the engine searches with it, computed once."""
+
+    text: str  # `searchable`, misspellings corrected
+    vector: np.ndarray  # its embedding, L2-normalized, shape (dimension,)
+    terms: list[str]  # its BM25 terms
+    passage_lexical: np.ndarray  # BM25 of every passage, aligned with the engine's passage rows
+    marked: frozenset[str]  # its content words' stems (`highlight.query_terms`)
+    intents: frozenset[str]  # `intents.intents`
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A section offered for the customer to pick when the bot is unsure: of which article (each
+    article's best section), or of which section of the article it is sure of."""
+
+    article_id: int
+    slug: str
+    title: str  # the article's
+    section: str  # the section's heading ("" for the introduction)
+    anchor: str  # the heading's id on the article page ("" for the introduction)
+    revision_id: int | None
+    probability: float  # in [0, 1]: the article's or the section's, as it was chosen by
+
+
 @dataclass
 class Answer:
     """The engine's decision for one question."""
 
     question: str
     action: str  # "answer" | "suggest" | "handoff"
-    confidence: float  # in [0, 1]
-    answer: str  # readable passage of the best article, whole sentences ("" unless action is "answer")
+    confidence: float  # in [0, 1]: that the top article answers the question
+    answer: str  # Markdown: the section that answers, quoted from the article ("" unless action is "answer")
+    section_confidence: float = 0.0  # in [0, 1]: that the best section of the top article is the one
+    section: str = ""  # the heading of the section answered from (or best, when not answering)
+    anchor: str = ""  # its id on the article page ("" for the introduction)
     corrected_question: str | None = None  # what was searched for, when misspelt words were corrected
     sources: list[Source] = field(default_factory=list)
+    choices: list[Choice] = field(default_factory=list)  # with `suggest`: what the customer picks from
     ranked_slugs: list[str] = field(default_factory=list)  # top 10, before the relevance cut
     evidence: confidence.Evidence | None = None
     latency_ms: float = 0.0
 
 
 class Engine:
-    def __init__(self, encoder, index_dir, answer_threshold, suggest_threshold, correct_spelling=True):
+    def __init__(
+        self,
+        encoder,
+        index_dir,
+        answer_threshold,
+        suggest_threshold,
+        section_threshold=confidence.SECTION_THRESHOLD,
+        correct_spelling=True,
+    ):
         self.encoder = encoder
         self.correct_spelling = correct_spelling
         self.index_dir = index_dir
-        self.answer_threshold = answer_threshold
-        self.suggest_threshold = suggest_threshold
+        self.thresholds = confidence.Thresholds(answer_threshold, section_threshold, suggest_threshold)
         self._lock = threading.RLock()
         self._dense = None
         self._lexical = LexicalIndex([], [])
@@ -89,6 +142,7 @@ class Engine:
         self._articles: dict[int, ArticleInfo] = {}
         self._article_ids = np.zeros(0, dtype=np.int64)
         self._centroids = np.zeros((0, encoder.dimension), dtype=np.float32)
+        self._outlines = {}  # article id -> (revision id, its outline, its heading vectors): `_outlined`
 
     @property
     def generation(self):
@@ -148,6 +202,7 @@ class Engine:
                     revision_id,
                     tuple(passage_ids),
                     tuple(chunk.id for chunk in article.chunks),
+                    article.body,
                 )
 
             def encode(texts):
@@ -175,6 +230,11 @@ class Engine:
             if not self._speller.knows_the_same_words(words):
                 self._speller = Speller(words)
             self._dense, self._entries, self._articles = dense, entries, infos
+            self._outlines = {
+                article_id: kept
+                for article_id, kept in self._outlines.items()
+                if article_id in infos and infos[article_id].revision_id == kept[0]
+            }
             return counts
 
     def _centroid_matrix(self, dense, articles):
@@ -193,43 +253,100 @@ class Engine:
 
     # -- answering ----------------------------------------------------------------
 
-    def _rank(self, question, query_terms, query_vector):
+    def _rank(self, query):
         with self._lock:
-            dense_ids, dense_scores = self._dense.search(query_vector, CANDIDATES)
+            dense_ids, dense_scores = self._dense.search(query.vector, CANDIDATES)
             return retrieval.fuse(
                 dense_ids,
                 dense_scores,
-                self._centroids @ query_vector,
-                self._lexical.scores(query_terms),
+                self._centroids @ query.vector,
+                self._lexical.scores(query.terms),
                 self._article_ids,
                 self._entries,
-                self._lexical.code_matches(question),
+                self._lexical.code_matches(query.text),
             )
 
-    def _passage_scores(self, article, query_vector, passage_lexical):
-        """`retrieval.passage_scores` of the article's passages; `passage_lexical`: BM25 of every passage."""
+    def _outline(self, article):
+        """The article's `sections.Outline`, cut once per revision; None if its passages are not the
+        indexed ones (the body was cut by another chunking version and waits to be cut again)."""
+        return self._outlined(article)[0]
+
+    def _outlined(self, article):
+        """(`_outline`, the embeddings of its sections' heading paths under the title, shape
+        (n_sections, dimension)), computed on first use of each revision and kept."""
+        kept = self._outlines.get(article.id)
+        if kept is None or kept[0] != article.revision_id:
+            found, vectors = sections.outline(article.body), None
+            if len(found.passages) != len(article.passage_ids):
+                found = None
+            else:
+                vectors = self.encoder.encode([section_heading_text(article.title, s) for s in found.sections])
+            kept = self._outlines[article.id] = (article.revision_id, found, vectors)
+        return kept[1], kept[2]
+
+    def _passage_scores(self, article, query):
+        """`retrieval.passage_scores` of the article's passages, in reading order."""
         passage_ids = list(article.passage_ids)
         return retrieval.passage_scores(
-            query_vector,
+            query.vector,
             self._dense.vectors(passage_ids),
-            passage_lexical[[self._passage_rows[i] for i in passage_ids]],
+            query.passage_lexical[[self._passage_rows[i] for i in passage_ids]],
         )
 
-    def _source(self, hit, query_vector, passage_lexical, top_score):
-        """(the `Source` for `hit`, its passages' scores): the article with the passage that answers
-        the question best, and the scores `_answer_text` reads the answer from."""
+    def _section_features(self, article, query):
+        """(outline, passage scores, `retrieval.section_features`) of one article for `query`; outline
+        and features are None for an article without sections to choose from (no body, or not cut
+        yet)."""
+        with self._lock:
+            scores = self._passage_scores(article, query) if article.passage_ids else np.zeros(0)
+            found, heading_vectors = self._outlined(article) if article.passage_ids else (None, None)
+        if found is None:
+            return None, scores, None
+        features = retrieval.section_features(found, scores, heading_vectors @ query.vector, query.marked, query.intents)
+        return found, scores, features
+
+    def _sections(self, article, query, shown=frozenset()):
+        """(outline, passage scores, section probabilities) of one article for `query` (see
+        `_section_features`). Sections in `shown` (anchors, "" for the introduction) count against."""
+        found, scores, features = self._section_features(article, query)
+        if found is None:
+            return None, scores, None
+        shown_ones = np.array([section.anchor in shown for section in found.sections])
+        return found, scores, retrieval.section_probabilities(features, shown_ones)
+
+    def section_evidence(self, session: Session, question, slug):
+        """(outline, passage scores, `retrieval.section_features`, the question's content words) of
+        article `slug` for `question`, or None when it has no sections: what bench/calibrate.py fits
+        the section model on."""
+        query = self._query(session, question)
+        with self._lock:
+            article = next((a for a in self._articles.values() if a.slug == slug), None)
+        found, scores, features = self._section_features(article, query) if article else (None, None, None)
+        return None if found is None else (found, scores, features, query.marked)
+
+    def _source(self, hit, query, top_score, choice=None):
+        """The `Source` for `hit`: the article, with the passage that answers the question best (or
+        the first passage of the section `choice`, a position in its outline)."""
         with self._lock:
             article = self._articles[hit.article_id]
-            scores = self._passage_scores(article, query_vector, passage_lexical)
-            passage_id = article.passage_ids[int(np.argmax(scores))] if len(scores) else None
+        scores = self._sections(article, query)[1] if choice is None else None
+        with self._lock:
+            outline = self._outline(article) if article.passage_ids else None
+            position = None
+            if choice is not None:
+                position = outline.sections[choice].first
+            elif len(scores):
+                position = int(np.argmax(scores))
+            passage_id = article.passage_ids[position] if position is not None else None
             # An FAQ entry has no passage: show the entry that matched, else its title.
             entry_id = next(i for i in (passage_id, hit.best_entry_id, article.entry_ids[0]) if i is not None)
             entry = self._entries[entry_id]
-        source = Source(
+        text = sections.snippet(outline, position) if outline is not None and position is not None else entry.text
+        return Source(
             article_id=article.id,
             slug=article.slug,
             title=article.title,
-            snippet=chunking.unfenced(entry.text),
+            snippet=chunking.unfenced(text),
             entry_id=entry_id,
             heading_path=entry.heading_path,
             score=round(hit.score / top_score, 4) if top_score else 0.0,
@@ -237,19 +354,6 @@ class Engine:
             lexical_score=hit.lexical,
             revision_id=article.revision_id,
         )
-        return source, scores
-
-    def _answer_text(self, source, scores):
-        """The passages of the source that answer best (`scores`), widened until they read as a
-        whole (`retrieval.readable_answer`)."""
-        with self._lock:
-            article = self._articles[source.article_id]
-            # An FAQ entry without body states its answer in the title ("Support is open Monday to
-            # Friday, 8:00 to 20:00 CET"); the alternate question that matched is no answer.
-            if not article.passage_ids:
-                return source.title
-            passages = [(self._entries[i].heading_path, self._entries[i].text) for i in article.passage_ids]
-        return retrieval.readable_answer(passages, retrieval.answer_passages(scores))
 
     def corrected(self, session: Session, question):
         """`question` with its misspelt words corrected to the knowledge base's words (`spelling`)."""
@@ -257,12 +361,21 @@ class Engine:
         with self._lock:
             return self._speller.correct(question)
 
-    def _retrieve(self, session, question):
-        """(the question as searched, its vector, its BM25 terms, every ranked `ArticleHit`)."""
-        searched = self.corrected(session, question)
-        query_vector = self.encoder.encode([searched])[0]
-        query_terms = self._lexical.query_terms(searched)  # tokenized once, for BM25 and the evidence
-        return searched, query_vector, query_terms, self._rank(searched, query_terms, query_vector)
+    def _query(self, session, question):
+        """The `_Query` for `question` as searched: in one canonical form (`searchable`), misspelt
+        words corrected."""
+        searched = self.corrected(session, searchable(question))
+        terms = self._lexical.query_terms(searched)  # tokenized once, for BM25 and the evidence
+        with self._lock:
+            passage_lexical = self._passage_lexical.scores(terms)
+        return _Query(
+            searched,
+            self.encoder.encode([searched])[0],
+            terms,
+            passage_lexical,
+            marked_terms(searched),
+            intents.intents(searched),
+        )
 
     def search(self, session: Session, question, limit=10, relevant_only=False):
         """(the question as searched, misspellings corrected; its ranked articles, best first, as `Source`s).
@@ -270,36 +383,141 @@ class Engine:
         `relevant_only` drops the articles too far from the question to show a
         customer (the same cut `ask` applies to its sources).
         """
-        searched, query_vector, query_terms, hits = self._retrieve(session, question)
-        hits = hits[:limit]
+        query = self._query(session, question)
+        hits = self._rank(query)[:limit]
         if relevant_only:
             hits = [hit for hit in hits if confidence.is_relevant(hit)]
         top_score = hits[0].score if hits else 0.0
-        passage_lexical = self._passage_lexical.scores(query_terms)
-        return searched, [self._source(hit, query_vector, passage_lexical, top_score)[0] for hit in hits]
+        return query.text, [self._source(hit, query, top_score) for hit in hits]
 
-    def ask(self, session: Session, question, limit=3) -> Answer:
-        """Decide whether to answer, suggest articles or hand off, with a confidence in [0, 1]."""
+    def ask(self, session: Session, question, limit=3, context=None, shown=frozenset()) -> Answer:
+        """Decide whether to answer, offer choices or hand off, with confidences in [0, 1].
+
+        `context`: the question a follow-up leans on ("and if I pay yearly?" after "how much is
+        Pro"). Articles are then ranked for both together, and sections for the new message alone:
+        it names the new aspect. `shown`: (article slug, section anchor) pairs the customer has
+        already been answered with; another section of the article is preferred to those.
+        """
         started = time.perf_counter()
-        searched, query_vector, query_terms, hits = self._retrieve(session, question)
-        found = confidence.evidence(hits, query_terms, self._lexical.vocabulary)
-        score = confidence.confidence(found)
-        action = confidence.decide(score, self.answer_threshold, self.suggest_threshold)
+        query = self._query(session, question)
+        ranked = self._query(session, f"{context} {question}") if context else query
+        hits = self._rank(ranked)
+        found = confidence.evidence(hits, ranked.terms, self._lexical.vocabulary)
+        article_confidence = confidence.confidence(found)
         top_score = hits[0].score if hits else 0.0
-        shown = [hit for hit in hits[:limit] if confidence.is_relevant(hit)]
-        passage_lexical = self._passage_lexical.scores(query_terms)
-        scored = [self._source(hit, query_vector, passage_lexical, top_score) for hit in shown]
-        sources = [source for source, _ in scored]
-        return Answer(
+        shown_hits = [hit for hit in hits[:limit] if confidence.is_relevant(hit)]
+        sources = [self._source(hit, query, top_score) for hit in shown_hits]
+        answer = Answer(
             question=question,
-            action=action,
-            confidence=score,
-            answer=self._answer_text(*scored[0]) if action == "answer" and scored else "",
-            corrected_question=searched if searched != question else None,
+            action=confidence.HANDOFF,
+            confidence=article_confidence,
+            answer="",
+            corrected_question=query.text if query.text != searchable(question) else None,
             sources=sources,
             ranked_slugs=[self._articles[hit.article_id].slug for hit in hits[:10]],
             evidence=found,
-            latency_ms=(time.perf_counter() - started) * 1000,
+        )
+        if shown_hits:
+            with self._lock:
+                article = self._articles[shown_hits[0].article_id]
+            anchors = frozenset(anchor for slug, anchor in shown if slug == article.slug)
+            outline, scores, probabilities = self._sections(article, query, anchors)
+            best = int(np.argmax(probabilities)) if probabilities is not None else None
+            answer.section_confidence = float(probabilities[best]) if best is not None else 1.0
+            if best is not None:
+                answer.section, answer.anchor = outline.sections[best].heading, outline.sections[best].anchor
+            answer.action = confidence.decide(article_confidence, answer.section_confidence, self.thresholds)
+            if answer.action == confidence.ANSWER:
+                narrow = best is not None and outline.sections[best].anchor in anchors
+                answer.answer = (
+                    sections.quote(outline, best, scores, query.marked, narrow=narrow)
+                    if best is not None
+                    else self._without_sections(article, scores)
+                )
+            elif answer.action == confidence.SUGGEST:
+                answer.choices = (
+                    self._section_choices(article, outline, probabilities)
+                    if article_confidence >= self.thresholds.answer and best is not None
+                    else self._article_choices(shown_hits, query)
+                )
+        elif hits:
+            answer.action = confidence.decide(article_confidence, 0.0, self.thresholds)
+        answer.latency_ms = (time.perf_counter() - started) * 1000
+        return answer
+
+    def _without_sections(self, article, scores):
+        """The answer from an article whose passages are not cut into sections (yet): an FAQ entry
+        states its answer in its title; otherwise its best passages, widened (`retrieval`)."""
+        if not article.passage_ids:
+            return article.title
+        with self._lock:
+            passages = [(self._entries[i].heading_path, self._entries[i].text) for i in article.passage_ids]
+        return retrieval.readable_answer(passages, retrieval.answer_passages(scores))
+
+    def _section_choices(self, article, outline, probabilities):
+        """The article's most likely sections, best first: "Which of these?"."""
+        order = np.argsort(-probabilities, kind="stable")[:MAX_CHOICES]
+        return [
+            Choice(
+                article.id,
+                article.slug,
+                article.title,
+                outline.sections[i].heading,
+                outline.sections[i].anchor,
+                article.revision_id,
+                round(float(probabilities[i]), 4),
+            )
+            for i in order
+        ]
+
+    def _article_choices(self, hits, query):
+        """The likeliest articles, each with its best section, best first."""
+        choices = []
+        for hit in hits[:MAX_CHOICES]:
+            with self._lock:
+                article = self._articles[hit.article_id]
+            outline, _, probabilities = self._sections(article, query)
+            best = outline.sections[int(np.argmax(probabilities))] if outline is not None else None
+            choices.append(
+                Choice(
+                    article.id,
+                    article.slug,
+                    article.title,
+                    best.heading if best else "",
+                    best.anchor if best else "",
+                    article.revision_id,
+                    round(float(hit.score), 4),
+                )
+            )
+        return choices
+
+    def section_answer(self, session: Session, slug, anchor):
+        """(the `Answer` quoting section `anchor` of article `slug`, which the customer picked from
+        the choices offered), or None when that article or section is no longer published."""
+        self.ensure_current(session)
+        with self._lock:
+            article = next((a for a in self._articles.values() if a.slug == slug), None)
+            found = self._outline(article) if article is not None and article.passage_ids else None
+        if article is None or (found is None and anchor):
+            return None
+        if found is None:
+            position, text = None, article.title
+        else:
+            position = next((i for i, section in enumerate(found.sections) if section.anchor == anchor), None)
+            if position is None:
+                return None
+            text = sections.quote(found, position, np.zeros(len(found.passages)))
+        hit = retrieval.ArticleHit(article.id, 1.0, 1.0, 1.0, 0.0, None)
+        source = self._source(hit, None, 1.0, choice=position)
+        return Answer(
+            question="",
+            action=confidence.ANSWER,
+            confidence=1.0,
+            answer=text,
+            section_confidence=1.0,
+            section=found.sections[position].heading if found is not None else "",
+            anchor=anchor,
+            sources=[source],
         )
 
     def related(self, session: Session, slug, limit=5, min_similarity=RELATED_MIN_SIMILARITY):

@@ -3,10 +3,13 @@
 A question set is JSON Lines: `{"query": "...", "expected": ["slug", ...]}`;
 `expected: []` marks a question the knowledge base does not cover. A covered
 question may also list `"answer": ["phrase", ...]`: phrases of the expected
-article, any one of which shows the customer the fact asked for. A right
-article with the wrong passage (the yearly price asked, the extra-user price
-shown) still leaves the customer without an answer; the phrases measure that.
-Metric functions are pure; `evaluate` runs the engine over a set.
+article, any one of which shows the customer the fact asked for, and
+`"section": ["heading", ...]`: the sections of its first expected article
+that answer it (by heading; "" for the introduction). A right article with
+the wrong section (the yearly price asked, the extra-user price shown; "Turn
+off 2FA" for turning it on) still leaves the customer without an answer, or
+misinformed; the phrases and sections measure that. Metric functions are
+pure; `evaluate` runs the engine over a set.
 """
 
 import json
@@ -15,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .chunking import plain
 from .errors import KbbotError
 
 
@@ -23,6 +27,11 @@ class LabelledQuestion:
     query: str
     expected: tuple[str, ...]
     answer: tuple[str, ...] = ()  # phrases, any one of which answers it
+    sections: tuple[str, ...] = ()  # headings of the sections of expected[0] that answer it
+
+    def is_right_section(self, slug, section):
+        """Whether `section` of article `slug` answers the question (when its sections are labelled)."""
+        return slug == self.expected[0] and section in self.sections if self.sections else slug in self.expected
 
 
 @dataclass(frozen=True)
@@ -34,7 +43,34 @@ class Outcome:
     action: str
     confidence: float
     latency_ms: float
-    answer_text: str = ""
+    answer_text: str = ""  # Markdown
+    section: str = ""  # the heading of the section answered from, or the best one
+    section_confidence: float = 0.0
+    choices: tuple[tuple[str, str], ...] = ()  # (slug, section heading) offered with `suggest`
+
+    @property
+    def answered_article(self):
+        return self.ranked_slugs[0] if self.action == "answer" and self.ranked_slugs else None
+
+    def shows_the_fact(self):
+        """Whether the answer shows one of the question's phrases (False for an uncovered question)."""
+        return bool(self.question.answer) and shows_the_fact(self.answer_text, self.question.answer)
+
+    def is_wrong_answer(self):
+        """An answer from an article that does not answer the question, or one whose text lacks the fact."""
+        if self.action != "answer":
+            return False
+        if self.answered_article not in self.question.expected:
+            return True
+        return bool(self.question.answer) and not self.shows_the_fact()
+
+    def is_resolved(self):
+        """Answered with the fact, or offered the right article and section among the choices."""
+        if self.action == "answer":
+            return not self.is_wrong_answer()
+        return self.action == "suggest" and any(
+            self.question.is_right_section(slug, section) for slug, section in self.choices
+        )
 
 
 @dataclass
@@ -48,6 +84,13 @@ class Report:
     handoff_rate_uncovered: float
     auroc: float
     answers_with_the_fact: float  # of answered questions labelled with phrases, share whose answer shows one
+    wrong_answers: float  # of all answers (covered or not), share that are wrong (`Outcome.is_wrong_answer`)
+    uncovered_answered: float
+    resolved_covered: float  # `Outcome.is_resolved`
+    section_accuracy: float  # of answers from the right article with labelled sections, share from a right one
+    suggest_rate_covered: float
+    handoff_rate_covered: float
+    suggest_rate_uncovered: float
     latency_p50_ms: float
     latency_p95_ms: float
 
@@ -70,6 +113,7 @@ def read_questions(path: Path):
                 record = json.loads(line)
                 query, expected = record["query"], record["expected"]
                 answer = record.get("answer", [])
+                sections = record.get("section", [])
             except (json.JSONDecodeError, KeyError, TypeError) as e:
                 raise KbbotError(
                     f'{path}, line {number}: expected {{"query": str, "expected": [slug, ...]}} ({e})'
@@ -82,9 +126,11 @@ def read_questions(path: Path):
                 isinstance(phrase, str) and phrase.strip() for phrase in answer
             ):
                 raise KbbotError(f"{path}, line {number}: 'answer' must be a list of non-empty phrases")
-            if answer and not expected:
-                raise KbbotError(f"{path}, line {number}: 'answer' phrases need an expected article")
-            questions.append(LabelledQuestion(query, tuple(expected), tuple(answer)))
+            if not isinstance(sections, list) or not all(isinstance(heading, str) for heading in sections):
+                raise KbbotError(f"{path}, line {number}: 'section' must be a list of headings")
+            if (answer or sections) and not expected:
+                raise KbbotError(f"{path}, line {number}: 'answer' and 'section' need an expected article")
+            questions.append(LabelledQuestion(query, tuple(expected), tuple(answer), tuple(sections)))
     return questions
 
 
@@ -115,8 +161,9 @@ def _folded(text):
 
 
 def shows_the_fact(answer_text, phrases):
-    """Whether `answer_text` contains one of `phrases` (case and spacing aside)."""
-    text = _folded(answer_text)
+    """Whether Markdown `answer_text` says one of `phrases` (as the index reads text: formatting
+    aside, table rows as "Header: value"; case and spacing aside)."""
+    text = _folded(plain(answer_text))
     return any(_folded(phrase) in text for phrase in phrases)
 
 
@@ -130,6 +177,11 @@ def report(outcomes):
     uncovered = [o for o in outcomes if not o.question.expected]
     latencies = [o.latency_ms for o in outcomes]
     answered_with_phrases = [o for o in covered if o.question.answer and o.action == "answer"]
+    sectioned = [
+        o
+        for o in covered
+        if o.action == "answer" and o.question.sections and o.answered_article == o.question.expected[0]
+    ]
     return Report(
         covered=len(covered),
         uncovered=len(uncovered),
@@ -141,27 +193,34 @@ def report(outcomes):
         answer_rate_covered=_mean([float(o.action == "answer") for o in covered]),
         handoff_rate_uncovered=_mean([float(o.action == "handoff") for o in uncovered]),
         auroc=auroc([o.confidence for o in covered], [o.confidence for o in uncovered]),
-        answers_with_the_fact=_mean(
-            [float(shows_the_fact(o.answer_text, o.question.answer)) for o in answered_with_phrases]
-        ),
+        answers_with_the_fact=_mean([float(o.shows_the_fact()) for o in answered_with_phrases]),
+        wrong_answers=_mean([float(o.is_wrong_answer()) for o in outcomes if o.action == "answer"]),
+        uncovered_answered=_mean([float(o.action == "answer") for o in uncovered]),
+        resolved_covered=_mean([float(o.is_resolved()) for o in covered]),
+        section_accuracy=_mean([float(o.section in o.question.sections) for o in sectioned]),
+        suggest_rate_covered=_mean([float(o.action == "suggest") for o in covered]),
+        handoff_rate_covered=_mean([float(o.action == "handoff") for o in covered]),
+        suggest_rate_uncovered=_mean([float(o.action == "suggest") for o in uncovered]),
         latency_p50_ms=float(np.percentile(latencies, 50)) if latencies else float("nan"),
         latency_p95_ms=float(np.percentile(latencies, 95)) if latencies else float("nan"),
     )
 
 
+def outcome(question, answer):
+    """The `Outcome` of an `engine.Answer` to a labelled question."""
+    return Outcome(
+        question,
+        tuple(answer.ranked_slugs),
+        answer.action,
+        answer.confidence,
+        answer.latency_ms,
+        answer.answer,
+        answer.section,
+        answer.section_confidence,
+        tuple((choice.slug, choice.section) for choice in answer.choices),
+    )
+
+
 def evaluate(engine, session, questions):
     """Ask the engine every question; returns the `Outcome`s."""
-    outcomes = []
-    for question in questions:
-        answer = engine.ask(session, question.query)
-        outcomes.append(
-            Outcome(
-                question,
-                tuple(answer.ranked_slugs),
-                answer.action,
-                answer.confidence,
-                answer.latency_ms,
-                answer.answer,
-            )
-        )
-    return outcomes
+    return [outcome(question, engine.ask(session, question.query)) for question in questions]

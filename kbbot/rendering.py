@@ -104,37 +104,52 @@ def shorten(text, max_chars):
     return cut.rstrip(" ,;:.-") + "…"
 
 
+def heading_ids(texts):
+    """The `id` of each h2/h3 heading, given their plain texts in document order.
+
+    HEADING_ID_PREFIX + a slug of the text; two headings with the same words get "...-2", "...-3":
+    the smallest free number. `used` only grows, so each base's search resumes where it last
+    stopped, keeping this linear in headings. The table of contents and the links to an answer's
+    section (`sections`) both use it, so a link opens the page at its heading.
+    """
+    ids, used, next_number = [], set(), {}
+    for heading_text in texts:
+        base = HEADING_ID_PREFIX + (slugify(heading_text) or "part")
+        heading_id = base
+        if heading_id in used:
+            n = next_number.get(base, 2)
+            while f"{base}-{n}" in used:
+                n += 1
+            heading_id = f"{base}-{n}"
+            next_number[base] = n + 1
+        used.add(heading_id)
+        ids.append(heading_id)
+    return ids
+
+
 def render_article(text, summary_chars=160):
     """An article body as sanitized HTML with heading ids, its headings and a summary.
 
     `summary_chars` bounds the summary (the first paragraph's text), e.g. for a meta description.
     """
     tokens = _parse(text)
-    headings, used, words = [], set(), 0
-    # Two headings with the same words get "...-2", "...-3": the smallest free number. `used` only
-    # grows, so each base's search resumes where it last stopped, keeping the loop linear in headings.
-    next_number = {}
-    for position, token in enumerate(tokens):
-        if token.type == "inline":
-            words += len(plain_text(token).split())
-        elif token.type == "heading_open" and token.tag in CONTENTS_LEVELS:
-            heading_text = plain_text(tokens[position + 1])
-            base = HEADING_ID_PREFIX + (slugify(heading_text) or "part")
-            heading_id = base
-            if heading_id in used:
-                n = next_number.get(base, 2)
-                while f"{base}-{n}" in used:
-                    n += 1
-                heading_id = f"{base}-{n}"
-                next_number[base] = n + 1
-            used.add(heading_id)
-            token.attrSet("id", heading_id)
-            headings.append(Heading(int(token.tag[1]), heading_id, heading_text))
-    html = _sanitize(_markdown.renderer.render(tokens, _markdown.options, {}), used)
-    html = html.replace("<table>", _TABLE_WRAPPER).replace("</table>", "</table></div>")
-    return RenderedArticle(
-        html=html, headings=tuple(headings), summary=_summary(tokens, summary_chars), word_count=words
+    words = sum(len(plain_text(token).split()) for token in tokens if token.type == "inline")
+    positions = [
+        position
+        for position, token in enumerate(tokens)
+        if token.type == "heading_open" and token.tag in CONTENTS_LEVELS
+    ]
+    texts = [plain_text(tokens[position + 1]) for position in positions]
+    ids = heading_ids(texts)
+    for position, heading_id in zip(positions, ids):
+        tokens[position].attrSet("id", heading_id)
+    headings = tuple(
+        Heading(int(tokens[position].tag[1]), heading_id, heading_text)
+        for position, heading_id, heading_text in zip(positions, ids, texts)
     )
+    html = _sanitize(_markdown.renderer.render(tokens, _markdown.options, {}), set(ids))
+    html = html.replace("<table>", _TABLE_WRAPPER).replace("</table>", "</table></div>")
+    return RenderedArticle(html=html, headings=headings, summary=_summary(tokens, summary_chars), word_count=words)
 
 
 def _summary(tokens, max_chars):

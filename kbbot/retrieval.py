@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import intents
 from .chunking import LIST_ITEM_MARKER, SENTENCE_ENDINGS
+from .highlight import query_terms
 
 # Weight of a raw BM25 score against the two cosine similarities. Chosen on
 # the development splits (BANKING77 train queries and the sample help
@@ -125,6 +127,53 @@ def passage_scores(query_vector: np.ndarray, passage_vectors: np.ndarray, lexica
     return passage_vectors @ query_vector + PASSAGE_LEXICAL_WEIGHT * lexical
 
 
+SECTION_FEATURES = ("passage", "heading", "heading_terms", "intent", "introduction")
+# Fitted by bench/calibrate.py on the dev questions' labelled sections; regenerate with it.
+SECTION_WEIGHTS = (19.0, 6.0, 0.2, 1.4, -1.8)
+# Against a section the customer was already answered with, on the scale of the weighted features: a
+# follow-up asks about something else (e^-3: a twentieth of the odds). Set, not fitted: the dev
+# questions are single turns.
+SHOWN_PENALTY = 3.0
+
+
+def section_features(outline, passage_scores, heading_similarities, question_terms, question_intents):
+    """Evidence that each section of an article is the one that answers, shape (n_sections, features).
+
+    `passage`: the best `passage_scores` of its passages (the heading path is embedded with each).
+    `heading`: `heading_similarities`, the cosine of the question to its heading path under the
+    article's title, embedded alone: what the section is about. `heading_terms`: the share of its
+    heading path's content words (`highlight.query_terms`) that the question has (`question_terms`).
+    `intent`: `intents.agreement` of the question's intents with its heading path's: the cosine
+    hardly tells "Turn on 2FA" from "Turn off 2FA". `introduction`: 1 for the text before the first
+    heading.
+    """
+    rows = []
+    for section, similarity in zip(outline.sections, heading_similarities):
+        heading = " ".join(section.heading_path)
+        terms = query_terms(heading)
+        rows.append(
+            (
+                float(np.max(passage_scores[section.first : section.last + 1])),
+                float(similarity),
+                len(terms & question_terms) / len(terms) if terms else 0.0,
+                intents.agreement(question_intents, intents.intents(heading)),
+                float(not section.heading_path),
+            )
+        )
+    return np.array(rows, dtype=np.float64).reshape(len(rows), len(SECTION_FEATURES))
+
+
+def section_probabilities(features, shown=None, weights=SECTION_WEIGHTS):
+    """Probability in [0, 1] of each section being the one that answers (a softmax over the
+    article's sections of the weighted `section_features`, less `SHOWN_PENALTY` for those `shown`,
+    a boolean array); they sum to 1."""
+    z = features @ np.asarray(weights, dtype=np.float64)
+    if shown is not None:
+        z = z - SHOWN_PENALTY * shown
+    z = np.exp(z - z.max())
+    return z / z.sum()
+
+
 def answer_passages(scores) -> list[int]:
     """Positions of the passages to answer with: the best, and the runner-up when it scores within
     `SECOND_PASSAGE_GAP` of it, since then either may hold the fact asked for."""
@@ -153,6 +202,11 @@ def readable_answer(passages, picked):
     the first one, outside the introduction) comes with its heading, so
     steps keep their title.
     """
+    return _text(passages, readable_spans(passages, picked))
+
+
+def readable_spans(passages, picked):
+    """The (first, last) passage spans, sorted and apart, that `readable_answer` gives the text of."""
     spans = []
     for best in picked:
         widenings = (_widened(passages, best, whole_list) for whole_list in (True, False))
@@ -160,7 +214,7 @@ def readable_answer(passages, picked):
         if spans and (span is None or _says_nothing_new(passages, spans, span)):
             break
         spans = _merged(spans + [span])
-    return _text(passages, spans)
+    return spans
 
 
 def _fits(passages, spans):

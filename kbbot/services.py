@@ -27,6 +27,7 @@ def get_engine() -> Engine:
                     index_dir=app.config["INDEX_DIR"],
                     answer_threshold=app.config["ANSWER_THRESHOLD"],
                     suggest_threshold=app.config["SUGGEST_THRESHOLD"],
+                    section_threshold=app.config["SECTION_THRESHOLD"],
                     correct_spelling=app.config["SPELLING_CORRECTION"],
                 )
                 app.extensions["kbbot.answer_engine"] = engine

@@ -53,9 +53,15 @@ def test_answers_with_the_fact_counts_answered_questions_whose_text_shows_a_phra
     assert report.answers_with_the_fact == 0.5
 
 
-def test_shows_the_fact_ignores_case_and_spacing_but_not_words():
-    assert evaluation.shows_the_fact("Click  Settings\n> Billing.", ["click settings > billing"])
-    assert not evaluation.shows_the_fact("Click Settings > Team.", ["Settings > Billing"])
+def test_shows_the_fact_ignores_case_spacing_and_formatting_but_not_words():
+    assert evaluation.shows_the_fact("Click  **Settings\n→ Billing**.", ["click settings → billing"])
+    assert not evaluation.shows_the_fact("Click Settings → Team.", ["Settings → Billing"])
+
+
+def test_shows_the_fact_reads_a_table_row_under_its_header_as_the_index_does():
+    table = "**Prices**\n\n| | Pro |\n|---|---|\n| **Monthly** | $29 |\n| **Annual** | $290 |"
+    assert evaluation.shows_the_fact(table, ["Annual; Pro: $290"])
+    assert not evaluation.shows_the_fact(table, ["Monthly; Pro: $290"])
 
 
 def test_read_questions(tmp_path):

@@ -31,15 +31,23 @@ def source_out(record):
     return {key: record[key] for key in ("slug", "title", "url", "snippet", "score")}
 
 
+def bot_decision_out(message):
+    """The decision fields of a bot message, as the chat response and the transcript give them."""
+    return {
+        "action": message.action,
+        "confidence": message.confidence,
+        "section_confidence": message.section_confidence,
+        "section": message.section,
+        "sources": [source_out(record) for record in message.sources],
+        "choices": message.choices or [],
+        "handoff_offered": message.handoff_offered,
+    }
+
+
 def message_out(message):
     out = {"id": message.id, "role": message.role, "text": message.text, "created_at": message.created_at}
     if message.role == "bot":
-        out.update(
-            action=message.action,
-            confidence=message.confidence,
-            sources=[source_out(record) for record in message.sources],
-            handoff_offered=message.handoff_offered,
-        )
+        out.update(bot_decision_out(message))
     elif message.role == "agent":
         out["author"] = (message.author.name or "Support team") if message.author else "Support team"
     return out
@@ -70,7 +78,9 @@ def conversation_out(conversation, after=0):
 def chat():
     body = read_json(schemas.ChatRequest)
     message = body.message.strip()
-    if not message:
+    if body.choice is not None and not body.conversation_id:
+        raise InvalidInput("choice", "needs the conversation_id it was offered in")
+    if not message and body.choice is None:
         raise InvalidInput("message", "must not be empty")
     if len(message) > current_app.config["MAX_MESSAGE_CHARS"]:
         abort(413, f"message is longer than {current_app.config['MAX_MESSAGE_CHARS']} characters")
@@ -82,7 +92,8 @@ def chat():
         conversation = conversations.start(
             session, visitor_id, body.page_url, body.locale, request.headers.get("User-Agent")
         )
-    turn = conversations.reply(session, get_engine(), conversation, message, article_url)
+    choice = (body.choice.slug, body.choice.anchor) if body.choice else None
+    turn = conversations.reply(session, get_engine(), conversation, message, article_url, choice)
     bot = turn.bot_message
     if bot is None:  # the message waits for a person: the bot stays silent
         response = {
@@ -94,14 +105,7 @@ def chat():
             "handoff_offered": False,
         }
     else:
-        response = {
-            "message_id": bot.id,
-            "action": bot.action,
-            "answer": bot.text,
-            "confidence": bot.confidence,
-            "sources": [source_out(record) for record in bot.sources],
-            "handoff_offered": bot.handoff_offered,
-        }
+        response = {"message_id": bot.id, "answer": bot.text, **bot_decision_out(bot)}
     response.update(conversation_id=conversation.public_id, handoff=handoff_ref(conversation))
     return schemas.ChatResponse(**response).model_dump(mode="json")
 

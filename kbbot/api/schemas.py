@@ -59,9 +59,21 @@ def _web_url(value):
     return value
 
 
+class ChoiceIn(Request):
+    slug: Verbatim = Field(max_length=200)
+    anchor: Verbatim = Field(max_length=300, description='The choice\'s `anchor`; "" for an introduction.')
+
+
 class ChatRequest(Request):
     message: Text = Field(
-        description="The customer's message. Longer than the configured limit (default 2000 characters): 413."
+        "",
+        description="The customer's message; required unless `choice` is given. Longer than the configured "
+        "limit (default 2000 characters): 413.",
+    )
+    choice: ChoiceIn | None = Field(
+        None,
+        description="A choice the bot offered earlier in `conversation_id`, which the customer picked: the bot "
+        "answers with that section. `message` is then ignored.",
     )
     conversation_id: Verbatim | None = Field(
         None, max_length=40, description="Continue this conversation; omit to start one."
@@ -78,6 +90,15 @@ class SourceOut(Response):
     url: str
     snippet: str
     score: float = Field(description="Relevance relative to the best source, in [0, 1].")
+
+
+class ChoiceOut(Response):
+    slug: str
+    title: str = Field(description="The article's title.")
+    section: str = Field(description='The section\'s heading; "" for the article\'s introduction.')
+    anchor: str = Field(description='The heading\'s id on the article page ("" for the introduction).')
+    url: str = Field(description="The article, opened at the section.")
+    probability: float = Field(ge=0, le=1, description="How likely the bot judged it to be the answer.")
 
 
 class HandoffRef(Response):
@@ -99,12 +120,27 @@ class ChatResponse(Response):
     )
     answer: str = Field(
         description=(
-            "With `answer`: passages of the article in whole sentences, each section's heading on a line of "
-            "its own in bold Markdown (`**Turn on 2FA**`), steps as `1.` or `-` lines, code between ``` "
-            "fence lines, then a Markdown link to the article; otherwise what the bot says."
+            "With `answer`: the section of the article that answers, in Markdown as the article has it (its "
+            "heading in bold on a line of its own, `**Turn on 2FA**`, whole lists, tables with their header "
+            "row, code fences), then a Markdown link to the article at that section; otherwise what the bot "
+            "says."
         )
     )
-    confidence: float | None = Field(ge=0, le=1, description="Null with a social reply.")
+    confidence: float | None = Field(
+        ge=0, le=1, description="That the top article answers the question; null with a social reply."
+    )
+    section_confidence: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="With `answer` and `suggest`: that the top article's best section is the one that answers.",
+    )
+    section: str | None = Field(None, description='With `answer`: the heading answered from ("" for an introduction).')
+    choices: list[ChoiceOut] = Field(
+        [],
+        description="With `suggest`: what the customer can pick from, best first: sections of one article "
+        '("Which of these?"), or articles with their best section. Send one back as `choice`.',
+    )
     sources: list[SourceOut] = Field(description="Best first; empty when nothing is relevant.")
     handoff_offered: bool
     handoff: HandoffRef | None = Field(description="The conversation's handoff, once one was requested.")
@@ -117,7 +153,10 @@ class MessageOut(Response):
     created_at: datetime
     action: Action | None = None
     confidence: float | None = None
+    section_confidence: float | None = None
+    section: str | None = None
     sources: list[SourceOut] | None = None
+    choices: list[ChoiceOut] | None = None
     handoff_offered: bool | None = None
     author: str | None = Field(None, description="The agent's display name, for agent messages.")
 
