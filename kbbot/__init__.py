@@ -30,16 +30,18 @@ def create_app(config=None):
     """Build a kbbot application.
 
     `config` is a `Config`, or a mapping of settings that override the ones
-    read from the environment (tests pass their own database and index dir).
-    The database schema is migrated to the latest revision (and articles cut
-    into entries again if this release chunks them differently); the
-    embedding model and the index are loaded on first use.
+    read from the environment and from the articles directory's settings file
+    (tests pass their own database and index dir). The database schema is
+    migrated to the latest revision (and articles cut into entries again if
+    this release chunks them differently); the embedding model and the index
+    are loaded on first use.
     """
-    settings = Config().to_flask()
     if isinstance(config, Config):
-        settings.update(config.to_flask())
-    elif config:
-        settings.update(config)
+        settings = config.to_flask()
+    else:
+        overrides = dict(config or {})
+        settings = Config(overrides.get("ARTICLES_DIR")).to_flask()
+        settings.update(overrides)
     if not settings.get("SECRET_KEY"):
         settings["SECRET_KEY"] = instance_secret(settings["INSTANCE_PATH"])
     app = Flask(__name__, instance_path=str(settings["INSTANCE_PATH"]))

@@ -2,7 +2,9 @@
 
 Every setting has a default that runs the bundled sample help center on SQLite
 with an on-disk index and the packaged embedding model, so a fresh checkout
-starts with no configuration at all.
+starts with no configuration at all. A help center's own facts (its name, support
+address and hours) may also come from a settings file beside its articles
+(kbbot/site_settings.py): the environment overrides it, and it overrides the defaults.
 """
 
 import os
@@ -11,6 +13,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from . import site_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -115,15 +119,25 @@ def instance_secret(instance_path):
 
 
 class Config:
-    """Settings of one kbbot instance; read once, when the app is created."""
+    """Settings of one kbbot instance; read once, when the app is created.
 
-    def __init__(self):
+    `articles_dir` replaces KBBOT_ARTICLES_DIR (create_app passes an override's), so that the
+    settings file read is the one beside the articles served.
+    """
+
+    def __init__(self, articles_dir=None):
         self.INSTANCE_PATH = _path("KBBOT_INSTANCE_PATH", PROJECT_ROOT / "instance")
         self.DATABASE_URL = os.environ.get("KBBOT_DATABASE_URL") or (
             f"sqlite:///{self.INSTANCE_PATH / 'kbbot.sqlite3'}"
         )
         self.INDEX_DIR = _path("KBBOT_INDEX_DIR", PROJECT_ROOT / "index")
-        self.ARTICLES_DIR = _path("KBBOT_ARTICLES_DIR", PROJECT_ROOT / "articles")
+        self.ARTICLES_DIR = (
+            Path(articles_dir).resolve()
+            if articles_dir
+            else _path("KBBOT_ARTICLES_DIR", PROJECT_ROOT / "articles")
+        )
+        # The help center's own settings file: the environment overrides it, it overrides the defaults.
+        site = site_settings.load(self.ARTICLES_DIR)
         # None means the packaged all-MiniLM-L6-v2; otherwise a local
         # sentence-transformers model directory. Never a hub name.
         self.EMBEDDING_MODEL = os.environ.get("KBBOT_EMBEDDING_MODEL") or None
@@ -155,8 +169,10 @@ class Config:
         self.MAX_CONTENT_LENGTH = _int("KBBOT_MAX_REQUEST_BYTES", 1024 * 1024)
         # When people answer handoffs, e.g. "mon-fri 09:00-17:00; sat 10:00-14:00" or "24/7",
         # in KBBOT_TIMEZONE. Outside them handoffs still queue; customers are told when to expect a reply.
-        self.BUSINESS_HOURS = os.environ.get("KBBOT_BUSINESS_HOURS") or "mon-fri 09:00-17:00"
-        self.TIMEZONE = os.environ.get("KBBOT_TIMEZONE") or "UTC"
+        self.BUSINESS_HOURS = (
+            os.environ.get("KBBOT_BUSINESS_HOURS") or site.get("BUSINESS_HOURS") or "mon-fri 09:00-17:00"
+        )
+        self.TIMEZONE = os.environ.get("KBBOT_TIMEZONE") or site.get("TIMEZONE") or "UTC"
 
         # Agent replies are also emailed to the customer through this SMTP server (kbbot/mail.py),
         # e.g. smtp://user:password@smtp.example.com:587, from this address; unset: replies come in
@@ -193,7 +209,7 @@ class Config:
 
         # The public help center; checked when the app is created (kbbot/theme.py, kbbot/help_center.py).
         # Its name, brand colour ("#rrggbb" or "#rgb") and logo (an https:// URL or a path on this site).
-        self.PRODUCT_NAME = os.environ.get("KBBOT_PRODUCT_NAME") or "Help Center"
+        self.PRODUCT_NAME = os.environ.get("KBBOT_PRODUCT_NAME") or site.get("PRODUCT_NAME") or "Help Center"
         self.BRAND_COLOR = os.environ.get("KBBOT_BRAND_COLOR") or "#2563eb"
         self.LOGO_URL = os.environ.get("KBBOT_LOGO_URL") or None
         # The public base URL of the help center, e.g. https://help.example.com, for canonical links,
@@ -201,7 +217,7 @@ class Config:
         self.PUBLIC_URL = os.environ.get("KBBOT_PUBLIC_URL") or None
         # Where "Contact support" links: a contact page (http/https) or a mailto: URL; None: the
         # help center offers the chat assistant only.
-        self.SUPPORT_URL = os.environ.get("KBBOT_SUPPORT_URL") or None
+        self.SUPPORT_URL = os.environ.get("KBBOT_SUPPORT_URL") or site.get("SUPPORT_URL")
 
     def to_flask(self):
         """The settings as the upper-case mapping Flask's config expects."""

@@ -14,6 +14,16 @@ class ArticleError(KbbotError):
         self.message = message
 
 
+class SettingsError(KbbotError):
+    """A help center's settings file that cannot be used: names the file, the key and what is wrong."""
+
+    def __init__(self, path, key, message):
+        super().__init__(f"{path}: {key}: {message}" if key else f"{path}: {message}")
+        self.path = path
+        self.key = key
+        self.message = message
+
+
 class IndexCorrupt(KbbotError):
     """The on-disk index cannot be trusted; the caller rebuilds it from the database."""
 

@@ -28,7 +28,7 @@ from .highlight import excerpt, highlight, query_terms
 from .rendering import render_article, summary
 from .request_input import stated_reason
 from .services import get_engine
-from .text import MAX_QUERY_CHARS, one_line, url_parts
+from .text import MAX_QUERY_CHARS, is_link, one_line, url_parts
 from .visitors import current_visitor_id
 
 bp = Blueprint("help_center", __name__)
@@ -70,15 +70,7 @@ SITEMAP_NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 def _check_url(config, key, schemes):
     value = config.get(key)
-    if not value:
-        return
-    parts = url_parts(value)
-    if (
-        parts is None
-        or parts.scheme not in schemes
-        or (parts.scheme != "mailto" and not parts.netloc)
-        or parts.fragment
-    ):
+    if value and not is_link(value, schemes):
         starts = ", ".join(scheme + (":" if scheme == "mailto" else "://") for scheme in schemes)
         raise ValueError(f"KBBOT_{key} must be a URL starting with {starts}; got {value!r}")
 

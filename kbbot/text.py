@@ -38,6 +38,18 @@ def url_parts(value: str) -> SplitResult | None:
         return None
 
 
+def is_link(value: str, schemes) -> bool:
+    """Whether `value` is a URL a page may link to: one of `schemes` ("https", "mailto"...), a host
+    unless mailto, no fragment. Settings from outside (environment, settings file) are checked so."""
+    parts = url_parts(value)
+    return (
+        parts is not None
+        and parts.scheme in schemes
+        and (parts.scheme == "mailto" or bool(parts.netloc))
+        and not parts.fragment
+    )
+
+
 def clean_text(value: str) -> str:
     """Free text as it may be stored: NFC, no control characters but tab and newlines,
     no lone surrogates (which JSON allows and UTF-8 databases refuse)."""
