@@ -106,11 +106,21 @@ def ask_command(question, as_json):
     if as_json:
         click.echo(json.dumps(asdict(answer), indent=2, ensure_ascii=False, default=list))
         return
-    click.echo(f"action: {answer.action}  confidence: {answer.confidence:.3f}")
+    click.echo(
+        f"action: {answer.action}  article confidence: {answer.confidence:.3f}  "
+        f"section confidence: {answer.section_confidence:.3f}"
+    )
     if answer.corrected_question:
         click.echo(f"searched for: {answer.corrected_question}")
+    if answer.sources:
+        click.echo(f"section: {answer.section or '(introduction)'}")
     if answer.answer:
         click.echo(f"\n{answer.answer}\n")
+    if answer.choices:
+        click.echo("\nWhich of these?")
+        for choice in answer.choices:
+            click.echo(f"* {choice.title} › {choice.section or '(introduction)'}  ({choice.probability:.3f})")
+        click.echo("")
     for source in answer.sources:
         click.echo(f"- {source.title} ({source.slug}, score {source.score:.3f})")
 
@@ -135,14 +145,21 @@ def eval_command(queries, as_json):
         ("precision@1", result.precision_at_1),
         ("MRR@10", result.mrr_at_10),
         ("recall@5", result.recall_at_5),
-        ("answer rate (covered)", result.answer_rate_covered),
-        ("handoff rate (uncovered)", result.handoff_rate_uncovered),
         ("AUROC (confidence)", result.auroc),
+        ("answers with the fact", result.answers_with_the_fact),
+        ("wrong answers (of all)", result.wrong_answers),
+        ("covered resolved", result.resolved_covered),
+        ("section accuracy", result.section_accuracy),
+        ("uncovered answered", result.uncovered_answered),
+        ("covered: answered", result.answer_rate_covered),
+        ("covered: suggested", result.suggest_rate_covered),
+        ("covered: handed off", result.handoff_rate_covered),
+        ("uncovered: suggested", result.suggest_rate_uncovered),
+        ("uncovered: handed off", result.handoff_rate_uncovered),
     ]
-    if not math.isnan(result.answers_with_the_fact):  # the set labels answer phrases
-        rows.append(("answers with the fact", result.answers_with_the_fact))
     for label, value in rows:
-        click.echo(f"{label:<26}{value:.3f}")
+        if not math.isnan(value):  # undefined where the set has no question to measure it on
+            click.echo(f"{label:<26}{value:.3f}")
     click.echo(f"{'latency p50 / p95':<26}{result.latency_p50_ms:.1f} / {result.latency_p95_ms:.1f} ms")
 
 

@@ -16,9 +16,13 @@ ANSWER, SUGGEST, HANDOFF = "answer", "suggest", "handoff"
 
 FEATURE_NAMES = ("dense_max", "margin", "known_share", "names_code")
 # Fitted by bench/calibrate.py; regenerate with `python bench/calibrate.py`.
-WEIGHTS = (4.8093, 3.7755, 4.9208, 4.3207)
-BIAS = -6.787
-SECTION_THRESHOLD = 0.5  # the default KBBOT_SECTION_THRESHOLD
+WEIGHTS = (6.1355, 4.5924, 2.1844, 4.7492)
+BIAS = -5.5732
+# Chosen by bench/calibrate.py (its cost model); the defaults of KBBOT_ANSWER_THRESHOLD,
+# KBBOT_SECTION_THRESHOLD and KBBOT_SUGGEST_THRESHOLD.
+ANSWER_THRESHOLD = 0.825
+SECTION_THRESHOLD = 0.9
+SUGGEST_THRESHOLD = 0.5
 # An article below this best-entry similarity is not offered as a source at all.
 MIN_SOURCE_SIMILARITY = 0.2
 

@@ -14,7 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import site_settings
+from . import confidence, site_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -148,9 +148,9 @@ class Config:
 
         # Decision thresholds on the confidence in [0, 1]; see docs/calibration.md
         # for how they were measured.
-        self.ANSWER_THRESHOLD = _float("KBBOT_ANSWER_THRESHOLD", 0.60)
-        self.SUGGEST_THRESHOLD = _float("KBBOT_SUGGEST_THRESHOLD", 0.59)
-        self.SECTION_THRESHOLD = _float("KBBOT_SECTION_THRESHOLD", 0.5)
+        self.ANSWER_THRESHOLD = _float("KBBOT_ANSWER_THRESHOLD", confidence.ANSWER_THRESHOLD)
+        self.SUGGEST_THRESHOLD = _float("KBBOT_SUGGEST_THRESHOLD", confidence.SUGGEST_THRESHOLD)
+        self.SECTION_THRESHOLD = _float("KBBOT_SECTION_THRESHOLD", confidence.SECTION_THRESHOLD)
         # Correct customers' misspelt words to the articles' words before retrieval (kbbot/spelling.py).
         # Its guard against "correcting" real words is an English word list: turn it off (0) for a
         # help center in another language.

@@ -107,9 +107,10 @@ class Answer:
     action: str  # "answer" | "suggest" | "handoff"
     confidence: float  # in [0, 1]: that the top article answers the question
     answer: str  # Markdown: the section that answers, quoted from the article ("" unless action is "answer")
-    section_confidence: float = 0.0  # in [0, 1]: that the best section of the top article is the one
-    section: str = ""  # the heading of the section answered from (or best, when not answering)
+    section_confidence: float = 0.0  # in [0, 1]: that the sections answered from (or the best) hold the answer
+    section: str = ""  # the heading of the (first) section answered from, or of the best when not answering
     anchor: str = ""  # its id on the article page ("" for the introduction)
+    sections: tuple[str, ...] = ()  # the headings answered from: one section, or two neighbours
     corrected_question: str | None = None  # what was searched for, when misspelt words were corrected
     sources: list[Source] = field(default_factory=list)
     choices: list[Choice] = field(default_factory=list)  # with `suggest`: what the customer picks from
@@ -422,23 +423,33 @@ class Engine:
                 article = self._articles[shown_hits[0].article_id]
             anchors = frozenset(anchor for slug, anchor in shown if slug == article.slug)
             outline, scores, probabilities = self._sections(article, query, anchors)
-            best = int(np.argmax(probabilities)) if probabilities is not None else None
-            answer.section_confidence = float(probabilities[best]) if best is not None else 1.0
-            if best is not None:
-                answer.section, answer.anchor = outline.sections[best].heading, outline.sections[best].anchor
+            span, answer.section_confidence = (
+                sections.answer_span(
+                    probabilities, [outline.words(s) for s in outline.sections], self.thresholds.section
+                )
+                if probabilities is not None
+                else ((), 1.0)
+            )
+            if span:
+                answer.section, answer.anchor = outline.sections[span[0]].heading, outline.sections[span[0]].anchor
+                answer.sections = tuple(outline.sections[i].heading for i in span)
             answer.action = confidence.decide(article_confidence, answer.section_confidence, self.thresholds)
             if answer.action == confidence.ANSWER:
-                narrow = best is not None and outline.sections[best].anchor in anchors
                 answer.answer = (
-                    sections.quote(outline, best, scores, query.marked, narrow=narrow)
-                    if best is not None
+                    "\n\n".join(
+                        sections.quote(
+                            outline, i, scores, query.marked, narrow=outline.sections[i].anchor in anchors
+                        )
+                        for i in span
+                    )
+                    if span
                     else self._without_sections(article, scores)
                 )
             elif answer.action == confidence.SUGGEST:
                 answer.choices = (
                     self._section_choices(article, outline, probabilities)
-                    if article_confidence >= self.thresholds.answer and best is not None
-                    else self._article_choices(shown_hits, query)
+                    if article_confidence >= self.thresholds.answer and span
+                    else self._article_choices(shown_hits, query, article_confidence)
                 )
         elif hits:
             answer.action = confidence.decide(article_confidence, 0.0, self.thresholds)
@@ -470,23 +481,32 @@ class Engine:
             for i in order
         ]
 
-    def _article_choices(self, hits, query):
-        """The likeliest articles, each with its best section, best first."""
-        choices = []
+    def _article_choices(self, hits, query, article_confidence):
+        """The likeliest articles and sections to pick from (`sections.article_choices`), best first.
+        A choice's probability: its article's (the top one's confidence; the rest shared among the
+        others by relevance) times its section's within the article."""
+        found = []
         for hit in hits[:MAX_CHOICES]:
             with self._lock:
                 article = self._articles[hit.article_id]
             outline, _, probabilities = self._sections(article, query)
-            best = outline.sections[int(np.argmax(probabilities))] if outline is not None else None
+            order = [] if outline is None else np.argsort(-probabilities, kind="stable").tolist()
+            found.append((hit, article, outline, probabilities, order))
+        others = sum(entry[0].score for entry in found[1:]) or 1.0
+        choices = []
+        for position, section in sections.article_choices([entry[4] for entry in found], MAX_CHOICES):
+            hit, article, outline, probabilities, _ = found[position]
+            chosen = outline.sections[section] if section is not None else None
+            share = article_confidence if position == 0 else (1 - article_confidence) * hit.score / others
             choices.append(
                 Choice(
                     article.id,
                     article.slug,
                     article.title,
-                    best.heading if best else "",
-                    best.anchor if best else "",
+                    chosen.heading if chosen else "",
+                    chosen.anchor if chosen else "",
                     article.revision_id,
-                    round(float(hit.score), 4),
+                    round(float(share * (probabilities[section] if chosen else 1.0)), 4),
                 )
             )
         return choices

@@ -44,7 +44,7 @@ class Outcome:
     confidence: float
     latency_ms: float
     answer_text: str = ""  # Markdown
-    section: str = ""  # the heading of the section answered from, or the best one
+    sections: tuple[str, ...] = ()  # the headings answered from, or the best one's when not answering
     section_confidence: float = 0.0
     choices: tuple[tuple[str, str], ...] = ()  # (slug, section heading) offered with `suggest`
 
@@ -197,7 +197,7 @@ def report(outcomes):
         wrong_answers=_mean([float(o.is_wrong_answer()) for o in outcomes if o.action == "answer"]),
         uncovered_answered=_mean([float(o.action == "answer") for o in uncovered]),
         resolved_covered=_mean([float(o.is_resolved()) for o in covered]),
-        section_accuracy=_mean([float(o.section in o.question.sections) for o in sectioned]),
+        section_accuracy=_mean([float(bool(set(o.sections) & set(o.question.sections))) for o in sectioned]),
         suggest_rate_covered=_mean([float(o.action == "suggest") for o in covered]),
         handoff_rate_covered=_mean([float(o.action == "handoff") for o in covered]),
         suggest_rate_uncovered=_mean([float(o.action == "suggest") for o in uncovered]),
@@ -215,7 +215,7 @@ def outcome(question, answer):
         answer.confidence,
         answer.latency_ms,
         answer.answer,
-        answer.section,
+        answer.sections or (answer.section,),
         answer.section_confidence,
         tuple((choice.slug, choice.section) for choice in answer.choices),
     )

@@ -19,6 +19,7 @@ from .rendering import CONTENTS_LEVELS, heading_ids
 
 MAX_SECTION_WORDS = 160  # a section up to this long is shown whole (95% of the sample's are)
 MAX_TABLE_ROWS = 6  # a table up to this many rows is shown whole; a longer one by the rows asked about
+MAX_SPAN_WORDS = 260  # two neighbouring sections are answered together up to this long
 HEADING_SEPARATOR = " › "
 
 
@@ -88,6 +89,37 @@ def _heading_anchors(body):
         path = above + [(level, text, anchor)]
         result.append((tuple(entry[1] for entry in path), anchor))
     return result
+
+
+def answer_span(probabilities, words, threshold):
+    """(positions of the sections to answer with, the probability that they hold the answer).
+
+    The likeliest section alone when it reaches `threshold`; else, when the next likeliest is its
+    neighbour ("If you can't sign in" and its "Didn't get the email?") and the two together reach
+    it and stay under `MAX_SPAN_WORDS` (`words`, one count per section), both, in reading order:
+    one short answer that surely holds the part asked about beats asking which of the two.
+    """
+    order = np.argsort(-probabilities, kind="stable")
+    best = int(order[0])
+    if probabilities[best] >= threshold or len(order) < 2:
+        return (best,), float(probabilities[best])
+    second = int(order[1])
+    together = float(probabilities[best] + probabilities[second])
+    if abs(best - second) == 1 and together >= threshold and words[best] + words[second] <= MAX_SPAN_WORDS:
+        return tuple(sorted((best, second))), together
+    return (best,), float(probabilities[best])
+
+
+def article_choices(section_orders, limit):
+    """What to offer when unsure which article answers: (article position, section position or
+    None) pairs, best first, for articles ranked best first, each given by its sections' positions,
+    likeliest first (`section_orders`; empty for an article without sections). The first article's
+    two likeliest sections, then the likeliest of each next article: the first article is most
+    often the right one, and its best section is the one most often missed.
+    """
+    picks = [(0, position) for position in section_orders[0][:2]] or [(0, None)]
+    picks += [(article, order[0] if order else None) for article, order in enumerate(section_orders[1:], start=1)]
+    return picks[:limit]
 
 
 def quote(outline, section, passage_scores, question_terms=frozenset(), narrow=False):

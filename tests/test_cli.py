@@ -61,7 +61,7 @@ def test_ask_json_has_the_decision_sources_and_confidence(runner, synced):
     assert result.exit_code == 0
     answer = json.loads(result.output)
     assert answer["action"] in ("answer", "suggest", "handoff")
-    assert 0.0 <= answer["confidence"] <= 1.0
+    assert 0.0 <= answer["confidence"] <= 1.0 and 0.0 <= answer["section_confidence"] <= 1.0
     assert answer["sources"][0]["slug"] == "refunds"
     assert answer["ranked_slugs"][0] == "refunds"
 
@@ -69,8 +69,9 @@ def test_ask_json_has_the_decision_sources_and_confidence(runner, synced):
 def test_ask_says_what_it_searched_for_when_it_corrected_the_spelling(runner, synced):
     result = runner.invoke(args=["ask", "can I get a refnud on my anual plan"])
     assert result.exit_code == 0
-    assert "searched for: can I get a refund on my annual plan" in result.output
+    assert "searched for: can i get a refund on my annual plan" in result.output
     assert "Refund policy (refunds" in result.output
+    assert "article confidence: " in result.output and "section confidence: " in result.output
     assert "searched for" not in runner.invoke(args=["ask", "can I get a refund"]).output
 
 
@@ -87,12 +88,13 @@ def test_eval_prints_every_metric(runner, synced, tmp_path):
     assert (metrics["covered"], metrics["uncovered"]) == (2, 1)
     assert metrics["precision_at_1"] == 1.0
     assert set(metrics) >= {"mrr_at_10", "recall_at_5", "answer_rate_covered", "handoff_rate_uncovered",
-                            "auroc", "latency_p50_ms", "latency_p95_ms"}
+                            "auroc", "latency_p50_ms", "latency_p95_ms", "wrong_answers", "resolved_covered",
+                            "section_accuracy", "uncovered_answered", "suggest_rate_covered"}
     assert metrics["answer_rate_covered"] == 1.0
     assert metrics["answers_with_the_fact"] == 1.0  # each answer shows its labelled phrase
     text = runner.invoke(args=["eval", str(queries)]).output
     assert "precision@1" in text and "AUROC" in text and "latency p50 / p95" in text
-    assert "answers with the fact" in text
+    assert "answers with the fact" in text and "wrong answers" in text and "covered resolved" in text
 
 
 def test_eval_names_the_bad_line(runner, tmp_path):
