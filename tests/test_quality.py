@@ -71,12 +71,13 @@ def test_the_test_set_is_big_enough(outcomes):
     assert report.covered >= 40 and report.uncovered >= 15
 
 
-# Known shortfall, measured 2026-12-01 and unchanged since: 56 of 63 (0.889), and 40 of 45 (0.889)
-# on the blind set. The method was chosen on the dev set (0.936 there); no ranking method or model
+# Known shortfall: 56 of 63 (0.889) from 2026-12-01, 55 of 63 (0.873) since 2026-12-06, when
+# questions began to be searched without trailing punctuation, capitals or extra spaces (issue 18);
+# 40 of 45 (0.889) on the blind set. The method was chosen on the dev set; no ranking method or model
 # obtainable here did better (docs/calibration.md), so issue 2 is blocked on this point. Strict, so
 # this fails loudly once the target is met.
 @pytest.mark.xfail(
-    strict=True, reason="precision@1 is 0.889 on the test set, target 0.9 (issue 2 is blocked on it)"
+    strict=True, reason="precision@1 is 0.873 on the test set, target 0.9 (issue 2 is blocked on it)"
 )
 def test_precision_at_1_on_covered_questions(outcomes):
     report = evaluation.report(outcomes)
@@ -84,13 +85,56 @@ def test_precision_at_1_on_covered_questions(outcomes):
     assert report.precision_at_1 >= 0.9, wrong
 
 
-def test_covered_questions_are_answered(outcomes):
-    report = evaluation.report(outcomes)
-    unanswered = misses(outcomes, lambda o: o.question.expected and o.action != "answer")
-    assert report.answer_rate_covered >= 0.9, unanswered
+# Issue 18's targets, on both held-out sets; thresholds and models were chosen on the dev set only
+# (bench/calibrate.py, docs/calibration.md).
+@pytest.fixture(scope="module", params=[SAMPLE_QUESTIONS, SAMPLE_BLIND], ids=["test", "blind"])
+def held_out(request, sample_app):
+    with sample_app.app_context():
+        return evaluation.evaluate(get_engine(), db.get_session(), evaluation.read_questions(request.param))
 
 
-def test_uncovered_questions_are_handed_off(outcomes):
-    report = evaluation.report(outcomes)
-    kept = misses(outcomes, lambda o: not o.question.expected and o.action != "handoff")
-    assert report.handoff_rate_uncovered >= 0.8, kept
+# Known shortfalls, measured once on 2026-12-06 after choosing everything on dev (dev, cross-validated:
+# 0.971 with the fact, 0.048 wrong, 0.848 resolved). The sets are small: 19 answers on the test set,
+# so one answer is 5 points. Strict: each fails loudly once its target is met.
+SHORTFALLS = {
+    ("test", "answers_with_the_fact"): "0.895 (17 of 19)",
+    ("test", "wrong_answers"): "0.105 (2 of 19)",
+    ("blind", "wrong_answers"): "0.071 (1 of 14)",
+    ("test", "resolved_covered"): "0.778; the right section is often not among the 3 choices",
+    ("blind", "resolved_covered"): "0.844",
+}
+
+
+def expect_target(request, figure):
+    held_out_set = request.node.callspec.id
+    if (held_out_set, figure) in SHORTFALLS:
+        reason = f"issue 18: {figure} on the {held_out_set} set is {SHORTFALLS[held_out_set, figure]}"
+        request.node.add_marker(pytest.mark.xfail(strict=True, reason=reason))
+
+
+def test_answers_show_the_fact(request, held_out):
+    expect_target(request, "answers_with_the_fact")
+    report = evaluation.report(held_out)
+    lacking = misses(held_out, lambda o: o.action == "answer" and o.question.answer and not o.shows_the_fact())
+    assert report.answers_with_the_fact >= 0.9, lacking
+
+
+def test_few_answers_are_wrong(request, held_out):
+    expect_target(request, "wrong_answers")
+    report = evaluation.report(held_out)
+    assert report.wrong_answers <= 0.05, misses(held_out, lambda o: o.is_wrong_answer())
+
+
+def test_uncovered_questions_are_not_answered(request, held_out):
+    expect_target(request, "uncovered_answered")
+    report = evaluation.report(held_out)
+    answered = misses(held_out, lambda o: not o.question.expected and o.action == "answer")
+    assert report.uncovered_answered <= 0.1, answered
+
+
+def test_covered_questions_are_resolved(request, held_out):
+    """Answered with the fact, or offered the right section among the choices."""
+    expect_target(request, "resolved_covered")
+    report = evaluation.report(held_out)
+    unresolved = misses(held_out, lambda o: o.question.expected and not o.is_resolved())
+    assert report.resolved_covered >= 0.95, unresolved
