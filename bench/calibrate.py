@@ -31,14 +31,14 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import banking77
 import numpy as np
 from scipy.optimize import minimize  # scipy comes with sentence-transformers (scikit-learn)
+from sections import replace_section as replace_marked_section
 
-import banking77
 from kbbot import confidence, db, evaluation, retrieval, sections
 from kbbot.services import get_engine
 from kbbot.sync import sync_directory
-from sections import replace_section as replace_marked_section
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DEV = ROOT / "bench" / "data" / "sample_dev.jsonl"
@@ -77,7 +77,11 @@ class Row:
     articles: dict  # slug -> Article, or None for an article without sections
 
     def top_right(self):
-        return float(bool(self.question.expected) and self.ranked[:1] != [] and self.ranked[0] in self.question.expected)
+        return float(
+            bool(self.question.expected)
+            and self.ranked[:1] != []
+            and self.ranked[0] in self.question.expected
+        )
 
     def covered(self):
         return float(bool(self.question.expected))
@@ -237,7 +241,9 @@ def decide(judged, thresholds):
         if probabilities is not None
         else ((), 1.0)
     )
-    action = confidence.decide(judged.article_confidence, section_confidence, thresholds) if top else "handoff"
+    action = (
+        confidence.decide(judged.article_confidence, section_confidence, thresholds) if top else "handoff"
+    )
     if not question.expected:
         return action, {
             "answer": "wrong answer",
@@ -263,7 +269,8 @@ def decide(judged, thresholds):
             for a, s in sections.article_choices(orders, CHOICES)
         ]
     holds = any(
-        question.is_right_section(slug, section) or (row.articles.get(slug) is None and slug in question.expected)
+        question.is_right_section(slug, section)
+        or (row.articles.get(slug) is None and slug in question.expected)
         for slug, section in offered
     )
     return action, "choices holding the answer" if holds else "choices without the answer"
@@ -303,7 +310,10 @@ def choose_thresholds(judged, step=0.025):
             for suggest in grid[grid <= answer]:
                 thresholds = confidence.Thresholds(float(answer), float(section), float(suggest))
                 found = figures(judged, thresholds)
-                if found["wrong answers"] > MAX_WRONG_SHARE or found["uncovered answered"] > MAX_UNCOVERED_ANSWERED:
+                if (
+                    found["wrong answers"] > MAX_WRONG_SHARE
+                    or found["uncovered answered"] > MAX_UNCOVERED_ANSWERED
+                ):
                     continue
                 if best is None or found["cost"] < best[1]["cost"]:
                     best = thresholds, found
@@ -331,7 +341,9 @@ def section_accuracy(judged):
         question = j.row.question
         p = j.section_probabilities(question.expected[0]) if question.expected and question.sections else None
         if p is not None:
-            right.append(j.row.articles[question.expected[0]].headings[int(np.argmax(p))] in question.sections)
+            right.append(
+                j.row.articles[question.expected[0]].headings[int(np.argmax(p))] in question.sections
+            )
     return float(np.mean(right))
 
 
@@ -362,13 +374,18 @@ def report_lines(section_weights, coefficients, bias, choice, judged, b77_scores
         "",
         "| figure | value |",
         "|---|---|",
-        *(f"| {name} | {value:.3f} |" if name != "cost" else f"| {name} | {value} |" for name, value in found.items()),
+        *(
+            f"| {name} | {value:.3f} |" if name != "cost" else f"| {name} | {value} |"
+            for name, value in found.items()
+        ),
     ]
     return lines
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--write", type=Path, help="Markdown file whose calibration section is replaced.")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as workdir:

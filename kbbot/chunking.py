@@ -24,7 +24,8 @@ MAX_PASSAGE_WORDS = 60
 # reads 256 word pieces (about 190 words), the passage's title and headings included.
 MAX_SENTENCE_WORDS = 150
 MAX_CODE_CHARS = 400
-CODE_CUT = "[…]"  # the last line of a code block cut at MAX_CODE_CHARS: an answer must not pass it off as whole
+# The last line of a code block cut at MAX_CODE_CHARS: an answer must not pass it off as whole.
+CODE_CUT = "[…]"
 SENTENCE_ENDINGS = (".", "!", "?", "…")
 FENCE = re.compile(r"`{3,}")  # a line that opens or closes a code block, as `_fenced` writes it
 # The marker a list item's first paragraph starts with ("3. " or "- "), as `_blocks` writes it.
@@ -116,7 +117,9 @@ def _blocks(body):
     while i < len(tokens):
         token = tokens[i]
         path = tuple(text for _, text in headings)
-        if token.map and (token.level == 0 or (token.type in ("list_item_open", "tr_open") and _top_level(token))):
+        if token.map and (
+            token.level == 0 or (token.type in ("list_item_open", "tr_open") and _top_level(token))
+        ):
             unit = tuple(token.map)
         if token.type == "heading_open":
             level = int(token.tag[1:])
@@ -218,7 +221,7 @@ def layout(body):
     """(the body's `Block`s, its `Passage`s): sections cut at headings, packed up to the word limit."""
     blocks = _blocks(body)
     result = []
-    current_path, current, words, first = None, [], 0, 0
+    current_path, current, words, first, last = None, [], 0, 0, 0
     for position, block in enumerate(blocks):
         for piece in _pieces(block):
             n = _word_count(piece)
@@ -253,7 +256,5 @@ def article_entries(title, body, questions=()):
         entries.append(Entry("question", (), len(entries), question, question))
     for heading_path, text in passages(body or ""):
         context = " > ".join((title,) + heading_path)
-        entries.append(
-            Entry("passage", heading_path, len(entries), text, f"{context}: {text}")
-        )
+        entries.append(Entry("passage", heading_path, len(entries), text, f"{context}: {text}"))
     return entries

@@ -78,9 +78,7 @@ OFFER_TEXT = {
         "Leave your email and a message."
     ),
 }
-SUGGEST_TEXT = (
-    "I'm not sure I've understood. Is it one of these? If not, try rephrasing your question."
-)
+SUGGEST_TEXT = "I'm not sure I've understood. Is it one of these? If not, try rephrasing your question."
 SECTION_CHOICES_TEXT = "Which of these do you mean?"
 # After the customer said the last reply did not work: the bot understood, it has other articles.
 OTHER_ARTICLES_TEXT = "Sorry that didn't work. Do any of these articles help instead?"

@@ -18,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from . import chunking, confidence, db, intents, retrieval, sections
-from .highlight import query_terms as marked_terms
 from .errors import IndexCorrupt, IndexMissing
+from .highlight import query_terms as marked_terms
 from .index import DenseIndex, UpdateCounts
 from .lexical import LexicalIndex
 from .models import Article
@@ -107,7 +107,8 @@ class Answer:
     action: str  # "answer" | "suggest" | "handoff"
     confidence: float  # in [0, 1]: that the top article answers the question
     answer: str  # Markdown: the section that answers, quoted from the article ("" unless action is "answer")
-    section_confidence: float = 0.0  # in [0, 1]: that the sections answered from (or the best) hold the answer
+    # In [0, 1]: that the sections answered from (or the best one) hold the answer.
+    section_confidence: float = 0.0
     section: str = ""  # the heading of the (first) section answered from, or of the best when not answering
     anchor: str = ""  # its id on the article page ("" for the introduction)
     sections: tuple[str, ...] = ()  # the headings answered from: one section, or two neighbours
@@ -281,7 +282,9 @@ class Engine:
             if len(found.passages) != len(article.passage_ids):
                 found = None
             else:
-                vectors = self.encoder.encode([section_heading_text(article.title, s) for s in found.sections])
+                vectors = self.encoder.encode(
+                    [section_heading_text(article.title, s) for s in found.sections]
+                )
             kept = self._outlines[article.id] = (article.revision_id, found, vectors)
         return kept[1], kept[2]
 
@@ -303,7 +306,9 @@ class Engine:
             found, heading_vectors = self._outlined(article) if article.passage_ids else (None, None)
         if found is None:
             return None, scores, None
-        features = retrieval.section_features(found, scores, heading_vectors @ query.vector, query.marked, query.intents)
+        features = retrieval.section_features(
+            found, scores, heading_vectors @ query.vector, query.marked, query.intents
+        )
         return found, scores, features
 
     def _sections(self, article, query, shown=frozenset()):
@@ -342,7 +347,11 @@ class Engine:
             # An FAQ entry has no passage: show the entry that matched, else its title.
             entry_id = next(i for i in (passage_id, hit.best_entry_id, article.entry_ids[0]) if i is not None)
             entry = self._entries[entry_id]
-        text = sections.snippet(outline, position) if outline is not None and position is not None else entry.text
+        text = (
+            sections.snippet(outline, position)
+            if outline is not None and position is not None
+            else entry.text
+        )
         return Source(
             article_id=article.id,
             slug=article.slug,
@@ -431,7 +440,10 @@ class Engine:
                 else ((), 1.0)
             )
             if span:
-                answer.section, answer.anchor = outline.sections[span[0]].heading, outline.sections[span[0]].anchor
+                answer.section, answer.anchor = (
+                    outline.sections[span[0]].heading,
+                    outline.sections[span[0]].anchor,
+                )
                 answer.sections = tuple(outline.sections[i].heading for i in span)
             answer.action = confidence.decide(article_confidence, answer.section_confidence, self.thresholds)
             if answer.action == confidence.ANSWER:

@@ -31,7 +31,9 @@ class LabelledQuestion:
 
     def is_right_section(self, slug, section):
         """Whether `section` of article `slug` answers the question (when its sections are labelled)."""
-        return slug == self.expected[0] and section in self.sections if self.sections else slug in self.expected
+        return (
+            slug == self.expected[0] and section in self.sections if self.sections else slug in self.expected
+        )
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,8 @@ class Report:
     wrong_answers: float  # of all answers (covered or not), share that are wrong (`Outcome.is_wrong_answer`)
     uncovered_answered: float
     resolved_covered: float  # `Outcome.is_resolved`
-    section_accuracy: float  # of answers from the right article with labelled sections, share from a right one
+    # Of answers from the right article with labelled sections, the share from a right one.
+    section_accuracy: float
     suggest_rate_covered: float
     handoff_rate_covered: float
     suggest_rate_uncovered: float

@@ -118,7 +118,9 @@ def article_choices(section_orders, limit):
     often the right one, and its best section is the one most often missed.
     """
     picks = [(0, position) for position in section_orders[0][:2]] or [(0, None)]
-    picks += [(article, order[0] if order else None) for article, order in enumerate(section_orders[1:], start=1)]
+    picks += [
+        (article, order[0] if order else None) for article, order in enumerate(section_orders[1:], start=1)
+    ]
     return picks[:limit]
 
 
@@ -189,8 +191,10 @@ def excerpt(outline, blocks):
         last = groups[-1] if groups else None
         if last is not None and last[2] > start:
             continue  # the same unit as the block before (a list item's second paragraph)
-        if last is not None and last[0] == block.header and (
-            block.header is not None or not any(line.strip() for line in outline.lines[last[2] : start])
+        if (
+            last is not None
+            and last[0] == block.header
+            and (block.header is not None or not any(line.strip() for line in outline.lines[last[2] : start]))
         ):
             between = [] if block.header is not None else list(outline.lines[last[2] : start])
             last[3] += between + list(outline.lines[start:stop])

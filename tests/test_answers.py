@@ -104,8 +104,18 @@ def test_decisions_do_not_turn_on_punctuation_case_or_spaces(ask):
     changed = []
     for question in evaluation.read_questions(SAMPLE_DEV)[::4]:
         typed, mangled = ask(question.query), ask(rng.choice(manglings)(question.query))
-        decision = (typed.action, [s.slug for s in typed.sources], typed.section, [c.anchor for c in typed.choices])
-        other = (mangled.action, [s.slug for s in mangled.sources], mangled.section, [c.anchor for c in mangled.choices])
+        decision = (
+            typed.action,
+            [s.slug for s in typed.sources],
+            typed.section,
+            [c.anchor for c in typed.choices],
+        )
+        other = (
+            mangled.action,
+            [s.slug for s in mangled.sources],
+            mangled.section,
+            [c.anchor for c in mangled.choices],
+        )
         if decision != other or abs(typed.confidence - mangled.confidence) > 1e-6:
             changed.append((question.query, decision, other))
     assert not changed
@@ -122,7 +132,10 @@ def test_unsure_of_the_section_the_bot_offers_the_articles_sections(ask):
 
 @pytest.mark.parametrize(
     "first, follow_up",
-    [("how do i switch off 2fa", "what about for my whole team?"), ("how much is an extra user on pro", "and if i pay yearly?")],
+    [
+        ("how do i switch off 2fa", "what about for my whole team?"),
+        ("how much is an extra user on pro", "and if i pay yearly?"),
+    ],
 )
 def test_a_follow_up_shows_another_part_of_the_article(ask, first, follow_up):
     answered = ask(first)
@@ -148,9 +161,15 @@ def test_a_customer_picks_a_choice_and_the_bot_answers_with_that_section(sample_
     assert offered["action"] == "suggest" and len(offered["choices"]) >= 2
     assert offered["section_confidence"] is not None
     picked = offered["choices"][1]
-    assert picked["url"].endswith("#" + picked["anchor"]) and "/articles/set-up-two-factor-authentication" in picked["url"]
+    assert (
+        picked["url"].endswith("#" + picked["anchor"])
+        and "/articles/set-up-two-factor-authentication" in picked["url"]
+    )
 
-    reply = chat(conversation_id=offered["conversation_id"], choice={"slug": picked["slug"], "anchor": picked["anchor"]})
+    reply = chat(
+        conversation_id=offered["conversation_id"],
+        choice={"slug": picked["slug"], "anchor": picked["anchor"]},
+    )
     assert reply.status_code == 200
     answer = reply.get_json()
     assert answer["action"] == "answer" and answer["section"] == picked["section"]
@@ -166,6 +185,8 @@ def test_a_customer_picks_a_choice_and_the_bot_answers_with_that_section(sample_
 
 def test_a_choice_that_was_never_offered_is_refused(chat):
     offered = chat(message="two-factor authentication").get_json()
-    refused = chat(conversation_id=offered["conversation_id"], choice={"slug": "reset-your-password", "anchor": "x"})
+    refused = chat(
+        conversation_id=offered["conversation_id"], choice={"slug": "reset-your-password", "anchor": "x"}
+    )
     assert refused.status_code == 422 and "choice" in refused.get_data(as_text=True)
     assert chat(choice={"slug": "reset-your-password", "anchor": ""}).status_code == 422

@@ -55,14 +55,20 @@ def test_every_answer_phrase_is_in_an_expected_article(sample_app):
     with sample_app.app_context():
         session = db.get_session()
         articles = session.scalars(select(Article).where(Article.status == "published")).all()
-        texts = {a.slug: [chunk.text for chunk in a.chunks if chunk.kind in ("title", "passage")] for a in articles}
+        texts = {
+            a.slug: [chunk.text for chunk in a.chunks if chunk.kind in ("title", "passage")] for a in articles
+        }
     for path in (SAMPLE_DEV, SAMPLE_QUESTIONS):
         labelled = [question for question in evaluation.read_questions(path) if question.answer]
-        assert len(labelled) == len([question for question in evaluation.read_questions(path) if question.expected])
+        assert len(labelled) == len(
+            [question for question in evaluation.read_questions(path) if question.expected]
+        )
         for question in labelled:
             for phrase in question.answer:
                 assert any(
-                    evaluation.shows_the_fact(text, [phrase]) for slug in question.expected for text in texts[slug]
+                    evaluation.shows_the_fact(text, [phrase])
+                    for slug in question.expected
+                    for text in texts[slug]
                 ), f"{path.name}: {phrase!r} is in no text of {question.expected}"
 
 
@@ -115,7 +121,9 @@ def expect_target(request, figure):
 def test_answers_show_the_fact(request, held_out):
     expect_target(request, "answers_with_the_fact")
     report = evaluation.report(held_out)
-    lacking = misses(held_out, lambda o: o.action == "answer" and o.question.answer and not o.shows_the_fact())
+    lacking = misses(
+        held_out, lambda o: o.action == "answer" and o.question.answer and not o.shows_the_fact()
+    )
     assert report.answers_with_the_fact >= 0.9, lacking
 
 

@@ -68,7 +68,10 @@ def test_a_long_table_is_quoted_by_the_rows_asked_about_under_its_header(outline
 
 
 def test_a_sure_section_is_answered_alone():
-    assert sections.answer_span(np.array([0.05, 0.92, 0.03]), [10, 40, 40], 0.9) == ((1,), pytest.approx(0.92))
+    assert sections.answer_span(np.array([0.05, 0.92, 0.03]), [10, 40, 40], 0.9) == (
+        (1,),
+        pytest.approx(0.92),
+    )
 
 
 def test_two_neighbours_are_answered_together_when_only_together_they_are_sure():

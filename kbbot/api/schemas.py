@@ -95,7 +95,7 @@ class SourceOut(Response):
 class ChoiceOut(Response):
     slug: str
     title: str = Field(description="The article's title.")
-    section: str = Field(description='The section\'s heading; "" for the article\'s introduction.')
+    section: str = Field(description="The section's heading; \"\" for the article's introduction.")
     anchor: str = Field(description='The heading\'s id on the article page ("" for the introduction).')
     url: str = Field(description="The article, opened at the section.")
     probability: float = Field(ge=0, le=1, description="How likely the bot judged it to be the answer.")
@@ -135,7 +135,9 @@ class ChatResponse(Response):
         le=1,
         description="With `answer` and `suggest`: that the top article's best section is the one that answers.",
     )
-    section: str | None = Field(None, description='With `answer`: the heading answered from ("" for an introduction).')
+    section: str | None = Field(
+        None, description='With `answer`: the heading answered from ("" for an introduction).'
+    )
     choices: list[ChoiceOut] = Field(
         [],
         description="With `suggest`: what the customer can pick from, best first: sections of one article "
@@ -244,7 +246,8 @@ class SurveyOut(Response):
     id: int
     kind: Literal[SURVEY_KINDS]
     ask_nps: bool = Field(
-        False, description="After a CES answer: ask the NPS question too (at most once per visitor in 90 days)."
+        False,
+        description="After a CES answer: ask the NPS question too (at most once per visitor in 90 days).",
     )
 
 
@@ -353,7 +356,9 @@ class TranscriptEntry(Response):
     offer_reason: str | None = None
     helpful: bool | None = Field(None, description="The customer's vote on a bot reply; null: no vote.")
     author: str | None = None
-    email: ReplyEmail | None = Field(None, description="An agent reply's email to the customer, when one is sent.")
+    email: ReplyEmail | None = Field(
+        None, description="An agent reply's email to the customer, when one is sent."
+    )
 
 
 class HandoffDetails(Response):
