@@ -31,6 +31,7 @@ from .models import (
     OutboundEmail,
     utcnow,
 )
+from .rendering import render_bot_message
 from .small_talk import social_kind
 
 # How far back before the conversation the visitor's help-center activity is shown.
@@ -273,13 +274,19 @@ def _transcript_entry(message: Message, helpful=None, email=None):
     if message.role == "bot":
         entry.update(
             helpful=helpful,
+            html=render_bot_message(message),
             action=message.action,
             confidence=message.confidence,
+            section_confidence=message.section_confidence,
+            section=message.section,
             sources=message.sources,
+            choices=message.choices or [],
             cited_revision_id=message.revision_id,
             handoff_offered=message.handoff_offered,
             offer_reason=message.offer_reason,
         )
+    elif message.role == "customer":
+        entry["choice"] = message.choice
     elif message.role == "agent":
         entry["author"] = _name(message.author)
         if email is not None:

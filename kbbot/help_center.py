@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from . import catalog, db, events, theme
 from .highlight import excerpt, highlight, query_terms
-from .rendering import render_article, summary
+from .rendering import is_table, render_answer, render_article, summary
 from .request_input import stated_reason
 from .services import get_engine
 from .text import MAX_QUERY_CHARS, is_link, one_line, url_parts
@@ -194,7 +194,8 @@ def clean_query(text):
 class SearchResult:
     slug: str
     title: Markup  # escaped, query terms in <mark>
-    snippet: Markup  # escaped, query terms in <mark>
+    snippet: Markup  # escaped, query terms in <mark>; a table's rows as a sanitized HTML table
+    table: bool  # whether `snippet` is a table (a block), not a line of text
     category: str | None
     section: str  # the heading path of the passage that matched, "" for the article's top
 
@@ -215,11 +216,18 @@ def search_results(session, query):
         found = published.get(source.article_id)
         if found is None:  # unpublished since the engine last looked
             continue
+        table = is_table(source.snippet)
+        if table:  # rows under their header read only as a table
+            page = absolute_url("help_center.article", slug=source.slug)
+            snippet = Markup(render_answer(source.snippet, page, terms))  # sanitized
+        else:
+            snippet = highlight(excerpt(_one_line(source.snippet), terms), terms)
         results.append(
             SearchResult(
                 slug=source.slug,
                 title=highlight(source.title, terms),
-                snippet=highlight(excerpt(_one_line(source.snippet), terms), terms),
+                snippet=snippet,
+                table=table,
                 category=found.category.name if found.category else None,
                 section=" › ".join(source.heading_path),
             )

@@ -34,16 +34,26 @@ def _matches(word, terms):
     return len(word) > 1 and word.lower() not in _STOP_WORDS and _stem(word) in terms
 
 
+def marked_pieces(text, terms):
+    """`text` cut into (piece, marked) pairs in order: each word matching `terms` a marked piece, what
+    lies between them unmarked pieces. Raw text: the caller escapes it."""
+    position = 0
+    for match in _WORD.finditer(text):
+        if _matches(match[0], terms):
+            if match.start() > position:
+                yield text[position : match.start()], False
+            yield match[0], True
+            position = match.end()
+    if position < len(text):
+        yield text[position:], False
+
+
 def highlight(text, terms):
     """`text` as escaped HTML (Markup) with the words matching `terms` (from `query_terms`) in <mark>."""
-    pieces, position = [], 0
-    for match in _WORD.finditer(text):
-        pieces.append(escape(text[position : match.start()]))
-        word = escape(match[0])
-        pieces.append(Markup("<mark>{}</mark>").format(word) if _matches(match[0], terms) else word)
-        position = match.end()
-    pieces.append(escape(text[position:]))
-    return Markup("").join(pieces)
+    return Markup("").join(
+        Markup("<mark>{}</mark>").format(piece) if marked else escape(piece)
+        for piece, marked in marked_pieces(text, terms)
+    )
 
 
 def excerpt(text, terms, max_chars=240):

@@ -8,20 +8,28 @@ attribute or `javascript:` URL survives, whatever the Markdown parser does.
 `render_article` also gives each h2/h3 a stable `id` for the table of
 contents; nh3 keeps an `id` only when it is one of those generated for the
 page, so the body can never claim another element's id.
+
+`render_answer` is the one rendering of a bot answer (and of a search
+snippet that is a table) that the widget, the agent console and the help
+center all show.
 """
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from .chunking import plain_text
+from .highlight import marked_pieces
 from .text import slugify
 
+# <mark> only ever comes from `render_answer`'s search terms: raw HTML in Markdown is text.
 ALLOWED_TAGS = {
-    "a", "blockquote", "br", "code", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "img", "li", "ol",
-    "p", "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "a", "blockquote", "br", "code", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "img", "li", "mark",
+    "ol", "p", "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -35,6 +43,8 @@ CONTENTS_LEVELS = ("h2", "h3")
 _HEADING_ATTRIBUTES = {**ALLOWED_ATTRIBUTES, **{tag: {"id"} for tag in CONTENTS_LEVELS}}
 # A wide code block scrolls sideways; keyboard users must be able to focus it to scroll.
 _FOCUSABLE_BLOCKS = {"pre": {"tabindex": "0"}}
+# Answers are shown away from their article, the widget inside an iframe: their links open a new tab.
+_NEW_TAB_LINKS = {**_FOCUSABLE_BLOCKS, "a": {"target": "_blank"}}
 # Tables get a wrapper that scrolls on narrow screens (added after sanitizing, around nh3's own tags).
 _TABLE_WRAPPER = '<div class="kb-table-scroll" role="region" aria-label="Table" tabindex="0"><table>'
 _ALIGN = re.compile(r"text-align:(left|center|right)")
@@ -60,8 +70,9 @@ class RenderedArticle:
     word_count: int
 
 
-def _sanitize(html, heading_ids=frozenset()):
-    """`html` with only the allowed tags, attributes and URLs; an h2/h3 `id` only if in `heading_ids`."""
+def _sanitize(html, heading_ids=frozenset(), set_attributes=_FOCUSABLE_BLOCKS):
+    """`html` with only the allowed tags, attributes and URLs; an h2/h3 `id` only if in `heading_ids`;
+    the attributes `set_attributes` names ({tag: {attribute: value}}) set on those tags."""
 
     # A filter rather than nh3's `tag_attribute_values`, whose cost grows with the number of ids
     # times the number of headings (seconds for a body with a few thousand headings).
@@ -73,7 +84,7 @@ def _sanitize(html, heading_ids=frozenset()):
         tags=ALLOWED_TAGS,
         attributes=_HEADING_ATTRIBUTES,
         attribute_filter=generated_ids_only,
-        set_tag_attribute_values=_FOCUSABLE_BLOCKS,
+        set_tag_attribute_values=set_attributes,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     )
@@ -90,9 +101,61 @@ def _parse(text):
     return tokens
 
 
+def _with_table_scroll(html):
+    """Each table of sanitized `html` in a wrapper that scrolls on narrow screens (nh3 has made every
+    `<table>` tag plain)."""
+    return html.replace("<table>", _TABLE_WRAPPER).replace("</table>", "</table></div>")
+
+
 def render_markdown(text):
     """Sanitized HTML for any Markdown text (no heading ids)."""
     return _sanitize(_markdown.renderer.render(_parse(text), _markdown.options, {}))
+
+
+def is_table(text):
+    """Whether Markdown `text` has a table (a search snippet of table rows is one)."""
+    return any(token.type == "table_open" for token in _markdown.parse(text or ""))
+
+
+def render_answer(text, base_url, terms=frozenset()):
+    """A bot answer, or a search snippet, in Markdown as sanitized HTML: what every surface shows of it.
+
+    Links and images resolve against `base_url`, the article the text quotes (None: as written), as an
+    article's relative links (`[late fees](late-fees)`) are relative to its page, not to where the
+    answer is shown; links open in a new tab. Words matching `terms` (`highlight.query_terms`) are in
+    <mark>. No `breaks`: a line break inside a paragraph is a space, as on the article's page.
+    """
+    tokens = _parse(text)
+    for token in tokens:
+        if token.type == "inline":
+            token.children = [
+                piece for child in token.children or [] for piece in _inline(child, base_url, terms)
+            ]
+    html = _sanitize(_markdown.renderer.render(tokens, _markdown.options, {}), set_attributes=_NEW_TAB_LINKS)
+    return _with_table_scroll(html)
+
+
+def render_bot_message(message):
+    """A bot message's text (Markdown, `render_answer`) as HTML, its links resolved against the article
+    it quotes: its first source."""
+    return render_answer(message.text, message.sources[0]["url"] if message.sources else None)
+
+
+def _inline(token, base_url, terms):
+    """`token` with its link resolved against `base_url`; a text token as pieces, matching words marked."""
+    attribute = {"link_open": "href", "image": "src"}.get(token.type)
+    if attribute and base_url and token.attrGet(attribute) is not None:
+        token.attrSet(attribute, urljoin(base_url, str(token.attrGet(attribute))))
+    if token.type != "text" or not terms:
+        return [token]
+    pieces = []
+    for piece, marked in marked_pieces(token.content, terms):
+        if marked:
+            pieces.append(Token("html_inline", "", 0, content="<mark>"))
+        pieces.append(Token("text", "", 0, content=piece))
+        if marked:
+            pieces.append(Token("html_inline", "", 0, content="</mark>"))
+    return pieces
 
 
 def shorten(text, max_chars):
@@ -147,8 +210,7 @@ def render_article(text, summary_chars=160):
         Heading(int(tokens[position].tag[1]), heading_id, heading_text)
         for position, heading_id, heading_text in zip(positions, ids, texts)
     )
-    html = _sanitize(_markdown.renderer.render(tokens, _markdown.options, {}), set(ids))
-    html = html.replace("<table>", _TABLE_WRAPPER).replace("</table>", "</table></div>")
+    html = _with_table_scroll(_sanitize(_markdown.renderer.render(tokens, _markdown.options, {}), set(ids)))
     return RenderedArticle(html=html, headings=headings, summary=_summary(tokens, summary_chars), word_count=words)
 
 

@@ -21,7 +21,8 @@ from playwright.sync_api import sync_playwright
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
-from kbbot import create_app, db, users
+from kbbot import conversations, create_app, db, users
+from kbbot.models import Message
 from kbbot.services import get_engine
 from kbbot.sync import sync_directory
 
@@ -134,6 +135,66 @@ def build_support_app(tmp_path, articles=None, **overrides):
 @pytest.fixture
 def support_app(tmp_path):
     return build_support_app(tmp_path, BUSINESS_HOURS="24/7")
+
+
+# Answers whose sections hold a table and relative links, as articles written in Markdown have.
+TABLE_ARTICLES = {
+    "billing/plans.md": dict(
+        title="Plans and prices",
+        questions=["how much does each plan cost"],
+        body="Every plan includes unlimited invoices. This article lists the prices and how to change "
+        "plans.\n\n"
+        "## Prices\n\n| Plan | Monthly | Annual |\n|:---|---:|---:|\n| Starter | $12 | $120 |\n"
+        "| Pro | $29 | $290 |\n| Business | $59 | $590 |\n\n"
+        "Prices do not include VAT: see [VAT on your bill](vat-on-your-bill).\n\n"
+        "## Change your plan\n\n1. Go to **Settings → Billing**.\n2. Click **Change plan** and pick one.\n\n"
+        "## Plans for teams\n\nPro includes 3 users and Business 10; extra users cost $8 a month each.\n",
+    ),
+    "billing/vat-on-your-bill.md": dict(
+        title="VAT on your bill",
+        body="We add VAT to your bill when your billing country requires it. Businesses in the EU can enter "
+        "a VAT number in **Settings → Billing** so that VAT is reverse-charged.\n",
+    ),
+}
+
+
+@pytest.fixture
+def table_app(tmp_path):
+    """The small help center plus articles with tables and relative links."""
+    return build_support_app(tmp_path, articles={**SUPPORT_ARTICLES, **TABLE_ARTICLES}, BUSINESS_HOURS="24/7")
+
+
+def offer_choices(app, conversation_id, slug, title, sections):
+    """Add the bot's "Which of these?" to a conversation, offering `sections` ((heading, anchor) pairs)
+    of the article `slug` titled `title`, as the bot does when unsure which section answers (which
+    a small help center rarely makes it); returns the choices."""
+    choices = [
+        {
+            "slug": slug,
+            "title": title,
+            "section": heading,
+            "anchor": anchor,
+            "url": conversations.section_url(f"http://localhost/articles/{slug}?ref=bot", anchor),
+            "probability": 0.4,
+        }
+        for heading, anchor in sections
+    ]
+    with app.app_context():
+        session = db.get_session()
+        session.add(
+            Message(
+                conversation=conversations.get(session, conversation_id),
+                role="bot",
+                text=conversations.SECTION_CHOICES_TEXT,
+                action="suggest",
+                confidence=0.9,
+                section_confidence=0.4,
+                sources=[],
+                choices=choices,
+            )
+        )
+        session.commit()
+    return choices
 
 
 @pytest.fixture

@@ -100,7 +100,9 @@ def test_an_agent_sees_a_handoff_arrive_and_answers_it_with_what_the_customer_re
     row.get_by_role("link").click()
     expect(agent.locator("h1")).to_contain_text("Dana")
     expect(agent.locator("#timeline [data-testid=entry-customer]").first).to_contain_text("annual plan twice")
-    expect(agent.locator("#timeline [data-testid=entry-bot]").first).to_contain_text("confidence")
+    expect(agent.locator("#timeline [data-testid=entry-bot] [data-testid=decision]").first).to_have_text(
+        re.compile(r"^(Answered|Suggested articles|Offered a person) · article \d\.\d\d")
+    )
     activity = agent.locator("#activity")
     viewed = activity.locator("[data-testid=viewed-article]", has_text="Refund policy")
     expect(viewed).to_contain_text("from a search")
@@ -136,6 +138,14 @@ def test_an_agent_sees_a_handoff_arrive_and_answers_it_with_what_the_customer_re
     answered_live = agent.locator("#timeline .is-new[data-testid=entry-bot]").last
     expect(answered_live.locator("strong").first).to_have_text("Cancel your subscription", timeout=SLOW)
     expect(answered_live).not_to_contain_text("**")
+    expect(answered_live.get_by_test_id("decision")).to_have_text(
+        re.compile(r"^Answered · article \d\.\d\d · section \d\.\d\d$")
+    )
+    # An answer with a table shows it as one, as the customer sees it.
+    chat.locator("#kb-input").fill("How much does the Starter plan cost per month?")
+    chat.locator("#kb-send").click()
+    table = agent.locator("#timeline .is-new[data-testid=entry-bot] .entry-answer table")
+    expect(table.locator("thead th")).to_have_text(["", "Free", "Starter", "Pro", "Business"], timeout=SLOW)
     assert agent.evaluate("window.stillTheSamePage") is True
 
     # So does what she reads in the help center while she waits.

@@ -104,14 +104,16 @@ def test_an_answer_shows_its_heading_in_bold_and_its_steps_as_a_numbered_list(li
     frame, _ = open_widget(page)
     reply = ask(frame, "how do I connect stripe")
     expect(reply).to_have_attribute("data-action", "answer")
-    expect(reply.locator(".kb-msg__heading")).to_have_text(["Connect your Stripe account"])  # bold, no asterisks
-    steps = reply.locator("ol.kb-msg__list > li")
+    answer = reply.locator(".kb-msg__answer")
+    heading = answer.locator("> p:first-child > strong")
+    expect(heading).to_have_text("Connect your Stripe account")  # bold, no asterisks
+    steps = answer.locator("> ol > li")
     expect(steps).to_have_count(4)  # the whole list, though the passage that matched ends at step 3
     expect(steps.first).to_have_text("Go to Settings → Payments.")
     expect(steps.last).to_contain_text("Click Authorize access.")
     # Screen readers hear the heading's words, not its Markdown.
     expect(frame.locator("#kb-live")).to_have_text(re.compile(r"^[^*]*Connect your Stripe account[^*]*$"))
-    expect(reply.locator("p.kb-msg__text", has_text="You need to be the Owner or an Admin.")).to_have_count(1)
+    expect(answer.locator("> p", has_text="You need to be the Owner or an Admin.")).to_have_count(1)
 
 
 def test_small_talk_gets_a_plain_reply_without_sources_votes_or_a_handoff_form(live_site, page):
@@ -136,7 +138,7 @@ def test_an_answer_shows_an_example_as_code_that_scrolls_within_the_bubble(live_
     frame, _ = open_widget(page)
     reply = ask(frame, "how do I create an invoice through the API, example request?")
     expect(reply).to_have_attribute("data-action", "answer")
-    code = reply.locator("pre.kb-msg__code").first
+    code = reply.locator(".kb-msg__answer pre").first
     expect(code).to_contain_text("curl https://api.ledgerly.app/v1/invoices")
     assert '\\\n  -H "Authorization: Bearer' in code.inner_text()  # its lines and indents as written
     expect(code.locator("a")).to_have_count(0)  # code is shown as written, no links made in it
@@ -147,6 +149,58 @@ def test_an_answer_shows_an_example_as_code_that_scrolls_within_the_bubble(live_
     widget = next(inner for inner in page.frames if inner != page.main_frame)
     assert axe_violations(widget) == []  # a scrolling block must be reachable by keyboard
     screenshot(page, "answer-with-code")
+
+
+def test_an_answer_with_a_table_shows_it_as_a_table_that_scrolls_within_the_bubble(live_site, page):
+    page.goto(live_site.url)
+    frame, _ = open_widget(page)
+    reply = ask(frame, "how much does starter cost per month")
+    expect(reply).to_have_attribute("data-action", "answer")
+    table = reply.locator(".kb-msg__answer .kb-table-scroll > table")
+    expect(table.locator("thead th")).to_have_text(["", "Free", "Starter", "Pro", "Business"])
+    expect(table.locator("tbody tr", has_text="Monthly billing")).to_contain_text("$12 / month")
+    expect(reply).not_to_contain_text("|---")
+    # The article's relative link leads to the other article, not somewhere under the widget's frame.
+    vat = reply.get_by_role("link", name="VAT and sales tax on your Ledgerly bill")
+    expect(vat).to_have_attribute("href", f"{live_site.url}/articles/vat-on-your-ledgerly-bill")
+    bubble = reply.locator(".kb-msg__bubble").bounding_box()
+    panel = frame.locator("#kb-messages").bounding_box()
+    assert bubble["x"] + bubble["width"] <= panel["x"] + panel["width"]  # the table scrolls, not the chat
+    widget = next(inner for inner in page.frames if inner != page.main_frame)
+    assert axe_violations(widget) == []  # the scrolling table is reachable by keyboard
+    table.scroll_into_view_if_needed()
+    screenshot(page, "answer-with-table")
+
+
+def test_an_ambiguous_question_offers_sections_and_a_pick_answers_with_one(live_site, page):
+    page.goto(live_site.url)
+    frame, _ = open_widget(page)
+    reply = ask(frame, "late fees")
+    expect(reply).to_have_attribute("data-action", "suggest")
+    choices = reply.locator("[data-testid=choices]")
+    expect(choices.get_by_role("button")).not_to_have_count(0)
+    assert choices.get_by_role("button").count() > 1
+    pick = choices.get_by_role("button", name="Set up late fees", exact=True)
+    screenshot(page, "choices-offered")
+    pick.focus()
+    pick.press("Enter")  # from the keyboard
+    answer = frame.locator("[data-testid=message-bot]").nth(1)
+    expect(answer).to_have_attribute("data-action", "answer", timeout=SLOW)
+    expect(answer.locator(".kb-msg__answer > p:first-child > strong")).to_have_text("Set up late fees")
+    expect(answer.locator(".kb-msg__answer > ol > li").first).to_contain_text("Settings")
+    customer_said = frame.locator("[data-testid=message-customer] .kb-msg__bubble")
+    expect(customer_said.last).to_have_text("Set up late fees")
+    expect(choices).to_be_hidden()  # picked: the choices are done with
+    screenshot(page, "choices-picked")
+
+    page.reload()  # the transcript comes back as it was, the choices it answered still out of the way
+    frame = page.frame_locator("#kbbot-frame")
+    expect(frame.locator("[data-testid=message-bot]")).to_have_count(2, timeout=SLOW)
+    expect(frame.locator("[data-testid=message-customer] .kb-msg__bubble")).to_have_text(
+        ["late fees", "Set up late fees"]
+    )
+    expect(frame.locator("[data-testid=choices]")).to_be_hidden()
+    assert page.dialogs == []
 
 
 def test_widget_on_another_origin_hands_off_with_context_and_shows_the_agent_reply(live_site, page):

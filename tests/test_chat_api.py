@@ -2,7 +2,7 @@
 
 import json
 
-from conftest import build_support_app, write_article
+from conftest import build_support_app, offer_choices, write_article
 from sqlalchemy import select
 
 from kbbot import db
@@ -46,6 +46,44 @@ def test_article_links_in_api_answers_use_the_public_url(tmp_path):
     assert found["searched_for"] == "refund"
     article = client.get("/api/v1/articles/refunds").get_json()
     assert article["url"] == "https://help.example.com/articles/refunds"
+
+
+def transcript(client, conversation_id):
+    response = client.get(f"/api/v1/conversations/{conversation_id}")
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["messages"]
+
+
+def test_an_answer_comes_as_html_too_with_its_table_and_its_links_resolved(table_app):
+    client = table_app.test_client()
+    reply = ask(client, "what are the prices?")
+    assert reply["action"] == "answer" and reply["section"] == "Prices"
+    html = reply["answer_html"]
+    assert "<strong>Prices</strong>" in html and "**" not in html
+    assert "<table>" in html and '<th align="right">Monthly</th>' in html
+    assert '<td align="right">$29</td>' in html
+    # the article's relative link, resolved against the article; a new tab, as the widget is a frame
+    assert '<a href="http://localhost/articles/vat-on-your-bill" target="_blank"' in html
+    # only the bot's messages are Markdown: the customer's have no html
+    assert [message.get("html") for message in transcript(client, reply["conversation_id"])] == [None, html]
+
+
+def test_a_picked_choice_is_answered_with_its_section_and_kept_as_a_pick(table_app):
+    client = table_app.test_client()
+    conversation_id = ask(client, "what are the prices?")["conversation_id"]
+    sections = [
+        ("Change your plan", "section-change-your-plan"),
+        ("Plans for teams", "section-plans-for-teams"),
+    ]
+    choices = offer_choices(table_app, conversation_id, "plans", "Plans and prices", sections)
+    choice = {"slug": "plans", "anchor": "section-change-your-plan"}
+    reply = ask(client, "", conversation_id=conversation_id, choice=choice)
+    assert reply["action"] == "answer" and reply["section"] == "Change your plan"
+    assert "<strong>Change your plan</strong>" in reply["answer_html"] and "<ol>" in reply["answer_html"]
+    offered, picked, answered = transcript(client, conversation_id)[-3:]
+    assert offered["choices"] == choices and offered["html"] == "<p>Which of these do you mean?</p>\n"
+    assert picked["text"] == "Change your plan" and picked["choice"] == choice
+    assert answered["html"] == reply["answer_html"]
 
 
 def test_an_uncovered_question_offers_a_handoff(support_app, client):

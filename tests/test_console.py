@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from html import unescape
 
 import pytest
-from conftest import build_support_app, free_port
+from conftest import build_support_app, free_port, offer_choices
 from sqlalchemy import select
 from test_chat_api import ask
 from test_handoffs import request_handoff
@@ -121,7 +121,7 @@ def test_the_handoff_view_shows_the_customer_transcript_and_what_they_read_and_s
     assert "https://shop.example/billing" in text and "en-GB" in text
     # the transcript: the question and the bot's decision with its confidence and the article it gave
     assert "I was charged twice and want my money back" in text
-    assert re.search(r"Bot (Answered|Suggested articles|Offered a person) confidence \d+%", text)
+    assert re.search(r"Bot (Answered|Suggested articles|Offered a person) · article \d\.\d\d", text)
     # the timeline before contacting: the search with what it returned, then the articles read
     activity = text.split("Articles viewed before contacting")[1].split("Suggested articles")[0]
     assert re.search(r"Searched “refund” \d+ results?, first: Refund policy", activity)
@@ -211,6 +211,41 @@ def test_the_transcript_shows_the_customers_vote_on_each_bot_reply(agent, custom
     created = request_handoff(customer, first["conversation_id"])
     page = agent.get(f"/staff/handoffs/{created.get_json()['id']}")
     assert "Customer: not helpful" in text_of(page) and "Customer: helpful" not in text_of(page)
+
+
+def test_the_transcript_shows_answers_as_the_customer_saw_them_the_choices_offered_and_the_pick(table_app):
+    agent = signed_in(table_app, "alex@example.com", "agent", "Alex")
+    customer = table_app.test_client()
+    handoff_id, conversation_id = hand_off(customer, "what are the prices?")
+    sections = [
+        ("Change your plan", "section-change-your-plan"),
+        ("Plans for teams", "section-plans-for-teams"),
+    ]
+    offer_choices(table_app, conversation_id, "plans", "Plans and prices", sections)
+    choice = {"slug": "plans", "anchor": "section-plans-for-teams"}
+    picked = ask(customer, "", conversation_id=conversation_id, choice=choice)
+
+    page = agent.get(f"/staff/handoffs/{handoff_id}")
+    text, html = text_of(page), page.get_data(as_text=True)
+    table_answer = html.split('data-testid="entry-bot"')[1]
+    assert "<table>" in table_answer and "<thead>" in table_answer and "**" not in table_answer
+    assert re.search(r"Answered · article 0\.\d\d · section 0\.\d\d", text)
+    assert "Suggested articles · article 0.90 · section 0.40" in text
+    offered = html.split('data-testid="choices-offered"')[1].split("</ul>")[0]
+    assert re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', offered) == [
+        ("http://localhost/articles/plans#section-change-your-plan", "Change your plan"),
+        ("http://localhost/articles/plans#section-plans-for-teams", "Plans for teams"),
+    ]
+    assert html.count('data-testid="picked"') == 1
+    assert (
+        text.index("Which of these do you mean?")
+        < text.index("Picked a suggestion")
+        < text.index("Plans for teams Pro includes 3 users")
+    )
+    # the staff API gives the same: the answer's HTML as the customer's chat got it, the pick marked
+    context = agent.get(f"/api/v1/staff/handoffs/{handoff_id}").get_json()
+    assert context["transcript"][-1]["html"] == picked["answer_html"]
+    assert context["transcript"][-2]["choice"] == choice and context["transcript"][-3]["choices"]
 
 
 def test_a_reply_reaches_the_customers_transcript_with_its_link(agent, customer):
@@ -493,10 +528,9 @@ def test_linked_text_escapes_everything_and_links_only_http_urls():
     )
 
 
-def test_an_answer_heading_line_is_bold_and_still_escaped():
-    html = display.linked_text("**Turn on <2FA>**\n1. Open [Settings](https://help.example/s)\nNot **a heading** here")
-    assert str(html).startswith('<strong>Turn on &lt;2FA&gt;</strong>\n1. Open <a href="https://help.example/s"')
-    assert html.endswith("\nNot **a heading** here")  # only a line of its own is a heading
+def test_a_bot_decision_reads_with_its_two_confidences():
+    assert display.decision("Answered", 0.934, 0.8765) == "Answered · article 0.93 · section 0.88"
+    assert display.decision("Offered a person", 0.2, None) == "Offered a person · article 0.20"
 
 
 def context_with(transcript=(), views=(), message=""):

@@ -286,6 +286,13 @@ def test_search_marks_the_query_terms_and_logs_the_result_count(support_app, cli
     assert "new-pricing" not in html
 
 
+def test_a_result_that_matched_table_rows_shows_them_as_a_table_with_the_terms_marked(table_app):
+    html = page_text(table_app.test_client().get("/search?q=monthly+price"))
+    snippet = re.search(r'class="kb-result__snippet kb-result__table">(.*?)</div>', html, re.DOTALL)[1]
+    assert '<div class="kb-table-scroll"' in snippet and "<thead>" in snippet
+    assert '<th align="right"><mark>Monthly</mark></th>' in snippet and '<td align="left">Pro</td>' in snippet
+
+
 def test_a_misspelt_search_shows_and_marks_the_corrected_words(support_app, client):
     html = page_text(client.get("/search?q=refnuds"))
     results = re.findall(r'<li class="kb-result">(.*?)</li>', html, re.S)

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, request
 from .. import business_hours, conversations, db, handoffs
 from ..errors import InvalidInput
 from ..help_center import absolute_url
+from ..rendering import render_answer, render_bot_message
 from ..request_input import id_arg
 from ..services import get_engine
 from ..users import normalized_email
@@ -47,7 +48,9 @@ def bot_decision_out(message):
 def message_out(message):
     out = {"id": message.id, "role": message.role, "text": message.text, "created_at": message.created_at}
     if message.role == "bot":
-        out.update(bot_decision_out(message))
+        out.update(bot_decision_out(message), html=render_bot_message(message))
+    elif message.role == "customer":
+        out["choice"] = message.choice
     elif message.role == "agent":
         out["author"] = (message.author.name or "Support team") if message.author else "Support team"
     return out
@@ -100,12 +103,18 @@ def chat():
             "message_id": turn.customer_message.id,
             "action": "handoff",
             "answer": conversations.WAITING_FOR_AGENT,
+            "answer_html": render_answer(conversations.WAITING_FOR_AGENT, None),
             "confidence": 0.0,
             "sources": [],
             "handoff_offered": False,
         }
     else:
-        response = {"message_id": bot.id, "answer": bot.text, **bot_decision_out(bot)}
+        response = {
+            "message_id": bot.id,
+            "answer": bot.text,
+            "answer_html": render_bot_message(bot),
+            **bot_decision_out(bot),
+        }
     response.update(conversation_id=conversation.public_id, handoff=handoff_ref(conversation))
     return schemas.ChatResponse(**response).model_dump(mode="json")
 

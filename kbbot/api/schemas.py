@@ -126,6 +126,10 @@ class ChatResponse(Response):
             "says."
         )
     )
+    answer_html: str = Field(
+        description="`answer` as sanitized HTML to show as it is: relative links resolved against the "
+        "article, links opening a new tab, tables with their header, no scripts, styles or event handlers."
+    )
     confidence: float | None = Field(
         ge=0, le=1, description="That the top article answers the question; null with a social reply."
     )
@@ -148,10 +152,18 @@ class ChatResponse(Response):
     handoff: HandoffRef | None = Field(description="The conversation's handoff, once one was requested.")
 
 
+class PickOut(Response):
+    slug: str
+    anchor: str
+
+
 class MessageOut(Response):
     id: int
     role: Literal["customer", "bot", "agent"]
-    text: str
+    text: str = Field(description="Plain text; a bot message's is Markdown (see `html`).")
+    html: str | None = Field(
+        None, description="Bot messages: `text` as sanitized HTML to show as it is (as `answer_html`)."
+    )
     created_at: datetime
     action: Action | None = None
     confidence: float | None = None
@@ -160,6 +172,7 @@ class MessageOut(Response):
     sources: list[SourceOut] | None = None
     choices: list[ChoiceOut] | None = None
     handoff_offered: bool | None = None
+    choice: PickOut | None = Field(None, description="Customer messages: the choice picked, when it was one.")
     author: str | None = Field(None, description="The agent's display name, for agent messages.")
 
 
@@ -347,10 +360,15 @@ class TranscriptEntry(Response):
     id: int
     role: Literal["customer", "bot", "agent"]
     text: str
+    html: str | None = Field(None, description="Bot replies: `text` (Markdown) as sanitized HTML.")
     at: datetime
     action: Action | None = None
     confidence: float | None = None
+    section_confidence: float | None = None
+    section: str | None = None
     sources: list[dict] | None = None
+    choices: list[ChoiceOut] | None = Field(None, description="A suggestion's choices, best first.")
+    choice: PickOut | None = Field(None, description="Customer messages: the bot's choice they picked.")
     cited_revision_id: int | None = None
     handoff_offered: bool | None = None
     offer_reason: str | None = None

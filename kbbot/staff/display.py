@@ -9,14 +9,13 @@ from datetime import datetime, timezone
 
 from markupsafe import Markup, escape
 
-# A Markdown link to an http(s) URL, or a bare http(s) URL: the links the widget makes clickable too.
-# Brackets and backslashes in a link's text come escaped (`conversations.answer_with_link`); a
-# backslash always takes the character after it, so each text is read one way only.
+# A Markdown link to an http(s) URL, or a bare http(s) URL: the links the widget makes clickable in an
+# agent's reply too. Brackets and backslashes in a link's text may come escaped ("Dark mode \[beta\]");
+# a backslash always takes the character after it, so each text is read one way only.
 _LINK = re.compile(
     r"\[((?:\\[^\n]|[^\[\]\\\n])+)\]\((https?://[^\s()]+)\)|(https?://[^\s<>()]+[^\s<>().,;:!?'\"])"
 )
 _ESCAPED = re.compile(r"\\([\[\]\\])")
-_HEADING = re.compile(r"^\*\*(.+)\*\*$", re.MULTILINE)  # a heading line of a bot answer (`retrieval`)
 
 
 def duration(seconds):
@@ -94,20 +93,21 @@ def browser(user_agent):
     return words
 
 
+def decision(action_label, confidence, section_confidence):
+    """A bot reply's decision and how sure it was, in [0, 1]: "Answered · article 0.93 · section 0.88"
+    (a confidence that is None is left out)."""
+    parts = [action_label]
+    if confidence is not None:
+        parts.append(f"article {confidence:.2f}")
+    if section_confidence is not None:
+        parts.append(f"section {section_confidence:.2f}")
+    return " · ".join(parts)
+
+
 def linked_text(text):
-    """Message text as HTML: everything escaped, http(s) links (bare or Markdown) made into anchors
-    that open in a new tab, an answer's heading lines (`**Turn on 2FA**`) in bold; line breaks are
-    kept by the page's CSS."""
-    parts, last = [], 0
-    for match in _HEADING.finditer(text):
-        parts.append(_with_links(text[last : match.start()]))
-        parts.append(Markup("<strong>{}</strong>").format(_with_links(match[1])))
-        last = match.end()
-    parts.append(_with_links(text[last:]))
-    return Markup("").join(parts)
-
-
-def _with_links(text):
+    """Text people wrote (a customer's or an agent's message, a note) as HTML: everything escaped,
+    http(s) links (bare or Markdown) made into anchors that open in a new tab; line breaks are kept by
+    the page's CSS. (A bot's Markdown is shown as `rendering.render_bot_message` renders it.)"""
     parts, last = [], 0
     for match in _LINK.finditer(text):
         url = match[2] or match[3]

@@ -4,8 +4,9 @@
  * form. The script polls the staff API with the signed-in session (every POLL_MS while the tab is
  * visible; state-changing calls would carry the page's CSRF token in X-CSRFToken), so new handoffs
  * and new customer messages appear without a reload. Every node is built with DOM APIs and
- * textContent: nothing from the API is ever parsed as HTML, and only http(s) URLs become links.
- * Times and durations are formatted as kbbot/staff/display.py formats them on the server.
+ * textContent, and only http(s) URLs become links; the one HTML from the API is a bot answer's, which
+ * the server rendered and sanitized (rendering.render_answer) for the page to show as it is.
+ * Times, durations and confidences are formatted as kbbot/staff/display.py formats them on the server.
  */
 (function () {
   "use strict";
@@ -15,11 +16,10 @@
   var LONG_WAIT_SECONDS = 900;
   var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
   // A Markdown link to an http(s) URL, or a bare http(s) URL (as display.linked_text and the widget).
-  // Brackets and backslashes in a link's text come escaped ("Dark mode \[beta\]"); UNESCAPE drops the "\".
+  // Brackets and backslashes in a link's text may come escaped ("Dark mode \[beta\]"); UNESCAPE drops the "\".
   // A backslash always takes the character after it, so the pattern reads each text one way only.
   var LINK = /\[((?:\\[^\n]|[^[\]\\\n])+)\]\((https?:\/\/[^\s()]+)\)|(https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"])/g;
   var UNESCAPE = /\\([[\]\\])/g;
-  var HEADING = /^\*\*(.+)\*\*$/gm; // a heading line of a bot answer, as display.linked_text reads it
   var ARTICLE_LINK = /\/articles\/([a-z0-9]+(?:-[a-z0-9]+)*)(?![a-z0-9-])/g;
 
   function $(id) {
@@ -57,22 +57,8 @@
     return anchor;
   }
 
-  // Text with its http(s) links (bare or Markdown) made clickable and an answer's heading lines
-  // ("**Turn on 2FA**") in bold; everything else stays text.
+  // Text people wrote, with its http(s) links (bare or Markdown) made clickable; everything else stays text.
   function appendLinkedText(container, text) {
-    var last = 0;
-    var match;
-    HEADING.lastIndex = 0;
-    while ((match = HEADING.exec(text))) {
-      appendLinks(container, text.slice(last, match.index));
-      appendLinks(container.appendChild(el("strong")), match[1]);
-      last = HEADING.lastIndex;
-    }
-    appendLinks(container, text.slice(last));
-    return container;
-  }
-
-  function appendLinks(container, text) {
     var last = 0;
     var match;
     LINK.lastIndex = 0;
@@ -84,9 +70,18 @@
       last = LINK.lastIndex;
     }
     container.appendChild(document.createTextNode(text.slice(last)));
+    return container;
   }
 
-  // -- times and durations, as display.py writes them --------------------------------------------------
+  // A bot answer: the server's sanitized HTML (the `html` of a transcript entry), parsed inert.
+  function answerNode(html) {
+    var node = el("div", "entry-answer");
+    var parsed = new DOMParser().parseFromString(html, "text/html");
+    node.append.apply(node, Array.prototype.slice.call(parsed.body.childNodes));
+    return node;
+  }
+
+  // -- times, durations and confidences, as display.py writes them --------------------------------------
 
   function duration(seconds) {
     if (seconds === null || seconds === undefined) return "";
@@ -126,6 +121,15 @@
       MONTHS[moment.getUTCMonth()] + " " + moment.getUTCDate() + ", " + moment.getUTCFullYear() + ", " +
       pad(moment.getUTCHours()) + ":" + pad(moment.getUTCMinutes()) + " UTC"
     );
+  }
+
+  function decision(actionLabel, confidence, sectionConfidence) {
+    var parts = [actionLabel];
+    if (confidence !== null && confidence !== undefined) parts.push("article " + confidence.toFixed(2));
+    if (sectionConfidence !== null && sectionConfidence !== undefined) {
+      parts.push("section " + sectionConfidence.toFixed(2));
+    }
+    return parts.join(" · ");
   }
 
   function timeNode(iso) {
@@ -338,11 +342,21 @@
       var meta = el("p", "entry-meta");
       if (entry.role === "customer") {
         meta.appendChild(el("span", "entry-author", customer));
+        if (entry.choice) {
+          var picked = meta.appendChild(el("span", "tag", "Picked a suggestion"));
+          picked.setAttribute("data-testid", "picked");
+        }
       } else if (entry.role === "bot") {
         meta.appendChild(el("span", "entry-author", "Bot"));
-        if (entry.action) meta.appendChild(el("span", "tag", labels.actions[entry.action] || entry.action));
-        if (entry.confidence !== null && entry.confidence !== undefined) {
-          meta.appendChild(el("span", "tag", "confidence " + Math.round(entry.confidence * 100) + "%"));
+        if (entry.action) {
+          var tag = el(
+            "span",
+            "tag",
+            decision(labels.actions[entry.action] || entry.action, entry.confidence, entry.section_confidence)
+          );
+          tag.setAttribute("data-testid", "decision");
+          tag.title = "The bot's decision; its confidence that the article, and the section, answer";
+          meta.appendChild(tag);
         }
         if (entry.helpful === true || entry.helpful === false) {
           meta.appendChild(
@@ -362,8 +376,27 @@
       }
       meta.appendChild(timeNode(entry.at));
       item.appendChild(meta);
-      item.appendChild(appendLinkedText(el("div", "entry-text"), entry.text));
-      if (entry.role === "bot" && entry.sources && entry.sources.length) {
+      item.appendChild(
+        entry.role === "bot" ? answerNode(entry.html) : appendLinkedText(el("div", "entry-text"), entry.text)
+      );
+      if (entry.role === "bot" && entry.choices && entry.choices.length) {
+        var choices = el("ul", "entry-choices");
+        choices.setAttribute("aria-label", "Choices the bot offered");
+        choices.setAttribute("data-testid", "choices-offered");
+        entry.choices.forEach(function (choice) {
+          var row = el("li");
+          var href = articleHref(choice.slug) + (choice.anchor ? "#" + choice.anchor : "");
+          row.appendChild(link(href, choice.section || choice.title));
+          if (choice.section) {
+            row.appendChild(document.createTextNode(" "));
+            row.appendChild(el("span", "sub", "in " + choice.title));
+          }
+          row.appendChild(document.createTextNode(" "));
+          row.appendChild(el("span", "sub", choice.probability.toFixed(2)));
+          choices.appendChild(row);
+        });
+        item.appendChild(choices);
+      } else if (entry.role === "bot" && entry.sources && entry.sources.length) {
         var sources = el("ul", "entry-sources");
         sources.setAttribute("aria-label", "Articles the bot gave");
         entry.sources.forEach(function (source) {

@@ -6,8 +6,8 @@
  * to the host page by postMessage, only ever to the host origin the server validated
  * (data-host-origin), and accepts only messages of an allowed type from that origin and window.
  * Nothing from the API or the host is inserted as HTML: text goes in with textContent, links only
- * for http(s) URLs, and article bodies (sanitized by the server) are rebuilt element by element from
- * an allow-list.
+ * for http(s) URLs, and article bodies and the bot's answers (Markdown the server rendered and
+ * sanitized: rendering.render_answer) are rebuilt element by element from an allow-list.
  */
 (function () {
   "use strict";
@@ -31,16 +31,8 @@
   var EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
   var LOCALE = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
   var COLOR = /^#[0-9a-f]{6}$/i;
-  // A step or a bullet of an answer ("1. Open Settings", "- at least 10 characters").
-  var LIST_ITEM = /^\s*(?:([-*•])|(\d{1,3})[.)])\s+(.+)$/;
-  // A section heading of an answer: a line of its own in bold Markdown ("**Turn on 2FA**").
-  var HEADING = /^\*\*(.+)\*\*$/;
-  var HEADINGS = new RegExp(HEADING.source, "gm");
-  // A line that opens or closes a code block; the one that closes it is the same as the one that opened it.
-  var FENCE = /^`{3,}$/;
-  var FENCES = new RegExp(FENCE.source, "gm");
-  // A Markdown link to an http(s) URL, or a bare http(s) URL (agents paste those).
-  // Brackets and backslashes in a link's text come escaped ("Dark mode \[beta\]"); UNESCAPE drops the "\".
+  // In an agent's reply: a Markdown link to an http(s) URL, or a bare http(s) URL (agents paste those).
+  // Brackets and backslashes in a link's text may come escaped ("Dark mode \[beta\]"); UNESCAPE drops the "\".
   // A backslash always takes the character after it, so the pattern reads each text one way only.
   var LINK = /\[((?:\\[^\n]|[^[\]\\\n])+)\]\((https?:\/\/[^\s()]+)\)|(https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"])/g;
   var UNESCAPE = /\\([[\]\\])/g;
@@ -312,75 +304,8 @@
     block.appendChild(document.createTextNode(text.slice(last)));
   }
 
-  // Paragraphs; an answer's headings in bold, its steps and bullets as real lists (so they read, and
-  // are announced, as lists) and its examples as code, as they are in the article.
-  function renderText(container, text) {
-    var lines = [];
-    var items = null;
-    var code = null; // the lines of the code block being read, and its fence
-    function flushLines() {
-      if (!lines.length) return;
-      var block = el("p", "kb-msg__text");
-      appendInline(block, lines.join("\n"));
-      container.appendChild(block);
-      lines = [];
-    }
-    function flushCode() {
-      var block = el("pre", "kb-msg__code");
-      block.tabIndex = 0; // a long line scrolls sideways, with the keyboard too
-      block.appendChild(el("code", null, code.lines.join("\n")));
-      container.appendChild(block);
-      code = null;
-    }
-    text.split("\n").forEach(function (line) {
-      if (code) {
-        if (line === code.fence) flushCode();
-        else code.lines.push(line);
-        return;
-      }
-      if (FENCE.test(line)) {
-        flushLines();
-        items = null;
-        code = { fence: line, lines: [] };
-        return;
-      }
-      if (!line.trim()) {
-        flushLines(); // a blank line ends a paragraph, and a list
-        items = null;
-        return;
-      }
-      var heading = HEADING.exec(line);
-      if (heading) {
-        flushLines();
-        var title = el("p", "kb-msg__heading");
-        appendInline(title, heading[1]);
-        container.appendChild(title);
-        items = null;
-        return;
-      }
-      var item = LIST_ITEM.exec(line);
-      if (!item) {
-        lines.push(line);
-        items = null;
-        return;
-      }
-      flushLines();
-      var kind = item[1] ? "ul" : "ol";
-      if (!items || items.tagName.toLowerCase() !== kind) {
-        items = el(kind, "kb-msg__list");
-        if (kind === "ol" && item[2] !== "1") items.setAttribute("start", item[2]);
-        container.appendChild(items);
-      }
-      var entry = el("li");
-      appendInline(entry, item[3]);
-      items.appendChild(entry);
-    });
-    if (code) flushCode(); // a fence never closed: the rest is code
-    flushLines();
-  }
-
   function spokenText(text) {
-    return text.replace(HEADINGS, "$1").replace(FENCES, "").replace(LINK, function (whole, title, url, bare) {
+    return text.replace(LINK, function (whole, title, url, bare) {
       return title ? title.replace(UNESCAPE, "$1") : bare;
     });
   }
@@ -425,6 +350,7 @@
   }
 
   function renderCustomer(text, id) {
+    retireChoices();
     var parts = messageItem("customer", "You");
     parts.bubble.appendChild(el("p", "kb-msg__text", text));
     if (id) {
@@ -439,7 +365,8 @@
     var parts = messageItem("agent", author);
     parts.item.setAttribute("data-message-id", message.id);
     parts.item.firstChild.appendChild(el("span", "kb-msg__badge", "Support team"));
-    renderText(parts.bubble, message.text);
+    // Plain text, as the agent wrote it; only its http(s) links become links.
+    appendInline(parts.bubble.appendChild(el("p", "kb-msg__text")), message.text);
     if (isNew) {
       announce(author + " says: " + spokenText(message.text));
       if (!state.open) setUnread(state.unread + 1);
@@ -462,6 +389,51 @@
     });
     box.appendChild(items);
     return box;
+  }
+
+  // What a choice reads as, and what the customer's message says when they pick it (as the server's
+  // conversations.choice_label): the section's heading, or the article's title for its introduction.
+  function choiceLabel(choice) {
+    return choice.section || choice.title;
+  }
+
+  // "Which of these?": sections of one article, or articles with their best section as a second line.
+  function choiceButtons(choices) {
+    var group = el("div", "kb-suggest");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", "Which of these?");
+    group.setAttribute("data-testid", "choices");
+    var slugs = {};
+    choices.forEach(function (choice) {
+      slugs[choice.slug] = true;
+    });
+    var articles = Object.keys(slugs).length > 1;
+    choices.forEach(function (choice) {
+      if (!SLUG.test(choice.slug) || typeof choice.anchor !== "string" || typeof choice.title !== "string") return;
+      var option = button("kb-suggest__choice", null, "choice");
+      var words = option.appendChild(el("span", "kb-suggest__words"));
+      words.appendChild(el("span", null, articles ? choice.title : choiceLabel(choice)));
+      if (articles && choice.section) words.appendChild(el("span", "kb-suggest__detail", choice.section));
+      option.setAttribute("data-slug", choice.slug);
+      option.setAttribute("data-anchor", choice.anchor);
+      option.addEventListener("click", function () {
+        pickChoice(choice, group);
+      });
+      group.appendChild(option);
+    });
+    return group;
+  }
+
+  // Once the customer writes or picks, the choices on screen are out of date: hidden, not removed, so
+  // that a message that failed to send can bring them back. Returns those it hid.
+  function retireChoices() {
+    var shown = Array.prototype.filter.call(list.querySelectorAll("[data-testid=choices]"), function (group) {
+      return !group.hidden;
+    });
+    shown.forEach(function (group) {
+      group.hidden = true;
+    });
+    return shown;
   }
 
   function suggestChoices(sources) {
@@ -532,20 +504,35 @@
     );
   }
 
+  // The answer as the server rendered it (`html`); its plain text if there is none.
+  function answerBody(message) {
+    var body = el("div", "kb-msg__answer");
+    if (typeof message.html === "string") {
+      copySafe(new DOMParser().parseFromString(message.html, "text/html").body, body);
+    } else {
+      body.appendChild(el("p", "kb-msg__text", message.text));
+    }
+    return body;
+  }
+
   function renderBot(message, isNew) {
     var parts = messageItem("bot", botName);
     parts.item.setAttribute("data-message-id", message.id);
     parts.item.setAttribute("data-action", message.action || "");
-    renderText(parts.bubble, message.text);
+    var answer = parts.bubble.appendChild(answerBody(message));
     var sources = Array.isArray(message.sources) ? message.sources : [];
+    var choices = Array.isArray(message.choices) ? message.choices : [];
     // The server sends exactly the sources to show (conversations.shown_sources): what it records as seen.
     if (message.action === "answer") {
       if (sources.length) parts.bubble.appendChild(sourceLinks(sources));
       parts.item.appendChild(helpfulControls(message.id));
+    } else if (message.action === "suggest" && choices.length) {
+      parts.bubble.appendChild(choiceButtons(choices));
     } else if (message.action === "suggest" && sources.length) {
       parts.bubble.appendChild(suggestChoices(sources));
     }
-    if (isNew) announce(botName + ": " + spokenText(message.text));
+    // The words as laid out (innerText: table cells apart), not the markup.
+    if (isNew) announce(botName + ": " + answer.innerText);
   }
 
   function renderMessage(message, isNew) {
@@ -590,8 +577,9 @@
     scrollToEnd();
   }
 
-  function chatBody(text) {
+  function chatBody(text, choice) {
     var body = { message: text };
+    if (choice) body.choice = { slug: choice.slug, anchor: choice.anchor };
     if (state.conversationId) body.conversation_id = state.conversationId;
     if (pageUrl) body.page_url = pageUrl;
     var locale = navigator.language;
@@ -651,14 +639,47 @@
       return;
     }
     if (state.ended) forgetConversation();
+    converse(
+      text,
+      function () {
+        return postChat(text);
+      },
+      function () {
+        if (!input.value) input.value = text;
+      }
+    );
+  }
+
+  // A click on one of the bot's choices: the customer's pick, then the bot answers with that section.
+  function pickChoice(choice, group) {
+    if (!state.conversationId || state.ended) return;
+    var buttons = group.querySelectorAll("button");
+    buttons.forEach(function (each) {
+      each.disabled = true;
+    });
+    converse(
+      choiceLabel(choice),
+      function () {
+        return api("POST", "/chat", chatBody("", choice));
+      },
+      function () {
+        buttons.forEach(function (each) {
+          each.disabled = false;
+        });
+      }
+    );
+  }
+
+  // The customer's message on screen at once, `post` sends it; then the bot's reply, or a note that
+  // it waits for a person. `undo` puts things back when it could not be sent.
+  function converse(text, post, undo) {
+    var retired = retireChoices();
     var item = renderCustomer(text);
     item.classList.add("kb-msg--pending");
     var pending = { text: text, item: item };
     state.pendingCustomer.push(pending);
     showTyping(true);
-    serial(function () {
-      return postChat(text);
-    }).then(
+    serial(post).then(
       function (data) {
         showTyping(false);
         item.classList.remove("kb-msg--pending");
@@ -667,7 +688,14 @@
           if (!waitingNoted()) note(data.answer, "waiting-note");
         } else {
           renderBot(
-            { id: data.message_id, text: data.answer, action: data.action, sources: data.sources },
+            {
+              id: data.message_id,
+              text: data.answer,
+              html: data.answer_html,
+              action: data.action,
+              sources: data.sources,
+              choices: data.choices
+            },
             true
           );
           if (data.handoff_offered && !handoffActive()) showHandoffForm(false);
@@ -682,7 +710,10 @@
           return each !== pending;
         });
         item.remove();
-        if (!input.value) input.value = text;
+        retired.forEach(function (group) {
+          group.hidden = false;
+        });
+        undo();
         note(problemText(error) + " Your message was not sent.", "error-note", "error");
       }
     );
@@ -1037,8 +1068,18 @@
         if (tag === "PRE") copy.tabIndex = 0; // wide code scrolls: keyboard users need to reach it
       }
       copySafe(node, copy);
-      to.appendChild(copy);
+      to.appendChild(tag === "TABLE" ? tableScroll(copy) : copy);
     });
+  }
+
+  // A wide table scrolls sideways in a box of its own, which keyboard users can focus to scroll.
+  function tableScroll(table) {
+    var box = el("div", "kb-table-scroll");
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", "Table");
+    box.tabIndex = 0;
+    box.appendChild(table);
+    return box;
   }
 
   function mainView() {
