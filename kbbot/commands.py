@@ -85,14 +85,14 @@ def index_command(full):
 @click.option("--limit", default=10, show_default=True, help="How many articles to list.")
 @with_appcontext
 def search_command(query, limit):
-    """List the articles that best match QUERY, with their scores."""
+    """List the articles that best match QUERY with their scores; no search floor, to see where it falls."""
     _, sources = services.get_engine().search(db.get_session(), query, limit=limit)
     if not sources:
         click.echo("No matching articles.")
     for rank, source in enumerate(sources, start=1):
         click.echo(
-            f"{rank:>2}. {source.slug}  score={source.score:.3f} dense={source.dense_score:.3f} "
-            f"bm25={source.lexical_score:.2f}  {source.title}"
+            f"{rank:>2}. {source.slug}  score={source.score:.3f} confidence={source.confidence:.3f} "
+            f"dense={source.dense_score:.3f} bm25={source.lexical_score:.2f}  {source.title}"
         )
 
 

@@ -23,6 +23,8 @@ BIAS = -5.5732
 ANSWER_THRESHOLD = 0.825
 SECTION_THRESHOLD = 0.9
 SUGGEST_THRESHOLD = 0.5
+# Chosen by bench/search_floor.py: help-center search leaves out results below it (KBBOT_SEARCH_FLOOR).
+SEARCH_FLOOR = 0.59
 # An article below this best-entry similarity is not offered as a source at all.
 MIN_SOURCE_SIMILARITY = 0.2
 
@@ -55,8 +57,37 @@ def evidence(hits, query_terms, vocabulary):
     # By score, not by rank: an exact error-code match may rank an article first with a lower score.
     scores = sorted((hit.score for hit in hits), reverse=True)
     margin = scores[0] - scores[1] if len(scores) > 1 else scores[0]
-    known = sum(1 for term in query_terms if term in vocabulary) / len(query_terms) if query_terms else 0.0
-    return Evidence(top.dense_max, margin, known, float(top.names_code))
+    return Evidence(top.dense_max, margin, _known_share(query_terms, vocabulary), float(top.names_code))
+
+
+def _known_share(query_terms, vocabulary):
+    return sum(1 for term in query_terms if term in vocabulary) / len(query_terms) if query_terms else 0.0
+
+
+def hit_confidences(hits, query_terms, vocabulary):
+    """Probability in [0, 1] for each of `hits` (aligned with them) that it is the article that answers.
+
+    The `confidence` of each hit's own evidence, its margin being its fused score less the best
+    score of the other hits: for the best-scoring hit that is `evidence`'s margin, for the others
+    it is negative. So a clear match keeps only its close rivals, and a question the knowledge
+    base does not cover keeps none: what the help center's search floor cuts on.
+    """
+    if not hits:
+        return []
+    scores = sorted((hit.score for hit in hits), reverse=True)
+    best, runner_up = scores[0], (scores[1] if len(scores) > 1 else 0.0)
+    known = _known_share(query_terms, vocabulary)
+    return [
+        confidence(
+            Evidence(
+                hit.dense_max,
+                hit.score - (runner_up if hit.score == best else best),
+                known,
+                float(hit.names_code),
+            )
+        )
+        for hit in hits
+    ]
 
 
 def confidence(found: Evidence | None, weights=WEIGHTS, bias=BIAS):

@@ -151,6 +151,9 @@ class Config:
         self.ANSWER_THRESHOLD = _float("KBBOT_ANSWER_THRESHOLD", confidence.ANSWER_THRESHOLD)
         self.SUGGEST_THRESHOLD = _float("KBBOT_SUGGEST_THRESHOLD", confidence.SUGGEST_THRESHOLD)
         self.SECTION_THRESHOLD = _float("KBBOT_SECTION_THRESHOLD", confidence.SECTION_THRESHOLD)
+        # Help-center search (its page and /api/v1/search) leaves out the articles whose confidence is
+        # below this floor, so that a query nothing answers shows no results (docs/calibration.md).
+        self.SEARCH_FLOOR = _float("KBBOT_SEARCH_FLOOR", confidence.SEARCH_FLOOR)
         # Correct customers' misspelt words to the articles' words before retrieval (kbbot/spelling.py).
         # Its guard against "correcting" real words is an English word list: turn it off (0) for a
         # help center in another language.

@@ -56,6 +56,7 @@ class Source:
     entry_id: int  # the entry `snippet` is the text of
     heading_path: tuple[str, ...]
     score: float  # fused retrieval score normalized to [0, 1] relative to the best article
+    confidence: float  # in [0, 1]: that this article answers the question (`confidence.hit_confidences`)
     dense_score: float
     lexical_score: float
     revision_id: int | None
@@ -330,9 +331,10 @@ class Engine:
         found, scores, features = self._section_features(article, query) if article else (None, None, None)
         return None if found is None else (found, scores, features, query.marked)
 
-    def _source(self, hit, query, top_score, choice=None):
-        """The `Source` for `hit`: the article, with the passage that answers the question best (or
-        the first passage of the section `choice`, a position in its outline)."""
+    def _source(self, hit, query, top_score, probability, choice=None):
+        """The `Source` for `hit`, whose `confidence` is `probability`: the article, with the passage
+        that answers the question best (or the first passage of the section `choice`, a position in
+        its outline)."""
         with self._lock:
             article = self._articles[hit.article_id]
         scores = self._sections(article, query)[1] if choice is None else None
@@ -360,6 +362,7 @@ class Engine:
             entry_id=entry_id,
             heading_path=entry.heading_path,
             score=round(hit.score / top_score, 4) if top_score else 0.0,
+            confidence=round(probability, 4),
             dense_score=hit.dense_max,
             lexical_score=hit.lexical,
             revision_id=article.revision_id,
@@ -387,18 +390,23 @@ class Engine:
             intents.intents(searched),
         )
 
-    def search(self, session: Session, question, limit=10, relevant_only=False):
+    def search(self, session: Session, question, limit=10, relevant_only=False, floor=0.0):
         """(the question as searched, misspellings corrected; its ranked articles, best first, as `Source`s).
 
-        `relevant_only` drops the articles too far from the question to show a
-        customer (the same cut `ask` applies to its sources).
+        Of the first `limit`: `relevant_only` drops the articles too far from the
+        question to show a customer (the same cut `ask` applies to its sources);
+        `floor`, a probability in [0, 1], those whose `Source.confidence` is below it.
         """
         query = self._query(session, question)
-        hits = self._rank(query)[:limit]
-        if relevant_only:
-            hits = [hit for hit in hits if confidence.is_relevant(hit)]
-        top_score = hits[0].score if hits else 0.0
-        return query.text, [self._source(hit, query, top_score) for hit in hits]
+        hits = self._rank(query)
+        probabilities = confidence.hit_confidences(hits, query.terms, self._lexical.vocabulary)
+        kept = [
+            (hit, probability)
+            for hit, probability in zip(hits[:limit], probabilities)
+            if probability >= floor and (not relevant_only or confidence.is_relevant(hit))
+        ]
+        top_score = kept[0][0].score if kept else 0.0
+        return query.text, [self._source(hit, query, top_score, probability) for hit, probability in kept]
 
     def ask(self, session: Session, question, limit=3, context=None, shown=frozenset()) -> Answer:
         """Decide whether to answer, offer choices or hand off, with confidences in [0, 1].
@@ -415,8 +423,14 @@ class Engine:
         found = confidence.evidence(hits, ranked.terms, self._lexical.vocabulary)
         article_confidence = confidence.confidence(found)
         top_score = hits[0].score if hits else 0.0
-        shown_hits = [hit for hit in hits[:limit] if confidence.is_relevant(hit)]
-        sources = [self._source(hit, query, top_score) for hit in shown_hits]
+        probabilities = confidence.hit_confidences(hits, ranked.terms, self._lexical.vocabulary)
+        shown = [
+            (hit, probability)
+            for hit, probability in zip(hits[:limit], probabilities)
+            if confidence.is_relevant(hit)
+        ]
+        shown_hits = [hit for hit, _ in shown]
+        sources = [self._source(hit, query, top_score, probability) for hit, probability in shown]
         answer = Answer(
             question=question,
             action=confidence.HANDOFF,
@@ -540,7 +554,7 @@ class Engine:
                 return None
             text = sections.quote(found, position, np.zeros(len(found.passages)))
         hit = retrieval.ArticleHit(article.id, 1.0, 1.0, 1.0, 0.0, None)
-        source = self._source(hit, None, 1.0, choice=position)
+        source = self._source(hit, None, 1.0, 1.0, choice=position)
         return Answer(
             question="",
             action=confidence.ANSWER,

@@ -27,7 +27,7 @@ from . import catalog, db, events, theme
 from .highlight import excerpt, highlight, query_terms
 from .rendering import is_table, render_answer, render_article, summary
 from .request_input import stated_reason
-from .services import get_engine
+from .services import get_engine, help_center_search
 from .text import MAX_QUERY_CHARS, is_link, one_line, url_parts
 from .visitors import current_visitor_id
 
@@ -206,9 +206,8 @@ def _one_line(passage):
 
 
 def search_results(session, query):
-    """(the query as searched, misspellings corrected; the engine's results for it that are relevant
-    enough to show, as the search API keeps them)."""
-    searched, sources = get_engine().search(session, query, limit=SEARCH_LIMIT, relevant_only=True)
+    """(the query as searched, misspellings corrected; its results as `help_center_search` keeps them)."""
+    searched, sources = help_center_search(session, query, SEARCH_LIMIT)
     published = catalog.articles_by_id(session, [source.article_id for source in sources])
     terms = query_terms(searched)
     results = []

@@ -270,9 +270,10 @@ def articles_dir(tmp_path):
 
 @pytest.fixture(scope="session")
 def sample_app(tmp_path_factory):
-    """An app holding the bundled sample help center, synced and indexed (read-only use)."""
+    """An app holding the bundled sample help center, synced and indexed, with a support contact
+    (read-only use; a search adds a search event, which no test of it reads)."""
     tmp_path = tmp_path_factory.mktemp("sample")
-    app = make_app(tmp_path, ARTICLES_DIR=SAMPLE_ARTICLES)
+    app = make_app(tmp_path, ARTICLES_DIR=SAMPLE_ARTICLES, SUPPORT_URL="mailto:support@ledgerly.example")
     with app.app_context():
         report = sync_directory(db.get_session(), SAMPLE_ARTICLES, app.config["MAX_ARTICLE_BYTES"])
         assert not report.errors, report.errors

@@ -317,6 +317,27 @@ def test_a_search_without_results_links_to_support_when_configured(tmp_path):
     assert 'id="kb-no-results"' in html and 'href="mailto:help@example.com">Contact support</a>' in html
 
 
+@pytest.mark.parametrize("query", ["salesforce", "xyzzy plugh"])
+def test_a_search_no_article_answers_gets_the_assistant_and_support_not_weak_matches(sample_app, query):
+    client = sample_app.test_client()
+    html = page_text(client.get("/search", query_string={"q": query}))
+    assert 'id="kb-no-results"' in html and 'class="kb-result"' not in html
+    assert f'data-kbbot-ask data-kbbot-message="{query}"' in html and "Ask our assistant" in html
+    assert f'href="{sample_app.config["SUPPORT_URL"]}">Contact support</a>' in html
+    assert client.get("/api/v1/search", query_string={"q": query}).get_json()["results"] == []
+
+
+@pytest.mark.parametrize(
+    ("query", "slug"),
+    [("forgot my password", "reset-your-password"), ("send an invoice", "send-your-first-invoice")],
+)
+def test_a_search_an_article_answers_still_lists_it_first(sample_app, query, slug):
+    client = sample_app.test_client()
+    html = page_text(client.get("/search", query_string={"q": query}))
+    assert re.findall(r'href="/articles/([^"?]+)\?ref=search"', html)[0] == slug
+    assert client.get("/api/v1/search", query_string={"q": query}).get_json()["results"][0]["slug"] == slug
+
+
 def test_an_empty_search_shows_the_page_without_logging(support_app, client):
     html = page_text(client.get("/search?q=+++"))
     assert (
@@ -335,6 +356,17 @@ def test_a_search_query_is_never_reflected_as_markup(support_app, client):
     assert not [(tag, name) for tag, attrs in collector.tags for name in attrs if name.startswith("on")]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert searches(support_app)[0]["query"] == query
+
+
+def test_a_query_without_results_is_echoed_as_text(client):
+    query = '"><svg onload=confirm(3)> zebra'
+    html = page_text(client.get("/search", query_string={"q": query}))
+    collector = TagCollector()
+    collector.feed(html)
+    assert 'id="kb-no-results"' in html
+    assert not [tag for tag, attrs in collector.tags if tag == "svg" and "onload" in attrs]
+    escaped = "&#34;&gt;&lt;svg onload=confirm(3)&gt; zebra"
+    assert f"No articles match “{escaped}”" in html and f'data-kbbot-message="{escaped}"' in html
 
 
 # -- sitemap, robots, errors, headers, theme ------------------------------------------------

@@ -3,7 +3,7 @@ import pytest
 
 from kbbot import confidence
 from kbbot.lexical import LexicalIndex, error_codes, with_code_terms
-from kbbot.retrieval import EntryInfo, answer_passages, fuse, passage_scores
+from kbbot.retrieval import ArticleHit, EntryInfo, answer_passages, fuse, passage_scores
 
 
 def test_error_codes_also_become_one_term():
@@ -128,3 +128,14 @@ def test_evidence_measures_the_share_of_known_terms():
     assert found.margin == pytest.approx(hits[0].score - hits[1].score)
     assert found.names_code == 0.0
     assert confidence.evidence([], [], frozenset()) is None
+
+
+def test_each_hit_has_its_own_confidence_and_one_far_behind_the_best_a_low_one():
+    hits = [ArticleHit(1, 1.8, 0.8, 0.7, 3.0, None), ArticleHit(2, 1.7, 0.7, 0.7, 2.0, None),
+            ArticleHit(3, 0.9, 0.5, 0.4, 0.0, None)]  # fmt: skip
+    known = frozenset({"refund"})
+    best, close, far = confidence.hit_confidences(hits, ["refund"], known)
+    assert best == pytest.approx(confidence.confidence(confidence.evidence(hits, ["refund"], known)))
+    assert best > close > 0.5 > far
+    assert max(confidence.hit_confidences(hits, ["hubspot"], known)) < 0.5  # no word of it in the articles
+    assert confidence.hit_confidences([], [], known) == []

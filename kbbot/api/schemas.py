@@ -274,7 +274,10 @@ class SearchOut(Response):
         description="The query as searched: misspelt words corrected to the articles' words "
         "(equal to `query` when none was)."
     )
-    results: list[SourceOut]
+    results: list[SourceOut] = Field(
+        description="The matching articles, best first. Those below the relevance floor "
+        "(KBBOT_SEARCH_FLOOR) are left out, so a query no article answers gets none."
+    )
 
 
 class ArticleOut(Response):

@@ -6,7 +6,7 @@ from .. import db, events
 from ..errors import InvalidInput, NotFound
 from ..help_center import absolute_url
 from ..models import Event
-from ..services import get_engine
+from ..services import help_center_search
 from ..text import MAX_QUERY_CHARS, one_line
 from ..visitors import current_visitor_id
 from . import schemas
@@ -23,7 +23,7 @@ def search():
     if len(query) > MAX_QUERY_CHARS:
         raise InvalidInput("q", f"must be at most {MAX_QUERY_CHARS} characters")
     limit = min(max(request.args.get("limit", 10, type=int), 1), 50)
-    searched, sources = get_engine().search(db.get_session(), query, limit=limit, relevant_only=True)
+    searched, sources = help_center_search(db.get_session(), query, limit)
     found = [(source.slug, source.title) for source in sources]
     events.record_search(current_visitor_id(), query, found, source="api")
     results = [
