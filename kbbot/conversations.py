@@ -369,13 +369,21 @@ def reply(session: Session, engine, conversation: Conversation, text, url_for_ar
     follow_up = bool(previous_questions) and is_follow_up(text)
     answer = engine.ask(session, text)
     # A follow-up refines the topic in the knowledge base's own words; a word the
-    # knowledge base never uses ("and what about the weather?") means a new topic.
+    # knowledge base never uses ("and what about the weather?") means a new topic, and
+    # one answered on its own from an article not answered yet is a new aspect found
+    # elsewhere ("and on mobile?": the mobile app's article).
     if follow_up and (said_it_failed or (answer.evidence is not None and answer.evidence.known_share == 1.0)):
-        in_context = engine.ask(
-            session, text, context=topic_question(previous_questions), shown=answered_sections(history)
-        )
-        if in_context.confidence > answer.confidence:
-            answer = in_context
+        topic, shown = topic_question(previous_questions), answered_sections(history)
+        if (
+            not said_it_failed
+            and answer.action == ANSWER
+            and answer.sources[0].article_id not in answered_articles(history)
+        ):
+            answer = engine.ask(session, text, context=topic, shown=shown, context_for="sections")
+        else:
+            in_context = engine.ask(session, text, context=topic, shown=shown)
+            if in_context.confidence > answer.confidence:
+                answer = in_context
 
     action = answer.action
     judged = judged_replies(history, text)

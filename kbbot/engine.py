@@ -408,29 +408,35 @@ class Engine:
         top_score = kept[0][0].score if kept else 0.0
         return query.text, [self._source(hit, query, top_score, probability) for hit, probability in kept]
 
-    def ask(self, session: Session, question, limit=3, context=None, shown=frozenset()) -> Answer:
+    def ask(
+        self, session: Session, question, limit=3, context=None, shown=frozenset(), context_for="articles"
+    ) -> Answer:
         """Decide whether to answer, offer choices or hand off, with confidences in [0, 1].
 
-        `context`: the question a follow-up leans on ("and if I pay yearly?" after "how much is
-        Pro"). Articles are then ranked for both together, and sections for the new message alone:
-        it names the new aspect. `shown`: (article slug, section anchor) pairs the customer has
-        already been answered with; another section of the article is preferred to those.
+        `context`: the question a follow-up leans on. With `context_for` "articles", articles are
+        ranked for both together and sections for the new message alone, as it names the new aspect
+        of the same topic ("and if I pay yearly?" after "how much is Pro"); with "sections", the
+        other way round: the message found another article on its own, and the context says what
+        about ("and on mobile?" after a password question: the mobile app's password section).
+        `shown`: (article slug, section anchor) pairs the customer has already been answered with;
+        another section of the article is preferred to those.
         """
         started = time.perf_counter()
         query = self._query(session, question)
-        ranked = self._query(session, f"{context} {question}") if context else query
+        both = self._query(session, f"{context} {question}") if context else query
+        ranked, focused = (both, query) if context_for == "articles" else (query, both)
         hits = self._rank(ranked)
         found = confidence.evidence(hits, ranked.terms, self._lexical.vocabulary)
         article_confidence = confidence.confidence(found)
         top_score = hits[0].score if hits else 0.0
         probabilities = confidence.hit_confidences(hits, ranked.terms, self._lexical.vocabulary)
-        shown = [
+        listed = [
             (hit, probability)
             for hit, probability in zip(hits[:limit], probabilities)
             if confidence.is_relevant(hit)
         ]
-        shown_hits = [hit for hit, _ in shown]
-        sources = [self._source(hit, query, top_score, probability) for hit, probability in shown]
+        shown_hits = [hit for hit, _ in listed]
+        sources = [self._source(hit, query, top_score, probability) for hit, probability in listed]
         answer = Answer(
             question=question,
             action=confidence.HANDOFF,
@@ -445,7 +451,7 @@ class Engine:
             with self._lock:
                 article = self._articles[shown_hits[0].article_id]
             anchors = frozenset(anchor for slug, anchor in shown if slug == article.slug)
-            outline, scores, probabilities = self._sections(article, query, anchors)
+            outline, scores, probabilities = self._sections(article, focused, anchors)
             span, answer.section_confidence = (
                 sections.answer_span(
                     probabilities, [outline.words(s) for s in outline.sections], self.thresholds.section
@@ -464,7 +470,7 @@ class Engine:
                 answer.answer = (
                     "\n\n".join(
                         sections.quote(
-                            outline, i, scores, query.marked, narrow=outline.sections[i].anchor in anchors
+                            outline, i, scores, focused.marked, narrow=outline.sections[i].anchor in anchors
                         )
                         for i in span
                     )
@@ -475,7 +481,7 @@ class Engine:
                 answer.choices = (
                     self._section_choices(article, outline, probabilities)
                     if article_confidence >= self.thresholds.answer and span
-                    else self._article_choices(shown_hits, query, article_confidence)
+                    else self._article_choices(shown_hits, focused, article_confidence)
                 )
         elif hits:
             answer.action = confidence.decide(article_confidence, 0.0, self.thresholds)

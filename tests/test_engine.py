@@ -137,12 +137,15 @@ def test_an_faq_entry_without_body_is_found_by_its_question_and_answered_with_it
     assert answer.action == "answer" and answer.answer == title  # the statement, not the question it matched
 
 
-def test_the_answer_shows_the_passage_with_the_words_asked_for(sample_app):
+def test_a_price_question_is_never_answered_with_the_extra_user_price(sample_app):
     with sample_app.app_context():
         answer = get_engine().ask(db.get_session(), "how much is the pro plan per year")
-    # The extra-user passage ("$80 per year on annual billing") is as close in meaning; the price
-    # table holds the words asked for.
-    assert answer.action == "answer" and "Pro: $290 / year" in answer.answer
+    # The extra-user section ("$80 per year on annual billing") is as close in meaning as the price
+    # table: never answered with it; the table is answered or offered.
+    if answer.action == "answer":
+        assert "| **Annual billing** | $0 | $120 / year | $290 / year | $590 / year |" in answer.answer
+    else:
+        assert answer.action == "suggest" and "Prices at a glance" in [c.section for c in answer.choices]
 
 
 def test_every_answer_carries_a_confidence_an_action_and_sources(app, kb, session):
@@ -192,7 +195,8 @@ def test_a_misspelt_question_is_answered_as_if_spelt_right(sample_app):
         spelt_right = engine.ask(session, "how do I change the currency of an invoice")
     assert misspelt.corrected_question == "how do i change the currency of an invoice"  # searched in lower case
     assert misspelt.ranked_slugs[:1] == spelt_right.ranked_slugs[:1] == ["multi-currency-invoices"]
-    assert misspelt.action == "answer" and misspelt.confidence == spelt_right.confidence
+    assert misspelt.action == spelt_right.action and misspelt.confidence == spelt_right.confidence
+    assert misspelt.section == spelt_right.section and misspelt.section_confidence == spelt_right.section_confidence
     assert spelt_right.corrected_question is None
 
 

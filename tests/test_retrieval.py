@@ -115,10 +115,12 @@ def test_confidence_is_a_probability_that_grows_with_the_evidence():
     assert confidence.confidence(None) == 0.0
 
 
-def test_decide_maps_confidence_to_an_action():
-    assert confidence.decide(0.9, 0.6, 0.4) == "answer"
-    assert confidence.decide(0.5, 0.6, 0.4) == "suggest"
-    assert confidence.decide(0.1, 0.6, 0.4) == "handoff"
+def test_decide_answers_only_when_sure_of_the_article_and_of_its_section():
+    thresholds = confidence.Thresholds(answer=0.8, section=0.9, suggest=0.4)
+    assert confidence.decide(0.85, 0.95, thresholds) == "answer"
+    assert confidence.decide(0.85, 0.6, thresholds) == "suggest"  # which of its sections?
+    assert confidence.decide(0.5, 0.99, thresholds) == "suggest"  # which article?
+    assert confidence.decide(0.1, 0.99, thresholds) == "handoff"
 
 
 def test_evidence_measures_the_share_of_known_terms():
