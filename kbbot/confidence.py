@@ -24,7 +24,7 @@ ANSWER_THRESHOLD = 0.825
 SECTION_THRESHOLD = 0.9
 SUGGEST_THRESHOLD = 0.5
 # Chosen by bench/search_floor.py: help-center search leaves out results below it (KBBOT_SEARCH_FLOOR).
-SEARCH_FLOOR = 0.59
+SEARCH_FLOOR = 0.53
 # An article below this best-entry similarity is not offered as a source at all.
 MIN_SOURCE_SIMILARITY = 0.2
 
