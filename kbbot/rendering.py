@@ -107,11 +107,6 @@ def _with_table_scroll(html):
     return html.replace("<table>", _TABLE_WRAPPER).replace("</table>", "</table></div>")
 
 
-def render_markdown(text):
-    """Sanitized HTML for any Markdown text (no heading ids)."""
-    return _sanitize(_markdown.renderer.render(_parse(text), _markdown.options, {}))
-
-
 def is_table(text):
     """Whether Markdown `text` has a table (a search snippet of table rows is one)."""
     return any(token.type == "table_open" for token in _markdown.parse(text or ""))

@@ -154,11 +154,11 @@ def test_an_answer_shows_an_example_as_code_that_scrolls_within_the_bubble(live_
 def test_an_answer_with_a_table_shows_it_as_a_table_that_scrolls_within_the_bubble(live_site, page):
     page.goto(live_site.url)
     frame, _ = open_widget(page)
-    reply = ask(frame, "how much does starter cost per month")
+    reply = ask(frame, "annual billing price of each plan")
     expect(reply).to_have_attribute("data-action", "answer")
     table = reply.locator(".kb-msg__answer .kb-table-scroll > table")
     expect(table.locator("thead th")).to_have_text(["", "Free", "Starter", "Pro", "Business"])
-    expect(table.locator("tbody tr", has_text="Monthly billing")).to_contain_text("$12 / month")
+    expect(table.locator("tbody tr", has_text="Annual billing")).to_contain_text("$120 / year")
     expect(reply).not_to_contain_text("|---")
     # The article's relative link leads to the other article, not somewhere under the widget's frame.
     vat = reply.get_by_role("link", name="VAT and sales tax on your Ledgerly bill")
@@ -201,6 +201,49 @@ def test_an_ambiguous_question_offers_sections_and_a_pick_answers_with_one(live_
     )
     expect(frame.locator("[data-testid=choices]")).to_be_hidden()
     assert page.dialogs == []
+
+
+def test_a_forgotten_password_gets_the_steps_for_who_cannot_sign_in_linked_to_their_section(live_site, page):
+    page.goto(live_site.url)
+    frame, _ = open_widget(page)
+    reply = ask(frame, "I forgot my password and cannot sign in")
+    expect(reply).to_have_attribute("data-action", "answer")
+    answer = reply.locator(".kb-msg__answer")
+    expect(answer.locator("> p:first-child > strong")).to_have_text("If you can't sign in")
+    expect(answer.locator("> ol > li").first).to_contain_text("Forgot password?")
+    assert answer.locator("> ol > li").count() >= 3  # the whole list of steps
+    expect(reply).not_to_contain_text("If you're already signed in")
+    link = answer.get_by_role("link", name="Resetting your password")
+    expect(link).to_have_attribute(
+        "href", re.compile(r"/articles/reset-your-password\?ref=bot#section-if-you-can-t-sign-in$")
+    )
+    screenshot(page, "answer-forgot-password")
+    link.click()  # our own article opens in the widget's reader, at the section answered from
+    expect(frame.locator("#kb-article-title")).to_have_text("Resetting your password", timeout=SLOW)
+    expect(frame.locator("#kb-article-body [data-kb-section=section-if-you-can-t-sign-in]")).to_be_focused()
+
+
+def test_unsure_which_2fa_section_the_bot_asks_and_a_click_answers_with_it(live_site, page):
+    page.goto(live_site.url)
+    frame, _ = open_widget(page)
+    reply = ask(frame, "two step verification")
+    expect(reply).to_have_attribute("data-action", "suggest")
+    choices = reply.locator("[data-testid=choices]").get_by_role("button")
+    assert choices.count() >= 2
+    choices.filter(has_text="Turn on 2FA").click()
+    answer = frame.locator("[data-testid=message-bot]").nth(1)
+    expect(answer).to_have_attribute("data-action", "answer", timeout=SLOW)
+    expect(answer.locator(".kb-msg__answer > p:first-child > strong")).to_have_text("Turn on 2FA")
+    expect(answer).not_to_contain_text("Disable")
+    screenshot(page, "choices-2fa-picked")
+
+
+def test_a_search_nothing_answers_says_so_and_offers_the_assistant(live_site, page):
+    page.goto(f"{live_site.url}/search?q=salesforce")
+    expect(page.locator("#kb-no-results-title")).to_have_text("No articles match “salesforce”")
+    expect(page.locator(".kb-result")).to_have_count(0)
+    expect(page.get_by_role("button", name=re.compile("Ask our assistant"))).to_be_visible(timeout=SLOW)
+    screenshot(page, "search-no-results")
 
 
 def test_widget_on_another_origin_hands_off_with_context_and_shows_the_agent_reply(live_site, page):

@@ -8,7 +8,6 @@ from kbbot.rendering import (
     is_table,
     render_answer,
     render_article,
-    render_markdown,
     summary,
 )
 
@@ -53,10 +52,6 @@ def test_the_article_html_stays_sanitized():
         "style=" not in html and '<th align="left">Plan</th>' in html and '<td align="right">10</td>' in html
     )
     assert '<div class="kb-table-scroll" role="region" aria-label="Table" tabindex="0"><table>' in html
-
-
-def test_plain_markdown_rendering_gives_no_ids():
-    assert "id=" not in render_markdown(BODY)
 
 
 def test_the_summary_is_the_first_paragraph_as_plain_text():

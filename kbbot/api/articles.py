@@ -5,7 +5,7 @@ from flask import Blueprint
 from .. import catalog, db, events
 from ..errors import NotFound
 from ..help_center import absolute_url
-from ..rendering import render_markdown
+from ..rendering import render_article
 from ..visitors import current_visitor_id
 from . import schemas
 
@@ -22,7 +22,7 @@ def article(slug):
         slug=found.slug,
         title=found.title,
         url=absolute_url("help_center.article", slug=found.slug),
-        html=render_markdown(found.body),
+        html=render_article(found.body).html,  # with heading ids: a link to a section opens at it
         updated_at=found.updated_at,
         view_id=view.id,
     )

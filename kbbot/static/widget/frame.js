@@ -37,6 +37,7 @@
   var LINK = /\[((?:\\[^\n]|[^[\]\\\n])+)\]\((https?:\/\/[^\s()]+)\)|(https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"])/g;
   var UNESCAPE = /\\([[\]\\])/g;
   var ARTICLE_PATH = /\/articles\/([a-z0-9]+(?:-[a-z0-9]+)*)\/?$/;
+  var SECTION_ID = /^section-[a-z0-9-]+$/; // the id of an article's heading, as the server gives it
 
   function $(id) {
     return document.getElementById(id);
@@ -283,7 +284,7 @@
       anchor.addEventListener("click", function (event) {
         if (!isPlainClick(event)) return;
         event.preventDefault();
-        showArticle(slug, anchor);
+        showArticle(slug, anchor, url.hash.slice(1));
       });
     }
     return anchor;
@@ -1066,6 +1067,8 @@
         var align = node.getAttribute("align");
         if ((tag === "TD" || tag === "TH") && /^(left|center|right)$/.test(align || "")) copy.setAttribute("align", align);
         if (tag === "PRE") copy.tabIndex = 0; // wide code scrolls: keyboard users need to reach it
+        var id = node.getAttribute("id") || "";
+        if (/^H[1-6]$/.test(tag) && SECTION_ID.test(id)) copy.setAttribute("data-kb-section", id); // a link's #section
       }
       copySafe(node, copy);
       to.appendChild(tag === "TABLE" ? tableScroll(copy) : copy);
@@ -1086,7 +1089,8 @@
     return $(mode === "articles" ? "kb-articles" : "kb-chat");
   }
 
-  function showArticle(slug, returnTo) {
+  // Open an article in the reader, at its section `section` (a heading's id, from a link's #hash) if given.
+  function showArticle(slug, returnTo, section) {
     stopReading();
     state.articleReturn = returnTo || null;
     var view = $("kb-article-view");
@@ -1109,9 +1113,10 @@
           $("kb-article-meta").textContent =
             "Updated " + updated.toLocaleDateString(undefined, { year: "numeric", month: "long", day: "numeric" });
         }
+        var at = SECTION_ID.test(section || "") ? section : "";
         var page = webUrl(data.url);
         if (page) {
-          $("kb-article-link").href = page.href;
+          $("kb-article-link").href = page.href + (at ? "#" + at : "");
           $("kb-article-link").hidden = false;
         }
         var parsed = new DOMParser().parseFromString(data.html, "text/html");
@@ -1119,7 +1124,13 @@
         copySafe(parsed.body, body);
         $("kb-article-body").replaceChildren(body);
         view.querySelector(".kb-scroll").scrollTop = 0;
-        title.focus();
+        var heading = at && $("kb-article-body").querySelector('[data-kb-section="' + at + '"]');
+        if (heading) {
+          heading.tabIndex = -1; // the reader opens where the answer came from, read from its heading
+          heading.focus();
+        } else {
+          title.focus();
+        }
         if (typeof data.view_id === "number") state.reading = { viewId: data.view_id, since: Date.now(), seconds: 0 };
       },
       function (error) {
