@@ -133,16 +133,16 @@ def test_an_agent_sees_a_handoff_arrive_and_answers_it_with_what_the_customer_re
     expect(chat.locator("[data-testid=waiting-note]")).to_have_count(1)  # told once, not after every detail
     # A new question gets the bot's answer while nobody has taken the handoff yet; it reaches the
     # agent's page live too, its headings in bold.
-    chat.locator("#kb-input").fill("And how do I cancel my subscription?")
+    chat.locator("#kb-input").fill("How do I connect Stripe?")
     chat.locator("#kb-send").click()
     answered_live = agent.locator("#timeline .is-new[data-testid=entry-bot]").last
-    expect(answered_live.locator("strong").first).to_have_text("Cancel your subscription", timeout=SLOW)
+    expect(answered_live.locator("strong").first).to_have_text("Connect your Stripe account", timeout=SLOW)
     expect(answered_live).not_to_contain_text("**")
     expect(answered_live.get_by_test_id("decision")).to_have_text(
         re.compile(r"^Answered · article \d\.\d\d · section \d\.\d\d$")
     )
     # An answer with a table shows it as one, as the customer sees it.
-    chat.locator("#kb-input").fill("How much does the Starter plan cost per month?")
+    chat.locator("#kb-input").fill("What is the annual billing price of each plan?")
     chat.locator("#kb-send").click()
     table = agent.locator("#timeline .is-new[data-testid=entry-bot] .entry-answer table")
     expect(table.locator("thead th")).to_have_text(["", "Free", "Starter", "Pro", "Business"], timeout=SLOW)
