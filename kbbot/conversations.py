@@ -438,7 +438,7 @@ def reply(session: Session, engine, conversation: Conversation, text, url_for_ar
         query=answer.question,
         action=action,
         confidence=round(answer.confidence, 4),
-        section_confidence=round(answer.section_confidence, 4) if action != HANDOFF else None,
+        section_confidence=round(answer.section_confidence, 4),
         section=answer.section if answered else None,
         anchor=answer.anchor if answered else None,
         sources=sources,

@@ -101,7 +101,7 @@ def test_an_agent_sees_a_handoff_arrive_and_answers_it_with_what_the_customer_re
     expect(agent.locator("h1")).to_contain_text("Dana")
     expect(agent.locator("#timeline [data-testid=entry-customer]").first).to_contain_text("annual plan twice")
     expect(agent.locator("#timeline [data-testid=entry-bot] [data-testid=decision]").first).to_have_text(
-        re.compile(r"^(Answered|Suggested articles|Offered a person) · article \d\.\d\d")
+        re.compile(r"^(Answered|Offered choices|Offered a person) · article \d\.\d\d")
     )
     activity = agent.locator("#activity")
     viewed = activity.locator("[data-testid=viewed-article]", has_text="Refund policy")

@@ -121,7 +121,7 @@ def test_the_handoff_view_shows_the_customer_transcript_and_what_they_read_and_s
     assert "https://shop.example/billing" in text and "en-GB" in text
     # the transcript: the question and the bot's decision with its confidence and the article it gave
     assert "I was charged twice and want my money back" in text
-    assert re.search(r"Bot (Answered|Suggested articles|Offered a person) · article \d\.\d\d", text)
+    assert re.search(r"Bot (Answered|Offered choices|Offered a person) · article \d\.\d\d", text)
     # the timeline before contacting: the search with what it returned, then the articles read
     activity = text.split("Articles viewed before contacting")[1].split("Suggested articles")[0]
     assert re.search(r"Searched “refund” \d+ results?, first: Refund policy", activity)
@@ -230,7 +230,7 @@ def test_the_transcript_shows_answers_as_the_customer_saw_them_the_choices_offer
     table_answer = html.split('data-testid="entry-bot"')[1]
     assert "<table>" in table_answer and "<thead>" in table_answer and "**" not in table_answer
     assert re.search(r"Answered · article 0\.\d\d · section 0\.\d\d", text)
-    assert "Suggested articles · article 0.90 · section 0.40" in text
+    assert "Offered choices · article 0.90 · section 0.40" in text
     offered = html.split('data-testid="choices-offered"')[1].split("</ul>")[0]
     assert re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', offered) == [
         ("http://localhost/articles/plans#section-change-your-plan", "Change your plan"),

@@ -137,7 +137,8 @@ class ChatResponse(Response):
         None,
         ge=0,
         le=1,
-        description="With `answer` and `suggest`: that the top article's best section is the one that answers.",
+        description="That the part of the top article the bot quotes, or would quote (its likeliest section, or "
+        "two neighbouring ones), holds the answer; null with a social reply.",
     )
     section: str | None = Field(
         None, description='With `answer`: the heading answered from ("" for an introduction).'

@@ -32,7 +32,7 @@ TABS = {
     "resolved": ("Resolved", "resolved", False),
 }
 STATUS_LABELS = {"open": "Open, waiting for an agent", "assigned": "Assigned", "resolved": "Resolved"}
-ACTION_LABELS = {"answer": "Answered", "suggest": "Suggested articles", "handoff": "Offered a person"}
+ACTION_LABELS = {"answer": "Answered", "suggest": "Offered choices", "handoff": "Offered a person"}
 VIA_LABELS = {
     "search": "from a search",
     "browse": "browsing the help center",
