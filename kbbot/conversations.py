@@ -450,14 +450,7 @@ def reply(session: Session, engine, conversation: Conversation, text, url_for_ar
     )
     session.add(bot)
     session.commit()
-    events.record_in(
-        conversation,
-        "bot_decision",
-        message_id=bot.id,
-        article_id=bot.article_id,
-        action=action,
-        confidence=bot.confidence,
-    )
+    _record_decision(conversation, bot)
     if reason is not None:
         events.record_in(
             conversation,
@@ -499,15 +492,19 @@ def _answer_picked(session, conversation, customer, answer, picked, url_for_arti
         article_id=source.article_id,
         section=answer.section,
     )
+    _record_decision(conversation, bot)
+    return Turn(customer, bot)
+
+
+def _record_decision(conversation, bot):
     events.record_in(
         conversation,
         "bot_decision",
         message_id=bot.id,
-        article_id=source.article_id,
-        action=ANSWER,
+        article_id=bot.article_id,
+        action=bot.action,
         confidence=bot.confidence,
     )
-    return Turn(customer, bot)
 
 
 def end(session: Session, conversation: Conversation):
