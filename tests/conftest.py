@@ -270,10 +270,11 @@ def articles_dir(tmp_path):
 
 @pytest.fixture(scope="session")
 def sample_app(tmp_path_factory):
-    """An app holding the bundled sample help center, synced and indexed, with a support contact
-    (read-only use; a search adds a search event, which no test of it reads)."""
+    """An app holding the bundled sample help center, synced and indexed, under its own settings
+    (articles/kbbot.toml: Ledgerly, its support address and hours). Its articles are never changed;
+    searches and chats add events and conversations, which no test of it counts."""
     tmp_path = tmp_path_factory.mktemp("sample")
-    app = make_app(tmp_path, ARTICLES_DIR=SAMPLE_ARTICLES, SUPPORT_URL="mailto:support@ledgerly.example")
+    app = make_app(tmp_path, ARTICLES_DIR=SAMPLE_ARTICLES)
     with app.app_context():
         report = sync_directory(db.get_session(), SAMPLE_ARTICLES, app.config["MAX_ARTICLE_BYTES"])
         assert not report.errors, report.errors
