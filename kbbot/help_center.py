@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from . import catalog, db, events, theme
 from .highlight import excerpt, highlight, query_terms
-from .rendering import is_table, render_answer, render_article, summary
+from .rendering import render_article, snippet_html, summary
 from .request_input import stated_reason
 from .services import get_engine, help_center_search
 from .text import MAX_QUERY_CHARS, is_link, one_line, url_parts
@@ -160,7 +160,9 @@ def article(slug):
     view = None
     if not current_user.is_authenticated:  # staff reading their own help center would skew the reports
         view = events.record_article_view(
-            found, current_visitor_id(), referrer_kind(request.args.get("ref"), request.referrer, request.host)
+            found,
+            current_visitor_id(),
+            referrer_kind(request.args.get("ref"), request.referrer, request.host),
         )
     related = get_engine().related(session, found.slug, limit=RELATED_COUNT)
     return article_page(found, view=view, related=related)
@@ -215,18 +217,15 @@ def search_results(session, query):
         found = published.get(source.article_id)
         if found is None:  # unpublished since the engine last looked
             continue
-        table = is_table(source.snippet)
-        if table:  # rows under their header read only as a table
-            page = absolute_url("help_center.article", slug=source.slug)
-            snippet = Markup(render_answer(source.snippet, page, terms))  # sanitized
-        else:
-            snippet = highlight(excerpt(_one_line(source.snippet), terms), terms)
+        table = snippet_html(source.snippet, absolute_url("help_center.article", slug=source.slug), terms)
         results.append(
             SearchResult(
                 slug=source.slug,
                 title=highlight(source.title, terms),
-                snippet=snippet,
-                table=table,
+                snippet=Markup(table)
+                if table
+                else highlight(excerpt(_one_line(source.snippet), terms), terms),
+                table=table is not None,
                 category=found.category.name if found.category else None,
                 section=" › ".join(source.heading_path),
             )

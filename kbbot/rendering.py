@@ -130,6 +130,12 @@ def render_answer(text, base_url, terms=frozenset()):
     return _with_table_scroll(html)
 
 
+def snippet_html(snippet, base_url, terms=frozenset()):
+    """A search snippet as HTML (`render_answer`) when it is rows of a table, which read only as a
+    table; None for a text snippet, shown as text."""
+    return render_answer(snippet, base_url, terms) if is_table(snippet) else None
+
+
 def render_bot_message(message):
     """A bot message's text (Markdown, `render_answer`) as HTML, its links resolved against the article
     it quotes: its first source."""
@@ -206,7 +212,9 @@ def render_article(text, summary_chars=160):
         for position, heading_id, heading_text in zip(positions, ids, texts)
     )
     html = _with_table_scroll(_sanitize(_markdown.renderer.render(tokens, _markdown.options, {}), set(ids)))
-    return RenderedArticle(html=html, headings=headings, summary=_summary(tokens, summary_chars), word_count=words)
+    return RenderedArticle(
+        html=html, headings=headings, summary=_summary(tokens, summary_chars), word_count=words
+    )
 
 
 def _summary(tokens, max_chars):

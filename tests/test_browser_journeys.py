@@ -406,6 +406,13 @@ def test_articles_only_mode_searches_and_reads_articles_without_chat(live_site, 
     expect(frame.locator("#kb-article-title")).not_to_be_empty()
     expect(frame.locator("#kb-article-body")).not_to_be_empty()
     screenshot(page, "6-articles-only-mode")
+    frame.locator("#kb-article-back").click()
+    frame.locator("#kb-search").fill("annual billing price")  # a snippet of table rows, shown as a table
+    frame.locator("#kb-search-submit").click()
+    table = frame.locator("#kb-search-results .kb-result__table table").first
+    expect(table.locator("tbody tr", has_text="Annual billing")).to_contain_text("$290 / year", timeout=SLOW)
+    widget = next(inner for inner in page.frames if inner != page.main_frame)
+    assert axe_violations(widget) == []
 
 
 @pytest.mark.parametrize("path", ["/", "/articles/connect-stripe", "/search?q=invoice"])

@@ -246,6 +246,12 @@ def test_the_transcript_shows_answers_as_the_customer_saw_them_the_choices_offer
     context = agent.get(f"/api/v1/staff/handoffs/{handoff_id}").get_json()
     assert context["transcript"][-1]["html"] == picked["answer_html"]
     assert context["transcript"][-2]["choice"] == choice and context["transcript"][-3]["choices"]
+    # a suggested article whose matching passage is rows of a table shows them as a table, both ways
+    found = agent.get(f"/api/v1/staff/handoffs/{handoff_id}/suggestions?q=price+per+month").get_json()
+    plans = next(article for article in found["articles"] if article["slug"] == "plans")
+    assert plans["snippet"].startswith("|") and "<table>" in plans["snippet_html"]
+    searched = agent.get(f"/staff/handoffs/{handoff_id}?q=price+per+month").get_data(as_text=True)
+    assert "<table>" in searched.split('data-slug="plans"')[1].split('class="suggestion-link"')[0]
 
 
 def test_a_reply_reaches_the_customers_transcript_with_its_link(agent, customer):

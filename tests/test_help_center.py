@@ -317,6 +317,15 @@ def test_a_search_without_results_links_to_support_when_configured(tmp_path):
     assert 'id="kb-no-results"' in html and 'href="mailto:help@example.com">Contact support</a>' in html
 
 
+def test_the_search_api_gives_a_table_snippet_as_a_table_and_a_text_snippet_as_text(sample_app):
+    client = sample_app.test_client()
+    table = client.get("/api/v1/search", query_string={"q": "annual billing price"}).get_json()["results"][0]
+    assert table["snippet"].startswith("| | Free | Starter | Pro | Business |")
+    assert "<table>" in table["snippet_html"] and "<th>Starter</th>" in table["snippet_html"]
+    text = client.get("/api/v1/search", query_string={"q": "send an invoice"}).get_json()["results"][0]
+    assert text["snippet"] and text["snippet_html"] is None
+
+
 @pytest.mark.parametrize("query", ["salesforce", "xyzzy plugh"])
 def test_a_search_no_article_answers_gets_the_assistant_and_support_not_weak_matches(sample_app, query):
     client = sample_app.test_client()
@@ -415,7 +424,12 @@ def test_unknown_pages_are_a_friendly_404_and_unknown_api_urls_stay_json(client)
 
 
 def test_a_link_with_a_nul_gets_the_help_centers_400_page_saying_what_was_wrong(client):
-    for url in ("/search?q=refund%00", "/articles/refunds?ref=%00", "/categories/billing%00", "/no-such%00page"):
+    for url in (
+        "/search?q=refund%00",
+        "/articles/refunds?ref=%00",
+        "/categories/billing%00",
+        "/no-such%00page",
+    ):
         response = client.get(url)
         text = response.get_data(as_text=True)
         assert response.status_code == 400 and response.mimetype == "text/html", url

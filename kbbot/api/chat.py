@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, request
 from .. import business_hours, conversations, db, handoffs
 from ..errors import InvalidInput
 from ..help_center import absolute_url
-from ..rendering import render_answer, render_bot_message
+from ..rendering import render_answer, render_bot_message, snippet_html
 from ..request_input import id_arg
 from ..services import get_engine
 from ..users import normalized_email
@@ -29,7 +29,8 @@ def handoff_ref(conversation):
 
 
 def source_out(record):
-    return {key: record[key] for key in ("slug", "title", "url", "snippet", "score")}
+    out = {key: record[key] for key in ("slug", "title", "url", "snippet", "score")}
+    return {**out, "snippet_html": snippet_html(record["snippet"], record["url"])}
 
 
 def bot_decision_out(message):

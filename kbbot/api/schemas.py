@@ -84,11 +84,19 @@ class ChatRequest(Request):
     _page_url = field_validator("page_url")(_web_url)
 
 
+SNIPPET_HTML = Field(
+    None,
+    description="When `snippet` is rows of a table under its header (Markdown), the table as sanitized HTML, "
+    "to show as a table; null for a text snippet.",
+)
+
+
 class SourceOut(Response):
     slug: str
     title: str
     url: str
     snippet: str
+    snippet_html: str | None = SNIPPET_HTML
     score: float = Field(description="Relevance relative to the best source, in [0, 1].")
 
 
@@ -527,6 +535,7 @@ class ArticleSuggestion(Response):
     title: str
     url: str = Field(description="The article's public page, to link in a reply.")
     snippet: str
+    snippet_html: str | None = SNIPPET_HTML
     score: float = Field(description="Relevance relative to the best match, in [0, 1].")
     seen: list[SeenOut] = Field(description="When the customer already met this article; empty if never.")
 

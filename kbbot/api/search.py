@@ -6,6 +6,7 @@ from .. import db, events
 from ..errors import InvalidInput, NotFound
 from ..help_center import absolute_url
 from ..models import Event
+from ..rendering import snippet_html
 from ..services import help_center_search
 from ..text import MAX_QUERY_CHARS, one_line
 from ..visitors import current_visitor_id
@@ -32,6 +33,9 @@ def search():
             "title": source.title,
             "url": absolute_url("help_center.article", slug=source.slug, ref="search"),
             "snippet": source.snippet,
+            "snippet_html": snippet_html(
+                source.snippet, absolute_url("help_center.article", slug=source.slug)
+            ),
             "score": source.score,
         }
         for source in sources

@@ -18,6 +18,7 @@ from flask_wtf.csrf import ValidationError, validate_csrf
 from .. import conversations, db, handoffs, mail, suggestions, users
 from ..help_center import absolute_url, clean_query
 from ..models import HANDOFF_STATUSES, Handoff
+from ..rendering import snippet_html
 from ..services import get_engine
 from . import schemas
 from .chat import conversation_out, message_out
@@ -160,6 +161,9 @@ def suggestion_out(suggestion):
         "title": suggestion.title,
         "url": absolute_url("help_center.article", slug=suggestion.slug),
         "snippet": suggestion.snippet,
+        "snippet_html": snippet_html(
+            suggestion.snippet, absolute_url("help_center.article", slug=suggestion.slug)
+        ),
         "score": suggestion.score,
         "seen": [vars(seen) for seen in suggestion.seen],
     }

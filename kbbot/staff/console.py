@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Length
 from .. import db, handoffs, mail, privacy, suggestions
 from ..errors import Conflict, InvalidInput
 from ..help_center import absolute_url, clean_query
+from ..rendering import snippet_html
 from ..services import get_engine
 from ..text import clean_text
 from . import display
@@ -116,6 +117,7 @@ def _console_context():
         "action_labels": ACTION_LABELS,
         "via_labels": VIA_LABELS,
         "article_url": lambda slug: absolute_url("help_center.article", slug=slug),
+        "snippet_html": snippet_html,
         "lookback_days": handoffs.CONTEXT_LOOKBACK.days,
         "script_labels": script_labels(),
         "now": datetime.now(timezone.utc),

@@ -578,8 +578,14 @@
         item.appendChild(flag);
         rememberSeen(article.slug, article.title, phrases);
       }
-      var snippet = article.snippet.length > 220 ? article.snippet.slice(0, 217) + "..." : article.snippet;
-      item.appendChild(el("p", "suggestion-snippet", snippet));
+      if (article.snippet_html) {
+        var table = answerNode(article.snippet_html); // rows of a table read only as a table
+        table.classList.add("suggestion-snippet");
+        item.appendChild(table);
+      } else {
+        var snippet = article.snippet.length > 220 ? article.snippet.slice(0, 217) + "..." : article.snippet;
+        item.appendChild(el("p", "suggestion-snippet", snippet));
+      }
       if (reply) insertButton(item);
       return item;
     }

@@ -1188,7 +1188,12 @@
     anchor.setAttribute("data-testid", "search-result");
     anchor.setAttribute("data-slug", result.slug);
     anchor.appendChild(el("span", "kb-result__title", result.title));
-    if (typeof result.snippet === "string" && result.snippet) {
+    var table = null;
+    if (typeof result.snippet_html === "string" && result.snippet_html) {
+      // Rows of a table read only as a table; it scrolls on its own, so it sits beside the link, not in it.
+      table = el("div", "kb-result__table");
+      copySafe(new DOMParser().parseFromString(result.snippet_html, "text/html").body, table);
+    } else if (typeof result.snippet === "string" && result.snippet) {
       anchor.appendChild(el("span", "kb-result__snippet", result.snippet));
     }
     anchor.addEventListener("click", function (event) {
@@ -1198,6 +1203,7 @@
     });
     var item = el("li");
     item.appendChild(anchor);
+    if (table) item.appendChild(table);
     return item;
   }
 
