@@ -11,12 +11,12 @@ ebfc5a7`) runs in a subprocess with that checkout first on its path; today's
 runs here. Each builds a scratch app on the bundled articles and answers the
 sample dev set (bench/data/sample_dev.jsonl), both held-out sets
 (tests/data/*.jsonl) and BANKING77's test split (bench/banking77.py), and
-every answer is scored here by today's `kbbot.evaluation`. The held-out sets
+every answer is scored here by today's `kbbot.search.evaluation`. The held-out sets
 are read only to report: nothing is chosen on these figures.
 
 The passage grid (`--passages`): the right article is not enough, the
 customer reads the passage shown. The grid varies the two settings of
-`kbbot/retrieval.py`: the weight of a passage's relative BM25 score against
+`kbbot/search/retrieval.py`: the weight of a passage's relative BM25 score against
 its cosine (`PASSAGE_LEXICAL_WEIGHT`; 0 is the cosine alone) and how close the
 runner-up passage must score to be shown as well (`SECOND_PASSAGE_GAP`;
 "never" shows one passage), on the dev set only.
@@ -36,9 +36,10 @@ from pathlib import Path
 import numpy as np
 
 import banking77
-from kbbot import db, evaluation, retrieval
+from kbbot import db
+from kbbot.search import evaluation, retrieval
 from kbbot.services import get_engine
-from kbbot.sync import sync_directory
+from kbbot.articles.sync import sync_directory
 from sections import BENCHMARKS, replace_section
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -232,7 +233,7 @@ def engines_table(old, new, commits, seconds):
             f"{platform.machine()}, {os.cpu_count()} CPU cores shared with other work ({seconds / 60:.0f} minutes "
             f"for both engines): *old* is the engine of commit {old_commit} (before issue 18), *new* that of "
             f"{new_commit}, each on a scratch app over the bundled articles, every reply scored by {new_commit}'s "
-            "`kbbot.evaluation`."
+            "`kbbot.search.evaluation`."
         ),
         "",
         "| figure | " + " | ".join(f"{name} {engine}" for name, engine in columns) + " |",

@@ -28,9 +28,10 @@ import bm25s
 import numpy as np
 import Stemmer
 
-from kbbot import create_app, db, evaluation
-from kbbot.articles import ArticleSource, save_article
-from kbbot.embedding import load_encoder
+from kbbot import create_app, db
+from kbbot.search import evaluation
+from kbbot.articles.source import ArticleSource, save_article
+from kbbot.search.embedding import load_encoder
 from kbbot.services import get_engine
 from kbbot.text import slugify
 from sections import replace_section

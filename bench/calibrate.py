@@ -36,9 +36,10 @@ import numpy as np
 from scipy.optimize import minimize  # scipy comes with sentence-transformers (scikit-learn)
 from sections import replace_section as replace_marked_section
 
-from kbbot import confidence, db, evaluation, retrieval, sections
+from kbbot import db
+from kbbot.articles.sync import sync_directory
+from kbbot.search import confidence, evaluation, retrieval, sections
 from kbbot.services import get_engine
-from kbbot.sync import sync_directory
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DEV = ROOT / "bench" / "data" / "sample_dev.jsonl"

@@ -17,9 +17,10 @@ from flask import g
 
 import banking77
 import sections
-from kbbot import db, evaluation, events
+from kbbot import db, events
+from kbbot.search import evaluation
 from kbbot.services import get_engine
-from kbbot.sync import sync_directory
+from kbbot.articles.sync import sync_directory
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "bench" / "data" / "sample_dev.jsonl"

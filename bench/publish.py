@@ -18,9 +18,10 @@ import time
 from pathlib import Path
 
 import sections
-from kbbot import create_app, db, users
+from kbbot import create_app, db
+from kbbot.accounts import users
 from kbbot.services import get_engine
-from kbbot.sync import sync_directory
+from kbbot.articles.sync import sync_directory
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "how many days do I have to get a refund on an annual plan?"

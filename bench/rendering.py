@@ -15,8 +15,8 @@ from pathlib import Path
 
 import sections
 
-from kbbot.articles import read_article_file
-from kbbot.rendering import render_article
+from kbbot.articles.rendering import render_article
+from kbbot.articles.source import read_article_file
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADINGS = (1_000, 5_000, 20_000)

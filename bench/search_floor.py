@@ -42,10 +42,11 @@ import numpy as np
 from banking77 import scratch_app
 from sections import replace_section
 
-from kbbot import db, evaluation
-from kbbot.help_center import SEARCH_LIMIT
+from kbbot import db
+from kbbot.articles.sync import sync_directory
+from kbbot.search import evaluation
 from kbbot.services import get_engine
-from kbbot.sync import sync_directory
+from kbbot.web.help_center import SEARCH_LIMIT
 
 ROOT = Path(__file__).resolve().parent.parent
 SEARCH_DEV = ROOT / "bench" / "data" / "search_dev.jsonl"

@@ -17,10 +17,11 @@ import sys
 from pathlib import Path
 
 from banking77 import scratch_app
-from kbbot import db, evaluation
-from kbbot.engine import Engine
+from kbbot import db
+from kbbot.search import evaluation
+from kbbot.search.engine import Engine
 from kbbot.services import get_engine
-from kbbot.sync import sync_directory
+from kbbot.articles.sync import sync_directory
 from sections import run_and_record
 
 ROOT = Path(__file__).resolve().parent.parent

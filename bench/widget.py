@@ -23,7 +23,7 @@ from werkzeug.serving import make_server
 import sections
 from kbbot import create_app, db
 from kbbot.services import get_engine
-from kbbot.sync import sync_directory
+from kbbot.articles.sync import sync_directory
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

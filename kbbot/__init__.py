@@ -5,25 +5,11 @@ import logging
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import (
-    api,
-    articles,
-    business_hours,
-    commands,
-    db,
-    events,
-    health,
-    help_center,
-    mail,
-    origins,
-    rate_limits,
-    request_input,
-    services,
-    staff,
-    visitors,
-    widget,
-)
+from . import commands, db, events, services
+from .articles import source
 from .config import Config, instance_secret
+from .support import business_hours, mail
+from .web import api, health, help_center, origins, rate_limits, request_input, staff, visitors, widget
 
 
 def create_app(config=None):
@@ -75,10 +61,10 @@ def create_app(config=None):
 
 
 def _rechunk_outdated(app):
-    """Stored chunks follow the chunking of the running release (`articles.rechunk_outdated`)."""
+    """Stored chunks follow the chunking of the running release (`source.rechunk_outdated`)."""
     with app.app_context():
         session = db.get_session()
-        count = articles.rechunk_outdated(session)
+        count = source.rechunk_outdated(session)
         session.commit()
     if count:
         app.logger.info("articles are cut into entries differently in this release: %d re-chunked", count)

@@ -13,10 +13,14 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from . import auth, db, evaluation, export, mail, privacy, reports, services, users
+from . import db, reports, services
+from .accounts import auth, users
+from .articles import export
+from .articles.sync import sync_directory
 from .errors import KbbotError
 from .models import Article, OutboundEmail
-from .sync import sync_directory
+from .search import evaluation
+from .support import mail, privacy
 
 
 @click.command("init")

@@ -14,7 +14,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import confidence, site_settings
+from . import site_settings
+from .search import confidence
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -154,7 +155,7 @@ class Config:
         # Help-center search (its page and /api/v1/search) leaves out the articles whose confidence is
         # below this floor, so that a query nothing answers shows no results (docs/calibration.md).
         self.SEARCH_FLOOR = _float("KBBOT_SEARCH_FLOOR", confidence.SEARCH_FLOOR)
-        # Correct customers' misspelt words to the articles' words before retrieval (kbbot/spelling.py).
+        # Correct customers' misspelt words to the articles' words before retrieval (kbbot/search/spelling.py).
         # Its guard against "correcting" real words is an English word list: turn it off (0) for a
         # help center in another language.
         self.SPELLING_CORRECTION = _flag("KBBOT_SPELLING_CORRECTION", True)
@@ -177,7 +178,7 @@ class Config:
         )
         self.TIMEZONE = os.environ.get("KBBOT_TIMEZONE") or site.get("TIMEZONE") or "UTC"
 
-        # Agent replies are also emailed to the customer through this SMTP server (kbbot/mail.py),
+        # Agent replies are also emailed to the customer through this SMTP server (kbbot/support/mail.py),
         # e.g. smtp://user:password@smtp.example.com:587, from this address; unset: replies come in
         # the chat only, and the handoff form says so.
         self.SMTP_URL = os.environ.get("KBBOT_SMTP_URL") or None
@@ -194,7 +195,7 @@ class Config:
             raise ValueError(f"environment variable KBBOT_PROXIES must be 0 or more, got {self.PROXIES}")
         # Chat messages and searches (they run the engine), counted together per visitor and per client
         # address in moving windows, e.g. "30/minute;300/hour", or "off"; a request over one gets 429.
-        # Counted in memory per process unless the storage is shared: redis://host:6379 (kbbot/rate_limits.py).
+        # Counted in memory per process unless the storage is shared: redis://host:6379 (kbbot/web/rate_limits.py).
         self.RATE_LIMIT_PER_VISITOR = os.environ.get("KBBOT_RATE_LIMIT_PER_VISITOR") or "30/minute;300/hour"
         self.RATE_LIMIT_PER_ADDRESS = os.environ.get("KBBOT_RATE_LIMIT_PER_ADDRESS") or "120/minute;2000/hour"
         self.RATE_LIMIT_STORAGE = os.environ.get("KBBOT_RATE_LIMIT_STORAGE") or "memory://"
@@ -205,12 +206,12 @@ class Config:
         # Reports (docs/metrics.md): a conversation with an answer is an assumed deflection unless
         # the visitor asks the same question again within this many hours; a conversation on the
         # same topic within this many days of another is a repeat contact; content-gap questions
-        # join a topic at this cosine similarity to its centroid (see kbbot/topics.py).
+        # join a topic at this cosine similarity to its centroid (see kbbot/search/topics.py).
         self.DEFLECTION_WINDOW_HOURS = _float("KBBOT_DEFLECTION_WINDOW_HOURS", 24)
         self.REPEAT_CONTACT_DAYS = _float("KBBOT_REPEAT_CONTACT_DAYS", 7)
         self.TOPIC_SIMILARITY = _float("KBBOT_TOPIC_SIMILARITY", 0.6)
 
-        # The public help center; checked when the app is created (kbbot/theme.py, kbbot/help_center.py).
+        # The public help center; checked when the app is created (kbbot/web/theme.py, kbbot/web/help_center/).
         # Its name, brand colour ("#rrggbb" or "#rgb") and logo (an https:// URL or a path on this site).
         self.PRODUCT_NAME = os.environ.get("KBBOT_PRODUCT_NAME") or site.get("PRODUCT_NAME") or "Help Center"
         self.BRAND_COLOR = os.environ.get("KBBOT_BRAND_COLOR") or "#2563eb"

@@ -6,10 +6,10 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from . import db
-from .embedding import load_encoder
-from .engine import Engine
+from .articles.sync import sync_directory
 from .models import Article
-from .sync import sync_directory
+from .search.embedding import load_encoder
+from .search.engine import Engine
 
 _engine_lock = threading.Lock()
 

@@ -9,8 +9,8 @@ overrides still win, setting by setting (kbbot/config.py).
 import tomllib
 from pathlib import Path
 
-from . import business_hours
 from .errors import SettingsError
+from .support import business_hours
 from .text import is_link
 
 FILE_NAME = "kbbot.toml"

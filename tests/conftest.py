@@ -1,7 +1,7 @@
 """Shared fixtures: every test owns its database and index directory.
 
 The embedding model is read-only, so one loaded copy serves the whole run
-(`kbbot.embedding.load_encoder` caches it per process).
+(`kbbot.search.embedding.load_encoder` caches it per process).
 """
 
 import logging
@@ -21,10 +21,12 @@ from playwright.sync_api import sync_playwright
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
-from kbbot import conversations, create_app, db, users
+from kbbot import create_app, db
+from kbbot.accounts import users
+from kbbot.articles.sync import sync_directory
 from kbbot.models import Message
 from kbbot.services import get_engine
-from kbbot.sync import sync_directory
+from kbbot.support import conversations
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_ARTICLES = ROOT / "articles"

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from kbbot import db, users
+from kbbot import db
+from kbbot.accounts import users
 from test_staff_auth import PASSWORD, csrf_token, sign_in
 
 ROLES = ("anonymous", "agent", "editor", "admin")

@@ -6,7 +6,8 @@ import random
 import pytest
 from sqlalchemy import select
 
-from kbbot import db, evaluation
+from kbbot import db
+from kbbot.search import evaluation
 from kbbot.models import Event
 from kbbot.services import get_engine
 from conftest import ROOT

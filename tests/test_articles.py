@@ -5,7 +5,7 @@ import re
 import pytest
 from conftest import write_article
 
-from kbbot.articles import (
+from kbbot.articles.source import (
     SLUG_PATTERN,
     InvalidField,
     category_slug,

@@ -14,7 +14,8 @@ import pytest
 from conftest import axe_violations, screenshot
 from playwright.sync_api import expect
 
-from kbbot import db, users
+from kbbot import db
+from kbbot.accounts import users
 
 pytestmark = pytest.mark.browser
 

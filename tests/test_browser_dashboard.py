@@ -11,8 +11,10 @@ from sqlalchemy import select
 from test_reports import add_conversation
 from test_staff_auth import PASSWORD
 
-from kbbot import dashboard, db, users
+from kbbot import db
+from kbbot.accounts import users
 from kbbot.models import Article, SurveyResponse
+from kbbot.reports import dashboard
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from kbbot import business_hours
+from kbbot.support import business_hours
 
 BERLIN = "mon-fri 09:00-17:30; sat 10:00-14:00"
 

@@ -6,8 +6,8 @@ from conftest import build_support_app, offer_choices, write_article
 from sqlalchemy import select
 
 from kbbot import db
+from kbbot.articles.sync import sync_directory
 from kbbot.models import Event, Message, Revision
-from kbbot.sync import sync_directory
 
 
 def ask(client, message, **fields):

@@ -1,4 +1,4 @@
-from kbbot.chunking import (
+from kbbot.search.chunking import (
     CODE_CUT,
     MAX_CODE_CHARS,
     MAX_PASSAGE_WORDS,

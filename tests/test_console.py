@@ -13,10 +13,12 @@ from test_handoffs import request_handoff
 from test_openapi import check, openapi
 from test_staff_auth import PASSWORD, csrf_token, sign_in
 
-from kbbot import db, events, handoffs, mail, reports, suggestions, users
+from kbbot import db, events, reports
+from kbbot.accounts import users
 from kbbot.models import Event, Handoff
 from kbbot.services import get_engine
-from kbbot.staff import display
+from kbbot.support import handoffs, mail, suggestions
+from kbbot.web.staff import display
 
 
 def signed_in(app, email, role, name):

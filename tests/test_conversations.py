@@ -5,9 +5,9 @@ from html import escape
 import pytest
 from markdown_it import MarkdownIt
 
-from kbbot import conversations
-from kbbot.retrieval import readable_answer
-from kbbot.staff import display
+from kbbot.search.retrieval import readable_answer
+from kbbot.support import conversations
+from kbbot.web.staff import display
 
 
 @pytest.mark.parametrize(

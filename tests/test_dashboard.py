@@ -13,8 +13,10 @@ from test_chat_api import ask
 from test_reports import SETTINGS, seed_history
 from test_staff_auth import PASSWORD, sign_in
 
-from kbbot import charts, csv_export, dashboard, db, reports, users
-from kbbot.sync import sync_directory
+from kbbot import db, reports
+from kbbot.accounts import users
+from kbbot.reports import charts, csv_export, dashboard
+from kbbot.articles.sync import sync_directory
 from kbbot.errors import InvalidInput
 
 RANGE = {"from": "2026-03-01", "to": "2026-03-10"}

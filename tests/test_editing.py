@@ -3,8 +3,10 @@
 import pytest
 from sqlalchemy import select
 
-from kbbot import db, diffs, editing, users
-from kbbot.articles import ArticleSource
+from kbbot import db
+from kbbot.accounts import users
+from kbbot.articles import diffs, editing
+from kbbot.articles.source import ArticleSource
 from kbbot.errors import InvalidInput, NotFound
 from kbbot.models import Article
 

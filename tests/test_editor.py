@@ -8,9 +8,10 @@ from sqlalchemy import select
 from test_chat_api import ask
 from test_staff_auth import csrf_token, sign_in
 
-from kbbot import db, users
+from kbbot import db
+from kbbot.accounts import users
+from kbbot.articles.sync import sync_directory
 from kbbot.models import Article, Feedback
-from kbbot.sync import sync_directory
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from kbbot import evaluation
 from kbbot.errors import KbbotError
+from kbbot.search import evaluation
 
 
 def outcome(query, expected, ranked, action, confidence, answer=(), answer_text=""):

@@ -4,9 +4,9 @@ from conftest import SAMPLE_ARTICLES, make_app
 from sqlalchemy import select
 
 from kbbot import db
-from kbbot.articles import ArticleSource, category_slug, save_article, source_of
+from kbbot.articles.source import ArticleSource, category_slug, save_article, source_of
+from kbbot.articles.sync import sync_directory
 from kbbot.models import Article
-from kbbot.sync import sync_directory
 
 
 def sources(session):

@@ -4,8 +4,10 @@ from conftest import build_support_app, staff_headers
 from sqlalchemy import select
 from test_chat_api import ask
 
-from kbbot import conversations, db, users
+from kbbot import db
+from kbbot.accounts import users
 from kbbot.models import ApiToken
+from kbbot.support import conversations
 
 
 def request_handoff(client, conversation_id, **fields):

@@ -10,10 +10,11 @@ from conftest import make_app, write_article
 from test_staff_auth import PASSWORD, sign_in
 from sqlalchemy import func, select
 
-from kbbot import db, users
-from kbbot.help_center import referrer_kind
+from kbbot import db
+from kbbot.accounts import users
+from kbbot.web.help_center import referrer_kind
 from kbbot.models import Article, Category, Event, utcnow
-from kbbot.sync import sync_directory
+from kbbot.articles.sync import sync_directory
 
 
 def views(app):

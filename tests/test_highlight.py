@@ -2,7 +2,7 @@
 
 from markupsafe import Markup
 
-from kbbot.highlight import excerpt, highlight, query_terms
+from kbbot.articles.highlight import excerpt, highlight, query_terms
 
 
 def test_matches_are_marked_after_escaping():

@@ -5,7 +5,7 @@ import pytest
 
 from kbbot import files
 from kbbot.errors import IndexCorrupt
-from kbbot.index import MANIFEST_NAME, DenseIndex
+from kbbot.search.index import MANIFEST_NAME, DenseIndex
 
 DIMENSION = 8
 

@@ -10,8 +10,10 @@ from sqlalchemy import select, update
 from test_chat_api import ask
 from test_handoffs import request_handoff
 
-from kbbot import db, events, mail, users
+from kbbot import db, events
+from kbbot.accounts import users
 from kbbot.models import Event, OutboundEmail, utcnow
+from kbbot.support import mail
 
 SENDER = "Ledgerly Support <support@ledgerly.example>"
 
@@ -109,7 +111,7 @@ def test_a_mail_server_that_is_down_loses_no_email_it_goes_out_when_the_server_i
     app, headers = support_site(f"smtp+plain://127.0.0.1:{port}")
     client = app.test_client()
     conversation_id, handoff = handed_off(client)
-    with caplog.at_level(logging.WARNING, logger="kbbot.mail"):
+    with caplog.at_level(logging.WARNING, logger="kbbot.support.mail"):
         reply(client, handoff, headers, "I have refunded the second charge.")
     transcript = client.get(f"/api/v1/conversations/{conversation_id}").get_json()["messages"]
     assert transcript[-1]["text"] == "I have refunded the second charge."

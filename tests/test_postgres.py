@@ -6,11 +6,13 @@ from sqlalchemy import select
 from conftest import build_support_app, make_app, write_article
 from test_staff_auth import csrf_token
 
-from kbbot import db, editing, users
-from kbbot.articles import ArticleSource
+from kbbot import db
+from kbbot.accounts import users
+from kbbot.articles import editing
+from kbbot.articles.source import ArticleSource
 from kbbot.models import Article, Revision
 from kbbot.services import get_engine
-from kbbot.sync import sync_directory
+from kbbot.articles.sync import sync_directory
 
 
 def test_sync_and_ask_on_postgresql(tmp_path, postgres_url, articles_dir):

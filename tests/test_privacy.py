@@ -7,7 +7,8 @@ from conftest import build_support_app, staff_headers
 from sqlalchemy import text, update
 from test_chat_api import ask
 
-from kbbot import db, users
+from kbbot import db
+from kbbot.accounts import users
 from kbbot.models import Conversation, Event, Feedback, utcnow
 
 TABLES = ("conversations", "messages", "handoffs", "notes", "survey_responses", "feedback", "events")

@@ -9,7 +9,8 @@ import itertools
 import pytest
 from sqlalchemy import select
 
-from kbbot import db, evaluation
+from kbbot import db
+from kbbot.search import evaluation
 from kbbot.models import Article
 from kbbot.services import get_engine
 from conftest import ROOT, SAMPLE_QUESTIONS

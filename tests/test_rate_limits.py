@@ -6,7 +6,7 @@ import pytest
 from conftest import build_support_app
 from test_chat_api import ask
 
-from kbbot import rate_limits
+from kbbot.web import rate_limits
 
 
 def limited_app(tmp_path, per_visitor="3/minute", per_address="5/minute", **overrides):

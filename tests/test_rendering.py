@@ -2,8 +2,8 @@
 
 import re
 
-from kbbot.highlight import query_terms
-from kbbot.rendering import (
+from kbbot.articles.highlight import query_terms
+from kbbot.articles.rendering import (
     HEADING_ID_PREFIX,
     is_table,
     render_answer,

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 from conftest import make_app
 
-from kbbot import db, reports, topics
+from kbbot import db, reports
 from kbbot.models import Article, Conversation, Event, Feedback, Handoff, Message, SurveyResponse
 from kbbot.reports import BotReply, ConversationRecord, HandoffRecord, Question, Visit
+from kbbot.search import topics
 from kbbot.services import get_engine
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

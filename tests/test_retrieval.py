@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from kbbot import confidence
-from kbbot.lexical import LexicalIndex, error_codes, with_code_terms
-from kbbot.retrieval import ArticleHit, EntryInfo, answer_passages, fuse, passage_scores
+from kbbot.search import confidence
+from kbbot.search.lexical import LexicalIndex, error_codes, with_code_terms
+from kbbot.search.retrieval import ArticleHit, EntryInfo, answer_passages, fuse, passage_scores
 
 
 def test_error_codes_also_become_one_term():

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from kbbot import intents, sections
+from kbbot.search import intents, sections
 
 BODY = """Two-factor authentication adds a code to your password.
 

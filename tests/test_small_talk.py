@@ -2,7 +2,7 @@
 
 import pytest
 
-from kbbot import conversations, small_talk
+from kbbot.support import conversations, small_talk
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-from kbbot.spelling import Speller, english_words, word_counts
+from kbbot.search.spelling import Speller, english_words, word_counts
 
 DOCUMENTS = [
     "Cancel your subscription from the Billing page; your invoices stay available.",

@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from kbbot import auth, db, users
+from kbbot import db
+from kbbot.accounts import auth, users
 
 PASSWORD = "correct horse battery"
 

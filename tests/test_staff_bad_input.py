@@ -6,7 +6,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from kbbot import db, users
+from kbbot import db
+from kbbot.accounts import users
 from kbbot.models import Article
 from test_staff_auth import PASSWORD, csrf_token, sign_in
 

@@ -3,7 +3,8 @@
 import pytest
 from test_staff_auth import PASSWORD, csrf_token, sign_in
 
-from kbbot import db, users
+from kbbot import db
+from kbbot.accounts import users
 
 
 @pytest.fixture

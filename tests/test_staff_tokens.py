@@ -5,7 +5,8 @@ import re
 import pytest
 from test_staff_auth import PASSWORD, csrf_token, sign_in
 
-from kbbot import db, users
+from kbbot import db
+from kbbot.accounts import users
 from kbbot.models import ApiToken
 
 

@@ -5,10 +5,13 @@ from dataclasses import replace
 from conftest import make_app, write_article
 from sqlalchemy import event, select
 
-from kbbot import articles, chunking, db, editing, users
-from kbbot.articles import source_of
+from kbbot import db
+from kbbot.accounts import users
+from kbbot.articles import editing, source
+from kbbot.articles.source import source_of
+from kbbot.articles.sync import sync_directory
 from kbbot.models import Article, Category, Chunk, KnowledgeBaseState, Revision
-from kbbot.sync import sync_directory
+from kbbot.search import chunking
 
 LIMIT = 512 * 1024
 
@@ -246,7 +249,7 @@ def test_articles_cut_by_an_older_chunking_are_cut_again_at_the_next_start(sessi
 
         event.listen(later.get_bind(), "before_cursor_execute", record)
         try:
-            assert articles.rechunk_outdated(later) == 0  # once
+            assert source.rechunk_outdated(later) == 0  # once
         finally:
             event.remove(later.get_bind(), "before_cursor_execute", record)
         assert statements == ["SELECT"]  # a start with nothing to cut again writes nothing

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kbbot.theme import BLACK, WHITE, contrast_ratio, css_variables, from_config, parse_color, stylesheet
+from kbbot.web.theme import BLACK, WHITE, contrast_ratio, css_variables, from_config, parse_color, stylesheet
 
 DEFAULTS = {"PRODUCT_NAME": "Help Center", "BRAND_COLOR": "#2563eb", "LOGO_URL": None}
 

@@ -3,7 +3,8 @@
 import pytest
 from sqlalchemy import select
 
-from kbbot import db, users
+from kbbot import db
+from kbbot.accounts import users
 from kbbot.errors import Conflict, InvalidInput
 from kbbot.models import ApiToken, User
 

@@ -6,7 +6,7 @@
  * and new customer messages appear without a reload. Every node is built with DOM APIs and
  * textContent, and only http(s) URLs become links; the one HTML from the API is a bot answer's, which
  * the server rendered and sanitized (rendering.render_answer) for the page to show as it is.
- * Times, durations and confidences are formatted as kbbot/staff/display.py formats them on the server.
+ * Times, durations and confidences are formatted as kbbot/web/staff/display.py formats them on the server.
  */
 (function () {
   "use strict";

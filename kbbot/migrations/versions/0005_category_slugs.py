@@ -14,7 +14,7 @@ Create Date: 2026-12-01
 import sqlalchemy as sa
 from alembic import op
 
-from kbbot.articles import category_slug
+from kbbot.articles.source import category_slug
 
 revision = "0005"
 down_revision = "0004"

@@ -14,7 +14,7 @@ Create Date: 2026-12-01
 import sqlalchemy as sa
 from alembic import op
 
-from kbbot.conversations import HANDOFF, shown_sources
+from kbbot.support.conversations import HANDOFF, shown_sources
 
 revision = "0006"
 down_revision = "0005"

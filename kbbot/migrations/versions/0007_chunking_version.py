@@ -1,6 +1,6 @@
 """The knowledge-base state records which chunking its articles were cut with.
 
-Chunks are derived from the articles by `kbbot.chunking` and stored; when a
+Chunks are derived from the articles by `kbbot.search.chunking` and stored; when a
 release cuts articles differently, `articles.rechunk_outdated` cuts them again
 at its first start. Databases from before this revision record no version, so
 theirs are checked once. The single state row is created here, so processes

@@ -1,0 +1,1 @@
+"""Staff accounts: users, API tokens and signing in."""

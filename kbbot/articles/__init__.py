@@ -1,0 +1,1 @@
+"""Help-center articles: source format, editing, sync, export, listing, rendering, highlighting."""

@@ -1,0 +1,375 @@
+"""What the staff dashboard shows: a period, the report's figures and their trends, as tables.
+
+Web-free: the blueprint (kbbot/web/staff/dashboard.py) parses the query with
+`parse_period`, calls `build`, and renders or exports its `Table`s. Every
+number comes from `kbbot.reports` (`read_records`, `summarize`, `trend`), the
+code behind `kbbot report`; this module only picks, labels and formats them.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cached_property
+
+from .. import reports
+from ..errors import InvalidInput
+
+PRESETS = (7, 30, 90)  # "last N days", today included
+DEFAULT_PRESET = reports.DEFAULT_PERIOD_DAYS
+MAX_DAYS = 366
+GRANULARITY_CHOICES = ("auto", *reports.GRANULARITIES)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A scalar of the report: its key (a path in `kbbot report --json`), label and kind of number."""
+
+    key: str
+    label: str
+    kind: str  # "count" | "rate" | "number" | "duration" | "score" | "nps"
+    trend: bool = False  # drawn as a trend chart
+    domain: tuple[float, float] | None = None  # the chart's fixed y range
+
+
+# Every scalar of the report, in the order the dashboard lists them.
+FIGURES = (
+    Figure("conversations", "Conversations", "count", trend=True),
+    Figure("customer_questions", "Customer questions", "count"),
+    Figure("outcomes.deflected_confirmed", "Deflected, confirmed", "count"),
+    Figure("outcomes.deflected_assumed", "Deflected, assumed", "count"),
+    Figure("outcomes.deflection_pending", "Deflection pending (window open)", "count"),
+    Figure("outcomes.handed_off", "Handed off", "count"),
+    Figure("outcomes.abandoned", "Abandoned", "count"),
+    Figure("deflection_rate", "Deflection rate", "rate", trend=True, domain=(0, 1)),
+    Figure("handoff_rate", "Handoff rate", "rate", trend=True, domain=(0, 1)),
+    Figure("bot_replies", "Bot replies", "count"),
+    Figure("answers", "Bot answers", "count"),
+    Figure("answer_rate", "Answer rate", "rate", trend=True, domain=(0, 1)),
+    Figure("suggestions", "Suggestions with choices", "count"),
+    Figure("suggestions_picked", "Suggestions picked from", "count"),
+    Figure("pick_rate", "Suggestion pick rate", "rate"),
+    Figure("feedback", "Votes on answers", "count"),
+    Figure("helpful", "Helpful votes on answers", "count"),
+    Figure("helpful_rate", "Helpful rate", "rate", trend=True, domain=(0, 1)),
+    Figure("repeat_contacts", "Repeat contacts", "count"),
+    Figure("repeat_contact_rate", "Repeat-contact rate", "rate", trend=True, domain=(0, 1)),
+    Figure("resolved", "Resolved conversations", "count"),
+    Figure("resolved_without_repeat", "Resolved without repeat contact", "count"),
+    Figure("first_contact_resolution", "First-contact resolution", "rate", trend=True, domain=(0, 1)),
+    Figure("help_center_sessions", "Help-center sessions", "count", trend=True),
+    Figure("handoffs", "Handoffs", "count", trend=True),
+    Figure("self_service_score", "Self-service score", "number", trend=True),
+    Figure("handoffs_by_reason.customer_request", "Handoffs: customer asked", "count"),
+    Figure("handoffs_by_reason.low_confidence", "Handoffs: low confidence", "count"),
+    Figure("handoffs_by_reason.repeated_unhelpful", "Handoffs: repeatedly unhelpful", "count"),
+    Figure("handoffs_by_reason.negative_feedback", "Handoffs: negative feedback", "count"),
+    Figure("median_first_reply_seconds", "Median first agent reply", "duration", trend=True),
+    Figure("csat.responses", "CSAT responses", "count"),
+    Figure("csat.average", "CSAT average (1-5)", "score", trend=True, domain=(1, 5)),
+    Figure("csat.satisfied_rate", "CSAT (share of 4 and 5)", "rate", trend=True, domain=(0, 1)),
+    Figure("csat.distribution.1", "CSAT: 1", "count"),
+    Figure("csat.distribution.2", "CSAT: 2", "count"),
+    Figure("csat.distribution.3", "CSAT: 3", "count"),
+    Figure("csat.distribution.4", "CSAT: 4", "count"),
+    Figure("csat.distribution.5", "CSAT: 5", "count"),
+    Figure("ces.responses", "CES responses", "count"),
+    Figure("ces.distribution.easy", "CES: easy", "count"),
+    Figure("ces.distribution.neither", "CES: neither", "count"),
+    Figure("ces.distribution.difficult", "CES: difficult", "count"),
+    Figure("nps.responses", "NPS responses", "count"),
+    Figure("nps.promoters", "NPS promoters", "count"),
+    Figure("nps.passives", "NPS passives", "count"),
+    Figure("nps.detractors", "NPS detractors", "count"),
+    Figure("nps.score", "NPS", "nps", trend=True, domain=(-100, 100)),
+)
+FIGURES_BY_KEY = {figure.key: figure for figure in FIGURES}
+# The headline tiles, each with its trend chart.
+TILES = tuple(figure for figure in FIGURES if figure.trend)
+TILES_BY_TABLE = {f"trend-{figure.key}": figure for figure in TILES}
+CONTENT_TABLES = ("top-questions", "content-gaps", "articles")
+# Every table by name (an admin's view): the content tables, then the figures, surveys and trends.
+TABLE_NAMES = (
+    *CONTENT_TABLES,
+    "figures",
+    "csat",
+    "ces",
+    *(f"trend-{figure.key}" for figure in TILES),
+    "trend-ces",
+)
+
+
+@dataclass(frozen=True)
+class Period:
+    """The whole UTC days `first` to `last`, both included, and the trend's bucket size."""
+
+    first: date
+    last: date
+    granularity: str  # "day" | "week"
+    granularity_choice: str = "auto"  # what was asked for: "auto", "day" or "week"
+    preset: int | None = None
+
+    @property
+    def bounds(self):
+        return reports.days(self.first, self.last)
+
+    @property
+    def days(self):
+        return (self.last - self.first).days + 1
+
+    def query(self):
+        """The query string that selects this period again."""
+        if self.preset is not None:
+            params = {"preset": self.preset}
+        else:
+            params = {"from": self.first.isoformat(), "to": self.last.isoformat()}
+        if self.granularity_choice != "auto":
+            params["granularity"] = self.granularity_choice
+        return params
+
+
+def parse_period(args, today):
+    """The period a dashboard query asks for; `InvalidInput` naming the field when it makes no sense.
+
+    `args`: a mapping with `preset` (7, 30 or 90: the last N days, today
+    included) or `from` and `to` (YYYY-MM-DD, UTC, both included, within
+    `reports.EARLIEST_DAY` to `reports.LATEST_DAY`; either may be left out), and `granularity`
+    ("auto", "day", "week"). Nothing: the last 30 days. At most `MAX_DAYS` days.
+    """
+    choice = args.get("granularity") or "auto"
+    if choice not in GRANULARITY_CHOICES:
+        raise InvalidInput("granularity", f"choose one of {', '.join(GRANULARITY_CHOICES)}")
+    preset = args.get("preset")
+    start, end = args.get("from") or None, args.get("to") or None
+    if preset is None and start is None and end is None:
+        preset = str(DEFAULT_PRESET)
+    if preset is not None:
+        if preset not in {str(days) for days in PRESETS}:
+            raise InvalidInput("preset", f"choose the last {', '.join(map(str, PRESETS))} days")
+        first, last, preset = today - timedelta(days=int(preset) - 1), today, int(preset)
+    else:
+        last = _date(end, "to") if end else today
+        first = _date(start, "from") if start else last - timedelta(days=DEFAULT_PRESET - 1)
+        if last < first:
+            raise InvalidInput("to", f"the last day ({last}) is before the first day ({first})")
+    if (last - first).days + 1 > MAX_DAYS:
+        raise InvalidInput(
+            "from", f"choose at most {MAX_DAYS} days (this range has {(last - first).days + 1})"
+        )
+    since, until = reports.days(first, last)
+    granularity = reports.default_granularity(since, until) if choice == "auto" else choice
+    return Period(first, last, granularity, choice, preset)
+
+
+def _date(text, name):
+    try:
+        day = date.fromisoformat(text)
+    except ValueError as e:
+        raise InvalidInput(name, f"{text!r} is not a date; use the form YYYY-MM-DD") from e
+    if problem := reports.day_out_of_range(day):
+        raise InvalidInput(name, problem)
+    return day
+
+
+# What the dashboard shows.
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str = "text"  # a `Figure.kind`, or "text"
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of the dashboard, shown on the page and exported as `<name>.csv`; raw values in `rows`."""
+
+    name: str
+    title: str
+    columns: tuple[Column, ...]
+    rows: list[tuple] = field(default_factory=list)
+
+
+@dataclass
+class Dashboard:
+    """The report of a period, the trend of its buckets (none for content-only views) and its tables."""
+
+    period: Period
+    report: reports.Report
+    buckets: list[tuple] = field(default_factory=list)  # (since, until) of each trend bucket
+    trend: list[reports.Report] = field(default_factory=list)
+
+    @cached_property
+    def _data(self):
+        return self.report.as_dict(), [report.as_dict() for report in self.trend]
+
+    def value(self, key):
+        return value_at(self._data[0], key)
+
+    def series(self, key):
+        """The figure `key` in each trend bucket."""
+        return [value_at(data, key) for data in self._data[1]]
+
+    def bucket_labels(self):
+        return [bucket_label(since, self.period.granularity) for since, _ in self.buckets]
+
+    def tables(self, content_only=False):
+        """Every table of the dashboard by name; `content_only`: those an editor sees."""
+        return {name: self.table(name) for name in (CONTENT_TABLES if content_only else TABLE_NAMES)}
+
+    def table(self, name):
+        """The table `name` (one of `TABLE_NAMES`), built on demand: a CSV download needs only one."""
+        if name == "top-questions":
+            return top_questions_table(self.report)
+        if name == "content-gaps":
+            return content_gaps_table(self.report)
+        if name == "articles":
+            return articles_table(self.report)
+        if name == "figures":
+            return figures_table(self._data[0])
+        if name == "csat":
+            return Table(
+                "csat",
+                "CSAT answers by score",
+                (Column("score"), Column("responses", "count")),
+                list(self.report.csat.distribution.items()),
+            )
+        if name == "ces":
+            return Table(
+                "ces",
+                "CES answers",
+                (Column("answer"), Column("responses", "count")),
+                list(self.report.ces.distribution.items()),
+            )
+        if name == "trend-ces":
+            return Table(
+                "trend-ces",
+                "CES answers over time",
+                (Column("first day"), Column("last day"), *(Column(c, "count") for c in reports.CES_CHOICES)),
+                [
+                    (*_days(since, until), *(report.ces.distribution[c] for c in reports.CES_CHOICES))
+                    for (since, until), report in zip(self.buckets, self.trend, strict=True)
+                ],
+            )
+        return self.trend_table(TILES_BY_TABLE[name])
+
+    def trend_table(self, figure):
+        return Table(
+            f"trend-{figure.key}",
+            f"{figure.label} over time",
+            (Column("first day"), Column("last day"), Column(figure.label, figure.kind)),
+            [
+                (*_days(since, until), value)
+                for (since, until), value in zip(self.buckets, self.series(figure.key), strict=True)
+            ],
+        )
+
+
+def build(session, period, settings, encode, content_only=False):
+    """The dashboard of `period`: the report and, unless `content_only`, its trend, from one read."""
+    since, until = period.bounds
+    records = reports.read_records(session, since, until, settings)
+    report = reports.summarize_records(records, since, until, settings, encode)
+    if content_only:
+        return Dashboard(period, report)
+    buckets = reports.trend_periods(since, until, period.granularity)
+    return Dashboard(period, report, buckets, reports.trend(records, buckets, settings))
+
+
+def value_at(data, key):
+    """The value at the dotted `key` of nested dicts: value_at(report, "csat.average")."""
+    for part in key.split("."):
+        data = data[part]
+    return data
+
+
+def bucket_label(since, granularity):
+    return f"{since:%b} {since.day}" if granularity == "day" else f"wk {since:%b} {since.day}"
+
+
+def _days(since, until):
+    """A bucket's first and last day, both included (ISO dates)."""
+    return since.date().isoformat(), (until - timedelta(days=1)).date().isoformat()
+
+
+def figures_table(data):
+    """Every figure of the report (`data`: `Report.as_dict()`), with its value as shown."""
+    values = [(figure, value_at(data, figure.key)) for figure in FIGURES]
+    return Table(
+        "figures",
+        "Figures",
+        (Column("figure"), Column("key"), Column("value"), Column("shown as")),
+        [
+            (figure.label, figure.key, value, reports.format_value(value, figure.kind))
+            for figure, value in values
+        ],
+    )
+
+
+def top_questions_table(report):
+    return Table(
+        "top-questions",
+        "Top questions",
+        (Column("question"), Column("times asked", "count")),
+        [(item.question, item.count) for item in report.top_questions],
+    )
+
+
+def content_gaps_table(report):
+    return Table(
+        "content-gaps",
+        "Content gaps",
+        (Column("topic"), Column("questions", "count"), Column("other phrasings"), Column("answered now by")),
+        [
+            (
+                topic.label,
+                topic.count,
+                "; ".join(topic.examples),
+                topic.answered_now_by[0] if topic.answered_now_by else "",
+            )
+            for topic in report.content_gaps
+        ],
+    )
+
+
+def articles_table(report):
+    return Table(
+        "articles",
+        "Article performance",
+        (
+            Column("article"),
+            Column("slug"),
+            Column("contact rate", "rate"),
+            Column("contacted a person", "count"),
+            Column("reached", "count"),
+            Column("views", "count"),
+            Column("cited", "count"),
+            Column("suggested", "count"),
+            Column("article votes helpful", "count"),
+            Column("article votes", "count"),
+            Column("answer votes helpful", "count"),
+            Column("answer votes", "count"),
+            Column("resolved", "count"),
+        ),
+        [
+            (
+                row.title,
+                row.slug,
+                row.contact_rate,
+                row.contacted,
+                row.reached,
+                row.views,
+                row.cited,
+                row.suggested,
+                row.article_helpful,
+                row.article_votes,
+                row.answer_helpful,
+                row.answer_votes,
+                row.resolved,
+            )
+            for row in report.articles
+        ],
+    )
+
+
+def new_article_prefill(topic):
+    """What the article editor is opened with for a content-gap topic: its label as title, every phrasing as a question."""
+    return {"title": topic.label[:1].upper() + topic.label[1:], "question": [topic.label, *topic.examples]}

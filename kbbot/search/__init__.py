@@ -1,0 +1,1 @@
+"""Finding answers: chunking, embeddings, dense and BM25 indexes, retrieval, confidence, the engine."""

@@ -1,0 +1,1 @@
+"""Customer support: conversations, handoffs, suggestions, feedback, surveys, hours, mail, privacy."""

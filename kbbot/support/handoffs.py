@@ -1,0 +1,402 @@
+"""Handoffs: a conversation passed to a person, with everything the customer already tried.
+
+One handoff per conversation. Its lifecycle: `open` (waiting in the queue),
+`assigned` (an agent took it), `resolved` (with a resolution reason), and back
+to `open`/`assigned` when the customer writes again. `handoff_context` is what
+an agent sees: the transcript with every bot decision, the help-center
+articles the visitor read and the searches they ran before and during the
+conversation, and where they were. It is built from append-only records
+(messages and events), so it shows exactly what happened up to the handoff and
+everything since.
+"""
+
+from collections import defaultdict
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from .. import events
+from ..articles.rendering import render_bot_message
+from ..errors import Conflict, InvalidInput, NotFound
+from ..models import (
+    HANDOFF_STATUSES,
+    RESOLUTION_REASONS,
+    Conversation,
+    Event,
+    Feedback,
+    Handoff,
+    Message,
+    Note,
+    OutboundEmail,
+    utcnow,
+)
+from . import mail
+from .small_talk import social_kind
+
+# How far back before the conversation the visitor's help-center activity is shown.
+CONTEXT_LOOKBACK = timedelta(days=7)
+
+# What agents read for the codes (every code of HANDOFF_REASONS and RESOLUTION_REASONS).
+REASON_LABELS = {
+    "customer_request": "Asked for a person",
+    "low_confidence": "The bot found no answer",
+    "repeated_unhelpful": "Answers did not help",
+    "negative_feedback": "Voted an answer unhelpful",
+}
+RESOLUTION_LABELS = {
+    "answered": "Answered",
+    "existing_article": "Answered with an existing article",
+    "article_missing": "Article missing or wrong",
+    "bug": "Bug",
+    "other": "Other",
+}
+MAX_REPLY_CHARS = 10000
+MAX_NOTE_CHARS = 10000
+
+
+def reason_for(session: Session, conversation: Conversation):
+    """Why this conversation is handed off: the latest reason the bot offered a person, if any.
+
+    A customer who clicks "talk to a person" without an offer asked for one.
+    """
+    offers = [(m.created_at, m.offer_reason) for m in conversation.messages if m.offer_reason]
+    bot_ids = [m.id for m in conversation.messages if m.role == "bot"]
+    if bot_ids:
+        offers += [
+            (created_at, "negative_feedback")
+            for (created_at,) in session.execute(
+                select(Feedback.created_at).where(
+                    Feedback.message_id.in_(bot_ids), Feedback.helpful.is_(False)
+                )
+            )
+        ]
+    if not offers:
+        return "customer_request"
+    return max(offers, key=lambda offer: offer[0])[1]
+
+
+def request(session: Session, conversation: Conversation, email, name="", message="", user_agent=None):
+    """Open the conversation's handoff, or return the one it already has: (handoff, created).
+
+    Asking again for a resolved handoff reopens it.
+    """
+    handoff = conversation.handoff
+    if handoff is not None:
+        if handoff.status == "resolved":
+            reopen(session, handoff)
+            session.commit()
+        return handoff, False
+    reason = reason_for(session, conversation)
+    handoff = Handoff(
+        conversation=conversation,
+        status="open",
+        reason=reason,
+        email=email,
+        name=name,
+        message=message,
+        page_url=conversation.page_url,
+        locale=conversation.locale,
+        user_agent=(user_agent or conversation.user_agent or "")[:500] or None,
+    )
+    session.add(handoff)
+    try:
+        session.commit()
+    except IntegrityError:  # the same request arrived twice at once: the other one created it
+        session.rollback()
+        session.refresh(conversation)
+        return conversation.handoff, False
+    events.record_in(
+        conversation,
+        "handoff_requested",
+        handoff_id=handoff.id,
+        reason=reason,
+    )
+    return handoff, True
+
+
+def get(session: Session, handoff_id) -> Handoff:
+    handoff = session.get(Handoff, handoff_id)
+    if handoff is None:
+        raise NotFound("handoff not found")
+    return handoff
+
+
+def queue(session: Session, status=None, assignee_id=None, limit=100):
+    """Handoffs, optionally only one status or one agent's: the waiting ones first, oldest first
+    (who waited longest comes first), then the resolved ones, latest resolved first."""
+    query = (
+        select(Handoff)
+        .options(
+            selectinload(Handoff.conversation),
+            selectinload(Handoff.assignee),
+        )
+        .order_by(Handoff.status == "resolved", Handoff.resolved_at.desc(), Handoff.created_at, Handoff.id)
+    )
+    if status is not None:
+        query = query.where(Handoff.status == status)
+    if assignee_id is not None:
+        query = query.where(Handoff.assignee_id == assignee_id)
+    return session.execute(query.limit(limit)).scalars().all()
+
+
+def count_by_status(session: Session, assignee_id=None):
+    """{status: number of handoffs}, every status present (0 when none); optionally one agent's."""
+    query = select(Handoff.status, func.count(Handoff.id)).group_by(Handoff.status)
+    if assignee_id is not None:
+        query = query.where(Handoff.assignee_id == assignee_id)
+    found = dict(session.execute(query).all())
+    return {status: found.get(status, 0) for status in HANDOFF_STATUSES}
+
+
+def queue_entries(session: Session, found, now):
+    """The queue's lines for the handoffs `found`, as plain data; `waiting_seconds` runs until the first
+    agent reply. Each customer's first question (their first message that is not small talk, else
+    their first message) comes from one query over the queue's conversations."""
+    conversation_ids = [handoff.conversation_id for handoff in found]
+    said = defaultdict(list)
+    for conversation_id, text in session.execute(
+        select(Message.conversation_id, Message.text)
+        .where(Message.conversation_id.in_(conversation_ids), Message.role == "customer")
+        .order_by(Message.id)
+    ):
+        said[conversation_id].append(text)
+    first_questions = {
+        conversation_id: next((text for text in texts if social_kind(text) is None), texts[0])
+        for conversation_id, texts in said.items()
+    }
+    return [_queue_entry(handoff, now, first_questions.get(handoff.conversation_id)) for handoff in found]
+
+
+def _queue_entry(handoff: Handoff, now, first_question):
+    waited_until = handoff.first_reply_at or now
+    return {
+        "id": handoff.id,
+        "status": handoff.status,
+        "reason": handoff.reason,
+        "conversation_id": handoff.conversation.public_id,
+        "email": handoff.email,
+        "name": handoff.name,
+        "first_question": first_question,
+        "created_at": handoff.created_at,
+        "first_reply_at": handoff.first_reply_at,
+        "waiting_seconds": round((waited_until - handoff.created_at).total_seconds(), 1),
+        "assignee": handoff.assignee.email if handoff.assignee else None,
+    }
+
+
+def _log(type_, handoff, **data):
+    events.record_in(handoff.conversation, type_, handoff_id=handoff.id, **data)
+
+
+def assign(session: Session, handoff: Handoff, agent):
+    """Give the handoff to `agent` (taking it over from another agent is allowed)."""
+    if handoff.status == "resolved":
+        raise Conflict("a resolved handoff cannot be assigned; reopen it first")
+    handoff.assignee = agent
+    handoff.status = "assigned"
+    session.commit()
+    _log("handoff_assigned", handoff, assignee_id=agent.id)
+    return handoff
+
+
+def post_reply(session: Session, handoff: Handoff, agent, text) -> Message:
+    """An agent's reply, added to the customer's conversation; from now on the bot stays silent.
+
+    Replying to an unassigned handoff assigns it to the replier. When the app sends email, the
+    reply is queued to be emailed too, in the same transaction (`mail.email_reply` tries it).
+    """
+    text = text.strip()
+    if not text:
+        raise InvalidInput("text", "must not be empty")
+    if len(text) > MAX_REPLY_CHARS:
+        raise InvalidInput("text", f"must be at most {MAX_REPLY_CHARS} characters")
+    if handoff.status == "resolved":
+        raise Conflict("the handoff is resolved; reopen it to reply")
+    message = Message(conversation=handoff.conversation, role="agent", text=text, author=agent)
+    session.add(message)
+    now = utcnow()
+    handoff.conversation.last_message_at = now
+    if handoff.first_reply_at is None:
+        handoff.first_reply_at = now
+    if handoff.assignee is None:
+        handoff.assignee = agent
+        handoff.status = "assigned"
+    mail.queue_reply(session, message)
+    session.commit()
+    _log("agent_reply", handoff, message_id=message.id)
+    return message
+
+
+def add_note(session: Session, handoff: Handoff, author, text) -> Note:
+    """An internal note for the staff: kept apart from the conversation, so the customer never sees it.
+
+    Allowed in every status: a note may explain a resolution after the fact.
+    """
+    text = text.strip()
+    if not text:
+        raise InvalidInput("text", "must not be empty")
+    if len(text) > MAX_NOTE_CHARS:
+        raise InvalidInput("text", f"must be at most {MAX_NOTE_CHARS} characters")
+    note = Note(handoff=handoff, author=author, text=text)
+    session.add(note)
+    session.commit()
+    return note
+
+
+def resolve(session: Session, handoff: Handoff, resolution_reason):
+    if resolution_reason not in RESOLUTION_REASONS:
+        raise InvalidInput("reason", f"must be one of {', '.join(RESOLUTION_REASONS)}")
+    if handoff.status == "resolved":
+        raise Conflict("the handoff is already resolved")
+    handoff.status = "resolved"
+    handoff.resolution_reason = resolution_reason
+    handoff.resolved_at = utcnow()
+    session.commit()
+    _log("handoff_resolved", handoff, resolution_reason=resolution_reason)
+    return handoff
+
+
+def reopen(session: Session, handoff: Handoff):
+    """Back to the queue (to its agent, if it had one); the caller commits."""
+    if handoff.status != "resolved":
+        raise Conflict("only a resolved handoff can be reopened")
+    handoff.status = "assigned" if handoff.assignee_id else "open"
+    handoff.resolution_reason = None
+    handoff.resolved_at = None
+    session.flush()
+    _log("handoff_reopened", handoff)
+    return handoff
+
+
+def _transcript_entry(message: Message, helpful=None, email=None):
+    entry = {"id": message.id, "role": message.role, "text": message.text, "at": message.created_at}
+    if message.role == "bot":
+        entry.update(
+            helpful=helpful,
+            html=render_bot_message(message),
+            action=message.action,
+            confidence=message.confidence,
+            section_confidence=message.section_confidence,
+            section=message.section,
+            sources=message.sources,
+            choices=message.choices or [],
+            cited_revision_id=message.revision_id,
+            handoff_offered=message.handoff_offered,
+            offer_reason=message.offer_reason,
+        )
+    elif message.role == "customer":
+        entry["choice"] = message.choice
+    elif message.role == "agent":
+        entry["author"] = _name(message.author)
+        if email is not None:
+            entry["email"] = {
+                "status": email.status,
+                "attempts": email.attempts,
+                "sent_at": email.sent_at,
+                "next_attempt_at": email.next_attempt_at if email.status == "pending" else None,
+            }
+    return entry
+
+
+def _name(user):
+    return (user.name or user.email) if user else None
+
+
+def note_entry(note: Note):
+    return {"id": note.id, "text": note.text, "author": _name(note.author), "at": note.created_at}
+
+
+def handoff_context(session: Session, handoff: Handoff):
+    """Everything an agent needs to see at once, as plain data (dicts, lists, datetimes).
+
+    Keys: `handoff`, `customer`, `transcript`, `notes` (internal, staff
+    only), `viewed_articles` (each with title, slug, when, seconds on the
+    page, how the visitor got there, and whether it was before the handoff),
+    `searches` (query, result count, the first results when recorded, when),
+    `page_url`, `locale`, `user_agent`.
+    """
+    conversation = handoff.conversation
+    since = conversation.started_at - CONTEXT_LOOKBACK
+    activity = session.execute(
+        select(Event)
+        .where(
+            Event.visitor_id == conversation.visitor_id,
+            Event.type.in_(("article_view", "article_read", "search")),
+            Event.occurred_at >= since,
+        )
+        .order_by(Event.occurred_at, Event.id)
+    ).scalars()
+    handed_off_at = handoff.created_at
+    views, seconds, searches = [], {}, []
+    for event in activity:
+        at = event.occurred_at
+        if event.type == "article_view":
+            views.append((event, at))
+        elif event.type == "article_read":
+            view_id = event.data.get("view_event_id")
+            seconds[view_id] = max(seconds.get(view_id, 0), event.data.get("seconds", 0))
+        else:
+            searches.append(
+                {
+                    "query": event.data.get("query"),
+                    "results": event.data.get("results"),
+                    "top_results": event.data.get("top", []),  # not recorded before searches kept them
+                    "at": at,
+                    "before_handoff": at <= handed_off_at,
+                }
+            )
+    viewed_articles = [
+        {
+            "slug": event.data.get("slug"),
+            "title": event.data.get("title"),
+            "at": at,
+            "seconds": seconds.get(event.id),
+            "via": event.data.get("ref"),
+            "during_conversation": at >= conversation.started_at,
+            "before_handoff": at <= handed_off_at,
+        }
+        for event, at in views
+    ]
+    # The customer's vote on each bot reply ("Was this helpful?"), the latest when they changed it.
+    votes = dict(
+        session.execute(
+            select(Feedback.message_id, Feedback.helpful)
+            .join(Message, Message.id == Feedback.message_id)
+            .where(Message.conversation_id == conversation.id)
+            .order_by(Feedback.id)
+        ).all()
+    )
+    emails = {
+        email.message_id: email
+        for email in session.scalars(
+            select(OutboundEmail)
+            .join(Message, Message.id == OutboundEmail.message_id)
+            .where(Message.conversation_id == conversation.id)
+        )
+    }
+    return {
+        "handoff": {
+            "id": handoff.id,
+            "status": handoff.status,
+            "reason": handoff.reason,
+            "resolution_reason": handoff.resolution_reason,
+            "created_at": handed_off_at,
+            "first_reply_at": handoff.first_reply_at,
+            "resolved_at": handoff.resolved_at,
+            "assignee": handoff.assignee.email if handoff.assignee else None,
+        },
+        "customer": {"email": handoff.email, "name": handoff.name, "message": handoff.message},
+        "conversation_id": conversation.public_id,
+        "transcript": [
+            _transcript_entry(message, votes.get(message.id), emails.get(message.id))
+            for message in conversation.messages
+        ],
+        "notes": [note_entry(note) for note in handoff.notes],
+        "viewed_articles": viewed_articles,
+        "searches": searches,
+        "page_url": handoff.page_url,
+        "locale": handoff.locale,
+        "user_agent": handoff.user_agent,
+    }

@@ -1,0 +1,30 @@
+"""Help-center articles for the widget's articles mode: one published article, its body as safe HTML."""
+
+from flask import Blueprint
+
+from ... import db, events
+from ...articles import catalog
+from ...articles.rendering import render_article
+from ...errors import NotFound
+from ..help_center import absolute_url
+from ..visitors import current_visitor_id
+from . import schemas
+
+bp = Blueprint("articles", __name__)
+
+
+@bp.get("/articles/<slug>")
+def article(slug):
+    found = catalog.article(db.get_session(), slug)
+    if found is None:
+        raise NotFound("article not found")
+    view = events.record_article_view(found, current_visitor_id(), "widget")
+    out = schemas.ArticleOut(
+        slug=found.slug,
+        title=found.title,
+        url=absolute_url("help_center.article", slug=found.slug),
+        html=render_article(found.body).html,  # with heading ids: a link to a section opens at it
+        updated_at=found.updated_at,
+        view_id=view.id,
+    )
+    return out.model_dump(mode="json")

@@ -1,0 +1,165 @@
+"""Chat: questions and answers, the transcript, handing off to a person, ending a conversation."""
+
+from datetime import datetime, timezone
+
+from flask import Blueprint, abort, current_app, request
+
+from ... import db
+from ...accounts.users import normalized_email
+from ...articles.rendering import render_answer, render_bot_message, snippet_html
+from ...errors import InvalidInput
+from ...services import get_engine
+from ...support import business_hours, conversations, handoffs
+from ..help_center import absolute_url
+from ..request_input import id_arg
+from ..visitors import current_visitor_id
+from . import schemas
+from .requests import read_json
+
+bp = Blueprint("chat", __name__)
+
+
+def article_url(slug):
+    """The link a customer follows from the bot to an article (logged as a view that came from the bot)."""
+    return absolute_url("help_center.article", slug=slug, ref="bot")
+
+
+def handoff_ref(conversation):
+    handoff = conversation.handoff
+    return {"id": handoff.id, "status": handoff.status} if handoff else None
+
+
+def source_out(record):
+    out = {key: record[key] for key in ("slug", "title", "url", "snippet", "score")}
+    return {**out, "snippet_html": snippet_html(record["snippet"], record["url"])}
+
+
+def bot_decision_out(message):
+    """The decision fields of a bot message, as the chat response and the transcript give them."""
+    return {
+        "action": message.action,
+        "confidence": message.confidence,
+        "section_confidence": message.section_confidence,
+        "section": message.section,
+        "sources": [source_out(record) for record in message.sources],
+        "choices": message.choices or [],
+        "handoff_offered": message.handoff_offered,
+    }
+
+
+def message_out(message):
+    out = {"id": message.id, "role": message.role, "text": message.text, "created_at": message.created_at}
+    if message.role == "bot":
+        out.update(bot_decision_out(message), html=render_bot_message(message))
+    elif message.role == "customer":
+        out["choice"] = message.choice
+    elif message.role == "agent":
+        out["author"] = (message.author.name or "Support team") if message.author else "Support team"
+    return out
+
+
+def availability():
+    """Whether people are at work now, and what the handoff form tells the customer."""
+    return business_hours.availability(
+        current_app.extensions["kbbot.business_hours"],
+        datetime.now(timezone.utc),
+        by_email=current_app.extensions["kbbot.mail"] is not None,
+    )
+
+
+def conversation_out(conversation, after=0):
+    """The transcript after the cursor `after`, as the visitor's and the staff API return it."""
+    messages = conversations.transcript(db.get_session(), conversation, after)
+    return schemas.ConversationOut(
+        conversation_id=conversation.public_id,
+        messages=[message_out(message) for message in messages],
+        cursor=messages[-1].id if messages else after,
+        handoff=handoff_ref(conversation),
+        ended=conversation.ended_at is not None,
+    ).model_dump(mode="json")
+
+
+@bp.post("/chat")
+def chat():
+    body = read_json(schemas.ChatRequest)
+    message = body.message.strip()
+    if body.choice is not None and not body.conversation_id:
+        raise InvalidInput("choice", "needs the conversation_id it was offered in")
+    if not message and body.choice is None:
+        raise InvalidInput("message", "must not be empty")
+    if len(message) > current_app.config["MAX_MESSAGE_CHARS"]:
+        abort(413, f"message is longer than {current_app.config['MAX_MESSAGE_CHARS']} characters")
+    session = db.get_session()
+    visitor_id = current_visitor_id()
+    if body.conversation_id:
+        conversation = conversations.get_for_visitor(session, body.conversation_id, visitor_id)
+    else:
+        conversation = conversations.start(
+            session, visitor_id, body.page_url, body.locale, request.headers.get("User-Agent")
+        )
+    choice = (body.choice.slug, body.choice.anchor) if body.choice else None
+    turn = conversations.reply(session, get_engine(), conversation, message, article_url, choice)
+    bot = turn.bot_message
+    if bot is None:  # the message waits for a person: the bot stays silent
+        response = {
+            "message_id": turn.customer_message.id,
+            "action": "handoff",
+            "answer": conversations.WAITING_FOR_AGENT,
+            "answer_html": render_answer(conversations.WAITING_FOR_AGENT, None),
+            "confidence": 0.0,
+            "sources": [],
+            "handoff_offered": False,
+        }
+    else:
+        response = {
+            "message_id": bot.id,
+            "answer": bot.text,
+            "answer_html": render_bot_message(bot),
+            **bot_decision_out(bot),
+        }
+    response.update(conversation_id=conversation.public_id, handoff=handoff_ref(conversation))
+    return schemas.ChatResponse(**response).model_dump(mode="json")
+
+
+@bp.get("/conversations/<conversation_id>")
+def conversation(conversation_id):
+    found = conversations.get_for_visitor(db.get_session(), conversation_id, current_visitor_id(create=False))
+    return conversation_out(found, id_arg("after"))
+
+
+@bp.post("/conversations/<conversation_id>/handoff")
+def request_handoff(conversation_id):
+    body = read_json(schemas.HandoffRequest)
+    session = db.get_session()
+    conversation = conversations.get_for_visitor(session, conversation_id, current_visitor_id(create=False))
+    handoff, created = handoffs.request(
+        session,
+        conversation,
+        email=normalized_email(body.email),
+        name=body.name.strip(),
+        message=body.message.strip(),
+        user_agent=request.headers.get("User-Agent"),
+    )
+    out = schemas.HandoffCreated(
+        id=handoff.id,
+        status=handoff.status,
+        reason=handoff.reason,
+        created=created,
+        availability=availability(),
+    )
+    return out.model_dump(mode="json"), 201 if created else 200
+
+
+@bp.get("/availability")
+def support_availability():
+    return schemas.Availability(**availability()).model_dump(mode="json")
+
+
+@bp.post("/conversations/<conversation_id>/end")
+def end_conversation(conversation_id):
+    session = db.get_session()
+    conversation = conversations.get_for_visitor(session, conversation_id, current_visitor_id(create=False))
+    conversations.end(session, conversation)
+    return schemas.EndedOut(
+        conversation_id=conversation.public_id, ended_at=conversation.ended_at
+    ).model_dump(mode="json")

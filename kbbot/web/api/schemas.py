@@ -1,0 +1,547 @@
+"""Request and response bodies of the public and staff API.
+
+The same models validate requests, document the API (openapi.py builds the
+OpenAPI 3.1 document from their JSON Schemas) and, in the tests, check every
+response, so the document cannot drift from the behaviour. Requests are
+strict: a number is not accepted where a string is expected, or vice versa.
+Unknown fields are ignored, so clients may send more than this version reads.
+"""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ...models import (
+    ARTICLE_STATUSES,
+    CES_CHOICES,
+    EMAIL_STATUSES,
+    HANDOFF_REASONS,
+    HANDOFF_STATUSES,
+    MAX_ID,
+    RESOLUTION_REASONS,
+    SURVEY_KINDS,
+)
+from ...support.handoffs import MAX_NOTE_CHARS, MAX_REPLY_CHARS
+from ...text import clean_text, url_parts
+
+Action = Literal["answer", "suggest", "handoff"]
+
+Text = Annotated[str, AfterValidator(clean_text)]
+
+
+def _without_nul(value):
+    if "\x00" in value:
+        raise ValueError("must not contain a NUL character (U+0000)")
+    return value
+
+
+# A string used as sent (an id, a slug, a URL): one with a NUL is refused, as PostgreSQL cannot store it.
+Verbatim = Annotated[str, AfterValidator(_without_nul)]
+# A row's id: what the database's integer columns hold.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+
+class Response(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _web_url(value):
+    if value is None:
+        return value
+    parts = url_parts(value)
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be an http(s) URL")
+    return value
+
+
+class ChoiceIn(Request):
+    slug: Verbatim = Field(max_length=200)
+    anchor: Verbatim = Field(max_length=300, description='The choice\'s `anchor`; "" for an introduction.')
+
+
+class ChatRequest(Request):
+    message: Text = Field(
+        "",
+        description="The customer's message; required unless `choice` is given. Longer than the configured "
+        "limit (default 2000 characters): 413.",
+    )
+    choice: ChoiceIn | None = Field(
+        None,
+        description="A choice the bot offered earlier in `conversation_id`, which the customer picked: the bot "
+        "answers with that section. `message` is then ignored.",
+    )
+    conversation_id: Verbatim | None = Field(
+        None, max_length=40, description="Continue this conversation; omit to start one."
+    )
+    page_url: Verbatim | None = Field(None, max_length=2000, description="The page the chat was opened on.")
+    locale: str | None = Field(None, max_length=35, pattern=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+
+    _page_url = field_validator("page_url")(_web_url)
+
+
+SNIPPET_HTML = Field(
+    None,
+    description="When `snippet` is rows of a table under its header (Markdown), the table as sanitized HTML, "
+    "to show as a table; null for a text snippet.",
+)
+
+
+class SourceOut(Response):
+    slug: str
+    title: str
+    url: str
+    snippet: str
+    snippet_html: str | None = SNIPPET_HTML
+    score: float = Field(description="Relevance relative to the best source, in [0, 1].")
+
+
+class ChoiceOut(Response):
+    slug: str
+    title: str = Field(description="The article's title.")
+    section: str = Field(description="The section's heading; \"\" for the article's introduction.")
+    anchor: str = Field(description='The heading\'s id on the article page ("" for the introduction).')
+    url: str = Field(description="The article, opened at the section.")
+    probability: float = Field(ge=0, le=1, description="How likely the bot judged it to be the answer.")
+
+
+class HandoffRef(Response):
+    id: int
+    status: Literal[HANDOFF_STATUSES]
+
+
+class ChatResponse(Response):
+    conversation_id: str
+    message_id: int = Field(
+        description=(
+            "The bot's reply; the customer's message when it waits for a person (a handoff was requested "
+            "and the bot has no new answer, or an agent holds the conversation)."
+        )
+    )
+    action: Action | None = Field(
+        description="The bot's decision; null for a social reply to small talk (a greeting, thanks, "
+        "goodbye), which searches nothing."
+    )
+    answer: str = Field(
+        description=(
+            "With `answer`: the section of the article that answers, in Markdown as the article has it (its "
+            "heading in bold on a line of its own, `**Turn on 2FA**`, whole lists, tables with their header "
+            "row, code fences), then a Markdown link to the article at that section; otherwise what the bot "
+            "says."
+        )
+    )
+    answer_html: str = Field(
+        description="`answer` as sanitized HTML to show as it is: relative links resolved against the "
+        "article, links opening a new tab, tables with their header, no scripts, styles or event handlers."
+    )
+    confidence: float | None = Field(
+        ge=0, le=1, description="That the top article answers the question; null with a social reply."
+    )
+    section_confidence: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="That the part of the top article the bot quotes, or would quote (its likeliest section, or "
+        "two neighbouring ones), holds the answer; null with a social reply.",
+    )
+    section: str | None = Field(
+        None, description='With `answer`: the heading answered from ("" for an introduction).'
+    )
+    choices: list[ChoiceOut] = Field(
+        [],
+        description="With `suggest`: what the customer can pick from, best first: sections of one article "
+        '("Which of these?"), or articles with their best section. Send one back as `choice`.',
+    )
+    sources: list[SourceOut] = Field(description="Best first; empty when nothing is relevant.")
+    handoff_offered: bool
+    handoff: HandoffRef | None = Field(description="The conversation's handoff, once one was requested.")
+
+
+class PickOut(Response):
+    slug: str
+    anchor: str
+
+
+class MessageOut(Response):
+    id: int
+    role: Literal["customer", "bot", "agent"]
+    text: str = Field(description="Plain text; a bot message's is Markdown (see `html`).")
+    html: str | None = Field(
+        None, description="Bot messages: `text` as sanitized HTML to show as it is (as `answer_html`)."
+    )
+    created_at: datetime
+    action: Action | None = None
+    confidence: float | None = None
+    section_confidence: float | None = None
+    section: str | None = None
+    sources: list[SourceOut] | None = None
+    choices: list[ChoiceOut] | None = None
+    handoff_offered: bool | None = None
+    choice: PickOut | None = Field(None, description="Customer messages: the choice picked, when it was one.")
+    author: str | None = Field(None, description="The agent's display name, for agent messages.")
+
+
+class ConversationOut(Response):
+    conversation_id: str
+    messages: list[MessageOut] = Field(description="Messages after the `after` cursor, oldest first.")
+    cursor: int = Field(description="Pass as `after` to get only newer messages.")
+    handoff: HandoffRef | None
+    ended: bool
+
+
+class HandoffRequest(Request):
+    email: Text = Field(max_length=320)
+    name: Text = Field("", max_length=200)
+    message: Text = Field("", max_length=5000)
+
+
+class Availability(Response):
+    agents_available: bool = Field(description="Whether it is within business hours now.")
+    next_available_at: datetime | None
+    reply_channel: Literal["email", "chat"] = Field(
+        description="email: replies are emailed too (the server sends mail); chat: they wait in the chat."
+    )
+    notice: str = Field(
+        description="What the handoff form tells the customer about when and how a person replies."
+    )
+
+
+class HandoffCreated(Response):
+    id: int
+    status: Literal[HANDOFF_STATUSES]
+    reason: Literal[HANDOFF_REASONS]
+    created: bool = Field(description="False when the conversation already had this handoff.")
+    availability: Availability
+
+
+class EndedOut(Response):
+    conversation_id: str
+    ended_at: datetime
+
+
+class FeedbackRequest(Request):
+    helpful: bool
+    message_id: Id | None = Field(None, description="A bot answer (give this or `article`).")
+    article: Verbatim | None = Field(
+        None, max_length=200, description="An article's slug (give this or `message_id`)."
+    )
+    comment: Text = Field("", max_length=2000)
+
+    @model_validator(mode="after")
+    def _one_target(self):
+        if (self.message_id is None) == (self.article is None):
+            raise ValueError("give exactly one of message_id or article")
+        return self
+
+
+class FeedbackOut(Response):
+    id: int
+    handoff_offered: bool = Field(
+        description="True when a 'not helpful' vote on a bot answer makes the bot offer a person."
+    )
+
+
+class SurveyRequest(Request):
+    conversation_id: Verbatim = Field(max_length=40)
+    kind: Literal[SURVEY_KINDS]
+    score: int | None = Field(None, description="CSAT: 1-5; NPS: 0-10.")
+    choice: Literal[CES_CHOICES] | None = Field(None, description="CES: easy, neither or difficult.")
+    comment: Text = Field("", max_length=2000)
+
+    @model_validator(mode="after")
+    def _answer_fits_kind(self):
+        if self.kind == "ces":
+            if self.choice is None:
+                raise ValueError("a CES answer needs `choice`: easy, neither or difficult")
+        else:
+            low, high = (1, 5) if self.kind == "csat" else (0, 10)
+            if self.score is None or not low <= self.score <= high:
+                raise ValueError(f"a {self.kind.upper()} answer needs `score` from {low} to {high}")
+        return self
+
+
+class SurveyOut(Response):
+    id: int
+    kind: Literal[SURVEY_KINDS]
+    ask_nps: bool = Field(
+        False,
+        description="After a CES answer: ask the NPS question too (at most once per visitor in 90 days).",
+    )
+
+
+class ViewDuration(Request):
+    seconds: float = Field(ge=0, le=86400)
+
+
+class SearchOut(Response):
+    query: str
+    searched_for: str = Field(
+        description="The query as searched: misspelt words corrected to the articles' words "
+        "(equal to `query` when none was)."
+    )
+    results: list[SourceOut] = Field(
+        description="The matching articles, best first. Those below the relevance floor "
+        "(KBBOT_SEARCH_FLOOR) are left out, so a query no article answers gets none."
+    )
+
+
+class ArticleOut(Response):
+    slug: str
+    title: str
+    url: str = Field(description="The article's page in the help center.")
+    html: str = Field(description="The body as sanitized HTML (no scripts, styles or event handlers).")
+    updated_at: datetime
+    view_id: int | None = Field(
+        description="This view in the event log: report the reading time to /views/{view_id}."
+    )
+
+
+# -- staff ---------------------------------------------------------------------
+
+
+class ReplyRequest(Request):
+    text: Text = Field(min_length=1, max_length=MAX_REPLY_CHARS)
+
+
+class ResolveRequest(Request):
+    reason: Literal[RESOLUTION_REASONS]
+
+
+class HandoffSummary(Response):
+    id: int
+    status: Literal[HANDOFF_STATUSES]
+    reason: str
+    conversation_id: str
+    email: str
+    name: str
+    first_question: str | None
+    created_at: datetime
+    first_reply_at: datetime | None = Field(description="None while the customer still waits.")
+    waiting_seconds: float = Field(
+        description="Since the handoff was requested, until the first agent reply."
+    )
+    assignee: str | None
+
+
+class HandoffList(Response):
+    handoffs: list[HandoffSummary]
+    counts: dict[str, int] = Field(description="Every handoff, by status.")
+    assigned_to_me: int = Field(description="The caller's own handoffs in the `assigned` status.")
+
+
+class ViewedArticle(Response):
+    slug: str | None
+    title: str | None
+    at: datetime
+    seconds: float | None
+    via: str | None
+    during_conversation: bool
+    before_handoff: bool
+
+
+class ArticleRef(Response):
+    slug: str
+    title: str
+
+
+class SearchMade(Response):
+    query: str | None
+    results: int | None
+    top_results: list[ArticleRef] = Field(
+        description="The first results, best first (empty for searches logged before they were kept)."
+    )
+    at: datetime
+    before_handoff: bool
+
+
+class ReplyEmail(Response):
+    status: Literal[EMAIL_STATUSES] = Field(
+        description="`pending`: not taken by the mail server yet, tried again at `next_attempt_at`; `sent`; "
+        "`failed`: refused for good, or still failing after every try."
+    )
+    attempts: int
+    sent_at: datetime | None
+    next_attempt_at: datetime | None
+
+
+class TranscriptEntry(Response):
+    id: int
+    role: Literal["customer", "bot", "agent"]
+    text: str
+    html: str | None = Field(None, description="Bot replies: `text` (Markdown) as sanitized HTML.")
+    at: datetime
+    action: Action | None = None
+    confidence: float | None = None
+    section_confidence: float | None = None
+    section: str | None = None
+    sources: list[dict] | None = None
+    choices: list[ChoiceOut] | None = Field(None, description="A suggestion's choices, best first.")
+    choice: PickOut | None = Field(None, description="Customer messages: the bot's choice they picked.")
+    cited_revision_id: int | None = None
+    handoff_offered: bool | None = None
+    offer_reason: str | None = None
+    helpful: bool | None = Field(None, description="The customer's vote on a bot reply; null: no vote.")
+    author: str | None = None
+    email: ReplyEmail | None = Field(
+        None, description="An agent reply's email to the customer, when one is sent."
+    )
+
+
+class HandoffDetails(Response):
+    id: int
+    status: str
+    reason: str
+    resolution_reason: str | None
+    created_at: datetime
+    first_reply_at: datetime | None
+    resolved_at: datetime | None
+    assignee: str | None
+
+
+class Customer(Response):
+    email: str
+    name: str
+    message: str
+
+
+class NoteOut(Response):
+    id: int
+    text: str
+    author: str | None
+    at: datetime
+
+
+class HandoffContext(Response):
+    handoff: HandoffDetails
+    customer: Customer
+    conversation_id: str
+    transcript: list[TranscriptEntry]
+    notes: list[NoteOut] = Field(
+        description="Internal notes: staff only, never in the customer's transcript."
+    )
+    viewed_articles: list[ViewedArticle]
+    searches: list[SearchMade]
+    page_url: str | None
+    locale: str | None
+    user_agent: str | None
+
+
+class HandoffState(Response):
+    id: int
+    status: Literal[HANDOFF_STATUSES]
+    assignee: str | None
+    resolution_reason: str | None
+
+
+class Problem(Response):
+    """RFC 9457 problem details."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[dict[str, str]] | None = Field(
+        None, description="For 422: each invalid field and what is wrong."
+    )
+
+
+# -- staff: articles -----------------------------------------------------------
+
+
+class ArticleWrite(Request):
+    """An article as a Markdown file's front matter and body: the same fields, defaults and rules as `kbbot sync`."""
+
+    title: str = Field(max_length=500)
+    slug: str | None = Field(
+        None, max_length=200, description="Set at creation (default: made from the title); it cannot change."
+    )
+    category: str | None = Field(None, max_length=200)
+    tags: list[str] = Field(default_factory=list, max_length=100)
+    questions: list[str] = Field(
+        default_factory=list, max_length=200, description="Alternate questions: how customers ask for it."
+    )
+    locale: str = Field("en", max_length=35, description="A language tag such as en or pt-BR.")
+    status: Literal[ARTICLE_STATUSES] = Field(
+        "published", description="As in a file: omitted means published."
+    )
+    body: str = Field("", max_length=500_000, description="Markdown.")
+    note: str = Field("", max_length=500, description="Why it changed, for the article's history.")
+    base_revision: int | None = Field(
+        None, description="Updates: the revision the change was made on (or send its ETag in If-Match)."
+    )
+
+
+class StaffArticle(Response):
+    id: int
+    slug: str
+    title: str
+    category: str | None
+    tags: list[str]
+    questions: list[str]
+    locale: str
+    status: Literal[ARTICLE_STATUSES]
+    body: str
+    revision: int = Field(description="The current revision's number; the ETag header names it too.")
+    updated_at: datetime
+    updated_by: str | None = Field(description="Who saved the current revision; null for kbbot sync.")
+    source_path: str | None = Field(
+        description="The file kbbot sync imported it from: the next sync of that directory restores the file's text."
+    )
+    url: str | None = Field(description="Its help-center page, when published.")
+
+
+class StaffArticleSummary(Response):
+    id: int
+    slug: str
+    title: str
+    category: str | None
+    status: Literal[ARTICLE_STATUSES]
+    locale: str
+    revision: int
+    updated_at: datetime
+    updated_by: str | None
+    votes: int = Field(description="Helpful votes on the article and on bot answers that cited it.")
+    helpful_rate: float | None = Field(description="Share of helpful votes in [0, 1]; null without votes.")
+
+
+class StaffArticleList(Response):
+    articles: list[StaffArticleSummary]
+    total: int = Field(description="Articles matching the filters, on all pages.")
+    page: int
+    per_page: int
+
+
+class NoteRequest(Request):
+    text: Text = Field(min_length=1, max_length=MAX_NOTE_CHARS)
+
+
+class SeenOut(Response):
+    at: datetime
+    how: Literal["read", "bot", "agent"] = Field(
+        description="Read on a help-center page, or linked in a bot answer or an agent reply."
+    )
+    seconds: float | None = Field(description="Time on the page, when the browser reported it.")
+    via: str | None = Field(description="How the customer reached the page (search, browse, bot, widget...).")
+    before_handoff: bool
+
+
+class ArticleSuggestion(Response):
+    slug: str
+    title: str
+    url: str = Field(description="The article's public page, to link in a reply.")
+    snippet: str
+    snippet_html: str | None = SNIPPET_HTML
+    score: float = Field(description="Relevance relative to the best match, in [0, 1].")
+    seen: list[SeenOut] = Field(description="When the customer already met this article; empty if never.")
+
+
+class SuggestionsOut(Response):
+    query: str | None = Field(
+        description="The agent's search; None for suggestions from the customer's questions."
+    )
+    articles: list[ArticleSuggestion]

@@ -1,0 +1,60 @@
+"""Help-center search for the widget and scripts, and the time a visitor spent reading an article."""
+
+from flask import Blueprint, request
+
+from ... import db, events
+from ...articles.rendering import snippet_html
+from ...errors import InvalidInput, NotFound
+from ...models import Event
+from ...services import help_center_search
+from ...text import MAX_QUERY_CHARS, one_line
+from ..help_center import absolute_url
+from ..visitors import current_visitor_id
+from . import schemas
+from .requests import read_json
+
+bp = Blueprint("search", __name__)
+
+
+@bp.get("/search")
+def search():
+    query = one_line(request.args.get("q", ""))
+    if not query:
+        raise InvalidInput("q", "must not be empty")
+    if len(query) > MAX_QUERY_CHARS:
+        raise InvalidInput("q", f"must be at most {MAX_QUERY_CHARS} characters")
+    limit = min(max(request.args.get("limit", 10, type=int), 1), 50)
+    searched, sources = help_center_search(db.get_session(), query, limit)
+    found = [(source.slug, source.title) for source in sources]
+    events.record_search(current_visitor_id(), query, found, source="api")
+    results = [
+        {
+            "slug": source.slug,
+            "title": source.title,
+            "url": absolute_url("help_center.article", slug=source.slug, ref="search"),
+            "snippet": source.snippet,
+            "snippet_html": snippet_html(
+                source.snippet, absolute_url("help_center.article", slug=source.slug)
+            ),
+            "score": source.score,
+        }
+        for source in sources
+    ]
+    return schemas.SearchOut(query=query, searched_for=searched, results=results).model_dump(mode="json")
+
+
+@bp.post("/views/<id:view_id>")
+def record_reading_time(view_id):
+    """The browser reports how long the visitor spent on an article page it was served."""
+    body = read_json(schemas.ViewDuration)
+    view = db.get_session().get(Event, view_id)
+    if view is None or view.type != "article_view" or view.visitor_id != current_visitor_id(create=False):
+        raise NotFound("view not found")
+    events.record(
+        "article_read",
+        visitor_id=view.visitor_id,
+        article_id=view.article_id,
+        view_event_id=view.id,
+        seconds=round(body.seconds, 1),
+    )
+    return "", 204

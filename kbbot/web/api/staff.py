@@ -1,0 +1,194 @@
+"""The staff API: the handoff queue, each handoff's context, and agents' actions.
+
+Scripts authenticate with an API token (`Authorization: Bearer kbbot_...`,
+created with `kbbot token create` or on the staff side's token page); the
+staff pages' own scripts use the signed-in session, and then every
+state-changing request must carry the page's CSRF token in `X-CSRFToken`,
+which a cross-site page cannot read. The caller's user needs the endpoint's
+role.
+"""
+
+import functools
+from datetime import datetime, timezone
+
+from flask import Blueprint, abort, g, request
+from flask_login import current_user
+from flask_wtf.csrf import ValidationError, validate_csrf
+
+from ... import db
+from ...accounts import users
+from ...articles.rendering import snippet_html
+from ...models import HANDOFF_STATUSES, Handoff
+from ...services import get_engine
+from ...support import conversations, handoffs, mail, suggestions
+from ..help_center import absolute_url, clean_query
+from . import schemas
+from .chat import conversation_out, message_out
+from .problems import problem
+from .requests import read_json
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def _session_user():
+    """The signed-in staff member, when the request carries a valid CSRF token wherever one is needed."""
+    if not current_user.is_authenticated:
+        return None
+    if request.method not in SAFE_METHODS:
+        try:
+            validate_csrf(request.headers.get("X-CSRFToken"))
+        except ValidationError:
+            return None
+    return current_user._get_current_object()
+
+
+def staff_required(role):
+    """Only an active user with `role` gets through: 401 without a credential, 403 without the role.
+
+    The credential is a bearer token or, for the staff pages' scripts, the session plus its CSRF token.
+    """
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+            if scheme:
+                user = (
+                    users.user_for_token(db.get_session(), token.strip())
+                    if scheme.lower() == "bearer"
+                    else None
+                )
+            else:
+                user = _session_user()
+            if user is None:
+                return problem(
+                    401,
+                    "Unauthorized",
+                    "send a staff API token (Authorization: Bearer <token>), or sign in and send "
+                    "the page's CSRF token in X-CSRFToken",
+                    headers={"WWW-Authenticate": 'Bearer realm="kbbot staff API"'},
+                )
+            if not user.has_role(role):
+                return problem(403, "Forbidden", f"this needs the {role} role")
+            g.staff_user = user
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _state(handoff: Handoff):
+    return schemas.HandoffState(
+        id=handoff.id,
+        status=handoff.status,
+        assignee=handoff.assignee.email if handoff.assignee else None,
+        resolution_reason=handoff.resolution_reason,
+    ).model_dump(mode="json")
+
+
+@bp.get("/handoffs")
+@staff_required("agent")
+def handoff_queue():
+    """?status=open|assigned|resolved, ?mine=1 for the caller's own."""
+    status = request.args.get("status")
+    if status is not None and status not in HANDOFF_STATUSES:
+        abort(400, f"status must be one of {', '.join(HANDOFF_STATUSES)}")
+    mine = request.args.get("mine") in ("1", "true")
+    session = db.get_session()
+    found = handoffs.queue(session, status=status, assignee_id=g.staff_user.id if mine else None)
+    now = datetime.now(timezone.utc)
+    return schemas.HandoffList(
+        handoffs=handoffs.queue_entries(session, found, now),
+        counts=handoffs.count_by_status(session),
+        assigned_to_me=handoffs.count_by_status(session, assignee_id=g.staff_user.id)["assigned"],
+    ).model_dump(mode="json")
+
+
+@bp.get("/handoffs/<id:handoff_id>")
+@staff_required("agent")
+def handoff_context(handoff_id):
+    session = db.get_session()
+    context = handoffs.handoff_context(session, handoffs.get(session, handoff_id))
+    return schemas.HandoffContext(**context).model_dump(mode="json")
+
+
+@bp.post("/handoffs/<id:handoff_id>/assign")
+@staff_required("agent")
+def assign_to_me(handoff_id):
+    session = db.get_session()
+    return _state(handoffs.assign(session, handoffs.get(session, handoff_id), g.staff_user))
+
+
+@bp.post("/handoffs/<id:handoff_id>/replies")
+@staff_required("agent")
+def reply(handoff_id):
+    body = read_json(schemas.ReplyRequest)
+    session = db.get_session()
+    handoff = handoffs.get(session, handoff_id)
+    message = handoffs.post_reply(session, handoff, g.staff_user, body.text)
+    mail.email_reply(session, message)
+    return schemas.MessageOut(**message_out(message)).model_dump(mode="json"), 201
+
+
+@bp.post("/handoffs/<id:handoff_id>/notes")
+@staff_required("agent")
+def add_note(handoff_id):
+    """An internal note: staff see it in the handoff's context; the customer never does."""
+    body = read_json(schemas.NoteRequest)
+    session = db.get_session()
+    note = handoffs.add_note(session, handoffs.get(session, handoff_id), g.staff_user, body.text)
+    return schemas.NoteOut(**handoffs.note_entry(note)).model_dump(mode="json"), 201
+
+
+@bp.get("/handoffs/<id:handoff_id>/suggestions")
+@staff_required("agent")
+def article_suggestions(handoff_id):
+    """Articles for the reply (?q= to search), each with when the customer already saw it."""
+    query = clean_query(request.args.get("q", "")) or None
+    session = db.get_session()
+    context = handoffs.handoff_context(session, handoffs.get(session, handoff_id))
+    found = suggestions.for_handoff(session, get_engine(), context, query=query)
+    return schemas.SuggestionsOut(
+        query=query, articles=[suggestion_out(suggestion) for suggestion in found]
+    ).model_dump(mode="json")
+
+
+def suggestion_out(suggestion):
+    return {
+        "slug": suggestion.slug,
+        "title": suggestion.title,
+        "url": absolute_url("help_center.article", slug=suggestion.slug),
+        "snippet": suggestion.snippet,
+        "snippet_html": snippet_html(
+            suggestion.snippet, absolute_url("help_center.article", slug=suggestion.slug)
+        ),
+        "score": suggestion.score,
+        "seen": [vars(seen) for seen in suggestion.seen],
+    }
+
+
+@bp.post("/handoffs/<id:handoff_id>/resolve")
+@staff_required("agent")
+def resolve(handoff_id):
+    body = read_json(schemas.ResolveRequest)
+    session = db.get_session()
+    return _state(handoffs.resolve(session, handoffs.get(session, handoff_id), body.reason))
+
+
+@bp.post("/handoffs/<id:handoff_id>/reopen")
+@staff_required("agent")
+def reopen(handoff_id):
+    session = db.get_session()
+    handoff = handoffs.reopen(session, handoffs.get(session, handoff_id))
+    session.commit()
+    return _state(handoff)
+
+
+@bp.get("/conversations/<conversation_id>")
+@staff_required("agent")
+def conversation(conversation_id):
+    return conversation_out(conversations.get(db.get_session(), conversation_id))

@@ -1,0 +1,93 @@
+"""Rules every request's input keeps before a view sees it, so that odd input is a 4xx, never a 500.
+
+- No NUL characters in the path, the query string, form fields or headers: PostgreSQL text
+  cannot hold them, no browser sends one, and RFC 9110 forbids them in header fields. Such a
+  request is refused with 400. JSON bodies are the API schemas' to check (api/schemas.py:
+  422 naming the field).
+- Ids are whole numbers in ASCII digits within the database's integer range (`models.MAX_ID`):
+  `<id:name>` in a route matches nothing else (404, as an unknown id is), and `id_arg` reads a
+  query parameter by the same rule.
+"""
+
+from flask import abort, request
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import BaseConverter
+
+from ..errors import InvalidInput
+from ..models import MAX_ID
+
+# Longer digit strings are far outside any range kbbot takes, and Python refuses to convert
+# very long ones (sys.get_int_max_str_digits) anyway.
+MAX_DIGITS = 30
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")  # the bodies with form fields
+
+
+def whole_number(text):
+    """`text` as a whole number when it is ASCII digits only ("42", "007"), else None.
+
+    Stricter than `str.isdigit`, which also accepts digits `int` refuses (superscripts such as "²").
+    """
+    if not text or len(text) > MAX_DIGITS or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text)
+
+
+class IdConverter(BaseConverter):
+    """`<id:name>` in a route: a whole number from 1 to MAX_ID; any other path segment is 404."""
+
+    regex = r"[0-9]+"
+    weight = 50  # as werkzeug's own number converters
+
+    def to_python(self, value):
+        number = whole_number(value)
+        if number is None or not 1 <= number <= MAX_ID:
+            # An id that cannot exist is an unknown one. (werkzeug's ValidationError would answer
+            # 405 instead when a route for another method has the same path.)
+            raise NotFound()
+        return number
+
+    def to_url(self, value):
+        return str(int(value))
+
+
+def id_arg(name, default=0):
+    """The query parameter `name` as an id or cursor from 0 to MAX_ID; `default` when absent or empty.
+
+    Raises InvalidInput naming the parameter for anything else (the API answers 422).
+    """
+    text = request.args.get(name, "")
+    if not text:
+        return default
+    number = whole_number(text)
+    if number is None or number > MAX_ID:
+        raise InvalidInput(name, f"must be a whole number from 0 to {MAX_ID}")
+    return number
+
+
+def _has_nul(pairs):
+    return any("\x00" in key or "\x00" in value for key, value in pairs)
+
+
+def refuse_nul():
+    """Before every request: 400 when the path, query string, a form field or a header holds a NUL."""
+    places = (
+        ("path", lambda: "\x00" in request.path),
+        ("query string", lambda: _has_nul(request.args.items(multi=True))),
+        ("form fields", lambda: request.mimetype in FORM_TYPES and _has_nul(request.form.items(multi=True))),
+        ("headers", lambda: _has_nul(request.headers.items())),
+    )
+    for place, holds_nul in places:
+        if holds_nul():
+            abort(400, f"A NUL character (U+0000) in the request's {place}: kbbot accepts none.")
+
+
+def stated_reason(error):
+    """What kbbot said was wrong with a refused request (`abort(400, "...")`), or None where the
+    error carries only werkzeug's generic sentence."""
+    return error.description if error.description != type(error).description else None
+
+
+def init_app(app):
+    """Install the rules; before any blueprint is registered, so that their routes may use `<id:...>`."""
+    app.url_map.converters["id"] = IdConverter
+    app.before_request(refuse_nul)
