@@ -1,0 +1,105 @@
+"""Article performance: the deflection ledger of a period, one line per article (definitions: docs/metrics.md)."""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from .deflection import DEFLECTED
+from .rates import ratio
+
+
+@dataclass(frozen=True)
+class ArticlePerformance:
+    """One article's line in the deflection ledger of a period (definitions: docs/metrics.md)."""
+
+    article_id: int
+    slug: str
+    title: str
+    views: int  # help-center and widget article views
+    cited: int  # bot answers citing it
+    suggested: int  # bot replies listing it as a source without citing it
+    article_votes: int  # votes on the article itself
+    article_helpful: int
+    answer_votes: int  # votes on the bot answers citing it
+    answer_helpful: int
+    resolved: int  # deflected conversations with an answer citing it
+    reached: int  # visitors who viewed it or were shown it
+    contacted: int  # of those, how many asked for a person within the contact window after
+    contact_rate: float | None  # contacted / reached, in [0, 1]
+
+
+def article_performance(conversations, outcomes, activity, window):
+    """The deflection ledger: an `ArticlePerformance` per article viewed, shown or voted on; worst first.
+
+    `conversations`: the period's counted conversations; `outcomes`: their
+    outcomes by conversation id; `activity`: the period's article views,
+    article votes and handoffs; `window`: how soon after a visitor read or was
+    shown an article their handoff counts against it (the edge included).
+    Sorted by contact rate (highest first, none last), then by contacts,
+    reach and slug.
+    """
+    counts = defaultdict(Counter)
+    exposures = defaultdict(list)  # article id -> (visitor id, when) of each view or bot reply showing it
+    for view in activity.views:
+        counts[view.article_id]["views"] += 1
+        exposures[view.article_id].append((view.visitor_id, view.occurred_at))
+    for article_id, helpful in activity.votes:
+        counts[article_id]["article_votes"] += 1
+        counts[article_id]["article_helpful"] += helpful
+    for conversation in conversations:
+        for reply in conversation.replies:
+            cited = reply.article_id if reply.action == "answer" else None
+            if cited is not None:
+                counts[cited]["cited"] += 1
+                counts[cited]["answer_votes"] += len(reply.votes)
+                counts[cited]["answer_helpful"] += sum(reply.votes)
+            shown = set(reply.offered) | {reply.article_id} - {None}
+            for article_id in shown - {cited}:
+                counts[article_id]["suggested"] += 1
+            for article_id in shown:
+                exposures[article_id].append((conversation.visitor_id, reply.sent_at))
+        if outcomes[conversation.id] in DEFLECTED:
+            for article_id in {answer.article_id for answer in conversation.answers} - {None}:
+                counts[article_id]["resolved"] += 1
+
+    handoff_times = defaultdict(list)
+    for contact in activity.contacts:
+        handoff_times[contact.visitor_id].append(contact.created_at)
+    rows = []
+    for article_id, counted in counts.items():
+        known = [(visitor, moment) for visitor, moment in exposures[article_id] if visitor and moment]
+        contacted = {
+            visitor
+            for visitor, moment in known
+            if any(moment <= handoff <= moment + window for handoff in handoff_times[visitor])
+        }
+        reached = {visitor for visitor, _ in known}
+        slug, title = activity.articles.get(article_id, ("", ""))
+        rows.append(
+            ArticlePerformance(
+                article_id=article_id,
+                slug=slug,
+                title=title,
+                views=counted["views"],
+                cited=counted["cited"],
+                suggested=counted["suggested"],
+                article_votes=counted["article_votes"],
+                article_helpful=counted["article_helpful"],
+                answer_votes=counted["answer_votes"],
+                answer_helpful=counted["answer_helpful"],
+                resolved=counted["resolved"],
+                reached=len(reached),
+                contacted=len(contacted),
+                contact_rate=ratio(len(contacted), len(reached)),
+            )
+        )
+    rows.sort(
+        key=lambda row: (
+            row.contact_rate is None,
+            -(row.contact_rate or 0),
+            -row.contacted,
+            -row.reached,
+            row.slug,
+            row.article_id,
+        )
+    )
+    return rows

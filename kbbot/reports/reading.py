@@ -1,0 +1,247 @@
+"""Reading the records from the database: the reports' only SQL."""
+
+from collections import defaultdict
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import Article, Conversation, Event, Feedback, Handoff, Message, Revision, SurveyResponse
+from .periods import as_utc
+from .records import (
+    ArticleActivity,
+    ArticleView,
+    BotReply,
+    Contact,
+    ConversationRecord,
+    HandoffRecord,
+    Question,
+    Records,
+    SurveyAnswer,
+    Visit,
+)
+
+HELP_CENTER_EVENTS = ("article_view", "search")
+
+
+def read_records(session: Session, since, until, settings) -> Records:
+    """What `summarize` needs for [since, until) (or any part of it), read from the database."""
+    since, until = as_utc(since), as_utc(until)
+    has_customer_message = (
+        select(Message.id)
+        .where(Message.conversation_id == Conversation.id, Message.role == "customer")
+        .exists()
+    )
+    period = (Conversation.started_at >= since, Conversation.started_at < until, has_customer_message)
+    last_started, last_message = session.execute(
+        select(func.max(Conversation.started_at), func.max(Conversation.last_message_at)).where(*period)
+    ).one()
+    if last_started is not None:
+        # Later conversations matter up to the end of the last window the period opens.
+        horizon = max(
+            as_utc(last_started) + settings.repeat_window, as_utc(last_message) + settings.deflection_window
+        )
+        visitors = select(Conversation.visitor_id).where(*period)
+        loaded = select(Conversation.id).where(
+            Conversation.visitor_id.in_(visitors), Conversation.started_at <= horizon
+        )
+        conversations = _conversation_records(session, loaded)
+    else:
+        conversations = []
+    surveys = [
+        SurveyAnswer(conversation_id, kind, score, choice)
+        for conversation_id, kind, score, choice in session.execute(
+            select(
+                SurveyResponse.conversation_id,
+                SurveyResponse.kind,
+                SurveyResponse.score,
+                SurveyResponse.choice,
+            ).where(SurveyResponse.conversation_id.in_(select(Conversation.id).where(*period)))
+        )
+    ]
+    help_center = session.execute(
+        select(Event.type, Event.article_id, Event.visitor_id, Event.occurred_at).where(
+            Event.type.in_(HELP_CENTER_EVENTS), Event.occurred_at >= since, Event.occurred_at < until
+        )
+    ).all()
+    visits = [Visit(visitor_id, at) for _, _, visitor_id, at in help_center if visitor_id is not None]
+    views = tuple(
+        ArticleView(article_id, visitor_id, at)
+        for type_, article_id, visitor_id, at in help_center
+        if type_ == "article_view" and article_id is not None
+    )
+    return Records(
+        conversations,
+        surveys,
+        visits,
+        _article_activity(session, since, until, conversations, views, settings),
+    )
+
+
+def _article_activity(session, since, until, conversations, views, settings):
+    """The article views given, the article votes and handoffs of [since, until), and the articles they name."""
+    votes = tuple(
+        (article_id, helpful)
+        for article_id, helpful in session.execute(
+            select(Feedback.article_id, Feedback.helpful).where(
+                Feedback.article_id.is_not(None), Feedback.created_at >= since, Feedback.created_at < until
+            )
+        )
+    )
+    # A bot reply of a conversation that started in the period may come after it.
+    latest = max([until, *(r.sent_at for c in conversations for r in c.replies if r.sent_at)])
+    contacts = tuple(
+        Contact(visitor_id, created_at)
+        for visitor_id, created_at in session.execute(
+            select(Conversation.visitor_id, Handoff.created_at)
+            .join(Handoff, Handoff.conversation_id == Conversation.id)
+            .where(Handoff.created_at >= since, Handoff.created_at <= latest + settings.contact_window)
+        )
+    )
+    named = {view.article_id for view in views} | {article_id for article_id, _ in votes}
+    named |= {
+        a for c in conversations for r in c.replies for a in (r.article_id, *r.offered) if a is not None
+    }
+    articles = {
+        article_id: (slug, title)
+        for article_id, slug, title in session.execute(
+            select(Article.id, Article.slug, Article.title).where(Article.id.in_(named))
+        )
+    }
+    return ArticleActivity(views, votes, contacts, articles)
+
+
+def _conversation_records(session, conversation_ids):
+    """`ConversationRecord`s of the conversations whose ids `conversation_ids` (a subquery) selects."""
+    messages = session.execute(
+        select(
+            Message.id,
+            Message.conversation_id,
+            Message.role,
+            Message.text,
+            Message.created_at,
+            Message.in_reply_to_id,
+            Message.action,
+            Message.article_id,
+            Message.offer_reason,
+            Message.sources,
+            Message.choices,
+            Message.choice,
+        )
+        .where(Message.conversation_id.in_(conversation_ids), Message.role.in_(("customer", "bot")))
+        .order_by(Message.id)
+    ).all()
+    votes = defaultdict(list)
+    for message_id, helpful in session.execute(
+        select(Feedback.message_id, Feedback.helpful)
+        .where(
+            Feedback.message_id.in_(
+                select(Message.id).where(Message.conversation_id.in_(conversation_ids), Message.role == "bot")
+            )
+        )
+        .order_by(Feedback.id)
+    ):
+        votes[message_id].append(helpful)
+
+    offered = _source_articles(session, [m.sources for m in messages if m.role == "bot" and m.action])
+    replies = defaultdict(list)
+    reply_to = {}
+    choices_offered = defaultdict(list)  # conversation id -> (message id, {(slug, anchor)}), oldest first
+    for message in messages:
+        # A bot message without an action (a greeting, a notice) is not a decision.
+        if message.role == "bot" and message.action is not None:
+            reply = BotReply(
+                message.id,
+                message.action,
+                message.article_id,
+                tuple(votes[message.id]),
+                message.offer_reason,
+                sent_at=message.created_at,
+                offered=offered(message.sources),
+                choices=len(message.choices or ()),
+            )
+            replies[message.conversation_id].append(reply)
+            if message.choices:
+                choices_offered[message.conversation_id].append(
+                    (message.id, {(choice["slug"], choice["anchor"]) for choice in message.choices})
+                )
+            if message.in_reply_to_id is not None:
+                reply_to.setdefault(message.in_reply_to_id, reply)
+    questions = defaultdict(list)
+    for message in messages:
+        if message.role == "customer":
+            questions[message.conversation_id].append(
+                Question(
+                    message.id,
+                    message.text,
+                    message.created_at,
+                    reply_to.get(message.id),
+                    picked_from=_offered_by(choices_offered[message.conversation_id], message),
+                )
+            )
+    handoffs = {
+        handoff.conversation_id: HandoffRecord(
+            reason=handoff.reason,
+            status=handoff.status,
+            created_at=handoff.created_at,
+            first_reply_at=handoff.first_reply_at,
+            resolution_reason=handoff.resolution_reason,
+        )
+        for handoff in session.scalars(select(Handoff).where(Handoff.conversation_id.in_(conversation_ids)))
+    }
+    return [
+        ConversationRecord(
+            id=conversation.id,
+            visitor_id=conversation.visitor_id,
+            started_at=conversation.started_at,
+            last_message_at=conversation.last_message_at,
+            questions=tuple(questions[conversation.id]),
+            replies=tuple(replies[conversation.id]),
+            handoff=handoffs.get(conversation.id),
+        )
+        for conversation in session.scalars(
+            select(Conversation).where(Conversation.id.in_(conversation_ids)).order_by(Conversation.id)
+        )
+    ]
+
+
+def _offered_by(choices_offered, message):
+    """The id of the latest bot reply before customer `message` that offered the choice it picked (as
+    `conversations.offered_choice` finds it); None for a typed message.
+
+    `choices_offered`: (message id, {(slug, anchor)}) of the conversation's replies with choices, oldest first.
+    """
+    if not message.choice:
+        return None
+    picked = (message.choice["slug"], message.choice["anchor"])
+    return next(
+        (
+            offered_id
+            for offered_id, choices in reversed(choices_offered)
+            if offered_id < message.id and picked in choices
+        ),
+        None,
+    )
+
+
+def _source_articles(session, source_lists):
+    """A function from a bot message's `sources` to the ids of their articles, best first.
+
+    A source names the revision it showed (which survives slug changes) and
+    the article's slug; sources of deleted articles are left out.
+    """
+    sources = [source for sources in source_lists for source in sources or ()]
+    revision_ids = {source.get("revision_id") for source in sources} - {None}
+    slugs = {source.get("slug") for source in sources} - {None}
+    by_revision = dict(
+        session.execute(select(Revision.id, Revision.article_id).where(Revision.id.in_(revision_ids))).all()
+    )
+    by_slug = dict(session.execute(select(Article.slug, Article.id).where(Article.slug.in_(slugs))).all())
+
+    def articles(sources):
+        found = (
+            by_revision.get(source.get("revision_id")) or by_slug.get(source.get("slug"))
+            for source in sources or ()
+        )
+        return tuple(dict.fromkeys(article_id for article_id in found if article_id is not None))
+
+    return articles

@@ -1,0 +1,141 @@
+"""Records: what the definitions read, independent of the database."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class BotReply:
+    """A bot decision: "answer" | "suggest" | "handoff", with its top article and the votes on it.
+
+    `article_id` is the cited article of an answer, the first suggested one
+    otherwise, None when nothing relevant was found; `votes` are the
+    helpful flags of the feedback given on this message; `offer_reason` why
+    it offered a person (`models.HANDOFF_REASONS`), None when it did not;
+    `choices` how many choices a suggestion offered the customer to pick.
+    """
+
+    message_id: int
+    action: str
+    article_id: int | None = None
+    votes: tuple[bool, ...] = ()
+    offer_reason: str | None = None
+    sent_at: datetime | None = None
+    offered: tuple[int, ...] = ()  # the articles it listed as sources, best first (the cited one too)
+    choices: int = 0
+
+
+@dataclass(frozen=True)
+class Question:
+    """A customer message, with the bot's reply to it (None when the bot did not reply).
+
+    `picked_from`: the message id of the bot reply whose choice the customer
+    picked with this message (its text is then the choice's label, not words
+    they typed); None for a message they typed.
+    """
+
+    message_id: int
+    text: str
+    asked_at: datetime
+    reply: BotReply | None = None
+    picked_from: int | None = None
+
+    @property
+    def picked(self):
+        return self.picked_from is not None
+
+
+@dataclass(frozen=True)
+class HandoffRecord:
+    reason: str
+    status: str  # "open" | "assigned" | "resolved"
+    created_at: datetime
+    first_reply_at: datetime | None = None
+    resolution_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ConversationRecord:
+    """One conversation: its customer messages in order, its bot decisions in order and its handoff."""
+
+    id: int
+    visitor_id: str
+    started_at: datetime
+    last_message_at: datetime
+    questions: tuple[Question, ...] = ()
+    replies: tuple[BotReply, ...] = ()
+    handoff: HandoffRecord | None = None
+
+    @property
+    def answers(self):
+        return [reply for reply in self.replies if reply.action == "answer"]
+
+    @property
+    def topics(self):
+        """The top articles of its bot replies: what the conversation was about."""
+        return {reply.article_id for reply in self.replies if reply.article_id is not None}
+
+    @property
+    def bot_questions(self):
+        """The questions the customer typed to the bot: their messages the bot replied to, neither
+        those written to an agent after a handoff nor picks of the bot's choices."""
+        return [question for question in self.questions if question.reply is not None and not question.picked]
+
+
+@dataclass(frozen=True)
+class SurveyAnswer:
+    conversation_id: int
+    kind: str  # "csat" | "ces" | "nps"
+    score: int | None = None  # CSAT 1-5, NPS 0-10
+    choice: str | None = None  # CES: "easy" | "neither" | "difficult"
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A help-center event (an article view or a search) by one visitor."""
+
+    visitor_id: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    """An `article_view` event: a help-center or widget reader opened the article."""
+
+    article_id: int
+    visitor_id: str | None
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A visitor asked for a person: a handoff was created."""
+
+    visitor_id: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ArticleActivity:
+    """The help center's side of article performance, for one period.
+
+    `views`: article views in the period; `votes`: (article_id, helpful) of
+    the votes on articles (not on bot answers) given in the period;
+    `contacts`: handoffs created in the period or up to the contact window
+    after it; `articles`: article id -> (slug, title) of every article named.
+    """
+
+    views: tuple[ArticleView, ...] = ()
+    votes: tuple[tuple[int, bool], ...] = ()
+    contacts: tuple[Contact, ...] = ()
+    articles: dict[int, tuple[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Records:
+    """Everything `summarize` reads about a period, as `read_records` found it in the database."""
+
+    conversations: list[ConversationRecord]
+    surveys: list[SurveyAnswer]
+    visits: list[Visit]
+    activity: ArticleActivity

@@ -1,0 +1,224 @@
+"""The report of a period: `summarize` applies the definitions to the records, `build_report`
+reads them first, `trend` reports each part of a period."""
+
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from ..models import HANDOFF_REASONS
+from .content_gaps import QuestionCount, Topic, content_gap_questions, content_gap_topics, top_questions
+from .deflection import (
+    OUTCOMES,
+    Outcomes,
+    count_sessions,
+    followed_by_repeat_contact,
+    in_period,
+    is_resolved,
+    outcome,
+)
+from .performance import ArticlePerformance, article_performance
+from .periods import as_utc
+from .rates import ratio
+from .reading import read_records
+from .surveys import Ces, Csat, Nps, ces_summary, csat_summary, nps_summary
+from .text import _text_lines
+
+
+@dataclass
+class Report:
+    """The figures of one period [since, until). Rates are in [0, 1]; None where the denominator is 0."""
+
+    since: datetime
+    until: datetime
+    deflection_window_hours: float
+    repeat_contact_days: float
+    conversations: int
+    customer_questions: int
+    outcomes: Outcomes
+    deflection_rate: float | None
+    handoff_rate: float | None
+    bot_replies: int
+    answers: int
+    answer_rate: float | None
+    suggestions: int  # bot replies that offered choices to pick
+    suggestions_picked: int  # of those, how many the customer picked a choice of
+    pick_rate: float | None
+    feedback: int
+    helpful: int
+    helpful_rate: float | None
+    repeat_contacts: int
+    repeat_contact_rate: float | None
+    resolved: int
+    resolved_without_repeat: int
+    first_contact_resolution: float | None
+    help_center_sessions: int
+    self_service_score: float | None  # help-center sessions per handoff
+    handoffs: int
+    handoffs_by_reason: dict[str, int]
+    median_first_reply_seconds: float | None
+    csat: Csat
+    ces: Ces
+    nps: Nps
+    top_questions: list[QuestionCount] = field(default_factory=list)
+    content_gaps: list[Topic] = field(default_factory=list)
+    articles: list[ArticlePerformance] = field(default_factory=list)
+    contact_window_minutes: float = 30.0
+
+    def as_dict(self):
+        """The report as JSON-ready data (datetimes in ISO 8601)."""
+        data = asdict(self)
+        data["since"] = self.since.isoformat()
+        data["until"] = self.until.isoformat()
+        return data
+
+    def as_text(self):
+        """The report as an aligned plain-text table, for the command line."""
+        return "\n".join(_text_lines(self))
+
+
+def summarize(since, until, conversations, surveys, visits, settings, encode, activity=None):
+    """The report of [since, until) (timezone-aware datetimes).
+
+    `conversations`: the period's conversations and, as their visitors'
+    history, every other conversation of those visitors that the deflection
+    and repeat-contact windows can reach (more does no harm).
+    `surveys`: survey answers; those to conversations not counted are ignored.
+    `visits`: help-center events; those outside the period are ignored.
+    `encode(list_of_texts)`: their L2-normalized embeddings, shape (n, d), for
+    the content-gap topics.
+    `activity`: the period's article views, article votes and handoffs, for
+    the article-performance ledger (none: no ledger).
+    """
+    by_visitor = defaultdict(dict)
+    for conversation in conversations:
+        by_visitor[conversation.visitor_id][conversation.id] = conversation
+    counted = sorted(
+        (c for visitor in by_visitor.values() for c in visitor.values() if in_period(c, since, until)),
+        key=lambda c: (c.started_at, c.id),
+    )
+    outcomes = Counter()
+    outcome_of = {}
+    repeats = resolved = resolved_without_repeat = 0
+    for conversation in counted:
+        history = by_visitor[conversation.visitor_id].values()
+        result = outcome_of[conversation.id] = outcome(
+            conversation, history, settings.deflection_window, settings.as_of
+        )
+        outcomes[result] += 1
+        repeat = followed_by_repeat_contact(conversation, history, settings.repeat_window)
+        repeats += repeat
+        if is_resolved(conversation, result):
+            resolved += 1
+            resolved_without_repeat += not repeat
+
+    replies = [reply for c in counted for reply in c.replies]
+    answers = [reply for reply in replies if reply.action == "answer"]
+    offering_choices = {reply.message_id for reply in replies if reply.choices}
+    picked_from = {q.picked_from for c in counted for q in c.questions if q.picked} & offering_choices
+    votes = [vote for answer in answers for vote in answer.votes]
+    handoffs = [c.handoff for c in counted if c.handoff is not None]
+    by_reason = Counter({reason: 0 for reason in HANDOFF_REASONS})
+    by_reason.update(handoff.reason for handoff in handoffs)
+    first_replies = [
+        (handoff.first_reply_at - handoff.created_at).total_seconds()
+        for handoff in handoffs
+        if handoff.first_reply_at is not None
+    ]
+    counted_ids = {c.id for c in counted}
+    surveys = [answer for answer in surveys if answer.conversation_id in counted_ids]
+    sessions = count_sessions(
+        [visit for visit in visits if since <= visit.occurred_at < until], settings.session_gap
+    )
+    questions = [question.text for c in counted for question in c.bot_questions]
+    deflected = outcomes["deflected_confirmed"] + outcomes["deflected_assumed"]
+    return Report(
+        since=since,
+        until=until,
+        deflection_window_hours=settings.deflection_window / timedelta(hours=1),
+        repeat_contact_days=settings.repeat_window / timedelta(days=1),
+        conversations=len(counted),
+        customer_questions=len(questions),
+        outcomes=Outcomes(**{name: outcomes[name] for name in OUTCOMES}),
+        # Of the conversations whose outcome is known: a pending one may still turn out either way.
+        deflection_rate=ratio(deflected, len(counted) - outcomes["deflection_pending"]),
+        handoff_rate=ratio(outcomes["handed_off"], len(counted)),
+        bot_replies=len(replies),
+        answers=len(answers),
+        answer_rate=ratio(len(answers), len(replies)),
+        suggestions=len(offering_choices),
+        suggestions_picked=len(picked_from),
+        pick_rate=ratio(len(picked_from), len(offering_choices)),
+        feedback=len(votes),
+        helpful=sum(votes),
+        helpful_rate=ratio(sum(votes), len(votes)),
+        repeat_contacts=repeats,
+        repeat_contact_rate=ratio(repeats, len(counted)),
+        resolved=resolved,
+        resolved_without_repeat=resolved_without_repeat,
+        first_contact_resolution=ratio(resolved_without_repeat, resolved),
+        help_center_sessions=sessions,
+        self_service_score=ratio(sessions, len(handoffs)),
+        handoffs=len(handoffs),
+        handoffs_by_reason=dict(sorted(by_reason.items(), key=lambda item: (-item[1], item[0]))),
+        median_first_reply_seconds=statistics.median(first_replies) if first_replies else None,
+        csat=csat_summary(answer.score for answer in surveys if answer.kind == "csat"),
+        ces=ces_summary(answer.choice for answer in surveys if answer.kind == "ces"),
+        nps=nps_summary(answer.score for answer in surveys if answer.kind == "nps"),
+        top_questions=top_questions(questions, settings.top_questions),
+        content_gaps=content_gap_topics(
+            content_gap_questions(counted),
+            encode,
+            settings.topic_similarity,
+            settings.content_gaps,
+            settings.examples,
+        ),
+        contact_window_minutes=settings.contact_window / timedelta(minutes=1),
+        articles=(
+            []
+            if activity is None
+            else article_performance(counted, outcome_of, activity, settings.contact_window)
+        ),
+    )
+
+
+def build_report(session: Session, since, until, settings, encode) -> Report:
+    """The report of [since, until) (timezone-aware datetimes), read from the database.
+
+    `encode(list_of_texts)` returns L2-normalized embeddings, shape (n, d), e.g.
+    `services.get_engine().encoder.encode`; it is only called when there are
+    content gaps to group.
+    """
+    since, until = as_utc(since), as_utc(until)
+    return summarize_records(read_records(session, since, until, settings), since, until, settings, encode)
+
+
+def summarize_records(records, since, until, settings, encode) -> Report:
+    """The report of [since, until) from records `read_records` read (the dashboard reuses them for trends)."""
+    return summarize(
+        since,
+        until,
+        records.conversations,
+        records.surveys,
+        records.visits,
+        settings,
+        encode,
+        records.activity,
+    )
+
+
+def trend(records, periods, settings) -> list[Report]:
+    """The report of each of `periods`, from `records` read once for their whole span.
+
+    `records`: `read_records` of a period covering all of `periods`: every
+    conversation one of them counts, with its visitor's history, is among
+    them, and `summarize` ignores the rest. The reports have no top questions,
+    content gaps or article ledger: a trend charts the figures only.
+    """
+    figures_only = replace(settings, top_questions=0, content_gaps=0)
+    without_ledger = replace(records, activity=None)
+    return [
+        summarize_records(without_ledger, since, until, figures_only, encode=None) for since, until in periods
+    ]

@@ -1,0 +1,100 @@
+"""Plain-text rendering of a report, for the command line (`format_value` serves the dashboard too)."""
+
+from ..models import CES_CHOICES
+
+
+def format_value(value, kind):
+    """A figure as people read it: "25.0%", "1.67", "45m 00s", "n/a" for none (the CLI and the dashboard)."""
+    if value is None:
+        return "n/a"
+    if kind == "rate":
+        return f"{100 * value:.1f}%"
+    if kind in ("number", "score"):
+        return f"{value:.2f}"
+    if kind == "nps":
+        return f"{value:.1f}"
+    if kind == "duration":
+        minutes, secs = divmod(round(value), 60)
+        hours, minutes = divmod(minutes, 60)
+        if hours:
+            return f"{hours}h {minutes:02d}m"
+        return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
+    if kind == "count":
+        return f"{value:,}" if isinstance(value, int) else f"{value:g}"
+    return str(value)
+
+
+def _text_lines(report):
+    outcomes = report.outcomes
+    csat, ces, nps = report.csat, report.ces, report.nps
+    resolved = f"{report.resolved_without_repeat} of {report.resolved} resolved had no repeat contact"
+    picked = f"{report.suggestions_picked} of {report.suggestions} suggestions with choices"
+    nps_counts = f"{nps.promoters} promoters, {nps.passives} passives, {nps.detractors} detractors"
+    rows = [
+        ("conversations", report.conversations),
+        ("customer questions", report.customer_questions),
+        ("deflected, confirmed", outcomes.deflected_confirmed),
+        ("deflected, assumed", outcomes.deflected_assumed),
+        ("deflection pending", outcomes.deflection_pending),
+        ("handed off", outcomes.handed_off),
+        ("abandoned", outcomes.abandoned),
+        ("deflection rate", format_value(report.deflection_rate, "rate")),
+        ("handoff rate", format_value(report.handoff_rate, "rate")),
+        (
+            "answer rate",
+            f"{format_value(report.answer_rate, 'rate')} ({report.answers} of {report.bot_replies} replies)",
+        ),
+        ("suggestion pick rate", f"{format_value(report.pick_rate, 'rate')} ({picked})"),
+        (
+            "helpful rate",
+            f"{format_value(report.helpful_rate, 'rate')} ({report.helpful} of {report.feedback} votes)",
+        ),
+        (
+            "repeat-contact rate",
+            f"{format_value(report.repeat_contact_rate, 'rate')} ({report.repeat_contacts})",
+        ),
+        ("first-contact resolution", f"{format_value(report.first_contact_resolution, 'rate')} ({resolved})"),
+        ("help-center sessions", report.help_center_sessions),
+        ("self-service score", format_value(report.self_service_score, "number")),
+        ("median first agent reply", format_value(report.median_first_reply_seconds, "duration")),
+        ("CSAT average", f"{format_value(csat.average, 'number')} ({csat.responses} responses)"),
+        ("CSAT (4-5)", format_value(csat.satisfied_rate, "rate")),
+        ("CES easy/neither/difficult", "/".join(str(ces.distribution[choice]) for choice in CES_CHOICES)),
+        ("NPS", f"{format_value(nps.score, 'nps')} ({nps_counts})"),
+    ]
+    period = f"{report.since:%Y-%m-%d %H:%M} to {report.until:%Y-%m-%d %H:%M} UTC"
+    windows = (
+        f"deflection window {report.deflection_window_hours:g} h, "
+        f"repeat-contact window {report.repeat_contact_days:g} days"
+    )
+    lines = [f"Report {period} ({windows})", ""]
+    width = max(len(label) for label, _ in rows) + 2
+    lines += [f"{label:<{width}}{value}" for label, value in rows]
+    lines += ["", "Handoffs by reason"]
+    lines += [f"  {count:>5}  {reason}" for reason, count in report.handoffs_by_reason.items()]
+    lines += ["", "Top questions"]
+    lines += [f"  {item.count:>5}  {item.question}" for item in report.top_questions] or ["  (none)"]
+    lines += ["", "Content gaps"]
+    for topic in report.content_gaps:
+        also = f"  (also: {'; '.join(topic.examples)})" if topic.examples else ""
+        now = f"  [answered now by {topic.answered_now_by[0]}]" if topic.answered_now_by else ""
+        lines.append(f"  {topic.count:>5}  {topic.label}{also}{now}")
+    if not report.content_gaps:
+        lines.append("  (none)")
+    lines += [
+        "",
+        f"Article performance (contacted a person within {report.contact_window_minutes:g} min after)",
+    ]
+    lines.append(
+        f"  {'contacted':>9}  {'reached':>7}  {'views':>5}  {'cited':>5}  {'suggested':>9}"
+        f"  {'article votes':>13}  {'answer votes':>12}  {'resolved':>8}  article"
+    )
+    for row in report.articles:
+        lines.append(
+            f"  {row.contacted:>9}  {row.reached:>7}  {row.views:>5}  {row.cited:>5}  {row.suggested:>9}"
+            f"  {f'{row.article_helpful}/{row.article_votes} helpful':>13}"
+            f"  {f'{row.answer_helpful}/{row.answer_votes} helpful':>12}  {row.resolved:>8}  {row.slug}"
+        )
+    if not report.articles:
+        lines.append("  (none)")
+    return lines
