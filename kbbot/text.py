@@ -23,6 +23,14 @@ CONTROL_CHARACTERS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 SURROGATES = r"\ud800-\udfff"
 _CONTROL = re.compile(f"[{CONTROL_CHARACTERS}]")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+TRAILING_PUNCTUATION = " .?!,;:…。？！"
+
+
+def normalize_question(text):
+    """Lower case, whitespace collapsed, trailing punctuation stripped: "How do I  pay?" -> "how do i pay".
+    The one form a question is searched in and counted in: a decision or a report must not turn on "?"
+    or capitals."""
+    return re.sub(r"\s+", " ", text.lower()).strip().rstrip(TRAILING_PUNCTUATION)
 
 
 def url_parts(value: str) -> SplitResult | None:

@@ -15,12 +15,12 @@ re-exports what its callers use.
 """
 
 from ..models import CES_CHOICES
+from ..text import normalize_question
 from .content_gaps import (
     QuestionCount,
     Topic,
     content_gap_questions,
     content_gap_topics,
-    normalize_question,
     top_questions,
     with_current_answers,
 )

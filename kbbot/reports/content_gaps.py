@@ -1,18 +1,17 @@
 """What customers asked: the most frequent questions, and the content gaps, the questions the
 knowledge base fell short on, grouped into topics (definitions: docs/metrics.md)."""
 
-import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
 from ..search import topics
 from ..support.conversations import asks_something
+from ..text import normalize_question
 from .deflection import kept_picks
 
 # Bot actions that show the knowledge base had no confident answer to a question; a handoff
 # because the customer asked for a person shows nothing about the knowledge base.
 GAP_ACTIONS = ("suggest", "handoff")
-TRAILING_PUNCTUATION = " .?!,;:…。？！"
 
 
 @dataclass(frozen=True)
@@ -31,11 +30,6 @@ class Topic:
     # (slug, title) of the article the bot answers the label from when the report is made: a gap an
     # article has closed since (`with_current_answers`); None: still a gap, or not asked.
     answered_now_by: tuple[str, str] | None = None
-
-
-def normalize_question(text):
-    """Lower case, whitespace collapsed, trailing punctuation stripped: "How do I  pay?" -> "how do i pay"."""
-    return re.sub(r"\s+", " ", text.lower()).strip().rstrip(TRAILING_PUNCTUATION)
 
 
 def top_questions(texts, limit):

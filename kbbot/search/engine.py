@@ -21,6 +21,7 @@ from .. import db
 from ..articles.highlight import query_terms as marked_terms
 from ..errors import IndexCorrupt, IndexMissing
 from ..models import Article
+from ..text import normalize_question
 from . import chunking, confidence, intents, retrieval, sections
 from .index import DenseIndex, UpdateCounts
 from .lexical import LexicalIndex
@@ -29,7 +30,6 @@ from .spelling import Speller, word_counts
 log = logging.getLogger(__name__)
 
 CANDIDATES = 100  # entries taken from each retriever before fusion
-TRAILING_PUNCTUATION = " ?!.…,;:"
 MAX_CHOICES = 3  # the articles, or sections of one, offered when the bot is unsure
 RELATED_MIN_SIMILARITY = 0.4  # centroid cosine under which an article is not "related" (sample median: 0.29)
 
@@ -68,18 +68,11 @@ def section_heading_text(title, section):
     return " > ".join((title,) + section.heading_path)
 
 
-def searchable(question):
-    """`question` in the one form it is searched in: spaces collapsed, no trailing punctuation, lower
-    case. A decision must not turn on "?" or capitals; the model is uncased and BM25 and error codes
-    ignore case already."""
-    return " ".join(question.split()).rstrip(TRAILING_PUNCTUATION).casefold()
-
-
 @dataclass(frozen=True)
 class _Query:
     """A question as the engine searches with it, computed once."""
 
-    text: str  # `searchable`, misspellings corrected
+    text: str  # `text.normalize_question`, misspellings corrected
     vector: np.ndarray  # its embedding, L2-normalized, shape (dimension,)
     terms: list[str]  # its BM25 terms
     passage_lexical: np.ndarray  # BM25 of every passage, aligned with the engine's passage rows
@@ -322,13 +315,16 @@ class Engine:
         shown_ones = np.array([section.anchor in shown for section in found.sections])
         return found, scores, retrieval.section_probabilities(features, shown_ones)
 
+    def _article_by_slug(self, slug):
+        with self._lock:
+            return next((a for a in self._articles.values() if a.slug == slug), None)
+
     def section_evidence(self, session: Session, question, slug):
         """(outline, passage scores, `retrieval.section_features`, the question's content words) of
         article `slug` for `question`, or None when it has no sections: what bench/calibrate.py fits
         the section model on."""
         query = self._query(session, question)
-        with self._lock:
-            article = next((a for a in self._articles.values() if a.slug == slug), None)
+        article = self._article_by_slug(slug)
         found, scores, features = self._section_features(article, query) if article else (None, None, None)
         return None if found is None else (found, scores, features, query.marked)
 
@@ -338,14 +334,12 @@ class Engine:
         its outline)."""
         with self._lock:
             article = self._articles[hit.article_id]
-        scores = self._sections(article, query)[1] if choice is None else None
-        with self._lock:
             outline = self._outline(article) if article.passage_ids else None
             position = None
             if choice is not None:
                 position = outline.sections[choice].first
-            elif len(scores):
-                position = int(np.argmax(scores))
+            elif article.passage_ids and query is not None:
+                position = int(np.argmax(self._passage_scores(article, query)))
             passage_id = article.passage_ids[position] if position is not None else None
             # An FAQ entry has no passage: show the entry that matched, else its title.
             entry_id = next(i for i in (passage_id, hit.best_entry_id, article.entry_ids[0]) if i is not None)
@@ -376,9 +370,9 @@ class Engine:
             return self._speller.correct(question)
 
     def _query(self, session, question):
-        """The `_Query` for `question` as searched: in one canonical form (`searchable`), misspelt
-        words corrected."""
-        searched = self.corrected(session, searchable(question))
+        """The `_Query` for `question` as searched: in one canonical form (`text.normalize_question`;
+        the model is uncased, BM25 and error codes ignore case already), misspelt words corrected."""
+        searched = self.corrected(session, normalize_question(question))
         terms = self._lexical.query_terms(searched)  # tokenized once, for BM25 and the evidence
         with self._lock:
             passage_lexical = self._passage_lexical.scores(terms)
@@ -443,7 +437,7 @@ class Engine:
             action=confidence.HANDOFF,
             confidence=article_confidence,
             answer="",
-            corrected_question=query.text if query.text != searchable(question) else None,
+            corrected_question=query.text if query.text != normalize_question(question) else None,
             sources=sources,
             ranked_slugs=[self._articles[hit.article_id].slug for hit in hits[:10]],
             evidence=found,
@@ -548,8 +542,8 @@ class Engine:
         """(the `Answer` quoting section `anchor` of article `slug`, which the customer picked from
         the choices offered), or None when that article or section is no longer published."""
         self.ensure_current(session)
+        article = self._article_by_slug(slug)
         with self._lock:
-            article = next((a for a in self._articles.values() if a.slug == slug), None)
             found = self._outline(article) if article is not None and article.passage_ids else None
         if article is None or (found is None and anchor):
             return None

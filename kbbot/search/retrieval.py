@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..articles.highlight import query_terms
 from . import intents
 from .chunking import LIST_ITEM_MARKER, SENTENCE_ENDINGS
 
@@ -148,15 +147,15 @@ def section_features(outline, passage_scores, heading_similarities, question_ter
     heading.
     """
     rows = []
-    for section, similarity in zip(outline.sections, heading_similarities):
-        heading = " ".join(section.heading_path)
-        terms = query_terms(heading)
+    for section, similarity, terms, heading_intents in zip(
+        outline.sections, heading_similarities, outline.heading_terms, outline.heading_intents
+    ):
         rows.append(
             (
                 float(np.max(passage_scores[section.first : section.last + 1])),
                 float(similarity),
                 len(terms & question_terms) / len(terms) if terms else 0.0,
-                intents.agreement(question_intents, intents.intents(heading)),
+                intents.agreement(question_intents, heading_intents),
                 float(not section.heading_path),
             )
         )

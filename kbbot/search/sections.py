@@ -15,7 +15,7 @@ import numpy as np
 
 from ..articles.highlight import query_terms
 from ..articles.rendering import CONTENTS_LEVELS, heading_ids
-from . import chunking, retrieval
+from . import chunking, intents, retrieval
 
 MAX_SECTION_WORDS = 160  # a section up to this long is shown whole (95% of the sample's are)
 MAX_TABLE_ROWS = 6  # a table up to this many rows is shown whole; a longer one by the rows asked about
@@ -46,6 +46,10 @@ class Outline:
     blocks: tuple[chunking.Block, ...]
     passages: tuple[chunking.Passage, ...]
     sections: tuple[Section, ...]
+    # Per section, of its heading path: the content words' stems (`highlight.query_terms`) and the
+    # intents (`intents.intents`), which section choice compares with every question's.
+    heading_terms: tuple[frozenset[str], ...]
+    heading_intents: tuple[frozenset[str], ...]
 
     def section_of(self, passage):
         """The position of the section that holds passage `passage`."""
@@ -70,7 +74,15 @@ def outline(body):
             anchor = next((a for path, a in anchors if path == passage.heading_path), "")
         sections.append(Section(passage.heading_path, anchor, position, position))
     lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # as markdown-it counts them
-    return Outline(tuple(lines), tuple(blocks), tuple(passages), tuple(sections))
+    headings = [" ".join(section.heading_path) for section in sections]
+    return Outline(
+        tuple(lines),
+        tuple(blocks),
+        tuple(passages),
+        tuple(sections),
+        tuple(frozenset(query_terms(heading)) for heading in headings),
+        tuple(intents.intents(heading) for heading in headings),
+    )
 
 
 def _heading_anchors(body):

@@ -111,11 +111,6 @@ def is_follow_up(message):
     return len(words) <= FOLLOW_UP_MAX_WORDS and bool(_ANAPHORA.search(message))
 
 
-def contextual_query(previous_question, message):
-    """The text to retrieve with for a follow-up: the previous question, then the new message."""
-    return f"{previous_question} {message}" if previous_question else message
-
-
 def asks_something(message):
     """Whether the message asks about something: it neither only says the last reply failed ("it
     still fails"), nor asks for a person, nor is small talk. Such messages are about the question
