@@ -33,14 +33,14 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 import banking77
-from kbbot import db
-from kbbot.search import evaluation, retrieval
-from kbbot.services import get_engine
-from kbbot.articles.sync import sync_directory
+import numpy as np
 from sections import BENCHMARKS, replace_section
+
+from kbbot.articles.sync import sync_directory
+from kbbot.search import evaluation, retrieval
+from kbbot.web.services import get_engine
+from kbbot.web.session import get_session
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT / "articles"
@@ -177,7 +177,7 @@ def measure_new_engine(workdir, question_sets, b77_kb, b77_questions):
     """{set name: [Outcome, ...]} of this checkout's engine, BANKING77's as "banking77"."""
     app = banking77.scratch_app(workdir, "sample")
     with app.app_context():
-        session = db.get_session()
+        session = get_session()
         sync_directory(session, ARTICLES, app.config["MAX_ARTICLE_BYTES"])
         outcomes = {
             name: evaluation.evaluate(get_engine(), session, questions)
@@ -284,7 +284,7 @@ def measure_passages(workdir):
     questions = evaluation.read_questions(SAMPLE_DEV)
     results = {}
     with app.app_context():
-        session = db.get_session()
+        session = get_session()
         sync_directory(session, ARTICLES, app.config["MAX_ARTICLE_BYTES"])
         engine = get_engine()
         for weight in LEXICAL_WEIGHTS:

@@ -27,14 +27,15 @@ from pathlib import Path
 import bm25s
 import numpy as np
 import Stemmer
+from sections import replace_section
 
 from kbbot import create_app, db
-from kbbot.search import evaluation
 from kbbot.articles.source import ArticleSource, save_article
+from kbbot.search import evaluation
 from kbbot.search.embedding import load_encoder
-from kbbot.services import get_engine
 from kbbot.text import slugify
-from sections import replace_section
+from kbbot.web.services import get_engine
+from kbbot.web.session import get_session
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data" / "banking77"
@@ -106,7 +107,7 @@ def scratch_app(workdir, name):
 def run_engine(kb, questions, workdir):
     app = scratch_app(workdir, "bench")
     with app.app_context():
-        session = db.get_session()
+        session = get_session()
         load_knowledge_base(session, kb)
         engine = get_engine()
         engine.refresh(session)

@@ -36,10 +36,10 @@ import numpy as np
 from scipy.optimize import minimize  # scipy comes with sentence-transformers (scikit-learn)
 from sections import replace_section as replace_marked_section
 
-from kbbot import db
 from kbbot.articles.sync import sync_directory
 from kbbot.search import confidence, evaluation, retrieval, sections
-from kbbot.services import get_engine
+from kbbot.web.services import get_engine
+from kbbot.web.session import get_session
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DEV = ROOT / "bench" / "data" / "sample_dev.jsonl"
@@ -119,7 +119,7 @@ def collect(engine, session, questions, with_sections=True):
 def sample_help_center(workdir):
     app = banking77.scratch_app(workdir, "sample")
     with app.app_context():
-        session = db.get_session()
+        session = get_session()
         sync_directory(session, ROOT / "articles", app.config["MAX_ARTICLE_BYTES"])
         return collect(get_engine(), session, evaluation.read_questions(SAMPLE_DEV))
 
@@ -128,7 +128,7 @@ def banking77_dev(workdir):
     kb, questions = banking77.build_split("dev")
     app = banking77.scratch_app(workdir, "b77")
     with app.app_context():
-        session = db.get_session()
+        session = get_session()
         banking77.load_knowledge_base(session, kb)
         return collect(get_engine(), session, questions, with_sections=False)
 

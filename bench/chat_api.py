@@ -13,14 +13,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from flask import g
-
 import banking77
 import sections
-from kbbot import db, events
-from kbbot.search import evaluation
-from kbbot.services import get_engine
+from flask import g
+
+from kbbot import events
 from kbbot.articles.sync import sync_directory
+from kbbot.search import evaluation
+from kbbot.web.services import get_engine
+from kbbot.web.session import get_session
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "bench" / "data" / "sample_dev.jsonl"
@@ -31,7 +32,7 @@ def measure(workdir):
     questions = [question.query for question in evaluation.read_questions(QUESTIONS)]
     engine_ms, turn_ms, flush_ms = [], [], []
     with app.app_context():
-        session = db.get_session()
+        session = get_session()
         sync_directory(session, ROOT / "articles", app.config["MAX_ARTICLE_BYTES"])
         engine = get_engine()
         engine.refresh(session)

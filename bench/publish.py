@@ -18,10 +18,12 @@ import time
 from pathlib import Path
 
 import sections
-from kbbot import create_app, db
+
+from kbbot import create_app
 from kbbot.accounts import users
-from kbbot.services import get_engine
 from kbbot.articles.sync import sync_directory
+from kbbot.web.services import get_engine
+from kbbot.web.session import get_session
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "how many days do I have to get a refund on an annual plan?"
@@ -38,7 +40,7 @@ def worker(workdir):
         }
     )
     with app.app_context():
-        get_engine().ensure_current(db.get_session())  # a warm worker: model and index loaded
+        get_engine().ensure_current(get_session())  # a warm worker: model and index loaded
     return app
 
 
@@ -56,7 +58,7 @@ def measure(workdir, rounds):
         {"DATABASE_URL": f"sqlite:///{workdir / 'publish.sqlite3'}", "INDEX_DIR": workdir / "index"}
     )
     with first.app_context():
-        session = db.get_session()
+        session = get_session()
         sync_directory(session, ROOT / "articles", first.config["MAX_ARTICLE_BYTES"])
         editor = users.create_user(session, "editor@example.com", ["editor"])
         token, _ = users.create_token(session, editor, "bench")

@@ -42,11 +42,11 @@ import numpy as np
 from banking77 import scratch_app
 from sections import replace_section
 
-from kbbot import db
 from kbbot.articles.sync import sync_directory
 from kbbot.search import evaluation
-from kbbot.services import get_engine
 from kbbot.web.help_center import SEARCH_LIMIT
+from kbbot.web.services import get_engine
+from kbbot.web.session import get_session
 
 ROOT = Path(__file__).resolve().parent.parent
 SEARCH_DEV = ROOT / "bench" / "data" / "search_dev.jsonl"
@@ -89,7 +89,7 @@ def search_dev(workdir):
     """A `Searched` for every query of the dev file."""
     app = scratch_app(workdir, "search")
     with app.app_context():
-        session = db.get_session()
+        session = get_session()
         sync_directory(session, ROOT / "articles", app.config["MAX_ARTICLE_BYTES"])
         engine = get_engine()
         searched = []

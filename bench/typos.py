@@ -17,12 +17,13 @@ import sys
 from pathlib import Path
 
 from banking77 import scratch_app
-from kbbot import db
+from sections import run_and_record
+
+from kbbot.articles.sync import sync_directory
 from kbbot.search import evaluation
 from kbbot.search.engine import Engine
-from kbbot.services import get_engine
-from kbbot.articles.sync import sync_directory
-from sections import run_and_record
+from kbbot.web.services import get_engine
+from kbbot.web.session import get_session
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DEV = ROOT / "bench" / "data" / "sample_dev.jsonl"
@@ -89,7 +90,7 @@ def measure(workdir):
     app = scratch_app(workdir, "typos")
     results = {}
     with app.app_context():
-        session = db.get_session()
+        session = get_session()
         sync_directory(session, ROOT / "articles", app.config["MAX_ARTICLE_BYTES"])
         corrected = get_engine()
         uncorrected = Engine(

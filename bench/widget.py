@@ -17,13 +17,14 @@ import threading
 import time
 from pathlib import Path
 
+import sections
 from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
-import sections
-from kbbot import create_app, db
-from kbbot.services import get_engine
+from kbbot import create_app
 from kbbot.articles.sync import sync_directory
+from kbbot.web.services import get_engine
+from kbbot.web.session import get_session
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -97,8 +98,8 @@ def main():
             }
         )
         with app.app_context():
-            sync_directory(db.get_session(), ROOT / "articles", app.config["MAX_ARTICLE_BYTES"])
-            get_engine().refresh(db.get_session())
+            sync_directory(get_session(), ROOT / "articles", app.config["MAX_ARTICLE_BYTES"])
+            get_engine().refresh(get_session())
         raw, gzipped = loader_size(app)
         kbbot, host = serve(app, port), serve(host_page(f"http://127.0.0.1:{port}"), host_port)
         times = open_times(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{host_port}", args.runs)

@@ -13,14 +13,16 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from . import db, reports, services
+from . import reports
 from .accounts import auth, users
 from .articles import export
 from .articles.sync import sync_directory
 from .errors import KbbotError
-from .models import Article, OutboundEmail
+from .models import Article, EmailStatus, OutboundEmail
 from .search import evaluation
 from .support import mail, privacy
+from .web import services
+from .web.session import get_session
 
 
 @click.command("init")
@@ -28,7 +30,7 @@ from .support import mail, privacy
 def init_command():
     """Create or migrate the database (done on every start, too)."""
     engine = current_app.extensions["kbbot.engine"]
-    session = db.get_session()
+    session = get_session()
     articles = session.execute(select(func.count(Article.id))).scalar_one()
     click.echo(f"Database ready: {engine.url.render_as_string(hide_password=True)} ({articles} articles)")
 
@@ -39,7 +41,7 @@ def init_command():
 def sync_command(directory):
     """Import the Markdown articles under DIRECTORY into the database."""
     try:
-        report = sync_directory(db.get_session(), directory, current_app.config["MAX_ARTICLE_BYTES"])
+        report = sync_directory(get_session(), directory, current_app.config["MAX_ARTICLE_BYTES"])
     except FileNotFoundError as e:
         raise click.ClickException(str(e)) from e
     for label in ("created", "updated", "unpublished", "kept_web_edits"):
@@ -63,7 +65,7 @@ def sync_command(directory):
 @with_appcontext
 def export_command(directory):
     """Write every article (drafts too) to DIRECTORY as Markdown; `kbbot sync DIRECTORY` reads it back unchanged."""
-    report = export.export_directory(db.get_session(), directory)
+    report = export.export_directory(get_session(), directory)
     for error in report.errors:
         click.echo(f"error: {error}", err=True)
     click.echo(f"{len(report.written)} articles written to {directory}, {len(report.errors)} errors")
@@ -76,7 +78,7 @@ def export_command(directory):
 @with_appcontext
 def index_command(full):
     """Bring the search index in line with the published articles."""
-    session = db.get_session()
+    session = get_session()
     counts = services.get_engine().refresh(session, full=full, show_progress=True)
     click.echo(
         f"{counts.added} added, {counts.updated} updated, {counts.removed} removed, "
@@ -90,7 +92,7 @@ def index_command(full):
 @with_appcontext
 def search_command(query, limit):
     """List the articles that best match QUERY with their scores; no search floor, to see where it falls."""
-    _, sources = services.get_engine().search(db.get_session(), query, limit=limit)
+    _, sources = services.get_engine().search(get_session(), query, limit=limit)
     if not sources:
         click.echo("No matching articles.")
     for rank, source in enumerate(sources, start=1):
@@ -106,7 +108,7 @@ def search_command(query, limit):
 @with_appcontext
 def ask_command(question, as_json):
     """Answer QUESTION: the decision, the answer passage, sources and confidence."""
-    answer = services.get_engine().ask(db.get_session(), question)
+    answer = services.get_engine().ask(get_session(), question)
     if as_json:
         click.echo(json.dumps(asdict(answer), indent=2, ensure_ascii=False, default=list))
         return
@@ -140,7 +142,7 @@ def eval_command(queries, as_json):
     except KbbotError as e:
         raise click.ClickException(str(e)) from e
     engine = services.get_engine()
-    result = evaluation.report(evaluation.evaluate(engine, db.get_session(), questions))
+    result = evaluation.report(evaluation.evaluate(engine, get_session(), questions))
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=2))
         return
@@ -186,7 +188,7 @@ def report_command(since, until, as_json):
             raise click.BadParameter(problem, param_hint=option)
     if last < first:
         raise click.BadParameter(f"{last} is before the first day, {first}", param_hint="'--until'")
-    session = db.get_session()
+    session = get_session()
     result = reports.build_report(
         session,
         *reports.days(first, last),
@@ -206,7 +208,7 @@ def report_command(since, until, as_json):
 @with_appcontext
 def serve_command(host, port):
     """Start the development server (first start imports the sample articles)."""
-    services.prepare_to_serve()
+    services.prepare_to_serve(get_session())
     engine = services.get_engine()
     click.echo(f"{engine.article_count()} published articles indexed; serving on http://{host}:{port}/")
     current_app.run(host=host, port=port, use_reloader=False)
@@ -232,7 +234,7 @@ def user_create_command(email, roles, name, password_stdin):
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = users.create_user(db.get_session(), email, roles, password=password, name=name)
+        user = users.create_user(get_session(), email, roles, password=password, name=name)
     except KbbotError as e:
         raise click.ClickException(str(e)) from e
     click.echo(f"Created {user.email} ({', '.join(user.roles)})")
@@ -243,7 +245,7 @@ def user_create_command(email, roles, name, password_stdin):
 @with_appcontext
 def user_disable_command(email):
     """Disable the staff user EMAIL: every session ends and the user's API tokens stop working."""
-    session = db.get_session()
+    session = get_session()
     try:
         auth.disable(session, users.find_user(session, email))
     except KbbotError as e:
@@ -262,7 +264,7 @@ def token_group():
 @with_appcontext
 def token_create_command(email, name):
     """Create an API token for the user EMAIL; it is printed once and never stored in clear."""
-    session = db.get_session()
+    session = get_session()
     try:
         token, record = users.create_token(session, users.find_user(session, email), name)
     except KbbotError as e:
@@ -277,7 +279,7 @@ def token_create_command(email, name):
 def token_revoke_command(token_id):
     """Revoke the API token with id TOKEN_ID."""
     try:
-        users.revoke_token(db.get_session(), token_id)
+        users.revoke_token(get_session(), token_id)
     except KbbotError as e:
         raise click.ClickException(str(e)) from e
     click.echo(f"Token {token_id} revoked.")
@@ -288,12 +290,13 @@ def token_revoke_command(token_id):
 @with_appcontext
 def mail_command(every):
     """Try the agent replies queued for email (each serving process also does, every 30 s)."""
-    if current_app.extensions["kbbot.mail"] is None:
+    settings = services.mail_settings()
+    if settings is None:
         raise click.ClickException("this app sends no email: set KBBOT_SMTP_URL and KBBOT_MAIL_FROM")
-    session = db.get_session()
+    session = get_session()
     due_by = datetime(9999, 12, 31, tzinfo=UTC) if every else None
-    outcomes = mail.deliver_due(session, due_by=due_by, limit=None)
-    pending = session.scalar(select(func.count(OutboundEmail.id)).where(OutboundEmail.status == "pending"))
+    outcomes = mail.deliver_due(session, settings, due_by=due_by, limit=None)
+    pending = session.scalar(select(func.count(OutboundEmail.id)).where(OutboundEmail.status == EmailStatus.PENDING))
     click.echo(
         f"{outcomes['sent']} sent, {outcomes['retrying']} to try again later, {outcomes['failed']} given up; "
         f"{pending} waiting in all"
@@ -322,7 +325,7 @@ def erase_command(email, visitor_ids, dry_run):
     """Delete everything kept about a customer: their conversations, visits and votes (docs/privacy.md)."""
     if not email and not visitor_ids:
         raise click.UsageError("name the customer: --email ADDRESS or --visitor ID")
-    session = db.get_session()
+    session = get_session()
     visitors = set(visitor_ids) | (privacy.visitors_with_email(session, email) if email else set())
     if email and not visitors - set(visitor_ids):
         click.echo(f"No handoff was left with {email}.")
@@ -335,7 +338,7 @@ def erase_command(email, visitor_ids, dry_run):
 @with_appcontext
 def purge_command(days, dry_run):
     """Delete conversations, visit events and votes older than DAYS (a customer waiting on a handoff keeps all)."""
-    session = db.get_session()
+    session = get_session()
     cutoff = datetime.now(UTC) - timedelta(days=days)
     _report_deletion(session, privacy.purge_before(session, cutoff), dry_run)
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from flask import current_app, g
 from sqlalchemy import create_engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from .models import KnowledgeBaseState
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+GENERATION_BUMPED = "kbbot.generation_bumped"  # a `Session.info` key: this session changed the content
 
 
 def make_engine(url):
@@ -59,24 +59,17 @@ def bump_generation(session: Session) -> int:
         state = KnowledgeBaseState(id=1, generation=0)
         session.add(state)
     state.generation += 1
+    session.info[GENERATION_BUMPED] = True
     return state.generation
 
 
-def get_session() -> Session:
-    """The session of the current app context, opened on first use."""
-    if "db_session" not in g:
-        g.db_session = current_app.extensions["kbbot.sessionmaker"]()
-    return g.db_session
-
-
-def _close_session(_exception=None):
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
+def take_generation_bump(session: Session) -> bool:
+    """Whether `session` bumped the generation since the last call (the web layer then refreshes its
+    engine at once)."""
+    return session.info.pop(GENERATION_BUMPED, False)
 
 
 def init_app(app):
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["kbbot.engine"] = engine
     app.extensions["kbbot.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
-    app.teardown_appcontext(_close_session)

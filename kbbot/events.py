@@ -1,16 +1,17 @@
 """The append-only event log that deflection and content reports are computed from.
 
-Views call `record(...)` while handling a request; the events are written after
-the response's own data was committed, in a transaction of their own
-(`flush`), so a failing log write can neither undo nor delay an answer by
-more than one insert. A failed write is logged as an error and counted
-(`failure_count`, shown by /healthz), never silently dropped.
+Events are queued on the database session that did the work (`record`) and
+written after that work was committed, in a transaction of their own (`flush`,
+called by the web layer after each response and by the CLI after each
+command), so a failing log write can neither undo nor delay an answer by more
+than one insert. A failed write is logged as an error and its events counted
+by the caller (/healthz shows the count), never silently dropped.
 """
 
 import logging
 
-from flask import current_app, g
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, object_session
 
 from .models import Event, utcnow
 
@@ -37,10 +38,21 @@ TYPES = (
 )
 
 
+QUEUE = "kbbot.events"  # the key of a session's queued events in `Session.info`
+
+
 def record(
-    type_, *, visitor_id=None, conversation_id=None, message_id=None, handoff_id=None, article_id=None, **data
+    session,
+    type_,
+    *,
+    visitor_id=None,
+    conversation_id=None,
+    message_id=None,
+    handoff_id=None,
+    article_id=None,
+    **data,
 ):
-    """Queue one event for this request; it is written by `flush` after the response's data."""
+    """Queue one event on `session`; `flush` writes it after the session's own data."""
     if type_ not in TYPES:
         raise ValueError(f"unknown event type {type_!r}")
     event = Event(
@@ -53,27 +65,37 @@ def record(
         article_id=article_id,
         data=data,
     )
-    g.setdefault("kbbot_events", []).append(event)
+    session.info.setdefault(QUEUE, []).append(event)
     return event
 
 
 def record_in(conversation, type_, **fields):
-    """`record` an event of `conversation` (its visitor and id filled in)."""
-    return record(type_, visitor_id=conversation.visitor_id, conversation_id=conversation.id, **fields)
+    """`record` an event of `conversation` (its visitor and id filled in) on the conversation's session."""
+    return record(
+        object_session(conversation),
+        type_,
+        visitor_id=conversation.visitor_id,
+        conversation_id=conversation.id,
+        **fields,
+    )
 
 
 SEARCH_RESULTS_KEPT = 3  # a search's best results kept with it, for the agent who later reads the log
 
 
-def record_search(visitor_id, query, results, source):
+def record_search(session, visitor_id, query, results, source):
     """Log a search with its result count and its first results (`results`: (slug, title) pairs)."""
     top = [{"slug": slug, "title": title} for slug, title in results[:SEARCH_RESULTS_KEPT]]
-    return record("search", visitor_id=visitor_id, query=query, results=len(results), source=source, top=top)
+    return record(
+        session, "search", visitor_id=visitor_id, query=query, results=len(results), source=source, top=top
+    )
 
 
-def record_article_view(article, visitor_id, ref):
-    """Log a view of `article` and write it at once: the page reports reading time against its id."""
+def record_article_view(session, article, visitor_id, ref):
+    """Log a view of `article`; the caller writes it at once (`flush`), as the page reports reading time
+    against its id."""
     view = record(
+        session,
         "article_view",
         visitor_id=visitor_id,
         article_id=article.id,
@@ -81,41 +103,28 @@ def record_article_view(article, visitor_id, ref):
         title=article.title,
         ref=ref,
     )
-    flush()
     return view
 
 
-def flush():
-    """Write the queued events in their own transaction; report, never raise, on failure."""
-    queued = g.pop("kbbot_events", [])
+def flush(session):
+    """Write the events queued on `session` in a transaction of their own: the number that could not be
+    written (0 when all were). Logs, never raises, a failure."""
+    queued = session.info.pop(QUEUE, [])
     if not queued:
-        return
-    session = current_app.extensions["kbbot.sessionmaker"]()
+        return 0
+    writer = Session(session.get_bind(), expire_on_commit=False)
     try:
-        session.add_all(queued)
-        session.commit()
+        writer.add_all(queued)
+        writer.commit()
+        return 0
     except SQLAlchemyError as e:
-        session.rollback()
-        failures = current_app.extensions.get("kbbot.event_failures", 0) + len(queued)
-        current_app.extensions["kbbot.event_failures"] = failures
+        writer.rollback()
         logger.error(
             "event log write failed, %d event(s) not recorded (%s): %s",
             len(queued),
             ", ".join(sorted({event.type for event in queued})),
             e.__class__.__name__,
         )
+        return len(queued)
     finally:
-        session.close()
-
-
-def failure_count(app):
-    return app.extensions.get("kbbot.event_failures", 0)
-
-
-def init_app(app):
-    app.extensions["kbbot.event_failures"] = 0
-
-    @app.after_request
-    def _write_events(response):
-        flush()
-        return response
+        writer.close()

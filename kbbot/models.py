@@ -7,8 +7,8 @@ reports read; `Handoff` is a conversation passed to a person.
 """
 
 from datetime import datetime, timezone
+from enum import StrEnum
 
-from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -26,16 +26,38 @@ from sqlalchemy.types import TypeDecorator
 
 ARTICLE_STATUSES = ("published", "draft")
 ROLES = ("admin", "editor", "agent")
-HANDOFF_STATUSES = ("open", "assigned", "resolved")
-HANDOFF_REASONS = (
-    "customer_request",
-    "low_confidence",
-    "repeated_unhelpful",
-    "negative_feedback",
-)
+
+
+class HandoffStatus(StrEnum):
+    """Where a handoff stands (stored as its value)."""
+
+    OPEN = "open"  # waiting for an agent
+    ASSIGNED = "assigned"
+    RESOLVED = "resolved"
+
+
+class HandoffReason(StrEnum):
+    """Why a conversation went to a person (stored as its value); the bot offers one for the first three."""
+
+    CUSTOMER_REQUEST = "customer_request"  # the customer asked for a person, or took the offer
+    LOW_CONFIDENCE = "low_confidence"  # the help center does not answer the question
+    REPEATED_UNHELPFUL = "repeated_unhelpful"  # two replies in a row did not help
+    NEGATIVE_FEEDBACK = "negative_feedback"  # the customer voted an answer unhelpful
+
+
+class EmailStatus(StrEnum):
+    """Where an agent's reply queued for email stands (stored as its value)."""
+
+    PENDING = "pending"  # to be tried (again)
+    SENT = "sent"
+    FAILED = "failed"  # refused for good, or still failing after every retry
+
+
+HANDOFF_STATUSES = tuple(status.value for status in HandoffStatus)
+EMAIL_STATUSES = tuple(status.value for status in EmailStatus)
+HANDOFF_REASONS = tuple(reason.value for reason in HandoffReason)
 RESOLUTION_REASONS = ("answered", "existing_article", "article_missing", "bug", "other")
 SURVEY_KINDS = ("csat", "ces", "nps")
-EMAIL_STATUSES = ("pending", "sent", "failed")
 CES_CHOICES = ("easy", "neither", "difficult")
 # The largest id (or revision number) the schema's INTEGER columns hold on every database:
 # PostgreSQL's integer is 32 bits (SQLite's 64). Larger ones in a request never reach a query.
@@ -177,7 +199,7 @@ class KnowledgeBaseState(Base):
     chunking_version: Mapped[int | None] = mapped_column(Integer)
 
 
-class User(UserMixin, Base):
+class User(Base):
     """A staff member: an agent, a content editor or an admin (roles combine)."""
 
     __tablename__ = "users"
@@ -192,9 +214,17 @@ class User(UserMixin, Base):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
+    # What a login manager asks of a signed-in user (Flask-Login's user protocol), kept here so that
+    # the model needs no web library: an active account is authenticated, never anonymous.
+    is_authenticated = True
+    is_anonymous = False
+
     @property
     def is_active(self):  # Flask-Login refuses inactive users
         return self.active
+
+    def get_id(self):
+        return str(self.id)
 
     def has_role(self, role):
         """Whether the user may act as `role`; an admin may act as every role."""
@@ -309,7 +339,7 @@ class Handoff(Base):
     conversation_id: Mapped[int] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), unique=True
     )
-    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=HandoffStatus.OPEN.value, index=True)
     reason: Mapped[str] = mapped_column(String(40))
     email: Mapped[str] = mapped_column(String(320))
     name: Mapped[str] = mapped_column(String(200), default="")
@@ -359,7 +389,7 @@ class OutboundEmail(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), unique=True)
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # one of EMAIL_STATUSES
+    status: Mapped[str] = mapped_column(String(20), default=EmailStatus.PENDING.value)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # The kind of the last failure (an exception name or SMTP code), never an address or text.

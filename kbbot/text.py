@@ -87,3 +87,18 @@ def slugify(text: str) -> str:
     if slug[room] != "-" and "-" in cut[room // 2 :]:  # mid-word: drop the partial word if not most of it
         cut = cut.rsplit("-", 1)[0]
     return f"{cut.rstrip('-')}-{digest}"
+
+
+# Longer digit strings are far outside any range kbbot takes, and Python refuses to convert
+# very long ones (sys.get_int_max_str_digits) anyway.
+MAX_DIGITS = 30
+
+
+def whole_number(text):
+    """`text` as a whole number when it is ASCII digits only ("42", "007"), else None.
+
+    Stricter than `str.isdigit`, which also accepts digits `int` refuses (superscripts such as "²").
+    """
+    if not text or len(text) > MAX_DIGITS or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text)

@@ -21,12 +21,13 @@ from playwright.sync_api import sync_playwright
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
-from kbbot import create_app, db
+from kbbot import create_app
 from kbbot.accounts import users
 from kbbot.articles.sync import sync_directory
 from kbbot.models import Message
-from kbbot.services import get_engine
-from kbbot.support import conversations
+from kbbot.support import conversations, decisions, replies
+from kbbot.web.services import get_engine
+from kbbot.web.session import get_session
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_ARTICLES = ROOT / "articles"
@@ -64,7 +65,7 @@ def app(tmp_path):
 @pytest.fixture
 def session(app):
     with app.app_context():
-        yield db.get_session()
+        yield get_session()
 
 
 @pytest.fixture
@@ -128,9 +129,9 @@ def build_support_app(tmp_path, articles=None, **overrides):
         write_article(directory, name, fields.pop("body"), **fields)
     app = make_app(tmp_path, **overrides)
     with app.app_context():
-        report = sync_directory(db.get_session(), directory, app.config["MAX_ARTICLE_BYTES"])
+        report = sync_directory(get_session(), directory, app.config["MAX_ARTICLE_BYTES"])
         assert not report.errors, report.errors
-        get_engine().refresh(db.get_session())
+        get_engine().refresh(get_session())
     return app
 
 
@@ -176,18 +177,18 @@ def offer_choices(app, conversation_id, slug, title, sections):
             "title": title,
             "section": heading,
             "anchor": anchor,
-            "url": conversations.section_url(f"http://localhost/articles/{slug}?ref=bot", anchor),
+            "url": decisions.section_url(f"http://localhost/articles/{slug}?ref=bot", anchor),
             "probability": 0.4,
         }
         for heading, anchor in sections
     ]
     with app.app_context():
-        session = db.get_session()
+        session = get_session()
         session.add(
             Message(
                 conversation=conversations.get(session, conversation_id),
                 role="bot",
-                text=conversations.SECTION_CHOICES_TEXT,
+                text=replies.SECTION_CHOICES,
                 action="suggest",
                 confidence=0.9,
                 section_confidence=0.4,
@@ -253,7 +254,7 @@ def help_center_app(tmp_path):
 def agent_token(support_app):
     """An API token of an agent, for the staff API."""
     with support_app.app_context():
-        session = db.get_session()
+        session = get_session()
         agent = users.create_user(session, "agent@example.com", ["agent"], name="Alex Agent")
         token, _ = users.create_token(session, agent, "tests")
     return token
@@ -278,9 +279,9 @@ def sample_app(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("sample")
     app = make_app(tmp_path, ARTICLES_DIR=SAMPLE_ARTICLES)
     with app.app_context():
-        report = sync_directory(db.get_session(), SAMPLE_ARTICLES, app.config["MAX_ARTICLE_BYTES"])
+        report = sync_directory(get_session(), SAMPLE_ARTICLES, app.config["MAX_ARTICLE_BYTES"])
         assert not report.errors, report.errors
-        get_engine().refresh(db.get_session())
+        get_engine().refresh(get_session())
     return app
 
 
@@ -431,10 +432,10 @@ def live_site(tmp_path_factory):
         PRODUCT_NAME="Ledgerly Help Center",
     )
     with app.app_context():
-        report = sync_directory(db.get_session(), directory, app.config["MAX_ARTICLE_BYTES"])
+        report = sync_directory(get_session(), directory, app.config["MAX_ARTICLE_BYTES"])
         assert not report.errors, report.errors
-        get_engine().refresh(db.get_session())
-        session = db.get_session()
+        get_engine().refresh(get_session())
+        session = get_session()
         agent = users.create_user(session, "alex@ledgerly.example", ["agent"], name="Alex")
         token, _ = users.create_token(session, agent, "browser tests")
     embed = EMBED_PAGE.format(kbbot=f"http://127.0.0.1:{port}")
@@ -469,7 +470,7 @@ def axe_violations(page, impacts=("serious", "critical")):
 def editor_token(support_app):
     """An API token of an editor who can also sign in (editor@example.com, test_staff_auth.PASSWORD)."""
     with support_app.app_context():
-        session = db.get_session()
+        session = get_session()
         editor = users.create_user(
             session, "editor@example.com", ["editor"], password="correct horse battery", name="Eda Editor"
         )
@@ -484,7 +485,7 @@ def editor_site(tmp_path):
     app = build_support_app(tmp_path, BUSINESS_HOURS="24/7", PUBLIC_URL=f"http://127.0.0.1:{port}")
     with app.app_context():
         for email, name in (("eda@example.com", "Eda"), ("sam@example.com", "Sam")):
-            users.create_user(db.get_session(), email, ["editor"], password="correct horse battery", name=name)
+            users.create_user(get_session(), email, ["editor"], password="correct horse battery", name=name)
     with LiveServer(app, port) as server:
         yield server
 

@@ -6,10 +6,10 @@ A new staff route without an entry in `ALLOWED` fails this test, so none can be 
 import re
 
 import pytest
-
-from kbbot import db
-from kbbot.accounts import users
 from test_staff_auth import PASSWORD, csrf_token, sign_in
+
+from kbbot.accounts import users
+from kbbot.web.session import get_session
 
 ROLES = ("anonymous", "agent", "editor", "admin")
 STAFF = ("agent", "editor", "admin")
@@ -70,7 +70,7 @@ def credentials(app):
     """Per role: a signed-in test client (pages) and an API token (staff API)."""
     found = {"anonymous": (app.test_client(), None)}
     with app.app_context():
-        session = db.get_session()
+        session = get_session()
         for role in STAFF:
             user = users.create_user(session, f"{role}@example.com", [role], password=PASSWORD)
             token, _ = users.create_token(session, user, "matrix")

@@ -4,13 +4,13 @@ honest choices, and no answer to what the help center does not cover (issue 18).
 import random
 
 import pytest
+from conftest import ROOT
 from sqlalchemy import select
 
-from kbbot import db
-from kbbot.search import evaluation
 from kbbot.models import Event
-from kbbot.services import get_engine
-from conftest import ROOT
+from kbbot.search import evaluation
+from kbbot.web.services import get_engine
+from kbbot.web.session import get_session
 
 SAMPLE_DEV = ROOT / "bench" / "data" / "sample_dev.jsonl"
 
@@ -19,7 +19,7 @@ SAMPLE_DEV = ROOT / "bench" / "data" / "sample_dev.jsonl"
 def ask(sample_app):
     def ask(question, **options):
         with sample_app.app_context():
-            return get_engine().ask(db.get_session(), question, **options)
+            return get_engine().ask(get_session(), question, **options)
 
     return ask
 
@@ -180,7 +180,7 @@ def test_a_customer_picks_a_choice_and_the_bot_answers_with_that_section(sample_
     transcript = sample_client.get(f"/api/v1/conversations/{offered['conversation_id']}").get_json()
     assert [m["text"] for m in transcript["messages"] if m["role"] == "customer"][-1] == picked["section"]
     with sample_app.app_context():
-        kinds = db.get_session().scalars(select(Event.type).order_by(Event.id)).all()
+        kinds = get_session().scalars(select(Event.type).order_by(Event.id)).all()
     assert "choice_picked" in kinds
 
 

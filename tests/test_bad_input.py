@@ -1,7 +1,6 @@
 """Every kind of bad request gets its status and one error shape; nothing odd causes a 500."""
 
 import pytest
-
 from conftest import staff_headers
 from test_chat_api import ask
 

@@ -14,8 +14,8 @@ import pytest
 from conftest import axe_violations, screenshot
 from playwright.sync_api import expect
 
-from kbbot import db
 from kbbot.accounts import users
+from kbbot.web.session import get_session
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +28,7 @@ CUSTOMER_EMAIL = "dana.console@example.com"
 @pytest.fixture(scope="module")
 def agent_account(live_site):
     with live_site.app.app_context():
-        users.create_user(db.get_session(), AGENT_EMAIL, ["agent"], password=AGENT_PASSWORD, name="Sam")
+        users.create_user(get_session(), AGENT_EMAIL, ["agent"], password=AGENT_PASSWORD, name="Sam")
     return AGENT_EMAIL
 
 

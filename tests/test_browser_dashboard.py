@@ -11,10 +11,10 @@ from sqlalchemy import select
 from test_reports import add_conversation
 from test_staff_auth import PASSWORD
 
-from kbbot import db
 from kbbot.accounts import users
 from kbbot.models import Article, SurveyResponse
 from kbbot.reports import dashboard
+from kbbot.web.session import get_session
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,7 @@ def admin_email(live_site):
     that other journeys watch stays as it is)."""
     email = f"admin-{uuid.uuid4().hex[:8]}@example.com"
     with live_site.app.app_context():
-        session = db.get_session()
+        session = get_session()
         users.create_user(session, email, ["admin"], password=PASSWORD)
         article = session.scalars(select(Article).order_by(Article.id)).first()
         today = datetime.combine(datetime.now(UTC).date(), time(9), UTC)

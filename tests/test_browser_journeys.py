@@ -16,8 +16,8 @@ from conftest import ARTIFACTS, axe_violations, screenshot
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from kbbot import db
 from kbbot.models import SurveyResponse
+from kbbot.web.session import get_session
 
 pytestmark = pytest.mark.browser
 
@@ -350,7 +350,7 @@ def test_on_a_phone_the_chat_survives_a_reload_and_ends_with_csat_ces_and_nps(li
     expect(frame.locator("[data-testid=ended-note]")).to_be_visible()
     screenshot(page, "5-phone-reload-and-surveys")
     with live_site.app.app_context():
-        session = db.get_session()
+        session = get_session()
         answers = session.execute(
             select(SurveyResponse.kind, SurveyResponse.score, SurveyResponse.choice)
         ).all()

@@ -5,9 +5,9 @@ import json
 from conftest import build_support_app, offer_choices, write_article
 from sqlalchemy import select
 
-from kbbot import db
 from kbbot.articles.sync import sync_directory
 from kbbot.models import Event, Message, Revision
+from kbbot.web.session import get_session
 
 
 def ask(client, message, **fields):
@@ -18,7 +18,7 @@ def ask(client, message, **fields):
 
 def event_types(app):
     with app.app_context():
-        return [event.type for event in db.get_session().execute(select(Event).order_by(Event.id)).scalars()]
+        return [event.type for event in get_session().execute(select(Event).order_by(Event.id)).scalars()]
 
 
 def test_an_in_scope_question_is_answered_with_sources_and_logged(support_app, client):
@@ -32,7 +32,7 @@ def test_an_in_scope_question_is_answered_with_sources_and_logged(support_app, c
     assert 0.0 <= reply["confidence"] <= 1.0 and not reply["handoff_offered"]
     assert event_types(support_app) == ["chat_question", "bot_decision"]
     with support_app.app_context():
-        bot = db.get_session().get(Message, reply["message_id"])
+        bot = get_session().get(Message, reply["message_id"])
         assert bot.revision_id is not None  # the exact revision the answer cited
         assert bot.conversation.page_url == "https://shop.example/pricing"
 
@@ -92,7 +92,7 @@ def test_an_uncovered_question_offers_a_handoff(support_app, client):
     assert reply["handoff_offered"] is True
     assert reply["sources"] == []  # the widget shows none with a handoff, so none are recorded as sent
     with support_app.app_context():
-        assert db.get_session().get(Message, reply["message_id"]).article_id is None
+        assert get_session().get(Message, reply["message_id"]).article_id is None
 
 
 def test_asking_for_a_person_goes_to_handoff_at_once(client):
@@ -121,7 +121,7 @@ def test_it_still_fails_after_an_answer_counts_as_unhelpful_and_offers_a_person(
     if second["action"] == "suggest":
         assert second["answer"].startswith("Sorry that didn't work.")
     with support_app.app_context():
-        assert db.get_session().get(Message, second["message_id"]).offer_reason == "repeated_unhelpful"
+        assert get_session().get(Message, second["message_id"]).offer_reason == "repeated_unhelpful"
     third = ask(client, "that didn't work either", conversation_id=first["conversation_id"])
     assert (third["action"], third["handoff_offered"], third["sources"]) == ("handoff", True, [])
 
@@ -253,12 +253,12 @@ def test_each_answer_keeps_the_revision_it_cited_after_the_article_changes(suppo
         questions=["can I get my money back"],
     )
     with support_app.app_context():
-        session = db.get_session()
+        session = get_session()
         assert sync_directory(session, tmp_path / "support-articles", 512 * 1024).updated == ["refunds"]
     second = ask(client, "how long do I have to ask for a refund?")
     assert "30 days" in second["answer"]
     with support_app.app_context():
-        session = db.get_session()
+        session = get_session()
         old, new = session.get(Message, first["message_id"]), session.get(Message, second["message_id"])
         assert old.revision_id != new.revision_id
         assert "14 days" in session.get(Revision, old.revision_id).body

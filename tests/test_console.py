@@ -13,18 +13,19 @@ from test_handoffs import request_handoff
 from test_openapi import check, openapi
 from test_staff_auth import PASSWORD, csrf_token, sign_in
 
-from kbbot import db, events, reports
+from kbbot import events, reports
 from kbbot.accounts import users
 from kbbot.models import Event, Handoff
-from kbbot.services import get_engine
 from kbbot.support import handoffs, mail, suggestions
+from kbbot.web.services import get_engine
+from kbbot.web.session import get_session
 from kbbot.web.staff import display
 
 
 def signed_in(app, email, role, name):
     """The browser of a new staff user with `role`, signed in."""
     with app.app_context():
-        users.create_user(db.get_session(), email, [role], password=PASSWORD, name=name)
+        users.create_user(get_session(), email, [role], password=PASSWORD, name=name)
     browser = app.test_client()
     assert sign_in(browser, email=email).status_code == 302
     return browser
@@ -97,7 +98,7 @@ def test_the_queue_has_tabs_with_counts_and_the_facts_of_each_handoff(support_ap
 def test_the_queue_shows_how_long_a_customer_waited_for_the_first_reply(support_app, agent, customer):
     handoff_id, _ = hand_off(customer)
     with support_app.app_context():
-        session = db.get_session()
+        session = get_session()
         session.get(Handoff, handoff_id).created_at -= timedelta(minutes=20)
         session.commit()
     assert "Waiting 20 min" in text_of(agent.get("/staff/handoffs/"))
@@ -140,7 +141,7 @@ def test_the_handoff_view_shows_the_customer_transcript_and_what_they_read_and_s
 def test_searches_logged_before_results_were_kept_still_show(support_app, agent, customer):
     handoff_id, _ = hand_off(customer)
     with support_app.app_context():
-        session = db.get_session()
+        session = get_session()
         conversation = session.get(Handoff, handoff_id).conversation
         session.add(
             Event(
@@ -346,7 +347,7 @@ def test_resolving_as_article_missing_feeds_the_content_gap_report(support_app, 
     with support_app.app_context():
         now = datetime.now(timezone.utc)
         report = reports.build_report(
-            db.get_session(),
+            get_session(),
             now - timedelta(days=1),
             now + timedelta(days=1),
             reports.ReportSettings.from_config(support_app.config),
@@ -396,7 +397,7 @@ def test_actions_that_do_not_fit_the_state_explain_why(agent, customer):
 def test_editors_cannot_see_customer_conversations(support_app, customer):
     handoff_id, _ = hand_off(customer)
     with support_app.app_context():
-        users.create_user(db.get_session(), "ed@example.com", ["editor"], password=PASSWORD)
+        users.create_user(get_session(), "ed@example.com", ["editor"], password=PASSWORD)
     editor = support_app.test_client()
     sign_in(editor, email="ed@example.com")
     assert editor.get("/staff/handoffs/").status_code == 403
@@ -472,7 +473,7 @@ def test_searches_keep_their_first_results(support_app, customer):
     customer.get("/api/v1/search?q=stripe")
     with support_app.app_context():
         logged = (
-            db.get_session().execute(select(Event).where(Event.type == "search").order_by(Event.id)).scalars()
+            get_session().execute(select(Event).where(Event.type == "search").order_by(Event.id)).scalars()
         )
         tops = [event.data["top"] for event in logged]
     assert tops[0][0] == {"slug": "refunds", "title": "Refund policy"}
@@ -631,7 +632,7 @@ def test_the_queue_lists_waiting_handoffs_oldest_first_then_the_latest_resolved(
         app = build_support_app(tmp_path / str(number), BUSINESS_HOURS="24/7", **overrides)
         ids = [hand_off(app.test_client(), email=f"c{n}@example.com")[0] for n in range(4)]
         with app.app_context():
-            session = db.get_session()
+            session = get_session()
             first, second = (session.get(Handoff, ids[n]) for n in (0, 1))
             handoffs.resolve(session, first, "answered")
             handoffs.resolve(session, second, "bug")
@@ -671,5 +672,5 @@ def test_an_admin_erases_a_customer_from_the_handoff_page_after_typing_their_add
     assert admin.get(page).status_code == 404
     assert customer.get(f"/api/v1/conversations/{conversation_id}").status_code == 404
     with support_app.app_context():
-        visitor_events = db.get_session().scalars(select(Event).where(Event.type == "article_view")).all()
+        visitor_events = get_session().scalars(select(Event).where(Event.type == "article_view")).all()
     assert visitor_events == []  # what she read went with her

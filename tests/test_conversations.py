@@ -6,7 +6,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from kbbot.search.retrieval import readable_answer
-from kbbot.support import conversations
+from kbbot.support import decisions
 from kbbot.web.staff import display
 
 
@@ -16,7 +16,7 @@ from kbbot.web.staff import display
      "this is useless", "you are not helpful", "connect me to someone from support"],
 )  # fmt: skip
 def test_requests_for_a_person(message):
-    assert conversations.asks_for_human(message)
+    assert decisions.asks_for_human(message)
 
 
 @pytest.mark.parametrize(
@@ -25,7 +25,7 @@ def test_requests_for_a_person(message):
      "how many people can use one account"],
 )  # fmt: skip
 def test_questions_that_only_mention_people_are_not_requests(message):
-    assert not conversations.asks_for_human(message)
+    assert not decisions.asks_for_human(message)
 
 
 @pytest.mark.parametrize(
@@ -40,33 +40,33 @@ def test_questions_that_only_mention_people_are_not_requests(message):
     ],
 )
 def test_follow_ups(message, follow_up):
-    assert conversations.is_follow_up(message) is follow_up
+    assert decisions.is_follow_up(message) is follow_up
 
 
 def test_offer_reasons():
-    assert conversations.offer_reason("answer", True, False, False) == "customer_request"
-    assert conversations.offer_reason("handoff", False, False, True) == "low_confidence"
-    assert conversations.offer_reason("suggest", False, True, True) == "repeated_unhelpful"
-    assert conversations.offer_reason("handoff", False, True, True) == "repeated_unhelpful"
-    assert conversations.offer_reason("suggest", False, False, True) is None
-    assert conversations.offer_reason("answer", False, True, False) is None
+    assert decisions.offer_reason("answer", True, False, False) == "customer_request"
+    assert decisions.offer_reason("handoff", False, False, True) == "low_confidence"
+    assert decisions.offer_reason("suggest", False, True, True) == "repeated_unhelpful"
+    assert decisions.offer_reason("handoff", False, True, True) == "repeated_unhelpful"
+    assert decisions.offer_reason("suggest", False, False, True) is None
+    assert decisions.offer_reason("answer", False, True, False) is None
 
 
 def test_a_reply_shows_an_answers_strong_sources_a_suggestions_choices_and_no_handoff_sources():
     found = [
         {"slug": slug, "score": score} for slug, score in (("a", 1.0), ("b", 0.6), ("c", 0.4), ("d", 0.9))
     ]
-    assert [s["slug"] for s in conversations.shown_sources("answer", found)] == ["a", "b"]
-    assert [s["slug"] for s in conversations.shown_sources("answer", [{"slug": "a", "score": 0.2}])] == ["a"]
-    assert [s["slug"] for s in conversations.shown_sources("suggest", found)] == ["a", "b", "c"]
-    assert conversations.shown_sources("handoff", found) == []
+    assert [s["slug"] for s in decisions.shown_sources("answer", found)] == ["a", "b"]
+    assert [s["slug"] for s in decisions.shown_sources("answer", [{"slug": "a", "score": 0.2}])] == ["a"]
+    assert [s["slug"] for s in decisions.shown_sources("suggest", found)] == ["a", "b", "c"]
+    assert decisions.shown_sources("handoff", found) == []
 
 
 def test_a_failure_report_is_about_the_last_question_that_asked_something():
     asked = ["how do I cancel my subscription", "it still fails", "talk to a human"]
-    assert conversations.topic_question(asked) == "how do I cancel my subscription"
-    assert conversations.topic_question(["it still fails"]) == "it still fails"
-    assert conversations.topic_question([]) is None
+    assert decisions.topic_question(asked) == "how do I cancel my subscription"
+    assert decisions.topic_question(["it still fails"]) == "it still fails"
+    assert decisions.topic_question([]) is None
 
 
 def test_a_short_passage_is_widened_to_whole_sentences_with_its_heading():
@@ -191,7 +191,7 @@ def test_a_note_repeated_in_the_sections_an_answer_widens_into_is_said_once():
 )
 def test_the_link_to_the_article_stays_one_link_whatever_brackets_its_title_has(title):
     url = "https://help.example/articles/dark-mode?ref=bot"
-    text = conversations.answer_with_link("Turn it on in Settings.", title, url)
+    text = decisions.answer_with_link("Turn it on in Settings.", title, url)
     links = [t for t in MarkdownIt("commonmark").parseInline(text)[0].children if t.type == "link_open"]
     assert [link.attrGet("href") for link in links] == [url]
     assert f'>{escape(title)}</a>' in display.linked_text(text)  # the console shows the title as the link

@@ -13,11 +13,12 @@ from test_chat_api import ask
 from test_reports import SETTINGS, seed_history
 from test_staff_auth import PASSWORD, sign_in
 
-from kbbot import db, reports
+from kbbot import reports
 from kbbot.accounts import users
-from kbbot.reports import charts, csv_export, dashboard
 from kbbot.articles.sync import sync_directory
 from kbbot.errors import InvalidInput
+from kbbot.reports import charts, csv_export, dashboard
+from kbbot.web.session import get_session
 
 RANGE = {"from": "2026-03-01", "to": "2026-03-10"}
 
@@ -28,7 +29,7 @@ def staff(app):
 
     def signed_in(role):
         with app.app_context():
-            users.create_user(db.get_session(), f"{role}@example.com", [role], password=PASSWORD)
+            users.create_user(get_session(), f"{role}@example.com", [role], password=PASSWORD)
         client = app.test_client()
         assert sign_in(client, email=f"{role}@example.com").status_code == 302
         return client
@@ -114,7 +115,7 @@ def test_every_scalar_of_the_report_is_a_dashboard_figure(app, history):
 def test_each_trend_bucket_is_the_report_of_that_bucket(app, history):
     """The trend summarizes records read once; each bucket equals `build_report` of its own days."""
     with app.app_context():
-        session = db.get_session()
+        session = get_session()
         since, until = reports.days(date(2026, 3, 1), date(2026, 3, 10))
         records = reports.read_records(session, since, until, SETTINGS)
         buckets = reports.trend_periods(since, until, "day")
@@ -358,7 +359,7 @@ def test_a_gap_an_article_has_closed_since_says_which_article_answers_it_now(tmp
     customer = app.test_client()
     assert ask(customer, "do you integrate with hubspot")["action"] == "handoff"
     with app.app_context():
-        users.create_user(db.get_session(), "ed@example.com", ["editor"], password=PASSWORD)
+        users.create_user(get_session(), "ed@example.com", ["editor"], password=PASSWORD)
     editor = app.test_client()
     assert sign_in(editor, email="ed@example.com").status_code == 302
     assert "Answered now" not in editor.get("/staff/dashboard/").get_data(as_text=True)
@@ -372,7 +373,7 @@ def test_a_gap_an_article_has_closed_since_says_which_article_answers_it_now(tmp
         questions=["do you integrate with hubspot", "hubspot integration"],
     )
     with app.app_context():
-        sync_directory(db.get_session(), tmp_path / "support-articles", app.config["MAX_ARTICLE_BYTES"])
+        sync_directory(get_session(), tmp_path / "support-articles", app.config["MAX_ARTICLE_BYTES"])
     html = editor.get("/staff/dashboard/").get_data(as_text=True)
     assert "Answered now" in html and "Connecting HubSpot</a>" in html
     gaps = read_csv(editor.get("/staff/dashboard/content-gaps.csv"))

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from test_chat_api import ask
 from test_staff_auth import csrf_token, sign_in
 
-from kbbot import db
 from kbbot.accounts import users
 from kbbot.articles.sync import sync_directory
 from kbbot.models import Article, Feedback
+from kbbot.web.session import get_session
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def editor(support_app, editor_token):
 
 def article_id(app, slug):
     with app.app_context():
-        return db.get_session().execute(select(Article.id).where(Article.slug == slug)).scalar_one()
+        return get_session().execute(select(Article.id).where(Article.slug == slug)).scalar_one()
 
 
 def form_of(client, url):
@@ -75,7 +75,7 @@ def test_the_list_shows_each_article_with_its_helpful_rate_and_filters(support_a
 
 def test_an_agent_cannot_open_the_editor(support_app, agent_token):
     with support_app.app_context():
-        users.create_user(db.get_session(), "agent2@example.com", ["agent"], password="correct horse battery")
+        users.create_user(get_session(), "agent2@example.com", ["agent"], password="correct horse battery")
     agent = support_app.test_client()
     sign_in(agent, email="agent2@example.com")
     assert agent.get("/staff/articles/").status_code == 403
@@ -109,7 +109,7 @@ def test_creating_an_article_validates_like_sync_and_keeps_the_text(support_app,
     )
     assert created.status_code == 302
     with support_app.app_context():
-        article = db.get_session().execute(select(Article).where(Article.slug == "paypal")).scalar_one()
+        article = get_session().execute(select(Article).where(Article.slug == "paypal")).scalar_one()
         assert (article.status, article.category.name, article.tags) == (
             "published",
             "Billing",
@@ -129,7 +129,7 @@ def test_control_characters_are_refused_next_to_their_field_and_removed_from_the
         assert re.search(rf'id="{name}-error">&#39;{name}&#39;.* contains a control character', text(refused))
     assert editor.post("/staff/articles/new", data=data).status_code == 302
     with support_app.app_context():
-        article = db.get_session().execute(select(Article).where(Article.slug == "bell")).scalar_one()
+        article = get_session().execute(select(Article).where(Article.slug == "bell")).scalar_one()
         assert article.body == "Ring it."
 
 
@@ -138,7 +138,7 @@ def test_a_long_title_in_another_script_gets_a_slug_that_fits(support_app, edito
     data = {"csrf_token": token, "title": "Щ" * 150, "slug": "", "category": "Щ" * 200, "action": "publish"}
     assert editor.post("/staff/articles/new", data=data).status_code == 302
     with support_app.app_context():
-        article = db.get_session().execute(select(Article).where(Article.title == "Щ" * 150)).scalar_one()
+        article = get_session().execute(select(Article).where(Article.title == "Щ" * 150)).scalar_one()
         assert len(article.slug) <= 200 and len(article.category.slug) <= 200
     assert editor.get(f"/articles/{article.slug}").status_code == 200
     assert editor.get(f"/categories/{article.category.slug}").status_code == 200
@@ -149,7 +149,7 @@ def test_a_title_in_another_script_without_a_slug_gets_a_transliterated_one(supp
     data = {"csrf_token": token, "title": "Счета и оплата", "slug": "", "category": "Счета", "action": "publish"}
     assert editor.post("/staff/articles/new", data=data).status_code == 302
     with support_app.app_context():
-        article = db.get_session().execute(select(Article).where(Article.slug == "scheta-i-oplata")).scalar_one()
+        article = get_session().execute(select(Article).where(Article.slug == "scheta-i-oplata")).scalar_one()
         assert (article.title, article.category.slug) == ("Счета и оплата", "scheta")
 
 
@@ -200,7 +200,7 @@ def test_a_stale_save_gets_the_conflict_page_and_can_go_on_top(support_app, edit
     other = support_app.test_client()
     with support_app.app_context():
         users.create_user(
-            db.get_session(), "sam@example.com", ["editor"], password="correct horse battery", name="Sam"
+            get_session(), "sam@example.com", ["editor"], password="correct horse battery", name="Sam"
         )
     sign_in(other, email="sam@example.com")
     mine = form_of(editor, f"/staff/articles/{refunds}")  # both open revision 1
@@ -228,7 +228,7 @@ def test_a_stale_save_gets_the_conflict_page_and_can_go_on_top(support_app, edit
     )
     assert again.status_code == 302
     with support_app.app_context():
-        article = db.get_session().get(Article, refunds)
+        article = get_session().get(Article, refunds)
         assert [r.author.name for r in article.revisions[1:]] == ["Sam", "Eda Editor"]
         assert article.body.endswith("Refunds are free of charge.")
 
@@ -258,7 +258,7 @@ def test_history_shows_revisions_diffs_between_any_two_and_restores(support_app,
     )
     assert restored.status_code == 302
     with support_app.app_context():
-        article = db.get_session().get(Article, refunds)
+        article = get_session().get(Article, refunds)
         assert (article.title, article.current_revision.number, article.current_revision.note) == (
             "Refund policy",
             4,
@@ -301,8 +301,8 @@ def test_a_later_sync_of_a_changed_file_replaces_a_web_edit_as_the_notice_says(s
     write_article(directory, "billing/refunds.md", "Edited in the file.\n", title="Refund policy",
                   questions=["can I get my money back"])  # fmt: skip
     with support_app.app_context():
-        sync_directory(db.get_session(), directory, support_app.config["MAX_ARTICLE_BYTES"])
-        assert db.get_session().get(Article, refunds).body == "Edited in the file."
+        sync_directory(get_session(), directory, support_app.config["MAX_ARTICLE_BYTES"])
+        assert get_session().get(Article, refunds).body == "Edited in the file."
 
 
 def test_deleting_asks_first_then_removes_the_article_and_its_votes(support_app, client, editor):
@@ -320,7 +320,7 @@ def test_deleting_asks_first_then_removes_the_article_and_its_votes(support_app,
     assert deleted.status_code == 302
     assert editor.get(f"/staff/articles/{refunds}").status_code == 404
     with support_app.app_context():
-        assert db.get_session().execute(select(Feedback)).first() is None
+        assert get_session().execute(select(Feedback)).first() is None
     assert "refunds" not in [
         s["slug"] for s in ask(client, "how long do I have to ask for a refund?")["sources"]
     ]

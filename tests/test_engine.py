@@ -1,14 +1,13 @@
 import logging
 
 import pytest
+from conftest import make_app, write_article
 
-from kbbot import db
+from kbbot.articles.sync import sync_directory
 from kbbot.search import chunking
 from kbbot.search.index import MANIFEST_NAME
-from kbbot.services import get_engine
-from kbbot.articles.sync import sync_directory
-
-from conftest import make_app, write_article
+from kbbot.web.services import get_engine
+from kbbot.web.session import get_session
 
 REFUNDS_BODY = (
     "## Who can get a refund\n\nAnnual plans cancelled within 30 days get a full refund.\n\n"
@@ -85,16 +84,16 @@ def test_a_second_process_serves_an_edit_on_its_next_question(tmp_path, kb):
     writer = make_app(tmp_path)
     reader = make_app(tmp_path)  # same database and index directory, its own engine
     with writer.app_context():
-        sync(db.get_session(), kb)
+        sync(get_session(), kb)
     with reader.app_context():
-        assert get_engine().ask(db.get_session(), "reset my password").sources[0].slug == "reset-password"
+        assert get_engine().ask(get_session(), "reset my password").sources[0].slug == "reset-password"
 
     write_article(kb, "account/reset-password.md", "Use the passkey prompt on the sign-in page.",
                   title="Reset your password")
     with writer.app_context():
-        sync(db.get_session(), kb)
+        sync(get_session(), kb)
     with reader.app_context():
-        answer = get_engine().ask(db.get_session(), "reset my password")
+        answer = get_engine().ask(get_session(), "reset my password")
         assert "passkey" in answer.sources[0].snippet
 
 
@@ -102,8 +101,8 @@ def test_a_second_process_serves_an_edit_on_its_next_question(tmp_path, kb):
 def test_a_missing_corrupt_or_foreign_index_is_rebuilt_with_a_log_line(tmp_path, kb, caplog, damage):
     app = make_app(tmp_path)
     with app.app_context():
-        sync(db.get_session(), kb)
-        get_engine().refresh(db.get_session())
+        sync(get_session(), kb)
+        get_engine().refresh(get_session())
     manifest = tmp_path / "index" / MANIFEST_NAME
     if damage == "delete":
         manifest.unlink()
@@ -114,7 +113,7 @@ def test_a_missing_corrupt_or_foreign_index_is_rebuilt_with_a_log_line(tmp_path,
 
     restarted = make_app(tmp_path)
     with caplog.at_level(logging.INFO, logger="kbbot.search.engine"), restarted.app_context():
-        answer = get_engine().ask(db.get_session(), "can I get my money back")
+        answer = get_engine().ask(get_session(), "can I get my money back")
     logged = {(record.levelname, record.getMessage().split(":")[0]) for record in caplog.records}
     if damage == "delete":  # a first start looks the same: not a warning
         assert ("INFO", "building the dense index from the database") in logged
@@ -140,7 +139,7 @@ def test_an_faq_entry_without_body_is_found_by_its_question_and_answered_with_it
 
 def test_a_price_question_is_never_answered_with_the_extra_user_price(sample_app):
     with sample_app.app_context():
-        answer = get_engine().ask(db.get_session(), "how much is the pro plan per year")
+        answer = get_engine().ask(get_session(), "how much is the pro plan per year")
     # The extra-user section ("$80 per year on annual billing") is as close in meaning as the price
     # table: never answered with it; the table is answered or offered.
     if answer.action == "answer":
@@ -170,7 +169,7 @@ def test_an_empty_knowledge_base_hands_off(app, session):
 
 def test_related_articles_are_the_nearest_published_ones(sample_app):
     with sample_app.app_context():
-        engine, session = get_engine(), db.get_session()
+        engine, session = get_engine(), get_session()
         slugs = [info.slug for info in engine.related(session, "refund-policy", limit=5)]
         assert slugs[0] == "cancel-your-subscription"  # the real model: refunds go with cancelling
         assert 0 < len(slugs) <= 5 and "refund-policy" not in slugs
@@ -183,7 +182,7 @@ def test_related_articles_are_the_nearest_published_ones(sample_app):
 
 def test_a_question_naming_an_error_code_gets_the_article_with_that_code(sample_app):
     with sample_app.app_context():
-        answer = get_engine().ask(db.get_session(), "what does SYNC-422 mean")
+        answer = get_engine().ask(get_session(), "what does SYNC-422 mean")
     # The SYNC-504 article is worded more like the question; only the reference lists SYNC-422.
     assert answer.sources[0].slug == "error-codes-reference"
     assert answer.action == "answer" and "Tax rate not mapped" in answer.answer
@@ -191,7 +190,7 @@ def test_a_question_naming_an_error_code_gets_the_article_with_that_code(sample_
 
 def test_a_misspelt_question_is_answered_as_if_spelt_right(sample_app):
     with sample_app.app_context():
-        engine, session = get_engine(), db.get_session()
+        engine, session = get_engine(), get_session()
         misspelt = engine.ask(session, "how do I chnage the curency of an invocie")
         spelt_right = engine.ask(session, "how do I change the currency of an invoice")
     assert misspelt.corrected_question == "how do i change the currency of an invoice"  # searched in lower case

@@ -3,14 +3,14 @@
 import logging
 
 from sqlalchemy import text
-
-from kbbot import db
 from test_chat_api import ask, event_types
+
+from kbbot.web.session import get_session
 
 
 def test_a_failed_event_write_is_reported_and_the_answer_still_arrives(support_app, client, caplog):
     with support_app.app_context():
-        session = db.get_session()
+        session = get_session()
         session.execute(text("ALTER TABLE events RENAME TO events_unavailable"))
         session.commit()
     with caplog.at_level(logging.ERROR, logger="kbbot.events"):
@@ -20,7 +20,7 @@ def test_a_failed_event_write_is_reported_and_the_answer_still_arrives(support_a
     assert "export" not in caplog.text  # no customer text in the logs
     assert client.get("/healthz").get_json()["event_log_failures"] == 2
     with support_app.app_context():
-        session = db.get_session()
+        session = get_session()
         session.execute(text("ALTER TABLE events_unavailable RENAME TO events"))
         session.commit()
     ask(client, "can I get a refund")

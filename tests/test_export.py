@@ -3,10 +3,10 @@
 from conftest import SAMPLE_ARTICLES, make_app
 from sqlalchemy import select
 
-from kbbot import db
 from kbbot.articles.source import ArticleSource, category_slug, save_article, source_of
 from kbbot.articles.sync import sync_directory
 from kbbot.models import Article
+from kbbot.web.session import get_session
 
 
 def sources(session):
@@ -34,7 +34,7 @@ def test_export_then_sync_round_trips_without_loss(app, runner, session, tmp_pat
 
     fresh = make_app(tmp_path / "fresh")
     with fresh.app_context():
-        other = db.get_session()
+        other = get_session()
         report = sync_directory(other, out, 512 * 1024)
         assert not report.errors
         assert sources(other) == before  # every field of every article, drafts included

@@ -1,10 +1,10 @@
 """Helpful votes on answers and articles; CSAT, CES and NPS, one per kind per conversation."""
 
 from sqlalchemy import select
-
-from kbbot import db
-from kbbot.models import Feedback, SurveyResponse
 from test_chat_api import ask, event_types
+
+from kbbot.models import Feedback, SurveyResponse
+from kbbot.web.session import get_session
 
 
 def test_feedback_on_an_answer_and_on_an_article_is_stored_and_logged(support_app, client):
@@ -20,7 +20,7 @@ def test_feedback_on_an_answer_and_on_an_article_is_stored_and_logged(support_ap
     changed = client.post("/api/v1/feedback", json={"message_id": reply["message_id"], "helpful": False})
     assert changed.get_json()["handoff_offered"] is True
     with support_app.app_context():
-        votes = db.get_session().execute(select(Feedback).order_by(Feedback.id)).scalars().all()
+        votes = get_session().execute(select(Feedback).order_by(Feedback.id)).scalars().all()
         assert [(v.message_id is not None, v.helpful, v.comment) for v in votes] == [
             (True, False, ""),  # a second vote replaces the first
             (False, False, "outdated"),
@@ -67,7 +67,7 @@ def test_one_survey_answer_per_kind_per_conversation(support_app, client):
     )
     assert again.status_code == 409
     with support_app.app_context():
-        rows = db.get_session().execute(select(SurveyResponse).order_by(SurveyResponse.id)).scalars().all()
+        rows = get_session().execute(select(SurveyResponse).order_by(SurveyResponse.id)).scalars().all()
         assert [(r.kind, r.score, r.choice) for r in rows] == [
             ("csat", 4, None),
             ("ces", None, "easy"),

@@ -4,10 +4,10 @@ from conftest import build_support_app, staff_headers
 from sqlalchemy import select
 from test_chat_api import ask
 
-from kbbot import db
 from kbbot.accounts import users
 from kbbot.models import ApiToken
-from kbbot.support import conversations
+from kbbot.support import replies
+from kbbot.web.session import get_session
 
 
 def request_handoff(client, conversation_id, **fields):
@@ -93,7 +93,7 @@ def test_while_the_customer_waits_the_bot_only_adds_answers_they_have_not_had(cl
             False,
             [],
         ), message
-        assert waiting["answer"] == conversations.WAITING_FOR_AGENT
+        assert waiting["answer"] == replies.WAITING_FOR_AGENT
     new_question = ask(client, "how do I export my invoices to excel?", conversation_id=conversation_id)
     assert (new_question["action"], new_question["sources"][0]["slug"]) == ("answer", "export")
 
@@ -145,12 +145,12 @@ def test_the_staff_api_needs_an_agent_token(support_app, client, agent_token):
     assert client.get("/api/v1/staff/handoffs").status_code == 401
     assert client.get("/api/v1/staff/handoffs", headers=staff_headers("kbbot_not-a-token")).status_code == 401
     with support_app.app_context():
-        session = db.get_session()
+        session = get_session()
         editor = users.create_user(session, "ed@example.com", ["editor"])
         editor_token, _ = users.create_token(session, editor, "cms")
     assert client.get("/api/v1/staff/handoffs", headers=staff_headers(editor_token)).status_code == 403
     with support_app.app_context():
-        session = db.get_session()
+        session = get_session()
         record = users.find_user(session, "agent@example.com")
         token_id = session.execute(select(ApiToken.id).where(ApiToken.user_id == record.id)).scalar_one()
         users.revoke_token(session, token_id)

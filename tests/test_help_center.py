@@ -7,21 +7,21 @@ from html.parser import HTMLParser
 
 import pytest
 from conftest import make_app, write_article
-from test_staff_auth import PASSWORD, sign_in
 from sqlalchemy import func, select
+from test_staff_auth import PASSWORD, sign_in
 
-from kbbot import db
 from kbbot.accounts import users
-from kbbot.web.help_center import referrer_kind
-from kbbot.models import Article, Category, Event, utcnow
 from kbbot.articles.sync import sync_directory
+from kbbot.models import Article, Category, Event, utcnow
+from kbbot.web.help_center import referrer_kind
+from kbbot.web.session import get_session
 
 
 def views(app):
     with app.app_context():
         return [
             (event.data["slug"], event.data["ref"], event.visitor_id)
-            for event in db.get_session().execute(select(Event).where(Event.type == "article_view")).scalars()
+            for event in get_session().execute(select(Event).where(Event.type == "article_view")).scalars()
         ]
 
 
@@ -64,7 +64,7 @@ def test_a_slug_changed_in_its_file_sends_the_old_address_to_the_new_one(tmp_pat
     with app.app_context():
         for slug in ("refunds", "refund-policy"):
             write_article(articles_dir, "refunds.md", "Within **14 days**.", title="Refund policy", slug=slug)
-            sync_directory(db.get_session(), articles_dir, app.config["MAX_ARTICLE_BYTES"])
+            sync_directory(get_session(), articles_dir, app.config["MAX_ARTICLE_BYTES"])
     client = app.test_client()
     moved = client.get("/articles/refunds?ref=bot&slug=x")
     assert moved.status_code == 301
@@ -97,7 +97,7 @@ def test_an_article_read_with_a_referer_that_is_no_url_counts_as_from_elsewhere(
 def test_reading_time_only_for_the_visitors_own_view(support_app, client):
     client.get("/articles/refunds")
     with support_app.app_context():
-        view_id = db.get_session().execute(select(Event.id).where(Event.type == "article_view")).scalar_one()
+        view_id = get_session().execute(select(Event.id).where(Event.type == "article_view")).scalar_one()
     assert support_app.test_client().post(f"/api/v1/views/{view_id}", json={"seconds": 5}).status_code == 404
     assert client.post(f"/api/v1/views/{view_id}", json={"seconds": -1}).status_code == 422
     assert client.post(f"/api/v1/views/{view_id}", json={"seconds": 12}).status_code == 204
@@ -105,14 +105,14 @@ def test_reading_time_only_for_the_visitors_own_view(support_app, client):
 
 def test_staff_reading_their_own_help_center_are_not_counted_as_customers(support_app):
     with support_app.app_context():
-        users.create_user(db.get_session(), "agent@example.com", ["agent"], password=PASSWORD)
+        users.create_user(get_session(), "agent@example.com", ["agent"], password=PASSWORD)
     staff = support_app.test_client()
     sign_in(staff, email="agent@example.com")
     page = staff.get("/articles/refunds").get_data(as_text=True)
     staff.get("/search?q=refund")
     assert "Refund policy" in page and "reading-time.js" not in page
     with support_app.app_context():
-        assert db.get_session().execute(select(func.count(Event.id))).scalar_one() == 0
+        assert get_session().execute(select(func.count(Event.id))).scalar_one() == 0
 
 
 # -- pages -----------------------------------------------------------------------------
@@ -134,7 +134,7 @@ def category_counts(html):
 def published_counts(app, statuses=("published",)):
     """{category slug: number of its articles in `statuses`}, from the database."""
     with app.app_context():
-        rows = db.get_session().execute(
+        rows = get_session().execute(
             select(Category.slug, func.count(Article.id))
             .join(Article, Article.category_id == Category.id)
             .where(Article.status.in_(statuses))
@@ -146,7 +146,7 @@ def published_counts(app, statuses=("published",)):
 def draft_titles(app):
     with app.app_context():
         return (
-            db.get_session().execute(select(Article.title).where(Article.status == "draft")).scalars().all()
+            get_session().execute(select(Article.title).where(Article.status == "draft")).scalars().all()
         )
 
 
@@ -187,7 +187,7 @@ def test_home_shows_the_most_viewed_articles_of_the_last_30_days(help_center_app
     for slug in ("connect-stripe", "refunds", "refunds", "refunds", "cancel", "cancel"):
         client.get(f"/articles/{slug}")
     with help_center_app.app_context():
-        session = db.get_session()
+        session = get_session()
         old = session.execute(select(Article).where(Article.slug == "reset-password")).scalar_one()
         draft = session.execute(select(Article).where(Article.slug == "new-pricing")).scalar_one()
         long_ago = utcnow() - timedelta(days=31)
@@ -208,7 +208,7 @@ def test_a_category_page_lists_its_published_articles(sample_app):
     client = sample_app.test_client()
     html = page_text(client.get("/categories/invoices-and-payments"))
     with sample_app.app_context():
-        rows = db.get_session().execute(
+        rows = get_session().execute(
             select(Article.slug, Article.status)
             .join(Category)
             .where(Category.slug == "invoices-and-payments")
@@ -268,7 +268,7 @@ def searches(app):
     with app.app_context():
         return [
             event.data
-            for event in db.get_session().execute(select(Event).where(Event.type == "search")).scalars()
+            for event in get_session().execute(select(Event).where(Event.type == "search")).scalars()
         ]
 
 
@@ -392,7 +392,7 @@ def test_the_sitemap_lists_published_articles_and_categories(sample_app):
         for url in ET.fromstring(response.data).iter(f"{SITEMAP}url")
     }
     with sample_app.app_context():
-        slugs = db.get_session().execute(select(Article.slug, Article.status)).all()
+        slugs = get_session().execute(select(Article.slug, Article.status)).all()
     assert {loc for loc in entries if "/articles/" in loc} == {
         f"http://localhost/articles/{slug}" for slug, status in slugs if status == "published"
     }

@@ -10,10 +10,12 @@ from sqlalchemy import select, update
 from test_chat_api import ask
 from test_handoffs import request_handoff
 
-from kbbot import db, events
+from kbbot import events
 from kbbot.accounts import users
 from kbbot.models import Event, OutboundEmail, utcnow
 from kbbot.support import mail
+from kbbot.web.services import mail_settings, stop_mail_retries
+from kbbot.web.session import get_session
 
 SENDER = "Ledgerly Support <support@ledgerly.example>"
 
@@ -46,14 +48,14 @@ def support_site(tmp_path):
         app = build_support_app(tmp_path, BUSINESS_HOURS="24/7", SMTP_URL=smtp_url, MAIL_FROM=SENDER)
         apps.append(app)
         with app.app_context():
-            session = db.get_session()
+            session = get_session()
             agent = users.create_user(session, "alex@example.com", ["agent"], name="Alex Agent")
             token, _ = users.create_token(session, agent, "tests")
         return app, staff_headers(token)
 
     yield make
     for app in apps:
-        mail.stop_retries(app)
+        stop_mail_retries(app)
 
 
 def handed_off(client):
@@ -64,7 +66,7 @@ def handed_off(client):
 
 def event_types(app):
     with app.app_context():
-        return [type_ for (type_,) in db.get_session().execute(select(Event.type).order_by(Event.id))]
+        return [type_ for (type_,) in get_session().execute(select(Event.type).order_by(Event.id))]
 
 
 def test_an_agent_reply_is_emailed_to_the_customer_in_one_thread(support_site, mail_server):
@@ -95,14 +97,15 @@ def reply(client, handoff, headers, text="Hi!"):
 
 def queued(app):
     with app.app_context():
-        return db.get_session().scalars(select(OutboundEmail)).one()
+        return get_session().scalars(select(OutboundEmail)).one()
 
 
 def retry_later(app, minutes):
     """`mail.deliver_due` as the retry thread runs it, `minutes` from now."""
-    with app.test_request_context():
-        outcome = mail.deliver_due(db.get_session(), due_by=utcnow() + timedelta(minutes=minutes))
-        events.flush()
+    with app.app_context():
+        session = get_session()
+        outcome = mail.deliver_due(session, mail_settings(), due_by=utcnow() + timedelta(minutes=minutes))
+        events.flush(session)
     return outcome
 
 
@@ -202,15 +205,15 @@ def test_each_serving_process_retries_queued_emails_in_the_background(support_si
     _, handoff = handed_off(client)  # the first request starts the process's retry thread
     worker = app.extensions["kbbot.mail_retries"]
     assert worker.is_alive() and worker.interval == mail.RETRY_INTERVAL_SECONDS
-    mail.stop_retries(app)
+    stop_mail_retries(app)
     reply(client, handoff, headers)  # fails: nothing listens; a new thread starts with this request
-    mail.stop_retries(app)
+    stop_mail_retries(app)
     with app.app_context():
-        session = db.get_session()
+        session = get_session()
         session.execute(update(OutboundEmail).values(next_attempt_at=utcnow()))  # due now
         session.commit()
     inbox, server = start_mail_server(port)
-    fast = mail.RetryWorker(app, interval=0.05)
+    fast = mail.RetryWorker(app.extensions["kbbot.sessionmaker"], app.extensions["kbbot.mail"], interval=0.05)
     fast.start()
     try:
         for _ in range(100):

@@ -3,9 +3,8 @@
 import re
 
 import jsonschema
-from openapi_spec_validator import validate
-
 from conftest import staff_headers
+from openapi_spec_validator import validate
 from test_chat_api import ask
 
 

@@ -1,18 +1,18 @@
 """The same code on PostgreSQL: migrations, sync, revisions, indexing, answers, conversations, handoffs, editing."""
 
 import pytest
-from sqlalchemy import select
-
 from conftest import build_support_app, make_app, write_article
+from sqlalchemy import select
 from test_staff_auth import csrf_token
 
 from kbbot import db
 from kbbot.accounts import users
 from kbbot.articles import editing
 from kbbot.articles.source import ArticleSource
-from kbbot.models import Article, Revision
-from kbbot.services import get_engine
 from kbbot.articles.sync import sync_directory
+from kbbot.models import Article, Revision
+from kbbot.web.services import get_engine
+from kbbot.web.session import get_session
 
 
 def test_sync_and_ask_on_postgresql(tmp_path, postgres_url, articles_dir):
@@ -20,7 +20,7 @@ def test_sync_and_ask_on_postgresql(tmp_path, postgres_url, articles_dir):
                   title="Refund policy", questions=["can I get my money back"])
     app = make_app(tmp_path, DATABASE_URL=postgres_url)
     with app.app_context():
-        session = db.get_session()
+        session = get_session()
         assert sync_directory(session, articles_dir, 512 * 1024).created == ["refunds"]
         write_article(articles_dir, "billing/refunds.md", "Annual plans get a full refund within 30 days.",
                       title="Refund policy", questions=["can I get my money back"])
@@ -36,7 +36,7 @@ def test_a_conversation_with_handoff_and_agent_reply_on_postgresql(tmp_path, pos
     app = build_support_app(tmp_path, DATABASE_URL=postgres_url, BUSINESS_HOURS="24/7")
     client = app.test_client()
     with app.app_context():
-        session = db.get_session()
+        session = get_session()
         token, _ = users.create_token(session, users.create_user(session, "a@example.com", ["agent"]), "t")
     client.get("/articles/refunds?ref=search")
     reply = client.post("/api/v1/chat", json={"message": "can I get my money back? \x00 😀"}).get_json()
@@ -56,7 +56,7 @@ def test_a_conversation_with_handoff_and_agent_reply_on_postgresql(tmp_path, pos
 def test_two_editors_saving_the_same_revision_on_postgresql_let_only_one_through(tmp_path, postgres_url):
     app = make_app(tmp_path, DATABASE_URL=postgres_url)
     with app.app_context():
-        session = db.get_session()
+        session = get_session()
         editor = users.create_user(session, "editor@example.com", ["editor"])
         article = editing.create(session, ArticleSource("refunds", "Refunds", "Within 14 days."), editor)
         other_session = app.extensions["kbbot.sessionmaker"]()
@@ -80,7 +80,7 @@ def test_article_fields_with_nul_lone_surrogates_or_a_long_category_on_postgresq
     app = make_app(tmp_path, DATABASE_URL=postgres_url)
     client = app.test_client()
     with app.app_context():
-        session = db.get_session()
+        session = get_session()
         token, _ = users.create_token(session, users.create_user(session, "e@example.com", ["editor"]), "t")
     headers = {"Authorization": f"Bearer {token}"}
     article = {"title": "Paying by PayPal", "slug": "paypal", "status": "draft"}
@@ -93,7 +93,7 @@ def test_article_fields_with_nul_lone_surrogates_or_a_long_category_on_postgresq
     )
     assert created.status_code == 201 and created.get_json()["body"] == "ab"
     with app.app_context():
-        category = db.get_session().execute(select(Article)).scalar_one().category
+        category = get_session().execute(select(Article)).scalar_one().category
         assert category.name == "Щ" * 200 and len(category.slug) == 200
 
 
@@ -101,7 +101,7 @@ def test_nul_characters_and_ids_beyond_its_integer_range_are_4xx_on_postgresql(t
     """PostgreSQL text cannot hold NUL and its integer is 32 bits: such input is refused before any query."""
     app = build_support_app(tmp_path, DATABASE_URL=postgres_url, BUSINESS_HOURS="24/7")
     with app.app_context():
-        session = db.get_session()
+        session = get_session()
         token, _ = users.create_token(session, users.create_user(session, "e@example.com", ["editor"]), "t")
     client = app.test_client()
     editor = {"Authorization": f"Bearer {token}"}

@@ -7,9 +7,9 @@ from conftest import build_support_app, staff_headers
 from sqlalchemy import text, update
 from test_chat_api import ask
 
-from kbbot import db
 from kbbot.accounts import users
 from kbbot.models import Conversation, Event, Feedback, utcnow
+from kbbot.web.session import get_session
 
 TABLES = ("conversations", "messages", "handoffs", "notes", "survey_responses", "feedback", "events")
 
@@ -22,7 +22,7 @@ def site(request, tmp_path):
         settings["DATABASE_URL"] = request.getfixturevalue("postgres_url")
     app = build_support_app(tmp_path, **settings)
     with app.app_context():
-        session = db.get_session()
+        session = get_session()
         token, _ = users.create_token(session, users.create_user(session, "alex@example.com", ["agent"]), "t")
     return app, staff_headers(token)
 
@@ -59,7 +59,7 @@ def another_customer(app):
 
 def rows(app):
     with app.app_context():
-        session = db.get_session()
+        session = get_session()
         return {
             table: session.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one() for table in TABLES
         }
@@ -82,7 +82,7 @@ def test_erasing_a_customer_deletes_all_they_left_and_nothing_of_anyone_else(sit
     assert erased.exit_code == 0 and "deleted 1 conversations" in erased.output, erased.output
     assert rows(app) == others  # all of Dana's rows are gone, all of the other customer's remain
     with app.app_context():
-        leftovers = db.get_session().execute(
+        leftovers = get_session().execute(
             text("SELECT COUNT(*) FROM events WHERE CAST(data AS TEXT) LIKE '%refund%'")
         )
         assert leftovers.scalar_one() == 0  # what she searched and read is gone with her
@@ -101,7 +101,7 @@ def test_erasing_needs_a_customer_and_says_when_no_handoff_had_the_address(site)
 def events_of(app, visitor_id):
     with app.app_context():
         query = text("SELECT COUNT(*) FROM events WHERE visitor_id = :visitor")
-        return db.get_session().execute(query, {"visitor": visitor_id}).scalar_one()
+        return get_session().execute(query, {"visitor": visitor_id}).scalar_one()
 
 
 def test_purging_deletes_what_is_older_than_the_retention_but_a_waiting_customers(site):
@@ -109,7 +109,7 @@ def test_purging_deletes_what_is_older_than_the_retention_but_a_waiting_customer
     customer_with_handoff(app, headers, "dana@example.com")  # the agent replied: assigned, not resolved
     another_customer(app)
     with app.app_context():
-        session = db.get_session()
+        session = get_session()
         dana, other = session.execute(text("SELECT visitor_id FROM conversations ORDER BY id")).scalars()
         long_ago = utcnow() - timedelta(days=400)
         for model, column in (

@@ -7,13 +7,13 @@ never used to tune anything (tuning uses bench/data/sample_dev.jsonl).
 import itertools
 
 import pytest
+from conftest import ROOT, SAMPLE_QUESTIONS
 from sqlalchemy import select
 
-from kbbot import db
-from kbbot.search import evaluation
 from kbbot.models import Article
-from kbbot.services import get_engine
-from conftest import ROOT, SAMPLE_QUESTIONS
+from kbbot.search import evaluation
+from kbbot.web.services import get_engine
+from kbbot.web.session import get_session
 
 SAMPLE_DEV = ROOT / "bench" / "data" / "sample_dev.jsonl"
 SAMPLE_BLIND = ROOT / "tests" / "data" / "sample_questions_blind.jsonl"  # reported in docs/benchmarks.md
@@ -23,7 +23,7 @@ SAMPLE_BLIND = ROOT / "tests" / "data" / "sample_questions_blind.jsonl"  # repor
 def outcomes(sample_app):
     questions = evaluation.read_questions(SAMPLE_QUESTIONS)
     with sample_app.app_context():
-        return evaluation.evaluate(get_engine(), db.get_session(), questions)
+        return evaluation.evaluate(get_engine(), get_session(), questions)
 
 
 def misses(outcomes, keep):
@@ -40,7 +40,7 @@ def ranks_an_expected_article_first(outcome):
 
 def test_every_expected_article_is_published_and_no_two_sets_share_a_question(sample_app):
     with sample_app.app_context():
-        published = set(db.get_session().scalars(select(Article.slug).where(Article.status == "published")))
+        published = set(get_session().scalars(select(Article.slug).where(Article.status == "published")))
     sets = [evaluation.read_questions(path) for path in (SAMPLE_DEV, SAMPLE_QUESTIONS, SAMPLE_BLIND)]
     assert {slug for questions in sets for question in questions for slug in question.expected} <= published
 
@@ -54,7 +54,7 @@ def test_every_expected_article_is_published_and_no_two_sets_share_a_question(sa
 def test_every_answer_phrase_is_in_an_expected_article(sample_app):
     """The phrases that say whether an answer shows the fact are copied from the articles' text."""
     with sample_app.app_context():
-        session = db.get_session()
+        session = get_session()
         articles = session.scalars(select(Article).where(Article.status == "published")).all()
         texts = {
             a.slug: [chunk.text for chunk in a.chunks if chunk.kind in ("title", "passage")] for a in articles
@@ -97,7 +97,7 @@ def test_precision_at_1_on_covered_questions(outcomes):
 @pytest.fixture(scope="module", params=[SAMPLE_QUESTIONS, SAMPLE_BLIND], ids=["test", "blind"])
 def held_out(request, sample_app):
     with sample_app.app_context():
-        return evaluation.evaluate(get_engine(), db.get_session(), evaluation.read_questions(request.param))
+        return evaluation.evaluate(get_engine(), get_session(), evaluation.read_questions(request.param))
 
 
 # Known shortfalls, measured once on 2026-12-06 after choosing everything on dev (dev, cross-validated:

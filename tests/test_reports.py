@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 from conftest import make_app
 
-from kbbot import db, reports
+from kbbot import reports
 from kbbot.models import Article, Conversation, Event, Feedback, Handoff, Message, SurveyResponse
 from kbbot.reports import BotReply, ConversationRecord, HandoffRecord, Question, Visit
 from kbbot.search import topics
-from kbbot.services import get_engine
+from kbbot.web.services import get_engine
+from kbbot.web.session import get_session
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
@@ -901,7 +902,7 @@ def test_report_is_the_same_on_postgresql(app, session, runner, tmp_path, postgr
     on_sqlite = json.loads(run_report(runner, "--json"))
     postgres_app = make_app(tmp_path / "postgres", DATABASE_URL=postgres_url)
     with postgres_app.app_context():
-        seed_history(db.get_session())
+        seed_history(get_session())
     on_postgres = json.loads(run_report(postgres_app.test_cli_runner(), "--json"))
     assert on_postgres == on_sqlite
     assert on_postgres["conversations"] == 12

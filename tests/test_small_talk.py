@@ -2,7 +2,7 @@
 
 import pytest
 
-from kbbot.support import conversations, small_talk
+from kbbot.support import decisions, small_talk
 
 
 @pytest.mark.parametrize(
@@ -18,7 +18,7 @@ from kbbot.support import conversations, small_talk
 def test_small_talk_is_only_a_message_that_asks_nothing(message, kind):
     assert small_talk.social_kind(message) == kind
     if kind is not None:
-        assert not conversations.asks_something(message)  # nor is it the topic a follow-up refers to
+        assert not decisions.asks_something(message)  # nor is it the topic a follow-up refers to
 
 
 @pytest.mark.parametrize(

@@ -3,13 +3,13 @@
 import re
 
 import pytest
-
 from conftest import staff_headers
-from kbbot import db
-from kbbot.models import Article
 from test_chat_api import ask
 from test_openapi import check, openapi
 from test_staff_auth import csrf_token, sign_in
+
+from kbbot.models import Article
+from kbbot.web.session import get_session
 
 NEW = {
     "title": "Paying by PayPal",
@@ -147,7 +147,7 @@ def test_update_needs_the_current_revision(support_app, client, api):
     renamed = api("PUT", f"/{article_id}", path, json={**edited, "slug": "refund-policy", "base_revision": 2})
     assert renamed.status_code == 422 and renamed.get_json()["errors"][0]["field"] == "slug"
     with support_app.app_context():
-        assert db.get_session().get(Article, article_id).body == edited["body"]  # nothing overwritten
+        assert get_session().get(Article, article_id).body == edited["body"]  # nothing overwritten
 
 
 def test_publish_unpublish_and_delete(client, api):

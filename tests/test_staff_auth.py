@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from kbbot import db
 from kbbot.accounts import auth, users
+from kbbot.web.session import get_session
 
 PASSWORD = "correct horse battery"
 
@@ -13,7 +13,7 @@ PASSWORD = "correct horse battery"
 @pytest.fixture
 def agent(app):
     with app.app_context():
-        return users.create_user(db.get_session(), "agent@example.com", ["agent"], password=PASSWORD).id
+        return users.create_user(get_session(), "agent@example.com", ["agent"], password=PASSWORD).id
 
 
 def csrf_token(client, path="/staff/login"):
@@ -69,7 +69,7 @@ def test_password_change_and_disabling_end_sessions(app, client, agent):
     assert sign_in(client, password=PASSWORD).status_code == 401
     assert sign_in(client, password=new).status_code == 302
     with app.app_context():
-        session = db.get_session()
+        session = get_session()
         auth.disable(session, session.get(users.User, agent))
     assert client.get("/staff/").status_code == 302
     assert sign_in(other, password=new).status_code == 401
@@ -115,7 +115,7 @@ def test_the_session_cookie_is_http_only_same_site_and_expires(client, agent):
 def test_kbbot_user_disable_signs_the_user_out_and_stops_their_tokens(app, client, agent):
     sign_in(client)
     with app.app_context():
-        token, _ = users.create_token(db.get_session(), db.get_session().get(users.User, agent), "script")
+        token, _ = users.create_token(get_session(), get_session().get(users.User, agent), "script")
     result = app.test_cli_runner().invoke(args=["user", "disable", "agent@example.com"])
     assert result.exit_code == 0, result.output
     assert client.get("/staff/").status_code == 302
@@ -128,11 +128,11 @@ def test_kbbot_user_disable_signs_the_user_out_and_stops_their_tokens(app, clien
 
 def test_kbbot_user_disable_refuses_to_switch_off_the_last_active_admin(app):
     with app.app_context():
-        users.create_user(db.get_session(), "owner@example.com", ["admin"], password=PASSWORD)
+        users.create_user(get_session(), "owner@example.com", ["admin"], password=PASSWORD)
     result = app.test_cli_runner().invoke(args=["user", "disable", "owner@example.com"])
     assert result.exit_code == 1 and "last active admin" in result.output
     with app.app_context():
-        assert users.find_user(db.get_session(), "owner@example.com").active
+        assert users.find_user(get_session(), "owner@example.com").active
 
 
 def test_the_staff_pages_scripts_use_the_session_and_need_its_csrf_token_to_change_anything(app, agent):
@@ -153,7 +153,7 @@ def test_every_staff_page_keeps_to_the_policy_no_inline_script_style_or_handlers
     reply = client.post("/api/v1/chat", json={"message": "talk to a human"}).get_json()
     client.post(f"/api/v1/conversations/{reply['conversation_id']}/handoff", json={"email": "dana@example.com"})
     with support_app.app_context():
-        users.create_user(db.get_session(), "admin@example.com", ["admin"], password=PASSWORD)
+        users.create_user(get_session(), "admin@example.com", ["admin"], password=PASSWORD)
     admin = support_app.test_client()
     sign_in(admin, email="admin@example.com")
     pages = [

@@ -5,11 +5,11 @@ import re
 
 import pytest
 from sqlalchemy import select
+from test_staff_auth import PASSWORD, csrf_token, sign_in
 
-from kbbot import db
 from kbbot.accounts import users
 from kbbot.models import Article
-from test_staff_auth import PASSWORD, csrf_token, sign_in
+from kbbot.web.session import get_session
 
 JUNK_VALUES = ["", "-1", "abc", "9" * 30, "\u00b2", "<script>alert(1)</script>", "\x00", "2026-13-45",
                "' OR 1=1 --"]  # fmt: skip
@@ -22,7 +22,7 @@ SKIPPED = {"staff.logout", "staff.tokens.revoke", "staff.team.update"}  # they e
 @pytest.fixture
 def admin_client(support_app):
     with support_app.app_context():
-        session = db.get_session()
+        session = get_session()
         token, _ = users.create_token(
             session, users.create_user(session, "admin@example.com", ["admin"], password=PASSWORD), "fuzz"
         )
@@ -71,7 +71,7 @@ def test_undecodable_bytes_in_query_strings_never_make_a_server_error(support_ap
 
 def refunds_id(app):
     with app.app_context():
-        return db.get_session().execute(select(Article.id).where(Article.slug == "refunds")).scalar_one()
+        return get_session().execute(select(Article.id).where(Article.slug == "refunds")).scalar_one()
 
 
 @pytest.mark.parametrize("huge", [2**63, 10**40])  # 2**31 and up on PostgreSQL: test_postgres.py
@@ -97,7 +97,7 @@ def upload(content=b"a file"):
 
 def test_a_file_where_the_sign_in_form_expects_text_is_400(support_app):
     with support_app.app_context():
-        users.create_user(db.get_session(), "agent@example.com", ["agent"], password=PASSWORD)
+        users.create_user(get_session(), "agent@example.com", ["agent"], password=PASSWORD)
     client = support_app.test_client()
     data = {"csrf_token": csrf_token(client), "email": upload(b"agent@example.com"), "password": PASSWORD}
     refused = client.post("/staff/login", data=data)

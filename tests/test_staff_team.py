@@ -3,14 +3,14 @@
 import pytest
 from test_staff_auth import PASSWORD, csrf_token, sign_in
 
-from kbbot import db
 from kbbot.accounts import users
+from kbbot.web.session import get_session
 
 
 @pytest.fixture
 def admin(app):
     with app.app_context():
-        users.create_user(db.get_session(), "admin@example.com", ["admin"], password=PASSWORD)
+        users.create_user(get_session(), "admin@example.com", ["admin"], password=PASSWORD)
     client = app.test_client()
     assert sign_in(client, email="admin@example.com").status_code == 302
     return client
@@ -40,7 +40,7 @@ def test_an_admin_adds_a_member_who_can_then_sign_in(app, admin):
     dana = app.test_client()
     assert sign_in(dana, email="dana@example.com", password="a long first password").status_code == 302
     with app.app_context():
-        assert users.find_user(db.get_session(), "dana@example.com").roles == ["agent", "editor"]
+        assert users.find_user(get_session(), "dana@example.com").roles == ["agent", "editor"]
 
 
 @pytest.mark.parametrize(
@@ -62,7 +62,7 @@ def test_switching_an_account_off_signs_it_out_and_changing_roles_applies_at_onc
     dana = app.test_client()
     sign_in(dana, email="dana@example.com", password="a long first password")
     with app.app_context():
-        dana_id = users.find_user(db.get_session(), "dana@example.com").id
+        dana_id = users.find_user(get_session(), "dana@example.com").id
     assert save(admin, dana_id, name="Dana", roles="editor", active="y").status_code == 302
     assert dana.get("/api/v1/staff/handoffs").status_code == 403  # an editor now, not an agent
     save(admin, dana_id, name="Dana", roles="editor")  # the box unticked: switched off
@@ -72,13 +72,13 @@ def test_switching_an_account_off_signs_it_out_and_changing_roles_applies_at_onc
 
 def test_the_last_admin_cannot_lock_everyone_out(app, admin):
     with app.app_context():
-        admin_id = users.find_user(db.get_session(), "admin@example.com").id
+        admin_id = users.find_user(get_session(), "admin@example.com").id
     save(admin, admin_id, roles="agent", active="y")
     save(admin, admin_id, roles="admin")
     page = admin.get("/staff/team/").get_data(as_text=True)
     assert "last active admin" in page
     with app.app_context():
-        user = users.find_user(db.get_session(), "admin@example.com")
+        user = users.find_user(get_session(), "admin@example.com")
         assert user.roles == ["admin"] and user.active
 
 

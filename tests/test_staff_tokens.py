@@ -5,15 +5,15 @@ import re
 import pytest
 from test_staff_auth import PASSWORD, csrf_token, sign_in
 
-from kbbot import db
 from kbbot.accounts import users
 from kbbot.models import ApiToken
+from kbbot.web.session import get_session
 
 
 @pytest.fixture
 def team(app):
     with app.app_context():
-        session = db.get_session()
+        session = get_session()
         for email, roles in (
             ("agent@example.com", ["agent"]),
             ("other@example.com", ["agent"]),
@@ -45,7 +45,7 @@ def test_a_token_is_shown_once_stored_hashed_and_works_until_revoked(app, team):
     token = shown_token(created)
     assert token not in client.get("/staff/tokens/").get_data(as_text=True)
     with app.app_context():
-        record = db.get_session().query(ApiToken).one()
+        record = get_session().query(ApiToken).one()
         assert record.name == "CMS sync" and token not in record.token_hash
     api = app.test_client()
     bearer = {"Authorization": f"Bearer {token}"}
@@ -77,7 +77,7 @@ def test_only_the_owner_or_an_admin_sees_and_revokes_a_token(app, team):
         == 302
     )
     with app.app_context():
-        assert db.get_session().get(ApiToken, 1).revoked_at is not None
+        assert get_session().get(ApiToken, 1).revoked_at is not None
 
 
 def test_bad_token_requests_get_clear_errors(app, team):
@@ -89,4 +89,4 @@ def test_bad_token_requests_get_clear_errors(app, team):
     hostile = create_token(client, name="<script>alert(1)</script>")
     assert "<script>alert(1)" not in hostile.get_data(as_text=True)
     with app.app_context():
-        assert db.get_session().query(ApiToken).count() == 1
+        assert get_session().query(ApiToken).count() == 1

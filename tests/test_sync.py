@@ -12,6 +12,7 @@ from kbbot.articles.source import source_of
 from kbbot.articles.sync import sync_directory
 from kbbot.models import Article, Category, Chunk, KnowledgeBaseState, Revision
 from kbbot.search import chunking
+from kbbot.web.session import get_session
 
 LIMIT = 512 * 1024
 
@@ -235,7 +236,7 @@ def test_articles_cut_by_an_older_chunking_are_cut_again_at_the_next_start(sessi
     generation = db.generation(session)
 
     with make_app(tmp_path).app_context():  # the next start, of a release that cuts otherwise
-        later = db.get_session()
+        later = get_session()
         found = articles_by_slug(later)
         assert [chunk.text for chunk in found["refunds"].chunks] == ["Refunds", run_on]
         assert [chunk.id for chunk in found["plain"].chunks] == plain_chunk_ids  # same cut: kept

@@ -3,10 +3,10 @@
 import pytest
 from sqlalchemy import select
 
-from kbbot import db
 from kbbot.accounts import users
 from kbbot.errors import Conflict, InvalidInput
 from kbbot.models import ApiToken, User
+from kbbot.web.session import get_session
 
 
 def test_user_create_hashes_the_password_and_token_create_prints_it_once(app, runner, session):
@@ -48,5 +48,5 @@ def test_a_disabled_users_token_stops_working(app, session):
     user = users.create_user(session, "a@example.com", ["agent"])
     token, _ = users.create_token(session, user, "script")
     user.active = False
-    db.get_session().commit()
+    get_session().commit()
     assert users.user_for_token(session, token) is None

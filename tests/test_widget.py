@@ -8,9 +8,9 @@ from conftest import make_app, staff_headers
 from flask import render_template_string
 from sqlalchemy import select
 
-from kbbot import db
 from kbbot.config import Config, parse_origins
 from kbbot.models import Event
+from kbbot.web.session import get_session
 
 HOST = "https://www.example.com"
 OTHER_HOST = "https://shop.example.com"
@@ -204,7 +204,7 @@ def test_another_origin_is_refused_before_the_view_runs(widget_app, widget_clien
     assert "Access-Control-Allow-Origin" not in response.headers
     assert "X-Kbbot-Visitor" not in response.headers
     with widget_app.app_context():
-        assert db.get_session().execute(select(Event)).first() is None
+        assert get_session().execute(select(Event)).first() is None
 
 
 @pytest.mark.parametrize("origin", ["http://[", "http://[::1"])
@@ -299,7 +299,7 @@ def test_a_published_article_as_sanitized_html_logged_as_read_in_the_widget(supp
     assert article["url"] == "http://localhost/articles/refunds"
     assert "<strong>14 days</strong>" in article["html"] and article["updated_at"]
     with support_app.app_context():
-        view = db.get_session().get(Event, article["view_id"])
+        view = get_session().get(Event, article["view_id"])
         assert (view.type, view.data["ref"], view.data["slug"]) == ("article_view", "widget", "refunds")
     reading = client.post(f"/api/v1/views/{article['view_id']}", json={"seconds": 42.0})
     assert reading.status_code == 204

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .. import db, services
+from .. import db
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import Article, Revision, User
 from .source import ArticleSource, InvalidField, one_line_field, save_article, source_of, validate
@@ -68,12 +68,10 @@ def snapshot(revision: Revision, slug):
 
 
 def _commit(session: Session, reindex):
-    """Commit; when what the bot answers from changed, every process re-indexes (this one at once)."""
+    """Commit; when what the bot answers from changed, every process re-indexes (`db.bump_generation`)."""
     if reindex:
         db.bump_generation(session)
     session.commit()
-    if reindex:
-        services.refresh_if_loaded(session)
 
 
 def get(session: Session, article_id, lock=False):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, load_only, selectinload
 
 from ..errors import InvalidInput
 from ..models import ARTICLE_STATUSES, Article, Category, Feedback, Message, Revision, User
-from ..web.request_input import whole_number
+from ..text import whole_number
 
 EDITED_WITHIN_DAYS = (7, 30, 90)
 # band -> (lowest rate included, highest rate excluded); "unrated" is the articles without votes

@@ -4,14 +4,16 @@ knowledge base fell short on, grouped into topics (definitions: docs/metrics.md)
 from collections import Counter
 from dataclasses import dataclass, replace
 
+from ..models import HandoffReason
 from ..search import topics
-from ..support.conversations import asks_something
+from ..search.confidence import Action
+from ..support.decisions import asks_something
 from ..text import normalize_question
 from .deflection import kept_picks
 
 # Bot actions that show the knowledge base had no confident answer to a question; a handoff
 # because the customer asked for a person shows nothing about the knowledge base.
-GAP_ACTIONS = ("suggest", "handoff")
+GAP_ACTIONS = (Action.SUGGEST, Action.HANDOFF)
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ def content_gap_questions(conversations):
             if (
                 reply is not None
                 and reply.action in GAP_ACTIONS
-                and reply.offer_reason != "customer_request"
+                and reply.offer_reason != HandoffReason.CUSTOMER_REQUEST
                 and reply.message_id not in answered_by_pick
             ):
                 texts[asked.message_id] = asked.text

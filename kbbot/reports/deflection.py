@@ -4,12 +4,26 @@ help-center sessions (definitions: docs/metrics.md)."""
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass
+from enum import StrEnum
 
-from ..support.conversations import reports_failure
+from ..models import HandoffStatus
+from ..search.confidence import Action
+from ..support.decisions import reports_failure
 from ..support.small_talk import social_kind
 
-OUTCOMES = ("handed_off", "deflected_confirmed", "deflected_assumed", "deflection_pending", "abandoned")
-DEFLECTED = ("deflected_confirmed", "deflected_assumed")
+
+class Outcome(StrEnum):
+    """How a conversation ended, as the reports count it (`outcome`)."""
+
+    HANDED_OFF = "handed_off"
+    DEFLECTED_CONFIRMED = "deflected_confirmed"  # the customer said or showed that an answer helped
+    DEFLECTED_ASSUMED = "deflected_assumed"  # answered, and nothing says it failed
+    DEFLECTION_PENDING = "deflection_pending"  # answered, and the customer may still come back
+    ABANDONED = "abandoned"
+
+
+OUTCOMES = tuple(outcome.value for outcome in Outcome)
+DEFLECTED = (Outcome.DEFLECTED_CONFIRMED, Outcome.DEFLECTED_ASSUMED)
 
 
 @dataclass(frozen=True)
@@ -49,16 +63,15 @@ def came_back_with_same_question(conversation, visitor_conversations, window):
 
 
 def outcome(conversation, visitor_conversations, deflection_window, as_of=None):
-    """The conversation's outcome: "handed_off", "deflected_confirmed", "deflected_assumed",
-    "deflection_pending" (its window is still open at `as_of`) or "abandoned".
+    """The conversation's `Outcome`; DEFLECTION_PENDING while its window is still open at `as_of`.
 
     `visitor_conversations`: the visitor's other conversations (this one may be among them).
     """
     if conversation.handoff is not None:
-        return "handed_off"
+        return Outcome.HANDED_OFF
     votes = [vote for answer in conversation.answers for vote in answer.votes]
     if True in votes or thanked_for_an_answer(conversation) or any(kept_picks(conversation)):
-        return "deflected_confirmed"
+        return Outcome.DEFLECTED_CONFIRMED
     if (
         conversation.answers
         and False not in votes
@@ -66,8 +79,8 @@ def outcome(conversation, visitor_conversations, deflection_window, as_of=None):
         and not came_back_with_same_question(conversation, visitor_conversations, deflection_window)
     ):
         window_open = as_of is not None and conversation.last_message_at + deflection_window > as_of
-        return "deflection_pending" if window_open else "deflected_assumed"
-    return "abandoned"
+        return Outcome.DEFLECTION_PENDING if window_open else Outcome.DEFLECTED_ASSUMED
+    return Outcome.ABANDONED
 
 
 def replies_to_answers(conversation):
@@ -79,7 +92,7 @@ def replies_to_answers(conversation):
     for question in conversation.questions:
         if after_answer and not question.picked:
             yield question.text
-        after_answer = question.reply is not None and question.reply.action == "answer"
+        after_answer = question.reply is not None and question.reply.action == Action.ANSWER
 
 
 def kept_picks(conversation):
@@ -88,7 +101,7 @@ def kept_picks(conversation):
     questions = conversation.questions
     for question, following in zip(questions, (*questions[1:], None), strict=True):
         answer = question.reply
-        if not question.picked or answer is None or answer.action != "answer" or False in answer.votes:
+        if not question.picked or answer is None or answer.action != Action.ANSWER or False in answer.votes:
             continue
         if following is None or following.picked or not reports_failure(following.text):
             yield question
@@ -119,7 +132,7 @@ def is_resolved(conversation, conversation_outcome):
     """Deflected, or handed off and the handoff is resolved."""
     if conversation_outcome in DEFLECTED:
         return True
-    return conversation.handoff is not None and conversation.handoff.status == "resolved"
+    return conversation.handoff is not None and conversation.handoff.status == HandoffStatus.RESOLVED
 
 
 def count_sessions(visits, gap):

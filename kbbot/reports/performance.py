@@ -3,6 +3,7 @@
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from ..search.confidence import Action
 from .deflection import DEFLECTED
 from .rates import ratio
 
@@ -47,7 +48,7 @@ def article_performance(conversations, outcomes, activity, window):
         counts[article_id]["article_helpful"] += helpful
     for conversation in conversations:
         for reply in conversation.replies:
-            cited = reply.article_id if reply.action == "answer" else None
+            cited = reply.article_id if reply.action == Action.ANSWER else None
             if cited is not None:
                 counts[cited]["cited"] += 1
                 counts[cited]["answer_votes"] += len(reply.votes)

@@ -206,7 +206,7 @@ def _conversation_records(session, conversation_ids):
 
 def _offered_by(choices_offered, message):
     """The id of the latest bot reply before customer `message` that offered the choice it picked (as
-    `conversations.offered_choice` finds it); None for a typed message.
+    `decisions.offered_choice` finds it); None for a typed message.
 
     `choices_offered`: (message id, {(slug, anchor)}) of the conversation's replies with choices, oldest first.
     """

@@ -3,10 +3,13 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ..models import HandoffStatus
+from ..search.confidence import Action
+
 
 @dataclass(frozen=True)
 class BotReply:
-    """A bot decision: "answer" | "suggest" | "handoff", with its top article and the votes on it.
+    """A bot decision (an `Action`), with its top article and the votes on it.
 
     `article_id` is the cited article of an answer, the first suggested one
     otherwise, None when nothing relevant was found; `votes` are the
@@ -48,7 +51,7 @@ class Question:
 @dataclass(frozen=True)
 class HandoffRecord:
     reason: str
-    status: str  # "open" | "assigned" | "resolved"
+    status: HandoffStatus
     created_at: datetime
     first_reply_at: datetime | None = None
     resolution_reason: str | None = None
@@ -68,7 +71,7 @@ class ConversationRecord:
 
     @property
     def answers(self):
-        return [reply for reply in self.replies if reply.action == "answer"]
+        return [reply for reply in self.replies if reply.action == Action.ANSWER]
 
     @property
     def topics(self):

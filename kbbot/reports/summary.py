@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from ..models import HANDOFF_REASONS
+from ..search.confidence import Action
 from .content_gaps import QuestionCount, Topic, content_gap_questions, content_gap_topics, top_questions
 from .deflection import (
     OUTCOMES,
@@ -115,7 +116,7 @@ def summarize(since, until, conversations, surveys, visits, settings, encode, ac
             resolved_without_repeat += not repeat
 
     replies = [reply for c in counted for reply in c.replies]
-    answers = [reply for reply in replies if reply.action == "answer"]
+    answers = [reply for reply in replies if reply.action == Action.ANSWER]
     offering_choices = {reply.message_id for reply in replies if reply.choices}
     picked_from = {q.picked_from for c in counted for q in c.questions if q.picked} & offering_choices
     votes = [vote for answer in answers for vote in answer.votes]

@@ -11,8 +11,16 @@ KBBOT_SUGGEST_THRESHOLD), chosen from the same measurements.
 
 import math
 from dataclasses import dataclass
+from enum import StrEnum
 
-ANSWER, SUGGEST, HANDOFF = "answer", "suggest", "handoff"
+
+class Action(StrEnum):
+    """What the bot does with a question (stored as its value)."""
+
+    ANSWER = "answer"  # quotes the section that answers
+    SUGGEST = "suggest"  # "Which of these?": sections or articles to pick from
+    HANDOFF = "handoff"  # offers a person
+
 
 FEATURE_NAMES = ("dense_max", "margin", "known_share", "names_code")
 # Fitted by bench/calibrate.py; regenerate with `python bench/calibrate.py`.
@@ -117,7 +125,7 @@ def decide(article_confidence, section_confidence, thresholds):
     sections, or the likeliest articles) when sure of one but not the other, or only fairly sure
     of the article; else `handoff`."""
     if article_confidence >= thresholds.answer:
-        return ANSWER if section_confidence >= thresholds.section else SUGGEST
+        return Action.ANSWER if section_confidence >= thresholds.section else Action.SUGGEST
     if article_confidence >= thresholds.suggest:
-        return SUGGEST
-    return HANDOFF
+        return Action.SUGGEST
+    return Action.HANDOFF

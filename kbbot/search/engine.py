@@ -99,7 +99,7 @@ class Answer:
     """The engine's decision for one question."""
 
     question: str
-    action: str  # "answer" | "suggest" | "handoff"
+    action: confidence.Action
     confidence: float  # in [0, 1]: that the top article answers the question
     answer: str  # Markdown: the section that answers, quoted from the article ("" unless action is "answer")
     # In [0, 1]: that the sections answered from (or the best one) hold the answer.
@@ -434,7 +434,7 @@ class Engine:
         sources = [self._source(hit, query, top_score, probability) for hit, probability in listed]
         answer = Answer(
             question=question,
-            action=confidence.HANDOFF,
+            action=confidence.Action.HANDOFF,
             confidence=article_confidence,
             answer="",
             corrected_question=query.text if query.text != normalize_question(question) else None,
@@ -461,7 +461,7 @@ class Engine:
                 )
                 answer.sections = tuple(outline.sections[i].heading for i in span)
             answer.action = confidence.decide(article_confidence, answer.section_confidence, self.thresholds)
-            if answer.action == confidence.ANSWER:
+            if answer.action == confidence.Action.ANSWER:
                 answer.answer = (
                     "\n\n".join(
                         sections.quote(
@@ -472,7 +472,7 @@ class Engine:
                     if span
                     else self._without_sections(article, scores)
                 )
-            elif answer.action == confidence.SUGGEST:
+            elif answer.action == confidence.Action.SUGGEST:
                 answer.choices = (
                     self._section_choices(article, outline, probabilities)
                     if article_confidence >= self.thresholds.answer and span
@@ -558,7 +558,7 @@ class Engine:
         source = self._source(hit, None, 1.0, 1.0, choice=position)
         return Answer(
             question="",
-            action=confidence.ANSWER,
+            action=confidence.Action.ANSWER,
             confidence=1.0,
             answer=text,
             section_confidence=1.0,

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..errors import KbbotError
 from .chunking import plain
+from .confidence import Action
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class Outcome:
 
     @property
     def answered_article(self):
-        return self.ranked_slugs[0] if self.action == "answer" and self.ranked_slugs else None
+        return self.ranked_slugs[0] if self.action == Action.ANSWER and self.ranked_slugs else None
 
     def shows_the_fact(self):
         """Whether the answer shows one of the question's phrases (False for an uncovered question)."""
@@ -60,7 +61,7 @@ class Outcome:
 
     def is_wrong_answer(self):
         """An answer from an article that does not answer the question, or one whose text lacks the fact."""
-        if self.action != "answer":
+        if self.action != Action.ANSWER:
             return False
         if self.answered_article not in self.question.expected:
             return True
@@ -68,9 +69,9 @@ class Outcome:
 
     def is_resolved(self):
         """Answered with the fact, or offered the right article and section among the choices."""
-        if self.action == "answer":
+        if self.action == Action.ANSWER:
             return not self.is_wrong_answer()
-        return self.action == "suggest" and any(
+        return self.action == Action.SUGGEST and any(
             self.question.is_right_section(slug, section) for slug, section in self.choices
         )
 
@@ -179,11 +180,11 @@ def report(outcomes):
     covered = [o for o in outcomes if o.question.expected]
     uncovered = [o for o in outcomes if not o.question.expected]
     latencies = [o.latency_ms for o in outcomes]
-    answered_with_phrases = [o for o in covered if o.question.answer and o.action == "answer"]
+    answered_with_phrases = [o for o in covered if o.question.answer and o.action == Action.ANSWER]
     sectioned = [
         o
         for o in covered
-        if o.action == "answer" and o.question.sections and o.answered_article == o.question.expected[0]
+        if o.action == Action.ANSWER and o.question.sections and o.answered_article == o.question.expected[0]
     ]
     return Report(
         covered=len(covered),
@@ -193,17 +194,17 @@ def report(outcomes):
         ),
         mrr_at_10=_mean([reciprocal_rank(o.ranked_slugs, o.question.expected) for o in covered]),
         recall_at_5=_mean([recall_at(o.ranked_slugs, o.question.expected) for o in covered]),
-        answer_rate_covered=_mean([float(o.action == "answer") for o in covered]),
-        handoff_rate_uncovered=_mean([float(o.action == "handoff") for o in uncovered]),
+        answer_rate_covered=_mean([float(o.action == Action.ANSWER) for o in covered]),
+        handoff_rate_uncovered=_mean([float(o.action == Action.HANDOFF) for o in uncovered]),
         auroc=auroc([o.confidence for o in covered], [o.confidence for o in uncovered]),
         answers_with_the_fact=_mean([float(o.shows_the_fact()) for o in answered_with_phrases]),
-        wrong_answers=_mean([float(o.is_wrong_answer()) for o in outcomes if o.action == "answer"]),
-        uncovered_answered=_mean([float(o.action == "answer") for o in uncovered]),
+        wrong_answers=_mean([float(o.is_wrong_answer()) for o in outcomes if o.action == Action.ANSWER]),
+        uncovered_answered=_mean([float(o.action == Action.ANSWER) for o in uncovered]),
         resolved_covered=_mean([float(o.is_resolved()) for o in covered]),
         section_accuracy=_mean([float(bool(set(o.sections) & set(o.question.sections))) for o in sectioned]),
-        suggest_rate_covered=_mean([float(o.action == "suggest") for o in covered]),
-        handoff_rate_covered=_mean([float(o.action == "handoff") for o in covered]),
-        suggest_rate_uncovered=_mean([float(o.action == "suggest") for o in uncovered]),
+        suggest_rate_covered=_mean([float(o.action == Action.SUGGEST) for o in covered]),
+        handoff_rate_covered=_mean([float(o.action == Action.HANDOFF) for o in covered]),
+        suggest_rate_uncovered=_mean([float(o.action == Action.SUGGEST) for o in uncovered]),
         latency_p50_ms=float(np.percentile(latencies, 50)) if latencies else float("nan"),
         latency_p95_ms=float(np.percentile(latencies, 95)) if latencies else float("nan"),
     )

@@ -23,7 +23,6 @@ import numpy as np
 from ..errors import IndexCorrupt, IndexMissing
 from ..files import write_atomically
 
-
 MANIFEST_NAME = "manifest.json"
 FORMAT_VERSION = 1
 

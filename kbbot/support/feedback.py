@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from .. import events
 from ..errors import NotFound
-from ..models import Article, Conversation, Feedback, Message, utcnow
+from ..models import Article, Conversation, Feedback, HandoffReason, Message, utcnow
 
 
 def _vote(session, visitor_id, helpful, comment, **target):
@@ -56,7 +56,7 @@ def on_answer(session: Session, visitor_id, message_id, helpful, comment=""):
             conversation,
             "handoff_offered",
             message_id=message.id,
-            reason="negative_feedback",
+            reason=HandoffReason.NEGATIVE_FEEDBACK,
         )
     return feedback, offered
 
@@ -68,5 +68,5 @@ def on_article(session: Session, visitor_id, slug, helpful, comment=""):
     if article is None:
         raise NotFound("article not found")
     feedback = _vote(session, visitor_id, helpful, comment, article_id=article.id)
-    events.record("feedback", visitor_id=visitor_id, article_id=article.id, helpful=helpful)
+    events.record(session, "feedback", visitor_id=visitor_id, article_id=article.id, helpful=helpful)
     return feedback

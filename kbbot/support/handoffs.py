@@ -24,9 +24,12 @@ from ..models import (
     HANDOFF_STATUSES,
     RESOLUTION_REASONS,
     Conversation,
+    EmailStatus,
     Event,
     Feedback,
     Handoff,
+    HandoffReason,
+    HandoffStatus,
     Message,
     Note,
     OutboundEmail,
@@ -40,10 +43,10 @@ CONTEXT_LOOKBACK = timedelta(days=7)
 
 # What agents read for the codes (every code of HANDOFF_REASONS and RESOLUTION_REASONS).
 REASON_LABELS = {
-    "customer_request": "Asked for a person",
-    "low_confidence": "The bot found no answer",
-    "repeated_unhelpful": "Answers did not help",
-    "negative_feedback": "Voted an answer unhelpful",
+    HandoffReason.CUSTOMER_REQUEST: "Asked for a person",
+    HandoffReason.LOW_CONFIDENCE: "The bot found no answer",
+    HandoffReason.REPEATED_UNHELPFUL: "Answers did not help",
+    HandoffReason.NEGATIVE_FEEDBACK: "Voted an answer unhelpful",
 }
 RESOLUTION_LABELS = {
     "answered": "Answered",
@@ -65,7 +68,7 @@ def reason_for(session: Session, conversation: Conversation):
     bot_ids = [m.id for m in conversation.messages if m.role == "bot"]
     if bot_ids:
         offers += [
-            (created_at, "negative_feedback")
+            (created_at, HandoffReason.NEGATIVE_FEEDBACK)
             for (created_at,) in session.execute(
                 select(Feedback.created_at).where(
                     Feedback.message_id.in_(bot_ids), Feedback.helpful.is_(False)
@@ -73,7 +76,7 @@ def reason_for(session: Session, conversation: Conversation):
             )
         ]
     if not offers:
-        return "customer_request"
+        return HandoffReason.CUSTOMER_REQUEST
     return max(offers, key=lambda offer: offer[0])[1]
 
 
@@ -84,14 +87,14 @@ def request(session: Session, conversation: Conversation, email, name="", messag
     """
     handoff = conversation.handoff
     if handoff is not None:
-        if handoff.status == "resolved":
+        if handoff.status == HandoffStatus.RESOLVED:
             reopen(session, handoff)
             session.commit()
         return handoff, False
     reason = reason_for(session, conversation)
     handoff = Handoff(
         conversation=conversation,
-        status="open",
+        status=HandoffStatus.OPEN,
         reason=reason,
         email=email,
         name=name,
@@ -132,7 +135,9 @@ def queue(session: Session, status=None, assignee_id=None, limit=100):
             selectinload(Handoff.conversation),
             selectinload(Handoff.assignee),
         )
-        .order_by(Handoff.status == "resolved", Handoff.resolved_at.desc(), Handoff.created_at, Handoff.id)
+        .order_by(
+            Handoff.status == HandoffStatus.RESOLVED, Handoff.resolved_at.desc(), Handoff.created_at, Handoff.id
+        )
     )
     if status is not None:
         query = query.where(Handoff.status == status)
@@ -192,27 +197,27 @@ def _log(type_, handoff, **data):
 
 def assign(session: Session, handoff: Handoff, agent):
     """Give the handoff to `agent` (taking it over from another agent is allowed)."""
-    if handoff.status == "resolved":
+    if handoff.status == HandoffStatus.RESOLVED:
         raise Conflict("a resolved handoff cannot be assigned; reopen it first")
     handoff.assignee = agent
-    handoff.status = "assigned"
+    handoff.status = HandoffStatus.ASSIGNED
     session.commit()
     _log("handoff_assigned", handoff, assignee_id=agent.id)
     return handoff
 
 
-def post_reply(session: Session, handoff: Handoff, agent, text) -> Message:
+def post_reply(session: Session, handoff: Handoff, agent, text, email=False) -> Message:
     """An agent's reply, added to the customer's conversation; from now on the bot stays silent.
 
-    Replying to an unassigned handoff assigns it to the replier. When the app sends email, the
-    reply is queued to be emailed too, in the same transaction (`mail.email_reply` tries it).
+    Replying to an unassigned handoff assigns it to the replier. With `email` (the app sends mail),
+    the reply is queued to be emailed too, in the same transaction (`mail.email_reply` tries it).
     """
     text = text.strip()
     if not text:
         raise InvalidInput("text", "must not be empty")
     if len(text) > MAX_REPLY_CHARS:
         raise InvalidInput("text", f"must be at most {MAX_REPLY_CHARS} characters")
-    if handoff.status == "resolved":
+    if handoff.status == HandoffStatus.RESOLVED:
         raise Conflict("the handoff is resolved; reopen it to reply")
     message = Message(conversation=handoff.conversation, role="agent", text=text, author=agent)
     session.add(message)
@@ -222,8 +227,9 @@ def post_reply(session: Session, handoff: Handoff, agent, text) -> Message:
         handoff.first_reply_at = now
     if handoff.assignee is None:
         handoff.assignee = agent
-        handoff.status = "assigned"
-    mail.queue_reply(session, message)
+        handoff.status = HandoffStatus.ASSIGNED
+    if email:
+        mail.queue_reply(session, message)
     session.commit()
     _log("agent_reply", handoff, message_id=message.id)
     return message
@@ -248,9 +254,9 @@ def add_note(session: Session, handoff: Handoff, author, text) -> Note:
 def resolve(session: Session, handoff: Handoff, resolution_reason):
     if resolution_reason not in RESOLUTION_REASONS:
         raise InvalidInput("reason", f"must be one of {', '.join(RESOLUTION_REASONS)}")
-    if handoff.status == "resolved":
+    if handoff.status == HandoffStatus.RESOLVED:
         raise Conflict("the handoff is already resolved")
-    handoff.status = "resolved"
+    handoff.status = HandoffStatus.RESOLVED
     handoff.resolution_reason = resolution_reason
     handoff.resolved_at = utcnow()
     session.commit()
@@ -260,9 +266,9 @@ def resolve(session: Session, handoff: Handoff, resolution_reason):
 
 def reopen(session: Session, handoff: Handoff):
     """Back to the queue (to its agent, if it had one); the caller commits."""
-    if handoff.status != "resolved":
+    if handoff.status != HandoffStatus.RESOLVED:
         raise Conflict("only a resolved handoff can be reopened")
-    handoff.status = "assigned" if handoff.assignee_id else "open"
+    handoff.status = HandoffStatus.ASSIGNED if handoff.assignee_id else HandoffStatus.OPEN
     handoff.resolution_reason = None
     handoff.resolved_at = None
     session.flush()
@@ -295,7 +301,7 @@ def _transcript_entry(message: Message, helpful=None, email=None):
                 "status": email.status,
                 "attempts": email.attempts,
                 "sent_at": email.sent_at,
-                "next_attempt_at": email.next_attempt_at if email.status == "pending" else None,
+                "next_attempt_at": email.next_attempt_at if email.status == EmailStatus.PENDING else None,
             }
     return entry
 

@@ -4,12 +4,13 @@ Configured with `KBBOT_SMTP_URL` (`smtp://user:password@host:587` upgrades
 with STARTTLS, `smtps://...:465` is TLS from the start, `smtp+plain://` a
 local relay without TLS) and `KBBOT_MAIL_FROM`. Without them kbbot sends no
 email and the handoff form says the reply comes in the chat. Composing is
-pure; `send` is the one side effect.
+pure; `send` is the one side effect. The settings (`MailSettings`, None when
+no mail is sent) are an argument; the web layer keeps the app's.
 
 Each reply to email is queued in the reply's own transaction (an
 `OutboundEmail`), tried at once, and tried again with growing delays while the
 mail server cannot take it (by a thread of each serving process, started on
-its first request); a server that refuses the address for good, or is still
+its first request: `RetryWorker`); a server that refuses the address for good, or is still
 failing after about 21 hours, ends the tries. A mail server that is down never
 loses a reply or an email, and never makes an agent's reply fail.
 """
@@ -25,13 +26,13 @@ from datetime import timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
+from enum import StrEnum
 from urllib.parse import unquote
 
-from flask import current_app, request_started
 from sqlalchemy import select, update
 
-from .. import db, events
-from ..models import OutboundEmail, utcnow
+from .. import events
+from ..models import EmailStatus, OutboundEmail, utcnow
 from ..text import url_parts
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,14 @@ RETRY_BATCH = 20
 _SCHEMES = {"smtp": ("starttls", 587), "smtps": ("tls", 465), "smtp+plain": ("none", 25)}
 
 
+class Delivery(StrEnum):
+    """What one try to email a queued reply came to."""
+
+    SENT = "sent"
+    RETRYING = "retrying"  # it is tried again later
+    FAILED = "failed"  # given up
+
+
 @dataclass(frozen=True)
 class MailSettings:
     host: str
@@ -56,13 +65,15 @@ class MailSettings:
     password: str | None
     sender: str  # the From header, e.g. "Ledgerly Support <support@ledgerly.example>"
     domain: str  # the sender address's domain, for Message-IDs
+    product_name: str = "Help Center"  # in the subject line: "Re: your question to <product_name>"
 
     def __repr__(self):  # never print the password
         return f"MailSettings({self.host}:{self.port}, {self.security}, from {self.sender!r})"
 
 
 def settings_from_config(config):
-    """`MailSettings` from the app config, or None when no SMTP server is set; ValueError names the bad setting."""
+    """`MailSettings` from the app config, or None when no SMTP server is set; ValueError names the bad
+    setting."""
     url, sender = config.get("SMTP_URL"), config.get("MAIL_FROM")
     if not url:
         return None
@@ -91,13 +102,8 @@ def settings_from_config(config):
         password=unquote(parts.password) if parts.password else None,
         sender=sender,
         domain=address.rsplit("@", 1)[1],
+        product_name=config.get("PRODUCT_NAME") or MailSettings.product_name,
     )
-
-
-def init_app(app):
-    app.extensions["kbbot.mail"] = settings_from_config(app.config)
-    if app.extensions["kbbot.mail"] is not None:
-        request_started.connect(_start_retries, app)
 
 
 def thread_id(handoff, domain):
@@ -105,11 +111,11 @@ def thread_id(handoff, domain):
     return f"<handoff-{handoff.id}.{handoff.conversation.public_id}@{domain}>"
 
 
-def reply_email(settings, handoff, reply, product_name):
+def reply_email(settings, handoff, reply):
     """The email carrying agent `reply` (a Message) to the handoff's customer."""
     email = EmailMessage()
     domain = settings.domain
-    email["Subject"] = f"Re: your question to {product_name}"
+    email["Subject"] = f"Re: your question to {settings.product_name}"
     email["From"] = settings.sender
     try:
         email["To"] = Address(display_name=handoff.name or "", addr_spec=handoff.email)
@@ -119,7 +125,7 @@ def reply_email(settings, handoff, reply, product_name):
     email["Message-ID"] = make_msgid(domain=domain)
     email["In-Reply-To"] = email["References"] = thread_id(handoff, domain)
     author = reply.author.name if reply.author is not None and reply.author.name else "Support team"
-    lines = [reply.text, "", f"{author}, {product_name}"]
+    lines = [reply.text, "", f"{author}, {settings.product_name}"]
     if handoff.page_url:
         lines += ["", f"To answer, continue the chat on the page where you started it: {handoff.page_url}"]
     email.set_content("\n".join(lines) + "\n")
@@ -144,29 +150,25 @@ def send(settings, email):
 
 def queue_reply(session, reply):
     """Queue agent `reply` to be emailed to the customer, in the caller's transaction (the caller
-    commits); None when this app sends no mail."""
-    if current_app.extensions["kbbot.mail"] is None:
-        return None
+    commits)."""
     outbound = OutboundEmail(message=reply)
     session.add(outbound)
     return outbound
 
 
-def deliver(session, outbound_id, due_by=None):
-    """Try to email one queued reply: "sent", "retrying" (it is tried again later), "failed" (given
-    up), or None when it is not due by `due_by` (default: now), this app sends no mail, or another
-    process is trying it.
+def deliver(session, settings, outbound_id, due_by=None):
+    """Try to email one queued reply: its `Delivery`, or None when it is not due by `due_by` (default: now), no mail is sent (`settings` None), or
+    another process is trying it.
 
     The email is claimed first, in one UPDATE, so two processes never send it twice. Commits.
     """
-    settings = current_app.extensions["kbbot.mail"]
     if settings is None:
         return None
     claimed = session.execute(
         update(OutboundEmail)
         .where(
             OutboundEmail.id == outbound_id,
-            OutboundEmail.status == "pending",
+            OutboundEmail.status == EmailStatus.PENDING,
             OutboundEmail.next_attempt_at <= (due_by or utcnow()),
         )
         .values(next_attempt_at=utcnow() + CLAIM, attempts=OutboundEmail.attempts + 1)
@@ -180,11 +182,11 @@ def deliver(session, outbound_id, due_by=None):
     reply = outbound.message
     handoff = reply.conversation.handoff
     try:
-        send(settings, reply_email(settings, handoff, reply, current_app.config["PRODUCT_NAME"]))
+        send(settings, reply_email(settings, handoff, reply))
     except (smtplib.SMTPException, OSError) as e:
         outbound.last_error = _error_kind(e)
         if _refused_for_good(e) or outbound.attempts > len(RETRY_DELAYS):
-            outbound.status = "failed"
+            outbound.status = EmailStatus.FAILED
             log.error(
                 "handoff %s: the reply could not be emailed; gave up after %d tries (%s)",
                 handoff.id,
@@ -204,24 +206,25 @@ def deliver(session, outbound_id, due_by=None):
                 delay,
             )
         session.commit()
-        return "failed" if outbound.status == "failed" else "retrying"
-    outbound.status, outbound.sent_at, outbound.last_error = "sent", utcnow(), None
+        return Delivery.FAILED if outbound.status == EmailStatus.FAILED else Delivery.RETRYING
+    outbound.status, outbound.sent_at, outbound.last_error = EmailStatus.SENT, utcnow(), None
     session.commit()
     events.record_in(handoff.conversation, "reply_emailed", handoff_id=handoff.id, message_id=reply.id)
-    return "sent"
+    return Delivery.SENT
 
 
-def deliver_due(session, due_by=None, limit=RETRY_BATCH):
+def deliver_due(session, settings, due_by=None, limit=RETRY_BATCH):
     """Try the queued replies due by `due_by` (default: now), oldest first, at most `limit`
     (`deliver`): {outcome: count}."""
     due_by = due_by or utcnow()
     due = session.scalars(
         select(OutboundEmail.id)
-        .where(OutboundEmail.status == "pending", OutboundEmail.next_attempt_at <= due_by)
+        .where(OutboundEmail.status == EmailStatus.PENDING, OutboundEmail.next_attempt_at <= due_by)
         .order_by(OutboundEmail.next_attempt_at, OutboundEmail.id)
         .limit(limit)
     ).all()
-    return Counter(outcome for outbound_id in due if (outcome := deliver(session, outbound_id, due_by)))
+    outcomes = (deliver(session, settings, outbound_id, due_by) for outbound_id in due)
+    return Counter(outcome for outcome in outcomes if outcome)
 
 
 def _error_kind(error):
@@ -241,54 +244,34 @@ def _refused_for_good(error):
 
 
 class RetryWorker(threading.Thread):
-    """Tries the app's queued replies again every `interval` seconds until `stop`."""
+    """Tries the queued replies again every `interval` seconds until `stop`, each round in a session
+    of its own from `sessionmaker`; `on_failed_events` gets the number of events it could not write."""
 
-    def __init__(self, app, interval=RETRY_INTERVAL_SECONDS):
+    def __init__(self, sessionmaker, settings, interval=RETRY_INTERVAL_SECONDS, on_failed_events=None):
         super().__init__(name="kbbot-mail-retries", daemon=True)
-        self.app, self.interval, self.pid = app, interval, os.getpid()
+        self.sessionmaker, self.settings, self.interval = sessionmaker, settings, interval
+        self.on_failed_events, self.pid = on_failed_events, os.getpid()
         self._stopping = threading.Event()
 
     def run(self):
         while not self._stopping.wait(self.interval):
-            with self.app.app_context():
+            with self.sessionmaker() as session:
                 try:
-                    deliver_due(db.get_session())
+                    deliver_due(session, self.settings)
                 except Exception:  # a database that is away for a while must not end the retries
                     log.exception("queued reply emails could not be tried")
                 finally:
-                    events.flush()
+                    failed = events.flush(session)
+                    if failed and self.on_failed_events is not None:
+                        self.on_failed_events(failed)
 
     def stop(self):
         self._stopping.set()
         self.join()
 
 
-_retries_lock = threading.Lock()
-
-
-def _start_retries(app, **_extra):
-    """On a request: start this process's `RetryWorker`, unless it runs (a forked worker process
-    inherits none: threads do not survive a fork)."""
-    worker = app.extensions.get("kbbot.mail_retries")
-    if worker is not None and worker.pid == os.getpid():
-        return
-    with _retries_lock:
-        worker = app.extensions.get("kbbot.mail_retries")
-        if worker is None or worker.pid != os.getpid():
-            app.extensions["kbbot.mail_retries"] = worker = RetryWorker(app)
-            worker.start()
-
-
-def stop_retries(app):
-    """Stop the app's `RetryWorker`, if this process runs one (the tests do; otherwise the daemon
-    thread ends with its process)."""
-    worker = app.extensions.pop("kbbot.mail_retries", None)
-    if worker is not None and worker.pid == os.getpid():
-        worker.stop()
-
-
-def email_reply(session, reply):
+def email_reply(session, settings, reply):
     """Try to email agent `reply`, queued with it (`queue_reply`), now: `deliver`'s outcome, or None
-    when this app sends no mail (no KBBOT_SMTP_URL)."""
+    when no mail is sent (`settings` None: no KBBOT_SMTP_URL)."""
     outbound_id = session.scalar(select(OutboundEmail.id).where(OutboundEmail.message_id == reply.id))
-    return None if outbound_id is None else deliver(session, outbound_id)
+    return None if outbound_id is None else deliver(session, settings, outbound_id)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import Conversation, Event, Feedback, Handoff
+from ..models import Conversation, Event, Feedback, Handoff, HandoffStatus
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def purge_before(session: Session, cutoff) -> Deleted:
     waiting = (
         select(Conversation.visitor_id)
         .join(Handoff, Handoff.conversation_id == Conversation.id)
-        .where(Handoff.status != "resolved")
+        .where(Handoff.status != HandoffStatus.RESOLVED)
     )
     conversations = select(Conversation.id).where(
         Conversation.last_message_at < cutoff, Conversation.visitor_id.not_in(waiting)

@@ -1,11 +1,11 @@
 """Small talk: messages that greet, thank, acknowledge, say yes or say goodbye, and ask nothing.
 
-Such a message gets a social reply rather than a search (`conversations.reply`): answering "hi"
-with "I couldn't find this in our help center" and an offer of a person is what a bot should never
-do, and it would show up as a question the knowledge base failed. Only a whole short message is
-small talk ("hi, can you help?", "great, thanks!", "ok bye", "👍"); one that says anything more
-("hi, how do I cancel?") is a question. The patterns are English; a message in another language
-takes the normal path.
+Such a message gets a social reply (`replies.SOCIAL`) rather than a search (`decisions`):
+answering "hi" with "I couldn't find this in our help center" and an offer of a person is what a
+bot should never do, and it would show up as a question the knowledge base failed. Only a whole
+short message is small talk ("hi, can you help?", "great, thanks!", "ok bye", "👍"); one that says
+anything more ("hi, how do I cancel?") is a question. The patterns are English; a message in another
+language takes the normal path.
 """
 
 import re
@@ -37,12 +37,6 @@ _SOCIAL = {
     "thanks": re.compile(rf"({_ACKNOWLEDGEMENT}{_SEPARATOR})*{_THANKS}({_SEPARATOR}{_ACKNOWLEDGEMENT})*"),
     "acknowledgement": re.compile(rf"{_ACKNOWLEDGEMENT}({_SEPARATOR}{_ACKNOWLEDGEMENT})*"),
     "greeting": re.compile(rf"({_GREETING}{_SEPARATOR})?{_VAGUE_REQUEST}|{_GREETING}"),
-}
-REPLIES = {
-    "greeting": "Hi! What can I help you with? Ask your question in a sentence or two.",
-    "thanks": "You're welcome! Is there anything else I can help with?",
-    "acknowledgement": "Is there anything else I can help with?",
-    "goodbye": "Thanks for stopping by. Have a good day!",
 }
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from .conversations import asks_for_human
+from .decisions import asks_for_human
 from .small_talk import social_kind
 
 SUGGESTIONS = 5  # articles offered to the agent

@@ -3,8 +3,8 @@
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
-from .. import db, events
-from ..services import get_engine
+from .services import get_engine
+from .session import failure_count, get_session
 
 bp = Blueprint("health", __name__)
 
@@ -12,7 +12,7 @@ bp = Blueprint("health", __name__)
 @bp.get("/healthz")
 def healthz():
     """200 with the indexed content's size when the database answers and the index is current."""
-    session = db.get_session()
+    session = get_session()
     try:
         session.execute(text("SELECT 1"))
         engine = get_engine()
@@ -26,5 +26,5 @@ def healthz():
         articles=engine.article_count(),
         entries=engine.entry_count(),
         generation=engine.generation,
-        event_log_failures=events.failure_count(current_app),
+        event_log_failures=failure_count(current_app),
     )

@@ -15,21 +15,9 @@ from werkzeug.routing import BaseConverter
 
 from ..errors import InvalidInput
 from ..models import MAX_ID
+from ..text import whole_number
 
-# Longer digit strings are far outside any range kbbot takes, and Python refuses to convert
-# very long ones (sys.get_int_max_str_digits) anyway.
-MAX_DIGITS = 30
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")  # the bodies with form fields
-
-
-def whole_number(text):
-    """`text` as a whole number when it is ASCII digits only ("42", "007"), else None.
-
-    Stricter than `str.isdigit`, which also accepts digits `int` refuses (superscripts such as "²").
-    """
-    if not text or len(text) > MAX_DIGITS or not (text.isascii() and text.isdigit()):
-        return None
-    return int(text)
 
 
 class IdConverter(BaseConverter):

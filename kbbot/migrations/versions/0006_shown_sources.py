@@ -3,7 +3,7 @@
 Until now a reply stored every source the engine found and the widget hid
 the weak ones (and all of a handoff's), so the agent console marked articles
 "already sent" that the customer never saw, and the reports counted them as
-suggested. Each stored reply now keeps what `conversations.shown_sources`
+suggested. Each stored reply now keeps what `decisions.shown_sources`
 shows; a handoff offer, which shows none, no longer names a top article.
 
 Revision ID: 0006
@@ -14,7 +14,8 @@ Create Date: 2026-12-01
 import sqlalchemy as sa
 from alembic import op
 
-from kbbot.support.conversations import HANDOFF, shown_sources
+from kbbot.search.confidence import Action
+from kbbot.support.decisions import shown_sources
 
 revision = "0006"
 down_revision = "0005"
@@ -49,7 +50,7 @@ def upgrade():
         for row in rows:
             records = row.sources or []
             shown = shown_sources(row.action, records)
-            if row.action == HANDOFF:
+            if row.action == Action.HANDOFF:
                 connection.execute(
                     messages.update()
                     .where(messages.c.id == row.id)

@@ -4,14 +4,14 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, abort, current_app, request
 
-from ... import db
 from ...accounts.users import normalized_email
 from ...articles.rendering import render_answer, render_bot_message, snippet_html
 from ...errors import InvalidInput
-from ...services import get_engine
-from ...support import business_hours, conversations, handoffs
+from ...support import business_hours, conversations, handoffs, replies
 from ..help_center import absolute_url
 from ..request_input import id_arg
+from ..services import get_engine, mail_settings
+from ..session import get_session
 from ..visitors import current_visitor_id
 from . import schemas
 from .requests import read_json
@@ -63,13 +63,13 @@ def availability():
     return business_hours.availability(
         current_app.extensions["kbbot.business_hours"],
         datetime.now(timezone.utc),
-        by_email=current_app.extensions["kbbot.mail"] is not None,
+        by_email=mail_settings() is not None,
     )
 
 
 def conversation_out(conversation, after=0):
     """The transcript after the cursor `after`, as the visitor's and the staff API return it."""
-    messages = conversations.transcript(db.get_session(), conversation, after)
+    messages = conversations.transcript(get_session(), conversation, after)
     return schemas.ConversationOut(
         conversation_id=conversation.public_id,
         messages=[message_out(message) for message in messages],
@@ -89,7 +89,7 @@ def chat():
         raise InvalidInput("message", "must not be empty")
     if len(message) > current_app.config["MAX_MESSAGE_CHARS"]:
         abort(413, f"message is longer than {current_app.config['MAX_MESSAGE_CHARS']} characters")
-    session = db.get_session()
+    session = get_session()
     visitor_id = current_visitor_id()
     if body.conversation_id:
         conversation = conversations.get_for_visitor(session, body.conversation_id, visitor_id)
@@ -104,8 +104,8 @@ def chat():
         response = {
             "message_id": turn.customer_message.id,
             "action": "handoff",
-            "answer": conversations.WAITING_FOR_AGENT,
-            "answer_html": render_answer(conversations.WAITING_FOR_AGENT, None),
+            "answer": replies.WAITING_FOR_AGENT,
+            "answer_html": render_answer(replies.WAITING_FOR_AGENT, None),
             "confidence": 0.0,
             "sources": [],
             "handoff_offered": False,
@@ -123,14 +123,14 @@ def chat():
 
 @bp.get("/conversations/<conversation_id>")
 def conversation(conversation_id):
-    found = conversations.get_for_visitor(db.get_session(), conversation_id, current_visitor_id(create=False))
+    found = conversations.get_for_visitor(get_session(), conversation_id, current_visitor_id(create=False))
     return conversation_out(found, id_arg("after"))
 
 
 @bp.post("/conversations/<conversation_id>/handoff")
 def request_handoff(conversation_id):
     body = read_json(schemas.HandoffRequest)
-    session = db.get_session()
+    session = get_session()
     conversation = conversations.get_for_visitor(session, conversation_id, current_visitor_id(create=False))
     handoff, created = handoffs.request(
         session,
@@ -157,7 +157,7 @@ def support_availability():
 
 @bp.post("/conversations/<conversation_id>/end")
 def end_conversation(conversation_id):
-    session = db.get_session()
+    session = get_session()
     conversation = conversations.get_for_visitor(session, conversation_id, current_visitor_id(create=False))
     conversations.end(session, conversation)
     return schemas.EndedOut(

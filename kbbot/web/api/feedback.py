@@ -2,8 +2,8 @@
 
 from flask import Blueprint
 
-from ... import db
 from ...support import conversations, feedback, surveys
+from ..session import get_session
 from ..visitors import current_visitor_id
 from . import schemas
 from .requests import read_json
@@ -14,7 +14,7 @@ bp = Blueprint("feedback", __name__)
 @bp.post("/feedback")
 def give_feedback():
     body = read_json(schemas.FeedbackRequest)
-    session = db.get_session()
+    session = get_session()
     visitor_id = current_visitor_id()
     if body.message_id is not None:
         vote, offered = feedback.on_answer(session, visitor_id, body.message_id, body.helpful, body.comment)
@@ -29,7 +29,7 @@ def give_feedback():
 @bp.post("/surveys")
 def answer_survey():
     body = read_json(schemas.SurveyRequest)
-    session = db.get_session()
+    session = get_session()
     conversation = conversations.get_for_visitor(
         session, body.conversation_id, current_visitor_id(create=False)
     )

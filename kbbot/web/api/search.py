@@ -2,13 +2,14 @@
 
 from flask import Blueprint, request
 
-from ... import db, events
+from ... import events
 from ...articles.rendering import snippet_html
 from ...errors import InvalidInput, NotFound
 from ...models import Event
-from ...services import help_center_search
 from ...text import MAX_QUERY_CHARS, one_line
 from ..help_center import absolute_url
+from ..services import help_center_search
+from ..session import get_session
 from ..visitors import current_visitor_id
 from . import schemas
 from .requests import read_json
@@ -24,9 +25,9 @@ def search():
     if len(query) > MAX_QUERY_CHARS:
         raise InvalidInput("q", f"must be at most {MAX_QUERY_CHARS} characters")
     limit = min(max(request.args.get("limit", 10, type=int), 1), 50)
-    searched, sources = help_center_search(db.get_session(), query, limit)
+    searched, sources = help_center_search(get_session(), query, limit)
     found = [(source.slug, source.title) for source in sources]
-    events.record_search(current_visitor_id(), query, found, source="api")
+    events.record_search(get_session(), current_visitor_id(), query, found, source="api")
     results = [
         {
             "slug": source.slug,
@@ -47,10 +48,11 @@ def search():
 def record_reading_time(view_id):
     """The browser reports how long the visitor spent on an article page it was served."""
     body = read_json(schemas.ViewDuration)
-    view = db.get_session().get(Event, view_id)
+    view = get_session().get(Event, view_id)
     if view is None or view.type != "article_view" or view.visitor_id != current_visitor_id(create=False):
         raise NotFound("view not found")
     events.record(
+        get_session(),
         "article_read",
         visitor_id=view.visitor_id,
         article_id=view.article_id,

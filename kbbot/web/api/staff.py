@@ -15,13 +15,13 @@ from flask import Blueprint, abort, g, request
 from flask_login import current_user
 from flask_wtf.csrf import ValidationError, validate_csrf
 
-from ... import db
 from ...accounts import users
 from ...articles.rendering import snippet_html
 from ...models import HANDOFF_STATUSES, Handoff
-from ...services import get_engine
 from ...support import conversations, handoffs, mail, suggestions
 from ..help_center import absolute_url, clean_query
+from ..services import get_engine, mail_settings
+from ..session import get_session
 from . import schemas
 from .chat import conversation_out, message_out
 from .problems import problem
@@ -57,7 +57,7 @@ def staff_required(role):
             scheme, _, token = request.headers.get("Authorization", "").partition(" ")
             if scheme:
                 user = (
-                    users.user_for_token(db.get_session(), token.strip())
+                    users.user_for_token(get_session(), token.strip())
                     if scheme.lower() == "bearer"
                     else None
                 )
@@ -98,7 +98,7 @@ def handoff_queue():
     if status is not None and status not in HANDOFF_STATUSES:
         abort(400, f"status must be one of {', '.join(HANDOFF_STATUSES)}")
     mine = request.args.get("mine") in ("1", "true")
-    session = db.get_session()
+    session = get_session()
     found = handoffs.queue(session, status=status, assignee_id=g.staff_user.id if mine else None)
     now = datetime.now(timezone.utc)
     return schemas.HandoffList(
@@ -111,7 +111,7 @@ def handoff_queue():
 @bp.get("/handoffs/<id:handoff_id>")
 @staff_required("agent")
 def handoff_context(handoff_id):
-    session = db.get_session()
+    session = get_session()
     context = handoffs.handoff_context(session, handoffs.get(session, handoff_id))
     return schemas.HandoffContext(**context).model_dump(mode="json")
 
@@ -119,7 +119,7 @@ def handoff_context(handoff_id):
 @bp.post("/handoffs/<id:handoff_id>/assign")
 @staff_required("agent")
 def assign_to_me(handoff_id):
-    session = db.get_session()
+    session = get_session()
     return _state(handoffs.assign(session, handoffs.get(session, handoff_id), g.staff_user))
 
 
@@ -127,10 +127,11 @@ def assign_to_me(handoff_id):
 @staff_required("agent")
 def reply(handoff_id):
     body = read_json(schemas.ReplyRequest)
-    session = db.get_session()
+    session = get_session()
     handoff = handoffs.get(session, handoff_id)
-    message = handoffs.post_reply(session, handoff, g.staff_user, body.text)
-    mail.email_reply(session, message)
+    settings = mail_settings()
+    message = handoffs.post_reply(session, handoff, g.staff_user, body.text, email=settings is not None)
+    mail.email_reply(session, settings, message)
     return schemas.MessageOut(**message_out(message)).model_dump(mode="json"), 201
 
 
@@ -139,7 +140,7 @@ def reply(handoff_id):
 def add_note(handoff_id):
     """An internal note: staff see it in the handoff's context; the customer never does."""
     body = read_json(schemas.NoteRequest)
-    session = db.get_session()
+    session = get_session()
     note = handoffs.add_note(session, handoffs.get(session, handoff_id), g.staff_user, body.text)
     return schemas.NoteOut(**handoffs.note_entry(note)).model_dump(mode="json"), 201
 
@@ -149,7 +150,7 @@ def add_note(handoff_id):
 def article_suggestions(handoff_id):
     """Articles for the reply (?q= to search), each with when the customer already saw it."""
     query = clean_query(request.args.get("q", "")) or None
-    session = db.get_session()
+    session = get_session()
     context = handoffs.handoff_context(session, handoffs.get(session, handoff_id))
     found = suggestions.for_handoff(session, get_engine(), context, query=query)
     return schemas.SuggestionsOut(
@@ -175,14 +176,14 @@ def suggestion_out(suggestion):
 @staff_required("agent")
 def resolve(handoff_id):
     body = read_json(schemas.ResolveRequest)
-    session = db.get_session()
+    session = get_session()
     return _state(handoffs.resolve(session, handoffs.get(session, handoff_id), body.reason))
 
 
 @bp.post("/handoffs/<id:handoff_id>/reopen")
 @staff_required("agent")
 def reopen(handoff_id):
-    session = db.get_session()
+    session = get_session()
     handoff = handoffs.reopen(session, handoffs.get(session, handoff_id))
     session.commit()
     return _state(handoff)
@@ -191,4 +192,4 @@ def reopen(handoff_id):
 @bp.get("/conversations/<conversation_id>")
 @staff_required("agent")
 def conversation(conversation_id):
-    return conversation_out(conversations.get(db.get_session(), conversation_id))
+    return conversation_out(conversations.get(get_session(), conversation_id))

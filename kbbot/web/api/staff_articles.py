@@ -12,11 +12,11 @@ from datetime import datetime, timezone
 from flask import Blueprint, g, request, url_for
 from werkzeug.exceptions import PreconditionFailed, PreconditionRequired
 
-from ... import db
 from ...articles import editing
 from ...articles import listing as article_listing
 from ...text import slugify
 from ..help_center import absolute_url
+from ..session import get_session
 from . import schemas
 from .problems import problem
 from .requests import read_json
@@ -100,7 +100,7 @@ def _out(article, status=200):
 def list_articles():
     """?q=, category (slug), status, locale, helpful, edited_within (days), sort, page, per_page."""
     filters = article_listing.Filters.from_args(request.args)
-    listing = article_listing.list_articles(db.get_session(), filters, datetime.now(timezone.utc))
+    listing = article_listing.list_articles(get_session(), filters, datetime.now(timezone.utc))
     summaries = [
         schemas.StaffArticleSummary(
             id=row.article.id,
@@ -127,7 +127,7 @@ def list_articles():
 def create_article():
     body = read_json(schemas.ArticleWrite)
     source = editing.parse(_fields(body), body.body, slug=body.slug or slugify(body.title))
-    article = editing.create(db.get_session(), source, g.staff_user, body.note.strip())
+    article = editing.create(get_session(), source, g.staff_user, body.note.strip())
     out, _, headers = _out(article)
     headers["Location"] = url_for(".get_article", article_id=article.id)
     return out, 201, headers
@@ -136,7 +136,7 @@ def create_article():
 @bp.get("/<id:article_id>")
 @staff_required(ROLE)
 def get_article(article_id):
-    return _out(editing.get(db.get_session(), article_id))
+    return _out(editing.get(get_session(), article_id))
 
 
 @bp.put("/<id:article_id>")
@@ -144,7 +144,7 @@ def get_article(article_id):
 def update_article(article_id):
     """Replace the article's fields and body (like saving its file again); needs If-Match or base_revision."""
     body = read_json(schemas.ArticleWrite)
-    session = db.get_session()
+    session = get_session()
     article = editing.get(session, article_id, lock=True)
     base = _checked_base(article, body.base_revision, required=True)
     source = editing.parse(_fields(body), body.body, slug=body.slug or article.slug)
@@ -153,7 +153,7 @@ def update_article(article_id):
 
 
 def _set_status(article_id, change):
-    session = db.get_session()
+    session = get_session()
     article = editing.get(session, article_id, lock=True)
     base = _checked_base(article)
     change(session, article, g.staff_user, base=base)
@@ -178,7 +178,7 @@ def unpublish_article(article_id):
 @staff_required(ROLE)
 def delete_article(article_id):
     """Delete the article and its history for good; optional If-Match."""
-    session = db.get_session()
+    session = get_session()
     article = editing.get(session, article_id, lock=True)
     base = _checked_base(article)
     editing.delete(session, article, base)

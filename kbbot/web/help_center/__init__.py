@@ -23,14 +23,15 @@ from flask import (
 from flask_login import current_user
 from markupsafe import Markup
 
-from ... import db, events
+from ... import events
 from ...articles import catalog
 from ...articles.highlight import excerpt, highlight, query_terms
 from ...articles.rendering import render_article, snippet_html, summary
-from ...services import get_engine, help_center_search
 from ...text import MAX_QUERY_CHARS, is_link, one_line, url_parts
 from .. import theme
 from ..request_input import stated_reason
+from ..services import get_engine, help_center_search
+from ..session import get_session, write_events
 from ..visitors import current_visitor_id
 
 bp = Blueprint("help_center", __name__)
@@ -122,7 +123,7 @@ def _page_context():
 
 @bp.get("/")
 def home():
-    session = db.get_session()
+    session = get_session()
     popular = [found for found, _views in catalog.most_viewed(session, limit=POPULAR_COUNT)]
     return render_template(
         "help_center/home.html",
@@ -134,7 +135,7 @@ def home():
 
 @bp.get("/categories/<slug>")
 def category(slug):
-    session = db.get_session()
+    session = get_session()
     found = catalog.category(session, slug)
     if found is None:
         abort(404)
@@ -150,7 +151,7 @@ def category(slug):
 
 @bp.get("/articles/<slug>")
 def article(slug):
-    session = db.get_session()
+    session = get_session()
     found = catalog.article(session, slug)
     if found is None:
         renamed = catalog.successor(session, slug)
@@ -162,10 +163,12 @@ def article(slug):
     view = None
     if not current_user.is_authenticated:  # staff reading their own help center would skew the reports
         view = events.record_article_view(
+            session,
             found,
             current_visitor_id(),
             referrer_kind(request.args.get("ref"), request.referrer, request.host),
         )
+        write_events()  # now: the page reports the reading time against the view's id
     related = get_engine().related(session, found.slug, limit=RELATED_COUNT)
     return article_page(found, view=view, related=related)
 
@@ -240,16 +243,16 @@ def search():
     query = clean_query(request.args.get("q", ""))
     searched, results = query, None
     if query:
-        searched, results = search_results(db.get_session(), query)
+        searched, results = search_results(get_session(), query)
         if not current_user.is_authenticated:
             found = [(result.slug, result.title.striptags()) for result in results]
-            events.record_search(current_visitor_id(), query, found, source="help_center")
+            events.record_search(get_session(), current_visitor_id(), query, found, source="help_center")
     return render_template(
         "help_center/search.html",
         query=query,
         searched=searched,
         results=results,
-        categories=catalog.categories(db.get_session()) if query and not results else (),
+        categories=catalog.categories(get_session()) if query and not results else (),
     )
 
 
@@ -266,7 +269,7 @@ def sitemap_xml(entries):
 
 @bp.get("/sitemap.xml")
 def sitemap():
-    session = db.get_session()
+    session = get_session()
     articles = catalog.published_articles(session)
     entries = [(absolute_url("help_center.home"), max((row.updated_at for row in articles), default=None))]
     entries += [

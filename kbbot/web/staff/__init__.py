@@ -11,8 +11,8 @@ from flask import session
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
-from ... import db
 from ...models import User
+from ..session import get_session
 from . import console, dashboard, editor, team, tokens, views
 
 # The staff side's areas, each a blueprint nested under /staff (endpoints "staff.<area>.<view>"),
@@ -31,7 +31,7 @@ csrf = CSRFProtect()
 
 @login_manager.user_loader
 def _load_user(user_id):
-    user = db.get_session().get(User, int(user_id)) if user_id.isdigit() else None
+    user = get_session().get(User, int(user_id)) if user_id.isdigit() else None
     if user is None or not user.active or session.get(SESSION_VERSION_KEY) != user.session_version:
         return None
     return user

@@ -13,13 +13,13 @@ from flask_login import current_user
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ... import db
 from ...articles.rendering import snippet_html
 from ...errors import Conflict, InvalidInput
-from ...services import get_engine
 from ...support import handoffs, mail, privacy, suggestions
 from ...text import clean_text
 from ..help_center import absolute_url, clean_query
+from ..services import get_engine, mail_settings
+from ..session import get_session
 from . import display
 from .access import role_required
 from .forms import StaffForm
@@ -132,7 +132,7 @@ def queue():
     if tab not in TABS:
         abort(404)
     _label, status, mine = TABS[tab]
-    session = db.get_session()
+    session = get_session()
     entries = handoffs.queue(session, status=status, assignee_id=current_user.id if mine else None)
     now = datetime.now(timezone.utc)
     return render_template(
@@ -145,7 +145,7 @@ def queue():
 
 
 def _render_handoff(handoff_id, reply_form=None, note_form=None, status=200):
-    session = db.get_session()
+    session = get_session()
     handoff = handoffs.get(session, handoff_id)
     context = handoffs.handoff_context(session, handoff)
     query = clean_query(request.args.get("q", "")) or None
@@ -187,7 +187,7 @@ def _problem_text(error):
 @bp.post("/<id:handoff_id>/assign")
 @role_required("agent")
 def assign(handoff_id):
-    session = db.get_session()
+    session = get_session()
     try:
         handoffs.assign(session, handoffs.get(session, handoff_id), current_user._get_current_object())
     except Conflict as e:
@@ -211,23 +211,25 @@ def reply(handoff_id):
     form = _submitted(ReplyForm, "reply")
     if not form.validate():
         return _render_handoff(handoff_id, reply_form=form, status=422)
-    session = db.get_session()
+    session, settings = get_session(), mail_settings()
     handoff = handoffs.get(session, handoff_id)
     try:
-        reply = handoffs.post_reply(session, handoff, current_user._get_current_object(), form.text.data)
+        reply = handoffs.post_reply(
+            session, handoff, current_user._get_current_object(), form.text.data, email=settings is not None
+        )
     except (Conflict, InvalidInput) as e:
         flash(_problem_text(e), "error")
         return _back(handoff_id)
-    emailed = mail.email_reply(session, reply)
-    if emailed == "sent":
+    emailed = mail.email_reply(session, settings, reply)
+    if emailed == mail.Delivery.SENT:
         flash(f"Reply sent: it appears in the customer's chat and was emailed to {handoff.email}.", "info")
-    elif emailed == "retrying":
+    elif emailed == mail.Delivery.RETRYING:
         flash(
             "Reply sent to the customer's chat. The mail server failed, so it is not emailed yet: "
             f"kbbot keeps trying for about {mail.RETRY_HOURS} hours.",
             "error",
         )
-    elif emailed == "failed":
+    elif emailed == mail.Delivery.FAILED:
         flash(
             f"Reply sent to the customer's chat, but the mail server refused to email it to {handoff.email}.",
             "error",
@@ -243,7 +245,7 @@ def add_note(handoff_id):
     form = _submitted(NoteForm, "note")
     if not form.validate():
         return _render_handoff(handoff_id, note_form=form, status=422)
-    session = db.get_session()
+    session = get_session()
     handoffs.add_note(
         session, handoffs.get(session, handoff_id), current_user._get_current_object(), form.text.data
     )
@@ -256,7 +258,7 @@ def add_note(handoff_id):
 def resolve(handoff_id):
     """The reason comes from the form's list (the CSRF token was checked for every staff POST)."""
     reason = request.form.get("reason")
-    session = db.get_session()
+    session = get_session()
     handoff = handoffs.get(session, handoff_id)
     if reason not in handoffs.RESOLUTION_LABELS:
         flash("Choose one of the listed reasons to resolve the handoff.", "error")
@@ -273,7 +275,7 @@ def resolve(handoff_id):
 @bp.post("/<id:handoff_id>/reopen")
 @role_required("agent")
 def reopen(handoff_id):
-    session = db.get_session()
+    session = get_session()
     try:
         handoffs.reopen(session, handoffs.get(session, handoff_id))
     except Conflict as e:
@@ -289,7 +291,7 @@ def reopen(handoff_id):
 def erase(handoff_id):
     """Delete everything kept about the handoff's customer (`privacy.erase_visitors`); the admin
     confirms by typing the customer's email address, since nothing can bring it back."""
-    session = db.get_session()
+    session = get_session()
     handoff = handoffs.get(session, handoff_id)
     email = handoff.email
     if request.form.get("confirm_email", "").strip().lower() != email.lower():

@@ -13,9 +13,11 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user
 
-from ... import db, reports, services
+from ... import reports
 from ...errors import InvalidInput
 from ...reports import charts, csv_export, dashboard
+from .. import services
+from ..session import get_session
 from .access import role_required
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -24,7 +26,7 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 def _build(period, content_only, content_gaps=True):
     """The dashboard of `period`; `content_gaps` False spares grouping them (and loading the model)."""
     settings = reports.ReportSettings.from_config(current_app.config)
-    session = db.get_session()
+    session = get_session()
     built = dashboard.build(
         session,
         period,

@@ -16,15 +16,14 @@ from sqlalchemy import select
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import Length
 
-from ... import db
 from ...articles import cited_answers, diffs, editing
 from ...articles import listing as article_listing
 from ...articles.source import source_of
 from ...errors import InvalidInput
 from ...models import Category
-from ...text import slugify
+from ...text import slugify, whole_number
 from .. import help_center
-from ..request_input import whole_number
+from ..session import get_session
 from .access import role_required
 from .forms import StaffForm
 
@@ -122,7 +121,7 @@ def _base_revision(form):
 
 
 def _categories():
-    return db.get_session().execute(select(Category.name).order_by(Category.name)).scalars().all()
+    return get_session().execute(select(Category.name).order_by(Category.name)).scalars().all()
 
 
 def _after_change(article, was_status, changed):
@@ -135,7 +134,7 @@ def _after_change(article, was_status, changed):
 @bp.get("/")
 @role_required(ROLE)
 def index():
-    session = db.get_session()
+    session = get_session()
     try:
         filters = article_listing.Filters.from_args(request.args)
     except InvalidInput as e:
@@ -167,7 +166,7 @@ def new():
         target = ACTIONS.get(request.form.get("action")) or "draft"
         try:
             source = editing.parse(form.fields(target), form.body.data, slug=None)
-            article = editing.create(db.get_session(), source, current_user, (form.note.data or "").strip())
+            article = editing.create(get_session(), source, current_user, (form.note.data or "").strip())
         except InvalidInput as e:
             form.show_error(e)
             status = 422
@@ -183,7 +182,7 @@ def new():
 @bp.route("/<id:article_id>", methods=["GET", "POST"])
 @role_required(ROLE)
 def edit(article_id):
-    session = db.get_session()
+    session = get_session()
     article = editing.get(session, article_id, lock=request.method == "POST")
     form = ArticleForm()
     status, conflict = 200, None
@@ -266,7 +265,7 @@ def preview():
 @role_required(ROLE)
 def history(article_id):
     """Every revision, newest first, and the diff between any two (?from=N&to=M)."""
-    article = editing.get(db.get_session(), article_id)
+    article = editing.get(get_session(), article_id)
     latest = article.current_revision.number
     to_number = request.args.get("to", latest, type=int)
     from_number = request.args.get("from", max(1, to_number - 1), type=int)
@@ -285,7 +284,7 @@ def history(article_id):
 @bp.post("/<id:article_id>/revisions/<id:number>/restore")
 @role_required(ROLE)
 def restore(article_id, number):
-    session = db.get_session()
+    session = get_session()
     article = editing.get(session, article_id, lock=True)
     form = ArticleForm()
     was_status = article.status
@@ -303,7 +302,7 @@ def restore(article_id, number):
 @bp.route("/<id:article_id>/delete", methods=["GET", "POST"])
 @role_required(ROLE)
 def delete(article_id):
-    session = db.get_session()
+    session = get_session()
     article = editing.get(session, article_id, lock=request.method == "POST")
     form = ArticleForm()
     if request.method == "POST" and form.validate_on_submit():

@@ -11,10 +11,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ... import db
 from ...accounts import users
 from ...errors import Conflict, InvalidInput
 from ...models import ROLES, User
+from ..session import get_session
 from .access import role_required
 from .forms import StaffForm
 
@@ -57,7 +57,7 @@ class MemberForm(StaffForm):
 
 
 def _members():
-    return db.get_session().execute(select(User).order_by(User.email)).scalars().all()
+    return get_session().execute(select(User).order_by(User.email)).scalars().all()
 
 
 def _page(form, status=200):
@@ -84,7 +84,7 @@ def create():
     if form.validate():
         try:
             user = users.create_user(
-                db.get_session(),
+                get_session(),
                 form.email.data,
                 form.roles.data,
                 password=form.password.data,
@@ -106,7 +106,7 @@ def create():
 @bp.post("/<id:user_id>")
 @role_required("admin")
 def update(user_id):
-    session = db.get_session()
+    session = get_session()
     member = session.get(User, user_id)
     if member is None:
         abort(404)

@@ -12,9 +12,9 @@ from sqlalchemy.orm import selectinload
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from ... import db
 from ...accounts import users
 from ...models import ApiToken
+from ..session import get_session
 from .forms import StaffForm
 
 bp = Blueprint("tokens", __name__, url_prefix="/tokens")
@@ -36,7 +36,7 @@ def _visible_tokens():
     query = select(ApiToken).options(selectinload(ApiToken.user)).order_by(ApiToken.id.desc())
     if not current_user.has_role("admin"):
         query = query.where(ApiToken.user_id == current_user.id)
-    return db.get_session().execute(query).scalars().all()
+    return get_session().execute(query).scalars().all()
 
 
 def _page(form, new_token=None, status=200):
@@ -65,7 +65,7 @@ def create():
     if not form.validate():
         return _page(form, status=400)
     token, record = users.create_token(
-        db.get_session(), current_user._get_current_object(), form.name.data.strip()
+        get_session(), current_user._get_current_object(), form.name.data.strip()
     )
     # Rendered in this response only (never flashed into the session cookie, never logged).
     return _page(TokenForm(formdata=None), new_token=(token, record), status=201)
@@ -76,9 +76,9 @@ def create():
 def revoke(token_id):
     if not RevokeForm().validate():
         abort(400)
-    record = db.get_session().get(ApiToken, token_id)
+    record = get_session().get(ApiToken, token_id)
     if record is None or (record.user_id != current_user.id and not current_user.has_role("admin")):
         abort(404)  # someone else's token: not even its existence is shown
-    users.revoke_token(db.get_session(), token_id)
+    users.revoke_token(get_session(), token_id)
     flash(f"Token “{record.name}” revoked; scripts using it now get 401.", "info")
     return redirect(url_for(".index"))

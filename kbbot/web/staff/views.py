@@ -9,7 +9,6 @@ from werkzeug.exceptions import NotFound as NotFoundPage
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ... import db
 from ...accounts import auth
 from ...accounts.users import MIN_PASSWORD_LENGTH
 from ...errors import InvalidInput, NotFound
@@ -17,6 +16,7 @@ from ...models import User
 from ...support import handoffs
 from ...text import url_parts
 from ..request_input import stated_reason
+from ..session import get_session
 from .forms import StaffForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -85,7 +85,7 @@ def login():
     if form.validate_on_submit():
         try:
             user = auth.authenticate(
-                db.get_session(), form.email.data, form.password.data, request.remote_addr or ""
+                get_session(), form.email.data, form.password.data, request.remote_addr or ""
             )
         except auth.Throttled as e:
             flash(str(e).capitalize() + ".", "error")
@@ -98,7 +98,7 @@ def login():
             return redirect(_safe_next(request.args.get("next")))
         flash("Wrong email or password.", "error")
         status = 401
-    no_users = db.get_session().execute(select(func.count(User.id))).scalar_one() == 0
+    no_users = get_session().execute(select(func.count(User.id))).scalar_one() == 0
     return render_template("staff/login.html", form=form, no_users=no_users), status
 
 
@@ -106,7 +106,7 @@ def login():
 @login_required
 def logout():
     """Sign out everywhere: every session of this user ends, not only this browser's."""
-    auth.end_sessions(db.get_session(), current_user._get_current_object())
+    auth.end_sessions(get_session(), current_user._get_current_object())
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
@@ -120,7 +120,7 @@ def change_password():
     if form.validate_on_submit():
         try:
             auth.change_password(
-                db.get_session(), current_user, form.current_password.data, form.new_password.data
+                get_session(), current_user, form.current_password.data, form.new_password.data
             )
         except InvalidInput as e:
             getattr(form, e.field).errors.append(e.message.capitalize() + ".")
@@ -135,4 +135,4 @@ def change_password():
 @bp.get("/")
 @login_required
 def home():
-    return render_template("staff/home.html", handoff_counts=handoffs.count_by_status(db.get_session()))
+    return render_template("staff/home.html", handoff_counts=handoffs.count_by_status(get_session()))

@@ -18,7 +18,6 @@ from flask import (
     url_for,
 )
 
-from ... import db
 from ...articles import catalog
 from ...articles.source import SLUG_PATTERN
 from ...config import web_origin
@@ -26,6 +25,7 @@ from ...models import CES_CHOICES
 from ...support import surveys
 from ...text import one_line, url_parts
 from .. import origins
+from ..session import get_session
 
 bp = Blueprint("widget", __name__)
 
@@ -117,7 +117,7 @@ def frame():
         response.mimetype = "text/plain"
         return _secure(response)
     mode = request.args.get("mode") if request.args.get("mode") in MODES else "chat"
-    session = db.get_session()
+    session = get_session()
     slug = request.args.get("article", "")
     article = catalog.article(session, slug) if SLUG_PATTERN.match(slug) else None
     suggested_heading, suggested = _suggested_articles(session, mode)

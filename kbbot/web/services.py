@@ -1,15 +1,20 @@
-"""The app's long-lived services: the answer engine, created on first use."""
+"""The app's long-lived services: the answer engine, created on first use, and the mail settings with
+the thread that retries queued reply emails."""
 
+import os
 import threading
 
-from flask import current_app
+from flask import current_app, request_started
 from sqlalchemy import func, select
 
-from . import db
-from .articles.sync import sync_directory
-from .models import Article
-from .search.embedding import load_encoder
-from .search.engine import Engine
+from .. import db
+from ..articles.sync import sync_directory
+from ..models import Article
+from ..search.confidence import Action
+from ..search.embedding import load_encoder
+from ..search.engine import Engine
+from ..support import mail
+from .session import count_failed_events, get_session
 
 _engine_lock = threading.Lock()
 
@@ -45,7 +50,7 @@ def help_center_search(session, query, limit):
 def answering_article(session, question):
     """(slug, title) of the article the bot answers `question` from now, or None when it would not answer."""
     answer = get_engine().ask(session, question)
-    if answer.action != "answer" or not answer.sources:
+    if answer.action != Action.ANSWER or not answer.sources:
         return None
     return answer.sources[0].slug, answer.sources[0].title
 
@@ -60,9 +65,8 @@ def refresh_if_loaded(session):
         engine.ensure_current(session)
 
 
-def prepare_to_serve():
+def prepare_to_serve(session):
     """First start: import the articles directory into an empty database, then load the index."""
-    session = db.get_session()
     articles_dir = current_app.config["ARTICLES_DIR"]
     empty = session.execute(select(func.count(Article.id))).scalar_one() == 0
     report = None
@@ -77,5 +81,51 @@ def prepare_to_serve():
     return report
 
 
+def mail_settings():
+    """The app's `mail.MailSettings`, or None when it sends no email."""
+    return current_app.extensions["kbbot.mail"]
+
+
 def init_app(app):
     app.extensions["kbbot.answer_engine"] = None
+
+    @app.after_request
+    def _refresh_after_edit(response):
+        """After a request that changed what the bot answers from (`db.bump_generation`), this
+        process's engine is refreshed at once, so the next answer needs no refresh."""
+        session = get_session()
+        if db.take_generation_bump(session):
+            refresh_if_loaded(session)
+        return response
+
+    app.extensions["kbbot.mail"] = mail.settings_from_config(app.config)
+    if app.extensions["kbbot.mail"] is not None:
+        request_started.connect(_start_mail_retries, app)
+
+
+_retries_lock = threading.Lock()
+
+
+def _start_mail_retries(app, **_extra):
+    """On a request: start this process's `mail.RetryWorker`, unless it runs (a forked worker process
+    inherits none: threads do not survive a fork)."""
+    worker = app.extensions.get("kbbot.mail_retries")
+    if worker is not None and worker.pid == os.getpid():
+        return
+    with _retries_lock:
+        worker = app.extensions.get("kbbot.mail_retries")
+        if worker is None or worker.pid != os.getpid():
+            app.extensions["kbbot.mail_retries"] = worker = mail.RetryWorker(
+                app.extensions["kbbot.sessionmaker"],
+                app.extensions["kbbot.mail"],
+                on_failed_events=lambda failed: count_failed_events(app, failed),
+            )
+            worker.start()
+
+
+def stop_mail_retries(app):
+    """Stop the app's `mail.RetryWorker`, if this process runs one (the tests do; otherwise the daemon
+    thread ends with its process)."""
+    worker = app.extensions.pop("kbbot.mail_retries", None)
+    if worker is not None and worker.pid == os.getpid():
+        worker.stop()

@@ -1,0 +1,101 @@
+"""The application factory: wires the config, the database, the services and the blueprints."""
+
+import logging
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .. import commands, db
+from ..articles import source
+from ..config import Config, instance_secret
+from ..support import business_hours
+from . import (
+    api,
+    health,
+    help_center,
+    origins,
+    rate_limits,
+    request_input,
+    services,
+    session,
+    staff,
+    visitors,
+    widget,
+)
+
+
+def create_app(config=None):
+    """Build a kbbot application.
+
+    `config` is a `Config`, or a mapping of settings that override the ones
+    read from the environment and from the articles directory's settings file
+    (tests pass their own database and index dir). The database schema is
+    migrated to the latest revision (and articles cut into entries again if
+    this release chunks them differently); the embedding model and the index
+    are loaded on first use.
+    """
+    if isinstance(config, Config):
+        settings = config.to_flask()
+    else:
+        overrides = dict(config or {})
+        settings = Config(overrides.get("ARTICLES_DIR")).to_flask()
+        settings.update(overrides)
+    if not settings.get("SECRET_KEY"):
+        settings["SECRET_KEY"] = instance_secret(settings["INSTANCE_PATH"])
+    app = Flask("kbbot", instance_path=str(settings["INSTANCE_PATH"]))
+    app.config.update(settings)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("alembic", "sentence_transformers", "bm25s"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+    db.init_app(app)
+    db.upgrade(app.extensions["kbbot.engine"])
+    _rechunk_outdated(app)
+    request_input.init_app(app)
+    session.init_app(app)
+    services.init_app(app)
+    commands.init_app(app)
+    visitors.init_app(app)
+    origins.init_app(app)
+    rate_limits.init_app(app)
+    if app.config["PROXIES"]:
+        proxies = app.config["PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    app.extensions["kbbot.business_hours"] = business_hours.parse(
+        app.config["BUSINESS_HOURS"], app.config["TIMEZONE"]
+    )
+    app.register_blueprint(health.bp)
+    app.register_blueprint(help_center.bp)
+    app.register_blueprint(widget.bp)
+    api.init_app(app)
+    staff.init_app(app, csrf_exempt=api.BLUEPRINTS)
+    _handle_unrouted(app)
+    return app
+
+
+def _rechunk_outdated(app):
+    """Stored chunks follow the chunking of the running release (`source.rechunk_outdated`)."""
+    with app.app_context():
+        db_session = session.get_session()
+        count = source.rechunk_outdated(db_session)
+        db_session.commit()
+    if count:
+        app.logger.info("articles are cut into entries differently in this release: %d re-chunked", count)
+
+
+def _handle_unrouted(app):
+    """A URL no route matches: problem details under /api/, the help center's own 404 page elsewhere.
+
+    The same for a request refused (request_input: 400) where no blueprint has a page of its own.
+    """
+
+    @app.errorhandler(400)
+    @app.errorhandler(404)
+    def _bad_request_or_not_found(error):
+        if api.problems.wants_problem_json():
+            return api.problems.http_error(error)
+        return help_center.error_page(error)
+
+    @app.errorhandler(405)
+    def _method_not_allowed(error):
+        return api.problems.http_error(error) if api.problems.wants_problem_json() else error
