@@ -16,7 +16,7 @@ from test_staff_auth import PASSWORD, csrf_token, sign_in
 from kbbot import events, reports
 from kbbot.accounts import users
 from kbbot.models import Event, Handoff
-from kbbot.support import handoffs, mail, suggestions
+from kbbot.support import agent_views, handoffs, mail, suggestions
 from kbbot.web.services import get_engine
 from kbbot.web.session import get_session
 from kbbot.web.staff import display
@@ -639,7 +639,7 @@ def test_the_queue_lists_waiting_handoffs_oldest_first_then_the_latest_resolved(
             handoffs.add_note(session, session.get(Handoff, ids[2]), None, "checked")
             assert [h.id for h in handoffs.queue(session)] == [ids[2], ids[3], ids[1], ids[0]]
             assert [
-                n["text"] for n in handoffs.handoff_context(session, session.get(Handoff, ids[2]))["notes"]
+                n["text"] for n in agent_views.handoff_context(session, session.get(Handoff, ids[2]))["notes"]
             ] == ["checked"]
 
 

@@ -157,8 +157,8 @@ def queue_reply(session, reply):
 
 
 def deliver(session, settings, outbound_id, due_by=None):
-    """Try to email one queued reply: its `Delivery`, or None when it is not due by `due_by` (default: now), no mail is sent (`settings` None), or
-    another process is trying it.
+    """Try to email one queued reply: its `Delivery`, or None when it is not due by `due_by` (default:
+    now), no mail is sent (`settings` None), or another process is trying it.
 
     The email is claimed first, in one UPDATE, so two processes never send it twice. Commits.
     """

@@ -2,7 +2,7 @@
 
 A customer who read an article before asking for a person, or was given it
 by the bot, is not helped by getting it again; the agent must know before
-sending it. The flags come from the handoff's context (`handoffs.handoff_context`),
+sending it. The flags come from the handoff's context (`agent_views.handoff_context`),
 so they say exactly what the customer did: which views, how long, how they got
 there, and which messages linked the article.
 """

@@ -18,7 +18,7 @@ from flask_wtf.csrf import ValidationError, validate_csrf
 from ...accounts import users
 from ...articles.rendering import snippet_html
 from ...models import HANDOFF_STATUSES, Handoff
-from ...support import conversations, handoffs, mail, suggestions
+from ...support import agent_views, conversations, handoffs, mail, suggestions
 from ..help_center import absolute_url, clean_query
 from ..services import get_engine, mail_settings
 from ..session import get_session
@@ -102,7 +102,7 @@ def handoff_queue():
     found = handoffs.queue(session, status=status, assignee_id=g.staff_user.id if mine else None)
     now = datetime.now(timezone.utc)
     return schemas.HandoffList(
-        handoffs=handoffs.queue_entries(session, found, now),
+        handoffs=agent_views.queue_entries(session, found, now),
         counts=handoffs.count_by_status(session),
         assigned_to_me=handoffs.count_by_status(session, assignee_id=g.staff_user.id)["assigned"],
     ).model_dump(mode="json")
@@ -112,7 +112,7 @@ def handoff_queue():
 @staff_required("agent")
 def handoff_context(handoff_id):
     session = get_session()
-    context = handoffs.handoff_context(session, handoffs.get(session, handoff_id))
+    context = agent_views.handoff_context(session, handoffs.get(session, handoff_id))
     return schemas.HandoffContext(**context).model_dump(mode="json")
 
 
@@ -142,7 +142,7 @@ def add_note(handoff_id):
     body = read_json(schemas.NoteRequest)
     session = get_session()
     note = handoffs.add_note(session, handoffs.get(session, handoff_id), g.staff_user, body.text)
-    return schemas.NoteOut(**handoffs.note_entry(note)).model_dump(mode="json"), 201
+    return schemas.NoteOut(**agent_views.note_entry(note)).model_dump(mode="json"), 201
 
 
 @bp.get("/handoffs/<id:handoff_id>/suggestions")
@@ -151,7 +151,7 @@ def article_suggestions(handoff_id):
     """Articles for the reply (?q= to search), each with when the customer already saw it."""
     query = clean_query(request.args.get("q", "")) or None
     session = get_session()
-    context = handoffs.handoff_context(session, handoffs.get(session, handoff_id))
+    context = agent_views.handoff_context(session, handoffs.get(session, handoff_id))
     found = suggestions.for_handoff(session, get_engine(), context, query=query)
     return schemas.SuggestionsOut(
         query=query, articles=[suggestion_out(suggestion) for suggestion in found]

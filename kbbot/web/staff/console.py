@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length
 
 from ...articles.rendering import snippet_html
 from ...errors import Conflict, InvalidInput
-from ...support import handoffs, mail, privacy, suggestions
+from ...support import agent_views, handoffs, mail, privacy, suggestions
 from ...text import clean_text
 from ..help_center import absolute_url, clean_query
 from ..services import get_engine, mail_settings
@@ -119,7 +119,7 @@ def _console_context():
         "via_labels": VIA_LABELS,
         "article_url": lambda slug: absolute_url("help_center.article", slug=slug),
         "snippet_html": snippet_html,
-        "lookback_days": handoffs.CONTEXT_LOOKBACK.days,
+        "lookback_days": agent_views.CONTEXT_LOOKBACK.days,
         "script_labels": script_labels(),
         "now": datetime.now(timezone.utc),
     }
@@ -140,14 +140,14 @@ def queue():
         tab=tab,
         tabs=TABS,
         counts=tab_counts(session, current_user),
-        entries=handoffs.queue_entries(session, entries, now),
+        entries=agent_views.queue_entries(session, entries, now),
     )
 
 
 def _render_handoff(handoff_id, reply_form=None, note_form=None, status=200):
     session = get_session()
     handoff = handoffs.get(session, handoff_id)
-    context = handoffs.handoff_context(session, handoff)
+    context = agent_views.handoff_context(session, handoff)
     query = clean_query(request.args.get("q", "")) or None
     before, after = help_center_activity(context)
     page = render_template(

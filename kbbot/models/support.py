@@ -1,18 +1,12 @@
-"""Database models: the database is the source of truth.
+"""Support: conversations and their messages, handoffs to a person with notes and emailed replies,
+votes, surveys, and `Event`, the append-only log that reports read."""
 
-Articles: the FAISS and BM25 indexes are derived from the `Chunk` rows and can
-always be rebuilt from them. Conversations: every customer message, bot
-decision and agent reply is a `Message`; `Event` is the append-only log that
-reports read; `Handoff` is a conversation passed to a person.
-"""
-
-from datetime import datetime, timezone
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -21,11 +15,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-ARTICLE_STATUSES = ("published", "draft")
-ROLES = ("admin", "editor", "agent")
+from .base import Base, UTCDateTime, utcnow
+from .staff import User
 
 
 class HandoffStatus(StrEnum):
@@ -59,204 +52,6 @@ HANDOFF_REASONS = tuple(reason.value for reason in HandoffReason)
 RESOLUTION_REASONS = ("answered", "existing_article", "article_missing", "bug", "other")
 SURVEY_KINDS = ("csat", "ces", "nps")
 CES_CHOICES = ("easy", "neither", "difficult")
-# The largest id (or revision number) the schema's INTEGER columns hold on every database:
-# PostgreSQL's integer is 32 bits (SQLite's 64). Larger ones in a request never reach a query.
-MAX_ID = 2**31 - 1
-
-
-def utcnow():
-    return datetime.now(timezone.utc)
-
-
-class UTCDateTime(TypeDecorator):
-    """A timestamp stored in UTC and always read back timezone-aware (SQLite drops the zone)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        return value.astimezone(timezone.utc) if value is not None and value.tzinfo else value
-
-    def process_result_value(self, value, dialect):
-        return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class Category(Base):
-    __tablename__ = "categories"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(200), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-
-    articles: Mapped[list["Article"]] = relationship(back_populates="category")
-
-
-class Article(Base):
-    """The current state of one help-center article (its latest revision)."""
-
-    __tablename__ = "articles"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(200), unique=True)
-    title: Mapped[str] = mapped_column(String(500))
-    body: Mapped[str] = mapped_column(Text, default="")
-    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
-    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
-    questions: Mapped[list[str]] = mapped_column(JSON, default=list)
-    locale: Mapped[str] = mapped_column(String(35), default="en")
-    status: Mapped[str] = mapped_column(String(20), default="published")
-    # Path of the file `kbbot sync` imported it from, relative to the synced directory.
-    source_path: Mapped[str | None] = mapped_column(String(1000))
-    content_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-    category: Mapped[Category | None] = relationship(back_populates="articles")
-    revisions: Mapped[list["Revision"]] = relationship(
-        back_populates="article",
-        order_by="Revision.number",
-        cascade="all, delete-orphan",
-    )
-    chunks: Mapped[list["Chunk"]] = relationship(
-        back_populates="article",
-        order_by="Chunk.position",
-        cascade="all, delete-orphan",
-    )
-
-    @property
-    def current_revision(self):
-        return self.revisions[-1] if self.revisions else None
-
-
-class Revision(Base):
-    """An immutable snapshot of an article; every change adds one."""
-
-    __tablename__ = "revisions"
-    __table_args__ = (UniqueConstraint("article_id", "number"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
-    number: Mapped[int] = mapped_column(Integer)
-    title: Mapped[str] = mapped_column(String(500))
-    body: Mapped[str] = mapped_column(Text, default="")
-    category_name: Mapped[str | None] = mapped_column(String(200))
-    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
-    questions: Mapped[list[str]] = mapped_column(JSON, default=list)
-    locale: Mapped[str] = mapped_column(String(35))
-    status: Mapped[str] = mapped_column(String(20))
-    content_hash: Mapped[str] = mapped_column(String(64))
-    # Who or what made the change, e.g. "sync" or "sync: source file removed".
-    note: Mapped[str] = mapped_column(String(500), default="")
-    # The staff member who saved it in the editor or the staff API (none for `kbbot sync`).
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-    article: Mapped[Article] = relationship(back_populates="revisions")
-    author: Mapped["User | None"] = relationship()
-
-
-class Chunk(Base):
-    """One retrievable entry of an article: its title, an alternate question or a passage.
-
-    `search_text` is what gets embedded and BM25-indexed (a passage is prefixed
-    with its title and heading path for context); `text` is what a customer is
-    shown. `content_hash` covers `search_text`, so unchanged entries keep their
-    vectors across edits.
-    """
-
-    __tablename__ = "chunks"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
-    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(20))  # "title" | "question" | "passage"
-    heading_path: Mapped[list[str]] = mapped_column(JSON, default=list)
-    position: Mapped[int] = mapped_column(Integer)
-    text: Mapped[str] = mapped_column(Text)
-    search_text: Mapped[str] = mapped_column(Text)
-    content_hash: Mapped[str] = mapped_column(String(64))
-
-    article: Mapped[Article] = relationship(back_populates="chunks")
-    revision: Mapped[Revision] = relationship()
-
-
-class KnowledgeBaseState(Base):
-    """A single row whose generation grows with every change to the indexed content.
-
-    Each process compares it with the generation its in-memory index was built
-    from, so every worker serves the new text soon after any worker changed it.
-    """
-
-    __tablename__ = "kb_state"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    generation: Mapped[int] = mapped_column(Integer, default=0)
-    # The `chunking.VERSION` the stored chunks were cut with (None: from before versions were kept).
-    chunking_version: Mapped[int | None] = mapped_column(Integer)
-
-
-class User(Base):
-    """A staff member: an agent, a content editor or an admin (roles combine)."""
-
-    __tablename__ = "users"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(320), unique=True)
-    name: Mapped[str] = mapped_column(String(200), default="")
-    password_hash: Mapped[str | None] = mapped_column(String(200))
-    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Part of every login session; raising it (logout, password change, disabling) ends them all.
-    session_version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-    # What a login manager asks of a signed-in user (Flask-Login's user protocol), kept here so that
-    # the model needs no web library: an active account is authenticated, never anonymous.
-    is_authenticated = True
-    is_anonymous = False
-
-    @property
-    def is_active(self):  # Flask-Login refuses inactive users
-        return self.active
-
-    def get_id(self):
-        return str(self.id)
-
-    def has_role(self, role):
-        """Whether the user may act as `role`; an admin may act as every role."""
-        return self.active and (role in self.roles or "admin" in self.roles)
-
-
-class LoginAttempt(Base):
-    """One try at signing in to the staff side; recent failures throttle by account and by address."""
-
-    __tablename__ = "login_attempts"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(320), index=True)
-    address: Mapped[str] = mapped_column(String(64), index=True)
-    succeeded: Mapped[bool] = mapped_column(Boolean)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-
-
-class ApiToken(Base):
-    """A staff API credential; only its SHA-256 is stored, the token is shown once."""
-
-    __tablename__ = "api_tokens"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-    user: Mapped[User] = relationship()
 
 
 class Conversation(Base):

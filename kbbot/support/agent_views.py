@@ -1,0 +1,204 @@
+"""What an agent reads, as plain data (dicts, lists, datetimes): the queue's lines and a handoff's
+whole context.
+
+`handoff_context` is the transcript with every bot decision, the help-center articles the visitor
+read and the searches they ran before and during the conversation, and where they were. It is built
+from append-only records (messages and events), so it shows exactly what happened up to the handoff
+and everything since.
+"""
+
+from collections import defaultdict
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..articles.rendering import render_bot_message
+from ..models import EmailStatus, Event, Feedback, Handoff, Message, Note, OutboundEmail
+from .small_talk import social_kind
+
+# How far back before the conversation the visitor's help-center activity is shown.
+CONTEXT_LOOKBACK = timedelta(days=7)
+
+
+def queue_entries(session: Session, found, now):
+    """The queue's lines for the handoffs `found`, as plain data; `waiting_seconds` runs until the first
+    agent reply. Each customer's first question (their first message that is not small talk, else
+    their first message) comes from one query over the queue's conversations."""
+    conversation_ids = [handoff.conversation_id for handoff in found]
+    said = defaultdict(list)
+    for conversation_id, text in session.execute(
+        select(Message.conversation_id, Message.text)
+        .where(Message.conversation_id.in_(conversation_ids), Message.role == "customer")
+        .order_by(Message.id)
+    ):
+        said[conversation_id].append(text)
+    first_questions = {
+        conversation_id: next((text for text in texts if social_kind(text) is None), texts[0])
+        for conversation_id, texts in said.items()
+    }
+    return [_queue_entry(handoff, now, first_questions.get(handoff.conversation_id)) for handoff in found]
+
+
+def _queue_entry(handoff: Handoff, now, first_question):
+    waited_until = handoff.first_reply_at or now
+    return {
+        "id": handoff.id,
+        "status": handoff.status,
+        "reason": handoff.reason,
+        "conversation_id": handoff.conversation.public_id,
+        "email": handoff.email,
+        "name": handoff.name,
+        "first_question": first_question,
+        "created_at": handoff.created_at,
+        "first_reply_at": handoff.first_reply_at,
+        "waiting_seconds": round((waited_until - handoff.created_at).total_seconds(), 1),
+        "assignee": handoff.assignee.email if handoff.assignee else None,
+    }
+
+
+def _transcript_entry(message: Message, helpful=None, email=None):
+    entry = {"id": message.id, "role": message.role, "text": message.text, "at": message.created_at}
+    if message.role == "bot":
+        entry.update(
+            helpful=helpful,
+            html=render_bot_message(message),
+            action=message.action,
+            confidence=message.confidence,
+            section_confidence=message.section_confidence,
+            section=message.section,
+            sources=message.sources,
+            choices=message.choices or [],
+            cited_revision_id=message.revision_id,
+            handoff_offered=message.handoff_offered,
+            offer_reason=message.offer_reason,
+        )
+    elif message.role == "customer":
+        entry["choice"] = message.choice
+    elif message.role == "agent":
+        entry["author"] = _name(message.author)
+        if email is not None:
+            entry["email"] = {
+                "status": email.status,
+                "attempts": email.attempts,
+                "sent_at": email.sent_at,
+                "next_attempt_at": email.next_attempt_at if email.status == EmailStatus.PENDING else None,
+            }
+    return entry
+
+
+def _name(user):
+    return (user.name or user.email) if user else None
+
+
+def note_entry(note: Note):
+    return {"id": note.id, "text": note.text, "author": _name(note.author), "at": note.created_at}
+
+
+def handoff_context(session: Session, handoff: Handoff):
+    """Everything an agent needs to see at once, as plain data (dicts, lists, datetimes).
+
+    Keys: `handoff`, `customer`, `transcript`, `notes` (internal, staff
+    only), `viewed_articles` (each with title, slug, when, seconds on the
+    page, how the visitor got there, and whether it was before the handoff),
+    `searches` (query, result count, the first results when recorded, when),
+    `page_url`, `locale`, `user_agent`.
+    """
+    conversation = handoff.conversation
+    viewed_articles, searches = _help_center_activity(session, conversation, handoff.created_at)
+    votes, emails = _votes(session, conversation), _reply_emails(session, conversation)
+    return {
+        "handoff": {
+            "id": handoff.id,
+            "status": handoff.status,
+            "reason": handoff.reason,
+            "resolution_reason": handoff.resolution_reason,
+            "created_at": handoff.created_at,
+            "first_reply_at": handoff.first_reply_at,
+            "resolved_at": handoff.resolved_at,
+            "assignee": handoff.assignee.email if handoff.assignee else None,
+        },
+        "customer": {"email": handoff.email, "name": handoff.name, "message": handoff.message},
+        "conversation_id": conversation.public_id,
+        "transcript": [
+            _transcript_entry(message, votes.get(message.id), emails.get(message.id))
+            for message in conversation.messages
+        ],
+        "notes": [note_entry(note) for note in handoff.notes],
+        "viewed_articles": viewed_articles,
+        "searches": searches,
+        "page_url": handoff.page_url,
+        "locale": handoff.locale,
+        "user_agent": handoff.user_agent,
+    }
+
+
+def _help_center_activity(session: Session, conversation, handed_off_at):
+    """(viewed articles, searches) of the conversation's visitor from CONTEXT_LOOKBACK before it on,
+    each marked as before the handoff or after."""
+    since = conversation.started_at - CONTEXT_LOOKBACK
+    activity = session.execute(
+        select(Event)
+        .where(
+            Event.visitor_id == conversation.visitor_id,
+            Event.type.in_(("article_view", "article_read", "search")),
+            Event.occurred_at >= since,
+        )
+        .order_by(Event.occurred_at, Event.id)
+    ).scalars()
+    views, seconds, searches = [], {}, []
+    for event in activity:
+        at = event.occurred_at
+        if event.type == "article_view":
+            views.append((event, at))
+        elif event.type == "article_read":
+            view_id = event.data.get("view_event_id")
+            seconds[view_id] = max(seconds.get(view_id, 0), event.data.get("seconds", 0))
+        else:
+            searches.append(
+                {
+                    "query": event.data.get("query"),
+                    "results": event.data.get("results"),
+                    "top_results": event.data.get("top", []),  # not recorded before searches kept them
+                    "at": at,
+                    "before_handoff": at <= handed_off_at,
+                }
+            )
+    viewed_articles = [
+        {
+            "slug": event.data.get("slug"),
+            "title": event.data.get("title"),
+            "at": at,
+            "seconds": seconds.get(event.id),
+            "via": event.data.get("ref"),
+            "during_conversation": at >= conversation.started_at,
+            "before_handoff": at <= handed_off_at,
+        }
+        for event, at in views
+    ]
+    return viewed_articles, searches
+
+
+def _votes(session: Session, conversation):
+    """{message id: the customer's vote on that bot reply ("Was this helpful?"), the latest when they
+    changed it}."""
+    return dict(
+        session.execute(
+            select(Feedback.message_id, Feedback.helpful)
+            .join(Message, Message.id == Feedback.message_id)
+            .where(Message.conversation_id == conversation.id)
+            .order_by(Feedback.id)
+        ).all()
+    )
+
+
+def _reply_emails(session: Session, conversation):
+    """{message id: the `OutboundEmail` of that agent reply}."""
+    return {
+        email.message_id: email
+        for email in session.scalars(
+            select(OutboundEmail)
+            .join(Message, Message.id == OutboundEmail.message_id)
+            .where(Message.conversation_id == conversation.id)
+        )
+    }
