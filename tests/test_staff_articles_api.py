@@ -8,7 +8,9 @@ from test_chat_api import ask
 from test_openapi import check, openapi
 from test_staff_auth import csrf_token, sign_in
 
+from kbbot import db
 from kbbot.models import Article
+from kbbot.web.services import get_engine
 from kbbot.web.session import get_session
 
 NEW = {
@@ -56,7 +58,10 @@ def test_list_filters_paginates_and_reports_votes(client, api):
     assert bad.status_code == 422 and bad.get_json()["errors"][0]["field"] == "edited_within"
 
 
-def test_create_validates_like_sync_and_the_bot_answers_from_it(client, api):
+def test_create_validates_like_sync_and_the_bot_answers_from_it(support_app, client, api):
+    with support_app.app_context():
+        engine = get_engine()
+        engine.ensure_current(get_session())
     bad_slug = api("POST", json={**NEW, "slug": "Pay Pal"}, documented="/staff/articles")
     assert bad_slug.status_code == 422 and bad_slug.get_json()["errors"][0]["field"] == "slug"
     assert api("POST", json={**NEW, "title": "  "}).get_json()["errors"][0]["field"] == "title"
@@ -75,6 +80,8 @@ def test_create_validates_like_sync_and_the_bot_answers_from_it(client, api):
     )
     assert created.headers["ETag"] == f'"{article["id"]}.1"'
     assert created.headers["Location"].endswith(f"/api/v1/staff/articles/{article['id']}")
+    with support_app.app_context():  # the web layer re-indexed this process's engine before answering
+        assert engine.generation == db.generation(get_session())
     assert ask(client, "can I pay with paypal?")["sources"][0]["slug"] == "paying-by-paypal"
 
 

@@ -14,7 +14,7 @@ from ..search.confidence import Action
 from ..search.embedding import load_encoder
 from ..search.engine import Engine
 from ..support import mail
-from .session import count_failed_events, get_session
+from .session import count_failed_events, opened_session
 
 _engine_lock = threading.Lock()
 
@@ -93,8 +93,8 @@ def init_app(app):
     def _refresh_after_edit(response):
         """After a request that changed what the bot answers from (`db.bump_generation`), this
         process's engine is refreshed at once, so the next answer needs no refresh."""
-        session = get_session()
-        if db.take_generation_bump(session):
+        session = opened_session()
+        if session is not None and db.take_generation_bump(session):
             refresh_if_loaded(session)
         return response
 

@@ -21,9 +21,14 @@ def get_session() -> Session:
     return g.db_session
 
 
+def opened_session() -> Session | None:
+    """The current app context's session if one was opened, else None."""
+    return g.get("db_session")
+
+
 def write_events():
     """Write the events queued on this context's session now (`events.flush`)."""
-    session = g.get("db_session")
+    session = opened_session()
     if session is not None:
         count_failed_events(current_app, events.flush(session))
 
