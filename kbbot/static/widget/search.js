@@ -10,7 +10,7 @@ const SEARCH_LIMIT = 8;
 function searchResult(result) {
   const url = webUrl(result.url);
   if (!url || !SLUG.test(result.slug) || typeof result.title !== "string") return null;
-  const anchor = el("a", "kb-result");
+  const anchor = el("a", "kb-card kb-result");
   anchor.href = url.href;
   anchor.target = "_blank";
   anchor.rel = "noopener noreferrer";
