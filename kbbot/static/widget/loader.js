@@ -8,28 +8,32 @@
  * kbbot("prefill", text), kbbot("identify", {name, email}); calls queued by the README's stub before this
  * file ran are replayed. Once the widget works, <html> gets data-kbbot-ready and window gets a "kbbot:ready"
  * event; a "kbbot:open" event on window (detail: {message}) opens it, with the message prefilled.
+ *
+ * Unlike the frame's scripts this stays a classic script, not a module: the snippet above is a public
+ * contract (no type="module"), and the loader reads its options from document.currentScript, which a
+ * module does not have. The closure keeps its names off the host page's global scope.
  */
-(function () {
+(() => {
   "use strict";
 
-  var script = document.currentScript;
-  var existing = window.kbbot;
+  const script = document.currentScript;
+  const existing = window.kbbot;
   if (!script || (existing && existing.loaded) || !window.URL || !document.documentElement.attachShadow) return;
 
-  var SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-  var COLOR = /^#[0-9a-f]{6}$/i;
-  var MAX_TEXT = 2000;
-  var READY_TIMEOUT_MS = 15000;
+  const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+  const COLOR = /^#[0-9a-f]{6}$/i;
+  const MAX_TEXT = 2000;
+  const READY_TIMEOUT_MS = 15000;
 
   function option(name) {
-    var value = script.getAttribute("data-kbbot-" + name);
+    const value = script.getAttribute("data-kbbot-" + name);
     return value === null ? "" : value.trim();
   }
 
-  var mode = option("mode") === "articles" ? "articles" : "chat";
-  var frameUrl = new URL("widget/frame", script.src);
-  var kbOrigin = frameUrl.origin;
-  var params = {
+  const mode = option("mode") === "articles" ? "articles" : "chat";
+  const frameUrl = new URL("widget/frame", script.src);
+  const kbOrigin = frameUrl.origin;
+  const params = {
     origin: location.origin,
     mode: mode,
     // Without query string and fragment, which can hold tokens or personal data.
@@ -38,14 +42,14 @@
     title: option("title"),
     article: SLUG.test(option("article")) ? option("article") : ""
   };
-  Object.keys(params).forEach(function (name) {
+  Object.keys(params).forEach((name) => {
     if (params[name]) frameUrl.searchParams.set(name, params[name].slice(0, MAX_TEXT));
   });
 
-  var CSS =
-    ".kbbot{--brand:#2563eb;--on-brand:#fff;font:16px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}" +
+  const CSS =
+    ".kbbot{--kb-brand:#2563eb;--kb-brand-contrast:#fff;font:16px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}" +
     ".launcher{position:fixed;bottom:20px;right:20px;z-index:2;box-sizing:border-box;width:60px;height:60px;" +
-    "margin:0;padding:0;border:0;border-radius:50%;background:var(--brand);color:var(--on-brand);cursor:pointer;" +
+    "margin:0;padding:0;border:0;border-radius:50%;background:var(--kb-brand);color:var(--kb-brand-contrast);cursor:pointer;" +
     "display:flex;align-items:center;justify-content:center;box-shadow:0 6px 20px rgba(0,0,0,.25);" +
     "transition:transform .15s ease,box-shadow .15s ease}" +
     ".launcher[hidden],.frame[hidden],.badge[hidden]{display:none}" +
@@ -65,55 +69,55 @@
     "border-radius:0;box-shadow:none}.open .launcher{display:none}}" +
     "@media (prefers-reduced-motion:reduce){.launcher{transition:none}.launcher:hover{transform:none}}";
 
-  var SVG_NS = "http://www.w3.org/2000/svg";
-  var ICONS = {
+  const SVG_NS = "http://www.w3.org/2000/svg";
+  const ICONS = {
     chat: "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2zm3 5v2h10V9H7zm0 4v2h7v-2H7z",
     articles: "M6 2h9l5 5v13a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2zm8 1.5V8h4.5L14 3.5zM7 12v2h10v-2H7zm0 4v2h7v-2H7z",
     close: "M7.4 8.6 12 13.2l4.6-4.6L18 10l-6 6-6-6z"
   };
 
   function element(tag, attributes) {
-    var node = document.createElement(tag);
-    Object.keys(attributes || {}).forEach(function (name) {
+    const node = document.createElement(tag);
+    Object.keys(attributes || {}).forEach((name) => {
       node.setAttribute(name, attributes[name]);
     });
     return node;
   }
 
   function icon(name) {
-    var svg = document.createElementNS(SVG_NS, "svg");
+    const svg = document.createElementNS(SVG_NS, "svg");
     svg.setAttribute("viewBox", "0 0 24 24");
     svg.setAttribute("aria-hidden", "true");
     svg.setAttribute("focusable", "false");
-    var path = document.createElementNS(SVG_NS, "path");
+    const path = document.createElementNS(SVG_NS, "path");
     path.setAttribute("d", ICONS[name]);
     svg.appendChild(path);
     return svg;
   }
 
   // The host element resets every inherited and page-set property; inline !important beats page CSS.
-  var host = element("div", { id: "kbbot-widget", "data-testid": "kbbot-widget" });
+  const host = element("div", { id: "kbbot-widget", "data-testid": "kbbot-widget" });
   host.style.setProperty("all", "initial", "important");
   host.style.setProperty("display", "block", "important");
   host.style.setProperty("position", "fixed", "important");
   host.style.setProperty("z-index", "2147483000", "important");
   host.style.setProperty("width", "0", "important");
   host.style.setProperty("height", "0", "important");
-  var root = host.attachShadow({ mode: "open" });
+  const root = host.attachShadow({ mode: "open" });
   if (root.adoptedStyleSheets && window.CSSStyleSheet && "replaceSync" in CSSStyleSheet.prototype) {
     // A constructed sheet is not an inline <style>, so a strict host CSP does not block it.
-    var sheet = new CSSStyleSheet();
+    const sheet = new CSSStyleSheet();
     sheet.replaceSync(CSS);
     root.adoptedStyleSheets = [sheet];
   } else {
-    var style = element("style");
+    const style = element("style");
     style.textContent = CSS;
     root.appendChild(style);
   }
 
-  var label = mode === "articles" ? "Help articles" : "Chat with support";
-  var wrapper = element("div", { class: "kbbot" + (option("position") === "left" ? " left" : "") });
-  var launcher = element("button", {
+  const label = mode === "articles" ? "Help articles" : "Chat with support";
+  const wrapper = element("div", { class: "kbbot" + (option("position") === "left" ? " left" : "") });
+  const launcher = element("button", {
     type: "button",
     class: "launcher",
     id: "kbbot-launcher",
@@ -123,13 +127,13 @@
     "aria-controls": "kbbot-frame"
   });
   launcher.hidden = true; // shown once the frame is ready, so that it never opens a broken panel
-  var badge = element("span", { class: "badge", id: "kbbot-unread", "data-testid": "kbbot-unread", "aria-hidden": "true" });
+  const badge = element("span", { class: "badge", id: "kbbot-unread", "data-testid": "kbbot-unread", "aria-hidden": "true" });
   badge.hidden = true;
-  var closedIcon = icon(mode);
-  var openIcon = icon("close");
+  const closedIcon = icon(mode);
+  const openIcon = icon("close");
   launcher.appendChild(closedIcon);
   launcher.appendChild(badge);
-  var frame = element("iframe", {
+  const frame = element("iframe", {
     class: "frame",
     id: "kbbot-frame",
     "data-testid": "kbbot-frame",
@@ -144,11 +148,11 @@
   wrapper.appendChild(launcher);
   root.appendChild(wrapper);
   if (document.body) document.body.appendChild(host);
-  else document.addEventListener("DOMContentLoaded", function () { document.body.appendChild(host); });
+  else document.addEventListener("DOMContentLoaded", () => document.body.appendChild(host));
 
-  var ready = false;
-  var isOpen = false;
-  var waiting = []; // API calls made before the frame was ready
+  let ready = false;
+  let isOpen = false;
+  const waiting = []; // API calls made before the frame was ready
 
   function post(message) {
     frame.contentWindow.postMessage(message, kbOrigin);
@@ -192,30 +196,30 @@
     return typeof value === "string" ? value.trim().slice(0, max) : "";
   }
 
-  var commands = {
-    open: function () {
+  const commands = {
+    open() {
       open(true);
     },
-    close: function () {
+    close() {
       close(document.activeElement === host); // give focus back only if it was inside the widget
     },
-    showArticle: function (slug) {
+    showArticle(slug) {
       if (typeof slug !== "string" || !SLUG.test(slug)) return warn("showArticle needs an article slug");
       open(true);
       post({ type: "kbbot:show-article", slug: slug });
     },
-    prefill: function (draft) {
+    prefill(draft) {
       draft = text(draft, MAX_TEXT);
       open(true);
       if (draft) post({ type: "kbbot:prefill", text: draft });
     },
-    ask: function (question) {
+    ask(question) {
       question = text(question, MAX_TEXT);
       if (!question) return warn("ask needs the question's text");
       open(true);
       post({ type: "kbbot:ask", text: question });
     },
-    identify: function (person) {
+    identify(person) {
       if (!person || typeof person !== "object") return warn("identify needs {name, email}");
       post({ type: "kbbot:identify", name: text(person.name, 200), email: text(person.email, 320) });
     }
@@ -228,40 +232,40 @@
   }
   kbbot.loaded = true;
   window.kbbot = kbbot;
-  Array.prototype.slice.call((existing && existing.q) || []).forEach(function (call) {
+  Array.from((existing && existing.q) || []).forEach((call) => {
     kbbot(call[0], call[1]);
   });
 
-  window.addEventListener("kbbot:open", function (event) {
-    var message = event.detail && event.detail.message;
+  window.addEventListener("kbbot:open", (event) => {
+    const message = event.detail && event.detail.message;
     kbbot(typeof message === "string" && message.trim() ? "prefill" : "open", message);
   });
-  launcher.addEventListener("click", function () {
+  launcher.addEventListener("click", () => {
     if (isOpen) close(true);
     else open(true);
   });
-  root.addEventListener("keydown", function (event) {
+  root.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && isOpen) {
       event.stopPropagation();
       close(true);
     }
   });
 
-  window.addEventListener("message", function (event) {
+  window.addEventListener("message", (event) => {
     if (event.origin !== kbOrigin || event.source !== frame.contentWindow) return;
-    var data = event.data;
+    const data = event.data;
     if (!data || typeof data !== "object" || typeof data.type !== "string") return;
     if (data.type === "kbbot:ready") {
-      var theme = data.theme && typeof data.theme === "object" ? data.theme : {};
+      const theme = data.theme && typeof data.theme === "object" ? data.theme : {};
       if (COLOR.test(theme.brand) && COLOR.test(theme.contrast)) {
-        wrapper.style.setProperty("--brand", theme.brand);
-        wrapper.style.setProperty("--on-brand", theme.contrast);
+        wrapper.style.setProperty("--kb-brand", theme.brand);
+        wrapper.style.setProperty("--kb-brand-contrast", theme.contrast);
       }
       launcher.hidden = false;
       if (!ready) {
         ready = true;
         if (data.open === true) open(false); // it was open before this page loaded
-        waiting.splice(0).forEach(function (call) {
+        waiting.splice(0).forEach((call) => {
           commands[call[0]](call[1]);
         });
         document.documentElement.setAttribute("data-kbbot-ready", "");
@@ -274,7 +278,7 @@
     }
   });
 
-  setTimeout(function () {
+  setTimeout(() => {
     if (!ready) warn("the widget did not start; is " + location.origin + " in KBBOT_ALLOWED_ORIGINS at " + kbOrigin + "?");
   }, READY_TIMEOUT_MS);
 })();

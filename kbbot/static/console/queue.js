@@ -1,0 +1,98 @@
+// The handoff queue, live: counts on the tabs, new handoffs marked and announced, the tab's title
+// counting open ones.
+
+import { $, el, say } from "./dom.js";
+import { duration } from "./format.js";
+import { labels } from "./labels.js";
+import { api, poll } from "./polling.js";
+
+const LONG_WAIT_SECONDS = 900;
+const QUEUE_QUERIES = { open: "?status=open", mine: "?status=assigned&mine=1", all: "", resolved: "?status=resolved" };
+
+function queueRow(entry, me, handoffUrl) {
+  const row = el("tr");
+  row.setAttribute("data-handoff-id", entry.id);
+
+  const who = el("td");
+  const anchor = el("a", "queue-customer", entry.name || entry.email);
+  anchor.href = handoffUrl.replace(/0$/, String(entry.id));
+  who.appendChild(anchor);
+  if (entry.name) who.appendChild(el("span", "sub", entry.email));
+  row.appendChild(who);
+
+  row.appendChild(el("td", "queue-question", entry.first_question || "(no question)"));
+  row.appendChild(el("td", null, labels.reasons[entry.reason] || entry.reason));
+
+  const waited = el("td");
+  if (entry.first_reply_at) {
+    waited.appendChild(el("span", "waited", "Replied after " + duration(entry.waiting_seconds)));
+  } else {
+    const long = entry.waiting_seconds >= LONG_WAIT_SECONDS ? " waiting-long" : "";
+    waited.appendChild(el("span", "waiting" + long, "Waiting " + duration(entry.waiting_seconds)));
+  }
+  row.appendChild(waited);
+
+  const assignee = el("td");
+  if (entry.assignee) assignee.textContent = entry.assignee === me ? "You" : entry.assignee;
+  else assignee.appendChild(el("span", "sub", "Nobody"));
+  row.appendChild(assignee);
+
+  const status = el("td");
+  const statusText = entry.status.charAt(0).toUpperCase() + entry.status.slice(1);
+  status.appendChild(el("span", "status status-" + entry.status, statusText));
+  row.appendChild(status);
+  return row;
+}
+
+export function initQueue(root) {
+  const tab = root.getAttribute("data-tab");
+  const me = root.getAttribute("data-me");
+  const handoffUrl = root.getAttribute("data-handoff-url");
+  const url = root.getAttribute("data-api") + QUEUE_QUERIES[tab];
+  const rows = $("queue-rows");
+  const empty = $("queue-empty");
+  const live = $("queue-live");
+  const baseTitle = document.title;
+  const known = new Set([...rows.querySelectorAll("tr[data-handoff-id]")].map((row) => row.getAttribute("data-handoff-id")));
+  let shown = [];
+
+  function refresh() {
+    return api(url).then((data) => {
+      const counts = {
+        open: data.counts.open,
+        mine: data.assigned_to_me,
+        all: data.counts.open + data.counts.assigned + data.counts.resolved,
+        resolved: data.counts.resolved,
+      };
+      for (const [key, count] of Object.entries(counts)) {
+        const node = root.querySelector('[data-count="' + key + '"]');
+        if (node) node.textContent = String(count);
+      }
+      let fresh = 0;
+      const built = data.handoffs.map((entry) => {
+        const row = queueRow(entry, me, handoffUrl);
+        if (!known.has(String(entry.id))) {
+          fresh += 1;
+          row.classList.add("is-new");
+          known.add(String(entry.id));
+        }
+        return row;
+      });
+      const now = built.map((row) => row.getAttribute("data-handoff-id") + ":" + row.textContent);
+      if (now.join("\n") !== shown.join("\n")) {
+        // Rebuilt only when something changed; keyboard focus stays on the same handoff's link.
+        const focused = rows.contains(document.activeElement) && document.activeElement.closest("tr");
+        const focusedId = focused && focused.getAttribute("data-handoff-id");
+        rows.replaceChildren(...built);
+        const again = focusedId && rows.querySelector('tr[data-handoff-id="' + focusedId + '"] a');
+        if (again) again.focus();
+        shown = now;
+      }
+      empty.hidden = built.length > 0;
+      document.title = (counts.open ? "(" + counts.open + ") " : "") + baseTitle;
+      if (fresh) say(live, fresh === 1 ? "1 new handoff." : fresh + " new handoffs.");
+    });
+  }
+
+  poll(refresh, (message) => say(live, message));
+}
