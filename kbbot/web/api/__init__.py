@@ -3,8 +3,8 @@
 Public resources (chat, conversations, handoff requests, feedback, surveys,
 search, articles) act for the signed visitor and answer browsers on allowed
 sites (cors.py); `staff` needs an API token of a staff user. Errors are
-RFC 9457 problem details (problems.py); bodies are described by schemas.py,
-from which openapi.py builds /api/v1/openapi.json.
+RFC 9457 problem details (problems.py); bodies are described by schemas.py
+and staff_schemas.py, from which openapi.py builds /api/v1/openapi.json.
 """
 
 from flask import Blueprint

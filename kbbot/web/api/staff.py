@@ -22,7 +22,7 @@ from ...models import HANDOFF_STATUSES, Handoff
 from ...services import get_engine
 from ...support import conversations, handoffs, mail, suggestions
 from ..help_center import absolute_url, clean_query
-from . import schemas
+from . import schemas, staff_schemas
 from .chat import conversation_out, message_out
 from .problems import problem
 from .requests import read_json
@@ -82,7 +82,7 @@ def staff_required(role):
 
 
 def _state(handoff: Handoff):
-    return schemas.HandoffState(
+    return staff_schemas.HandoffState(
         id=handoff.id,
         status=handoff.status,
         assignee=handoff.assignee.email if handoff.assignee else None,
@@ -101,7 +101,7 @@ def handoff_queue():
     session = db.get_session()
     found = handoffs.queue(session, status=status, assignee_id=g.staff_user.id if mine else None)
     now = datetime.now(timezone.utc)
-    return schemas.HandoffList(
+    return staff_schemas.HandoffList(
         handoffs=handoffs.queue_entries(session, found, now),
         counts=handoffs.count_by_status(session),
         assigned_to_me=handoffs.count_by_status(session, assignee_id=g.staff_user.id)["assigned"],
@@ -113,7 +113,7 @@ def handoff_queue():
 def handoff_context(handoff_id):
     session = db.get_session()
     context = handoffs.handoff_context(session, handoffs.get(session, handoff_id))
-    return schemas.HandoffContext(**context).model_dump(mode="json")
+    return staff_schemas.HandoffContext(**context).model_dump(mode="json")
 
 
 @bp.post("/handoffs/<id:handoff_id>/assign")
@@ -126,7 +126,7 @@ def assign_to_me(handoff_id):
 @bp.post("/handoffs/<id:handoff_id>/replies")
 @staff_required("agent")
 def reply(handoff_id):
-    body = read_json(schemas.ReplyRequest)
+    body = read_json(staff_schemas.ReplyRequest)
     session = db.get_session()
     handoff = handoffs.get(session, handoff_id)
     message = handoffs.post_reply(session, handoff, g.staff_user, body.text)
@@ -138,10 +138,10 @@ def reply(handoff_id):
 @staff_required("agent")
 def add_note(handoff_id):
     """An internal note: staff see it in the handoff's context; the customer never does."""
-    body = read_json(schemas.NoteRequest)
+    body = read_json(staff_schemas.NoteRequest)
     session = db.get_session()
     note = handoffs.add_note(session, handoffs.get(session, handoff_id), g.staff_user, body.text)
-    return schemas.NoteOut(**handoffs.note_entry(note)).model_dump(mode="json"), 201
+    return staff_schemas.NoteOut(**handoffs.note_entry(note)).model_dump(mode="json"), 201
 
 
 @bp.get("/handoffs/<id:handoff_id>/suggestions")
@@ -152,7 +152,7 @@ def article_suggestions(handoff_id):
     session = db.get_session()
     context = handoffs.handoff_context(session, handoffs.get(session, handoff_id))
     found = suggestions.for_handoff(session, get_engine(), context, query=query)
-    return schemas.SuggestionsOut(
+    return staff_schemas.SuggestionsOut(
         query=query, articles=[suggestion_out(suggestion) for suggestion in found]
     ).model_dump(mode="json")
 
@@ -174,7 +174,7 @@ def suggestion_out(suggestion):
 @bp.post("/handoffs/<id:handoff_id>/resolve")
 @staff_required("agent")
 def resolve(handoff_id):
-    body = read_json(schemas.ResolveRequest)
+    body = read_json(staff_schemas.ResolveRequest)
     session = db.get_session()
     return _state(handoffs.resolve(session, handoffs.get(session, handoff_id), body.reason))
 

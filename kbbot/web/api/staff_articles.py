@@ -17,7 +17,7 @@ from ...articles import editing
 from ...articles import listing as article_listing
 from ...text import slugify
 from ..help_center import absolute_url
-from . import schemas
+from . import staff_schemas
 from .problems import problem
 from .requests import read_json
 from .staff import staff_required
@@ -59,7 +59,7 @@ def _checked_base(article, base_revision=None, required=False):
     return article.current_revision.number
 
 
-def _fields(body: schemas.ArticleWrite):
+def _fields(body: staff_schemas.ArticleWrite):
     return {
         "title": body.title,
         "slug": body.slug,
@@ -74,7 +74,7 @@ def _fields(body: schemas.ArticleWrite):
 def _out(article, status=200):
     current = article.current_revision
     author = current.author
-    out = schemas.StaffArticle(
+    out = staff_schemas.StaffArticle(
         id=article.id,
         slug=article.slug,
         title=article.title,
@@ -88,9 +88,7 @@ def _out(article, status=200):
         updated_at=current.created_at,
         updated_by=(author.name or author.email) if author else None,
         source_path=article.source_path,
-        url=absolute_url("help_center.article", slug=article.slug)
-        if article.status == "published"
-        else None,
+        url=absolute_url("help_center.article", slug=article.slug) if article.status == "published" else None,
     )
     return out.model_dump(mode="json"), status, {"ETag": f'"{etag(article)}"'}
 
@@ -102,7 +100,7 @@ def list_articles():
     filters = article_listing.Filters.from_args(request.args)
     listing = article_listing.list_articles(db.get_session(), filters, datetime.now(timezone.utc))
     summaries = [
-        schemas.StaffArticleSummary(
+        staff_schemas.StaffArticleSummary(
             id=row.article.id,
             slug=row.article.slug,
             title=row.article.title,
@@ -117,7 +115,7 @@ def list_articles():
         )
         for row in listing.rows
     ]
-    return schemas.StaffArticleList(
+    return staff_schemas.StaffArticleList(
         articles=summaries, total=listing.total, page=listing.page, per_page=listing.per_page
     ).model_dump(mode="json")
 
@@ -125,7 +123,7 @@ def list_articles():
 @bp.post("")
 @staff_required(ROLE)
 def create_article():
-    body = read_json(schemas.ArticleWrite)
+    body = read_json(staff_schemas.ArticleWrite)
     source = editing.parse(_fields(body), body.body, slug=body.slug or slugify(body.title))
     article = editing.create(db.get_session(), source, g.staff_user, body.note.strip())
     out, _, headers = _out(article)
@@ -143,7 +141,7 @@ def get_article(article_id):
 @staff_required(ROLE)
 def update_article(article_id):
     """Replace the article's fields and body (like saving its file again); needs If-Match or base_revision."""
-    body = read_json(schemas.ArticleWrite)
+    body = read_json(staff_schemas.ArticleWrite)
     session = db.get_session()
     article = editing.get(session, article_id, lock=True)
     base = _checked_base(article, body.base_revision, required=True)
