@@ -1,8 +1,8 @@
 """The public help center, server-rendered: home, categories, articles, search, sitemap and robots.txt.
 
 Article views and searches are logged for agents and reports. Every page is
-sent with a strict Content-Security-Policy: no inline script or style, the
-brand colours come from /theme.css, behaviour from static scripts.
+sent with the help center's security headers (security_headers.py): a strict
+Content-Security-Policy, as the pages run no inline script or style.
 """
 
 from dataclasses import dataclass
@@ -29,11 +29,12 @@ from ...articles.highlight import excerpt, highlight, query_terms
 from ...articles.rendering import render_article, snippet_html, summary
 from ...services import get_engine, help_center_search
 from ...text import MAX_QUERY_CHARS, is_link, one_line, url_parts
-from .. import theme
+from .. import security_headers, theme
 from ..request_input import stated_reason
 from ..visitors import current_visitor_id
 
 bp = Blueprint("help_center", __name__)
+security_headers.protect(bp, "help_center")
 
 REFERRER_KINDS = ("search", "browse", "bot", "widget", "external", "direct")
 
@@ -50,18 +51,6 @@ def referrer_kind(ref, referrer, own_host):
     return "search" if parts.path.rstrip("/").endswith("/search") else "browse"
 
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' https: data:",
-        "frame-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "frame-ancestors 'self'",
-    )
-)
 SEARCH_LIMIT = 10  # as many as the search API gives by default
 POPULAR_COUNT = 6
 RELATED_COUNT = 5
@@ -84,13 +73,6 @@ def _configure(state):
     state.app.extensions["kbbot.theme"] = theme.from_config(config)
     _check_url(config, "PUBLIC_URL", ("https", "http"))
     _check_url(config, "SUPPORT_URL", ("https", "http", "mailto"))
-
-
-@bp.after_request
-def _security_headers(response):
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 def absolute_url(endpoint, **values):
@@ -347,7 +329,8 @@ def error_page(error):
         reason=stated_reason(error),
         **_page_context(),
     )
-    response = _security_headers(make_response(html, error.code))
+    # Also sent for URLs no route matched, which no blueprint's after_request sees.
+    response = security_headers.apply(make_response(html, error.code), "help_center")
     if retry_after := dict(error.get_headers()).get("Retry-After"):
         response.headers["Retry-After"] = retry_after
     return response
