@@ -6,9 +6,9 @@ from ... import db, events
 from ...articles.rendering import snippet_html
 from ...errors import InvalidInput, NotFound
 from ...models import Event
-from ...services import help_center_search
 from ...text import MAX_QUERY_CHARS, one_line
 from ..help_center import absolute_url
+from ..search import search_help_center
 from ..visitors import current_visitor_id
 from . import schemas
 from .openapi import documented, parameter
@@ -37,9 +37,7 @@ def search():
     if len(query) > MAX_QUERY_CHARS:
         raise InvalidInput("q", f"must be at most {MAX_QUERY_CHARS} characters")
     limit = min(max(request.args.get("limit", DEFAULT_LIMIT, type=int), 1), MAX_LIMIT)
-    searched, sources = help_center_search(db.get_session(), query, limit)
-    found = [(source.slug, source.title) for source in sources]
-    events.record_search(current_visitor_id(), query, found, source="api")
+    searched, found = search_help_center(db.get_session(), query, limit, current_visitor_id(), "api")
     results = [
         {
             "slug": source.slug,
@@ -51,7 +49,7 @@ def search():
             ),
             "score": source.score,
         }
-        for source in sources
+        for source, _article in found
     ]
     return schemas.SearchOut(query=query, searched_for=searched, results=results).model_dump(mode="json")
 

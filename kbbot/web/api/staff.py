@@ -22,7 +22,8 @@ from ...models import HANDOFF_STATUSES, Handoff
 from ...services import get_engine
 from ...support import conversations, handoffs, mail, suggestions
 from ...text import MAX_QUERY_CHARS
-from ..help_center import absolute_url, clean_query
+from ..help_center import absolute_url
+from ..search import clean_query
 from . import schemas, staff_schemas
 from .chat import conversation_out, message_out
 from .openapi import documented, parameter

@@ -27,10 +27,11 @@ from ... import db, events
 from ...articles import catalog
 from ...articles.highlight import excerpt, highlight, query_terms
 from ...articles.rendering import render_article, snippet_html, summary
-from ...services import get_engine, help_center_search
-from ...text import MAX_QUERY_CHARS, is_link, one_line, url_parts
+from ...services import get_engine
+from ...text import is_link, url_parts
 from .. import security_headers, theme
 from ..request_input import stated_reason
+from ..search import clean_query, search_help_center
 from ..visitors import current_visitor_id
 
 bp = Blueprint("help_center", __name__)
@@ -171,11 +172,6 @@ def article_page(article, **context):
     return render_template("help_center/article.html", **page)
 
 
-def clean_query(text):
-    """A search query as it is searched and logged: NFC, no control characters, single spaces, bounded."""
-    return one_line(text)[:MAX_QUERY_CHARS].strip()
-
-
 @dataclass(frozen=True)
 class SearchResult:
     slug: str
@@ -191,16 +187,13 @@ def _one_line(passage):
     return " ".join(line.strip().removeprefix("- ") for line in passage.splitlines())
 
 
-def search_results(session, query):
-    """(the query as searched, misspellings corrected; its results as `help_center_search` keeps them)."""
-    searched, sources = help_center_search(session, query, SEARCH_LIMIT)
-    published = catalog.articles_by_id(session, [source.article_id for source in sources])
+def search_results(session, query, visitor_id):
+    """(the query as searched, misspellings corrected; its results as `search_help_center` keeps them,
+    for the page). The search is logged for `visitor_id` unless it is None."""
+    searched, found_articles = search_help_center(session, query, SEARCH_LIMIT, visitor_id, "help_center")
     terms = query_terms(searched)
     results = []
-    for source in sources:
-        found = published.get(source.article_id)
-        if found is None:  # unpublished since the engine last looked
-            continue
+    for source, found in found_articles:
         table = snippet_html(source.snippet, absolute_url("help_center.article", slug=source.slug), terms)
         results.append(
             SearchResult(
@@ -222,10 +215,9 @@ def search():
     query = clean_query(request.args.get("q", ""))
     searched, results = query, None
     if query:
-        searched, results = search_results(db.get_session(), query)
-        if not current_user.is_authenticated:
-            found = [(result.slug, result.title.striptags()) for result in results]
-            events.record_search(current_visitor_id(), query, found, source="help_center")
+        # Staff reading their own help center would skew the reports: their searches are not logged.
+        visitor_id = None if current_user.is_authenticated else current_visitor_id()
+        searched, results = search_results(db.get_session(), query, visitor_id)
     return render_template(
         "help_center/search.html",
         query=query,

@@ -19,7 +19,8 @@ from ...errors import Conflict, InvalidInput
 from ...services import get_engine
 from ...support import handoffs, mail, privacy, suggestions
 from ...text import clean_text
-from ..help_center import absolute_url, clean_query
+from ..help_center import absolute_url
+from ..search import clean_query
 from . import display
 from .access import role_required
 from .forms import StaffForm
