@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 from conftest import make_app, write_article
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from test_staff_auth import PASSWORD, sign_in
 
 from kbbot.accounts import users
@@ -285,6 +285,23 @@ def test_search_marks_the_query_terms_and_logs_the_result_count(support_app, cli
     }
     assert logged["top"][0] == {"slug": "refunds", "title": "Refund policy"}  # plain text, no <mark>
     assert "new-pricing" not in html
+
+
+def test_the_search_page_and_the_api_show_and_log_the_same_articles(support_app, client):
+    with support_app.app_context():  # unpublished behind the engine's back: it has not looked since
+        session = get_session()
+        session.execute(update(Article).where(Article.slug == "mobile-app").values(status="draft"))
+        session.commit()
+    query = {"q": "forgot my password"}
+    page = re.findall(
+        r'href="/articles/([^"?]+)\?ref=search"', page_text(client.get("/search", query_string=query))
+    )
+    api = [
+        result["slug"] for result in client.get("/api/v1/search", query_string=query).get_json()["results"]
+    ]
+    assert page == api and "reset-password" in page and "mobile-app" not in page
+    logged = [(search["source"], [top["slug"] for top in search["top"]]) for search in searches(support_app)]
+    assert logged == [("help_center", page), ("api", api)]
 
 
 def test_a_result_that_matched_table_rows_shows_them_as_a_table_with_the_terms_marked(table_app):

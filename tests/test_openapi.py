@@ -3,9 +3,12 @@
 import re
 
 import jsonschema
+import pytest
 from conftest import staff_headers
 from openapi_spec_validator import validate
 from test_chat_api import ask
+
+from kbbot.web.api import openapi as openapi_module
 
 
 def openapi(client):
@@ -37,6 +40,20 @@ def test_every_api_route_is_documented_and_nothing_else(support_app, client):
             path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix("/api/v1"))
             routed |= {(path, method) for method in rule.methods - {"HEAD", "OPTIONS"}}
     assert routed == documented
+
+
+def test_a_route_without_a_declaration_fails_the_document(app):
+    app.add_url_rule("/api/v1/undocumented", "undocumented", lambda: {})
+    with pytest.raises(LookupError, match="undocumented"):
+        openapi_module.build(app)
+
+
+def test_the_document_is_built_once_per_app(client, monkeypatch):
+    builds = []
+    build = openapi_module.build
+    monkeypatch.setattr(openapi_module, "build", lambda app: builds.append(app) or build(app))
+    assert openapi(client) == openapi(client)
+    assert len(builds) == 1
 
 
 def test_responses_match_their_documented_schemas(client, agent_token):

@@ -25,6 +25,7 @@ class IdConverter(BaseConverter):
 
     regex = r"[0-9]+"
     weight = 50  # as werkzeug's own number converters
+    json_schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}  # for the OpenAPI document
 
     def to_python(self, value):
         number = whole_number(value)

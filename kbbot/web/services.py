@@ -39,14 +39,6 @@ def get_engine() -> Engine:
     return engine
 
 
-def help_center_search(session, query, limit):
-    """(the query as searched, misspellings corrected; the articles the help center shows for it, best
-    first): relevant ones whose confidence is at or above KBBOT_SEARCH_FLOOR. The search page and the
-    search API show the same."""
-    floor = current_app.config["SEARCH_FLOOR"]
-    return get_engine().search(session, query, limit=limit, relevant_only=True, floor=floor)
-
-
 def answering_article(session, question):
     """(slug, title) of the article the bot answers `question` from now, or None when it would not answer."""
     answer = get_engine().ask(session, question)

@@ -3,12 +3,13 @@
 Public resources (chat, conversations, handoff requests, feedback, surveys,
 search, articles) act for the signed visitor and answer browsers on allowed
 sites (cors.py); `staff` needs an API token of a staff user. Errors are
-RFC 9457 problem details (problems.py); bodies are described by schemas.py,
-from which openapi.py builds /api/v1/openapi.json.
+RFC 9457 problem details (problems.py); bodies are described by schemas.py
+and staff_schemas.py, from which openapi.py builds /api/v1/openapi.json.
 """
 
 from flask import Blueprint
 
+from .. import security_headers
 from . import articles, chat, cors, feedback, openapi, problems, search, staff, staff_articles
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -20,6 +21,7 @@ for resource in RESOURCES:
 # Every blueprint serving /api/v1: the staff side's CSRF tokens are for forms, not for header-authenticated JSON.
 BLUEPRINTS = (bp, *(resource.bp for resource in RESOURCES))
 problems.register(bp)
+security_headers.protect(bp, "api")
 for resource in PUBLIC:
     cors.register(resource.bp)
 

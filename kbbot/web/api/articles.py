@@ -10,12 +10,15 @@ from ..help_center import absolute_url
 from ..session import get_session, write_events
 from ..visitors import current_visitor_id
 from . import schemas
+from .openapi import documented
 
 bp = Blueprint("articles", __name__)
 
 
 @bp.get("/articles/<slug>")
+@documented(ok=schemas.ArticleOut, errors=(404,))
 def article(slug):
+    """A published article, its body as sanitized HTML (logged as a view in the widget)."""
     found = catalog.article(get_session(), slug)
     if found is None:
         raise NotFound("article not found")

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, request
 from ...accounts.users import normalized_email
 from ...articles.rendering import render_answer, render_bot_message, snippet_html
 from ...errors import InvalidInput
+from ...models import MAX_ID
 from ...support import business_hours, conversations, handoffs, replies
 from ..help_center import absolute_url
 from ..request_input import id_arg
@@ -14,6 +15,7 @@ from ..services import get_engine, mail_settings
 from ..session import get_session
 from ..visitors import current_visitor_id
 from . import schemas
+from .openapi import documented, parameter
 from .requests import read_json
 
 bp = Blueprint("chat", __name__)
@@ -80,8 +82,10 @@ def conversation_out(conversation, after=0):
 
 
 @bp.post("/chat")
+@documented(body=schemas.ChatRequest, ok=schemas.ChatResponse, errors=(404,))
 def chat():
-    body = read_json(schemas.ChatRequest)
+    """Ask a question; starts a conversation unless conversation_id is given."""
+    body = read_json()
     message = body.message.strip()
     if body.choice is not None and not body.conversation_id:
         raise InvalidInput("choice", "needs the conversation_id it was offered in")
@@ -122,14 +126,28 @@ def chat():
 
 
 @bp.get("/conversations/<conversation_id>")
+@documented(
+    ok=schemas.ConversationOut,
+    errors=(404, 422),
+    parameters=(parameter("after", {"type": "integer", "minimum": 0, "maximum": MAX_ID, "default": 0}),),
+)
 def conversation(conversation_id):
+    """The visitor's transcript, including agent replies; poll with ?after=<cursor>."""
     found = conversations.get_for_visitor(get_session(), conversation_id, current_visitor_id(create=False))
     return conversation_out(found, id_arg("after"))
 
 
 @bp.post("/conversations/<conversation_id>/handoff")
+@documented(
+    body=schemas.HandoffRequest,
+    ok=schemas.HandoffCreated,
+    status=201,
+    errors=(404,),
+    other_statuses={200: "The conversation already had this handoff."},
+)
 def request_handoff(conversation_id):
-    body = read_json(schemas.HandoffRequest)
+    """Hand the conversation to a person (idempotent: one handoff per conversation)."""
+    body = read_json()
     session = get_session()
     conversation = conversations.get_for_visitor(session, conversation_id, current_visitor_id(create=False))
     handoff, created = handoffs.request(
@@ -151,12 +169,16 @@ def request_handoff(conversation_id):
 
 
 @bp.get("/availability")
+@documented(ok=schemas.Availability, visitor=False)
 def support_availability():
+    """Whether people answer now, and what to tell the customer."""
     return schemas.Availability(**availability()).model_dump(mode="json")
 
 
 @bp.post("/conversations/<conversation_id>/end")
+@documented(ok=schemas.EndedOut, errors=(404,))
 def end_conversation(conversation_id):
+    """The customer closed the conversation."""
     session = get_session()
     conversation = conversations.get_for_visitor(session, conversation_id, current_visitor_id(create=False))
     conversations.end(session, conversation)

@@ -6,14 +6,17 @@ from ...support import conversations, feedback, surveys
 from ..session import get_session
 from ..visitors import current_visitor_id
 from . import schemas
+from .openapi import documented
 from .requests import read_json
 
 bp = Blueprint("feedback", __name__)
 
 
 @bp.post("/feedback")
+@documented(body=schemas.FeedbackRequest, ok=schemas.FeedbackOut, status=201, errors=(404,))
 def give_feedback():
-    body = read_json(schemas.FeedbackRequest)
+    """Helpful yes/no on a bot answer or an article."""
+    body = read_json()
     session = get_session()
     visitor_id = current_visitor_id()
     if body.message_id is not None:
@@ -27,8 +30,10 @@ def give_feedback():
 
 
 @bp.post("/surveys")
+@documented(body=schemas.SurveyRequest, ok=schemas.SurveyOut, status=201, errors=(404, 409))
 def answer_survey():
-    body = read_json(schemas.SurveyRequest)
+    """A CSAT, CES or NPS answer; one per kind per conversation."""
+    body = read_json()
     session = get_session()
     conversation = conversations.get_for_visitor(
         session, body.conversation_id, current_visitor_id(create=False)

@@ -1,390 +1,40 @@
-"""The OpenAPI 3.1 document of /api/v1, built from the same schemas the routes validate with.
+"""The OpenAPI 3.1 document of /api/v1, derived from the routes and the schemas they validate with.
 
-`OPERATIONS` lists every route once; a test checks it against the app's URL
-map, so a route cannot be added without being documented.
+Each API view declares, with `documented`, only what its route cannot tell: the
+bodies it reads and returns, its success status, the errors of its own and its
+query or header parameters; its summary is the first paragraph of its docstring.
+The rest is derived: paths, methods and path parameters from the URL map, the
+staff routes' security from `staff_required`, the errors every JSON body, staff
+route or rate-limited route may get. A route without a declaration makes the
+document fail to build, so a route cannot be added without being documented.
+
+The document is built once per app, on its first request, when every blueprint
+has been registered.
 """
 
+import inspect
+import re
+from dataclasses import dataclass, field
+
 from flask import Blueprint, current_app, jsonify
+from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from ...models import MAX_ID
+from ..rate_limits import ASKING_ENDPOINTS
 from . import schemas
 
 bp = Blueprint("openapi", __name__)
 
+API_BLUEPRINT = "api"  # the blueprint whose URL prefix every API route is under (api/__init__.py)
 VISITOR = [{}, {"visitorHeader": []}, {"visitorCookie": []}]  # optional: a new visitor gets an id
 STAFF = [{"staffToken": []}]
+JSON_BODY_ERRORS = (400, 413, 415, 422)
+STAFF_ERRORS = (401, 403)
+RATE_LIMITED_ERRORS = (429,)
+IGNORED_METHODS = {"HEAD", "OPTIONS"}  # answered by Flask and the CORS checks for every route
+_PATH_ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
-
-def _op(
-    method, path, summary, body=None, ok=None, status=200, errors=(), security=None, params=(), extra=None
-):
-    return {
-        "method": method,
-        "path": path,
-        "summary": summary,
-        "body": body,
-        "ok": ok,
-        "status": status,
-        "errors": errors,
-        "security": security,
-        "params": params,
-        "extra": extra or {},
-    }
-
-
-_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}  # anything else in the path: 404
-_PATH_ID = {"name": "conversation_id", "in": "path", "required": True, "schema": {"type": "string"}}
-_HANDOFF_ID = {"name": "handoff_id", "in": "path", "required": True, "schema": _ID}
-_VIEW_ID = {"name": "view_id", "in": "path", "required": True, "schema": _ID}
-_JSON_ERRORS = (400, 413, 415, 422)
-
-OPERATIONS = [
-    _op(
-        "post",
-        "/chat",
-        "Ask a question; starts a conversation unless conversation_id is given",
-        schemas.ChatRequest,
-        schemas.ChatResponse,
-        errors=_JSON_ERRORS + (404, 429),
-        security=VISITOR,
-    ),
-    _op(
-        "get",
-        "/conversations/{conversation_id}",
-        "The visitor's transcript, including agent replies; poll with ?after=<cursor>",
-        ok=schemas.ConversationOut,
-        errors=(404, 422),
-        security=VISITOR,
-        params=(
-            _PATH_ID,
-            {
-                "name": "after",
-                "in": "query",
-                "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID, "default": 0},
-            },
-        ),
-    ),
-    _op(
-        "post",
-        "/conversations/{conversation_id}/handoff",
-        "Hand the conversation to a person (idempotent: one handoff per conversation)",
-        schemas.HandoffRequest,
-        schemas.HandoffCreated,
-        status=201,
-        errors=_JSON_ERRORS + (404,),
-        security=VISITOR,
-        params=(_PATH_ID,),
-        extra={"200": "The conversation already had this handoff."},
-    ),
-    _op(
-        "post",
-        "/conversations/{conversation_id}/end",
-        "The customer closed the conversation",
-        ok=schemas.EndedOut,
-        errors=(404,),
-        security=VISITOR,
-        params=(_PATH_ID,),
-    ),
-    _op(
-        "get",
-        "/availability",
-        "Whether people answer now, and what to tell the customer",
-        ok=schemas.Availability,
-    ),
-    _op(
-        "post",
-        "/feedback",
-        "Helpful yes/no on a bot answer or an article",
-        schemas.FeedbackRequest,
-        schemas.FeedbackOut,
-        status=201,
-        errors=_JSON_ERRORS + (404,),
-        security=VISITOR,
-    ),
-    _op(
-        "post",
-        "/surveys",
-        "A CSAT, CES or NPS answer; one per kind per conversation",
-        schemas.SurveyRequest,
-        schemas.SurveyOut,
-        status=201,
-        errors=_JSON_ERRORS + (404, 409),
-        security=VISITOR,
-    ),
-    _op(
-        "get",
-        "/search",
-        "Search the help center",
-        ok=schemas.SearchOut,
-        errors=(422, 429),
-        security=VISITOR,
-        params=(
-            {"name": "q", "in": "query", "required": True, "schema": {"type": "string", "maxLength": 500}},
-            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 50}},
-        ),
-    ),
-    _op(
-        "get",
-        "/articles/{slug}",
-        "A published article, its body as sanitized HTML (logged as a view in the widget)",
-        ok=schemas.ArticleOut,
-        errors=(404,),
-        security=VISITOR,
-        params=({"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}},),
-    ),
-    _op(
-        "post",
-        "/views/{view_id}",
-        "How long the visitor spent on an article page (sent by the page)",
-        schemas.ViewDuration,
-        status=204,
-        errors=_JSON_ERRORS + (404,),
-        security=VISITOR,
-        params=(_VIEW_ID,),
-    ),
-    _op(
-        "get",
-        "/staff/handoffs",
-        "The handoff queue: waiting handoffs oldest first, then resolved ones latest first",
-        ok=schemas.HandoffList,
-        errors=(400, 401, 403),
-        security=STAFF,
-        params=(
-            {"name": "status", "in": "query", "schema": {"enum": ["open", "assigned", "resolved"]}},
-            {"name": "mine", "in": "query", "schema": {"type": "string", "enum": ["1", "true"]}},
-        ),
-    ),
-    _op(
-        "get",
-        "/staff/handoffs/{handoff_id}",
-        "A handoff with its context: transcript, articles viewed, searches, page",
-        ok=schemas.HandoffContext,
-        errors=(401, 403, 404),
-        security=STAFF,
-        params=(_HANDOFF_ID,),
-    ),
-    _op(
-        "post",
-        "/staff/handoffs/{handoff_id}/assign",
-        "Assign the handoff to the caller",
-        ok=schemas.HandoffState,
-        errors=(401, 403, 404, 409),
-        security=STAFF,
-        params=(_HANDOFF_ID,),
-    ),
-    _op(
-        "post",
-        "/staff/handoffs/{handoff_id}/replies",
-        "Reply to the customer (appears in their conversation)",
-        schemas.ReplyRequest,
-        schemas.MessageOut,
-        status=201,
-        errors=_JSON_ERRORS + (401, 403, 404, 409),
-        security=STAFF,
-        params=(_HANDOFF_ID,),
-    ),
-    _op(
-        "post",
-        "/staff/handoffs/{handoff_id}/notes",
-        "Add an internal note (staff only: never shown to the customer)",
-        schemas.NoteRequest,
-        schemas.NoteOut,
-        status=201,
-        errors=_JSON_ERRORS + (401, 403, 404),
-        security=STAFF,
-        params=(_HANDOFF_ID,),
-    ),
-    _op(
-        "get",
-        "/staff/handoffs/{handoff_id}/suggestions",
-        "Articles for the reply, from the customer's questions or ?q=, flagged when the customer saw them",
-        ok=schemas.SuggestionsOut,
-        errors=(401, 403, 404),
-        security=STAFF,
-        params=(
-            _HANDOFF_ID,
-            {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 500}},
-        ),
-    ),
-    _op(
-        "post",
-        "/staff/handoffs/{handoff_id}/resolve",
-        "Resolve the handoff with a reason",
-        schemas.ResolveRequest,
-        schemas.HandoffState,
-        errors=_JSON_ERRORS + (401, 403, 404, 409),
-        security=STAFF,
-        params=(_HANDOFF_ID,),
-    ),
-    _op(
-        "post",
-        "/staff/handoffs/{handoff_id}/reopen",
-        "Reopen a resolved handoff",
-        ok=schemas.HandoffState,
-        errors=(401, 403, 404, 409),
-        security=STAFF,
-        params=(_HANDOFF_ID,),
-    ),
-    _op(
-        "get",
-        "/staff/conversations/{conversation_id}",
-        "Any conversation's transcript",
-        ok=schemas.ConversationOut,
-        errors=(401, 403, 404),
-        security=STAFF,
-        params=(_PATH_ID,),
-    ),
-    _op("get", "/openapi.json", "This document"),
-]
-
-# -- staff: articles (api/staff_articles.py) ------------------------------------------
-_ARTICLE_ID = {"name": "article_id", "in": "path", "required": True, "schema": _ID}
-_IF_MATCH = {
-    "name": "If-Match",
-    "in": "header",
-    "schema": {"type": "string"},
-    "description": "The ETag of the revision the change was made on (from a GET); a stale one gets 412.",
-}
-_ARTICLE_FILTERS = tuple(
-    {"name": name, "in": "query", "schema": schema, **({"description": description} if description else {})}
-    for name, schema, description in (
-        ("q", {"type": "string"}, "Words in the title or body."),
-        ("category", {"type": "string"}, "A category's slug."),
-        ("status", {"enum": ["published", "draft"]}, ""),
-        ("locale", {"type": "string"}, ""),
-        ("helpful", {"enum": ["under-50", "under-80", "80-plus", "unrated"]}, "Helpful-rate band."),
-        ("edited_within", {"enum": ["7", "30", "90"]}, "Days since the last edit."),
-        ("sort", {"enum": ["edited", "oldest", "title", "helpful"]}, "Default: most recently edited first."),
-        ("page", {"type": "integer", "minimum": 1}, ""),
-        ("per_page", {"type": "integer", "minimum": 1, "maximum": 200}, "Default 50."),
-    )
-)
-OPERATIONS += [
-    _op(
-        "get",
-        "/staff/articles",
-        "Articles, drafts included, with helpful rate and last edit; filtered, sorted, paginated",
-        ok=schemas.StaffArticleList,
-        errors=(401, 403, 422),
-        security=STAFF,
-        params=_ARTICLE_FILTERS,
-    ),
-    _op(
-        "post",
-        "/staff/articles",
-        "Create an article (validated like a file for kbbot sync); the response's ETag is its revision",
-        schemas.ArticleWrite,
-        schemas.StaffArticle,
-        status=201,
-        errors=_JSON_ERRORS + (401, 403),
-        security=STAFF,
-    ),
-    _op(
-        "get",
-        "/staff/articles/{article_id}",
-        "An article with its current revision number (also its ETag)",
-        ok=schemas.StaffArticle,
-        errors=(401, 403, 404),
-        security=STAFF,
-        params=(_ARTICLE_ID,),
-    ),
-    _op(
-        "put",
-        "/staff/articles/{article_id}",
-        "Replace an article's fields and body; needs If-Match or base_revision (stale: 412 or 409)",
-        schemas.ArticleWrite,
-        schemas.StaffArticle,
-        errors=_JSON_ERRORS + (401, 403, 404, 409, 412, 428),
-        security=STAFF,
-        params=(_ARTICLE_ID, _IF_MATCH),
-    ),
-    _op(
-        "delete",
-        "/staff/articles/{article_id}",
-        "Delete an article and its history",
-        status=204,
-        errors=(401, 403, 404, 412),
-        security=STAFF,
-        params=(_ARTICLE_ID, _IF_MATCH),
-    ),
-    _op(
-        "post",
-        "/staff/articles/{article_id}/publish",
-        "Publish an article as it is; the bot answers from it at once",
-        ok=schemas.StaffArticle,
-        errors=(401, 403, 404, 409, 412),
-        security=STAFF,
-        params=(_ARTICLE_ID, _IF_MATCH),
-    ),
-    _op(
-        "post",
-        "/staff/articles/{article_id}/unpublish",
-        "Make an article a draft: off the help center and out of the bot's answers",
-        ok=schemas.StaffArticle,
-        errors=(401, 403, 404, 409, 412),
-        security=STAFF,
-        params=(_ARTICLE_ID, _IF_MATCH),
-    ),
-]
-
-
-def _component_schemas():
-    models = {op[key] for op in OPERATIONS for key in ("body", "ok") if op[key] is not None} | {
-        schemas.Problem
-    }
-    pairs = [(model, "validation" if model in _request_models() else "serialization") for model in models]
-    _, definitions = models_json_schema(pairs, ref_template="#/components/schemas/{model}")
-    return definitions.get("$defs", {})
-
-
-def _request_models():
-    return {op["body"] for op in OPERATIONS if op["body"] is not None}
-
-
-def _ref(model):
-    return {"$ref": f"#/components/schemas/{model.__name__}"}
-
-
-def _operation(op):
-    responses = {}
-    if op["status"] == 204:
-        responses["204"] = {"description": "Recorded."}
-    elif op["ok"] is not None:
-        responses[str(op["status"])] = {
-            "description": "OK",
-            "content": {"application/json": {"schema": _ref(op["ok"])}},
-        }
-    else:
-        responses["200"] = {
-            "description": "OK",
-            "content": {"application/json": {"schema": {"type": "object"}}},
-        }
-    for code, description in op["extra"].items():
-        responses[code] = {"description": description, "content": responses[str(op["status"])]["content"]}
-    for code in op["errors"]:
-        responses[str(code)] = {
-            "description": _ERROR_TEXT[code],
-            "content": {"application/problem+json": {"schema": _ref(schemas.Problem)}},
-        }
-    operation = {"summary": op["summary"], "operationId": _operation_id(op), "responses": responses}
-    if op["params"]:
-        operation["parameters"] = list(op["params"])
-    if op["body"] is not None:
-        operation["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": _ref(op["body"])}},
-        }
-    operation["security"] = op["security"] if op["security"] is not None else []
-    return operation
-
-
-def _operation_id(op):
-    words = [part for part in op["path"].replace("{", "").replace("}", "").split("/") if part]
-    return op["method"] + "".join(word.replace("_", " ").title().replace(" ", "") for word in words)
-
-
-_ERROR_TEXT = {
+ERROR_TEXT = {
     400: "Malformed JSON or query parameter.",
     401: "No valid staff API token.",
     403: "The token's user lacks the role.",
@@ -399,10 +49,160 @@ _ERROR_TEXT = {
 }
 
 
-def document():
+@dataclass(frozen=True)
+class Operation:
+    """What an API view declares about itself for the document (see `documented`)."""
+
+    body: type[BaseModel] | None = None  # the JSON request body it validates
+    ok: type[BaseModel] | None = None  # the JSON body of its success response
+    status: int = 200  # its success status; 204 has no body
+    errors: tuple[int, ...] = ()  # its own error statuses, besides the derived ones
+    parameters: tuple[dict, ...] = ()  # query and header parameters (`parameter`)
+    visitor: bool = True  # whether it acts for a visitor (public routes; staff routes are derived)
+    other_statuses: dict[int, str] = field(default_factory=dict)  # further successes, with the same body
+
+
+def documented(**declared):
+    """Attach an `Operation` to an API view; put it under the route decorator."""
+    operation = Operation(**declared)
+
+    def decorator(view):
+        view.openapi = operation
+        return view
+
+    return decorator
+
+
+def parameter(name, schema, description="", where="query", required=False):
+    """An OpenAPI parameter object: a query parameter, or a header with `where="header"`."""
+    out = {"name": name, "in": where, "schema": schema}
+    if required:
+        out["required"] = True
+    if description:
+        out["description"] = description
+    return out
+
+
+@dataclass(frozen=True)
+class _Route:
+    """One method of one API route, with what its view declared."""
+
+    path: str  # OpenAPI style, under the servers' URL: /staff/handoffs/{handoff_id}
+    method: str  # lower case
+    endpoint: str
+    view: object
+    path_parameters: tuple[dict, ...]
+
+    @property
+    def declared(self) -> Operation:
+        try:
+            return self.view.openapi
+        except AttributeError:
+            raise LookupError(f"{self.endpoint} is not documented: declare it with @documented") from None
+
+    @property
+    def staff_role(self):
+        return getattr(self.view, "staff_role", None)  # set by staff.staff_required
+
+
+def _routes(app, prefix):
+    """Every method of every API route, in the URL map's order."""
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith(f"{prefix}/"):
+            continue
+        path = _PATH_ARGUMENT.sub(r"{\2}", rule.rule.removeprefix(prefix))
+        path_parameters = tuple(
+            parameter(name, _converter_schema(app, converter), where="path", required=True)
+            for converter, name in _PATH_ARGUMENT.findall(rule.rule)
+        )
+        for method in sorted(rule.methods - IGNORED_METHODS):
+            routes.append(
+                _Route(
+                    path, method.lower(), rule.endpoint, app.view_functions[rule.endpoint], path_parameters
+                )
+            )
+    return routes
+
+
+def _converter_schema(app, converter):
+    """A path argument's JSON Schema: the converter's own (`json_schema`), else any string."""
+    return getattr(app.url_map.converters[converter or "default"], "json_schema", {"type": "string"})
+
+
+def _ref(model):
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _json(model):
+    return {"application/json": {"schema": _ref(model) if model is not None else {"type": "object"}}}
+
+
+def _errors(route):
+    declared = route.declared
+    derived = (
+        (JSON_BODY_ERRORS if declared.body is not None else ())
+        + (STAFF_ERRORS if route.staff_role else ())
+        + (RATE_LIMITED_ERRORS if route.endpoint in ASKING_ENDPOINTS else ())
+    )
+    return sorted({*declared.errors, *derived})
+
+
+def _responses(route):
+    declared = route.declared
+    if declared.status == 204:
+        responses = {"204": {"description": "Recorded."}}
+    else:
+        responses = {str(declared.status): {"description": "OK", "content": _json(declared.ok)}}
+        for status, description in declared.other_statuses.items():
+            responses[str(status)] = {"description": description, "content": _json(declared.ok)}
+    problem = {"application/problem+json": {"schema": _ref(schemas.Problem)}}
+    for status in _errors(route):
+        responses[str(status)] = {"description": ERROR_TEXT[status], "content": problem}
+    return responses
+
+
+def _summary(view):
+    """The first paragraph of the view's docstring, on one line, without its final period."""
+    return " ".join(inspect.getdoc(view).split("\n\n")[0].split()).removesuffix(".")
+
+
+def _operation_id(route):
+    words = [part for part in route.path.replace("{", "").replace("}", "").split("/") if part]
+    return route.method + "".join(word.replace("_", " ").title().replace(" ", "") for word in words)
+
+
+def _operation(route):
+    declared = route.declared
+    operation = {
+        "summary": _summary(route.view),
+        "operationId": _operation_id(route),
+        "responses": _responses(route),
+        "security": STAFF if route.staff_role else VISITOR if declared.visitor else [],
+    }
+    if route.path_parameters or declared.parameters:
+        operation["parameters"] = [*route.path_parameters, *declared.parameters]
+    if declared.body is not None:
+        operation["requestBody"] = {"required": True, "content": _json(declared.body)}
+    return operation
+
+
+def _component_schemas(routes):
+    requests = {route.declared.body for route in routes} - {None}
+    responses = {route.declared.ok for route in routes} - {None} - requests
+    pairs = [(model, "validation") for model in requests]
+    pairs += [(model, "serialization") for model in responses | {schemas.Problem}]
+    _, definitions = models_json_schema(pairs, ref_template="#/components/schemas/{model}")
+    return definitions.get("$defs", {})
+
+
+def build(app):
+    """The document of `app`'s API routes."""
+    prefix = app.blueprints[API_BLUEPRINT].url_prefix
+    routes = _routes(app, prefix)
     paths = {}
-    for op in OPERATIONS:
-        paths.setdefault(op["path"], {})[op["method"]] = _operation(op)
+    for route in routes:
+        paths.setdefault(route.path, {})[route.method] = _operation(route)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -412,14 +212,14 @@ def document():
                 "Chat with the knowledge base, hand off to a person, give feedback and answer surveys; "
                 "staff endpoints for the handoff queue. Errors are RFC 9457 problem details. A new visitor "
                 "gets a signed id in the X-Kbbot-Visitor response header (and a cookie); send it back in "
-                f"the same header. Messages longer than {current_app.config['MAX_MESSAGE_CHARS']} characters "
+                f"the same header. Messages longer than {app.config['MAX_MESSAGE_CHARS']} characters "
                 "get 413."
             ),
         },
-        "servers": [{"url": "/api/v1"}],
+        "servers": [{"url": prefix}],
         "paths": paths,
         "components": {
-            "schemas": _component_schemas(),
+            "schemas": _component_schemas(routes),
             "securitySchemes": {
                 "visitorHeader": {"type": "apiKey", "in": "header", "name": "X-Kbbot-Visitor"},
                 "visitorCookie": {"type": "apiKey", "in": "cookie", "name": "kbbot_visitor"},
@@ -429,6 +229,16 @@ def document():
     }
 
 
+def document(app):
+    """`app`'s document, built on first use (by then every route is registered) and kept."""
+    built = app.extensions.get("kbbot.openapi")
+    if built is None:  # two first requests at once build it twice, to the same result
+        built = app.extensions["kbbot.openapi"] = build(app)
+    return built
+
+
 @bp.get("/openapi.json")
+@documented(visitor=False)
 def openapi_json():
-    return jsonify(document())
+    """This document."""
+    return jsonify(document(current_app))

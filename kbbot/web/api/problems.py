@@ -5,6 +5,7 @@ from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from ...errors import Conflict, InvalidInput, NotFound
+from .. import security_headers
 
 PROBLEM_TYPE = "about:blank"
 
@@ -25,7 +26,8 @@ def problem(status, title, detail=None, errors=None, headers=None, extra=None):
     response.content_type = "application/problem+json"
     for name, value in (headers or {}).items():
         response.headers[name] = value
-    return response
+    # Also for URLs under /api/ that no route matched, which no blueprint's after_request sees.
+    return security_headers.apply(response, "api")
 
 
 def field_errors(error: ValidationError):

@@ -8,26 +8,37 @@ from ...errors import InvalidInput, NotFound
 from ...models import Event
 from ...text import MAX_QUERY_CHARS, one_line
 from ..help_center import absolute_url
-from ..services import help_center_search
+from ..search import search_help_center
 from ..session import get_session
 from ..visitors import current_visitor_id
 from . import schemas
+from .openapi import documented, parameter
 from .requests import read_json
 
 bp = Blueprint("search", __name__)
 
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 50
+
 
 @bp.get("/search")
+@documented(
+    ok=schemas.SearchOut,
+    errors=(422,),
+    parameters=(
+        parameter("q", {"type": "string", "maxLength": MAX_QUERY_CHARS}, required=True),
+        parameter("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}),
+    ),
+)
 def search():
+    """Search the help center."""
     query = one_line(request.args.get("q", ""))
     if not query:
         raise InvalidInput("q", "must not be empty")
     if len(query) > MAX_QUERY_CHARS:
         raise InvalidInput("q", f"must be at most {MAX_QUERY_CHARS} characters")
-    limit = min(max(request.args.get("limit", 10, type=int), 1), 50)
-    searched, sources = help_center_search(get_session(), query, limit)
-    found = [(source.slug, source.title) for source in sources]
-    events.record_search(get_session(), current_visitor_id(), query, found, source="api")
+    limit = min(max(request.args.get("limit", DEFAULT_LIMIT, type=int), 1), MAX_LIMIT)
+    searched, found = search_help_center(get_session(), query, limit, current_visitor_id(), "api")
     results = [
         {
             "slug": source.slug,
@@ -39,15 +50,19 @@ def search():
             ),
             "score": source.score,
         }
-        for source in sources
+        for source, _article in found
     ]
     return schemas.SearchOut(query=query, searched_for=searched, results=results).model_dump(mode="json")
 
 
 @bp.post("/views/<id:view_id>")
+@documented(body=schemas.ViewDuration, status=204, errors=(404,))
 def record_reading_time(view_id):
-    """The browser reports how long the visitor spent on an article page it was served."""
-    body = read_json(schemas.ViewDuration)
+    """How long the visitor spent on an article page (sent by the page).
+
+    The browser reports it for an article page it was served.
+    """
+    body = read_json()
     view = get_session().get(Event, view_id)
     if view is None or view.type != "article_view" or view.visitor_id != current_visitor_id(create=False):
         raise NotFound("view not found")

@@ -19,11 +19,14 @@ from ...accounts import users
 from ...articles.rendering import snippet_html
 from ...models import HANDOFF_STATUSES, Handoff
 from ...support import agent_views, conversations, handoffs, mail, suggestions
-from ..help_center import absolute_url, clean_query
+from ...text import MAX_QUERY_CHARS
+from ..help_center import absolute_url
+from ..search import clean_query
 from ..services import get_engine, mail_settings
 from ..session import get_session
-from . import schemas
+from . import schemas, staff_schemas
 from .chat import conversation_out, message_out
+from .openapi import documented, parameter
 from .problems import problem
 from .requests import read_json
 
@@ -31,6 +34,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+MINE = ("1", "true")  # ?mine=: only the caller's own handoffs
 
 
 def _session_user():
@@ -76,13 +80,14 @@ def staff_required(role):
             g.staff_user = user
             return view(*args, **kwargs)
 
+        wrapped.staff_role = role  # the OpenAPI document's security and errors derive from it
         return wrapped
 
     return decorator
 
 
 def _state(handoff: Handoff):
-    return schemas.HandoffState(
+    return staff_schemas.HandoffState(
         id=handoff.id,
         status=handoff.status,
         assignee=handoff.assignee.email if handoff.assignee else None,
@@ -91,17 +96,25 @@ def _state(handoff: Handoff):
 
 
 @bp.get("/handoffs")
+@documented(
+    ok=staff_schemas.HandoffList,
+    errors=(400,),
+    parameters=(
+        parameter("status", {"enum": list(HANDOFF_STATUSES)}),
+        parameter("mine", {"type": "string", "enum": list(MINE)}),
+    ),
+)
 @staff_required("agent")
 def handoff_queue():
-    """?status=open|assigned|resolved, ?mine=1 for the caller's own."""
+    """The handoff queue: waiting handoffs oldest first, then resolved ones latest first."""
     status = request.args.get("status")
     if status is not None and status not in HANDOFF_STATUSES:
         abort(400, f"status must be one of {', '.join(HANDOFF_STATUSES)}")
-    mine = request.args.get("mine") in ("1", "true")
+    mine = request.args.get("mine") in MINE
     session = get_session()
     found = handoffs.queue(session, status=status, assignee_id=g.staff_user.id if mine else None)
     now = datetime.now(timezone.utc)
-    return schemas.HandoffList(
+    return staff_schemas.HandoffList(
         handoffs=agent_views.queue_entries(session, found, now),
         counts=handoffs.count_by_status(session),
         assigned_to_me=handoffs.count_by_status(session, assignee_id=g.staff_user.id)["assigned"],
@@ -109,24 +122,30 @@ def handoff_queue():
 
 
 @bp.get("/handoffs/<id:handoff_id>")
+@documented(ok=staff_schemas.HandoffContext, errors=(404,))
 @staff_required("agent")
 def handoff_context(handoff_id):
+    """A handoff with its context: transcript, articles viewed, searches, page."""
     session = get_session()
     context = agent_views.handoff_context(session, handoffs.get(session, handoff_id))
-    return schemas.HandoffContext(**context).model_dump(mode="json")
+    return staff_schemas.HandoffContext(**context).model_dump(mode="json")
 
 
 @bp.post("/handoffs/<id:handoff_id>/assign")
+@documented(ok=staff_schemas.HandoffState, errors=(404, 409))
 @staff_required("agent")
 def assign_to_me(handoff_id):
+    """Assign the handoff to the caller."""
     session = get_session()
     return _state(handoffs.assign(session, handoffs.get(session, handoff_id), g.staff_user))
 
 
 @bp.post("/handoffs/<id:handoff_id>/replies")
+@documented(body=staff_schemas.ReplyRequest, ok=schemas.MessageOut, status=201, errors=(404, 409))
 @staff_required("agent")
 def reply(handoff_id):
-    body = read_json(schemas.ReplyRequest)
+    """Reply to the customer (appears in their conversation)."""
+    body = read_json()
     session = get_session()
     handoff = handoffs.get(session, handoff_id)
     settings = mail_settings()
@@ -136,24 +155,33 @@ def reply(handoff_id):
 
 
 @bp.post("/handoffs/<id:handoff_id>/notes")
+@documented(body=staff_schemas.NoteRequest, ok=staff_schemas.NoteOut, status=201, errors=(404,))
 @staff_required("agent")
 def add_note(handoff_id):
-    """An internal note: staff see it in the handoff's context; the customer never does."""
-    body = read_json(schemas.NoteRequest)
+    """Add an internal note (staff only: never shown to the customer).
+
+    Staff see it in the handoff's context; the customer never does.
+    """
+    body = read_json()
     session = get_session()
     note = handoffs.add_note(session, handoffs.get(session, handoff_id), g.staff_user, body.text)
-    return schemas.NoteOut(**agent_views.note_entry(note)).model_dump(mode="json"), 201
+    return staff_schemas.NoteOut(**agent_views.note_entry(note)).model_dump(mode="json"), 201
 
 
 @bp.get("/handoffs/<id:handoff_id>/suggestions")
+@documented(
+    ok=staff_schemas.SuggestionsOut,
+    errors=(404,),
+    parameters=(parameter("q", {"type": "string", "maxLength": MAX_QUERY_CHARS}),),
+)
 @staff_required("agent")
 def article_suggestions(handoff_id):
-    """Articles for the reply (?q= to search), each with when the customer already saw it."""
+    """Articles for the reply, from the customer's questions or ?q=, flagged when the customer saw them."""
     query = clean_query(request.args.get("q", "")) or None
     session = get_session()
     context = agent_views.handoff_context(session, handoffs.get(session, handoff_id))
     found = suggestions.for_handoff(session, get_engine(), context, query=query)
-    return schemas.SuggestionsOut(
+    return staff_schemas.SuggestionsOut(
         query=query, articles=[suggestion_out(suggestion) for suggestion in found]
     ).model_dump(mode="json")
 
@@ -173,16 +201,20 @@ def suggestion_out(suggestion):
 
 
 @bp.post("/handoffs/<id:handoff_id>/resolve")
+@documented(body=staff_schemas.ResolveRequest, ok=staff_schemas.HandoffState, errors=(404, 409))
 @staff_required("agent")
 def resolve(handoff_id):
-    body = read_json(schemas.ResolveRequest)
+    """Resolve the handoff with a reason."""
+    body = read_json()
     session = get_session()
     return _state(handoffs.resolve(session, handoffs.get(session, handoff_id), body.reason))
 
 
 @bp.post("/handoffs/<id:handoff_id>/reopen")
+@documented(ok=staff_schemas.HandoffState, errors=(404, 409))
 @staff_required("agent")
 def reopen(handoff_id):
+    """Reopen a resolved handoff."""
     session = get_session()
     handoff = handoffs.reopen(session, handoffs.get(session, handoff_id))
     session.commit()
@@ -190,6 +222,8 @@ def reopen(handoff_id):
 
 
 @bp.get("/conversations/<conversation_id>")
+@documented(ok=schemas.ConversationOut, errors=(404,))
 @staff_required("agent")
 def conversation(conversation_id):
+    """Any conversation's transcript."""
     return conversation_out(conversations.get(get_session(), conversation_id))

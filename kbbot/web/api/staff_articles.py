@@ -14,10 +14,12 @@ from werkzeug.exceptions import PreconditionFailed, PreconditionRequired
 
 from ...articles import editing
 from ...articles import listing as article_listing
+from ...models import ARTICLE_STATUSES
 from ...text import slugify
 from ..help_center import absolute_url
 from ..session import get_session
-from . import schemas
+from . import staff_schemas
+from .openapi import documented, parameter
 from .problems import problem
 from .requests import read_json
 from .staff import staff_required
@@ -25,6 +27,31 @@ from .staff import staff_required
 bp = Blueprint("staff_articles", __name__, url_prefix="/staff/articles")
 
 ROLE = "editor"
+IF_MATCH = parameter(
+    "If-Match",
+    {"type": "string"},
+    "The ETag of the revision the change was made on (from a GET); a stale one gets 412.",
+    where="header",
+)
+FILTERS = (  # the query parameters of the list (article_listing.Filters.from_args reads them)
+    parameter("q", {"type": "string"}, "Words in the title or body."),
+    parameter("category", {"type": "string"}, "A category's slug."),
+    parameter("status", {"enum": list(ARTICLE_STATUSES)}),
+    parameter("locale", {"type": "string"}),
+    parameter("helpful", {"enum": list(article_listing.HELPFUL_CHOICES)}, "Helpful-rate band."),
+    parameter(
+        "edited_within",
+        {"enum": [str(days) for days in article_listing.EDITED_WITHIN_DAYS]},
+        "Days since the last edit.",
+    ),
+    parameter("sort", {"enum": list(article_listing.SORTS)}, "Default: most recently edited first."),
+    parameter("page", {"type": "integer", "minimum": 1}),
+    parameter(
+        "per_page",
+        {"type": "integer", "minimum": 1, "maximum": article_listing.MAX_PER_PAGE},
+        f"Default {article_listing.PER_PAGE}.",
+    ),
+)
 
 
 @bp.errorhandler(editing.StaleRevision)
@@ -59,7 +86,7 @@ def _checked_base(article, base_revision=None, required=False):
     return article.current_revision.number
 
 
-def _fields(body: schemas.ArticleWrite):
+def _fields(body: staff_schemas.ArticleWrite):
     return {
         "title": body.title,
         "slug": body.slug,
@@ -74,7 +101,7 @@ def _fields(body: schemas.ArticleWrite):
 def _out(article, status=200):
     current = article.current_revision
     author = current.author
-    out = schemas.StaffArticle(
+    out = staff_schemas.StaffArticle(
         id=article.id,
         slug=article.slug,
         title=article.title,
@@ -88,21 +115,20 @@ def _out(article, status=200):
         updated_at=current.created_at,
         updated_by=(author.name or author.email) if author else None,
         source_path=article.source_path,
-        url=absolute_url("help_center.article", slug=article.slug)
-        if article.status == "published"
-        else None,
+        url=absolute_url("help_center.article", slug=article.slug) if article.status == "published" else None,
     )
     return out.model_dump(mode="json"), status, {"ETag": f'"{etag(article)}"'}
 
 
 @bp.get("")
+@documented(ok=staff_schemas.StaffArticleList, errors=(422,), parameters=FILTERS)
 @staff_required(ROLE)
 def list_articles():
-    """?q=, category (slug), status, locale, helpful, edited_within (days), sort, page, per_page."""
+    """Articles, drafts included, with helpful rate and last edit; filtered, sorted, paginated."""
     filters = article_listing.Filters.from_args(request.args)
     listing = article_listing.list_articles(get_session(), filters, datetime.now(timezone.utc))
     summaries = [
-        schemas.StaffArticleSummary(
+        staff_schemas.StaffArticleSummary(
             id=row.article.id,
             slug=row.article.slug,
             title=row.article.title,
@@ -117,15 +143,17 @@ def list_articles():
         )
         for row in listing.rows
     ]
-    return schemas.StaffArticleList(
+    return staff_schemas.StaffArticleList(
         articles=summaries, total=listing.total, page=listing.page, per_page=listing.per_page
     ).model_dump(mode="json")
 
 
 @bp.post("")
+@documented(body=staff_schemas.ArticleWrite, ok=staff_schemas.StaffArticle, status=201)
 @staff_required(ROLE)
 def create_article():
-    body = read_json(schemas.ArticleWrite)
+    """Create an article (validated like a file for kbbot sync); the response's ETag is its revision."""
+    body = read_json()
     source = editing.parse(_fields(body), body.body, slug=body.slug or slugify(body.title))
     article = editing.create(get_session(), source, g.staff_user, body.note.strip())
     out, _, headers = _out(article)
@@ -134,16 +162,27 @@ def create_article():
 
 
 @bp.get("/<id:article_id>")
+@documented(ok=staff_schemas.StaffArticle, errors=(404,))
 @staff_required(ROLE)
 def get_article(article_id):
+    """An article with its current revision number (also its ETag)."""
     return _out(editing.get(get_session(), article_id))
 
 
 @bp.put("/<id:article_id>")
+@documented(
+    body=staff_schemas.ArticleWrite,
+    ok=staff_schemas.StaffArticle,
+    errors=(404, 409, 412, 428),
+    parameters=(IF_MATCH,),
+)
 @staff_required(ROLE)
 def update_article(article_id):
-    """Replace the article's fields and body (like saving its file again); needs If-Match or base_revision."""
-    body = read_json(schemas.ArticleWrite)
+    """Replace an article's fields and body; needs If-Match or base_revision (stale: 412 or 409).
+
+    Like saving its file again.
+    """
+    body = read_json()
     session = get_session()
     article = editing.get(session, article_id, lock=True)
     base = _checked_base(article, body.base_revision, required=True)
@@ -161,23 +200,35 @@ def _set_status(article_id, change):
 
 
 @bp.post("/<id:article_id>/publish")
+@documented(ok=staff_schemas.StaffArticle, errors=(404, 409, 412), parameters=(IF_MATCH,))
 @staff_required(ROLE)
 def publish_article(article_id):
-    """Publish as it is (no change when already published); optional If-Match."""
+    """Publish an article as it is; the bot answers from it at once.
+
+    No change when already published; If-Match is optional.
+    """
     return _set_status(article_id, editing.publish)
 
 
 @bp.post("/<id:article_id>/unpublish")
+@documented(ok=staff_schemas.StaffArticle, errors=(404, 409, 412), parameters=(IF_MATCH,))
 @staff_required(ROLE)
 def unpublish_article(article_id):
-    """Make it a draft: off the help center and out of the bot's answers; optional If-Match."""
+    """Make an article a draft: off the help center and out of the bot's answers.
+
+    If-Match is optional.
+    """
     return _set_status(article_id, editing.unpublish)
 
 
 @bp.delete("/<id:article_id>")
+@documented(status=204, errors=(404, 412), parameters=(IF_MATCH,))
 @staff_required(ROLE)
 def delete_article(article_id):
-    """Delete the article and its history for good; optional If-Match."""
+    """Delete an article and its history.
+
+    For good; If-Match is optional.
+    """
     session = get_session()
     article = editing.get(session, article_id, lock=True)
     base = _checked_base(article)

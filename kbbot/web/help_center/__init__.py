@@ -1,8 +1,8 @@
 """The public help center, server-rendered: home, categories, articles, search, sitemap and robots.txt.
 
 Article views and searches are logged for agents and reports. Every page is
-sent with a strict Content-Security-Policy: no inline script or style, the
-brand colours come from /theme.css, behaviour from static scripts.
+sent with the help center's security headers (security_headers.py): a strict
+Content-Security-Policy, as the pages run no inline script or style.
 """
 
 from dataclasses import dataclass
@@ -27,14 +27,16 @@ from ... import events
 from ...articles import catalog
 from ...articles.highlight import excerpt, highlight, query_terms
 from ...articles.rendering import render_article, snippet_html, summary
-from ...text import MAX_QUERY_CHARS, is_link, one_line, url_parts
-from .. import theme
+from ...text import is_link, url_parts
+from .. import security_headers, theme
 from ..request_input import stated_reason
-from ..services import get_engine, help_center_search
+from ..search import clean_query, search_help_center
+from ..services import get_engine
 from ..session import get_session, write_events
 from ..visitors import current_visitor_id
 
 bp = Blueprint("help_center", __name__)
+security_headers.protect(bp, "help_center")
 
 REFERRER_KINDS = ("search", "browse", "bot", "widget", "external", "direct")
 
@@ -51,18 +53,6 @@ def referrer_kind(ref, referrer, own_host):
     return "search" if parts.path.rstrip("/").endswith("/search") else "browse"
 
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' https: data:",
-        "frame-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "frame-ancestors 'self'",
-    )
-)
 SEARCH_LIMIT = 10  # as many as the search API gives by default
 POPULAR_COUNT = 6
 RELATED_COUNT = 5
@@ -85,13 +75,6 @@ def _configure(state):
     state.app.extensions["kbbot.theme"] = theme.from_config(config)
     _check_url(config, "PUBLIC_URL", ("https", "http"))
     _check_url(config, "SUPPORT_URL", ("https", "http", "mailto"))
-
-
-@bp.after_request
-def _security_headers(response):
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 def absolute_url(endpoint, **values):
@@ -192,11 +175,6 @@ def article_page(article, **context):
     return render_template("help_center/article.html", **page)
 
 
-def clean_query(text):
-    """A search query as it is searched and logged: NFC, no control characters, single spaces, bounded."""
-    return one_line(text)[:MAX_QUERY_CHARS].strip()
-
-
 @dataclass(frozen=True)
 class SearchResult:
     slug: str
@@ -212,16 +190,13 @@ def _one_line(passage):
     return " ".join(line.strip().removeprefix("- ") for line in passage.splitlines())
 
 
-def search_results(session, query):
-    """(the query as searched, misspellings corrected; its results as `help_center_search` keeps them)."""
-    searched, sources = help_center_search(session, query, SEARCH_LIMIT)
-    published = catalog.articles_by_id(session, [source.article_id for source in sources])
+def search_results(session, query, visitor_id):
+    """(the query as searched, misspellings corrected; its results as `search_help_center` keeps them,
+    for the page). The search is logged for `visitor_id` unless it is None."""
+    searched, found_articles = search_help_center(session, query, SEARCH_LIMIT, visitor_id, "help_center")
     terms = query_terms(searched)
     results = []
-    for source in sources:
-        found = published.get(source.article_id)
-        if found is None:  # unpublished since the engine last looked
-            continue
+    for source, found in found_articles:
         table = snippet_html(source.snippet, absolute_url("help_center.article", slug=source.slug), terms)
         results.append(
             SearchResult(
@@ -243,10 +218,9 @@ def search():
     query = clean_query(request.args.get("q", ""))
     searched, results = query, None
     if query:
-        searched, results = search_results(get_session(), query)
-        if not current_user.is_authenticated:
-            found = [(result.slug, result.title.striptags()) for result in results]
-            events.record_search(get_session(), current_visitor_id(), query, found, source="help_center")
+        # Staff reading their own help center would skew the reports: their searches are not logged.
+        visitor_id = None if current_user.is_authenticated else current_visitor_id()
+        searched, results = search_results(get_session(), query, visitor_id)
     return render_template(
         "help_center/search.html",
         query=query,
@@ -350,7 +324,8 @@ def error_page(error):
         reason=stated_reason(error),
         **_page_context(),
     )
-    response = _security_headers(make_response(html, error.code))
+    # Also sent for URLs no route matched, which no blueprint's after_request sees.
+    response = security_headers.apply(make_response(html, error.code), "help_center")
     if retry_after := dict(error.get_headers()).get("Retry-After"):
         response.headers["Retry-After"] = retry_after
     return response

@@ -17,7 +17,8 @@ from ...articles.rendering import snippet_html
 from ...errors import Conflict, InvalidInput
 from ...support import agent_views, handoffs, mail, privacy, suggestions
 from ...text import clean_text
-from ..help_center import absolute_url, clean_query
+from ..help_center import absolute_url
+from ..search import clean_query
 from ..services import get_engine, mail_settings
 from ..session import get_session
 from . import display

@@ -15,18 +15,16 @@ from ...errors import InvalidInput, NotFound
 from ...models import User
 from ...support import handoffs
 from ...text import url_parts
+from .. import security_headers
 from ..request_input import stated_reason
 from ..session import get_session
 from .forms import StaffForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
+security_headers.protect(bp, "staff")  # nested areas (staff/__init__.py) included
 
 SESSION_VERSION_KEY = "kbbot_session_version"
 _CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-)
 
 
 class LoginForm(StaffForm):
@@ -55,15 +53,6 @@ def _error_page(error):
 def _not_found(error):
     """Something the core could not find (an unknown handoff, article or revision): the 404 page."""
     return _error_page(NotFoundPage())
-
-
-@bp.after_request
-def _security_headers(response):
-    # A page may send a stricter policy of its own (the article editor's preview does).
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"  # staff pages hold customer data
-    return response
 
 
 def _safe_next(target):

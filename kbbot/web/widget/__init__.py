@@ -5,7 +5,7 @@ loader adds a launcher button and an iframe showing `/widget/frame`, a page of
 kbbot's own origin that talks to the JSON API; the two windows exchange a few
 postMessage commands, each side checking the other's origin. The frame is
 framed only by kbbot itself and the allowed sites (CSP `frame-ancestors`) and
-runs no inline script or style.
+runs no inline script or style (security_headers.py, "widget_frame").
 """
 
 from flask import (
@@ -24,7 +24,7 @@ from ...config import web_origin
 from ...models import CES_CHOICES
 from ...support import surveys
 from ...text import one_line, url_parts
-from .. import origins
+from .. import origins, security_headers
 from ..session import get_session
 
 bp = Blueprint("widget", __name__)
@@ -44,30 +44,6 @@ DEFAULT_GREETING = {
     "articles": "Search our help center, or browse the articles we suggest.",
 }
 CES_LABELS = {"easy": "Easy", "neither": "Neither easy nor difficult", "difficult": "Difficult"}
-
-
-def frame_policy():
-    """The frame page's Content-Security-Policy: our own scripts, styles and API only."""
-    return "; ".join(
-        (
-            "default-src 'self'",
-            "script-src 'self'",
-            "style-src 'self'",
-            "img-src 'self' https: data:",  # article bodies may show images from anywhere
-            "connect-src 'self'",
-            "object-src 'none'",
-            "base-uri 'none'",
-            "form-action 'self'",
-            f"frame-ancestors {origins.frame_ancestors()}",
-        )
-    )
-
-
-def _secure(response):
-    response.headers["Content-Security-Policy"] = frame_policy()
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "same-origin"  # the frame's URL names the host page
-    return response
 
 
 def _text_param(name, max_chars, default):
@@ -100,9 +76,7 @@ def loader():
     response = send_from_directory(
         current_app.static_folder, "widget/loader.js", mimetype="text/javascript", max_age=LOADER_MAX_AGE
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"  # host pages may require CORP
-    return response
+    return security_headers.apply(response, "widget_loader")
 
 
 @bp.get("/widget/frame")
@@ -115,7 +89,7 @@ def frame():
             "This site may not embed the kbbot widget: add its origin to KBBOT_ALLOWED_ORIGINS.\n", 400
         )
         response.mimetype = "text/plain"
-        return _secure(response)
+        return security_headers.apply(response, "widget_frame")
     mode = request.args.get("mode") if request.args.get("mode") in MODES else "chat"
     session = get_session()
     slug = request.args.get("article", "")
@@ -139,4 +113,4 @@ def frame():
     )
     response = make_response(html)
     response.headers["Cache-Control"] = "no-cache"
-    return _secure(response)
+    return security_headers.apply(response, "widget_frame")

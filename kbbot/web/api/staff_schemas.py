@@ -1,0 +1,247 @@
+"""Request and response bodies of the staff API: the handoff queue and its context, and articles.
+
+Built on the same bases and rules as the public API's bodies (schemas.py), and
+documented in the same OpenAPI document.
+"""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from ...models import ARTICLE_STATUSES, EMAIL_STATUSES, HANDOFF_STATUSES, RESOLUTION_REASONS
+from ...support.handoffs import MAX_NOTE_CHARS, MAX_REPLY_CHARS
+from .schemas import SNIPPET_HTML, Action, ChoiceOut, PickOut, Request, Response, Text
+
+# -- handoffs ------------------------------------------------------------------
+
+
+class ReplyRequest(Request):
+    text: Text = Field(min_length=1, max_length=MAX_REPLY_CHARS)
+
+
+class ResolveRequest(Request):
+    reason: Literal[RESOLUTION_REASONS]
+
+
+class HandoffSummary(Response):
+    id: int
+    status: Literal[HANDOFF_STATUSES]
+    reason: str
+    conversation_id: str
+    email: str
+    name: str
+    first_question: str | None
+    created_at: datetime
+    first_reply_at: datetime | None = Field(description="None while the customer still waits.")
+    waiting_seconds: float = Field(
+        description="Since the handoff was requested, until the first agent reply."
+    )
+    assignee: str | None
+
+
+class HandoffList(Response):
+    handoffs: list[HandoffSummary]
+    counts: dict[str, int] = Field(description="Every handoff, by status.")
+    assigned_to_me: int = Field(description="The caller's own handoffs in the `assigned` status.")
+
+
+class ViewedArticle(Response):
+    slug: str | None
+    title: str | None
+    at: datetime
+    seconds: float | None
+    via: str | None
+    during_conversation: bool
+    before_handoff: bool
+
+
+class ArticleRef(Response):
+    slug: str
+    title: str
+
+
+class SearchMade(Response):
+    query: str | None
+    results: int | None
+    top_results: list[ArticleRef] = Field(
+        description="The first results, best first (empty for searches logged before they were kept)."
+    )
+    at: datetime
+    before_handoff: bool
+
+
+class ReplyEmail(Response):
+    status: Literal[EMAIL_STATUSES] = Field(
+        description="`pending`: not taken by the mail server yet, tried again at `next_attempt_at`; `sent`; "
+        "`failed`: refused for good, or still failing after every try."
+    )
+    attempts: int
+    sent_at: datetime | None
+    next_attempt_at: datetime | None
+
+
+class TranscriptEntry(Response):
+    id: int
+    role: Literal["customer", "bot", "agent"]
+    text: str
+    html: str | None = Field(None, description="Bot replies: `text` (Markdown) as sanitized HTML.")
+    at: datetime
+    action: Action | None = None
+    confidence: float | None = None
+    section_confidence: float | None = None
+    section: str | None = None
+    sources: list[dict] | None = None
+    choices: list[ChoiceOut] | None = Field(None, description="A suggestion's choices, best first.")
+    choice: PickOut | None = Field(None, description="Customer messages: the bot's choice they picked.")
+    cited_revision_id: int | None = None
+    handoff_offered: bool | None = None
+    offer_reason: str | None = None
+    helpful: bool | None = Field(None, description="The customer's vote on a bot reply; null: no vote.")
+    author: str | None = None
+    email: ReplyEmail | None = Field(
+        None, description="An agent reply's email to the customer, when one is sent."
+    )
+
+
+class HandoffDetails(Response):
+    id: int
+    status: str
+    reason: str
+    resolution_reason: str | None
+    created_at: datetime
+    first_reply_at: datetime | None
+    resolved_at: datetime | None
+    assignee: str | None
+
+
+class Customer(Response):
+    email: str
+    name: str
+    message: str
+
+
+class NoteOut(Response):
+    id: int
+    text: str
+    author: str | None
+    at: datetime
+
+
+class HandoffContext(Response):
+    handoff: HandoffDetails
+    customer: Customer
+    conversation_id: str
+    transcript: list[TranscriptEntry]
+    notes: list[NoteOut] = Field(
+        description="Internal notes: staff only, never in the customer's transcript."
+    )
+    viewed_articles: list[ViewedArticle]
+    searches: list[SearchMade]
+    page_url: str | None
+    locale: str | None
+    user_agent: str | None
+
+
+class HandoffState(Response):
+    id: int
+    status: Literal[HANDOFF_STATUSES]
+    assignee: str | None
+    resolution_reason: str | None
+
+
+# -- articles ------------------------------------------------------------------
+
+
+class ArticleWrite(Request):
+    """An article as a Markdown file's front matter and body: the same fields, defaults and rules as `kbbot sync`."""
+
+    title: str = Field(max_length=500)
+    slug: str | None = Field(
+        None, max_length=200, description="Set at creation (default: made from the title); it cannot change."
+    )
+    category: str | None = Field(None, max_length=200)
+    tags: list[str] = Field(default_factory=list, max_length=100)
+    questions: list[str] = Field(
+        default_factory=list, max_length=200, description="Alternate questions: how customers ask for it."
+    )
+    locale: str = Field("en", max_length=35, description="A language tag such as en or pt-BR.")
+    status: Literal[ARTICLE_STATUSES] = Field(
+        "published", description="As in a file: omitted means published."
+    )
+    body: str = Field("", max_length=500_000, description="Markdown.")
+    note: str = Field("", max_length=500, description="Why it changed, for the article's history.")
+    base_revision: int | None = Field(
+        None, description="Updates: the revision the change was made on (or send its ETag in If-Match)."
+    )
+
+
+class StaffArticle(Response):
+    id: int
+    slug: str
+    title: str
+    category: str | None
+    tags: list[str]
+    questions: list[str]
+    locale: str
+    status: Literal[ARTICLE_STATUSES]
+    body: str
+    revision: int = Field(description="The current revision's number; the ETag header names it too.")
+    updated_at: datetime
+    updated_by: str | None = Field(description="Who saved the current revision; null for kbbot sync.")
+    source_path: str | None = Field(
+        description="The file kbbot sync imported it from: the next sync of that directory restores the file's text."
+    )
+    url: str | None = Field(description="Its help-center page, when published.")
+
+
+class StaffArticleSummary(Response):
+    id: int
+    slug: str
+    title: str
+    category: str | None
+    status: Literal[ARTICLE_STATUSES]
+    locale: str
+    revision: int
+    updated_at: datetime
+    updated_by: str | None
+    votes: int = Field(description="Helpful votes on the article and on bot answers that cited it.")
+    helpful_rate: float | None = Field(description="Share of helpful votes in [0, 1]; null without votes.")
+
+
+class StaffArticleList(Response):
+    articles: list[StaffArticleSummary]
+    total: int = Field(description="Articles matching the filters, on all pages.")
+    page: int
+    per_page: int
+
+
+class NoteRequest(Request):
+    text: Text = Field(min_length=1, max_length=MAX_NOTE_CHARS)
+
+
+class SeenOut(Response):
+    at: datetime
+    how: Literal["read", "bot", "agent"] = Field(
+        description="Read on a help-center page, or linked in a bot answer or an agent reply."
+    )
+    seconds: float | None = Field(description="Time on the page, when the browser reported it.")
+    via: str | None = Field(description="How the customer reached the page (search, browse, bot, widget...).")
+    before_handoff: bool
+
+
+class ArticleSuggestion(Response):
+    slug: str
+    title: str
+    url: str = Field(description="The article's public page, to link in a reply.")
+    snippet: str
+    snippet_html: str | None = SNIPPET_HTML
+    score: float = Field(description="Relevance relative to the best match, in [0, 1].")
+    seen: list[SeenOut] = Field(description="When the customer already met this article; empty if never.")
+
+
+class SuggestionsOut(Response):
+    query: str | None = Field(
+        description="The agent's search; None for suggestions from the customer's questions."
+    )
+    articles: list[ArticleSuggestion]
