@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DEV = ROOT / "bench" / "data" / "sample_dev.jsonl"
 L2 = 1e-2
 FOLDS = 5
-CHOICES = 3  # as engine.MAX_CHOICES
+CHOICES = 3  # as answers.MAX_CHOICES
 # What each outcome costs a customer (and the help center), in units of one look at a list of choices.
 COSTS = {
     "right answer": 0,

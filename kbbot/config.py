@@ -126,6 +126,7 @@ class Config:
     settings file read is the one beside the articles served.
     """
 
+    # Long on purpose: a flat list of settings, each read once beside the comment that explains it.
     def __init__(self, articles_dir=None):
         self.INSTANCE_PATH = _path("KBBOT_INSTANCE_PATH", PROJECT_ROOT / "instance")
         self.DATABASE_URL = os.environ.get("KBBOT_DATABASE_URL") or (

@@ -73,16 +73,7 @@ def sync_directory(session: Session, directory: Path, max_bytes: int) -> SyncRep
     report = SyncReport()
     files = article_files(directory)
     relative_paths = {path: path.relative_to(directory).as_posix() for path in files}
-
-    sources_by_slug = defaultdict(list)
-    for path in files:
-        try:
-            source = read_article_file(path, max_bytes)
-        except ArticleError as e:
-            report.errors.append(ArticleError(relative_paths[path], e.message))
-            continue
-        report.warnings.extend(f"{relative_paths[path]}: {w}" for w in source.warnings)
-        sources_by_slug[source.slug].append((path, source))
+    sources_by_slug = _read_sources(files, relative_paths, max_bytes, report)
 
     stored = {article.slug: article for article in session.execute(select(Article)).scalars()}
     for slug, found in sorted(sources_by_slug.items()):
@@ -96,29 +87,56 @@ def sync_directory(session: Session, directory: Path, max_bytes: int) -> SyncRep
                 )
             continue
         path, source = found[0]
-        existing = stored.get(slug)
-        last_synced = (
-            last_import(existing) if existing and existing.content_hash != source.content_hash else None
-        )
-        if last_synced is not None:
-            if last_synced.content_hash == source.content_hash:
-                report.kept_web_edits.append(slug)  # the file is as last imported; the web edits stand
-                continue
-            if existing.current_revision is not last_synced:
-                report.warnings.append(
-                    f"{relative_paths[path]}: the file changed, so it replaces the edits made in the editor "
-                    f"since the last sync (they stay in the article's history)"
-                )
-        joined = joined_category(session, source.category)
-        outcome = save_article(session, source, note=SYNC_NOTE, source_path=relative_paths[path])
-        getattr(report, outcome).append(slug)
-        if joined is not None and outcome != "unchanged":
-            report.warnings.append(
-                f"{relative_paths[path]}: category '{source.category}' has the same address as the category "
-                f"'{joined.name}' (/categories/{joined.slug}), so the article is shown in '{joined.name}'"
-            )
+        _import_source(session, source, stored.get(slug), relative_paths[path], report)
 
-    present = set(relative_paths.values())
+    _unpublish_missing(session, sources_by_slug, set(relative_paths.values()), report)
+    if report.changed:
+        db.bump_generation(session)
+    session.commit()
+    return report
+
+
+def _read_sources(files, relative_paths, max_bytes, report):
+    """{slug: [(path, `ArticleSource`)]} of the readable `files`; what cannot be read is reported."""
+    sources_by_slug = defaultdict(list)
+    for path in files:
+        try:
+            source = read_article_file(path, max_bytes)
+        except ArticleError as e:
+            report.errors.append(ArticleError(relative_paths[path], e.message))
+            continue
+        report.warnings.extend(f"{relative_paths[path]}: {w}" for w in source.warnings)
+        sources_by_slug[source.slug].append((path, source))
+    return sources_by_slug
+
+
+def _import_source(session, source, existing, relative_path, report):
+    """Import one article file's `source` over the `existing` article of its slug (None: new), unless
+    the file is as last imported and the article was edited on the web since."""
+    slug = source.slug
+    last_synced = last_import(existing) if existing and existing.content_hash != source.content_hash else None
+    if last_synced is not None:
+        if last_synced.content_hash == source.content_hash:
+            report.kept_web_edits.append(slug)  # the file is as last imported; the web edits stand
+            return
+        if existing.current_revision is not last_synced:
+            report.warnings.append(
+                f"{relative_path}: the file changed, so it replaces the edits made in the editor "
+                f"since the last sync (they stay in the article's history)"
+            )
+    joined = joined_category(session, source.category)
+    outcome = save_article(session, source, note=SYNC_NOTE, source_path=relative_path)
+    getattr(report, outcome).append(slug)
+    if joined is not None and outcome != "unchanged":
+        report.warnings.append(
+            f"{relative_path}: category '{source.category}' has the same address as the category "
+            f"'{joined.name}' (/categories/{joined.slug}), so the article is shown in '{joined.name}'"
+        )
+
+
+def _unpublish_missing(session, sources_by_slug, present, report):
+    """Unpublish the imported articles whose slug no file gives now (`sources_by_slug`): their file
+    was removed, or, if still `present` (the relative paths found), gives another slug."""
     # A file that could not be read this time unpublishes nothing: bad input loses no article.
     unreadable = {error.path for error in report.errors}
     imported = session.execute(select(Article).where(Article.source_path.is_not(None))).scalars()
@@ -129,8 +147,3 @@ def sync_directory(session: Session, directory: Path, max_bytes: int) -> SyncRep
             why = "now has another slug" if article.source_path in present else "removed"
             unpublish_article(article, note=f"{SYNC_NOTE}: source file {article.source_path} {why}")
             report.unpublished.append(article.slug)
-
-    if report.changed:
-        db.bump_generation(session)
-    session.commit()
-    return report

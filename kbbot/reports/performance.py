@@ -38,8 +38,32 @@ def article_performance(conversations, outcomes, activity, window):
     Sorted by contact rate (highest first, none last), then by contacts,
     reach and slug.
     """
+    counts, exposures = _counts_and_exposures(conversations, outcomes, activity)
+    handoff_times = defaultdict(list)
+    for contact in activity.contacts:
+        handoff_times[contact.visitor_id].append(contact.created_at)
+    rows = [
+        _ledger_line(article_id, counted, exposures[article_id], handoff_times, activity.articles, window)
+        for article_id, counted in counts.items()
+    ]
+    rows.sort(
+        key=lambda row: (
+            row.contact_rate is None,
+            -(row.contact_rate or 0),
+            -row.contacted,
+            -row.reached,
+            row.slug,
+            row.article_id,
+        )
+    )
+    return rows
+
+
+def _counts_and_exposures(conversations, outcomes, activity):
+    """({article id: Counter of its views, votes, citations, suggestions and resolutions},
+    {article id: [(visitor id, when) of each view or bot reply showing it]})."""
     counts = defaultdict(Counter)
-    exposures = defaultdict(list)  # article id -> (visitor id, when) of each view or bot reply showing it
+    exposures = defaultdict(list)
     for view in activity.views:
         counts[view.article_id]["views"] += 1
         exposures[view.article_id].append((view.visitor_id, view.occurred_at))
@@ -61,46 +85,35 @@ def article_performance(conversations, outcomes, activity, window):
         if outcomes[conversation.id] in DEFLECTED:
             for article_id in {answer.article_id for answer in conversation.answers} - {None}:
                 counts[article_id]["resolved"] += 1
+    return counts, exposures
 
-    handoff_times = defaultdict(list)
-    for contact in activity.contacts:
-        handoff_times[contact.visitor_id].append(contact.created_at)
-    rows = []
-    for article_id, counted in counts.items():
-        known = [(visitor, moment) for visitor, moment in exposures[article_id] if visitor and moment]
-        contacted = {
-            visitor
-            for visitor, moment in known
-            if any(moment <= handoff <= moment + window for handoff in handoff_times[visitor])
-        }
-        reached = {visitor for visitor, _ in known}
-        slug, title = activity.articles.get(article_id, ("", ""))
-        rows.append(
-            ArticlePerformance(
-                article_id=article_id,
-                slug=slug,
-                title=title,
-                views=counted["views"],
-                cited=counted["cited"],
-                suggested=counted["suggested"],
-                article_votes=counted["article_votes"],
-                article_helpful=counted["article_helpful"],
-                answer_votes=counted["answer_votes"],
-                answer_helpful=counted["answer_helpful"],
-                resolved=counted["resolved"],
-                reached=len(reached),
-                contacted=len(contacted),
-                contact_rate=ratio(len(contacted), len(reached)),
-            )
-        )
-    rows.sort(
-        key=lambda row: (
-            row.contact_rate is None,
-            -(row.contact_rate or 0),
-            -row.contacted,
-            -row.reached,
-            row.slug,
-            row.article_id,
-        )
+
+def _ledger_line(article_id, counted, exposures, handoff_times, articles, window):
+    """The `ArticlePerformance` of one article from its `counted` figures and `exposures`.
+
+    `handoff_times`: {visitor id: when each handoff was asked for}; `articles`: {id: (slug, title)}.
+    """
+    known = [(visitor, moment) for visitor, moment in exposures if visitor and moment]
+    contacted = {
+        visitor
+        for visitor, moment in known
+        if any(moment <= handoff <= moment + window for handoff in handoff_times[visitor])
+    }
+    reached = {visitor for visitor, _ in known}
+    slug, title = articles.get(article_id, ("", ""))
+    return ArticlePerformance(
+        article_id=article_id,
+        slug=slug,
+        title=title,
+        views=counted["views"],
+        cited=counted["cited"],
+        suggested=counted["suggested"],
+        article_votes=counted["article_votes"],
+        article_helpful=counted["article_helpful"],
+        answer_votes=counted["answer_votes"],
+        answer_helpful=counted["answer_helpful"],
+        resolved=counted["resolved"],
+        reached=len(reached),
+        contacted=len(contacted),
+        contact_rate=ratio(len(contacted), len(reached)),
     )
-    return rows

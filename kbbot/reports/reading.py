@@ -130,54 +130,10 @@ def _conversation_records(session, conversation_ids):
         .where(Message.conversation_id.in_(conversation_ids), Message.role.in_(("customer", "bot")))
         .order_by(Message.id)
     ).all()
-    votes = defaultdict(list)
-    for message_id, helpful in session.execute(
-        select(Feedback.message_id, Feedback.helpful)
-        .where(
-            Feedback.message_id.in_(
-                select(Message.id).where(Message.conversation_id.in_(conversation_ids), Message.role == "bot")
-            )
-        )
-        .order_by(Feedback.id)
-    ):
-        votes[message_id].append(helpful)
-
+    votes = _votes(session, conversation_ids)
     offered = _source_articles(session, [m.sources for m in messages if m.role == "bot" and m.action])
-    replies = defaultdict(list)
-    reply_to = {}
-    choices_offered = defaultdict(list)  # conversation id -> (message id, {(slug, anchor)}), oldest first
-    for message in messages:
-        # A bot message without an action (a greeting, a notice) is not a decision.
-        if message.role == "bot" and message.action is not None:
-            reply = BotReply(
-                message.id,
-                message.action,
-                message.article_id,
-                tuple(votes[message.id]),
-                message.offer_reason,
-                sent_at=message.created_at,
-                offered=offered(message.sources),
-                choices=len(message.choices or ()),
-            )
-            replies[message.conversation_id].append(reply)
-            if message.choices:
-                choices_offered[message.conversation_id].append(
-                    (message.id, {(choice["slug"], choice["anchor"]) for choice in message.choices})
-                )
-            if message.in_reply_to_id is not None:
-                reply_to.setdefault(message.in_reply_to_id, reply)
-    questions = defaultdict(list)
-    for message in messages:
-        if message.role == "customer":
-            questions[message.conversation_id].append(
-                Question(
-                    message.id,
-                    message.text,
-                    message.created_at,
-                    reply_to.get(message.id),
-                    picked_from=_offered_by(choices_offered[message.conversation_id], message),
-                )
-            )
+    replies, reply_to, choices_offered = _bot_replies(messages, votes, offered)
+    questions = _customer_questions(messages, reply_to, choices_offered)
     handoffs = {
         handoff.conversation_id: HandoffRecord(
             reason=handoff.reason,
@@ -202,6 +158,71 @@ def _conversation_records(session, conversation_ids):
             select(Conversation).where(Conversation.id.in_(conversation_ids)).order_by(Conversation.id)
         )
     ]
+
+
+def _votes(session, conversation_ids):
+    """{bot message id: [helpful, ...] of its votes, oldest first} in the selected conversations."""
+    votes = defaultdict(list)
+    for message_id, helpful in session.execute(
+        select(Feedback.message_id, Feedback.helpful)
+        .where(
+            Feedback.message_id.in_(
+                select(Message.id).where(Message.conversation_id.in_(conversation_ids), Message.role == "bot")
+            )
+        )
+        .order_by(Feedback.id)
+    ):
+        votes[message_id].append(helpful)
+    return votes
+
+
+def _bot_replies(messages, votes, offered):
+    """({conversation id: its `BotReply`s}, {customer message id: the first reply to it},
+    {conversation id: (message id, {(slug, anchor)}) of its replies with choices, oldest first}).
+
+    `votes`: `_votes`; `offered`: `_source_articles`' function from a message's sources to article ids.
+    """
+    replies = defaultdict(list)
+    reply_to = {}
+    choices_offered = defaultdict(list)
+    for message in messages:
+        # A bot message without an action (a greeting, a notice) is not a decision.
+        if message.role == "bot" and message.action is not None:
+            reply = BotReply(
+                message.id,
+                message.action,
+                message.article_id,
+                tuple(votes[message.id]),
+                message.offer_reason,
+                sent_at=message.created_at,
+                offered=offered(message.sources),
+                choices=len(message.choices or ()),
+            )
+            replies[message.conversation_id].append(reply)
+            if message.choices:
+                choices_offered[message.conversation_id].append(
+                    (message.id, {(choice["slug"], choice["anchor"]) for choice in message.choices})
+                )
+            if message.in_reply_to_id is not None:
+                reply_to.setdefault(message.in_reply_to_id, reply)
+    return replies, reply_to, choices_offered
+
+
+def _customer_questions(messages, reply_to, choices_offered):
+    """{conversation id: its customers' `Question`s}, with the replies and choices of `_bot_replies`."""
+    questions = defaultdict(list)
+    for message in messages:
+        if message.role == "customer":
+            questions[message.conversation_id].append(
+                Question(
+                    message.id,
+                    message.text,
+                    message.created_at,
+                    reply_to.get(message.id),
+                    picked_from=_offered_by(choices_offered[message.conversation_id], message),
+                )
+            )
+    return questions
 
 
 def _offered_by(choices_offered, message):

@@ -80,6 +80,8 @@ class Report:
         return "\n".join(_text_lines(self))
 
 
+# Long on purpose: one `Report(...)` of every figure, each worked out beside its name (its definition
+# in docs/metrics.md); helpers returning parts of it would scatter the figures.
 def summarize(since, until, conversations, surveys, visits, settings, encode, activity=None):
     """The report of [since, until) (timezone-aware datetimes).
 
@@ -93,36 +95,19 @@ def summarize(since, until, conversations, surveys, visits, settings, encode, ac
     `activity`: the period's article views, article votes and handoffs, for
     the article-performance ledger (none: no ledger).
     """
-    by_visitor = defaultdict(dict)
-    for conversation in conversations:
-        by_visitor[conversation.visitor_id][conversation.id] = conversation
+    by_visitor = _by_visitor(conversations)
     counted = sorted(
         (c for visitor in by_visitor.values() for c in visitor.values() if in_period(c, since, until)),
         key=lambda c: (c.started_at, c.id),
     )
-    outcomes = Counter()
-    outcome_of = {}
-    repeats = resolved = resolved_without_repeat = 0
-    for conversation in counted:
-        history = by_visitor[conversation.visitor_id].values()
-        result = outcome_of[conversation.id] = outcome(
-            conversation, history, settings.deflection_window, settings.as_of
-        )
-        outcomes[result] += 1
-        repeat = followed_by_repeat_contact(conversation, history, settings.repeat_window)
-        repeats += repeat
-        if is_resolved(conversation, result):
-            resolved += 1
-            resolved_without_repeat += not repeat
-
+    outcome_of, repeats, resolved, resolved_without_repeat = _outcomes(counted, by_visitor, settings)
+    outcomes = Counter(outcome_of.values())
     replies = [reply for c in counted for reply in c.replies]
     answers = [reply for reply in replies if reply.action == Action.ANSWER]
     offering_choices = {reply.message_id for reply in replies if reply.choices}
     picked_from = {q.picked_from for c in counted for q in c.questions if q.picked} & offering_choices
     votes = [vote for answer in answers for vote in answer.votes]
     handoffs = [c.handoff for c in counted if c.handoff is not None]
-    by_reason = Counter({reason: 0 for reason in HANDOFF_REASONS})
-    by_reason.update(handoff.reason for handoff in handoffs)
     first_replies = [
         (handoff.first_reply_at - handoff.created_at).total_seconds()
         for handoff in handoffs
@@ -163,7 +148,7 @@ def summarize(since, until, conversations, surveys, visits, settings, encode, ac
         help_center_sessions=sessions,
         self_service_score=ratio(sessions, len(handoffs)),
         handoffs=len(handoffs),
-        handoffs_by_reason=dict(sorted(by_reason.items(), key=lambda item: (-item[1], item[0]))),
+        handoffs_by_reason=_by_reason(handoffs),
         median_first_reply_seconds=statistics.median(first_replies) if first_replies else None,
         csat=csat_summary(answer.score for answer in surveys if answer.kind == "csat"),
         ces=ces_summary(answer.choice for answer in surveys if answer.kind == "ces"),
@@ -183,6 +168,39 @@ def summarize(since, until, conversations, surveys, visits, settings, encode, ac
             else article_performance(counted, outcome_of, activity, settings.contact_window)
         ),
     )
+
+
+def _by_visitor(conversations):
+    """{visitor id: {conversation id: `ConversationRecord`}}: each visitor's history."""
+    by_visitor = defaultdict(dict)
+    for conversation in conversations:
+        by_visitor[conversation.visitor_id][conversation.id] = conversation
+    return by_visitor
+
+
+def _outcomes(counted, by_visitor, settings):
+    """({conversation id: its outcome}, repeat contacts, resolved conversations, resolved ones
+    without a repeat contact) of the `counted` conversations, judged against their visitor's history."""
+    outcome_of = {}
+    repeats = resolved = resolved_without_repeat = 0
+    for conversation in counted:
+        history = by_visitor[conversation.visitor_id].values()
+        result = outcome_of[conversation.id] = outcome(
+            conversation, history, settings.deflection_window, settings.as_of
+        )
+        repeat = followed_by_repeat_contact(conversation, history, settings.repeat_window)
+        repeats += repeat
+        if is_resolved(conversation, result):
+            resolved += 1
+            resolved_without_repeat += not repeat
+    return outcome_of, repeats, resolved, resolved_without_repeat
+
+
+def _by_reason(handoffs):
+    """{reason: handoffs}, every reason listed, most frequent first (then by name)."""
+    by_reason = Counter({reason: 0 for reason in HANDOFF_REASONS})
+    by_reason.update(handoff.reason for handoff in handoffs)
+    return dict(sorted(by_reason.items(), key=lambda item: (-item[1], item[0])))
 
 
 def build_report(session: Session, since, until, settings, encode) -> Report:

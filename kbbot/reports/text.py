@@ -25,12 +25,34 @@ def format_value(value, kind):
 
 
 def _text_lines(report):
+    """The lines of `Report.as_text`: the period, the figures, then one section per list."""
+    period = f"{report.since:%Y-%m-%d %H:%M} to {report.until:%Y-%m-%d %H:%M} UTC"
+    windows = (
+        f"deflection window {report.deflection_window_hours:g} h, "
+        f"repeat-contact window {report.repeat_contact_days:g} days"
+    )
+    lines = [f"Report {period} ({windows})", ""]
+    rows = _figure_rows(report)
+    width = max(len(label) for label, _ in rows) + 2
+    lines += [f"{label:<{width}}{value}" for label, value in rows]
+    lines += ["", "Handoffs by reason"]
+    lines += [f"  {count:>5}  {reason}" for reason, count in report.handoffs_by_reason.items()]
+    lines += ["", "Top questions"]
+    lines += [f"  {item.count:>5}  {item.question}" for item in report.top_questions] or ["  (none)"]
+    lines += ["", "Content gaps"]
+    lines += _content_gap_lines(report.content_gaps)
+    lines += ["", *_article_lines(report)]
+    return lines
+
+
+def _figure_rows(report):
+    """(label, value as shown) of each figure of `report`."""
     outcomes = report.outcomes
     csat, ces, nps = report.csat, report.ces, report.nps
     resolved = f"{report.resolved_without_repeat} of {report.resolved} resolved had no repeat contact"
     picked = f"{report.suggestions_picked} of {report.suggestions} suggestions with choices"
     nps_counts = f"{nps.promoters} promoters, {nps.passives} passives, {nps.detractors} detractors"
-    rows = [
+    return [
         ("conversations", report.conversations),
         ("customer questions", report.customer_questions),
         ("deflected, confirmed", outcomes.deflected_confirmed),
@@ -62,33 +84,27 @@ def _text_lines(report):
         ("CES easy/neither/difficult", "/".join(str(ces.distribution[choice]) for choice in CES_CHOICES)),
         ("NPS", f"{format_value(nps.score, 'nps')} ({nps_counts})"),
     ]
-    period = f"{report.since:%Y-%m-%d %H:%M} to {report.until:%Y-%m-%d %H:%M} UTC"
-    windows = (
-        f"deflection window {report.deflection_window_hours:g} h, "
-        f"repeat-contact window {report.repeat_contact_days:g} days"
-    )
-    lines = [f"Report {period} ({windows})", ""]
-    width = max(len(label) for label, _ in rows) + 2
-    lines += [f"{label:<{width}}{value}" for label, value in rows]
-    lines += ["", "Handoffs by reason"]
-    lines += [f"  {count:>5}  {reason}" for reason, count in report.handoffs_by_reason.items()]
-    lines += ["", "Top questions"]
-    lines += [f"  {item.count:>5}  {item.question}" for item in report.top_questions] or ["  (none)"]
-    lines += ["", "Content gaps"]
-    for topic in report.content_gaps:
+
+
+def _content_gap_lines(topics):
+    """A line per content-gap topic, with its examples and the article answering it now if any."""
+    lines = []
+    for topic in topics:
         also = f"  (also: {'; '.join(topic.examples)})" if topic.examples else ""
         now = f"  [answered now by {topic.answered_now_by[0]}]" if topic.answered_now_by else ""
         lines.append(f"  {topic.count:>5}  {topic.label}{also}{now}")
-    if not report.content_gaps:
-        lines.append("  (none)")
-    lines += [
-        "",
+    return lines or ["  (none)"]
+
+
+def _article_lines(report):
+    """The article-performance section: its title, the column heads and a line per article."""
+    lines = [
         f"Article performance (contacted a person within {report.contact_window_minutes:g} min after)",
+        (
+            f"  {'contacted':>9}  {'reached':>7}  {'views':>5}  {'cited':>5}  {'suggested':>9}"
+            f"  {'article votes':>13}  {'answer votes':>12}  {'resolved':>8}  article"
+        ),
     ]
-    lines.append(
-        f"  {'contacted':>9}  {'reached':>7}  {'views':>5}  {'cited':>5}  {'suggested':>9}"
-        f"  {'article votes':>13}  {'answer votes':>12}  {'resolved':>8}  article"
-    )
     for row in report.articles:
         lines.append(
             f"  {row.contacted:>9}  {row.reached:>7}  {row.views:>5}  {row.cited:>5}  {row.suggested:>9}"

@@ -105,82 +105,127 @@ def plain_text(token):
 def _blocks(body):
     """Walk the Markdown tokens of `body` into `Block`s, each with its heading path and source lines."""
     tokens = parse(body)
-    headings = []  # (level, text)
-    blocks = []
-    list_counters = []  # one per open list: next number, or None for bullets
-    table_header, table_row, in_header = [], [], False
-    header_lines = None  # the current table's header and delimiter row
-    unit = (0, 0)  # the source lines of the top-level unit being read (`Block.lines`)
-    marker = ""  # "3. " or "- " for the first paragraph of a list item
-    marker_list = None  # the index in list_counters of the list whose marker waits for a paragraph
+    reader = _BlockReader()
     i = 0
     while i < len(tokens):
+        i = reader.read(tokens, i)
+    return reader.blocks
+
+
+_LIST_TOKENS = (
+    "ordered_list_open",
+    "bullet_list_open",
+    "ordered_list_close",
+    "bullet_list_close",
+    "list_item_open",
+    "list_item_close",
+)
+_TABLE_TOKENS = ("table_open", "thead_open", "thead_close", "tr_open", "tr_close")
+
+
+class _BlockReader:
+    """`_blocks`' walk through the tokens: the blocks read so far, and where the walk is (under
+    which headings, in which lists and table, in which top-level unit of source lines)."""
+
+    def __init__(self):
+        self.blocks = []
+        self.headings = []  # (level, text)
+        self.list_counters = []  # one per open list: next number, or None for bullets
+        self.table_header, self.table_row, self.in_header = [], [], False
+        self.header_lines = None  # the current table's header and delimiter row
+        self.unit = (0, 0)  # the source lines of the top-level unit being read (`Block.lines`)
+        self.marker = ""  # "3. " or "- " for the first paragraph of a list item
+        self.marker_list = None  # the index in list_counters of the list whose marker waits for a paragraph
+
+    @property
+    def path(self):
+        """The heading path of what is read now."""
+        return tuple(text for _, text in self.headings)
+
+    def read(self, tokens, i):
+        """Read token `i` of `tokens`; returns the index of the next token to read."""
         token = tokens[i]
-        path = tuple(text for _, text in headings)
         if token.map and (
             token.level == 0 or (token.type in ("list_item_open", "tr_open") and _top_level(token))
         ):
-            unit = tuple(token.map)
+            self.unit = tuple(token.map)
         if token.type == "heading_open":
             level = int(token.tag[1:])
             text = plain_text(tokens[i + 1])
-            headings = [h for h in headings if h[0] < level] + [(level, text)]
-            i += 3
-            continue
+            self.headings = [h for h in self.headings if h[0] < level] + [(level, text)]
+            return i + 3
+        if token.type in _LIST_TOKENS:
+            self._list(token)
+        elif token.type in _TABLE_TOKENS:
+            self._table(token)
+        elif token.type == "inline":
+            self._inline(token, tokens[i - 1].type if i else "")
+        elif token.type in ("fence", "code_block"):
+            self._code(token)
+        return i + 1
+
+    def _list(self, token):
         if token.type == "ordered_list_open":
-            list_counters.append(int(token.attrGet("start") or 1))
+            self.list_counters.append(int(token.attrGet("start") or 1))
         elif token.type == "bullet_list_open":
-            list_counters.append(None)
+            self.list_counters.append(None)
         elif token.type in ("ordered_list_close", "bullet_list_close"):
-            list_counters.pop()
-        elif token.type == "list_item_open" and list_counters:
-            number = list_counters[-1]
-            marker = f"{number}. " if number is not None else "- "
-            marker_list = len(list_counters) - 1
+            self.list_counters.pop()
+        elif token.type == "list_item_open" and self.list_counters:
+            number = self.list_counters[-1]
+            self.marker = f"{number}. " if number is not None else "- "
+            self.marker_list = len(self.list_counters) - 1
         elif token.type == "list_item_close":
             # An item without text (only an image) leaves no marker for the next paragraph, and takes
             # no number: the steps read 1, 2, 3 without it.
-            marker = ""
-        elif token.type == "table_open":
+            self.marker = ""
+
+    def _table(self, token):
+        if token.type == "table_open":
             # A table inside a list or quote is quoted with it, header and all.
-            header_lines = (token.map[0], token.map[0] + 2) if token.level == 0 else None
+            self.header_lines = (token.map[0], token.map[0] + 2) if token.level == 0 else None
         elif token.type == "thead_open":
-            in_header = True
+            self.in_header = True
         elif token.type == "thead_close":
-            in_header = False
+            self.in_header = False
         elif token.type == "tr_open":
-            table_row = []
+            self.table_row = []
         elif token.type == "tr_close":
-            if in_header:
-                table_header = table_row
-            elif any(table_row):
-                cells = [
-                    f"{header}: {value}" if header else value
-                    for header, value in zip(table_header + [""] * len(table_row), table_row)
-                    if value
-                ]
-                row = "; ".join(cells)
-                # A row reads as one sentence; a last cell that ends one already needs no second stop.
-                text = row if row.endswith(SENTENCE_ENDINGS) else row + "."
-                blocks.append(Block(path, text, unit, splittable=False, header=header_lines))
-        elif token.type == "inline":
-            text = plain_text(token)
-            parent = tokens[i - 1].type if i else ""
-            if parent in ("th_open", "td_open"):
-                table_row.append(text)
-            elif text:
-                blocks.append(Block(path, marker + text, unit))
-                if marker and list_counters[marker_list] is not None:
-                    list_counters[marker_list] += 1
-                marker = ""
-        elif token.type in ("fence", "code_block"):
-            code = token.content.strip()
-            if code:
-                if len(code) > MAX_CODE_CHARS:  # a code block says what it is in its first lines
-                    code = code[:MAX_CODE_CHARS].rsplit("\n", 1)[0] + "\n" + CODE_CUT
-                blocks.append(Block(path, _fenced(code), unit, splittable=False))
-        i += 1
-    return blocks
+            if self.in_header:
+                self.table_header = self.table_row
+            elif any(self.table_row):
+                text = _row_text(self.table_header, self.table_row)
+                self.blocks.append(
+                    Block(self.path, text, self.unit, splittable=False, header=self.header_lines)
+                )
+
+    def _inline(self, token, parent):
+        """An inline token (a paragraph's or a cell's text) under a token of type `parent`."""
+        text = plain_text(token)
+        if parent in ("th_open", "td_open"):
+            self.table_row.append(text)
+        elif text:
+            self.blocks.append(Block(self.path, self.marker + text, self.unit))
+            if self.marker and self.list_counters[self.marker_list] is not None:
+                self.list_counters[self.marker_list] += 1
+            self.marker = ""
+
+    def _code(self, token):
+        code = token.content.strip()
+        if code:
+            if len(code) > MAX_CODE_CHARS:  # a code block says what it is in its first lines
+                code = code[:MAX_CODE_CHARS].rsplit("\n", 1)[0] + "\n" + CODE_CUT
+            self.blocks.append(Block(self.path, _fenced(code), self.unit, splittable=False))
+
+
+def _row_text(header, row):
+    """A table row's cells as one sentence, "Header: value; Header: value." (empty cells left out)."""
+    cells = [
+        f"{name}: {value}" if name else value for name, value in zip(header + [""] * len(row), row) if value
+    ]
+    text = "; ".join(cells)
+    # A row reads as one sentence; a last cell that ends one already needs no second stop.
+    return text if text.endswith(SENTENCE_ENDINGS) else text + "."
 
 
 def _top_level(token):

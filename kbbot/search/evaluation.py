@@ -211,7 +211,7 @@ def report(outcomes):
 
 
 def outcome(question, answer):
-    """The `Outcome` of an `engine.Answer` to a labelled question."""
+    """The `Outcome` of an `answers.Answer` to a labelled question."""
     return Outcome(
         question,
         tuple(answer.ranked_slugs),
