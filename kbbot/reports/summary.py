@@ -12,7 +12,9 @@ from ..models import HANDOFF_REASONS
 from ..search.confidence import Action
 from .content_gaps import QuestionCount, Topic, content_gap_questions, content_gap_topics, top_questions
 from .deflection import (
+    DEFLECTED,
     OUTCOMES,
+    Outcome,
     Outcomes,
     count_sessions,
     followed_by_repeat_contact,
@@ -119,7 +121,7 @@ def summarize(since, until, conversations, surveys, visits, settings, encode, ac
         [visit for visit in visits if since <= visit.occurred_at < until], settings.session_gap
     )
     questions = [question.text for c in counted for question in c.bot_questions]
-    deflected = outcomes["deflected_confirmed"] + outcomes["deflected_assumed"]
+    deflected = sum(outcomes[outcome] for outcome in DEFLECTED)
     return Report(
         since=since,
         until=until,
@@ -129,8 +131,8 @@ def summarize(since, until, conversations, surveys, visits, settings, encode, ac
         customer_questions=len(questions),
         outcomes=Outcomes(**{name: outcomes[name] for name in OUTCOMES}),
         # Of the conversations whose outcome is known: a pending one may still turn out either way.
-        deflection_rate=ratio(deflected, len(counted) - outcomes["deflection_pending"]),
-        handoff_rate=ratio(outcomes["handed_off"], len(counted)),
+        deflection_rate=ratio(deflected, len(counted) - outcomes[Outcome.DEFLECTION_PENDING]),
+        handoff_rate=ratio(outcomes[Outcome.HANDED_OFF], len(counted)),
         bot_replies=len(replies),
         answers=len(answers),
         answer_rate=ratio(len(answers), len(replies)),
