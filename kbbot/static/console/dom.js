@@ -1,25 +1,18 @@
-// Building the console's DOM safely: every node with DOM APIs and textContent, and only http(s) URLs
-// become links. The one HTML from the API is a bot answer's, which the server rendered and sanitized
-// (rendering.render_answer) for the page to show as it is.
+// Building the console's DOM safely (what it shares with the widget: ../dom.js): every node with DOM
+// APIs and textContent, and only http(s) URLs become links. The one HTML from the API is a bot
+// answer's, which the server rendered and sanitized (rendering.render_answer) for the page to show as
+// it is.
 
-import { LINK, UNESCAPE } from "../linked-text.js";
+import { appendLinkedText as appendLinked, el, webUrl as webUrlOf } from "../dom.js";
+
+export { el };
 
 export const $ = (id) => document.getElementById(id);
 
-export function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = text;
-  return node;
-}
-
+// An http(s) URL's href, resolved against the page; null for anything else.
 export function webUrl(value) {
-  try {
-    const url = new URL(value, location.href);
-    return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
-  } catch (error) {
-    return null;
-  }
+  const url = webUrlOf(value);
+  return url ? url.href : null;
 }
 
 export function link(href, text, noReferrer) {
@@ -32,18 +25,7 @@ export function link(href, text, noReferrer) {
 
 // Text people wrote, with its http(s) links (bare or Markdown) made clickable; everything else stays text.
 export function appendLinkedText(container, text) {
-  let last = 0;
-  let match;
-  LINK.lastIndex = 0;
-  while ((match = LINK.exec(text))) {
-    const href = webUrl(match[2] || match[3]);
-    if (!href) continue;
-    container.appendChild(document.createTextNode(text.slice(last, match.index)));
-    container.appendChild(link(href, match[1] ? match[1].replace(UNESCAPE, "$1") : match[3], true));
-    last = LINK.lastIndex;
-  }
-  container.appendChild(document.createTextNode(text.slice(last)));
-  return container;
+  return appendLinked(container, text, (url, words) => link(url.href, words, true));
 }
 
 // A bot answer: the server's sanitized HTML (the `html` of a transcript entry), parsed inert.

@@ -1,36 +1,22 @@
 // Building the DOM safely. Nothing from the API or the host is inserted as HTML: text goes in with
 // textContent, links only for http(s) URLs, and article bodies and the bot's answers (Markdown the
 // server rendered and sanitized: rendering.render_answer) are rebuilt element by element from an
-// allow-list.
+// allow-list. What it shares with the agent console (el, webUrl, links in text): ../dom.js.
 
+import { appendLinkedText, el, webUrl } from "../dom.js";
 import { LINK, UNESCAPE } from "../linked-text.js";
 import { SECTION_ID } from "./context.js";
 import { showArticle } from "./reader.js";
 
-const ARTICLE_PATH = /\/articles\/([a-z0-9]+(?:-[a-z0-9]+)*)\/?$/;
+export { el, webUrl };
 
-export function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = text;
-  return node;
-}
+const ARTICLE_PATH = /\/articles\/([a-z0-9]+(?:-[a-z0-9]+)*)\/?$/;
 
 export function button(className, text, testId) {
   const node = el("button", className, text);
   node.type = "button";
   if (testId) node.setAttribute("data-testid", testId);
   return node;
-}
-
-export function webUrl(value, allowMail) {
-  try {
-    const url = new URL(value, location.href);
-    const ok = url.protocol === "https:" || url.protocol === "http:" || (allowMail && url.protocol === "mailto:");
-    return ok ? url : null;
-  } catch (error) {
-    return null;
-  }
 }
 
 function articleSlugOf(url) {
@@ -61,17 +47,7 @@ export function link(url, text, className) {
 
 // Plain text; Markdown links and bare URLs to http(s) become links, nothing else.
 export function appendInline(block, text) {
-  let last = 0;
-  let match;
-  LINK.lastIndex = 0;
-  while ((match = LINK.exec(text))) {
-    const url = webUrl(match[2] || match[3]);
-    if (!url) continue;
-    block.appendChild(document.createTextNode(text.slice(last, match.index)));
-    block.appendChild(link(url, match[1] ? match[1].replace(UNESCAPE, "$1") : match[3]));
-    last = LINK.lastIndex;
-  }
-  block.appendChild(document.createTextNode(text.slice(last)));
+  appendLinkedText(block, text, (url, words) => link(url, words));
 }
 
 export function spokenText(text) {
