@@ -113,6 +113,11 @@ def _trend_panels(dash, tables):
     return panels
 
 
+def _bars(distribution):
+    """(labels, values) of a survey's {score or choice: answers}, in its order."""
+    return list(distribution), list(distribution.values())
+
+
 def _survey_charts(dash):
     """The CSAT and CES distributions of the period, and CES answers per bucket."""
     report = dash.report
@@ -121,16 +126,11 @@ def _survey_charts(dash):
         "csat": charts.bar_chart(
             "chart-csat-distribution",
             "CSAT answers by score (1 to 5)",
-            list(report.csat.distribution),
-            list(report.csat.distribution.values()),
+            *_bars(report.csat.distribution),
             fmt=count,
         ),
         "ces": charts.bar_chart(
-            "chart-ces-distribution",
-            "CES answers",
-            list(report.ces.distribution),
-            list(report.ces.distribution.values()),
-            fmt=count,
+            "chart-ces-distribution", "CES answers", *_bars(report.ces.distribution), fmt=count
         ),
         "ces_trend": charts.stacked_bar_chart(
             "chart-ces-trend",
