@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from conftest import write_article
+from tests.conftest import write_article
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import select
 
-from conftest import build_support_app, make_app, write_article
-from test_staff_auth import csrf_token
+from tests.conftest import build_support_app, make_app, write_article
+from tests.web.staff.test_staff_auth import csrf_token
 
 from kbbot import db
 from kbbot.accounts import users

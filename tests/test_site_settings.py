@@ -4,7 +4,7 @@ import re
 from datetime import time
 
 import pytest
-from conftest import SAMPLE_ARTICLES, make_app
+from tests.conftest import SAMPLE_ARTICLES, make_app
 
 from kbbot import site_settings
 from kbbot.articles.source import read_article_file

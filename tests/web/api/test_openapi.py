@@ -1,0 +1,101 @@
+"""The OpenAPI document is valid, lists exactly the app's API routes, and describes real responses."""
+
+import re
+
+import jsonschema
+from openapi_spec_validator import validate
+
+from tests.conftest import staff_headers
+from tests.web.api.test_chat_api import ask
+
+
+def openapi(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def check(document, path, method, response):
+    """Validate a real response against what the document says for its status."""
+    spec = document["paths"][path][method]["responses"][str(response.status_code)]
+    media = next(iter(spec["content"]))
+    assert response.content_type.startswith(media)
+    schema = {**spec["content"][media]["schema"], "components": document["components"]}
+    jsonschema.validate(response.get_json(), schema, cls=jsonschema.Draft202012Validator)
+
+
+def test_the_document_is_valid_openapi_3_1(client):
+    document = openapi(client)
+    assert document["openapi"] == "3.1.0"
+    validate(document)
+
+
+def test_every_api_route_is_documented_and_nothing_else(support_app, client):
+    documented = {(path, method.upper()) for path, ops in openapi(client)["paths"].items() for method in ops}
+    routed = set()
+    for rule in support_app.url_map.iter_rules():
+        if rule.rule.startswith("/api/v1/"):
+            path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix("/api/v1"))
+            routed |= {(path, method) for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routed == documented
+
+
+def test_responses_match_their_documented_schemas(client, agent_token):
+    document = openapi(client)
+    answer = client.post("/api/v1/chat", json={"message": "how do I export invoices"})
+    check(document, "/chat", "post", answer)
+    conversation_id = answer.get_json()["conversation_id"]
+    check(
+        document,
+        "/conversations/{conversation_id}",
+        "get",
+        client.get(f"/api/v1/conversations/{conversation_id}"),
+    )
+    check(document, "/chat", "post", client.post("/api/v1/chat", json={"message": 1}))
+    check(document, "/chat", "post", client.post("/api/v1/chat", data="{", content_type="application/json"))
+    check(document, "/search", "get", client.get("/api/v1/search?q=refund"))
+    check(document, "/articles/{slug}", "get", client.get("/api/v1/articles/refunds"))
+    check(document, "/articles/{slug}", "get", client.get("/api/v1/articles/new-pricing"))  # a draft: 404
+    check(document, "/availability", "get", client.get("/api/v1/availability"))
+    vote = client.post(
+        "/api/v1/feedback", json={"message_id": answer.get_json()["message_id"], "helpful": True}
+    )
+    check(document, "/feedback", "post", vote)
+    survey = client.post(
+        "/api/v1/surveys", json={"conversation_id": conversation_id, "kind": "nps", "score": 10}
+    )
+    check(document, "/surveys", "post", survey)
+    check(
+        document,
+        "/surveys",
+        "post",
+        client.post("/api/v1/surveys", json={"conversation_id": conversation_id, "kind": "nps", "score": 3}),
+    )
+    handoff = client.post(f"/api/v1/conversations/{conversation_id}/handoff", json={"email": "a@example.com"})
+    check(document, "/conversations/{conversation_id}/handoff", "post", handoff)
+    headers = staff_headers(agent_token)
+    handoff_id = handoff.get_json()["id"]
+    check(document, "/staff/handoffs", "get", client.get("/api/v1/staff/handoffs", headers=headers))
+    check(document, "/staff/handoffs", "get", client.get("/api/v1/staff/handoffs"))
+    reply = client.post(
+        f"/api/v1/staff/handoffs/{handoff_id}/replies", json={"text": "Hello"}, headers=headers
+    )
+    check(document, "/staff/handoffs/{handoff_id}/replies", "post", reply)
+    check(
+        document,
+        "/staff/handoffs/{handoff_id}",
+        "get",
+        client.get(f"/api/v1/staff/handoffs/{handoff_id}", headers=headers),
+    )
+    silent = ask(client, "hello?", conversation_id=conversation_id)
+    assert silent["action"] == "handoff"
+    resolved = client.post(
+        f"/api/v1/staff/handoffs/{handoff_id}/resolve", json={"reason": "answered"}, headers=headers
+    )
+    check(document, "/staff/handoffs/{handoff_id}/resolve", "post", resolved)
+    check(
+        document,
+        "/conversations/{conversation_id}/end",
+        "post",
+        client.post(f"/api/v1/conversations/{conversation_id}/end"),
+    )
