@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.conftest import write_article
+from tests.helpers import write_article
 
 
 @pytest.fixture

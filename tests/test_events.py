@@ -5,7 +5,7 @@ import logging
 from sqlalchemy import text
 
 from kbbot import db
-from tests.web.api.test_chat_api import ask, event_types
+from tests.helpers import ask, event_types
 
 
 def test_a_failed_event_write_is_reported_and_the_answer_still_arrives(support_app, client, caplog):

@@ -3,16 +3,14 @@
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import build_support_app, make_app, write_article
-from tests.web.staff.test_staff_auth import csrf_token
-
 from kbbot import db
 from kbbot.accounts import users
 from kbbot.articles import editing
 from kbbot.articles.source import ArticleSource
+from kbbot.articles.sync import sync_directory
 from kbbot.models import Article, Revision
 from kbbot.services import get_engine
-from kbbot.articles.sync import sync_directory
+from tests.helpers import build_support_app, csrf_token, make_app, write_article
 
 
 def test_sync_and_ask_on_postgresql(tmp_path, postgres_url, articles_dir):

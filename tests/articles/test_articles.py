@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from tests.conftest import write_article
 
 from kbbot.articles.source import (
     SLUG_PATTERN,
@@ -16,6 +15,7 @@ from kbbot.articles.source import (
 from kbbot.errors import ArticleError
 from kbbot.models import Article, Category
 from kbbot.text import MAX_SLUG_CHARS, slugify
+from tests.helpers import write_article
 
 LIMIT = 10_000
 

@@ -1,12 +1,12 @@
 """`kbbot export` writes the articles back to Markdown; syncing the export changes nothing."""
 
-from tests.conftest import SAMPLE_ARTICLES, make_app
 from sqlalchemy import select
 
 from kbbot import db
 from kbbot.articles.source import ArticleSource, category_slug, save_article, source_of
 from kbbot.articles.sync import sync_directory
 from kbbot.models import Article
+from tests.helpers import SAMPLE_ARTICLES, make_app
 
 
 def sources(session):

@@ -2,7 +2,6 @@
 
 from dataclasses import replace
 
-from tests.conftest import make_app, write_article
 from sqlalchemy import event, select
 
 from kbbot import db
@@ -12,6 +11,7 @@ from kbbot.articles.source import source_of
 from kbbot.articles.sync import sync_directory
 from kbbot.models import Article, Category, Chunk, KnowledgeBaseState, Revision
 from kbbot.search import chunking
+from tests.helpers import make_app, write_article
 
 LIMIT = 512 * 1024
 

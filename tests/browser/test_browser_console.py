@@ -11,11 +11,11 @@ land in test-artifacts/screenshots/.
 import re
 
 import pytest
-from tests.conftest import axe_violations, screenshot
 from playwright.sync_api import expect
 
 from kbbot import db
 from kbbot.accounts import users
+from tests.browser.helpers import axe_violations, screenshot
 
 pytestmark = pytest.mark.browser
 

@@ -5,16 +5,15 @@ import uuid
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from tests.conftest import axe_violations, screenshot
 from playwright.sync_api import expect
 from sqlalchemy import select
-from tests.reports.test_reports import add_conversation
-from tests.web.staff.test_staff_auth import PASSWORD
 
 from kbbot import db
 from kbbot.accounts import users
 from kbbot.models import Article, SurveyResponse
 from kbbot.reports import dashboard
+from tests.browser.helpers import axe_violations, screenshot
+from tests.helpers import PASSWORD, add_conversation
 
 pytestmark = pytest.mark.browser
 

@@ -7,9 +7,9 @@ Screenshots of the key steps go to test-artifacts/screenshots/editor-*.png.
 import re
 
 import pytest
-from tests.conftest import axe_violations, screenshot
 from playwright.sync_api import expect
-from tests.browser.test_browser_journeys import SLOW, ask, open_widget
+
+from tests.browser.helpers import SLOW, ask, axe_violations, open_widget, screenshot
 
 pytestmark = pytest.mark.browser
 

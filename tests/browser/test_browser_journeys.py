@@ -9,19 +9,16 @@ recorded in test-artifacts/timings.json (a figure, not an assertion).
 
 import json
 import re
-import time
 
 import pytest
-from tests.conftest import ARTIFACTS, axe_violations, screenshot
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from kbbot import db
 from kbbot.models import SurveyResponse
+from tests.browser.helpers import ARTIFACTS, SLOW, ask, axe_violations, open_widget, screenshot
 
 pytestmark = pytest.mark.browser
-
-SLOW = 15_000  # ms: the first answer also loads the model in the server
 
 
 def staff(live_site, method, path, **kwargs):
@@ -37,34 +34,12 @@ def staff(live_site, method, path, **kwargs):
     return response.get_json()
 
 
-def open_widget(page):
-    """Click the launcher; return the chat frame and how long until its message box was usable (ms)."""
-    launcher = page.locator("#kbbot-launcher")
-    expect(launcher).to_be_visible(timeout=SLOW)
-    started = time.perf_counter()
-    launcher.click()
-    frame = page.frame_locator("#kbbot-frame")
-    expect(frame.locator("#kb-input")).to_be_focused(timeout=SLOW)
-    opened_ms = (time.perf_counter() - started) * 1000
-    return frame, opened_ms
-
-
 def record_timing(name, milliseconds):
     path = ARTIFACTS / "timings.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     timings = json.loads(path.read_text()) if path.exists() else {}
     timings[name] = round(milliseconds, 1)
     path.write_text(json.dumps(timings, indent=2))
-
-
-def ask(frame, question):
-    """Send `question`; return the locator of the bot's reply to it."""
-    before = frame.locator("[data-testid=message-bot]").count()
-    frame.locator("#kb-input").fill(question)
-    frame.locator("#kb-send").click()
-    reply = frame.locator("[data-testid=message-bot]").nth(before)
-    expect(reply).to_be_visible(timeout=SLOW)
-    return reply
 
 
 def test_search_read_vote_then_ask_the_widget(live_site, page):

@@ -4,11 +4,10 @@ import json
 import uuid
 from datetime import timedelta
 
-from tests.reports.test_reports import SETTINGS, T0, at
-
 from kbbot import reports
 from kbbot.models import Article, Conversation, Event, Feedback, Handoff, Message, Revision
 from kbbot.reports import ArticleActivity, ArticleView, BotReply, Contact, ConversationRecord, Question
+from tests.helpers import SETTINGS, T0, at
 
 MINUTE = timedelta(minutes=1)
 WINDOW = SETTINGS.contact_window

@@ -2,25 +2,22 @@
 
 import itertools
 import json
-import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pytest
-from tests.conftest import make_app
 
 from kbbot import db, reports
-from kbbot.models import Article, Conversation, Event, Feedback, Handoff, Message, SurveyResponse
+from kbbot.models import Article, Feedback, Handoff, Message
 from kbbot.reports import BotReply, ConversationRecord, HandoffRecord, Question, Visit
 from kbbot.search import topics
 from kbbot.services import get_engine
+from tests.helpers import SETTINGS, T0, add_conversation, at, make_app, seed_history
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 SECOND = timedelta(seconds=1)
-SETTINGS = reports.ReportSettings(deflection_window=24 * HOUR, repeat_window=7 * DAY, topic_similarity=0.6)
 
 
 def turn(text="how do I get a refund", action="answer", article=1, votes=(), picked=False):
@@ -422,179 +419,6 @@ def summarize(conversations, surveys=(), visits=(), since=T0, until=T0 + DAY):
 
 
 # `kbbot report` on a scripted history, every figure computed by hand.
-
-
-def at(day, hour, minute=0):
-    return datetime(2026, 3, day, hour, minute, tzinfo=UTC)
-
-
-def add_conversation(session, visitor, started, turns=(), handoff=None):
-    """Seed a conversation: per turn, the customer's question and a minute later the bot's reply.
-
-    A turn is (text, action, article, helpful[, offer_reason]): action None means
-    no bot reply; helpful None means no vote on the reply. Turns are two minutes apart.
-    """
-    conversation = Conversation(
-        public_id=uuid.uuid4().hex, visitor_id=visitor, started_at=started, last_message_at=started
-    )
-    session.add(conversation)
-    session.flush()
-    moment = started
-    for text, action, article, helpful, *offer_reason in turns:
-        question = Message(conversation_id=conversation.id, role="customer", text=text, created_at=moment)
-        session.add(question)
-        session.flush()
-        conversation.last_message_at = moment
-        if action is not None:
-            reply = Message(
-                conversation_id=conversation.id,
-                role="bot",
-                text="(reply)",
-                created_at=moment + MINUTE,
-                in_reply_to_id=question.id,
-                action=action,
-                confidence=0.5,
-                article_id=article.id if article else None,
-                handoff_offered=bool(offer_reason),
-                offer_reason=offer_reason[0] if offer_reason else None,
-            )
-            session.add(reply)
-            session.flush()
-            conversation.last_message_at = moment + MINUTE
-            if helpful is not None:
-                session.add(Feedback(visitor_id=visitor, message_id=reply.id, helpful=helpful))
-        moment += 2 * MINUTE
-    if handoff is not None:
-        session.add(Handoff(conversation_id=conversation.id, email=f"{visitor}@example.com", **handoff))
-    session.flush()
-    return conversation
-
-
-def seed_history(session):
-    refunds, invoices, passwords = (
-        Article(slug=slug, title=slug, content_hash=slug) for slug in ("refunds", "invoices", "passwords")
-    )
-    session.add_all([refunds, invoices, passwords])
-    session.flush()
-
-    def add(visitor, started, turns=(), handoff=None, surveys=()):
-        conversation = add_conversation(session, visitor, started, turns, handoff)
-        for kind, value in surveys:
-            value_field = {"choice": value} if kind == "ces" else {"score": value}
-            session.add(
-                SurveyResponse(conversation_id=conversation.id, kind=kind, created_at=started, **value_field)
-            )
-        return conversation
-
-    # Counted (started 2026-03-01..10 with a customer message):
-    # C1 confirmed: a helpful answer. C6 (same visitor and article, 3 days later) is a repeat contact.
-    add(
-        "v1",
-        at(2, 10),
-        [("How do I get a refund?", "answer", refunds, True)],
-        surveys=[("csat", 5), ("nps", 10)],
-    )
-    # C2 assumed: two answers, no votes, v2 never asks about invoices again.
-    add(
-        "v2",
-        at(2, 11),
-        [
-            ("export invoices to csv", "answer", invoices, None),
-            ("Export invoices to CSV.", "answer", invoices, None),
-        ],
-        surveys=[("ces", "easy")],
-    )
-    # C3 abandoned: an unhelpful answer. (C11, v3's next refund conversation, 7 days 14 h later: no repeat.)
-    add(
-        "v3",
-        at(3, 9),
-        [("how do i get a refund", "answer", refunds, False)],
-        surveys=[("csat", 2), ("nps", 3), ("ces", "difficult")],
-    )
-    # C4 handed off at the customer's request after a suggestion; first reply after 30 minutes; resolved.
-    # Asking for a person is no content gap.
-    c4 = add(
-        "v4",
-        at(3, 12),
-        [
-            ("can I get my money back?", "suggest", refunds, None),
-            ("let me talk to a person", "handoff", refunds, None, "customer_request"),
-        ],
-        handoff={
-            "reason": "customer_request",
-            "status": "resolved",
-            "resolution_reason": "answered",
-            "created_at": at(3, 12, 5),
-            "first_reply_at": at(3, 12, 35),
-            "resolved_at": at(3, 13),
-        },
-        surveys=[("csat", 4), ("nps", 9), ("ces", "easy")],
-    )
-    session.add(
-        Message(conversation_id=c4.id, role="bot", text="A person will reply soon.", created_at=at(3, 12, 6))
-    )
-    # C5 handed off after an unhelpful (wrong) answer; first reply after 1 hour; the article was missing.
-    add(
-        "v5",
-        at(4, 8),
-        [("how do I connect hubspot", "answer", invoices, False)],
-        handoff={
-            "reason": "negative_feedback",
-            "status": "resolved",
-            "resolution_reason": "article_missing",
-            "created_at": at(4, 8, 1),
-            "first_reply_at": at(4, 9, 1),
-            "resolved_at": at(4, 10),
-        },
-        surveys=[("csat", 4)],
-    )
-    # C6 assumed: v1 again, an answer on refunds, no votes, no return.
-    add("v1", at(5, 10), [("refund please", "answer", refunds, None)], surveys=[("nps", 7)])
-    # C7 abandoned: answered on passwords, but v2 asks about passwords again at 20:00 (C8), within 24 h.
-    # C8 follows it on the same article: a repeat contact.
-    add("v2", at(6, 9), [("how do I reset my password", "answer", passwords, None)])
-    # C8 abandoned: only a suggestion.
-    add("v2", at(6, 20), [("i forgot my password", "suggest", passwords, None)])
-    # C11 abandoned: v3 asks about refunds again the next morning in C12 (after the period, still counts),
-    # which is also a repeat contact.
-    add("v3", at(10, 23, 30), [("how do i get a refund!", "answer", refunds, None)])
-    # C13 handed off (low confidence), open, no agent reply yet; a customer message the bot did not answer.
-    add(
-        "v8",
-        at(8, 14),
-        [("do you accept paypal", "handoff", None, None), ("hello?", None, None, None)],
-        handoff={"reason": "low_confidence", "status": "open", "created_at": at(8, 14, 1)},
-    )
-    # C14 abandoned: a suggestion, voted helpful; votes on suggestions are not answer feedback.
-    add("v9", at(9, 10), [("Can I get my money back", "suggest", refunds, True)])
-    # C15 abandoned: the bot offered a handoff, the visitor did not take it.
-    add("v10", at(9, 11), [("hubspot integration?", "handoff", None, None, "low_confidence")])
-
-    # Not counted: C9 without a customer message, C10 before the period, C12 after it.
-    add("v6", at(7, 10))
-    add("v3", at(1, 0) - MINUTE, [("refunds", "answer", refunds, True)], surveys=[("csat", 1)])
-    add("v3", at(11, 8), [("Refund?", "answer", refunds, True)], surveys=[("nps", 0)])
-    # A vote on an article, not on a bot answer.
-    session.add(Feedback(visitor_id="v1", article_id=refunds.id, helpful=False))
-
-    # Help-center sessions: v1 two (a 30-minute gap stays in one, 31 minutes starts another), v2 one, v20 two.
-    events = [
-        ("article_view", "v1", at(2, 9)),
-        ("search", "v1", at(2, 9, 10)),
-        ("article_view", "v1", at(2, 9, 40)),
-        ("article_view", "v1", at(2, 10, 11)),
-        ("search", "v2", at(4, 12)),
-        ("article_view", "v20", at(5, 15)),
-        ("article_view", "v20", at(6, 15)),
-        ("article_view", None, at(5, 15)),  # no visitor: no session
-        ("chat_question", "v2", at(4, 11)),  # not a help-center event
-        ("article_view", "v1", at(1, 0) - MINUTE),  # before the period
-        ("search", "v1", at(11, 0)),  # the period ends at 2026-03-11 00:00
-    ]
-    session.add_all(
-        Event(type=type_, visitor_id=visitor, occurred_at=moment) for type_, visitor, moment in events
-    )
-    session.commit()
 
 
 def run_report(runner, *options):

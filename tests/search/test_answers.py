@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from kbbot import db
-from kbbot.search import evaluation
 from kbbot.models import Event
+from kbbot.search import evaluation
 from kbbot.services import get_engine
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 SAMPLE_DEV = ROOT / "bench" / "data" / "sample_dev.jsonl"
 

@@ -3,12 +3,11 @@ import logging
 import pytest
 
 from kbbot import db
+from kbbot.articles.sync import sync_directory
 from kbbot.search import chunking
 from kbbot.search.index import MANIFEST_NAME
 from kbbot.services import get_engine
-from kbbot.articles.sync import sync_directory
-
-from tests.conftest import make_app, write_article
+from tests.helpers import make_app, write_article
 
 REFUNDS_BODY = (
     "## Who can get a refund\n\nAnnual plans cancelled within 30 days get a full refund.\n\n"

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from kbbot import db
-from kbbot.search import evaluation
 from kbbot.models import Article
+from kbbot.search import evaluation
 from kbbot.services import get_engine
-from tests.conftest import ROOT, SAMPLE_QUESTIONS
+from tests.helpers import ROOT, SAMPLE_QUESTIONS
 
 SAMPLE_DEV = ROOT / "bench" / "data" / "sample_dev.jsonl"
 SAMPLE_BLIND = ROOT / "tests" / "data" / "sample_questions_blind.jsonl"  # reported in docs/benchmarks.md

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from kbbot import db
 from kbbot.models import Feedback, SurveyResponse
-from tests.web.api.test_chat_api import ask, event_types
+from tests.helpers import ask, event_types
 
 
 def test_feedback_on_an_answer_and_on_an_article_is_stored_and_logged(support_app, client):

@@ -1,18 +1,12 @@
 """Handoff to a person: the context an agent sees, agent replies, the lifecycle."""
 
-from tests.conftest import build_support_app, staff_headers
 from sqlalchemy import select
-from tests.web.api.test_chat_api import ask
 
 from kbbot import db
 from kbbot.accounts import users
 from kbbot.models import ApiToken
 from kbbot.support import conversations
-
-
-def request_handoff(client, conversation_id, **fields):
-    body = {"email": "dana@example.com", "name": "Dana", "message": "Please help", **fields}
-    return client.post(f"/api/v1/conversations/{conversation_id}/handoff", json=body)
+from tests.helpers import ask, build_support_app, request_handoff, staff_headers
 
 
 def test_handoff_context_has_the_articles_viewed_beforehand_and_the_transcript(client, agent_token):

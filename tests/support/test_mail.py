@@ -5,15 +5,14 @@ import time
 from datetime import timedelta
 
 import pytest
-from tests.conftest import build_support_app, free_port, staff_headers, start_mail_server
 from sqlalchemy import select, update
-from tests.web.api.test_chat_api import ask
-from tests.support.test_handoffs import request_handoff
 
 from kbbot import db, events
 from kbbot.accounts import users
 from kbbot.models import Event, OutboundEmail, utcnow
 from kbbot.support import mail
+from tests.helpers import ask, build_support_app, free_port, request_handoff, staff_headers
+from tests.support.smtp import start_mail_server
 
 SENDER = "Ledgerly Support <support@ledgerly.example>"
 

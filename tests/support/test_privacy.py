@@ -3,13 +3,12 @@
 from datetime import timedelta
 
 import pytest
-from tests.conftest import build_support_app, staff_headers
 from sqlalchemy import text, update
-from tests.web.api.test_chat_api import ask
 
 from kbbot import db
 from kbbot.accounts import users
 from kbbot.models import Conversation, Event, Feedback, utcnow
+from tests.helpers import ask, build_support_app, staff_headers
 
 TABLES = ("conversations", "messages", "handoffs", "notes", "survey_responses", "feedback", "events")
 

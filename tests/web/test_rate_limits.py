@@ -3,10 +3,9 @@
 import os
 
 import pytest
-from tests.conftest import build_support_app
-from tests.web.api.test_chat_api import ask
 
 from kbbot.web import rate_limits
+from tests.helpers import ask, build_support_app
 
 
 def limited_app(tmp_path, per_visitor="3/minute", per_address="5/minute", **overrides):

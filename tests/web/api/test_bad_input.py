@@ -2,8 +2,7 @@
 
 import pytest
 
-from tests.conftest import staff_headers
-from tests.web.api.test_chat_api import ask
+from tests.helpers import ask, staff_headers
 
 PROBLEM = "application/problem+json"
 

@@ -2,23 +2,10 @@
 
 import json
 
-from tests.conftest import build_support_app, offer_choices, write_article
-from sqlalchemy import select
-
 from kbbot import db
 from kbbot.articles.sync import sync_directory
-from kbbot.models import Event, Message, Revision
-
-
-def ask(client, message, **fields):
-    response = client.post("/api/v1/chat", json={"message": message, **fields})
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
-
-
-def event_types(app):
-    with app.app_context():
-        return [event.type for event in db.get_session().execute(select(Event).order_by(Event.id)).scalars()]
+from kbbot.models import Message, Revision
+from tests.helpers import ask, build_support_app, event_types, offer_choices, write_article
 
 
 def test_an_in_scope_question_is_answered_with_sources_and_logged(support_app, client):

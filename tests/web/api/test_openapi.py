@@ -2,26 +2,9 @@
 
 import re
 
-import jsonschema
 from openapi_spec_validator import validate
 
-from tests.conftest import staff_headers
-from tests.web.api.test_chat_api import ask
-
-
-def openapi(client):
-    response = client.get("/api/v1/openapi.json")
-    assert response.status_code == 200
-    return response.get_json()
-
-
-def check(document, path, method, response):
-    """Validate a real response against what the document says for its status."""
-    spec = document["paths"][path][method]["responses"][str(response.status_code)]
-    media = next(iter(spec["content"]))
-    assert response.content_type.startswith(media)
-    schema = {**spec["content"][media]["schema"], "components": document["components"]}
-    jsonschema.validate(response.get_json(), schema, cls=jsonschema.Draft202012Validator)
+from tests.helpers import ask, check, openapi, staff_headers
 
 
 def test_the_document_is_valid_openapi_3_1(client):

@@ -4,12 +4,9 @@ import re
 
 import pytest
 
-from tests.conftest import staff_headers
 from kbbot import db
 from kbbot.models import Article
-from tests.web.api.test_chat_api import ask
-from tests.web.api.test_openapi import check, openapi
-from tests.web.staff.test_staff_auth import csrf_token, sign_in
+from tests.helpers import ask, check, csrf_token, openapi, sign_in, staff_headers
 
 NEW = {
     "title": "Paying by PayPal",

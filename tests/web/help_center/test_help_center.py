@@ -6,15 +6,14 @@ from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
-from tests.conftest import make_app, write_article
-from tests.web.staff.test_staff_auth import PASSWORD, sign_in
 from sqlalchemy import func, select
 
 from kbbot import db
 from kbbot.accounts import users
-from kbbot.web.help_center import referrer_kind
-from kbbot.models import Article, Category, Event, utcnow
 from kbbot.articles.sync import sync_directory
+from kbbot.models import Article, Category, Event, utcnow
+from kbbot.web.help_center import referrer_kind
+from tests.helpers import PASSWORD, make_app, sign_in, write_article
 
 
 def views(app):

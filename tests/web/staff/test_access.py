@@ -9,7 +9,7 @@ import pytest
 
 from kbbot import db
 from kbbot.accounts import users
-from tests.web.staff.test_staff_auth import PASSWORD, csrf_token, sign_in
+from tests.helpers import PASSWORD, csrf_token, sign_in
 
 ROLES = ("anonymous", "agent", "editor", "admin")
 STAFF = ("agent", "editor", "admin")

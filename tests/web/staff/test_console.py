@@ -6,12 +6,7 @@ from datetime import datetime, timedelta, timezone
 from html import unescape
 
 import pytest
-from tests.conftest import build_support_app, free_port, offer_choices
 from sqlalchemy import select
-from tests.web.api.test_chat_api import ask
-from tests.support.test_handoffs import request_handoff
-from tests.web.api.test_openapi import check, openapi
-from tests.web.staff.test_staff_auth import PASSWORD, csrf_token, sign_in
 
 from kbbot import db, events, reports
 from kbbot.accounts import users
@@ -19,6 +14,18 @@ from kbbot.models import Event, Handoff
 from kbbot.services import get_engine
 from kbbot.support import handoffs, mail, suggestions
 from kbbot.web.staff import display
+from tests.helpers import (
+    PASSWORD,
+    ask,
+    build_support_app,
+    check,
+    csrf_token,
+    free_port,
+    offer_choices,
+    openapi,
+    request_handoff,
+    sign_in,
+)
 
 
 def signed_in(app, email, role, name):

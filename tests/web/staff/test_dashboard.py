@@ -8,16 +8,23 @@ from datetime import date, timedelta
 
 import numpy as np
 import pytest
-from tests.conftest import build_support_app, write_article
-from tests.web.api.test_chat_api import ask
-from tests.reports.test_reports import SETTINGS, seed_history
-from tests.web.staff.test_staff_auth import PASSWORD, sign_in
 
 from kbbot import db, reports
 from kbbot.accounts import users
-from kbbot.reports import charts, csv_export, dashboard
 from kbbot.articles.sync import sync_directory
 from kbbot.errors import InvalidInput
+from kbbot.reports import charts, csv_export, dashboard
+from tests.helpers import (
+    PASSWORD,
+    SETTINGS,
+    add_conversation,
+    ask,
+    at,
+    build_support_app,
+    seed_history,
+    sign_in,
+    write_article,
+)
 
 RANGE = {"from": "2026-03-01", "to": "2026-03-10"}
 
@@ -274,7 +281,6 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_quoted():
 
 
 def test_a_hostile_question_is_exported_inert_and_in_utf_8(app, session, staff):
-    from tests.reports.test_reports import add_conversation, at
 
     add_conversation(
         session, "v1", at(2, 10), [('=HYPERLINK("http://evil.example","¿reembolso?")', "suggest", None, None)]
@@ -364,7 +370,7 @@ def test_a_gap_an_article_has_closed_since_says_which_article_answers_it_now(tmp
     assert "Answered now" not in editor.get("/staff/dashboard/").get_data(as_text=True)
 
     write_article(
-        tmp_path / "support-articles",  # the app's help center (conftest.build_support_app)
+        tmp_path / "support-articles",  # the app's help center (helpers.build_support_app)
         "integrations/connect-hubspot.md",
         "Ledgerly integrates with HubSpot: connect it in Settings → Integrations → HubSpot.\n",
         title="Connecting HubSpot",

@@ -3,15 +3,13 @@
 import re
 
 import pytest
-from tests.conftest import write_article
 from sqlalchemy import select
-from tests.web.api.test_chat_api import ask
-from tests.web.staff.test_staff_auth import csrf_token, sign_in
 
 from kbbot import db
 from kbbot.accounts import users
 from kbbot.articles.sync import sync_directory
 from kbbot.models import Article, Feedback
+from tests.helpers import ask, csrf_token, sign_in, write_article
 
 
 @pytest.fixture

@@ -6,23 +6,13 @@ import pytest
 
 from kbbot import db
 from kbbot.accounts import auth, users
-
-PASSWORD = "correct horse battery"
+from tests.helpers import PASSWORD, csrf_token, sign_in
 
 
 @pytest.fixture
 def agent(app):
     with app.app_context():
         return users.create_user(db.get_session(), "agent@example.com", ["agent"], password=PASSWORD).id
-
-
-def csrf_token(client, path="/staff/login"):
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(path).get_data(as_text=True))[1]
-
-
-def sign_in(client, email="agent@example.com", password=PASSWORD, **params):
-    data = {"email": email, "password": password, "csrf_token": csrf_token(client)}
-    return client.post("/staff/login", data=data, query_string=params)
 
 
 def test_staff_pages_need_a_login_and_send_a_strict_policy(client):

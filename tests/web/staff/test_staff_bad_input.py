@@ -9,7 +9,7 @@ from sqlalchemy import select
 from kbbot import db
 from kbbot.accounts import users
 from kbbot.models import Article
-from tests.web.staff.test_staff_auth import PASSWORD, csrf_token, sign_in
+from tests.helpers import PASSWORD, csrf_token, sign_in
 
 JUNK_VALUES = ["", "-1", "abc", "9" * 30, "\u00b2", "<script>alert(1)</script>", "\x00", "2026-13-45",
                "' OR 1=1 --"]  # fmt: skip

@@ -1,10 +1,10 @@
 """The team page: admins add staff members, change roles, and switch accounts off (which signs them out)."""
 
 import pytest
-from tests.web.staff.test_staff_auth import PASSWORD, csrf_token, sign_in
 
 from kbbot import db
 from kbbot.accounts import users
+from tests.helpers import PASSWORD, csrf_token, sign_in
 
 
 @pytest.fixture

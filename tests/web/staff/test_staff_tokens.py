@@ -3,11 +3,11 @@
 import re
 
 import pytest
-from tests.web.staff.test_staff_auth import PASSWORD, csrf_token, sign_in
 
 from kbbot import db
 from kbbot.accounts import users
 from kbbot.models import ApiToken
+from tests.helpers import PASSWORD, csrf_token, sign_in
 
 
 @pytest.fixture

@@ -4,13 +4,13 @@ the help center's embed partial, and the article endpoint the widget's articles 
 from html.parser import HTMLParser
 
 import pytest
-from tests.conftest import make_app, staff_headers
 from flask import render_template_string
 from sqlalchemy import select
 
 from kbbot import db
 from kbbot.config import Config, parse_origins
 from kbbot.models import Event
+from tests.helpers import make_app, staff_headers
 
 HOST = "https://www.example.com"
 OTHER_HOST = "https://shop.example.com"
