@@ -2,8 +2,11 @@
 history, and the requests many tests make. Fixtures live in conftest.py; no test module imports
 another or conftest."""
 
+import json
 import re
+import shutil
 import socket
+import tempfile
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -58,6 +61,43 @@ def sync_and_index(app, directory):
     return report
 
 
+class AppTemplates:
+    """Apps built once per process (per xdist worker) and copied for each test.
+
+    A template is a directory as `make_app` lays it out: the SQLite file, the index directory and the
+    articles it was synced from. A copy is faithful: the database's content generation is the one
+    the index was saved with, so the copy's engine loads the index and embeds nothing again.
+    """
+
+    COPIED = ("kbbot.sqlite3", "index", "articles", "support-articles")
+
+    def __init__(self):
+        self._root = None
+        self._built = {}  # key -> template directory
+
+    def copy(self, key, build, tmp_path):
+        """Copy the template `key` (built by `build(directory)` on first use) into `tmp_path`."""
+        template = self._built.get(key)
+        if template is None:
+            if self._root is None:
+                # Removed when the process exits (the object's finalizer).
+                self._root = tempfile.TemporaryDirectory(prefix="kbbot-test-templates-")
+            template = Path(self._root.name) / f"template-{len(self._built)}"
+            app = build(template)
+            app.extensions["kbbot.engine"].dispose()  # every change is committed; no connection stays open
+            self._built[key] = template
+        Path(tmp_path).mkdir(parents=True, exist_ok=True)
+        for name in self.COPIED:
+            source = template / name
+            if source.is_dir():
+                shutil.copytree(source, Path(tmp_path) / name, dirs_exist_ok=True)
+            elif source.exists():
+                shutil.copy2(source, Path(tmp_path) / name)
+
+
+templates = AppTemplates()
+
+
 SUPPORT_ARTICLES = {
     "account/reset-password.md": dict(
         title="Resetting your password",
@@ -105,15 +145,35 @@ SUPPORT_ARTICLES = {
     ),
 }
 
+# Settings that change what is stored (where, or how it is cut and embedded): an app with any of them
+# is built in place rather than copied from a template.
+STORAGE_SETTINGS = frozenset({"DATABASE_URL", "INDEX_DIR", "EMBEDDING_MODEL", "MAX_ARTICLE_BYTES"})
+
+
 def build_support_app(tmp_path, articles=None, **overrides):
-    """An app with a small help center (`SUPPORT_ARTICLES` unless `articles`), synced and indexed (seconds)."""
-    directory = tmp_path / "support-articles"
-    for name, fields in (articles or SUPPORT_ARTICLES).items():
-        fields = dict(fields)
-        write_article(directory, name, fields.pop("body"), **fields)
-    app = make_app(tmp_path, **overrides)
-    sync_and_index(app, directory)
-    return app
+    """An app with a small help center (`SUPPORT_ARTICLES` unless `articles`), synced and indexed, its
+    articles in `tmp_path / "support-articles"`.
+
+    The help center is built once per process and copied into `tmp_path` (its SQLite file, index
+    directory and articles); `overrides` apply to the app on the copy. An app with another database or
+    index (`STORAGE_SETTINGS`), or in a `tmp_path` that already holds an app's database, is built in
+    place as it always was (seconds).
+    """
+    articles = articles or SUPPORT_ARTICLES
+
+    def build(directory, **settings):
+        source = directory / "support-articles"
+        for name, fields in articles.items():
+            fields = dict(fields)
+            write_article(source, name, fields.pop("body"), **fields)
+        app = make_app(directory, **settings)
+        sync_and_index(app, source)
+        return app
+
+    if STORAGE_SETTINGS & overrides.keys() or (tmp_path / "kbbot.sqlite3").exists():
+        return build(tmp_path, **overrides)
+    templates.copy(("support", json.dumps(articles, sort_keys=True)), build, tmp_path)
+    return make_app(tmp_path, **overrides)
 
 
 # Answers whose sections hold a table and relative links, as articles written in Markdown have.
