@@ -12,14 +12,14 @@ from werkzeug.serving import make_server
 
 from kbbot import db
 from kbbot.accounts import users
-from kbbot.articles.sync import sync_directory
-from kbbot.services import get_engine
 from tests.helpers import (
     SAMPLE_ARTICLES,
     SUPPORT_ARTICLES,
     build_support_app,
     free_port,
     make_app,
+    sync_and_index,
+    templates,
     write_article,
 )
 
@@ -121,15 +121,26 @@ EMBED_PAGE = """<!doctype html>
 </body></html>"""
 
 
-@pytest.fixture(scope="session")
-def live_site(tmp_path_factory):
-    """The bundled sample help center plus one hostile article, served on loopback for the browser,
-    with a plain host page on another port (another origin) that embeds the widget."""
-    tmp_path = tmp_path_factory.mktemp("live")
-    directory = tmp_path / "articles"
-    shutil.copytree(SAMPLE_ARTICLES, directory)
+def build_live_site(directory, **settings):
+    """The bundled sample help center plus one hostile article in `directory`, synced and indexed."""
+    articles = directory / "articles"
+    shutil.copytree(SAMPLE_ARTICLES, articles)
     fields = dict(HOSTILE_ARTICLE)
-    write_article(directory, "privacy-and-security/pasting-html.md", fields.pop("body"), **fields)
+    write_article(articles, "privacy-and-security/pasting-html.md", fields.pop("body"), **fields)
+    app = make_app(directory, **settings)
+    sync_and_index(app, articles)
+    return app
+
+
+@pytest.fixture
+def live_site(tmp_path):
+    """The bundled sample help center plus one hostile article, served on loopback for the browser,
+    with a plain host page on another port (another origin) that embeds the widget.
+
+    Each journey has its own: a copy of the help center built once per process (database, index and
+    articles with their settings file), its own ports, and an agent with an API token
+    (`staff_token`), so no journey sees another's visitors, conversations or staff."""
+    templates.copy(("live site",), build_live_site, tmp_path)
     port, host_port = free_port(), free_port()
     app = make_app(
         tmp_path,
@@ -139,9 +150,6 @@ def live_site(tmp_path_factory):
         PRODUCT_NAME="Ledgerly Help Center",
     )
     with app.app_context():
-        report = sync_directory(db.get_session(), directory, app.config["MAX_ARTICLE_BYTES"])
-        assert not report.errors, report.errors
-        get_engine().refresh(db.get_session())
         session = db.get_session()
         agent = users.create_user(session, "alex@ledgerly.example", ["agent"], name="Alex")
         token, _ = users.create_token(session, agent, "browser tests")

@@ -25,7 +25,7 @@ AGENT_PASSWORD = "console journey secret"
 CUSTOMER_EMAIL = "dana.console@example.com"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def agent_account(live_site):
     with live_site.app.app_context():
         users.create_user(db.get_session(), AGENT_EMAIL, ["agent"], password=AGENT_PASSWORD, name="Sam")
