@@ -27,6 +27,20 @@ from tests.helpers import (
 pytest_plugins = ["tests.support.smtp"]
 
 
+def pytest_configure(config):
+    """Under pytest-xdist, each worker gets its share of the cores for the model and FAISS: their
+    thread pools default to every core, and two workers' pools fighting over two cores run the
+    model several times slower (OpenMP threads spin while they wait)."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if workers > 1:
+        import faiss
+        import torch
+
+        threads = max(1, (os.cpu_count() or 1) // workers)
+        torch.set_num_threads(threads)
+        faiss.omp_set_num_threads(threads)
+
+
 @pytest.fixture
 def app(tmp_path):
     yield make_app(tmp_path)

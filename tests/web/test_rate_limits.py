@@ -1,6 +1,7 @@
 """Rate limits on chat and search, per visitor and per client address, with real counting stores."""
 
 import os
+import secrets
 
 import pytest
 
@@ -76,8 +77,10 @@ def test_workers_sharing_a_redis_store_share_the_counts(tmp_path, redis_url):
         limited_app(tmp_path / name, per_visitor="off", per_address="3/minute", RATE_LIMIT_STORAGE=redis_url)
         for name in ("one", "two")
     ]
-    # A fresh address per run, so counts left in the store by an earlier run do not matter.
-    address = f"198.51.100.{os.getpid() % 250}"
+    # An address of its own (a documentation IPv6 address, random), so that counts left in the store by
+    # an earlier run, or made by a run beside this one (another xdist worker, another checkout), do not
+    # matter.
+    address = f"2001:db8::{secrets.token_hex(2)}:{secrets.token_hex(2)}:{secrets.token_hex(2)}"
     statuses = [
         workers[k % 2].test_client().get("/api/v1/search?q=refund", environ_base={"REMOTE_ADDR": address})
         for k in range(4)
