@@ -3,7 +3,8 @@
 import json
 
 import pytest
-from conftest import write_article
+
+from tests.helpers import write_article
 
 
 @pytest.fixture

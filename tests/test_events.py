@@ -3,9 +3,9 @@
 import logging
 
 from sqlalchemy import text
-from test_chat_api import ask, event_types
 
 from kbbot.web.session import get_session
+from tests.helpers import ask, event_types
 
 
 def test_a_failed_event_write_is_reported_and_the_answer_still_arrives(support_app, client, caplog):

@@ -1,9 +1,7 @@
 """The same code on PostgreSQL: migrations, sync, revisions, indexing, answers, conversations, handoffs, editing."""
 
 import pytest
-from conftest import build_support_app, make_app, write_article
 from sqlalchemy import select
-from test_staff_auth import csrf_token
 
 from kbbot import db
 from kbbot.accounts import users
@@ -13,6 +11,7 @@ from kbbot.articles.sync import sync_directory
 from kbbot.models import Article, Revision
 from kbbot.web.services import get_engine
 from kbbot.web.session import get_session
+from tests.helpers import build_support_app, csrf_token, make_app, write_article
 
 
 def test_sync_and_ask_on_postgresql(tmp_path, postgres_url, articles_dir):

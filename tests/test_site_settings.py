@@ -4,13 +4,13 @@ import re
 from datetime import time
 
 import pytest
-from conftest import SAMPLE_ARTICLES, make_app
 
 from kbbot import site_settings
 from kbbot.articles.source import read_article_file
 from kbbot.config import Config
 from kbbot.errors import SettingsError
 from kbbot.support import business_hours
+from tests.helpers import SAMPLE_ARTICLES, make_app
 
 SITE_ENVIRONMENT = ("KBBOT_PRODUCT_NAME", "KBBOT_SUPPORT_URL", "KBBOT_BUSINESS_HOURS", "KBBOT_TIMEZONE")
 ACME = 'product_name = "Acme"\nbusiness_hours = "mon-sat 07:00-19:00"\ntimezone = "Europe/Lisbon"\n'

@@ -1,0 +1,96 @@
+"""Rate limits on chat and search, per visitor and per client address, with real counting stores."""
+
+import os
+import secrets
+
+import pytest
+
+from kbbot.web import rate_limits
+from tests.helpers import ask, build_support_app
+
+
+def limited_app(tmp_path, per_visitor="3/minute", per_address="5/minute", **overrides):
+    settings = {"RATE_LIMIT_PER_VISITOR": per_visitor, "RATE_LIMIT_PER_ADDRESS": per_address, **overrides}
+    return build_support_app(tmp_path, **settings)
+
+
+def test_a_visitor_over_the_limit_gets_429_with_retry_after_and_chat_and_search_count_together(tmp_path):
+    client = limited_app(tmp_path).test_client()
+    first = ask(client, "how do I export my invoices to Excel")
+    conversation_id = first["conversation_id"]
+    assert client.get("/api/v1/search?q=refund").status_code == 200
+    ask(client, "and can I get a refund", conversation_id=conversation_id)
+    refused = client.post("/api/v1/chat", json={"message": "one more", "conversation_id": conversation_id})
+    assert refused.status_code == 429 and refused.mimetype == "application/problem+json"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert "at most 3 per 1 minute" in refused.get_json()["detail"]
+    page = client.get("/search?q=refund")  # the help center's own search counts too
+    assert page.status_code == 429 and "Too many searches at once" in page.get_data(as_text=True)
+    assert page.headers["Retry-After"]
+    assert client.get("/articles/refunds").status_code == 200  # reading is never limited
+    transcript = client.get(f"/api/v1/conversations/{conversation_id}").get_json()["messages"]
+    assert "one more" not in [message["text"] for message in transcript]  # refused before it was stored
+
+
+def test_new_visitor_ids_do_not_escape_the_limit_per_address(tmp_path):
+    app = limited_app(tmp_path, per_visitor="100/minute", per_address="3/minute")
+    statuses = [app.test_client().get("/api/v1/search?q=refund").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]  # each request a new client, so a new visitor
+    behind_a_proxy = limited_app(tmp_path / "proxied", per_visitor="off", per_address="1/minute", PROXIES=1)
+    for address in ("203.0.113.7", "198.51.100.9"):
+        client = behind_a_proxy.test_client()
+        headers = {"X-Forwarded-For": address}
+        assert client.get("/api/v1/search?q=refund", headers=headers).status_code == 200
+        assert client.get("/api/v1/search?q=refund", headers=headers).status_code == 429
+
+
+@pytest.mark.parametrize(
+    "setting, value, message",
+    [
+        ("RATE_LIMIT_PER_VISITOR", "thirty a minute", "KBBOT_RATE_LIMIT_PER_VISITOR must be limits such as"),
+        ("RATE_LIMIT_STORAGE", "mongo://x", "KBBOT_RATE_LIMIT_STORAGE must be memory://"),
+    ],
+)
+def test_a_bad_setting_stops_the_app_naming_it(tmp_path, setting, value, message):
+    with pytest.raises(ValueError, match=message):
+        limited_app(tmp_path, **{setting: value})
+
+
+def test_off_means_no_limit(tmp_path):
+    app = limited_app(tmp_path, per_visitor="off", per_address="off")
+    assert app.extensions["kbbot.rate_limits"] is None
+    client = app.test_client()
+    assert {client.get("/api/v1/search?q=refund").status_code for _ in range(8)} == {200}
+
+
+@pytest.fixture
+def redis_url():
+    url = os.environ.get("KBBOT_TEST_REDIS_URL")
+    if not url:
+        pytest.skip("KBBOT_TEST_REDIS_URL is not set")
+    return url
+
+
+def test_workers_sharing_a_redis_store_share_the_counts(tmp_path, redis_url):
+    """Two apps stand for two worker processes: with one store, the limit is for both together."""
+    workers = [
+        limited_app(tmp_path / name, per_visitor="off", per_address="3/minute", RATE_LIMIT_STORAGE=redis_url)
+        for name in ("one", "two")
+    ]
+    # An address of its own (a documentation IPv6 address, random), so that counts left in the store by
+    # an earlier run, or made by a run beside this one (another xdist worker, another checkout), do not
+    # matter.
+    address = f"2001:db8::{secrets.token_hex(2)}:{secrets.token_hex(2)}:{secrets.token_hex(2)}"
+    statuses = [
+        workers[k % 2].test_client().get("/api/v1/search?q=refund", environ_base={"REMOTE_ADDR": address})
+        for k in range(4)
+    ]
+    assert [response.status_code for response in statuses] == [200, 200, 200, 429]
+
+
+def test_a_store_that_cannot_be_reached_lets_requests_through(tmp_path, caplog):
+    pytest.importorskip("redis")
+    app = limited_app(tmp_path, RATE_LIMIT_STORAGE="redis://127.0.0.1:1")  # nothing listens there
+    with caplog.at_level("WARNING", logger=rate_limits.__name__):
+        assert app.test_client().get("/api/v1/search?q=refund").status_code == 200
+    assert "rate limits not checked" in caplog.text
