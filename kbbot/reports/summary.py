@@ -121,7 +121,7 @@ def summarize(since, until, conversations, surveys, visits, settings, encode, ac
         [visit for visit in visits if since <= visit.occurred_at < until], settings.session_gap
     )
     questions = [question.text for c in counted for question in c.bot_questions]
-    deflected = sum(outcomes[outcome] for outcome in DEFLECTED)
+    deflected = sum(outcomes[kind] for kind in DEFLECTED)
     return Report(
         since=since,
         until=until,
