@@ -307,7 +307,11 @@ class Engine:
             answer.choices = (
                 answers.section_choices(article, outline, probabilities)
                 if answer.confidence >= self.thresholds.answer and span
-                else self._article_choices(listed, focused, answer.confidence)
+                # The first article's sections were just read for `focused`: reused when nothing
+                # shown counted against them.
+                else self._article_choices(
+                    listed, focused, answer.confidence, None if anchors else (outline, probabilities)
+                )
             )
 
     def _quote(self, article, outline, span, scores, marked, anchors):
@@ -331,13 +335,17 @@ class Engine:
             passages = [(entries[i].heading_path, entries[i].text) for i in article.passage_ids]
         return retrieval.readable_answer(passages, retrieval.answer_passages(scores))
 
-    def _article_choices(self, hits, query, article_confidence):
-        """`answers.article_choices` among the articles of the first `hits`, by their sections for `query`."""
+    def _article_choices(self, hits, query, article_confidence, first=None):
+        """`answers.article_choices` among the articles of the first `hits`, by their sections for `query`;
+        `first`: the first hit's (outline, section probabilities), when already read."""
         candidates = []
-        for hit in hits[: answers.MAX_CHOICES]:
+        for position, hit in enumerate(hits[: answers.MAX_CHOICES]):
             with self._lock:
                 article = self._knowledge.articles[hit.article_id]
-            outline, _, probabilities = self._sections(article, query)
+            if position == 0 and first is not None:
+                outline, probabilities = first
+            else:
+                outline, _, probabilities = self._sections(article, query)
             order = [] if outline is None else np.argsort(-probabilities, kind="stable").tolist()
             candidates.append((hit, article, outline, probabilities, order))
         return answers.article_choices(candidates, article_confidence)
