@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session, aliased
 
 from ..models import Article, Conversation, Message, Revision
 from . import diffs
-from .editing import snapshot
-from .source import source_of
+from .source import snapshot, source_of
 
 RECENT_ANSWERS = 100  # the newest bot messages looked at per article
 

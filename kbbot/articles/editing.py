@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from .. import db
 from ..errors import Conflict, InvalidInput, NotFound
-from ..models import Article, Revision, User
-from .source import ArticleSource, InvalidField, one_line_field, save_article, source_of, validate
+from ..models import Article, User
+from .source import ArticleSource, InvalidField, one_line_field, save_article, snapshot, source_of, validate
 
 
 class StaleRevision(Conflict):
@@ -51,20 +51,6 @@ def _note(note):
         return one_line_field("note", note)
     except InvalidField as e:
         raise InvalidInput(e.field, str(e)) from e
-
-
-def snapshot(revision: Revision, slug):
-    """The `ArticleSource` a revision recorded."""
-    return ArticleSource(
-        slug=slug,
-        title=revision.title,
-        body=revision.body,
-        category=revision.category_name,
-        tags=tuple(revision.tags),
-        questions=tuple(revision.questions),
-        locale=revision.locale,
-        status=revision.status,
-    )
 
 
 def _commit(session: Session, reindex):

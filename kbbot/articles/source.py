@@ -307,19 +307,32 @@ def _entry_of(chunk: Chunk):
     return chunking.Entry(chunk.kind, tuple(chunk.heading_path), chunk.position, chunk.text, chunk.search_text)
 
 
+# What an editor writes that an article and each of its revisions store under the same names
+# (the slug and the category are stored their own ways).
+_WRITTEN = ("title", "body", "tags", "questions", "locale", "status")
+
+
+def _written_columns(source: ArticleSource):
+    """`source`'s written fields as an article's or a revision's columns (JSON lists, not tuples)."""
+    values = {name: getattr(source, name) for name in _WRITTEN}
+    return {name: list(value) if isinstance(value, tuple) else value for name, value in values.items()}
+
+
+def _source(record, slug, category):
+    """The `ArticleSource` an article or a revision records."""
+    values = {name: getattr(record, name) for name in _WRITTEN}
+    written = {name: tuple(value) if isinstance(value, list) else value for name, value in values.items()}
+    return ArticleSource(slug=slug, category=category, **written)
+
+
 def _add_revision(article: Article, source: ArticleSource, note: str, author=None):
     revision = Revision(
         number=len(article.revisions) + 1,
-        title=source.title,
-        body=source.body,
         category_name=source.category,
-        tags=list(source.tags),
-        questions=list(source.questions),
-        locale=source.locale,
-        status=source.status,
         content_hash=source.content_hash,
         note=note,
         author=author,
+        **_written_columns(source),
     )
     article.revisions.append(revision)
     article.content_hash = source.content_hash
@@ -345,13 +358,9 @@ def save_article(session: Session, source: ArticleSource, note: str, source_path
         session.add(article)
     if source_path is not None:
         article.source_path = source_path
-    article.title = source.title
-    article.body = source.body
     article.category = category
-    article.tags = list(source.tags)
-    article.questions = list(source.questions)
-    article.locale = source.locale
-    article.status = source.status
+    for name, value in _written_columns(source).items():
+        setattr(article, name, value)
     revision = _add_revision(article, source, note, author)
     _replace_chunks(session, article, revision)
     return "created" if created else "updated"
@@ -365,13 +374,9 @@ def unpublish_article(article: Article, note: str, author=None):
 
 def source_of(article: Article):
     """The `ArticleSource` an article's current state corresponds to."""
-    return ArticleSource(
-        slug=article.slug,
-        title=article.title,
-        body=article.body,
-        category=article.category.name if article.category else None,
-        tags=tuple(article.tags),
-        questions=tuple(article.questions),
-        locale=article.locale,
-        status=article.status,
-    )
+    return _source(article, article.slug, article.category.name if article.category else None)
+
+
+def snapshot(revision: Revision, slug):
+    """The `ArticleSource` a revision recorded."""
+    return _source(revision, slug, revision.category_name)

@@ -1,7 +1,7 @@
 """Deflection and customer-experience figures for a period (`kbbot report`, the staff dashboard).
 
 The definitions are in docs/metrics.md. Every figure is a pure function of
-plain records (`ConversationRecord`, `SurveyAnswer`, `Visit`, `ArticleActivity`);
+plain records (`records.ConversationRecord`, `SurveyAnswer`, `Visit`, `ArticleActivity`);
 `summarize` applies the definitions to them, and `read_records` is the one
 function that reads those records from the database: `build_report` (the
 command line) and `trend` (the dashboard's charts) both summarize what it
@@ -44,16 +44,6 @@ from .periods import (
     trend_periods,
 )
 from .reading import read_records
-from .records import (
-    ArticleActivity,
-    ArticleView,
-    BotReply,
-    Contact,
-    ConversationRecord,
-    HandoffRecord,
-    Question,
-    Visit,
-)
 from .settings import ReportSettings
 from .summary import Report, build_report, summarize, summarize_records, trend
 from .surveys import ces_summary, csat_summary, nps_summary
@@ -65,18 +55,10 @@ __all__ = [
     "EARLIEST_DAY",
     "GRANULARITIES",
     "LATEST_DAY",
-    "ArticleActivity",
-    "ArticleView",
-    "BotReply",
-    "Contact",
-    "ConversationRecord",
-    "HandoffRecord",
-    "Question",
     "QuestionCount",
     "Report",
     "ReportSettings",
     "Topic",
-    "Visit",
     "article_performance",
     "build_report",
     "came_back_with_same_question",

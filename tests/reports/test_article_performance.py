@@ -6,7 +6,14 @@ from datetime import timedelta
 
 from kbbot import reports
 from kbbot.models import Article, Conversation, Event, Feedback, Handoff, Message, Revision
-from kbbot.reports import ArticleActivity, ArticleView, BotReply, Contact, ConversationRecord, Question
+from kbbot.reports.records import (
+    ArticleActivity,
+    ArticleView,
+    BotReply,
+    Contact,
+    ConversationRecord,
+    Question,
+)
 from tests.helpers import SETTINGS, T0, at
 
 MINUTE = timedelta(minutes=1)

@@ -9,7 +9,7 @@ import pytest
 
 from kbbot import reports
 from kbbot.models import Article, Feedback, Handoff, Message
-from kbbot.reports import BotReply, ConversationRecord, HandoffRecord, Question, Visit
+from kbbot.reports.records import BotReply, ConversationRecord, HandoffRecord, Question, Visit
 from kbbot.search import topics
 from kbbot.web.services import get_engine
 from kbbot.web.session import get_session

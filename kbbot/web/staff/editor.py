@@ -18,7 +18,7 @@ from wtforms.validators import Length
 
 from ...articles import cited_answers, diffs, editing
 from ...articles import listing as article_listing
-from ...articles.source import source_of
+from ...articles.source import snapshot, source_of
 from ...errors import InvalidInput
 from ...models import Category
 from ...text import slugify, whole_number
@@ -227,7 +227,7 @@ class ConflictView:
 def _conflict(article, base, yours):
     opened = editing.revision(article, base) if 0 < base <= article.current_revision.number else None
     latest = source_of(article)
-    theirs = diffs.diff(editing.snapshot(opened, article.slug), latest) if opened else diffs.Diff((), ())
+    theirs = diffs.diff(snapshot(opened, article.slug), latest) if opened else diffs.Diff((), ())
     return ConflictView(
         base=base,
         revisions=[r for r in article.revisions if r.number > base],
@@ -264,7 +264,7 @@ def history(article_id):
     to_number = request.args.get("to", latest, type=int)
     from_number = request.args.get("from", max(1, to_number - 1), type=int)
     older, newer = editing.revision(article, from_number), editing.revision(article, to_number)
-    difference = diffs.diff(editing.snapshot(older, article.slug), editing.snapshot(newer, article.slug))
+    difference = diffs.diff(snapshot(older, article.slug), snapshot(newer, article.slug))
     return render_template(
         "staff/articles/history.html",
         article=article,
