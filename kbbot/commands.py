@@ -14,7 +14,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from . import reports
-from .accounts import auth, users
+from .accounts import auth, two_factor, users
 from .articles import export
 from .articles.sync import sync_directory
 from .errors import KbbotError
@@ -214,6 +214,12 @@ def serve_command(host, port):
     current_app.run(host=host, port=port, use_reloader=False)
 
 
+def _read_password(from_stdin):
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
 @click.group("user")
 def user_group():
     """Staff accounts."""
@@ -229,10 +235,7 @@ def user_group():
 @with_appcontext
 def user_create_command(email, roles, name, password_stdin):
     """Create a staff user; the password is asked for (or read from stdin)."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _read_password(password_stdin)
     try:
         user = users.create_user(get_session(), email, roles, password=password, name=name)
     except KbbotError as e:
@@ -253,6 +256,40 @@ def user_disable_command(email):
     click.echo(f"Disabled {email}.")
 
 
+@user_group.command("reset-2fa")
+@click.argument("email")
+@with_appcontext
+def user_reset_2fa_command(email):
+    """Remove the second factor of the staff user EMAIL (a lost phone): every session of theirs ends, and
+    they set it up again at their next sign-in."""
+    session = get_session()
+    try:
+        two_factor.reset(session, users.find_user(session, email))
+    except KbbotError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"Two-factor sign-in of {email} reset; their sessions ended.")
+
+
+@user_group.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
+@with_appcontext
+def user_set_password_command(email, password_stdin):
+    """Give the staff user EMAIL a new password (asked for, or read from stdin): every session of theirs
+    ends and their API tokens are revoked."""
+    session = get_session()
+    try:
+        user = users.find_user(session, email)
+    except KbbotError as e:
+        raise click.ClickException(str(e)) from e
+    password = _read_password(password_stdin)
+    try:
+        auth.replace_password(session, user, password)
+    except KbbotError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"Password of {email} changed; their sessions ended and their API tokens were revoked.")
+
+
 @click.group("token")
 def token_group():
     """API tokens for the staff API."""
@@ -261,12 +298,16 @@ def token_group():
 @token_group.command("create")
 @click.argument("email")
 @click.option("--name", required=True, help="What the token is for, e.g. 'CMS sync'.")
+@click.option(
+    "--expires-in-days", type=click.IntRange(min=1), help="Days until it stops working. [default: never]"
+)
 @with_appcontext
-def token_create_command(email, name):
+def token_create_command(email, name, expires_in_days):
     """Create an API token for the user EMAIL; it is printed once and never stored in clear."""
     session = get_session()
+    expires_at = datetime.now(UTC) + timedelta(days=expires_in_days) if expires_in_days else None
     try:
-        token, record = users.create_token(session, users.find_user(session, email), name)
+        token, record = users.create_token(session, users.find_user(session, email), name, expires_at=expires_at)
     except KbbotError as e:
         raise click.ClickException(str(e)) from e
     click.echo(f"Token {record.id} for {email} ({name}); store it now, it will not be shown again:", err=True)

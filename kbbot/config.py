@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import site_settings
+from .accounts import two_factor
 from .search import confidence
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -166,7 +167,24 @@ class Config:
         # Staff session cookies only over HTTPS; set to 1 in production (the quick start serves plain HTTP).
         self.SESSION_COOKIE_SECURE = _flag("KBBOT_SECURE_COOKIES", False)
         self.SESSION_COOKIE_SAMESITE = "Lax"
+        # A staff session ends after this many hours without a request (the idle timeout, also the
+        # cookie's lifetime), and in any case this many hours after signing in (docs/security.md).
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=_float("KBBOT_STAFF_SESSION_HOURS", 12))
+        self.STAFF_SESSION_MAX_AGE = timedelta(hours=_float("KBBOT_STAFF_SESSION_MAX_HOURS", 24))
+        for name, value in (
+            ("KBBOT_STAFF_SESSION_HOURS", self.PERMANENT_SESSION_LIFETIME),
+            ("KBBOT_STAFF_SESSION_MAX_HOURS", self.STAFF_SESSION_MAX_AGE),
+        ):
+            if value <= timedelta(0):
+                raise ValueError(f"environment variable {name} must be more than 0, got {os.environ[name]!r}")
+        # Who must sign in with a second factor (TOTP): admins, all staff, or nobody ("off"); anyone
+        # who enrolled is always asked for it.
+        self.REQUIRE_2FA = (os.environ.get("KBBOT_REQUIRE_2FA") or "admin").strip().lower()
+        if self.REQUIRE_2FA not in two_factor.POLICIES:
+            raise ValueError(
+                f"environment variable KBBOT_REQUIRE_2FA must be one of {', '.join(two_factor.POLICIES)}, "
+                f"got {os.environ['KBBOT_REQUIRE_2FA']!r}"
+            )
 
         # Chat: the longest message accepted (characters); longer ones get 413.
         self.MAX_MESSAGE_CHARS = _int("KBBOT_MAX_MESSAGE_CHARS", 2000)

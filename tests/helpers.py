@@ -48,6 +48,8 @@ def make_app(tmp_path, **overrides):
         "SECRET_KEY": "test-secret",
         "SYNC_ON_FIRST_START": False,
         "TESTING": True,
+        # Tests sign admins in with a password alone; the tests of two-factor sign-in turn it on.
+        "REQUIRE_2FA": "off",
     }
     settings.update(overrides)
     return create_app(settings)

@@ -1,25 +1,27 @@
 """Staff accounts and the API tokens scripts use to call the staff API.
 
-Passwords are hashed with argon2id. An API token is shown once, when it is
-created; only its SHA-256 is stored, which is enough for a random 256-bit
-secret (no salt or slow hash needed) and lets a request be checked with one
-indexed lookup.
+Passwords are hashed with argon2id, and must pass `passwords.problem`. An API
+token is shown once, when it is created; only its SHA-256 is stored, which is
+enough for a random 256-bit secret (no salt or slow hash needed) and lets a
+request be checked with one indexed lookup. A token may expire; it is revoked
+for good when its owner's password changes or the account is switched off.
 """
 
+import functools
 import hashlib
 import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import ROLES, ApiToken, User, utcnow
+from . import passwords
 
 TOKEN_PREFIX = "kbbot_"
-MIN_PASSWORD_LENGTH = 12
 _hasher = PasswordHasher()
 
 
@@ -57,7 +59,8 @@ def create_user(session: Session, email, roles, password=None, name=""):
 def update_user(session: Session, user: User, name, roles, active):
     """Change a user's name, roles and whether the account is on; the last active admin stays one.
 
-    Switching an account off ends its sessions and stops its tokens (they check `active`).
+    Switching an account off ends its sessions and revokes its tokens: switched on again, the user
+    signs in afresh and makes new tokens.
     """
     roles = valid_roles(roles)
     if user.active and "admin" in user.roles and not (active and "admin" in roles):
@@ -72,6 +75,7 @@ def update_user(session: Session, user: User, name, roles, active):
     user.roles = roles
     if user.active and not active:
         user.session_version += 1
+        revoke_tokens_of(session, user)
     user.active = active
     session.commit()
     return user
@@ -85,17 +89,23 @@ def find_user(session: Session, email) -> User:
 
 
 def set_password(user: User, password):
-    """Hash `password` onto `user` (the caller commits)."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
+    """Hash `password` onto `user` (the caller commits); InvalidInput naming `password` when it may not be used."""
+    if problem := passwords.problem(password, user.email or ""):
+        raise InvalidInput("password", problem)
     user.password_hash = _hasher.hash(password)
 
 
-def check_password(user: User, password):
-    if not user.password_hash:
-        return False
+@functools.cache
+def _stand_in_hash():
+    """A hash no password matches, verified in place of a missing one so that every check costs the same."""
+    return _hasher.hash(secrets.token_urlsafe(32))
+
+
+def check_password(user: User | None, password):
+    """Whether `password` is `user`'s; as slow for no user, or one without a password, as for a real one."""
+    stored = user.password_hash if user is not None and user.password_hash else None
     try:
-        return _hasher.verify(user.password_hash, password)
+        return _hasher.verify(stored or _stand_in_hash(), password) and stored is not None
     except (VerifyMismatchError, InvalidHashError):
         return False
 
@@ -104,25 +114,29 @@ def _digest(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session: Session, user: User, name):
-    """A new API token for `user`: (the token to show once, its record)."""
+def create_token(session: Session, user: User, name, expires_at=None):
+    """A new API token for `user`, valid until revoked or `expires_at` (aware): (the token to show once,
+    its record)."""
+    if expires_at is not None and expires_at <= utcnow():
+        raise InvalidInput("expires_at", "must be in the future")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    record = ApiToken(user=user, name=name, token_hash=_digest(token))
+    record = ApiToken(user=user, name=name, token_hash=_digest(token), expires_at=expires_at)
     session.add(record)
     session.commit()
     return token, record
 
 
 def user_for_token(session: Session, token) -> User | None:
-    """The active user a valid, unrevoked token belongs to, else None."""
+    """The active user a valid, unrevoked, unexpired token belongs to, else None."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     record = session.execute(
         select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
     ).scalar_one_or_none()
-    if record is None or not record.user.active:
+    now = utcnow()
+    if record is None or record.expired(now) or not record.user.active:
         return None
-    record.last_used_at = utcnow()
+    record.last_used_at = now
     session.commit()
     return record.user
 
@@ -133,3 +147,13 @@ def revoke_token(session: Session, token_id):
         raise NotFound(f"no API token with id {token_id}")
     record.revoked_at = record.revoked_at or utcnow()
     session.commit()
+
+
+def revoke_tokens_of(session: Session, user: User):
+    """Revoke every live API token of `user` (the caller commits): they stay revoked whatever follows."""
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    )

@@ -6,7 +6,7 @@ One module per area: `content` (articles, the indexes' source), `staff` (account
 
 from .base import MAX_ID, Base, UTCDateTime, utcnow
 from .content import ARTICLE_STATUSES, Article, Category, Chunk, KnowledgeBaseState, Revision
-from .staff import ROLES, ApiToken, LoginAttempt, User
+from .staff import ROLES, ApiToken, LoginAttempt, RecoveryCode, User
 from .support import (
     CES_CHOICES,
     EMAIL_STATUSES,
@@ -54,6 +54,7 @@ __all__ = [
     "Message",
     "Note",
     "OutboundEmail",
+    "RecoveryCode",
     "Revision",
     "SurveyResponse",
     "User",

@@ -24,6 +24,7 @@ from ..help_center import absolute_url
 from ..search import clean_query
 from ..services import get_engine, mail_settings
 from ..session import get_session
+from ..staff.access import needs_enrolment
 from . import schemas, staff_schemas
 from .chat import conversation_out, message_out
 from .openapi import documented, parameter
@@ -38,8 +39,9 @@ MINE = ("1", "true")  # ?mine=: only the caller's own handoffs
 
 
 def _session_user():
-    """The signed-in staff member, when the request carries a valid CSRF token wherever one is needed."""
-    if not current_user.is_authenticated:
+    """The signed-in staff member, when the request carries a valid CSRF token wherever one is needed and
+    the member has enrolled the second factor their role requires."""
+    if not current_user.is_authenticated or needs_enrolment(current_user):
         return None
     if request.method not in SAFE_METHODS:
         try:

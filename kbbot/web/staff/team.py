@@ -1,7 +1,8 @@
-"""The team page (admins): add staff members, change their roles, switch accounts off and on.
+"""The team page (admins): add staff members, change their roles, switch accounts off and on, reset a
+member's second factor.
 
-The command line does the same (`kbbot user create/disable`); the first admin
-is created there, since nobody can sign in before.
+The command line does the same (`kbbot user create/disable/reset-2fa`); the first
+admin is created there, since nobody can sign in before.
 """
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -11,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ...accounts import users
+from ...accounts import passwords, two_factor, users
 from ...errors import Conflict, InvalidInput
 from ...models import ROLES, User
 from ..session import get_session
@@ -42,9 +43,9 @@ class NewUserForm(StaffForm):
         validators=[
             DataRequired(),
             Length(
-                min=users.MIN_PASSWORD_LENGTH,
-                max=1000,
-                message=f"Use at least {users.MIN_PASSWORD_LENGTH} characters.",
+                min=passwords.MIN_LENGTH,
+                max=passwords.MAX_LENGTH,
+                message=f"Use at least {passwords.MIN_LENGTH} characters.",
             ),
         ],
     )
@@ -56,6 +57,10 @@ class MemberForm(StaffForm):
     active = BooleanField("Account on")
 
 
+class ResetTwoFactorForm(StaffForm):
+    """Only the CSRF token: resetting changes state."""
+
+
 def _members():
     return get_session().execute(select(User).order_by(User.email)).scalars().all()
 
@@ -63,7 +68,16 @@ def _members():
 def _page(form, status=200):
     members = _members()
     forms = {member.id: MemberForm(prefix=f"m{member.id}", obj=member, formdata=None) for member in members}
-    return render_template("staff/team.html", form=form, members=members, member_forms=forms), status
+    return (
+        render_template(
+            "staff/team.html",
+            form=form,
+            members=members,
+            member_forms=forms,
+            reset_form=ResetTwoFactorForm(),
+        ),
+        status,
+    )
 
 
 def _field_error(form, error: InvalidInput):
@@ -122,4 +136,19 @@ def update(user_id):
     else:
         state = "on" if member.active else "off, signed out everywhere"
         flash(f"Saved {member.email}: {', '.join(member.roles)}; account {state}.", "info")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/<id:user_id>/two-factor/reset")
+@role_required("admin")
+def reset_two_factor(user_id):
+    """Remove a member's second factor (lost phone and codes): their sessions end; they enrol again."""
+    session = get_session()
+    member = session.get(User, user_id)
+    if member is None:
+        abort(404)
+    if not ResetTwoFactorForm().validate():
+        abort(400)
+    two_factor.reset(session, member)
+    flash(f"Two-factor sign-in of {member.email} reset and their sessions ended; they set it up again.", "info")
     return redirect(url_for(".index"))

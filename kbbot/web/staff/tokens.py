@@ -2,18 +2,22 @@
 
 A token acts as its user (with the user's roles) on the staff API, for
 scripts such as a CMS pushing articles. It is shown once, right after it is
-created, and only its hash is stored.
+created, and only its hash is stored. It may expire after a chosen number of
+days; it is revoked when its owner's password changes or the account is switched off.
 """
+
+from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from wtforms import StringField
+from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from ...accounts import users
-from ...models import ApiToken
+from ...models import ApiToken, utcnow
 from ..session import get_session
 from .forms import StaffForm
 
@@ -24,6 +28,21 @@ class TokenForm(StaffForm):
     name = StringField(
         "What is it for?",
         validators=[DataRequired("Name the token, e.g. 'CMS sync'."), Length(max=200)],
+    )
+    # Days until it expires; "never" keeps it until revoked.
+    expires = SelectField(
+        "Expires",
+        choices=[
+            SelectChoice(value, label)
+            for value, label in (
+                ("7", "in 7 days"),
+                ("30", "in 30 days"),
+                ("90", "in 90 days"),
+                ("365", "in a year"),
+                ("never", "never"),
+            )
+        ],
+        default="90",
     )
 
 
@@ -47,6 +66,7 @@ def _page(form, new_token=None, status=200):
             revoke_form=RevokeForm(),
             tokens=_visible_tokens(),
             new_token=new_token,
+            now=utcnow(),
         ),
         status,
     )
@@ -64,8 +84,9 @@ def create():
     form = TokenForm()
     if not form.validate():
         return _page(form, status=400)
+    expires_at = None if form.expires.data == "never" else utcnow() + timedelta(days=int(form.expires.data))
     token, record = users.create_token(
-        get_session(), current_user._get_current_object(), form.name.data.strip()
+        get_session(), current_user._get_current_object(), form.name.data.strip(), expires_at=expires_at
     )
     # Rendered in this response only (never flashed into the session cookie, never logged).
     return _page(TokenForm(formdata=None), new_token=(token, record), status=201)

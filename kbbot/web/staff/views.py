@@ -1,16 +1,23 @@
-"""Staff pages: sign in, sign out, change password, and the staff home."""
+"""Staff pages: sign in (password, then the second factor), sign out, change password, the staff home.
+
+Signing in with a second factor takes two steps. The password step starts no
+login session: it leaves the user's id, session version and a deadline
+(SECOND_STEP_SECONDS) in the cookie, and only a valid code on the next page signs
+in. A login session records when it started and when it was last used, so that
+it ends idle or at its absolute lifetime (staff/__init__.py checks both).
+"""
 
 import re
+import time
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound as NotFoundPage
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ...accounts import auth
-from ...accounts.users import MIN_PASSWORD_LENGTH
+from ...accounts import auth, passwords
 from ...errors import InvalidInput, NotFound
 from ...models import User
 from ...support import handoffs
@@ -18,12 +25,17 @@ from ...text import url_parts
 from .. import security_headers
 from ..request_input import stated_reason
 from ..session import get_session
+from .access import needs_enrolment
 from .forms import StaffForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 security_headers.protect(bp, "staff")  # nested areas (staff/__init__.py) included
 
 SESSION_VERSION_KEY = "kbbot_session_version"
+SIGNED_IN_AT_KEY = "kbbot_signed_in_at"  # Unix seconds
+LAST_SEEN_KEY = "kbbot_last_seen"  # Unix seconds
+SECOND_STEP_KEY = "kbbot_second_step"  # the password step's result, before the code
+SECOND_STEP_SECONDS = 300
 _CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -32,10 +44,19 @@ class LoginForm(StaffForm):
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1000)])
 
 
+class CodeForm(StaffForm):
+    code = StringField(
+        "Code from your authenticator app, or a recovery code",
+        validators=[DataRequired(), Length(max=40)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True},
+    )
+
+
 class PasswordForm(StaffForm):
     current_password = PasswordField("Current password", validators=[DataRequired()])
     new_password = PasswordField(
-        "New password", validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1000)]
+        "New password",
+        validators=[DataRequired(), Length(min=passwords.MIN_LENGTH, max=passwords.MAX_LENGTH)],
     )
     confirm = PasswordField(
         "Repeat the new password", validators=[EqualTo("new_password", "Passwords differ.")]
@@ -67,6 +88,20 @@ def _safe_next(target):
     return target
 
 
+def start_session(user):
+    """Sign `user` in with a fresh session: nothing from before survives (no fixation)."""
+    session.clear()
+    login_user(user)
+    session.permanent = True  # the cookie lasts PERMANENT_SESSION_LIFETIME (KBBOT_STAFF_SESSION_HOURS)
+    session[SESSION_VERSION_KEY] = user.session_version
+    session[SIGNED_IN_AT_KEY] = session[LAST_SEEN_KEY] = int(time.time())
+
+
+def _throttled(template, form, error, **context):
+    flash(str(error).capitalize() + ".", "error")
+    return render_template(template, form=form, **context), 429, {"Retry-After": str(error.retry_after)}
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
@@ -77,18 +112,60 @@ def login():
                 get_session(), form.email.data, form.password.data, request.remote_addr or ""
             )
         except auth.Throttled as e:
-            flash(str(e).capitalize() + ".", "error")
-            return render_template("staff/login.html", form=form), 429, {"Retry-After": str(e.retry_after)}
+            return _throttled("staff/login.html", form, e)
         if user is not None:
-            session.clear()  # a fresh session: nothing from before sign-in survives (no fixation)
-            login_user(user)
-            session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME (KBBOT_STAFF_SESSION_HOURS)
-            session[SESSION_VERSION_KEY] = user.session_version
-            return redirect(_safe_next(request.args.get("next")))
+            target = _safe_next(request.args.get("next"))
+            if user.has_two_factor:
+                session.clear()
+                session[SECOND_STEP_KEY] = {
+                    "user": user.id,
+                    "version": user.session_version,
+                    "until": int(time.time()) + SECOND_STEP_SECONDS,
+                    "next": target,
+                }
+                return redirect(url_for("staff.login_code"))
+            start_session(user)
+            return redirect(url_for("staff.two_factor.index") if needs_enrolment(user) else target)
         flash("Wrong email or password.", "error")
         status = 401
     no_users = get_session().execute(select(func.count(User.id))).scalar_one() == 0
     return render_template("staff/login.html", form=form, no_users=no_users), status
+
+
+def _second_step_user():
+    """The user whose password was right moments ago in this browser, and where they were going; None once
+    the step is over, too old, or the user's sessions were ended since."""
+    pending = session.get(SECOND_STEP_KEY)
+    if not isinstance(pending, dict) or pending.get("until", 0) < time.time():
+        return None
+    user = get_session().get(User, pending.get("user", 0))
+    if user is None or not user.active or not user.has_two_factor or user.session_version != pending["version"]:
+        return None
+    return user, pending["next"]
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def login_code():
+    """The second step: a code from the user's authenticator app, or one of their recovery codes."""
+    pending = _second_step_user()
+    if pending is None:
+        session.pop(SECOND_STEP_KEY, None)
+        flash("Sign in again: the code must follow the password within a few minutes.", "error")
+        return redirect(url_for("staff.login"))
+    user, target = pending
+    form = CodeForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            proved = auth.second_step(get_session(), user, form.code.data, request.remote_addr or "")
+        except auth.Throttled as e:
+            return _throttled("staff/login_code.html", form, e)
+        if proved:
+            start_session(user)
+            return redirect(target)
+        form.code.errors.append("Wrong or already used code.")
+        status = 401
+    return render_template("staff/login_code.html", form=form), status
 
 
 @bp.post("/logout")
@@ -112,7 +189,8 @@ def change_password():
                 get_session(), current_user, form.current_password.data, form.new_password.data
             )
         except InvalidInput as e:
-            getattr(form, e.field).errors.append(e.message.capitalize() + ".")
+            field = {"password": "new_password"}.get(e.field, e.field)
+            getattr(form, field).errors.append(e.message.capitalize() + ".")
         else:
             logout_user()
             session.clear()

@@ -65,8 +65,8 @@ def test_password_change_and_disabling_end_sessions(app, client, agent):
     assert sign_in(other, password=new).status_code == 401
 
 
-def test_repeated_failures_are_throttled_per_account(client, agent):
-    for _ in range(auth.MAX_FAILURES_PER_ACCOUNT):
+def test_repeated_failures_are_throttled_per_account_and_address(client, agent):
+    for _ in range(auth.MAX_FAILURES_PER_PAIR):
         assert sign_in(client, password="wrong guess!").status_code == 401
     throttled = sign_in(client)  # even the right password waits now
     assert throttled.status_code == 429 and int(throttled.headers["Retry-After"]) > 0
