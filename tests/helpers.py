@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import jsonschema
+import pyotp
 import yaml
 from sqlalchemy import select
 
@@ -313,6 +314,12 @@ def csrf_token(client, path="/staff/login"):
 def sign_in(client, email="agent@example.com", password=PASSWORD, **params):
     data = {"email": email, "password": password, "csrf_token": csrf_token(client)}
     return client.post("/staff/login", data=data, query_string=params)
+
+
+def totp_code(secret, steps_ahead=0):
+    """The code an authenticator app shows for `secret` now, or `steps_ahead` 30-second steps later (a code
+    is accepted once: a second sign-in within a step needs the next step's code, which is accepted too)."""
+    return pyotp.TOTP(secret).at(datetime.now(UTC) + timedelta(seconds=30 * steps_ahead))
 
 
 def openapi(client):
