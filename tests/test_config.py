@@ -38,3 +38,32 @@ def test_a_number_that_does_not_parse_is_refused_by_name(monkeypatch):
     monkeypatch.setenv("KBBOT_ANSWER_THRESHOLD", "high")
     with pytest.raises(ValueError, match="KBBOT_ANSWER_THRESHOLD must be a number, got 'high'"):
         Config()
+
+
+def test_staff_sessions_have_an_idle_timeout_and_a_lifetime_and_admins_need_a_second_factor(monkeypatch):
+    for name in ("KBBOT_STAFF_SESSION_HOURS", "KBBOT_STAFF_SESSION_MAX_HOURS", "KBBOT_REQUIRE_2FA"):
+        monkeypatch.delenv(name, raising=False)
+    config = Config()
+    assert (config.PERMANENT_SESSION_LIFETIME.total_seconds(), config.STAFF_SESSION_MAX_AGE.total_seconds()) == (
+        12 * 3600,
+        24 * 3600,
+    )
+    assert config.REQUIRE_2FA == "admin"
+    monkeypatch.setenv("KBBOT_STAFF_SESSION_MAX_HOURS", "8")
+    monkeypatch.setenv("KBBOT_REQUIRE_2FA", " ALL ")
+    config = Config()
+    assert config.STAFF_SESSION_MAX_AGE.total_seconds() == 8 * 3600 and config.REQUIRE_2FA == "all"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("KBBOT_REQUIRE_2FA", "admins", "KBBOT_REQUIRE_2FA must be one of admin, all, off, got 'admins'"),
+        ("KBBOT_STAFF_SESSION_MAX_HOURS", "0", "KBBOT_STAFF_SESSION_MAX_HOURS must be more than 0"),
+        ("KBBOT_STAFF_SESSION_HOURS", "-1", "KBBOT_STAFF_SESSION_HOURS must be more than 0"),
+    ],
+)
+def test_staff_account_settings_that_make_no_sense_are_refused_by_name(monkeypatch, name, value, message):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError, match=message):
+        Config()

@@ -162,3 +162,49 @@ def test_every_staff_page_keeps_to_the_policy_no_inline_script_style_or_handlers
         assert "frame-ancestors" in response.headers["Content-Security-Policy"], url
         checked += 1
     assert checked >= 10
+
+
+@pytest.mark.parametrize(
+    ("new", "message"),
+    [
+        ("Password1234", "one of the most common or leaked passwords"),
+        ("AGENT and more words", "Must not contain your email&#39;s name (agent)"),
+    ],
+)
+def test_the_password_page_refuses_common_passwords_and_the_emails_name_saying_why(client, agent, new, message):
+    sign_in(client)
+    token = csrf_token(client, "/staff/password")
+    refused = client.post(
+        "/staff/password",
+        data={"current_password": PASSWORD, "new_password": new, "confirm": new, "csrf_token": token},
+    )
+    assert refused.status_code == 200 and message in refused.get_data(as_text=True)
+    assert client.get("/staff/").status_code == 200  # nothing changed: still signed in
+
+
+def test_the_team_page_refuses_a_common_first_password(app):
+    with app.app_context():
+        users.create_user(get_session(), "admin@example.com", ["admin"], password=PASSWORD)
+    admin = app.test_client()
+    sign_in(admin, email="admin@example.com")
+    data = {"email": "dana@example.com", "roles": ["agent"], "password": "qwertyuiopasdf"}
+    refused = admin.post("/staff/team/", data={**data, "csrf_token": csrf_token(admin, "/staff/team/")})
+    assert refused.status_code == 400 and "most common or leaked" in refused.get_data(as_text=True)
+
+
+def test_kbbot_user_commands_refuse_common_passwords_and_set_password_ends_sessions(app, client, agent):
+    runner = app.test_cli_runner()
+    created = runner.invoke(
+        args=["user", "create", "dana@example.com", "--role", "agent", "--password-stdin"], input="Password1234\n"
+    )
+    assert created.exit_code == 1 and "most common or leaked" in created.output
+    sign_in(client)
+    refused = runner.invoke(args=["user", "set-password", "agent@example.com", "--password-stdin"], input="agent12345678\n")
+    assert refused.exit_code == 1 and "email's name" in refused.output
+    assert client.get("/staff/").status_code == 200
+    changed = runner.invoke(
+        args=["user", "set-password", "agent@example.com", "--password-stdin"], input="violet kettle maps\n"
+    )
+    assert changed.exit_code == 0, changed.output
+    assert client.get("/staff/").status_code == 302
+    assert sign_in(client, password="violet kettle maps").status_code == 302
