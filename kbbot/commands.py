@@ -307,7 +307,9 @@ def token_create_command(email, name, expires_in_days):
     session = get_session()
     expires_at = datetime.now(UTC) + timedelta(days=expires_in_days) if expires_in_days else None
     try:
-        token, record = users.create_token(session, users.find_user(session, email), name, expires_at=expires_at)
+        token, record = users.create_token(
+            session, users.find_user(session, email), name, expires_at=expires_at
+        )
     except KbbotError as e:
         raise click.ClickException(str(e)) from e
     click.echo(f"Token {record.id} for {email} ({name}); store it now, it will not be shown again:", err=True)

@@ -44,7 +44,10 @@ def test_staff_sessions_have_an_idle_timeout_and_a_lifetime_and_admins_need_a_se
     for name in ("KBBOT_STAFF_SESSION_HOURS", "KBBOT_STAFF_SESSION_MAX_HOURS", "KBBOT_REQUIRE_2FA"):
         monkeypatch.delenv(name, raising=False)
     config = Config()
-    assert (config.PERMANENT_SESSION_LIFETIME.total_seconds(), config.STAFF_SESSION_MAX_AGE.total_seconds()) == (
+    assert (
+        config.PERMANENT_SESSION_LIFETIME.total_seconds(),
+        config.STAFF_SESSION_MAX_AGE.total_seconds(),
+    ) == (
         12 * 3600,
         24 * 3600,
     )

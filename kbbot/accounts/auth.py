@@ -94,16 +94,19 @@ def _retry_after(session: Session, email, address, now):
 
 def _known_address(session, email, address, now):
     """Whether someone signed in to `email` from `address` lately."""
-    return session.execute(
-        select(LoginAttempt.id)
-        .where(
-            LoginAttempt.email == email,
-            LoginAttempt.address == address,
-            LoginAttempt.succeeded.is_(True),
-            LoginAttempt.at > now - KNOWN_ADDRESS_AGE,
-        )
-        .limit(1)
-    ).first() is not None
+    return (
+        session.execute(
+            select(LoginAttempt.id)
+            .where(
+                LoginAttempt.email == email,
+                LoginAttempt.address == address,
+                LoginAttempt.succeeded.is_(True),
+                LoginAttempt.at > now - KNOWN_ADDRESS_AGE,
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def _begin_attempt(session: Session, email, address, now: datetime) -> LoginAttempt:

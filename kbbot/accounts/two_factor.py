@@ -26,7 +26,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..errors import Conflict, InvalidInput
-from ..models import RecoveryCode, User, utcnow
+from ..models import RecoveryCode, User
 
 POLICIES = ("admin", "all", "off")
 STEP_SECONDS = 30
@@ -100,7 +100,11 @@ def _accept_totp(session: Session, user: User, code, now: datetime) -> bool:
         return False
     totp = pyotp.TOTP(user.totp_secret)
     current = int(now.timestamp()) // STEP_SECONDS
-    steps = [step for step in (current - 1, current, current + 1) if hmac.compare_digest(totp.generate_otp(step), code)]
+    steps = [
+        step
+        for step in (current - 1, current, current + 1)
+        if hmac.compare_digest(totp.generate_otp(step), code)
+    ]
     if not steps:
         return False
     accepted = session.execute(
@@ -125,7 +129,9 @@ def _normalized(code):
 def new_recovery_codes(session: Session, user: User) -> list[str]:
     """Replace `user`'s recovery codes with RECOVERY_CODE_COUNT new ones; returns them, to show once."""
     codes = [
-        "-".join("".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(4)) for _ in range(_RECOVERY_GROUPS))
+        "-".join(
+            "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(4)) for _ in range(_RECOVERY_GROUPS)
+        )
         for _ in range(RECOVERY_CODE_COUNT)
     ]
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
@@ -151,5 +157,7 @@ def _use_recovery_code(session: Session, user: User, code, now: datetime) -> boo
 
 def recovery_codes_left(session: Session, user: User) -> int:
     return session.execute(
-        select(func.count(RecoveryCode.id)).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+        select(func.count(RecoveryCode.id)).where(
+            RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
+        )
     ).scalar_one()

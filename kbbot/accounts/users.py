@@ -66,7 +66,9 @@ def update_user(session: Session, user: User, name, roles, active):
     if user.active and "admin" in user.roles and not (active and "admin" in roles):
         other_admins = [
             other
-            for other in session.execute(select(User).where(User.active.is_(True), User.id != user.id)).scalars()
+            for other in session.execute(
+                select(User).where(User.active.is_(True), User.id != user.id)
+            ).scalars()
             if "admin" in other.roles
         ]
         if not other_admins:

@@ -114,10 +114,16 @@ def parallel_guesses(url, count):
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_parallel_guesses_never_get_past_the_limit(backend, tmp_path, request):
-    url = f"sqlite:///{tmp_path / 'kbbot.sqlite3'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
+    url = (
+        f"sqlite:///{tmp_path / 'kbbot.sqlite3'}"
+        if backend == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
     app = make_app(tmp_path, DATABASE_URL=url)
     with app.app_context():
-        users.create_user(app.extensions["kbbot.sessionmaker"](), "agent@example.com", ["agent"], password=PASSWORD)
+        users.create_user(
+            app.extensions["kbbot.sessionmaker"](), "agent@example.com", ["agent"], password=PASSWORD
+        )
     outcomes = parallel_guesses(url, 40)
     assert len(outcomes) == 40
     assert 1 <= outcomes.count(None) <= auth.MAX_FAILURES_PER_PAIR

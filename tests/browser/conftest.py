@@ -171,3 +171,17 @@ def editor_site(tmp_path):
             users.create_user(get_session(), email, ["editor"], password="correct horse battery", name=name)
     with LiveServer(app, port) as server:
         yield server
+
+
+@pytest.fixture
+def staff_site(tmp_path):
+    """A live kbbot with no articles under the shipped two-factor policy (admins must enrol), and an admin
+    who has not enrolled yet (admin@example.com, "correct horse battery")."""
+    port = free_port()
+    app = make_app(
+        tmp_path, REQUIRE_2FA="admin", PUBLIC_URL=f"http://127.0.0.1:{port}", PRODUCT_NAME="Ledgerly"
+    )
+    with app.app_context():
+        users.create_user(get_session(), "admin@example.com", ["admin"], password="correct horse battery")
+    with LiveServer(app, port) as server:
+        yield server

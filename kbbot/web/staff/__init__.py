@@ -52,12 +52,16 @@ def _load_user(user_id):
         return None
     signed_in_at, last_seen = session.get(views.SIGNED_IN_AT_KEY), session.get(views.LAST_SEEN_KEY)
     now = time.time()
-    if not isinstance(signed_in_at, int) or not isinstance(last_seen, int) or auth.session_expired(
-        _moment(signed_in_at),
-        _moment(last_seen),
-        _moment(now),
-        idle=current_app.permanent_session_lifetime,
-        lifetime=current_app.config["STAFF_SESSION_MAX_AGE"],
+    if (
+        not isinstance(signed_in_at, int)
+        or not isinstance(last_seen, int)
+        or auth.session_expired(
+            _moment(signed_in_at),
+            _moment(last_seen),
+            _moment(now),
+            idle=current_app.permanent_session_lifetime,
+            lifetime=current_app.config["STAFF_SESSION_MAX_AGE"],
+        )
     ):
         return None
     session[views.LAST_SEEN_KEY] = int(now)

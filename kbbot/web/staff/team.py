@@ -150,5 +150,7 @@ def reset_two_factor(user_id):
     if not ResetTwoFactorForm().validate():
         abort(400)
     two_factor.reset(session, member)
-    flash(f"Two-factor sign-in of {member.email} reset and their sessions ended; they set it up again.", "info")
+    flash(
+        f"Two-factor sign-in of {member.email} reset and their sessions ended; they set it up again.", "info"
+    )
     return redirect(url_for(".index"))

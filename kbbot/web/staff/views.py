@@ -139,7 +139,12 @@ def _second_step_user():
     if not isinstance(pending, dict) or pending.get("until", 0) < time.time():
         return None
     user = get_session().get(User, pending.get("user", 0))
-    if user is None or not user.active or not user.has_two_factor or user.session_version != pending["version"]:
+    if (
+        user is None
+        or not user.active
+        or not user.has_two_factor
+        or user.session_version != pending["version"]
+    ):
         return None
     return user, pending["next"]
 

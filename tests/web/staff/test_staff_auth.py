@@ -171,7 +171,9 @@ def test_every_staff_page_keeps_to_the_policy_no_inline_script_style_or_handlers
         ("AGENT and more words", "Must not contain your email&#39;s name (agent)"),
     ],
 )
-def test_the_password_page_refuses_common_passwords_and_the_emails_name_saying_why(client, agent, new, message):
+def test_the_password_page_refuses_common_passwords_and_the_emails_name_saying_why(
+    client, agent, new, message
+):
     sign_in(client)
     token = csrf_token(client, "/staff/password")
     refused = client.post(
@@ -195,11 +197,14 @@ def test_the_team_page_refuses_a_common_first_password(app):
 def test_kbbot_user_commands_refuse_common_passwords_and_set_password_ends_sessions(app, client, agent):
     runner = app.test_cli_runner()
     created = runner.invoke(
-        args=["user", "create", "dana@example.com", "--role", "agent", "--password-stdin"], input="Password1234\n"
+        args=["user", "create", "dana@example.com", "--role", "agent", "--password-stdin"],
+        input="Password1234\n",
     )
     assert created.exit_code == 1 and "most common or leaked" in created.output
     sign_in(client)
-    refused = runner.invoke(args=["user", "set-password", "agent@example.com", "--password-stdin"], input="agent12345678\n")
+    refused = runner.invoke(
+        args=["user", "set-password", "agent@example.com", "--password-stdin"], input="agent12345678\n"
+    )
     assert refused.exit_code == 1 and "email's name" in refused.output
     assert client.get("/staff/").status_code == 200
     changed = runner.invoke(

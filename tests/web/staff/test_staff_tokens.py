@@ -125,7 +125,10 @@ def test_a_token_chosen_to_expire_is_refused_like_an_invalid_one_once_it_has(app
 
 def test_a_token_may_never_expire(app, team):
     client = signed_in(app, "agent@example.com")
-    client.post("/staff/tokens/", data={"name": "cms", "expires": "never", "csrf_token": csrf_token(client, "/staff/tokens/")})
+    client.post(
+        "/staff/tokens/",
+        data={"name": "cms", "expires": "never", "csrf_token": csrf_token(client, "/staff/tokens/")},
+    )
     with app.app_context():
         assert get_session().query(ApiToken).one().expires_at is None
 

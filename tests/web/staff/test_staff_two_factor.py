@@ -53,10 +53,13 @@ def test_an_admin_without_a_second_factor_is_sent_to_enrol_and_can_reach_nothing
     assert re.sub(r"\s", "", re.search(r'class="two-factor-secret">([A-Z2-7 ]+)<', html)[1]) == secret
 
     wrong = f"{(int(totp_code(secret)) + 1) % 10**6:06d}"
-    refused = client.post("/staff/two-factor/", data={"code": wrong, "csrf_token": csrf_token(client, "/staff/two-factor/")})
+    refused = client.post(
+        "/staff/two-factor/", data={"code": wrong, "csrf_token": csrf_token(client, "/staff/two-factor/")}
+    )
     assert refused.status_code == 400 and client.get("/staff/").status_code == 302
     confirmed = client.post(
-        "/staff/two-factor/", data={"code": totp_code(secret), "csrf_token": csrf_token(client, "/staff/two-factor/")}
+        "/staff/two-factor/",
+        data={"code": totp_code(secret), "csrf_token": csrf_token(client, "/staff/two-factor/")},
     )
     assert confirmed.status_code == 201 and len(shown_recovery_codes(confirmed)) == 10
     assert client.get("/staff/").status_code == 200  # this session carries on
@@ -132,7 +135,10 @@ def test_a_recovery_code_signs_in_once_and_new_codes_need_the_password(app):
         user = users.find_user(get_session(), "agent@example.com")
         secret = two_factor.begin_enrolment(get_session(), user)
     codes = shown_recovery_codes(
-        client.post("/staff/two-factor/", data={"code": totp_code(secret), "csrf_token": csrf_token(client, "/staff/two-factor/")})
+        client.post(
+            "/staff/two-factor/",
+            data={"code": totp_code(secret), "csrf_token": csrf_token(client, "/staff/two-factor/")},
+        )
     )
     other = app.test_client()
     sign_in(other)
@@ -142,7 +148,9 @@ def test_a_recovery_code_signs_in_once_and_new_codes_need_the_password(app):
     assert enter_code(again, codes[0]).status_code == 401
 
     token = csrf_token(other, "/staff/two-factor/")
-    refused = other.post("/staff/two-factor/recovery-codes", data={"password": "wrong guess!", "csrf_token": token})
+    refused = other.post(
+        "/staff/two-factor/recovery-codes", data={"password": "wrong guess!", "csrf_token": token}
+    )
     assert refused.status_code == 400 and shown_recovery_codes(refused) == []
     renewed = other.post("/staff/two-factor/recovery-codes", data={"password": PASSWORD, "csrf_token": token})
     assert renewed.status_code == 201 and not set(shown_recovery_codes(renewed)) & set(codes)
@@ -155,7 +163,12 @@ def test_turning_the_second_factor_off_needs_the_password_and_ends_every_session
         sign_in(browser)
         enter_code(browser, totp_code(secret, steps_ahead=step))
     token = csrf_token(client, "/staff/two-factor/")
-    assert client.post("/staff/two-factor/off", data={"password": "wrong guess!", "csrf_token": token}).status_code == 400
+    assert (
+        client.post(
+            "/staff/two-factor/off", data={"password": "wrong guess!", "csrf_token": token}
+        ).status_code
+        == 400
+    )
     off = client.post("/staff/two-factor/off", data={"password": PASSWORD, "csrf_token": token})
     assert off.headers["Location"] == "/staff/login"
     assert client.get("/staff/").status_code == other.get("/staff/").status_code == 302
@@ -168,7 +181,10 @@ def test_a_role_that_requires_the_second_factor_cannot_turn_it_off(app):
     sign_in(client, email="admin@example.com")
     enter_code(client, totp_code(secret, steps_ahead=1))
     token = csrf_token(client, "/staff/two-factor/")
-    assert client.post("/staff/two-factor/off", data={"password": PASSWORD, "csrf_token": token}).status_code == 403
+    assert (
+        client.post("/staff/two-factor/off", data={"password": PASSWORD, "csrf_token": token}).status_code
+        == 403
+    )
     with app.app_context():
         assert users.find_user(get_session(), "admin@example.com").has_two_factor
 
@@ -182,7 +198,9 @@ def test_an_admin_resets_a_members_second_factor_and_their_sessions_end(app):
     with app.app_context():
         agent_id = users.find_user(get_session(), "agent@example.com").id
     assert "Reset two-factor" in admin.get("/staff/team/").get_data(as_text=True)
-    reset = admin.post(f"/staff/team/{agent_id}/two-factor/reset", data={"csrf_token": csrf_token(admin, "/staff/team/")})
+    reset = admin.post(
+        f"/staff/team/{agent_id}/two-factor/reset", data={"csrf_token": csrf_token(admin, "/staff/team/")}
+    )
     assert reset.status_code == 302
     assert agent.get("/staff/").status_code == 302
     with app.app_context():
