@@ -143,7 +143,9 @@ def turn_off():
     """Remove the second factor, where the policy allows; every session ends, this one included."""
     form = PasswordCheckForm()
     user = _user()
-    if not user.has_two_factor or two_factor.required(user, current_app.config["REQUIRE_2FA"]):
+    if not user.has_two_factor:
+        return redirect(url_for(".index"))
+    if two_factor.required(user, current_app.config["REQUIRE_2FA"]):
         abort(403, "Your role requires two-factor sign-in; an admin can reset it for you to enrol again.")
     if not _password_confirmed(form):
         return _status_page(status=400, form=form)

@@ -21,6 +21,11 @@ ALLOWED = {
     "staff.team.index": ("admin",),
     "staff.team.create": ("admin",),
     "staff.team.update": ("admin",),
+    "staff.team.reset_two_factor": ("admin",),
+    "staff.two_factor.index": STAFF,
+    "staff.two_factor.enrol": STAFF,
+    "staff.two_factor.renew_recovery_codes": STAFF,
+    "staff.two_factor.turn_off": STAFF,
     "staff.tokens.index": STAFF,
     "staff.tokens.create": STAFF,
     "staff.tokens.revoke": STAFF,
@@ -51,7 +56,7 @@ ALLOWED = {
     "staff.console.reopen": ("agent", "admin"),
     "staff.console.erase": ("admin",),  # erasing a customer's data: admins only
 }
-OPEN_TO_ALL = {"staff.login"}  # the sign-in page itself
+OPEN_TO_ALL = {"staff.login", "staff.login_code"}  # the sign-in pages themselves
 # Walked last, in this order: revoking token 1 (the agent's own) and signing out end what the walk uses.
 LAST = ("staff.tokens.revoke", "staff.logout")
 
