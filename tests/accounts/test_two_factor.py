@@ -1,5 +1,6 @@
 """The second factor: enrolment confirmed by a code, codes accepted once, recovery codes used once."""
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pyotp
@@ -8,6 +9,7 @@ import pytest
 from kbbot.accounts import two_factor, users
 from kbbot.errors import InvalidInput
 from kbbot.models import User
+from tests.helpers import make_app
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 
@@ -83,3 +85,43 @@ def test_reset_removes_the_factor_and_its_codes_and_ends_sessions(session, user)
 )
 def test_who_must_use_a_second_factor(policy, roles, required):
     assert two_factor.required(User(email="x@example.com", roles=roles), policy) is required
+
+
+def at_once(make_session, count, attempt):
+    """Run `attempt(session)` in `count` threads at once, each with its own database session; the results."""
+    start = threading.Barrier(count)
+    results = []
+
+    def one():
+        with make_session() as session:
+            start.wait()
+            results.append(attempt(session))
+
+    threads = [threading.Thread(target=one) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_code_sent_many_times_at_once_is_accepted_once(backend, tmp_path, request):
+    url = (
+        f"sqlite:///{tmp_path / 'kbbot.sqlite3'}"
+        if backend == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
+    app = make_app(tmp_path, DATABASE_URL=url)
+    make_session = app.extensions["kbbot.sessionmaker"]
+    with make_session() as session:
+        user = users.create_user(session, "dana@example.com", ["agent"], password="violet kettle maps")
+        secret, codes = enrolled(session, user)
+    later = NOW + timedelta(seconds=30)
+
+    def use(code):
+        return lambda session: two_factor.verify(session, session.get(User, user.id), code, later)
+
+    assert sorted(at_once(make_session, 8, use(pyotp.TOTP(secret).at(later)))) == [False] * 7 + [True]
+    assert sorted(at_once(make_session, 8, use(codes[0]))) == [False] * 7 + [True]
+    app.extensions["kbbot.engine"].dispose()
