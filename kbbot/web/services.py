@@ -34,6 +34,7 @@ def get_engine() -> Engine:
                     suggest_threshold=app.config["SUGGEST_THRESHOLD"],
                     section_threshold=app.config["SECTION_THRESHOLD"],
                     correct_spelling=app.config["SPELLING_CORRECTION"],
+                    max_query_words=app.config["MAX_QUERY_WORDS"],
                 )
                 app.extensions["kbbot.answer_engine"] = engine
     return engine

@@ -305,15 +305,22 @@ ERROR_PAGES = {
         advice="Please wait a moment, then search again.",
         description="Too many searches at once.",
     ),
+    503: ErrorPage(  # every engine slot busy (`rate_limits`)
+        title="Search is busy",
+        heading="Search is busy right now",
+        advice="Please wait a moment, then search again. Articles and categories still open as usual.",
+        description="Search is busy right now.",
+    ),
 }
 
 
 @bp.errorhandler(400)
 @bp.errorhandler(404)
 @bp.errorhandler(429)
+@bp.errorhandler(503)
 def error_page(error):
     """The help center's own page for a link it cannot read (a NUL in it), a page it does not have,
-    or a visitor over the search rate limit, saying what was wrong when kbbot knows; the app also
+    a visitor over the search rate limit or search busy on every engine slot, saying what was wrong when kbbot knows; the app also
     uses it for URLs that match no route."""
     theme = current_app.extensions["kbbot.theme"]
     html = render_template(
