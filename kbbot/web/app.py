@@ -11,6 +11,7 @@ from ..config import Config, instance_secret
 from ..support import business_hours
 from . import (
     api,
+    article_views,
     health,
     help_center,
     origins,
@@ -58,6 +59,7 @@ def create_app(config=None):
     visitors.init_app(app)
     origins.init_app(app)
     rate_limits.init_app(app)
+    article_views.init_app(app)
     if app.config["PROXIES"]:
         proxies = app.config["PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)

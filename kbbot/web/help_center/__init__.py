@@ -28,11 +28,11 @@ from ...articles import catalog
 from ...articles.highlight import excerpt, highlight, query_terms
 from ...articles.rendering import render_article, snippet_html, summary
 from ...text import is_link, url_parts
-from .. import security_headers, theme
+from .. import article_views, security_headers, theme
 from ..request_input import stated_reason
 from ..search import clean_query, search_help_center
 from ..services import get_engine
-from ..session import get_session, write_events
+from ..session import get_session
 from ..visitors import current_visitor_id
 
 bp = Blueprint("help_center", __name__)
@@ -145,13 +145,10 @@ def article(slug):
         return redirect(url_for(".article", slug=renamed.slug) + (f"?{query}" if query else ""), 301)
     view = None
     if not current_user.is_authenticated:  # staff reading their own help center would skew the reports
-        view = events.record_article_view(
-            session,
-            found,
-            current_visitor_id(),
-            referrer_kind(request.args.get("ref"), request.referrer, request.host),
+        # Written now: the page reports the reading time against the view's id.
+        view = article_views.count_view(
+            session, found, referrer_kind(request.args.get("ref"), request.referrer, request.host)
         )
-        write_events()  # now: the page reports the reading time against the view's id
     related = get_engine().related(session, found.slug, limit=RELATED_COUNT)
     return article_page(found, view=view, related=related)
 
