@@ -108,6 +108,14 @@ def record_article_view(session, article, visitor_id, ref):
     return view
 
 
+def seen_since(session, visitor_id, since):
+    """Whether `visitor_id` has any written event at or after `since` (a datetime)."""
+    found = session.execute(
+        select(Event.id).where(Event.visitor_id == visitor_id, Event.occurred_at >= since).limit(1)
+    )
+    return found.first() is not None
+
+
 def recent_view(session, visitor_id, article_id, since):
     """The visitor's latest `article_view` of the article at or after `since` (written events only), or None.
 

@@ -106,7 +106,10 @@ def init_app(app):
 def words_searched(max_words):
     """How many words of this request's query the engine will search: at least 1, at most `max_words`."""
     if request.method == "POST":
-        body = request.get_json(silent=True)
+        try:
+            body = request.get_json(silent=True)
+        except RecursionError:  # pathologically nested: the view answers 400 (api/requests.py)
+            body = None
         text = body.get("message") if isinstance(body, dict) else None
     else:
         text = request.args.get("q")

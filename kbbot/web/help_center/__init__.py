@@ -23,7 +23,6 @@ from flask import (
 from flask_login import current_user
 from markupsafe import Markup
 
-from ... import events
 from ...articles import catalog
 from ...articles.highlight import excerpt, highlight, query_terms
 from ...articles.rendering import render_article, snippet_html, summary
