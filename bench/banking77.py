@@ -149,14 +149,10 @@ def run_bm25_baseline(kb, questions):
     slugs = [slugify(intent) for intent in kb]
     texts = [" ".join([intent_title(intent)] + examples) for intent, examples in kb.items()]
     retriever = bm25s.BM25()
-    retriever.index(
-        bm25s.tokenize(texts, stopwords="en", stemmer=stemmer, show_progress=False), show_progress=False
-    )
+    retriever.index(bm25s.tokenize(texts, stopwords="en", stemmer=stemmer, show_progress=False), show_progress=False)
 
     def rank(query):
-        terms = bm25s.tokenize(
-            [query], stopwords="en", stemmer=stemmer, return_ids=False, show_progress=False
-        )[0]
+        terms = bm25s.tokenize([query], stopwords="en", stemmer=stemmer, return_ids=False, show_progress=False)[0]
         if not terms:
             return [], 0.0
         scores = retriever.get_scores(terms)
@@ -173,9 +169,7 @@ def table(results):
     ]
     for name, report, decides in results:
         decision = (
-            f"{report.answer_rate_covered:.3f} | {report.handoff_rate_uncovered:.3f}"
-            if decides
-            else "n/a | n/a"
+            f"{report.answer_rate_covered:.3f} | {report.handoff_rate_uncovered:.3f}" if decides else "n/a | n/a"
         )
         lines.append(
             f"| {name} | {report.precision_at_1:.3f} | {report.mrr_at_10:.3f} | {report.recall_at_5:.3f} | "
@@ -185,28 +179,20 @@ def table(results):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--split", choices=("test", "dev"), default="test")
     parser.add_argument("--write", type=Path, help="Markdown file to write the table into (test split only).")
     args = parser.parse_args(argv)
 
     kb, questions = build_split(args.split)
     covered = sum(1 for q in questions if q.expected)
-    print(
-        f"BANKING77 {args.split}: {len(kb)} FAQ entries, {covered} covered and {len(questions) - covered} uncovered queries"
-    )
+    print(f"BANKING77 {args.split}: {len(kb)} FAQ entries, {covered} covered and {len(questions) - covered} uncovered queries")
     encoder = load_encoder(None)
     with tempfile.TemporaryDirectory() as workdir:
         engine_outcomes = run_engine(kb, questions, Path(workdir))
     results = [
         ("kbbot hybrid engine", evaluation.report(engine_outcomes), True),
-        (
-            "dense baseline (one vector per article)",
-            evaluation.report(run_dense_baseline(kb, questions, encoder)),
-            False,
-        ),
+        ("dense baseline (one vector per article)", evaluation.report(run_dense_baseline(kb, questions, encoder)), False),
         ("BM25 baseline", evaluation.report(run_bm25_baseline(kb, questions)), False),
     ]
     rendered = table(results)

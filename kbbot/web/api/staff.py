@@ -61,7 +61,9 @@ def staff_required(role):
             scheme, _, token = request.headers.get("Authorization", "").partition(" ")
             if scheme:
                 user = (
-                    users.user_for_token(get_session(), token.strip()) if scheme.lower() == "bearer" else None
+                    users.user_for_token(get_session(), token.strip())
+                    if scheme.lower() == "bearer"
+                    else None
                 )
             else:
                 user = _session_user()
