@@ -251,6 +251,10 @@ class Config:
         # The public base URL of the help center, e.g. https://help.example.com, for canonical links,
         # the sitemap and robots.txt; None: the URL each request came in on.
         self.PUBLIC_URL = os.environ.get("KBBOT_PUBLIC_URL") or None
+        # Strict-Transport-Security's max-age in seconds on every response, 0 for none; None: a year
+        # when PUBLIC_URL is https, else none (decided when the app is created, kbbot/web/app.py).
+        hsts = os.environ.get("KBBOT_HSTS_SECONDS")
+        self.HSTS_SECONDS = _int("KBBOT_HSTS_SECONDS", 0) if hsts else None
         # Where "Contact support" links: a contact page (http/https) or a mailto: URL; None: the
         # help center offers the chat assistant only.
         self.SUPPORT_URL = os.environ.get("KBBOT_SUPPORT_URL") or site.get("SUPPORT_URL")

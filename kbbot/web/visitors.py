@@ -109,7 +109,7 @@ def remember_visitor(response):
             token,
             max_age=lifetime_seconds(),
             httponly=True,
-            secure=request.is_secure,
+            secure=request.is_secure or bool(current_app.config["SESSION_COOKIE_SECURE"]),
             samesite="Lax",
         )
     return response
