@@ -162,7 +162,7 @@ class Config:
         self.SPELLING_CORRECTION = _flag("KBBOT_SPELLING_CORRECTION", True)
 
         # A query's words past this many are not searched (the engine's work grows with each word).
-        self.MAX_QUERY_WORDS = _int("KBBOT_MAX_QUERY_WORDS", 40)
+        self.MAX_QUERY_WORDS = _int("KBBOT_MAX_QUERY_WORDS", 50)
         if self.MAX_QUERY_WORDS < 1:
             raise ValueError(
                 f"environment variable KBBOT_MAX_QUERY_WORDS must be 1 or more, got {self.MAX_QUERY_WORDS}"
