@@ -138,7 +138,6 @@ def recent_view(session, visitor_id, article_id, since):
 READING_WORDS_PER_MINUTE = 50  # a quarter of an average reader's speed: slow, with pauses
 READING_SECONDS_BESIDES = 120  # looking at pictures, trying the steps, a very short article
 READING_SECONDS_CEILING = 3600  # nobody reads one help article for longer
-CLOCK_SLACK_SECONDS = 5  # between the view's time in the database and the browser's own count
 
 
 def longest_reading(words):
@@ -146,18 +145,16 @@ def longest_reading(words):
     return min(READING_SECONDS_CEILING, READING_SECONDS_BESIDES + words * 60 / READING_WORDS_PER_MINUTE)
 
 
-def reading_seconds(reported, view, words, now):
-    """The reading time counted for a browser's report of `reported` seconds on `view`'s page: no more
-    than a person could read `words` words in (`longest_reading`), nor than the time since the page
-    was served (plus a few seconds of clock slack)."""
-    since_view = (now - view.occurred_at).total_seconds() + CLOCK_SLACK_SECONDS
-    return max(0.0, min(reported, since_view, longest_reading(words)))
+def reading_seconds(reported, words):
+    """The reading time counted for a browser's report of `reported` seconds on an article of `words`
+    words: no more than a person could spend reading it (`longest_reading`)."""
+    return max(0.0, min(reported, longest_reading(words)))
 
 
-def record_reading_time(session, view, reported, words, now=None):
+def record_reading_time(session, view, reported, words):
     """Log the time a visitor spent on `view`'s article page (`reading_seconds` of `reported`); the
-    article has `words` words."""
-    counted = round(reading_seconds(reported, view, words, now or utcnow()), 1)
+    article has `words` words. A report above the cap is kept beside it as `reported`."""
+    counted = round(reading_seconds(reported, words), 1)
     extra = {"reported": round(reported, 1)} if counted < round(reported, 1) else {}
     return record(
         session,

@@ -61,7 +61,7 @@ def record_reading_time(view_id):
     """How long the visitor spent on an article page (sent by the page).
 
     The browser reports it for an article page it was served. The time counted is at most what a
-    person could spend reading the article, and at most the time since the page was served.
+    person could spend reading the article.
     """
     body = read_json()
     view = get_session().get(Event, view_id)
