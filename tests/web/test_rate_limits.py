@@ -194,3 +194,27 @@ def test_workers_sharing_a_redis_store_share_the_engine_calls_at_once(tmp_path, 
     assert workers[1].test_client().get("/api/v1/search?q=refund", environ_base=environ).status_code == 429
     workers[0].extensions["kbbot.rate_limits"].in_flight.release(lease)
     assert workers[1].test_client().get("/api/v1/search?q=refund", environ_base=environ).status_code == 200
+
+
+def test_workers_sharing_a_redis_store_share_the_words_budget(tmp_path, redis_url):
+    workers = [
+        limited_app(
+            tmp_path / name,
+            per_visitor="off",
+            per_address="off",
+            RATE_LIMIT_WORDS_PER_ADDRESS="60/minute",
+            MAX_QUERY_WORDS=40,
+            RATE_LIMIT_STORAGE=redis_url,
+        )
+        for name in ("one", "two")
+    ]
+    environ = {
+        "REMOTE_ADDR": f"2001:db8::{secrets.token_hex(2)}:{secrets.token_hex(2)}:{secrets.token_hex(2)}"
+    }
+    first = (
+        workers[0].test_client().get("/api/v1/search", query_string={"q": LONG_QUERY}, environ_base=environ)
+    )
+    second = (
+        workers[1].test_client().get("/api/v1/search", query_string={"q": LONG_QUERY}, environ_base=environ)
+    )
+    assert (first.status_code, second.status_code) == (200, 429)  # 40 words, then 40 more of 60
