@@ -218,6 +218,9 @@ class Config:
         # cores left over serve the pages. Above it a call waits a few seconds, then gets 503.
         self.ENGINE_CALLS_AT_ONCE = _int("KBBOT_ENGINE_CALLS_AT_ONCE", max(1, (os.cpu_count() or 2) - 1))
         self.ENGINE_WAIT_SECONDS = _float("KBBOT_ENGINE_WAIT_SECONDS", 5)
+        # Threads each serving process lets the model and FAISS use (wsgi.py, `kbbot serve`); by default
+        # the cores less one, so that one engine call cannot take the core the pages are served on.
+        self.ENGINE_THREADS = _int("KBBOT_ENGINE_THREADS", max(1, (os.cpu_count() or 2) - 1))
         # Article views and reading times come from anonymous browsers: a visitor's views of one article
         # within this many minutes count once, an address counts at most this many views of one
         # article (more are served, not counted), and reports of reading time are rate-limited per address.
