@@ -4,8 +4,8 @@ Serves the sample help center with gunicorn as in production (2 worker processes
 the `serve` extra) on loopback. Four attacker connections from one address send 500-character
 searches to /api/v1/search back to back, never waiting for Retry-After, for `--seconds`, while a
 reader fetches an article page every 0.2 s. Measured twice on the same database and index: with the
-limits off (no word budget, no cap on engine calls at once, every word searched) and with the
-defaults. Reports the article page's p50 and p95 while idle and under attack, and how the attack
+limits off (no word budget, no cap on engine calls at once, every word searched, every
+core for the model) and with the defaults. Reports the article page's p50 and p95 while idle and under attack, and how the attack
 requests were answered.
 
     python bench/abuse.py [--seconds 40] [--no-write]
