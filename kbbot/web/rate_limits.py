@@ -137,10 +137,8 @@ def _hold_back_floods():
             for namespace, kind, key, items, cost in counted:
                 for item in items:
                     _count(limits, item, namespace, kind, key, cost)
-        except (
-            StorageError,
-            *_store_errors(limits),
-        ) as e:  # the shared store is away: let the request through
+        except (StorageError, *_store_errors(limits)) as e:
+            # The shared store is away: let the request through.
             error = e.storage_error if isinstance(e, StorageError) else e
             log.warning("rate limits not checked: the store failed (%s)", type(error).__name__)
     _take_engine_slot()
