@@ -122,6 +122,8 @@ def _hold_back_floods():
     address's budget (429 when one is used up), then wait for one of the machine's engine slots."""
     if request.endpoint not in ASKING_ENDPOINTS or request.method == "OPTIONS":
         return
+    if request.method == "GET" and not request.args.get("q", "").strip():
+        return  # the search page without a query, or the API's 422: no engine call
     limits = current_app.extensions["kbbot.rate_limits"]
     address = request.remote_addr or ""
     if limits is not None:

@@ -118,6 +118,7 @@ def test_an_address_runs_only_its_share_of_engine_calls_at_once(tmp_path):
     assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
     assert "at once from this address (at most 1)" in refused.get_json()["detail"]
     assert client.get("/search?q=refund").status_code == 429
+    assert client.get("/search").status_code == 200  # the search page without a query runs no engine
     assert client.get("/api/v1/search?q=refund", environ_base={"REMOTE_ADDR": "192.0.2.9"}).status_code == 200
     in_flight.release(lease)
     assert client.get("/api/v1/search?q=refund").status_code == 200
