@@ -100,6 +100,7 @@ def scratch_app(workdir, name):
             "SYNC_ON_FIRST_START": False,
             "RATE_LIMIT_PER_VISITOR": "1000000/minute",
             "RATE_LIMIT_PER_ADDRESS": "1000000/minute",
+            "RATE_LIMIT_WORDS_PER_ADDRESS": "100000000/minute",
         }
     )
 

@@ -12,6 +12,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
+from werkzeug.serving import WSGIRequestHandler
 
 from . import reports
 from .accounts import auth, two_factor, users
@@ -211,7 +212,14 @@ def serve_command(host, port):
     services.prepare_to_serve(get_session())
     engine = services.get_engine()
     click.echo(f"{engine.article_count()} published articles indexed; serving on http://{host}:{port}/")
-    current_app.run(host=host, port=port, use_reloader=False)
+    current_app.run(host=host, port=port, use_reloader=False, request_handler=DevRequestHandler)
+
+
+class DevRequestHandler(WSGIRequestHandler):
+    """The development server's request handler, whose Server header names no versions."""
+
+    def version_string(self):
+        return "kbbot"
 
 
 def _read_password(from_stdin):

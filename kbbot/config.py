@@ -162,10 +162,18 @@ class Config:
         # help center in another language.
         self.SPELLING_CORRECTION = _flag("KBBOT_SPELLING_CORRECTION", True)
 
+        # A query's words past this many are not searched (the engine's work grows with each word).
+        self.MAX_QUERY_WORDS = _int("KBBOT_MAX_QUERY_WORDS", 50)
+        if self.MAX_QUERY_WORDS < 1:
+            raise ValueError(
+                f"environment variable KBBOT_MAX_QUERY_WORDS must be 1 or more, got {self.MAX_QUERY_WORDS}"
+            )
+
         # Articles larger than this are refused by sync, with an error naming the file.
         self.MAX_ARTICLE_BYTES = _int("KBBOT_MAX_ARTICLE_BYTES", 512 * 1024)
-        # Staff session cookies only over HTTPS; set to 1 in production (the quick start serves plain HTTP).
-        self.SESSION_COOKIE_SECURE = _flag("KBBOT_SECURE_COOKIES", False)
+        # Staff session cookies only over HTTPS (also named __Host-, bound to this host); by default
+        # when KBBOT_PUBLIC_URL is https (read below), as the quick start serves plain HTTP.
+        self.SESSION_COOKIE_SECURE = _flag("KBBOT_SECURE_COOKIES", None)
         self.SESSION_COOKIE_SAMESITE = "Lax"
         # A staff session ends after this many hours without a request (the idle timeout, also the
         # cookie's lifetime), and in any case this many hours after signing in (docs/security.md).
@@ -218,6 +226,32 @@ class Config:
         self.RATE_LIMIT_PER_VISITOR = os.environ.get("KBBOT_RATE_LIMIT_PER_VISITOR") or "30/minute;300/hour"
         self.RATE_LIMIT_PER_ADDRESS = os.environ.get("KBBOT_RATE_LIMIT_PER_ADDRESS") or "120/minute;2000/hour"
         self.RATE_LIMIT_STORAGE = os.environ.get("KBBOT_RATE_LIMIT_STORAGE") or "memory://"
+        # What the engine's work costs, counted per client address: the words searched (each asking
+        # request charged its words, at most MAX_QUERY_WORDS), and the engine calls running at once.
+        self.RATE_LIMIT_WORDS_PER_ADDRESS = (
+            os.environ.get("KBBOT_RATE_LIMIT_WORDS_PER_ADDRESS") or "600/minute;6000/hour"
+        )
+        self.ENGINE_CALLS_PER_ADDRESS = _int("KBBOT_ENGINE_CALLS_PER_ADDRESS", 2)
+        # Engine calls running at once on this machine, all worker processes together (0: no cap); the
+        # cores left over serve the pages. Above it a call waits a few seconds, then gets 503.
+        self.ENGINE_CALLS_AT_ONCE = _int("KBBOT_ENGINE_CALLS_AT_ONCE", max(1, (os.cpu_count() or 2) - 1))
+        self.ENGINE_WAIT_SECONDS = _float("KBBOT_ENGINE_WAIT_SECONDS", 5)
+        # Threads each serving process lets the model and FAISS use (wsgi.py, `kbbot serve`); by default
+        # the cores less one, so that one engine call cannot take the core the pages are served on.
+        self.ENGINE_THREADS = _int("KBBOT_ENGINE_THREADS", max(1, (os.cpu_count() or 2) - 1))
+        # Article views and reading times come from anonymous browsers: a visitor's views of one article
+        # within this many minutes count once, an address counts at most this many views of one
+        # article (more are served, not counted), and reports of reading time are rate-limited per address.
+        self.VIEW_REPEAT_MINUTES = _float("KBBOT_VIEW_REPEAT_MINUTES", 30)
+        self.VIEW_COUNT_PER_ADDRESS = os.environ.get("KBBOT_VIEW_COUNT_PER_ADDRESS") or "10/day"
+        self.RATE_LIMIT_READING_REPORTS = os.environ.get("KBBOT_RATE_LIMIT_READING_REPORTS") or "60/minute"
+        # A visitor id not seen for this many days expires: the visitor gets a new one.
+        self.VISITOR_ID_DAYS = _float("KBBOT_VISITOR_ID_DAYS", 90)
+        # The host names this app answers to (Host header), comma-separated, e.g. help.example.com;
+        # a request for another gets 400. Empty: any (a warning at start unless PUBLIC_URL is set).
+        self.TRUSTED_HOSTS = [
+            host.strip() for host in os.environ.get("KBBOT_TRUSTED_HOSTS", "").split(",") if host.strip()
+        ] or None
 
         # On first start, import ARTICLES_DIR into an empty database.
         self.SYNC_ON_FIRST_START = _flag("KBBOT_SYNC_ON_FIRST_START", True)
@@ -238,6 +272,10 @@ class Config:
         # The public base URL of the help center, e.g. https://help.example.com, for canonical links,
         # the sitemap and robots.txt; None: the URL each request came in on.
         self.PUBLIC_URL = os.environ.get("KBBOT_PUBLIC_URL") or None
+        # Strict-Transport-Security's max-age in seconds on every response, 0 for none; None: a year
+        # when PUBLIC_URL is https, else none (decided when the app is created, kbbot/web/app.py).
+        hsts = os.environ.get("KBBOT_HSTS_SECONDS")
+        self.HSTS_SECONDS = _int("KBBOT_HSTS_SECONDS", 0) if hsts else None
         # Where "Contact support" links: a contact page (http/https) or a mailto: URL; None: the
         # help center offers the chat assistant only.
         self.SUPPORT_URL = os.environ.get("KBBOT_SUPPORT_URL") or site.get("SUPPORT_URL")

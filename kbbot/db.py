@@ -4,6 +4,7 @@ Any SQLAlchemy URL works (SQLite by default, PostgreSQL through
 KBBOT_DATABASE_URL); the schema is only ever created by Alembic migrations.
 """
 
+import os
 from pathlib import Path
 
 from alembic import command
@@ -18,9 +19,14 @@ GENERATION_BUMPED = "kbbot.generation_bumped"  # a `Session.info` key: this sess
 
 
 def make_engine(url):
-    """An engine for `url`; SQLite gets foreign keys and a busy timeout."""
+    """An engine for `url`; SQLite gets foreign keys and a busy timeout, and a new database file is
+    readable and writable by its owner only (it holds conversations and staff accounts; SQLite gives
+    its journal files the same mode)."""
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        path = Path(url.removeprefix("sqlite:///").split("?", 1)[0])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if str(path) != ":memory:":
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # an existing file is left as it is
     engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
 

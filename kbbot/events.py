@@ -10,6 +10,7 @@ by the caller (/healthz shows the count), never silently dropped.
 
 import logging
 
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, object_session
 
@@ -20,7 +21,8 @@ logger = logging.getLogger(__name__)
 TYPES = (
     "search",  # data: query, results (count), source ("help_center" | "widget" | "api"), top [{slug, title}]
     "article_view",  # article_id; data: ref (one of help_center.REFERRER_KINDS), slug, title
-    "article_read",  # article_id; data: view_event_id, seconds (time on the page, reported by the browser)
+    "article_read",  # article_id; data: view_event_id, seconds (time on the page, reported by the browser,
+    # capped by `reading_seconds`), reported (what the browser said, only when it was more)
     "chat_question",  # conversation_id, message_id (the customer's message)
     "bot_decision",  # message_id (the bot's); article_id (top article); data: action, confidence
     "choice_picked",  # message_id (the bot's answer to the pick); article_id; data: section (its heading)
@@ -104,6 +106,65 @@ def record_article_view(session, article, visitor_id, ref):
         ref=ref,
     )
     return view
+
+
+def seen_since(session, visitor_id, since):
+    """Whether `visitor_id` has any written event at or after `since` (a datetime)."""
+    found = session.execute(
+        select(Event.id).where(Event.visitor_id == visitor_id, Event.occurred_at >= since).limit(1)
+    )
+    return found.first() is not None
+
+
+def recent_view(session, visitor_id, article_id, since):
+    """The visitor's latest `article_view` of the article at or after `since` (written events only), or None.
+
+    A view within a short time of another by the same visitor is the same reading (a reload, a
+    revisit, a script repeating it): the caller counts it once.
+    """
+    return session.execute(
+        select(Event)
+        .where(
+            Event.type == "article_view",
+            Event.visitor_id == visitor_id,
+            Event.article_id == article_id,
+            Event.occurred_at >= since,
+        )
+        .order_by(Event.occurred_at.desc(), Event.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+READING_WORDS_PER_MINUTE = 50  # a quarter of an average reader's speed: slow, with pauses
+READING_SECONDS_BESIDES = 120  # looking at pictures, trying the steps, a very short article
+READING_SECONDS_CEILING = 3600  # nobody reads one help article for longer
+
+
+def longest_reading(words):
+    """The most seconds a person could spend reading an article of `words` words (at most an hour)."""
+    return min(READING_SECONDS_CEILING, READING_SECONDS_BESIDES + words * 60 / READING_WORDS_PER_MINUTE)
+
+
+def reading_seconds(reported, words):
+    """The reading time counted for a browser's report of `reported` seconds on an article of `words`
+    words: no more than a person could spend reading it (`longest_reading`)."""
+    return max(0.0, min(reported, longest_reading(words)))
+
+
+def record_reading_time(session, view, reported, words):
+    """Log the time a visitor spent on `view`'s article page (`reading_seconds` of `reported`); the
+    article has `words` words. A report above the cap is kept beside it as `reported`."""
+    counted = round(reading_seconds(reported, words), 1)
+    extra = {"reported": round(reported, 1)} if counted < round(reported, 1) else {}
+    return record(
+        session,
+        "article_read",
+        visitor_id=view.visitor_id,
+        article_id=view.article_id,
+        view_event_id=view.id,
+        seconds=counted,
+        **extra,
+    )
 
 
 def flush(session):

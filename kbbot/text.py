@@ -33,6 +33,13 @@ def normalize_question(text):
     return re.sub(r"\s+", " ", text.lower()).strip().rstrip(TRAILING_PUNCTUATION)
 
 
+def first_words(text, count):
+    """`text` cut after its first `count` words (separated by whitespace); all of it when `count` is None
+    or it has no more. The words kept are joined by single spaces."""
+    words = text.split()
+    return text if count is None or len(words) <= count else " ".join(words[:count])
+
+
 def url_parts(value: str) -> SplitResult | None:
     """`value` split as a URL, or None when it cannot be one at all ("http://[", "https://[::1/").
 

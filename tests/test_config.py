@@ -25,7 +25,7 @@ def test_unset_or_empty_flags_keep_their_defaults(monkeypatch):
     monkeypatch.setenv("KBBOT_SECURE_COOKIES", "")
     config = Config()
     assert config.SPELLING_CORRECTION is True
-    assert config.SESSION_COOKIE_SECURE is False
+    assert config.SESSION_COOKIE_SECURE is None  # decided by KBBOT_PUBLIC_URL when the app is created
 
 
 def test_a_flag_that_is_neither_on_nor_off_is_refused_by_name(monkeypatch):

@@ -45,6 +45,16 @@ class Encoder:
 
 
 @functools.lru_cache(maxsize=4)
+def use_threads(count):
+    """Let the model (PyTorch) and FAISS use `count` threads in this process; each call is one
+    question, so a thread per core only matters to whatever else the cores serve."""
+    import faiss
+    import torch
+
+    torch.set_num_threads(count)
+    faiss.omp_set_num_threads(count)
+
+
 def load_encoder(model_dir=None) -> Encoder:
     """The encoder for a local model directory (None: the packaged default).
 

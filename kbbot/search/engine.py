@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from .. import db
 from ..articles.highlight import query_terms as marked_terms
 from ..errors import IndexCorrupt, IndexMissing
-from ..text import normalize_question
+from ..text import first_words, normalize_question
 from . import answers, chunking, confidence, intents, retrieval, sections
 from .answers import Answer, Source
 from .index import DenseIndex, UpdateCounts
@@ -34,7 +34,7 @@ RELATED_MIN_SIMILARITY = 0.4  # centroid cosine under which an article is not "r
 class _Query:
     """A question as the engine searches with it, computed once."""
 
-    text: str  # `text.normalize_question`, misspellings corrected
+    text: str  # `Engine.searched_form`, misspellings corrected
     vector: np.ndarray  # its embedding, L2-normalized, shape (dimension,)
     terms: list[str]  # its BM25 terms
     passage_lexical: np.ndarray  # BM25 of every passage, aligned with the knowledge base's passage rows
@@ -51,9 +51,13 @@ class Engine:
         suggest_threshold,
         section_threshold=confidence.SECTION_THRESHOLD,
         correct_spelling=True,
+        max_query_words=None,
     ):
         self.encoder = encoder
         self.correct_spelling = correct_spelling
+        # A question's words past this many are not searched (None: all): each word costs spelling
+        # correction and lexical scoring, so a long query costs the CPU of many short ones.
+        self.max_query_words = max_query_words
         self.index_dir = index_dir
         self.thresholds = confidence.Thresholds(answer_threshold, section_threshold, suggest_threshold)
         self._lock = threading.RLock()
@@ -193,10 +197,15 @@ class Engine:
         with self._lock:
             return self._knowledge.speller.correct(question)
 
+    def searched_form(self, question):
+        """`question` as it is searched before spelling correction: normalized, its first
+        `max_query_words` words."""
+        return first_words(normalize_question(question), self.max_query_words)
+
     def _query(self, session, question):
         """The `_Query` for `question` as searched: in one canonical form (`text.normalize_question`;
         the model is uncased, BM25 and error codes ignore case already), misspelt words corrected."""
-        searched = self.corrected(session, normalize_question(question))
+        searched = self.corrected(session, self.searched_form(question))
         terms = self._knowledge.lexical.query_terms(searched)  # tokenized once, for BM25 and the evidence
         with self._lock:
             passage_lexical = self._knowledge.passage_lexical.scores(terms)
@@ -273,7 +282,7 @@ class Engine:
             action=confidence.Action.HANDOFF,
             confidence=confidence.confidence(found),
             answer="",
-            corrected_question=query.text if query.text != normalize_question(question) else None,
+            corrected_question=query.text if query.text != self.searched_form(question) else None,
             sources=[self._source(hit, query, top_score, probability) for hit, probability in listed],
             ranked_slugs=[self._knowledge.articles[hit.article_id].slug for hit in hits[:10]],
             evidence=found,

@@ -2,7 +2,8 @@
 
 import logging
 
-from flask import Flask
+from flask import Flask, make_response
+from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .. import commands, db
@@ -11,11 +12,13 @@ from ..config import Config, instance_secret
 from ..support import business_hours
 from . import (
     api,
+    article_views,
     health,
     help_center,
     origins,
     rate_limits,
     request_input,
+    security_headers,
     services,
     session,
     staff,
@@ -47,6 +50,7 @@ def create_app(config=None):
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("alembic", "sentence_transformers", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    _secure_by_default(app)
 
     db.init_app(app)
     db.upgrade(app.extensions["kbbot.engine"])
@@ -56,8 +60,10 @@ def create_app(config=None):
     services.init_app(app)
     commands.init_app(app)
     visitors.init_app(app)
+    security_headers.init_app(app)
     origins.init_app(app)
     rate_limits.init_app(app)
+    article_views.init_app(app)
     if app.config["PROXIES"]:
         proxies = app.config["PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
@@ -71,6 +77,35 @@ def create_app(config=None):
     staff.init_app(app, csrf_exempt=api.BLUEPRINTS)
     _handle_unrouted(app)
     return app
+
+
+HSTS_DEFAULT_SECONDS = 365 * 24 * 3600
+SECURE_SESSION_COOKIE = "__Host-kbbot_session"  # sent over HTTPS only, to this host only, for any path
+
+
+def _secure_by_default(app):
+    """Settings that follow the public URL unless set: with an https KBBOT_PUBLIC_URL, the staff session
+    cookie is Secure and named with the __Host- prefix (no subdomain can set or read it), and responses
+    carry HSTS. Without a public URL or trusted hosts, a request's Host header names the site in
+    absolute links: warn."""
+    config = app.config
+    https = (config.get("PUBLIC_URL") or "").lower().startswith("https://")
+    if config["SESSION_COOKIE_SECURE"] is None:
+        config["SESSION_COOKIE_SECURE"] = https
+    if config["SESSION_COOKIE_SECURE"] and config["SESSION_COOKIE_NAME"] == "session":
+        config["SESSION_COOKIE_NAME"] = SECURE_SESSION_COOKIE
+    if config.get("HSTS_SECONDS") is None:
+        config["HSTS_SECONDS"] = HSTS_DEFAULT_SECONDS if https else 0
+    if isinstance(config.get("TRUSTED_HOSTS"), str):  # a mapping's override, written as the variable is
+        config["TRUSTED_HOSTS"] = [
+            host.strip() for host in config["TRUSTED_HOSTS"].split(",") if host.strip()
+        ]
+    if not config.get("PUBLIC_URL") and not config.get("TRUSTED_HOSTS"):
+        app.logger.warning(
+            "neither KBBOT_PUBLIC_URL nor KBBOT_TRUSTED_HOSTS is set: the Host header of each request "
+            "names the site in canonical links, the sitemap and the links the APIs and the bot give; "
+            "set one of them in production"
+        )
 
 
 def _rechunk_outdated(app):
@@ -95,6 +130,13 @@ def _handle_unrouted(app):
         if api.problems.wants_problem_json():
             return api.problems.http_error(error)
         return help_center.error_page(error)
+
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(error):
+        """A Host header KBBOT_TRUSTED_HOSTS does not list: no URL can be built for it, so no page."""
+        response = make_response("This server does not answer for that host name.\n", 400)
+        response.mimetype = "text/plain"
+        return response
 
     @app.errorhandler(405)
     def _method_not_allowed(error):

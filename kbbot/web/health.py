@@ -3,10 +3,12 @@
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
+from . import security_headers
 from .services import get_engine
 from .session import failure_count, get_session
 
 bp = Blueprint("health", __name__)
+security_headers.protect(bp, "api")
 
 
 @bp.get("/healthz")

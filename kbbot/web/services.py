@@ -11,7 +11,7 @@ from .. import db
 from ..articles.sync import sync_directory
 from ..models import Article
 from ..search.confidence import Action
-from ..search.embedding import load_encoder
+from ..search.embedding import load_encoder, use_threads
 from ..search.engine import Engine
 from ..support import mail
 from .session import count_failed_events, opened_session
@@ -34,6 +34,7 @@ def get_engine() -> Engine:
                     suggest_threshold=app.config["SUGGEST_THRESHOLD"],
                     section_threshold=app.config["SECTION_THRESHOLD"],
                     correct_spelling=app.config["SPELLING_CORRECTION"],
+                    max_query_words=app.config["MAX_QUERY_WORDS"],
                 )
                 app.extensions["kbbot.answer_engine"] = engine
     return engine
@@ -58,7 +59,8 @@ def refresh_if_loaded(session):
 
 
 def prepare_to_serve(session):
-    """First start: import the articles directory into an empty database, then load the index."""
+    """Before serving: on first start, import the articles directory into an empty database; load the
+    index; then hold the engine to its threads (KBBOT_ENGINE_THREADS; the import had every core)."""
     articles_dir = current_app.config["ARTICLES_DIR"]
     empty = session.execute(select(func.count(Article.id))).scalar_one() == 0
     report = None
@@ -70,6 +72,8 @@ def prepare_to_serve(session):
             "first start: imported %d articles from %s", len(report.created), articles_dir
         )
     get_engine().ensure_current(session)
+    if current_app.config["ENGINE_THREADS"]:
+        use_threads(current_app.config["ENGINE_THREADS"])
     return report
 
 

@@ -5,7 +5,8 @@ import secrets
 
 import pytest
 
-from kbbot.web import rate_limits
+from kbbot.web import engine_calls, rate_limits, services
+from kbbot.web.session import get_session
 from tests.helpers import ask, build_support_app
 
 
@@ -57,10 +58,109 @@ def test_a_bad_setting_stops_the_app_naming_it(tmp_path, setting, value, message
 
 
 def test_off_means_no_limit(tmp_path):
-    app = limited_app(tmp_path, per_visitor="off", per_address="off")
-    assert app.extensions["kbbot.rate_limits"] is None
+    app = limited_app(
+        tmp_path,
+        per_visitor="off",
+        per_address="off",
+        RATE_LIMIT_WORDS_PER_ADDRESS="off",
+        ENGINE_CALLS_PER_ADDRESS=0,
+        ENGINE_CALLS_AT_ONCE=0,
+    )
+    assert app.extensions["kbbot.rate_limits"] is None and app.extensions["kbbot.engine_slots"] is None
     client = app.test_client()
     assert {client.get("/api/v1/search?q=refund").status_code for _ in range(8)} == {200}
+
+
+LONG_QUERY = " ".join(["invoice refund password export"] * 30)[:500]  # 500 characters, 72 words
+
+
+def test_a_query_costs_its_words_so_long_ones_run_out_first(tmp_path):
+    app = limited_app(
+        tmp_path,
+        per_visitor="off",
+        per_address="off",
+        RATE_LIMIT_WORDS_PER_ADDRESS="60/minute",
+        MAX_QUERY_WORDS=40,
+    )
+    client = app.test_client()
+    assert (
+        client.get("/api/v1/search", query_string={"q": LONG_QUERY}).status_code == 200
+    )  # charged 40, not 72
+    refused = client.get("/api/v1/search", query_string={"q": LONG_QUERY})
+    assert refused.status_code == 429 and refused.mimetype == "application/problem+json"
+    assert (
+        "Too many words searched from this address (at most 60 per 1 minute)" in refused.get_json()["detail"]
+    )
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    # Another address, more requests in short queries: 6 x 4 words fit in the budget.
+    other = {"REMOTE_ADDR": "192.0.2.44"}
+    short = [client.get("/api/v1/search?q=refund+for+my+invoice", environ_base=other) for _ in range(6)]
+    assert [response.status_code for response in short] == [200] * 6
+    chat = client.post("/api/v1/chat", json={"message": LONG_QUERY}, environ_base=other)
+    assert chat.status_code == 429  # 24 words used, 40 more do not fit: chat messages are charged alike
+
+
+def test_the_engine_searches_only_the_first_words_of_a_long_query(tmp_path):
+    app = limited_app(tmp_path, per_visitor="off", per_address="off", MAX_QUERY_WORDS=5)
+    found = app.test_client().get("/api/v1/search", query_string={"q": LONG_QUERY}).get_json()
+    assert found["query"] == LONG_QUERY
+    assert found["searched_for"] == "invoice refund password export invoice"
+
+
+def test_an_address_runs_only_its_share_of_engine_calls_at_once(tmp_path):
+    app = limited_app(tmp_path, per_visitor="off", per_address="off", ENGINE_CALLS_PER_ADDRESS=1)
+    client, in_flight = app.test_client(), app.extensions["kbbot.rate_limits"].in_flight
+    # Sequential calls each give their place back.
+    assert {client.get("/api/v1/search?q=refund").status_code for _ in range(3)} == {200}
+    lease = in_flight.acquire("127.0.0.1")  # a call of this address still running
+    assert lease is not None and in_flight.acquire("127.0.0.1") is None
+    refused = client.get("/api/v1/search?q=refund")
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
+    assert "at once from this address (at most 1)" in refused.get_json()["detail"]
+    assert client.get("/search?q=refund").status_code == 429
+    assert client.get("/search").status_code == 200  # the search page without a query runs no engine
+    assert client.get("/api/v1/search?q=refund", environ_base={"REMOTE_ADDR": "192.0.2.9"}).status_code == 200
+    in_flight.release(lease)
+    assert client.get("/api/v1/search?q=refund").status_code == 200
+
+
+def test_every_engine_slot_busy_gets_503_while_pages_still_open(tmp_path):
+    app = limited_app(
+        tmp_path, per_visitor="off", per_address="off", ENGINE_CALLS_AT_ONCE=1, ENGINE_WAIT_SECONDS=0.1
+    )
+    client, slots = app.test_client(), app.extensions["kbbot.engine_slots"]
+    assert client.get("/api/v1/search?q=refund").status_code == 200
+    # Another worker process of this machine holds the only slot: the lock file is shared.
+    other_worker = engine_calls.MachineSlots(1, slots.directory)
+    held = other_worker.acquire(0)
+    assert held is not None and slots.acquire(0) is None
+    busy = client.get("/api/v1/search?q=refund")
+    assert busy.status_code == 503 and busy.mimetype == "application/problem+json"
+    assert busy.headers["Retry-After"] == "2"
+    page = client.get("/search?q=refund")
+    assert page.status_code == 503 and "Search is busy right now" in page.get_data(as_text=True)
+    assert client.get("/articles/refunds").status_code == 200
+    engine_calls.MachineSlots.release(held)
+    assert client.get("/api/v1/search?q=refund").status_code == 200
+
+
+@pytest.fixture
+def threads_restored():
+    import faiss
+    import torch
+
+    torch_threads, faiss_threads = torch.get_num_threads(), faiss.omp_get_max_threads()
+    yield torch
+    torch.set_num_threads(torch_threads)
+    faiss.omp_set_num_threads(faiss_threads)
+
+
+def test_a_serving_process_holds_the_engine_to_its_threads(tmp_path, threads_restored):
+    app = limited_app(tmp_path, ENGINE_THREADS=1)
+    threads_restored.set_num_threads(2)
+    with app.app_context():
+        services.prepare_to_serve(get_session())
+    assert threads_restored.get_num_threads() == 1
 
 
 @pytest.fixture
@@ -94,3 +194,48 @@ def test_a_store_that_cannot_be_reached_lets_requests_through(tmp_path, caplog):
     with caplog.at_level("WARNING", logger=rate_limits.__name__):
         assert app.test_client().get("/api/v1/search?q=refund").status_code == 200
     assert "rate limits not checked" in caplog.text
+
+
+def test_workers_sharing_a_redis_store_share_the_engine_calls_at_once(tmp_path, redis_url):
+    workers = [
+        limited_app(
+            tmp_path / name,
+            per_visitor="off",
+            per_address="off",
+            ENGINE_CALLS_PER_ADDRESS=1,
+            RATE_LIMIT_STORAGE=redis_url,
+        )
+        for name in ("one", "two")
+    ]
+    address = f"2001:db8::{secrets.token_hex(2)}:{secrets.token_hex(2)}:{secrets.token_hex(2)}"
+    environ = {"REMOTE_ADDR": address}
+    assert workers[1].test_client().get("/api/v1/search?q=refund", environ_base=environ).status_code == 200
+    lease = workers[0].extensions["kbbot.rate_limits"].in_flight.acquire(address)  # running in worker one
+    assert lease is not None
+    assert workers[1].test_client().get("/api/v1/search?q=refund", environ_base=environ).status_code == 429
+    workers[0].extensions["kbbot.rate_limits"].in_flight.release(lease)
+    assert workers[1].test_client().get("/api/v1/search?q=refund", environ_base=environ).status_code == 200
+
+
+def test_workers_sharing_a_redis_store_share_the_words_budget(tmp_path, redis_url):
+    workers = [
+        limited_app(
+            tmp_path / name,
+            per_visitor="off",
+            per_address="off",
+            RATE_LIMIT_WORDS_PER_ADDRESS="60/minute",
+            MAX_QUERY_WORDS=40,
+            RATE_LIMIT_STORAGE=redis_url,
+        )
+        for name in ("one", "two")
+    ]
+    environ = {
+        "REMOTE_ADDR": f"2001:db8::{secrets.token_hex(2)}:{secrets.token_hex(2)}:{secrets.token_hex(2)}"
+    }
+    first = (
+        workers[0].test_client().get("/api/v1/search", query_string={"q": LONG_QUERY}, environ_base=environ)
+    )
+    second = (
+        workers[1].test_client().get("/api/v1/search", query_string={"q": LONG_QUERY}, environ_base=environ)
+    )
+    assert (first.status_code, second.status_code) == (200, 429)  # 40 words, then 40 more of 60

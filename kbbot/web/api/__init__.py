@@ -22,6 +22,8 @@ for resource in RESOURCES:
 BLUEPRINTS = (bp, *(resource.bp for resource in RESOURCES))
 problems.register(bp)
 security_headers.protect(bp, "api")
+for resource in STAFF:  # nested: applied before the API's own
+    security_headers.protect(resource.bp, "staff_api")
 for resource in PUBLIC:
     cors.register(resource.bp)
 

@@ -30,7 +30,7 @@ VISITOR = [{}, {"visitorHeader": []}, {"visitorCookie": []}]  # optional: a new 
 STAFF = [{"staffToken": []}]
 JSON_BODY_ERRORS = (400, 413, 415, 422)
 STAFF_ERRORS = (401, 403)
-RATE_LIMITED_ERRORS = (429,)
+RATE_LIMITED_ERRORS = (429, 503)
 IGNORED_METHODS = {"HEAD", "OPTIONS"}  # answered by Flask and the CORS checks for every route
 _PATH_ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
@@ -45,7 +45,9 @@ ERROR_TEXT = {
     415: "Body is not application/json.",
     422: "A field is missing, of the wrong type or invalid; `errors` names it.",
     428: "The change does not say which revision it was made on (If-Match or base_revision).",
-    429: "Over a rate limit on chat messages and searches (per visitor and per address); see Retry-After.",
+    429: "Over a rate limit (chat messages and searches per visitor and per address, the words they search "
+    "per address, the engine calls an address runs at once; reading times per address); see Retry-After.",
+    503: "Every engine slot stayed busy for a few seconds; try again after Retry-After.",
 }
 
 

@@ -27,7 +27,14 @@ def problem(status, title, detail=None, errors=None, headers=None, extra=None):
     for name, value in (headers or {}).items():
         response.headers[name] = value
     # Also for URLs under /api/ that no route matched, which no blueprint's after_request sees.
-    return security_headers.apply(response, "api")
+    return security_headers.apply(response, "staff_api" if _is_staff_api() else "api")
+
+
+STAFF_BLUEPRINTS = ("api.staff", "api.staff_articles")
+
+
+def _is_staff_api():
+    return request.blueprint in STAFF_BLUEPRINTS
 
 
 def field_errors(error: ValidationError):

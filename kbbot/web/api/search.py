@@ -2,11 +2,11 @@
 
 from flask import Blueprint, request
 
-from ... import events
 from ...articles.rendering import snippet_html
 from ...errors import InvalidInput, NotFound
 from ...models import Event
 from ...text import MAX_QUERY_CHARS, one_line
+from .. import article_views
 from ..help_center import absolute_url
 from ..search import search_help_center
 from ..session import get_session
@@ -56,22 +56,16 @@ def search():
 
 
 @bp.post("/views/<id:view_id>")
-@documented(body=schemas.ViewDuration, status=204, errors=(404,))
+@documented(body=schemas.ViewDuration, status=204, errors=(404, 429))
 def record_reading_time(view_id):
     """How long the visitor spent on an article page (sent by the page).
 
-    The browser reports it for an article page it was served.
+    The browser reports it for an article page it was served. The time counted is at most what a
+    person could spend reading the article.
     """
     body = read_json()
     view = get_session().get(Event, view_id)
     if view is None or view.type != "article_view" or view.visitor_id != current_visitor_id(create=False):
         raise NotFound("view not found")
-    events.record(
-        get_session(),
-        "article_read",
-        visitor_id=view.visitor_id,
-        article_id=view.article_id,
-        view_event_id=view.id,
-        seconds=round(body.seconds, 1),
-    )
+    article_views.record_reading_time(get_session(), view, body.seconds)
     return "", 204

@@ -23,16 +23,15 @@ from flask import (
 from flask_login import current_user
 from markupsafe import Markup
 
-from ... import events
 from ...articles import catalog
 from ...articles.highlight import excerpt, highlight, query_terms
 from ...articles.rendering import render_article, snippet_html, summary
 from ...text import is_link, url_parts
-from .. import security_headers, theme
+from .. import article_views, security_headers, theme
 from ..request_input import stated_reason
 from ..search import clean_query, search_help_center
 from ..services import get_engine
-from ..session import get_session, write_events
+from ..session import get_session
 from ..visitors import current_visitor_id
 
 bp = Blueprint("help_center", __name__)
@@ -145,13 +144,10 @@ def article(slug):
         return redirect(url_for(".article", slug=renamed.slug) + (f"?{query}" if query else ""), 301)
     view = None
     if not current_user.is_authenticated:  # staff reading their own help center would skew the reports
-        view = events.record_article_view(
-            session,
-            found,
-            current_visitor_id(),
-            referrer_kind(request.args.get("ref"), request.referrer, request.host),
+        # Written now: the page reports the reading time against the view's id.
+        view = article_views.count_view(
+            session, found, referrer_kind(request.args.get("ref"), request.referrer, request.host)
         )
-        write_events()  # now: the page reports the reading time against the view's id
     related = get_engine().related(session, found.slug, limit=RELATED_COUNT)
     return article_page(found, view=view, related=related)
 
@@ -305,15 +301,22 @@ ERROR_PAGES = {
         advice="Please wait a moment, then search again.",
         description="Too many searches at once.",
     ),
+    503: ErrorPage(  # every engine slot busy (`rate_limits`)
+        title="Search is busy",
+        heading="Search is busy right now",
+        advice="Please wait a moment, then search again. Articles and categories still open as usual.",
+        description="Search is busy right now.",
+    ),
 }
 
 
 @bp.errorhandler(400)
 @bp.errorhandler(404)
 @bp.errorhandler(429)
+@bp.errorhandler(503)
 def error_page(error):
     """The help center's own page for a link it cannot read (a NUL in it), a page it does not have,
-    or a visitor over the search rate limit, saying what was wrong when kbbot knows; the app also
+    a visitor over the search rate limit or search busy on every engine slot, saying what was wrong when kbbot knows; the app also
     uses it for URLs that match no route."""
     theme = current_app.extensions["kbbot.theme"]
     html = render_template(
