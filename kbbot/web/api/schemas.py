@@ -11,7 +11,8 @@ import re
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from ...models import CES_CHOICES, HANDOFF_REASONS, HANDOFF_STATUSES, MAX_ID, SURVEY_KINDS
 from ...text import HAS_TEXT, NO_NUL, clean_text
@@ -46,8 +47,16 @@ Verbatim = Annotated[str, AfterValidator(_without_nul), Documented(pattern=NO_NU
 # An http(s) URL with a host, as sent (`page_url`); the scheme in any case, as URLs allow.
 WEB_URL = r"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\x00]+[^\x00]*$"
 _WEB_URL = re.compile(WEB_URL)
+
+
+def _whole(value):
+    # JSON Schema's integer is any number without a fraction: 2.0 is 2 (pydantic's strict int refuses it).
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+Whole = Annotated[int, BeforeValidator(_whole)]
 # A row's id: what the database's integer columns hold.
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_whole)]
 
 
 class Request(BaseModel):
@@ -225,9 +234,21 @@ class ConversationOut(Response):
     ended: bool
 
 
+def _any_case(name):
+    return "".join(f"[{char}{char.upper()}]" if char.isalpha() else re.escape(char) for char in name)
+
+
+# Domains email-validator refuses: reserved for special uses (RFC 6761...), they receive no mail.
+SPECIAL_USE_EMAIL_DOMAIN = f"[.@]({'|'.join(map(_any_case, SPECIAL_USE_DOMAIN_NAMES))})$"
+
+
 class HandoffRequest(Request):
-    # email-validator's rules (kbbot.accounts.users.normalized_email), at most 254 characters as it allows.
-    email: Text = Field(max_length=254, json_schema_extra={"format": "email"})
+    # email-validator's rules (kbbot.accounts.users.normalized_email): at most 254 characters, no domain
+    # reserved for special uses. As sent: it refuses the characters `Text` would remove.
+    email: str = Field(
+        max_length=254,
+        json_schema_extra={"format": "email", "not": {"pattern": SPECIAL_USE_EMAIL_DOMAIN}},
+    )
     name: Text = Field("", max_length=200)
     message: Text = Field("", max_length=5000)
 
@@ -322,7 +343,7 @@ class SurveyRequest(Request):
     )
     conversation_id: Verbatim = Field(max_length=40)
     kind: Literal[SURVEY_KINDS]
-    score: int | None = Field(None, description="CSAT: 1-5; NPS: 0-10 (required with those).")
+    score: Whole | None = Field(None, description="CSAT: 1-5; NPS: 0-10 (required with those).")
     choice: Literal[CES_CHOICES] | None = Field(None, description="CES: easy, neither or difficult.")
     comment: Text = Field("", max_length=2000)
 

@@ -29,17 +29,18 @@ from .staff import staff_required
 bp = Blueprint("staff_articles", __name__, url_prefix="/staff/articles")
 
 ROLE = "editor"
-# RFC 9110's If-Match: "*" or a comma-separated list of entity-tags, each [W/]"opaque".
+# RFC 9110's If-Match: "*" or a comma-separated list of entity-tags, each [W/]"opaque". The list may
+# be empty, and a recipient accepts empty elements (RFC 9110 5.6.1): an empty list matches nothing.
 _ENTITY_TAG = r'(W/)?"[\x21\x23-\x7e\x80-\xff]*"'
-IF_MATCH_PATTERN = rf"^(\*|{_ENTITY_TAG}([ \t]*,[ \t]*{_ENTITY_TAG})*)$"
+IF_MATCH_PATTERN = rf"^(\*|({_ENTITY_TAG})?([ \t]*,[ \t]*({_ENTITY_TAG})?)*)$"
 _IF_MATCH = re.compile(IF_MATCH_PATTERN)
 _TAGS = re.compile(r'(W/)?"([^"]*)"')
 IF_MATCH = parameter(
     "If-Match",
     {"type": "string", "pattern": IF_MATCH_PATTERN},
     "The ETag of the revision the change was made on (from a GET), or `*`; a list of them may name it. "
-    'Compared strongly (RFC 9110): a weak tag (W/"...") never matches. A stale one gets 412, a malformed '
-    "header 400.",
+    'Compared strongly (RFC 9110): a weak tag (W/"...") never matches, nor does an empty list. A stale '
+    "one gets 412, a malformed header 400.",
     where="header",
 )
 FILTERS = (  # the query parameters of the list (article_listing.Filters.from_args reads them)

@@ -13,7 +13,7 @@ from ...articles.source import LOCALE_PATTERN, MAX_LENGTHS, SLUG_PATTERN
 from ...models import ARTICLE_STATUSES, EMAIL_STATUSES, HANDOFF_STATUSES, RESOLUTION_REASONS
 from ...support.handoffs import MAX_NOTE_CHARS, MAX_REPLY_CHARS
 from ...text import NO_CONTROL, ONE_LINE_TEXT
-from .schemas import SNIPPET_HTML, Action, ChoiceOut, Documented, PickOut, Request, Response, SomeText
+from .schemas import SNIPPET_HTML, Action, ChoiceOut, Documented, PickOut, Request, Response, SomeText, Whole
 
 # -- handoffs ------------------------------------------------------------------
 
@@ -184,7 +184,7 @@ class ArticleWrite(Request):
     )
     body: str = Field("", max_length=500_000, description="Markdown.")
     note: Item = Field("", max_length=500, description="Why it changed, for the article's history.")
-    base_revision: int | None = Field(
+    base_revision: Whole | None = Field(
         None, description="Updates: the revision the change was made on (or send its ETag in If-Match)."
     )
 

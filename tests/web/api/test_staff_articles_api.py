@@ -134,7 +134,9 @@ def test_get_gives_the_revision_and_its_etag(client, api):
 def test_update_needs_the_current_revision(support_app, client, api):
     article_id = refunds_id(client, api)
     current = api("GET", f"/{article_id}").get_json()
-    fields = {key: current[key] for key in ("title", "category", "tags", "questions", "locale", "status", "body")}
+    fields = {
+        key: current[key] for key in ("title", "category", "tags", "questions", "locale", "status", "body")
+    }
     edited = {**fields, "body": current["body"].replace("**14 days**", "**30 days**")}
     path = "/staff/articles/{article_id}"
 
@@ -172,7 +174,9 @@ def test_publish_unpublish_and_delete(client, api):
     assert api("GET", f"/{article_id}").status_code == 404
 
 
-def test_agents_may_not_and_a_signed_in_editor_needs_the_csrf_header(support_app, client, agent_token, editor_token):
+def test_agents_may_not_and_a_signed_in_editor_needs_the_csrf_header(
+    support_app, client, agent_token, editor_token
+):
     assert client.get("/api/v1/staff/articles", headers=staff_headers(agent_token)).status_code == 403
     assert client.get("/api/v1/staff/articles").status_code == 401
     browser = support_app.test_client()
