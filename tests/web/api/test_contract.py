@@ -4,7 +4,7 @@ refuses is refused (the disagreements Schemathesis found, one by one; .ci/schema
 import re
 import sys
 
-import jsonschema
+import jsonschema_rs
 import pytest
 
 from kbbot import text
@@ -14,10 +14,11 @@ PROBLEM = "application/problem+json"
 
 
 def allows(document, path, method, body):
-    """Whether the document's request body schema of `method path` accepts `body`."""
+    """Whether the document's request body schema of `method path` accepts `body`, as Schemathesis's
+    validator judges it (ECMA-262 patterns, where `$` is the end; RFC 5321 email addresses)."""
     schema = document["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]
-    validator = jsonschema.Draft202012Validator(
-        {**schema, "components": document["components"]}, format_checker=jsonschema.FormatChecker()
+    validator = jsonschema_rs.Draft202012Validator(
+        {**schema, "components": document["components"]}, validate_formats=True
     )
     return validator.is_valid(body)
 
@@ -238,7 +239,8 @@ def test_feedback_targets(client, target):
 
 
 @pytest.mark.parametrize(
-    "email", ["dana@example.com", "", "dana", "dana@shop.test", "dana@EXAMPLE.LOCALHOST", " dana@example.com"]
+    "email",
+    ["dana@example.com", "", "dana", "dana@shop.test", "dana@EXAMPLE.LOCALHOST", " dana@example.com"],
 )
 def test_handoff_emails(client, email):
     reply = ask(client, "agent please")
