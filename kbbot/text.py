@@ -22,6 +22,24 @@ _SLUG_DIGEST_CHARS = 8
 CONTROL_CHARACTERS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 SURROGATES = r"\ud800-\udfff"
 _CONTROL = re.compile(f"[{CONTROL_CHARACTERS}]")
+# What `str.isspace` calls whitespace, spelled out so that a JSON Schema pattern means the same in
+# every regex dialect (ECMA-262's and Rust's `\s` differ from Python's). Single characters are written
+# as ranges: Hypothesis, which test tools generate strings from these patterns with, cannot negate a
+# class of several literals outside its alphabet.
+WHITESPACE = (
+    r"\t-\r\x1c-\x20\x85-\x85\xa0-\xa0\u1680-\u1680\u2000-\u200a\u2028-\u2029\u202f-\u202f\u205f-\u205f"
+    r"\u3000-\u3000"
+)
+# Patterns the API documents (JSON Schema, also read by Python's `re`), each the rule its check applies:
+# free text with something left once `clean_text` and `strip` are done with it,
+HAS_TEXT = f"[^{CONTROL_CHARACTERS}{WHITESPACE}]"
+# a one-line field with such text and no control character (`articles.source.one_line_field`),
+ONE_LINE_TEXT = f"^[^{CONTROL_CHARACTERS}]*{HAS_TEXT}[^{CONTROL_CHARACTERS}]*$"
+# one that may be empty,
+NO_CONTROL = f"^[^{CONTROL_CHARACTERS}]*$"
+# and a string with no NUL (query, path and header values, and JSON strings kept as sent).
+NO_NUL = r"^[^\x00]*$"
+_HAS_TEXT = re.compile(HAS_TEXT)
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 TRAILING_PUNCTUATION = " .?!,;:…。？！"
 
@@ -70,6 +88,11 @@ def clean_text(value: str) -> str:
     no lone surrogates (which JSON allows and UTF-8 databases refuse)."""
     value = value.encode("utf-8", "replace").decode("utf-8")
     return _CONTROL.sub("", unicodedata.normalize("NFC", value))
+
+
+def has_text(value: str) -> bool:
+    """Whether `value` holds a character that is neither whitespace nor a control character."""
+    return _HAS_TEXT.search(value) is not None
 
 
 def one_line(value: str) -> str:

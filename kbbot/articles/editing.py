@@ -24,6 +24,14 @@ from ..models import Article, User
 from .source import ArticleSource, InvalidField, one_line_field, save_article, snapshot, source_of, validate
 
 
+class SlugConflict(InvalidInput):
+    """The slug is another article's, or not this article's own: a rule about what is stored, not the
+    value (the API answers 409; the editor shows it on the field, as any invalid input)."""
+
+    def __init__(self, message):
+        super().__init__("slug", message)
+
+
 class StaleRevision(Conflict):
     """The article was saved by someone else since the revision an edit started from."""
 
@@ -86,14 +94,14 @@ def check_base(article: Article, base):
 def create(session: Session, source: ArticleSource, author: User | None, note=""):
     """Store a new article; its slug must be free. Commits and returns the article."""
     if session.execute(select(Article.id).where(Article.slug == source.slug)).first():
-        raise InvalidInput("slug", f"slug '{source.slug}' is already used by another article")
+        raise SlugConflict(f"slug '{source.slug}' is already used by another article")
     note = _note(note)
     try:
         save_article(session, source, note or "created", author=author)
         _commit(session, reindex=source.status == "published")
     except IntegrityError as e:  # the same slug was created at the same moment
         session.rollback()
-        raise InvalidInput("slug", f"slug '{source.slug}' is already used by another article") from e
+        raise SlugConflict(f"slug '{source.slug}' is already used by another article") from e
     return session.execute(select(Article).where(Article.slug == source.slug)).scalar_one()
 
 
@@ -104,7 +112,7 @@ def update(session: Session, article: Article, source: ArticleSource, base, auth
     """
     check_base(article, base)
     if source.slug != article.slug:
-        raise InvalidInput("slug", f"the slug cannot change after creation (it is '{article.slug}')")
+        raise SlugConflict(f"the slug cannot change after creation (it is '{article.slug}')")
     note = _note(note)
     was_published = article.status == "published"
     try:

@@ -28,6 +28,10 @@ SORTS = (
 )  # newest edit first, oldest edit first, A-Z, least helpful first
 PER_PAGE = 50
 MAX_PER_PAGE = 200
+MAX_PAGE = 10**6
+MAX_QUERY_CHARS = 200  # longer search text is cut (from a form) or refused (from a script)
+MAX_CATEGORY_CHARS = 200  # a category slug's longest
+MAX_LOCALE_CHARS = 35
 
 
 @dataclass(frozen=True)
@@ -43,18 +47,33 @@ class Filters:
     per_page: int = PER_PAGE
 
     @classmethod
-    def from_args(cls, args):
-        """Filters from query parameters (a mapping of strings); InvalidInput names a bad parameter."""
+    def from_args(cls, args, exact=False):
+        """Filters from query parameters (a mapping of strings); InvalidInput names a bad parameter.
+
+        A form (`exact` False) sends every field, an empty one meaning "any", and may pad values with
+        spaces. A script (`exact` True: the staff API) leaves out what it does not filter on: each value
+        is taken as sent, so an empty or padded choice is refused, as is text over its length.
+        """
+
+        def text(name, longest=None):
+            value = args.get(name)
+            if value is None:
+                return None
+            if exact and longest is not None and len(value) > longest:
+                raise InvalidInput(name, f"must be at most {longest} characters")
+            return value if exact else value.strip()
 
         def choice(name, allowed):
-            value = (args.get(name) or "").strip() or None
+            value = text(name)
+            if not exact:
+                value = value or None
             if value is not None and value not in allowed:
                 raise InvalidInput(name, f"must be one of {', '.join(map(str, allowed))}")
             return value
 
         def number(name, default, low, high):
-            value = (args.get(name) or "").strip()
-            if not value:
+            value = text(name)
+            if value is None or (not value and not exact):
                 return default
             number = whole_number(value)
             if number is None or not low <= number <= high:
@@ -63,14 +82,14 @@ class Filters:
 
         within = choice("edited_within", tuple(map(str, EDITED_WITHIN_DAYS)))
         return cls(
-            query=" ".join((args.get("q") or "").split())[:200],
-            category=(args.get("category") or "").strip() or None,
+            query=" ".join((text("q", MAX_QUERY_CHARS) or "").split())[:MAX_QUERY_CHARS],
+            category=(text("category", MAX_CATEGORY_CHARS) or "").strip() or None,
             status=choice("status", ARTICLE_STATUSES),
-            locale=(args.get("locale") or "").strip() or None,
+            locale=(text("locale", MAX_LOCALE_CHARS) or "").strip() or None,
             helpful=choice("helpful", HELPFUL_CHOICES),
             edited_within=int(within) if within else None,
             sort=choice("sort", SORTS) or "edited",
-            page=number("page", 1, 1, 10**6),
+            page=number("page", 1, 1, MAX_PAGE),
             per_page=number("per_page", PER_PAGE, 1, MAX_PER_PAGE),
         )
 

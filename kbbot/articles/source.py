@@ -128,7 +128,7 @@ def validate(metadata, body, default_slug):
     slug = metadata.get("slug", default_slug)
     if slug == "":
         raise InvalidField("slug", "no slug: the name has no letter or digit to make one; add a 'slug' field")
-    if not isinstance(slug, str) or not SLUG_PATTERN.match(slug):
+    if not isinstance(slug, str) or not SLUG_PATTERN.fullmatch(slug):
         raise InvalidField(
             "slug", f"invalid slug {slug!r}: use lower-case letters, digits and single hyphens"
         )
@@ -136,7 +136,7 @@ def validate(metadata, body, default_slug):
     if category is not None and (not isinstance(category, str) or not category.strip()):
         raise InvalidField("category", "'category' must be a non-empty string")
     locale = metadata.get("locale", "en")
-    if not isinstance(locale, str) or not LOCALE_PATTERN.match(locale):
+    if not isinstance(locale, str) or not LOCALE_PATTERN.fullmatch(locale):
         raise InvalidField(
             "locale", f"invalid locale {locale!r}: expected a language tag such as 'en' or 'pt-BR'"
         )

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import events
-from ..errors import InvalidInput, NotFound
+from ..errors import Conflict, NotFound
 from ..models import Conversation, Feedback, HandoffStatus, Message, utcnow
 from ..search.confidence import Action
 from . import decisions, handoffs
@@ -65,7 +65,7 @@ def reply(session: Session, engine, conversation: Conversation, text, url_for_ar
 
     `choice`: (slug, anchor) of a choice the bot offered earlier in the conversation, which the
     customer picked; `text` is then ignored, the message reads as the choice's label, and the bot
-    answers with that section. A choice not offered raises `InvalidInput`.
+    answers with that section. A choice not offered raises `Conflict`.
     `url_for_article(slug)` gives the link a customer follows to an article.
     Commits; queues the chat events.
     """
@@ -74,7 +74,7 @@ def reply(session: Session, engine, conversation: Conversation, text, url_for_ar
     if choice is not None:
         picked = decisions.offered_choice(history, *choice)
         if picked is None:
-            raise InvalidInput("choice", "was not offered in this conversation")
+            raise Conflict("the choice was not offered in this conversation")
         text = decisions.choice_label(picked)
     customer = _add_customer_message(session, conversation, text, picked)
 

@@ -6,7 +6,7 @@
   422 naming the field).
 - Ids are whole numbers in ASCII digits within the database's integer range (`models.MAX_ID`):
   `<id:name>` in a route matches nothing else (404, as an unknown id is), and `id_arg` reads a
-  query parameter by the same rule.
+  query parameter by the same rule (`number_arg`, any whole number within bounds: 422 otherwise).
 """
 
 from flask import abort, request
@@ -39,18 +39,24 @@ class IdConverter(BaseConverter):
         return str(int(value))
 
 
-def id_arg(name, default=0):
-    """The query parameter `name` as an id or cursor from 0 to MAX_ID; `default` when absent or empty.
+def number_arg(name, default, low, high):
+    """The query parameter `name` as a whole number from `low` to `high`; `default` when absent.
 
-    Raises InvalidInput naming the parameter for anything else (the API answers 422).
+    Raises InvalidInput naming the parameter for anything else, an empty value included (the API
+    answers 422), as the OpenAPI document's `integer` with that minimum and maximum says.
     """
-    text = request.args.get(name, "")
-    if not text:
+    text = request.args.get(name)
+    if text is None:
         return default
     number = whole_number(text)
-    if number is None or number > MAX_ID:
-        raise InvalidInput(name, f"must be a whole number from 0 to {MAX_ID}")
+    if number is None or not low <= number <= high:
+        raise InvalidInput(name, f"must be a whole number from {low} to {high}")
     return number
+
+
+def id_arg(name, default=0):
+    """The query parameter `name` as an id or cursor from 0 to MAX_ID; `default` when absent."""
+    return number_arg(name, default, 0, MAX_ID)
 
 
 def _has_nul(pairs):

@@ -9,6 +9,7 @@ from ...articles.rendering import render_answer, render_bot_message, snippet_htm
 from ...errors import InvalidInput
 from ...models import MAX_ID
 from ...support import business_hours, conversations, handoffs, replies
+from ...text import has_text
 from ..help_center import absolute_url
 from ..request_input import id_arg
 from ..services import get_engine, mail_settings
@@ -82,17 +83,18 @@ def conversation_out(conversation, after=0):
 
 
 @bp.post("/chat")
-@documented(body=schemas.ChatRequest, ok=schemas.ChatResponse, errors=(404,))
+@documented(body=schemas.ChatRequest, ok=schemas.ChatResponse, errors=(404, 409))
 def chat():
     """Ask a question; starts a conversation unless conversation_id is given."""
     body = read_json()
-    message = body.message.strip()
+    sent = request.get_json().get("message", "")  # as sent, before `Text` cleaned it
     if body.choice is not None and not body.conversation_id:
         raise InvalidInput("choice", "needs the conversation_id it was offered in")
-    if not message and body.choice is None:
+    if body.choice is None and not has_text(sent):
         raise InvalidInput("message", "must not be empty")
-    if len(message) > current_app.config["MAX_MESSAGE_CHARS"]:
+    if len(sent) > current_app.config["MAX_MESSAGE_CHARS"]:
         abort(413, f"message is longer than {current_app.config['MAX_MESSAGE_CHARS']} characters")
+    message = body.message.strip()
     session = get_session()
     visitor_id = current_visitor_id()
     if body.conversation_id:

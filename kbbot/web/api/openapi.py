@@ -20,6 +20,7 @@ from flask import Blueprint, current_app, jsonify
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from ...text import NO_NUL
 from ..rate_limits import ASKING_ENDPOINTS
 from . import schemas
 
@@ -28,22 +29,27 @@ bp = Blueprint("openapi", __name__)
 API_BLUEPRINT = "api"  # the blueprint whose URL prefix every API route is under (api/__init__.py)
 VISITOR = [{}, {"visitorHeader": []}, {"visitorCookie": []}]  # optional: a new visitor gets an id
 STAFF = [{"staffToken": []}]
+# Any request: a NUL in its path, query string or headers (request_input.refuse_nul), a URL too long.
+REQUEST_ERRORS = (400, 414)
 JSON_BODY_ERRORS = (400, 413, 415, 422)
 STAFF_ERRORS = (401, 403)
 RATE_LIMITED_ERRORS = (429, 503)
+SERVER_ANSWERED = (414,)  # by the HTTP server before kbbot sees the request: its own body, if any
 IGNORED_METHODS = {"HEAD", "OPTIONS"}  # answered by Flask and the CORS checks for every route
 _PATH_ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
 ERROR_TEXT = {
-    400: "Malformed JSON or query parameter.",
+    400: "Malformed JSON, a malformed If-Match, or a NUL character (U+0000) in the path, the query string "
+    "or a header.",
     401: "No valid staff API token.",
     403: "The token's user lacks the role.",
     404: "Unknown, or not the caller's to see.",
     409: "Conflicts with what is recorded.",
     412: "If-Match names a revision that is no longer the current one.",
     413: "Body or message too large.",
+    414: "The URL is longer than the HTTP server reads (answered by the server itself, not as problem details).",
     415: "Body is not application/json.",
-    422: "A field is missing, of the wrong type or invalid; `errors` names it.",
+    422: "A field or query parameter is missing, of the wrong type or invalid; `errors` names it.",
     428: "The change does not say which revision it was made on (If-Match or base_revision).",
     429: "Over a rate limit (chat messages and searches per visitor and per address, the words they search "
     "per address, the engine calls an address runs at once; reading times per address); see Retry-After.",
@@ -76,7 +82,13 @@ def documented(**declared):
 
 
 def parameter(name, schema, description="", where="query", required=False):
-    """An OpenAPI parameter object: a query parameter, or a header with `where="header"`."""
+    """An OpenAPI parameter object: a query parameter, or a header with `where="header"`.
+
+    A free string parameter is documented without NUL characters, which no request may hold
+    (request_input.refuse_nul: 400).
+    """
+    if schema.get("type") == "string" and not {"enum", "pattern"} & set(schema):
+        schema = {**schema, "pattern": NO_NUL}
     out = {"name": name, "in": where, "schema": schema}
     if required:
         out["required"] = True
@@ -128,8 +140,9 @@ def _routes(app, prefix):
 
 
 def _converter_schema(app, converter):
-    """A path argument's JSON Schema: the converter's own (`json_schema`), else any string."""
-    return getattr(app.url_map.converters[converter or "default"], "json_schema", {"type": "string"})
+    """A path argument's JSON Schema: the converter's own (`json_schema`), else a string without NUL."""
+    converter_class = app.url_map.converters[converter or "default"]
+    return getattr(converter_class, "json_schema", {"type": "string", "pattern": NO_NUL})
 
 
 def _ref(model):
@@ -143,7 +156,8 @@ def _json(model):
 def _errors(route):
     declared = route.declared
     derived = (
-        (JSON_BODY_ERRORS if declared.body is not None else ())
+        REQUEST_ERRORS
+        + (JSON_BODY_ERRORS if declared.body is not None else ())
         + (STAFF_ERRORS if route.staff_role else ())
         + (RATE_LIMITED_ERRORS if route.endpoint in ASKING_ENDPOINTS else ())
     )
@@ -160,7 +174,9 @@ def _responses(route):
             responses[str(status)] = {"description": description, "content": _json(declared.ok)}
     problem = {"application/problem+json": {"schema": _ref(schemas.Problem)}}
     for status in _errors(route):
-        responses[str(status)] = {"description": ERROR_TEXT[status], "content": problem}
+        responses[str(status)] = {"description": ERROR_TEXT[status]}
+        if status not in SERVER_ANSWERED:
+            responses[str(status)]["content"] = problem
     return responses
 
 
@@ -198,6 +214,13 @@ def _component_schemas(routes):
     return definitions.get("$defs", {})
 
 
+def _configured(definitions, config):
+    """The body schemas with the limits the app's configuration sets (checked in the views)."""
+    message = definitions[schemas.ChatRequest.__name__]["properties"]["message"]
+    message["maxLength"] = config["MAX_MESSAGE_CHARS"]
+    return definitions
+
+
 def build(app):
     """The document of `app`'s API routes."""
     prefix = app.blueprints[API_BLUEPRINT].url_prefix
@@ -221,7 +244,7 @@ def build(app):
         "servers": [{"url": prefix}],
         "paths": paths,
         "components": {
-            "schemas": _component_schemas(routes),
+            "schemas": _configured(_component_schemas(routes), app.config),
             "securitySchemes": {
                 "visitorHeader": {"type": "apiKey", "in": "header", "name": "X-Kbbot-Visitor"},
                 "visitorCookie": {"type": "apiKey", "in": "cookie", "name": "kbbot_visitor"},

@@ -7,17 +7,33 @@ strict: a number is not accepted where a string is expected, or vice versa.
 Unknown fields are ignored, so clients may send more than this version reads.
 """
 
+import re
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from ...models import CES_CHOICES, HANDOFF_REASONS, HANDOFF_STATUSES, MAX_ID, SURVEY_KINDS
-from ...text import clean_text, url_parts
+from ...text import HAS_TEXT, NO_NUL, clean_text
 
 Action = Literal["answer", "suggest", "handoff"]
 
+
+class Documented:
+    """Annotated metadata adding to a type's JSON Schema what a validator of ours checks, so that
+    the document states the rule (`Documented(pattern=...)`) while the validator words its error."""
+
+    def __init__(self, **schema):
+        self.schema = schema
+
+    def __get_pydantic_json_schema__(self, core_schema, handler):
+        return {**handler(core_schema), **self.schema}
+
+
 Text = Annotated[str, AfterValidator(clean_text)]
+# Free text that must say something: more than whitespace and control characters (checked where it is used).
+SomeText = Annotated[str, AfterValidator(clean_text), Documented(pattern=HAS_TEXT)]
 
 
 def _without_nul(value):
@@ -27,9 +43,20 @@ def _without_nul(value):
 
 
 # A string used as sent (an id, a slug, a URL): one with a NUL is refused, as PostgreSQL cannot store it.
-Verbatim = Annotated[str, AfterValidator(_without_nul)]
+Verbatim = Annotated[str, AfterValidator(_without_nul), Documented(pattern=NO_NUL)]
+# An http(s) URL with a host, as sent (`page_url`); the scheme in any case, as URLs allow.
+WEB_URL = r"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\x00]+[^\x00]*$"
+_WEB_URL = re.compile(WEB_URL)
+
+
+def _whole(value):
+    # JSON Schema's integer is any number without a fraction: 2.0 is 2 (pydantic's strict int refuses it).
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+Whole = Annotated[int, BeforeValidator(_whole)]
 # A row's id: what the database's integer columns hold.
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_whole)]
 
 
 class Request(BaseModel):
@@ -41,12 +68,12 @@ class Response(BaseModel):
 
 
 def _web_url(value):
-    if value is None:
-        return value
-    parts = url_parts(value)
-    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+    if value is not None and not _WEB_URL.fullmatch(value):
         raise ValueError("must be an http(s) URL")
     return value
+
+
+WebUrl = Annotated[str, AfterValidator(_web_url), Documented(pattern=WEB_URL)]
 
 
 class ChoiceIn(Request):
@@ -55,23 +82,47 @@ class ChoiceIn(Request):
 
 
 class ChatRequest(Request):
+    """A message with some text in it, or a choice in the conversation it was offered in."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                {
+                    "anyOf": [
+                        {"required": ["message"], "properties": {"message": {"pattern": HAS_TEXT}}},
+                        {"required": ["choice"], "properties": {"choice": {"type": "object"}}},
+                    ]
+                },
+                {
+                    "anyOf": [
+                        {"properties": {"choice": {"type": "null"}}},
+                        {
+                            "required": ["conversation_id"],
+                            "properties": {"conversation_id": {"type": "string", "minLength": 1}},
+                        },
+                    ]
+                },
+            ]
+        }
+    )
     message: Text = Field(
         "",
-        description="The customer's message; required unless `choice` is given. Longer than the configured "
-        "limit (default 2000 characters): 413.",
+        description="The customer's message: more than whitespace and control characters, unless `choice` "
+        "is given. Longer than the configured limit (`maxLength`, KBBOT_MAX_MESSAGE_CHARS): 413.",
     )
     choice: ChoiceIn | None = Field(
         None,
-        description="A choice the bot offered earlier in `conversation_id`, which the customer picked: the bot "
-        "answers with that section. `message` is then ignored.",
+        description="A choice the bot offered earlier in `conversation_id` (required with it), which the "
+        "customer picked: the bot answers with that section. `message` is then ignored. One the "
+        "conversation never offered: 409.",
     )
     conversation_id: Verbatim | None = Field(
         None, max_length=40, description="Continue this conversation; omit to start one."
     )
-    page_url: Verbatim | None = Field(None, max_length=2000, description="The page the chat was opened on.")
+    page_url: WebUrl | None = Field(
+        None, max_length=2000, description="The page the chat was opened on: an http(s) URL with a host."
+    )
     locale: str | None = Field(None, max_length=35, pattern=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
-
-    _page_url = field_validator("page_url")(_web_url)
 
 
 SNIPPET_HTML = Field(
@@ -183,8 +234,21 @@ class ConversationOut(Response):
     ended: bool
 
 
+def _any_case(name):
+    return "".join(f"[{char}{char.upper()}]" if char.isalpha() else re.escape(char) for char in name)
+
+
+# Domains email-validator refuses: reserved for special uses (RFC 6761...), they receive no mail.
+SPECIAL_USE_EMAIL_DOMAIN = f"[.@]({'|'.join(map(_any_case, SPECIAL_USE_DOMAIN_NAMES))})$"
+
+
 class HandoffRequest(Request):
-    email: Text = Field(max_length=320)
+    # email-validator's rules (kbbot.accounts.users.normalized_email): at most 254 characters, no domain
+    # reserved for special uses. As sent: it refuses the characters `Text` would remove.
+    email: str = Field(
+        max_length=254,
+        json_schema_extra={"format": "email", "not": {"pattern": SPECIAL_USE_EMAIL_DOMAIN}},
+    )
     name: Text = Field("", max_length=200)
     message: Text = Field("", max_length=5000)
 
@@ -214,6 +278,22 @@ class EndedOut(Response):
 
 
 class FeedbackRequest(Request):
+    """A vote on exactly one of a bot answer (`message_id`) or an article (`article`)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {
+                    "required": ["message_id"],
+                    "properties": {"message_id": {"type": "integer"}, "article": {"type": "null"}},
+                },
+                {
+                    "required": ["article"],
+                    "properties": {"article": {"type": "string"}, "message_id": {"type": "null"}},
+                },
+            ]
+        }
+    )
     helpful: bool
     message_id: Id | None = Field(None, description="A bot answer (give this or `article`).")
     article: Verbatim | None = Field(
@@ -235,10 +315,35 @@ class FeedbackOut(Response):
     )
 
 
+SCORES = {"csat": (1, 5), "nps": (0, 10)}  # the score each kind but CES takes, lowest and highest
+
+
 class SurveyRequest(Request):
+    """CSAT and NPS answers are a `score` in their range, a CES answer is a `choice`."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                *(
+                    {
+                        "required": ["kind", "score"],
+                        "properties": {
+                            "kind": {"const": kind},
+                            "score": {"type": "integer", "minimum": low, "maximum": high},
+                        },
+                    }
+                    for kind, (low, high) in SCORES.items()
+                ),
+                {
+                    "required": ["kind", "choice"],
+                    "properties": {"kind": {"const": "ces"}, "choice": {"enum": list(CES_CHOICES)}},
+                },
+            ]
+        }
+    )
     conversation_id: Verbatim = Field(max_length=40)
     kind: Literal[SURVEY_KINDS]
-    score: int | None = Field(None, description="CSAT: 1-5; NPS: 0-10.")
+    score: Whole | None = Field(None, description="CSAT: 1-5; NPS: 0-10 (required with those).")
     choice: Literal[CES_CHOICES] | None = Field(None, description="CES: easy, neither or difficult.")
     comment: Text = Field("", max_length=2000)
 
@@ -248,7 +353,7 @@ class SurveyRequest(Request):
             if self.choice is None:
                 raise ValueError("a CES answer needs `choice`: easy, neither or difficult")
         else:
-            low, high = (1, 5) if self.kind == "csat" else (0, 10)
+            low, high = SCORES[self.kind]
             if self.score is None or not low <= self.score <= high:
                 raise ValueError(f"a {self.kind.upper()} answer needs `score` from {low} to {high}")
         return self

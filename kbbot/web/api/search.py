@@ -5,10 +5,11 @@ from flask import Blueprint, request
 from ...articles.rendering import snippet_html
 from ...errors import InvalidInput, NotFound
 from ...models import Event
-from ...text import MAX_QUERY_CHARS, one_line
+from ...text import MAX_QUERY_CHARS
 from .. import article_views
 from ..help_center import absolute_url
-from ..search import search_help_center
+from ..request_input import number_arg
+from ..search import clean_query, search_help_center
 from ..session import get_session
 from ..visitors import current_visitor_id
 from . import schemas
@@ -27,17 +28,23 @@ MAX_LIMIT = 50
     errors=(422,),
     parameters=(
         parameter("q", {"type": "string", "maxLength": MAX_QUERY_CHARS}, required=True),
-        parameter("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}),
+        parameter("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}),
     ),
 )
 def search():
-    """Search the help center."""
-    query = one_line(request.args.get("q", ""))
-    if not query:
-        raise InvalidInput("q", "must not be empty")
-    if len(query) > MAX_QUERY_CHARS:
+    """Search the help center.
+
+    A query with nothing searchable in it (blank, or control characters only) finds nothing.
+    """
+    if "q" not in request.args:
+        raise InvalidInput("q", "is required")
+    sent = request.args["q"]
+    if len(sent) > MAX_QUERY_CHARS:
         raise InvalidInput("q", f"must be at most {MAX_QUERY_CHARS} characters")
-    limit = min(max(request.args.get("limit", DEFAULT_LIMIT, type=int), 1), MAX_LIMIT)
+    limit = number_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    query = clean_query(sent)
+    if not query:
+        return schemas.SearchOut(query="", searched_for="", results=[]).model_dump(mode="json")
     searched, found = search_help_center(get_session(), query, limit, current_visitor_id(), "api")
     results = [
         {

@@ -11,12 +11,13 @@ role.
 import functools
 from datetime import datetime, timezone
 
-from flask import Blueprint, abort, g, request
+from flask import Blueprint, g, request
 from flask_login import current_user
 from flask_wtf.csrf import ValidationError, validate_csrf
 
 from ...accounts import users
 from ...articles.rendering import snippet_html
+from ...errors import InvalidInput
 from ...models import HANDOFF_STATUSES, Handoff
 from ...support import agent_views, conversations, handoffs, mail, suggestions
 from ...text import MAX_QUERY_CHARS
@@ -35,7 +36,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-MINE = ("1", "true")  # ?mine=: only the caller's own handoffs
+MINE = {"1": True, "true": True, "0": False, "false": False}  # ?mine=: only the caller's own handoffs
 
 
 def _session_user():
@@ -63,9 +64,7 @@ def staff_required(role):
             scheme, _, token = request.headers.get("Authorization", "").partition(" ")
             if scheme:
                 user = (
-                    users.user_for_token(get_session(), token.strip())
-                    if scheme.lower() == "bearer"
-                    else None
+                    users.user_for_token(get_session(), token.strip()) if scheme.lower() == "bearer" else None
                 )
             else:
                 user = _session_user()
@@ -100,10 +99,10 @@ def _state(handoff: Handoff):
 @bp.get("/handoffs")
 @documented(
     ok=staff_schemas.HandoffList,
-    errors=(400,),
+    errors=(422,),
     parameters=(
-        parameter("status", {"enum": list(HANDOFF_STATUSES)}),
-        parameter("mine", {"type": "string", "enum": list(MINE)}),
+        parameter("status", {"type": "string", "enum": list(HANDOFF_STATUSES)}),
+        parameter("mine", {"type": "string", "enum": list(MINE)}, "Only the caller's own handoffs."),
     ),
 )
 @staff_required("agent")
@@ -111,8 +110,10 @@ def handoff_queue():
     """The handoff queue: waiting handoffs oldest first, then resolved ones latest first."""
     status = request.args.get("status")
     if status is not None and status not in HANDOFF_STATUSES:
-        abort(400, f"status must be one of {', '.join(HANDOFF_STATUSES)}")
-    mine = request.args.get("mine") in MINE
+        raise InvalidInput("status", f"must be one of {', '.join(HANDOFF_STATUSES)}")
+    if request.args.get("mine", "0") not in MINE:
+        raise InvalidInput("mine", f"must be one of {', '.join(MINE)}")
+    mine = MINE[request.args.get("mine", "0")]
     session = get_session()
     found = handoffs.queue(session, status=status, assignee_id=g.staff_user.id if mine else None)
     now = datetime.now(timezone.utc)
@@ -173,13 +174,22 @@ def add_note(handoff_id):
 @bp.get("/handoffs/<id:handoff_id>/suggestions")
 @documented(
     ok=staff_schemas.SuggestionsOut,
-    errors=(404,),
-    parameters=(parameter("q", {"type": "string", "maxLength": MAX_QUERY_CHARS}),),
+    errors=(404, 422),
+    parameters=(
+        parameter(
+            "q",
+            {"type": "string", "maxLength": MAX_QUERY_CHARS},
+            "The agent's search; blank: from the customer's questions.",
+        ),
+    ),
 )
 @staff_required("agent")
 def article_suggestions(handoff_id):
     """Articles for the reply, from the customer's questions or ?q=, flagged when the customer saw them."""
-    query = clean_query(request.args.get("q", "")) or None
+    sent = request.args.get("q", "")
+    if len(sent) > MAX_QUERY_CHARS:
+        raise InvalidInput("q", f"must be at most {MAX_QUERY_CHARS} characters")
+    query = clean_query(sent) or None
     session = get_session()
     context = agent_views.handoff_context(session, handoffs.get(session, handoff_id))
     found = suggestions.for_handoff(session, get_engine(), context, query=query)

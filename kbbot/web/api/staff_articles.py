@@ -7,9 +7,11 @@ revision it was made on, in `If-Match` (the ETag of a GET; a stale one gets
 revision), so no one silently overwrites someone else's edit.
 """
 
+import hashlib
+import re
 from datetime import datetime, timezone
 
-from flask import Blueprint, g, request, url_for
+from flask import Blueprint, abort, g, request, url_for
 from werkzeug.exceptions import PreconditionFailed, PreconditionRequired
 
 from ...articles import editing
@@ -27,31 +29,54 @@ from .staff import staff_required
 bp = Blueprint("staff_articles", __name__, url_prefix="/staff/articles")
 
 ROLE = "editor"
+# RFC 9110's If-Match: "*" or a comma-separated list of entity-tags, each [W/]"opaque". The list may
+# be empty, and a recipient accepts empty elements (RFC 9110 5.6.1): an empty list matches nothing.
+_ENTITY_TAG = r'(W/)?"[\x21\x23-\x7e\x80-\xff]*"'
+IF_MATCH_PATTERN = rf"^(\*|({_ENTITY_TAG})?([ \t]*,[ \t]*({_ENTITY_TAG})?)*)$"
+_IF_MATCH = re.compile(IF_MATCH_PATTERN)
+_TAGS = re.compile(r'(W/)?"([^"]*)"')
 IF_MATCH = parameter(
     "If-Match",
-    {"type": "string"},
-    "The ETag of the revision the change was made on (from a GET); a stale one gets 412.",
+    {"type": "string", "pattern": IF_MATCH_PATTERN},
+    "The ETag of the revision the change was made on (from a GET), or `*`; a list of them may name it. "
+    'Compared strongly (RFC 9110): a weak tag (W/"...") never matches, nor does an empty list. A stale '
+    "one gets 412, a malformed header 400.",
     where="header",
 )
 FILTERS = (  # the query parameters of the list (article_listing.Filters.from_args reads them)
-    parameter("q", {"type": "string"}, "Words in the title or body."),
-    parameter("category", {"type": "string"}, "A category's slug."),
-    parameter("status", {"enum": list(ARTICLE_STATUSES)}),
-    parameter("locale", {"type": "string"}),
-    parameter("helpful", {"enum": list(article_listing.HELPFUL_CHOICES)}, "Helpful-rate band."),
+    parameter(
+        "q", {"type": "string", "maxLength": article_listing.MAX_QUERY_CHARS}, "Words in the title or body."
+    ),
+    parameter(
+        "category", {"type": "string", "maxLength": article_listing.MAX_CATEGORY_CHARS}, "A category's slug."
+    ),
+    parameter("status", {"type": "string", "enum": list(ARTICLE_STATUSES)}),
+    parameter("locale", {"type": "string", "maxLength": article_listing.MAX_LOCALE_CHARS}),
+    parameter(
+        "helpful", {"type": "string", "enum": list(article_listing.HELPFUL_CHOICES)}, "Helpful-rate band."
+    ),
     parameter(
         "edited_within",
-        {"enum": [str(days) for days in article_listing.EDITED_WITHIN_DAYS]},
+        {"type": "string", "enum": [str(days) for days in article_listing.EDITED_WITHIN_DAYS]},
         "Days since the last edit.",
     ),
-    parameter("sort", {"enum": list(article_listing.SORTS)}, "Default: most recently edited first."),
-    parameter("page", {"type": "integer", "minimum": 1}),
+    parameter(
+        "sort",
+        {"type": "string", "enum": list(article_listing.SORTS)},
+        "Default: most recently edited first.",
+    ),
+    parameter("page", {"type": "integer", "minimum": 1, "maximum": article_listing.MAX_PAGE}),
     parameter(
         "per_page",
         {"type": "integer", "minimum": 1, "maximum": article_listing.MAX_PER_PAGE},
         f"Default {article_listing.PER_PAGE}.",
     ),
 )
+
+
+@bp.errorhandler(editing.SlugConflict)
+def _slug_conflict(error: editing.SlugConflict):
+    return problem(409, "Conflict", str(error), errors=[{"field": error.field, "message": error.message}])
 
 
 @bp.errorhandler(editing.StaleRevision)
@@ -70,8 +95,12 @@ def _checked_base(article, base_revision=None, required=False):
     A stale If-Match is 412; a stale `base_revision` is left to `editing` (409).
     Without either: the current revision, or 428 when `required`.
     """
-    if request.if_match:
-        if not request.if_match.star_tag and not request.if_match.contains(etag(article)):
+    if_match = request.headers.get("If-Match")
+    if if_match is not None:
+        if not _IF_MATCH.fullmatch(if_match):
+            abort(400, 'If-Match must be "*" or a list of entity-tags, e.g. "12.3"')
+        strong = {opaque for weak, opaque in _TAGS.findall(if_match) if not weak}
+        if if_match != "*" and etag(article) not in strong:
             raise PreconditionFailed(
                 f"the article is at revision {article.current_revision.number} "
                 f'(ETag "{etag(article)}"): fetch it again and reapply your change'
@@ -120,12 +149,21 @@ def _out(article, status=200):
     return out.model_dump(mode="json"), status, {"ETag": f'"{etag(article)}"'}
 
 
+def _new_slug(body: staff_schemas.ArticleWrite):
+    """The slug a new article gets: the one sent, else one made from the title, else (a title with no
+    letter or digit to make one from) `article-` and a digest of the title."""
+    if body.slug is not None:
+        return body.slug
+    digest = hashlib.sha256(body.title.encode("utf-8", "surrogatepass")).hexdigest()
+    return slugify(body.title) or f"article-{digest[:8]}"
+
+
 @bp.get("")
 @documented(ok=staff_schemas.StaffArticleList, errors=(422,), parameters=FILTERS)
 @staff_required(ROLE)
 def list_articles():
     """Articles, drafts included, with helpful rate and last edit; filtered, sorted, paginated."""
-    filters = article_listing.Filters.from_args(request.args)
+    filters = article_listing.Filters.from_args(request.args, exact=True)
     listing = article_listing.list_articles(get_session(), filters, datetime.now(timezone.utc))
     summaries = [
         staff_schemas.StaffArticleSummary(
@@ -149,12 +187,12 @@ def list_articles():
 
 
 @bp.post("")
-@documented(body=staff_schemas.ArticleWrite, ok=staff_schemas.StaffArticle, status=201)
+@documented(body=staff_schemas.ArticleWrite, ok=staff_schemas.StaffArticle, status=201, errors=(409,))
 @staff_required(ROLE)
 def create_article():
     """Create an article (validated like a file for kbbot sync); the response's ETag is its revision."""
     body = read_json()
-    source = editing.parse(_fields(body), body.body, slug=body.slug or slugify(body.title))
+    source = editing.parse(_fields(body), body.body, slug=_new_slug(body))
     article = editing.create(get_session(), source, g.staff_user, body.note.strip())
     out, _, headers = _out(article)
     headers["Location"] = url_for(".get_article", article_id=article.id)

@@ -5,19 +5,21 @@ documented in the same OpenAPI document.
 """
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
+from ...articles.source import LOCALE_PATTERN, MAX_LENGTHS, SLUG_PATTERN
 from ...models import ARTICLE_STATUSES, EMAIL_STATUSES, HANDOFF_STATUSES, RESOLUTION_REASONS
 from ...support.handoffs import MAX_NOTE_CHARS, MAX_REPLY_CHARS
-from .schemas import SNIPPET_HTML, Action, ChoiceOut, PickOut, Request, Response, Text
+from ...text import NO_CONTROL, ONE_LINE_TEXT
+from .schemas import SNIPPET_HTML, Action, ChoiceOut, Documented, PickOut, Request, Response, SomeText, Whole
 
 # -- handoffs ------------------------------------------------------------------
 
 
 class ReplyRequest(Request):
-    text: Text = Field(min_length=1, max_length=MAX_REPLY_CHARS)
+    text: SomeText = Field(max_length=MAX_REPLY_CHARS)
 
 
 class ResolveRequest(Request):
@@ -153,25 +155,36 @@ class HandoffState(Response):
 # -- articles ------------------------------------------------------------------
 
 
+# The rules `articles.source.validate` applies to a file's fields, for the document: a one-line field
+# says something and holds no control character; a list item holds none.
+OneLine = Annotated[str, Documented(pattern=ONE_LINE_TEXT)]
+Item = Annotated[str, Documented(pattern=NO_CONTROL)]
+
+
 class ArticleWrite(Request):
     """An article as a Markdown file's front matter and body: the same fields, defaults and rules as `kbbot sync`."""
 
-    title: str = Field(max_length=500)
-    slug: str | None = Field(
-        None, max_length=200, description="Set at creation (default: made from the title); it cannot change."
+    title: OneLine = Field(max_length=MAX_LENGTHS["title"])
+    slug: Annotated[str, Documented(pattern=SLUG_PATTERN.pattern)] | None = Field(
+        None,
+        max_length=MAX_LENGTHS["slug"],
+        description="Set at creation (default: made from the title, or `article-` and a digest of it when it "
+        "has no letter or digit); it cannot change. Another article's, or a change: 409.",
     )
-    category: str | None = Field(None, max_length=200)
-    tags: list[str] = Field(default_factory=list, max_length=100)
-    questions: list[str] = Field(
+    category: OneLine | None = Field(None, max_length=MAX_LENGTHS["category"])
+    tags: list[Item] = Field(default_factory=list, max_length=100)
+    questions: list[Item] = Field(
         default_factory=list, max_length=200, description="Alternate questions: how customers ask for it."
     )
-    locale: str = Field("en", max_length=35, description="A language tag such as en or pt-BR.")
+    locale: Annotated[str, Documented(pattern=LOCALE_PATTERN.pattern)] = Field(
+        "en", max_length=35, description="A language tag such as en or pt-BR."
+    )
     status: Literal[ARTICLE_STATUSES] = Field(
         "published", description="As in a file: omitted means published."
     )
     body: str = Field("", max_length=500_000, description="Markdown.")
-    note: str = Field("", max_length=500, description="Why it changed, for the article's history.")
-    base_revision: int | None = Field(
+    note: Item = Field("", max_length=500, description="Why it changed, for the article's history.")
+    base_revision: Whole | None = Field(
         None, description="Updates: the revision the change was made on (or send its ETag in If-Match)."
     )
 
@@ -217,7 +230,7 @@ class StaffArticleList(Response):
 
 
 class NoteRequest(Request):
-    text: Text = Field(min_length=1, max_length=MAX_NOTE_CHARS)
+    text: SomeText = Field(max_length=MAX_NOTE_CHARS)
 
 
 class SeenOut(Response):
