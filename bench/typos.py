@@ -14,6 +14,7 @@ import platform
 import random
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from banking77 import scratch_app
@@ -78,10 +79,7 @@ def question_sets():
         rng = random.Random(seed)
         yield (
             f"typos, seed {seed}",
-            [
-                evaluation.LabelledQuestion(misspell(question.query, rng), question.expected)
-                for question in questions
-            ],
+            [replace(question, query=misspell(question.query, rng)) for question in questions],
         )
 
 
@@ -96,8 +94,9 @@ def measure(workdir):
         uncorrected = Engine(
             corrected.encoder,
             workdir / "typos-index",
-            corrected.answer_threshold,
-            corrected.suggest_threshold,
+            corrected.thresholds.answer,
+            corrected.thresholds.suggest,
+            section_threshold=corrected.thresholds.section,
             correct_spelling=False,
         )
         for name, questions in question_sets():
@@ -112,13 +111,15 @@ def table(results):
         f"{results['as written', True].covered} covered and {results['as written', True].uncovered} "
         "uncovered dev questions:",
         "",
-        "| questions | spelling correction | precision@1 | MRR@10 | answer rate (covered) | handoff rate (uncovered) | AUROC |",
-        "|---|---|---|---|---|---|---|",
+        "| questions | spelling correction | precision@1 | MRR@10 | AUROC | covered resolved "
+        "| wrong answers | covered handed off | uncovered answered |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for (name, correct), report in results.items():
         lines.append(
             f"| {name} | {'on' if correct else 'off'} | {report.precision_at_1:.3f} | {report.mrr_at_10:.3f} | "
-            f"{report.answer_rate_covered:.3f} | {report.handoff_rate_uncovered:.3f} | {report.auroc:.3f} |"
+            f"{report.auroc:.3f} | {report.resolved_covered:.3f} | {report.wrong_answers:.3f} | "
+            f"{report.handoff_rate_covered:.3f} | {report.uncovered_answered:.3f} |"
         )
     return lines
 
