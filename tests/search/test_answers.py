@@ -189,5 +189,5 @@ def test_a_choice_that_was_never_offered_is_refused(chat):
     refused = chat(
         conversation_id=offered["conversation_id"], choice={"slug": "reset-your-password", "anchor": "x"}
     )
-    assert refused.status_code == 422 and "choice" in refused.get_data(as_text=True)
+    assert refused.status_code == 409 and "choice" in refused.get_data(as_text=True)
     assert chat(choice={"slug": "reset-your-password", "anchor": ""}).status_code == 422
