@@ -17,8 +17,17 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 GENERATION_BUMPED = "kbbot.generation_bumped"  # a `Session.info` key: this session changed the content
 
 
+SQLITE_BUSY_TIMEOUT_MS = 5000  # how long a write waits for another one's lock before "database is locked"
+
+
 def make_engine(url):
-    """An engine for `url`; SQLite gets foreign keys and a busy timeout."""
+    """An engine for `url`; SQLite gets foreign keys, write-ahead logging and a busy timeout.
+
+    In WAL mode readers never wait for a writer nor a writer for readers; writers take turns, each
+    waiting up to `SQLITE_BUSY_TIMEOUT_MS` for the one before (kbbot keeps its write transactions
+    short: no answer is computed while one is open). Other databases get a connection check on
+    checkout, so a server restart costs the requests in flight, not every pooled connection.
+    """
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
@@ -28,7 +37,8 @@ def make_engine(url):
         def _sqlite_pragmas(dbapi_connection, _record):
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA journal_mode=WAL")  # kept in the file; in-memory databases ignore it
             cursor.close()
 
     return engine
