@@ -8,7 +8,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import create_engine, event, exc, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from .models import KnowledgeBaseState
@@ -16,6 +16,11 @@ from .models import KnowledgeBaseState
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 GENERATION_BUMPED = "kbbot.generation_bumped"  # a `Session.info` key: this session changed the content
 
+
+# A database that cannot answer now (a server restarting or unreachable, a connection that dropped, a
+# pool with no connection free, a SQLite lock not had in time): the request may be tried again.
+UNAVAILABLE = (exc.OperationalError, exc.InterfaceError, exc.TimeoutError)
+RETRY_AFTER_SECONDS = 5  # what a client told the database is unavailable waits before trying again
 
 SQLITE_BUSY_TIMEOUT_MS = 5000  # how long a write waits for another one's lock before "database is locked"
 

@@ -28,6 +28,10 @@ from .visitors import current_visitor_id
 
 log = logging.getLogger(__name__)
 
+# A shared store that does not answer within this lets the request through (a Redis that hangs
+# must not hang the chat with it).
+STORE_TIMEOUT_SECONDS = 1.0
+
 # The endpoints that run the answer engine, and share the limits.
 ASKING_ENDPOINTS = frozenset({"api.chat.chat", "api.search.search", "help_center.search"})
 OFF = "off"
@@ -58,8 +62,14 @@ def from_config(config):
     per_address = parse_limits(config["RATE_LIMIT_PER_ADDRESS"], "KBBOT_RATE_LIMIT_PER_ADDRESS")
     if not per_visitor and not per_address:
         return None
+    uri = config["RATE_LIMIT_STORAGE"]
+    timeouts = (
+        {"socket_timeout": STORE_TIMEOUT_SECONDS, "socket_connect_timeout": STORE_TIMEOUT_SECONDS}
+        if uri.startswith(("redis://", "rediss://"))
+        else {}
+    )
     try:
-        storage = storage_from_string(config["RATE_LIMIT_STORAGE"], wrap_exceptions=True)
+        storage = storage_from_string(uri, wrap_exceptions=True, **timeouts)
     except (ConfigurationError, ValueError) as e:
         raise ValueError(
             "KBBOT_RATE_LIMIT_STORAGE must be memory:// or a store such as redis://host:6379 "

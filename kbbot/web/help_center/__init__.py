@@ -305,6 +305,12 @@ ERROR_PAGES = {
         advice="Please wait a moment, then search again.",
         description="Too many searches at once.",
     ),
+    503: ErrorPage(  # the database cannot answer now (`app._handle_database_unavailable`)
+        title="Briefly unavailable",
+        heading="We’ll be right back",
+        advice="The help center is briefly unavailable. Please try again in a few seconds.",
+        description="The {product} is briefly unavailable.",
+    ),
 }
 
 
