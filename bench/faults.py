@@ -65,8 +65,10 @@ def kbbot(*arguments):
     return [sys.executable, "-c", "from kbbot.cli import main; main()", *arguments]
 
 
-def run(env, *arguments, check=True):
-    return subprocess.run(kbbot(*arguments), env=env, check=check, capture_output=True, text=True)
+def run(env, *arguments, check=True, stdin=""):
+    return subprocess.run(
+        kbbot(*arguments), env=env, check=check, capture_output=True, text=True, input=stdin
+    )
 
 
 def free_port():
@@ -369,7 +371,16 @@ def load_on_sqlite(workdir, seconds):
 
 def writers_on_sqlite(workdir, seconds):
     env = prepared_instance(workdir)
-    run(env, "user", "create", "editor@example.com", "--role", "editor", "--password-stdin", check=False)
+    run(
+        env,
+        "user",
+        "create",
+        "editor@example.com",
+        "--role",
+        "editor",
+        "--password-stdin",
+        stdin="a long bench password\n",
+    )
     token = run(env, "token", "create", "editor@example.com", "--name", "bench").stdout.strip()
     url = env["KBBOT_DATABASE_URL"]
     revisions_before = row_count(url, "revisions")
