@@ -257,16 +257,24 @@ def small_articles(workdir):
     return versions
 
 
-def kill_after(command, env, seconds):
-    """Run `command`, SIGKILL it after `seconds`; True if it was killed (False: it finished first)."""
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        process.wait(timeout=seconds)
-        return False
-    except subprocess.TimeoutExpired:
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-        return True
+class RandomKiller:
+    """Runs a command and SIGKILLs it at a moment drawn uniformly over how long the command takes (a
+    running estimate: the machine's load changes)."""
+
+    def __init__(self, duration, seed=20):
+        self.duration, self.pick, self.finished = duration, random.Random(seed), 0
+
+    def run(self, command, env):
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        started = time.monotonic()
+        try:
+            process.wait(timeout=self.pick.uniform(0, self.duration))
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+        else:  # it finished first: it takes less than thought
+            self.finished += 1
+            self.duration = (self.duration + time.monotonic() - started) / 2
 
 
 def articles_state(database):
@@ -290,19 +298,22 @@ def articles_state(database):
     )
 
 
-def kill_sync(workdir, kills):
+def kill_sync(workdir, kills, minutes):
     versions = small_articles(workdir)
     env = environment(workdir)
     started = time.monotonic()
     run(env, "sync", str(versions["A"]))
     duration = time.monotonic() - started
     letters, revisions, corrupt = articles_state(workdir / "kbbot.sqlite3")
-    lost = half = finished = 0
-    pick = random.Random(20)
+    lost = half = 0
+    killer, ends = RandomKiller(duration), time.monotonic() + 60 * minutes
+    runs = 0
     for kill in range(kills):
+        if time.monotonic() > ends:
+            break
+        runs += 1
         target = "BA"[kill % 2]
-        if not kill_after(kbbot("sync", str(versions[target])), env, pick.uniform(0, duration)):
-            finished += 1
+        killer.run(kbbot("sync", str(versions[target])), env)
         now, now_revisions, problems = articles_state(workdir / "kbbot.sqlite3")
         corrupt += problems
         lost += len(letters.keys() - now.keys()) + sum(
@@ -312,16 +323,16 @@ def kill_sync(workdir, kills):
         letters, revisions = now, now_revisions
     return {
         "scenario": "`kill -9` of `kbbot sync` at a random moment",
-        "runs": kills,
+        "runs": runs,
         "failures": "n/a",
         "corrupt": corrupt,
         "lost": lost + half,
         "notes": f"each run re-imports {len(letters)} articles (a new revision each); "
-        f"{finished} finished before the kill; a run takes {duration:.1f} s here",
+        f"{killer.finished} finished before the kill; a run took {duration:.1f} s here at first",
     }
 
 
-def kill_index(workdir, kills):
+def kill_index(workdir, kills, minutes):
     versions = small_articles(workdir)
     env = environment(workdir)
     run(env, "sync", str(versions["A"]))
@@ -331,9 +342,13 @@ def kill_index(workdir, kills):
     encoder = load_encoder()
     corrupt = replaced = 0
     manifest = (workdir / "index" / "manifest.json").read_bytes()
-    pick = random.Random(20)
+    killer, ends = RandomKiller(duration), time.monotonic() + 60 * minutes
+    runs = 0
     for _ in range(kills):
-        kill_after(kbbot("index", "--full"), env, pick.uniform(0, duration))
+        if time.monotonic() > ends:
+            break
+        runs += 1
+        killer.run(kbbot("index", "--full"), env)
         try:
             DenseIndex.load(workdir / "index", encoder.name, encoder.dimension)
         except (IndexCorrupt, IndexMissing):
@@ -344,12 +359,12 @@ def kill_index(workdir, kills):
     leftovers = len(list((workdir / "index").glob("dense-*.faiss")))
     return {
         "scenario": "`kill -9` of `kbbot index --full` at a random moment",
-        "runs": kills,
+        "runs": runs,
         "failures": "n/a",
         "corrupt": corrupt,
         "lost": 0,
-        "notes": f"{replaced} runs had saved a new index before the kill; {leftovers} index file(s) left; "
-        f"a run takes {duration:.1f} s here (mostly loading the model)",
+        "notes": f"{replaced} runs had saved a new index before the kill ({killer.finished} finished); "
+        f"{leftovers} index file(s) left; a run took {duration:.1f} s here at first (mostly loading the model)",
     }
 
 
@@ -622,23 +637,22 @@ def backup_and_restore(workdir):
 # -- the table ---------------------------------------------------------------------------
 
 
-def table(rows, args):
-    load = os.getloadavg()
+def table(rows):
     lines = [
-        f"Measured with `python bench/faults.py --kills {args.kills} --seconds {args.seconds:.0f} "
-        f"--writer-seconds {args.writer_seconds:.0f}` on this project's 2-core machine, shared with other "
-        f"work while it ran (load average {load[0]:.1f} at the end). *Failures seen by users*: responses "
-        "a client got as 5xx or no response at all (for the outages: anything but a 503 with Retry-After); "
-        "*corrupt loads*: databases failing `PRAGMA integrity_check` or an article apart from its current "
-        "revision, indexes refused by their manifest check; *lost rows*: acknowledged writes not in the "
-        "database afterwards, revisions gone, or a sync applied to some articles and not others.",
+        "Measured with `python bench/faults.py` on this project's 2-core machine while other work shared it "
+        "(the load average when each scenario ended is in its notes). *Failures seen by users*: responses a "
+        "client got as 5xx or no response at all (for the outages: anything but a 503 with Retry-After); "
+        "*corrupt loads*: databases failing `PRAGMA integrity_check` or holding an article apart from its "
+        "current revision, indexes refused by their manifest check; *lost rows*: acknowledged writes missing "
+        "from the database afterwards, revisions gone, or a sync applied to some articles and not others.",
         "",
         "| scenario | runs | failures seen by users | corrupt loads | lost rows | notes |",
         "|---|---|---|---|---|---|",
     ]
     for row in rows:
         lines.append(
-            f"| {row['scenario']} | {row['runs']} | {row['failures']} | {row['corrupt']} | {row['lost']} | {row['notes']} |"
+            f"| {row['scenario']} | {row['runs']} | {row['failures']} | {row['corrupt']} | {row['lost']} "
+            f"| {row['notes']}; load average {row['load']:.1f} |"
         )
     return lines
 
@@ -646,6 +660,9 @@ def table(rows, args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kills", type=int, default=100, help="kill -9 runs of each command")
+    parser.add_argument(
+        "--kill-minutes", type=float, default=120, help="stop killing a command after this long (fewer runs)"
+    )
     parser.add_argument("--seconds", type=float, default=30, help="length of the load and outage runs")
     parser.add_argument(
         "--writer-seconds", type=float, default=60, help="length of the concurrent writers run"
@@ -653,19 +670,28 @@ def main():
     parser.add_argument("--postgres", default=os.environ.get("KBBOT_TEST_POSTGRES_URL"), help="a server URL")
     parser.add_argument("--redis", default=os.environ.get("KBBOT_TEST_REDIS_URL"), help="a Redis URL")
     parser.add_argument("--only", nargs="*", help="run only these scenarios (function names)")
+    parser.add_argument(
+        "--save-rows", type=Path, help="also append each scenario's row to this JSON Lines file"
+    )
+    parser.add_argument(
+        "--from-rows", type=Path, help="run nothing: make the table of the rows saved in this file"
+    )
     parser.add_argument("--no-write", action="store_true", help="Print only; leave docs/benchmarks.md alone.")
     args = parser.parse_args()
+    if args.from_rows:
+        rows = [json.loads(line) for line in args.from_rows.read_text().splitlines()]
+        return finish(table(rows), args)
     scenarios = {
         "load_on_sqlite": lambda w: load_on_sqlite(w, args.seconds),
         "writers_on_sqlite": lambda w: writers_on_sqlite(w, args.writer_seconds),
-        "kill_sync": lambda w: kill_sync(w, args.kills),
-        "kill_index": lambda w: kill_index(w, args.kills),
         "postgres_restart": lambda w: (
             postgres_restart(w, args.seconds, args.postgres) if args.postgres else None
         ),
         "redis_outage": lambda w: redis_outage(w, args.seconds, args.redis) if args.redis else None,
         "full_disk": full_disk,
         "backup_and_restore": backup_and_restore,
+        "kill_sync": lambda w: kill_sync(w, args.kills, args.kill_minutes),
+        "kill_index": lambda w: kill_index(w, args.kills, args.kill_minutes),
     }
     rows = []
     for name, scenario in scenarios.items():
@@ -675,9 +701,16 @@ def main():
             started = time.monotonic()
             row = scenario(Path(workdir))
         if row is not None:
+            row["load"] = os.getloadavg()[0]
             rows.append(row)
             print(f"{name}: {row} ({time.monotonic() - started:.0f} s)", file=sys.stderr, flush=True)
-    lines = table(rows, args)
+            if args.save_rows:
+                with args.save_rows.open("a") as saved:
+                    saved.write(json.dumps(row) + "\n")
+    finish(table(rows), args)
+
+
+def finish(lines, args):
     print("\n".join(lines))
     if not args.no_write:
         sections.replace_section(sections.BENCHMARKS, "faults", lines)
