@@ -17,6 +17,7 @@ import http.client
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import sqlite3
@@ -213,10 +214,32 @@ def run_clients(targets):
         thread.join()
 
 
-def prepared_instance(workdir, database_url=None, articles=ROOT / "articles", **settings):
-    env = environment(workdir, database_url, **settings)
-    run(env, "sync", str(articles))
-    run(env, "index")
+PREPARED = {}  # a synced and indexed SQLite instance, made once and copied for each scenario
+
+
+def prepared_instance(workdir, database_url=None):
+    """The environment of an instance holding the sample help center, synced and indexed."""
+    env = environment(workdir, database_url)
+    if "template" not in PREPARED:
+        template = PREPARED["template"] = Path(tempfile.mkdtemp(prefix="kbbot-faults-template-"))
+        template_env = environment(template)
+        run(template_env, "sync", str(ROOT / "articles"))
+        run(template_env, "index")
+    if database_url is not None:
+        # An import of its own; the same import gives the same entry ids, so the template's index
+        # needs no entry embedded again.
+        shutil.copytree(PREPARED["template"] / "index", workdir / "index")
+        run(env, "sync", str(ROOT / "articles"))
+        run(env, "index")
+        return env
+    source, target = (
+        sqlite3.connect(PREPARED["template"] / "kbbot.sqlite3"),
+        sqlite3.connect(workdir / "kbbot.sqlite3"),
+    )
+    source.backup(target)  # its WAL included
+    source.close()
+    target.close()
+    shutil.copytree(PREPARED["template"] / "index", workdir / "index")
     return env
 
 
@@ -707,6 +730,8 @@ def main():
             if args.save_rows:
                 with args.save_rows.open("a") as saved:
                     saved.write(json.dumps(row) + "\n")
+    if "template" in PREPARED:
+        shutil.rmtree(PREPARED["template"])
     finish(table(rows), args)
 
 
