@@ -94,7 +94,7 @@ def backup(database_url, index_dir: Path, instance_path: Path, directory: Path):
         secret = Path(instance_path) / SECRET
         if secret.is_file():
             shutil.copy2(secret, directory / SECRET)
-        files = sorted(p for p in directory.rglob("*") if p.is_file())
+        files = sorted(p for p in directory.rglob("*") if p.is_file() and not p.name.startswith("."))
         manifest = {
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "database": kind,
