@@ -627,36 +627,38 @@ def full_disk(workdir):
     }
 
 
+def answer(port, question):
+    """The chat API's reply to `question`, the links in it made independent of the server's port."""
+    body = request(port, "POST", "/api/v1/chat", {"message": question})[2].decode()
+    return json.loads(body.replace(f"127.0.0.1:{port}", "kbbot.example"))
+
+
 def backup_and_restore(workdir):
     live = workdir / "live"
     live.mkdir()
     env = prepared_instance(live)
     questions = QUESTIONS[:20]
     with Gunicorn(env, live) as server:
-        before = [
-            json.loads(request(server.port, "POST", "/api/v1/chat", {"message": q})[2]) for q in questions
-        ]
-        backup = run(env, "backup", str(workdir / "backup"))  # while serving
+        before = [answer(server.port, question) for question in questions]
+        run(env, "backup", str(workdir / "backup"))  # while serving
     restored = workdir / "restored"
     restored.mkdir()
     restored_env = environment(restored)
     run(restored_env, "init")
     run(restored_env, "restore", "--yes", str(workdir / "backup"))
+    kept = row_count(restored_env["KBBOT_DATABASE_URL"], "messages")
     with Gunicorn(restored_env, restored) as server:
-        after = [
-            json.loads(request(server.port, "POST", "/api/v1/chat", {"message": q})[2]) for q in questions
-        ]
+        after = [answer(server.port, question) for question in questions]
     keys = ("action", "answer", "confidence", "sources")
     different = sum(1 for a, b in zip(before, after) if [a[k] for k in keys] != [b[k] for k in keys])
-    kept = row_count(restored_env["KBBOT_DATABASE_URL"], "messages")
     return {
         "scenario": "`kbbot backup` of a serving instance, `kbbot restore` into a new one",
         "runs": len(questions),
         "failures": different,
         "corrupt": 0,
         "lost": max(0, 2 * len(questions) - kept),
-        "notes": f"the same {len(questions)} questions asked after the restore; answers that differ: {different}; "
-        f"{backup.stdout.strip()}",
+        "notes": f"the same {len(questions)} questions asked after the restore: answers that differ "
+        f"(action, text, confidence, sources): {different}; messages restored: {kept} of {2 * len(questions)}",
     }
 
 
