@@ -353,7 +353,9 @@ def backup_command(directory):
     """Back up the database, the index and the secret key into DIRECTORY (new or empty), while serving."""
     config = current_app.config
     try:
-        manifest = backup.backup(config["DATABASE_URL"], config["INDEX_DIR"], config["INSTANCE_PATH"], directory)
+        manifest = backup.backup(
+            config["DATABASE_URL"], config["INDEX_DIR"], config["INSTANCE_PATH"], directory
+        )
     except KbbotError as e:
         raise click.ClickException(str(e)) from e
     click.echo(f"Backed up the {manifest['database']} database and the index into {directory}")
@@ -376,7 +378,9 @@ def restore_command(directory, yes):
     get_session().close()
     engine.dispose()  # the restore replaces the file or the tables under this process's connections
     try:
-        manifest = backup.restore(directory, config["DATABASE_URL"], config["INDEX_DIR"], config["INSTANCE_PATH"])
+        manifest = backup.restore(
+            directory, config["DATABASE_URL"], config["INDEX_DIR"], config["INSTANCE_PATH"]
+        )
     except KbbotError as e:
         raise click.ClickException(str(e)) from e
     click.echo(f"Restored the backup of {manifest['created_at']} from {directory}")
