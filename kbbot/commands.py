@@ -1,5 +1,5 @@
 """The commands of the `kbbot` command line: init, sync, export, index, search, ask, eval, report, user,
-token, mail, erase, purge, serve."""
+token, mail, erase, purge, backup, restore, serve."""
 
 import json
 import math
@@ -14,11 +14,11 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from werkzeug.serving import WSGIRequestHandler
 
-from . import reports
+from . import backup, reports
 from .accounts import auth, two_factor, users
 from .articles import export
 from .articles.sync import sync_directory
-from .errors import KbbotError
+from .errors import IndexNotSaved, KbbotError
 from .models import Article, EmailStatus, OutboundEmail
 from .search import evaluation
 from .support import mail, privacy
@@ -80,7 +80,10 @@ def export_command(directory):
 def index_command(full):
     """Bring the search index in line with the published articles."""
     session = get_session()
-    counts = services.get_engine().refresh(session, full=full, show_progress=True)
+    try:
+        counts = services.get_engine().refresh(session, full=full, show_progress=True)
+    except IndexNotSaved as e:
+        raise click.ClickException(str(e)) from e
     click.echo(
         f"{counts.added} added, {counts.updated} updated, {counts.removed} removed, "
         f"{counts.unchanged} unchanged ({counts.embedded} entries embedded)"
@@ -394,6 +397,46 @@ def purge_command(days, dry_run):
     _report_deletion(session, privacy.purge_before(session, cutoff), dry_run)
 
 
+@click.command("backup")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(directory):
+    """Back up the database, the index and the secret key into DIRECTORY (new or empty), while serving."""
+    config = current_app.config
+    try:
+        manifest = backup.backup(
+            config["DATABASE_URL"], config["INDEX_DIR"], config["INSTANCE_PATH"], directory
+        )
+    except KbbotError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"Backed up the {manifest['database']} database and the index into {directory}")
+
+
+@click.command("restore")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(directory, yes):
+    """Replace the database and the index with the backup in DIRECTORY (stop the app first)."""
+    config = current_app.config
+    engine = current_app.extensions["kbbot.engine"]
+    if not yes:
+        click.confirm(
+            f"Replace the database {engine.url.render_as_string(hide_password=True)} and the index in "
+            f"{config['INDEX_DIR']} with the backup in {directory}?",
+            abort=True,
+        )
+    get_session().close()
+    engine.dispose()  # the restore replaces the file or the tables under this process's connections
+    try:
+        manifest = backup.restore(
+            directory, config["DATABASE_URL"], config["INDEX_DIR"], config["INSTANCE_PATH"]
+        )
+    except KbbotError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"Restored the backup of {manifest['created_at']} from {directory}")
+
+
 COMMANDS = (
     init_command,
     sync_command,
@@ -408,6 +451,8 @@ COMMANDS = (
     mail_command,
     erase_command,
     purge_command,
+    backup_command,
+    restore_command,
     serve_command,
 )
 

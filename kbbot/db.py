@@ -9,7 +9,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import create_engine, event, exc, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from .models import KnowledgeBaseState
@@ -18,10 +18,24 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 GENERATION_BUMPED = "kbbot.generation_bumped"  # a `Session.info` key: this session changed the content
 
 
+# A database that cannot answer now (a server restarting or unreachable, a connection that dropped, a
+# pool with no connection free, a SQLite lock not had in time): the request may be tried again.
+UNAVAILABLE = (exc.OperationalError, exc.InterfaceError, exc.TimeoutError)
+RETRY_AFTER_SECONDS = 5  # what a client told the database is unavailable waits before trying again
+
+SQLITE_BUSY_TIMEOUT_MS = 5000  # how long a write waits for another one's lock before "database is locked"
+
+
 def make_engine(url):
-    """An engine for `url`; SQLite gets foreign keys and a busy timeout, and a new database file is
-    readable and writable by its owner only (it holds conversations and staff accounts; SQLite gives
-    its journal files the same mode)."""
+    """An engine for `url`; SQLite gets foreign keys, write-ahead logging and a busy timeout, and a new
+    database file is readable and writable by its owner only (it holds conversations and staff
+    accounts; SQLite gives its journal files the same mode).
+
+    In WAL mode readers never wait for a writer nor a writer for readers; writers take turns, each
+    waiting up to `SQLITE_BUSY_TIMEOUT_MS` for the one before (kbbot keeps its write transactions
+    short: no answer is computed while one is open). Other databases get a connection check on
+    checkout, so a server restart costs the requests in flight, not every pooled connection.
+    """
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///").split("?", 1)[0])
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -34,7 +48,8 @@ def make_engine(url):
         def _sqlite_pragmas(dbapi_connection, _record):
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA journal_mode=WAL")  # kept in the file; in-memory databases ignore it
             cursor.close()
 
     return engine

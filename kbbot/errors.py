@@ -32,6 +32,10 @@ class IndexMissing(IndexCorrupt):
     """No index was saved yet (a first start, or the index directory was cleared)."""
 
 
+class IndexNotSaved(KbbotError):
+    """The index could not be written (a full disk...); the one saved before is unchanged."""
+
+
 class ModelError(KbbotError):
     """The configured embedding model cannot be loaded."""
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from .. import db
 from ..articles.highlight import query_terms as marked_terms
-from ..errors import IndexCorrupt, IndexMissing
+from ..errors import IndexCorrupt, IndexMissing, IndexNotSaved
 from ..text import first_words, normalize_question
 from . import answers, chunking, confidence, intents, retrieval, sections
 from .answers import Answer, Source
@@ -83,7 +83,8 @@ class Engine:
     def refresh(self, session: Session, full=False, show_progress=False) -> UpdateCounts:
         """Bring the indexes in line with the published articles in the database.
 
-        Incremental unless `full`: only entries whose content changed are embedded.
+        Incremental unless `full`: only entries whose content changed are embedded. Raises
+        `IndexNotSaved` when the index cannot be written to disk (it is in use in memory all the same).
         """
         with self._lock:
             current_generation = db.generation(session)
@@ -95,12 +96,14 @@ class Engine:
 
             counts = dense.update(published.desired, encode)
             changed = counts.added or counts.updated or counts.removed
-            if rebuilt or changed or dense.generation != current_generation:
-                dense.generation = current_generation
-                dense.save(self.index_dir)
+            stale_on_disk = rebuilt or changed or dense.generation != current_generation
+            dense.generation = current_generation
+            # Swapped in before saving: the index in memory is current even if the disk is full.
             self._knowledge = KnowledgeBase.build(
                 dense, published, self._knowledge, self.correct_spelling, self.encoder.dimension
             )
+            if stale_on_disk:
+                dense.save(self.index_dir)
             return counts
 
     def _dense_index(self, full):
@@ -113,9 +116,16 @@ class Engine:
         return self._knowledge.dense, False
 
     def ensure_current(self, session: Session):
-        """Refresh if any process changed the indexed content since the last refresh."""
+        """Refresh if any process changed the indexed content since the last refresh.
+
+        An index that cannot be saved (a full disk) is logged and served from memory; the index
+        saved before stays on disk for the processes that load it.
+        """
         if self._knowledge.dense is None or db.generation(session) != self._knowledge.dense.generation:
-            self.refresh(session)
+            try:
+                self.refresh(session)
+            except IndexNotSaved as e:
+                log.error("%s", e)
 
     # -- answering ----------------------------------------------------------------
 

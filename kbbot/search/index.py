@@ -5,14 +5,23 @@ Files under the index directory:
   name and SHA-256 of the FAISS file, and each entry id's content hash.
 - `dense-<token>.faiss`: the FAISS index in FAISS's own binary format.
 
+- `.lock`: taken by each save (exclusive) and load (shared), so processes
+  saving at once (web workers, `kbbot index`) take turns and a load never
+  reads a manifest whose index file another save is removing.
+
 The FAISS file is written under a fresh name and fsynced before the manifest
-is atomically replaced, so a crash at any point leaves either the old or the
-new index, never a mix. Nothing is unpickled: the manifest is JSON and the
-index file is checked against its hash before FAISS reads it.
+is atomically replaced, so a crash at any point (`kill -9` included) leaves
+either the old or the new index, never a mix; the next save removes what a
+killed one left. A save that fails (a full disk) leaves the old index as it
+was. Nothing is unpickled: the manifest is JSON and the index file is checked
+against its hash before FAISS reads it.
 """
 
+import contextlib
+import fcntl
 import hashlib
 import json
+import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,11 +29,30 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from ..errors import IndexCorrupt, IndexMissing
+from ..errors import IndexCorrupt, IndexMissing, IndexNotSaved
 from ..files import write_atomically
 
 MANIFEST_NAME = "manifest.json"
+LOCK_NAME = ".lock"
 FORMAT_VERSION = 1
+
+
+@contextlib.contextmanager
+def _locked(directory: Path, exclusive: bool):
+    """Hold the index directory's lock (released by the system if the process dies). A reader of a
+    directory it may not write to reads without it."""
+    try:
+        descriptor = os.open(directory / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    except PermissionError:
+        if exclusive:
+            raise
+        yield
+        return
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(descriptor)
 
 
 @dataclass
@@ -59,7 +87,9 @@ class DenseIndex:
         """Add vectors, shape (n, dimension), for chunk ids not yet in the index."""
         if len(ids) == 0:
             return
-        self._faiss.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64))
+        self._faiss.add_with_ids(
+            np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64)
+        )
         self.hashes.update(zip(map(int, ids), hashes))
 
     def remove(self, ids):
@@ -92,7 +122,9 @@ class DenseIndex:
         keeps its vector.
         """
         counts = UpdateCounts()
-        stale = [entry_id for entry_id, old in self.hashes.items() if desired.get(entry_id, (None,))[0] != old]
+        stale = [
+            entry_id for entry_id, old in self.hashes.items() if desired.get(entry_id, (None,))[0] != old
+        ]
         reusable = {}
         if stale:
             for entry_id, vector in zip(stale, self.vectors(stale)):
@@ -103,10 +135,14 @@ class DenseIndex:
 
         new = [entry_id for entry_id in desired if entry_id not in self.hashes]
         to_embed = [entry_id for entry_id in new if desired[entry_id][0] not in reusable]
-        vectors = dict(zip(to_embed, encode([desired[entry_id][1] for entry_id in to_embed]))) if to_embed else {}
+        vectors = (
+            dict(zip(to_embed, encode([desired[entry_id][1] for entry_id in to_embed]))) if to_embed else {}
+        )
         counts.embedded = len(to_embed)
         if new:
-            stacked = np.vstack([vectors.get(entry_id, reusable.get(desired[entry_id][0])) for entry_id in new])
+            stacked = np.vstack(
+                [vectors.get(entry_id, reusable.get(desired[entry_id][0])) for entry_id in new]
+            )
             self.add(new, stacked, [desired[entry_id][0] for entry_id in new])
         counts.updated = len(changed_ids)
         counts.added = len(new) - counts.updated
@@ -114,12 +150,13 @@ class DenseIndex:
         return counts
 
     def save(self, directory: Path):
-        """Write the index and its manifest atomically under `directory`."""
+        """Write the index and its manifest atomically under `directory`.
+
+        Raises `IndexNotSaved` when the files cannot be written (the index saved before is unchanged).
+        """
         directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
         data = faiss.serialize_index(self._faiss).tobytes()
         index_name = f"dense-{secrets.token_hex(8)}.faiss"
-        write_atomically(directory / index_name, data)
         manifest = {
             "format": FORMAT_VERSION,
             "model": self.model_name,
@@ -130,10 +167,20 @@ class DenseIndex:
             "sha256": hashlib.sha256(data).hexdigest(),
             "entries": {str(entry_id): content_hash for entry_id, content_hash in self.hashes.items()},
         }
-        write_atomically(directory / MANIFEST_NAME, json.dumps(manifest).encode())
-        for old in directory.glob("dense-*.faiss"):
-            if old.name != index_name:
-                old.unlink(missing_ok=True)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            with _locked(directory, exclusive=True):
+                write_atomically(directory / index_name, data)
+                write_atomically(directory / MANIFEST_NAME, json.dumps(manifest).encode())
+                # What this save replaced, and what a save killed half-way left (under the lock, no
+                # other save is writing).
+                for old in [*directory.glob("dense-*.faiss"), *directory.glob(".*.tmp")]:
+                    if old.name != index_name:
+                        old.unlink(missing_ok=True)
+        except OSError as e:
+            raise IndexNotSaved(
+                f"cannot save the index in {directory}: {e.strerror or e}; the index saved before is unchanged"
+            ) from e
 
     @classmethod
     def load(cls, directory: Path, model_name: str, dimension: int) -> "DenseIndex":
@@ -142,6 +189,11 @@ class DenseIndex:
         manifest_path = directory / MANIFEST_NAME
         if not manifest_path.is_file():
             raise IndexMissing(f"no index manifest at {manifest_path}")
+        with _locked(directory, exclusive=False):
+            return cls._read(directory, manifest_path, model_name, dimension)
+
+    @classmethod
+    def _read(cls, directory, manifest_path, model_name, dimension):
         try:
             manifest = json.loads(manifest_path.read_bytes())
             index_name = manifest["index_file"]
@@ -167,8 +219,23 @@ class DenseIndex:
         except RuntimeError as e:
             raise IndexCorrupt(f"FAISS cannot read {index_path}: {e}") from e
         if faiss_index.ntotal != count or count != len(hashes) or faiss_index.d != dimension:
-            raise IndexCorrupt(f"index file {index_path} holds {faiss_index.ntotal} vectors, manifest says {count}")
+            raise IndexCorrupt(
+                f"index file {index_path} holds {faiss_index.ntotal} vectors, manifest says {count}"
+            )
         index = cls(dimension, model_name, generation)
         index._faiss = faiss_index
         index.hashes = hashes
         return index
+
+
+def copy_index(source: Path, target: Path):
+    """Copy the index saved under `source` to `target` (checked on the way, saved atomically); nothing
+    when `source` holds none."""
+    try:
+        manifest = json.loads((Path(source) / MANIFEST_NAME).read_bytes())
+        model_name, dimension = manifest["model"], manifest["dimension"]
+    except FileNotFoundError:
+        return
+    except (ValueError, KeyError, TypeError) as e:
+        raise IndexCorrupt(f"unreadable index manifest in {source}: {e}") from e
+    DenseIndex.load(source, model_name, dimension).save(target)

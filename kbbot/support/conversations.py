@@ -40,6 +40,7 @@ def get_for_visitor(session: Session, public_id, visitor_id) -> Conversation:
 
 
 def start(session: Session, visitor_id, page_url=None, locale=None, user_agent=None) -> Conversation:
+    """A new conversation, added to `session` and written with its first turn (`reply`)."""
     conversation = Conversation(
         public_id=new_public_id(),
         visitor_id=visitor_id,
@@ -48,7 +49,6 @@ def start(session: Session, visitor_id, page_url=None, locale=None, user_agent=N
         user_agent=(user_agent or "")[:500] or None,
     )
     session.add(conversation)
-    session.flush()
     return conversation
 
 
@@ -68,34 +68,44 @@ def reply(session: Session, engine, conversation: Conversation, text, url_for_ar
     answers with that section. A choice not offered raises `Conflict`.
     `url_for_article(slug)` gives the link a customer follows to an article.
     Commits; queues the chat events.
-    """
-    history = list(conversation.messages)
-    picked = None
-    if choice is not None:
-        picked = decisions.offered_choice(history, *choice)
-        if picked is None:
-            raise Conflict("the choice was not offered in this conversation")
-        text = decisions.choice_label(picked)
-    customer = _add_customer_message(session, conversation, text, picked)
 
-    handoff = conversation.handoff
-    if handoff is not None:
-        if handoff.status == HandoffStatus.RESOLVED:
-            handoffs.reopen(session, handoff)
-        if handoff.first_reply_at is not None:
-            return _passed_on(session, customer)  # a person has replied: the bot never talks over them
+    The reply is worked out before anything is written: on SQLite the first write of a transaction
+    takes the database's one write lock until the commit, and an answer takes the model seconds
+    under load, long enough for every other writer to give up waiting ("database is locked").
+    """
+    with session.no_autoflush:  # a new `conversation` is written with the turn, not before the answer
+        history = list(conversation.messages)
+        picked = None
+        if choice is not None:
+            picked = decisions.offered_choice(history, *choice)
+            if picked is None:
+                raise Conflict("the choice was not offered in this conversation")
+            text = decisions.choice_label(picked)
+        handoff = conversation.handoff
+        decision = _decision(session, engine, history, text, picked, handoff, url_for_article)
+    customer = _add_customer_message(session, conversation, text, picked)
+    if handoff is not None and handoff.status == HandoffStatus.RESOLVED:
+        handoffs.reopen(session, handoff)
+    if decision is None:
+        return _passed_on(session, customer)
+    return _add_bot_reply(session, conversation, customer, decision)
+
+
+def _decision(session: Session, engine, history, text, picked, handoff, url_for_article):
+    """What the bot says to the customer's `text` (or `picked` choice) after `history`, or None when the
+    message waits for a person. Only reads."""
+    if handoff is not None and handoff.first_reply_at is not None:
+        return None  # a person has replied: the bot never talks over them
     if picked is not None:
         answer = engine.section_answer(session, picked["slug"], picked["anchor"])
         if answer is not None:
-            decision = decisions.picked_answer(answer, picked, customer.text, url_for_article)
-            return _add_bot_reply(session, conversation, customer, decision)
+            return decisions.picked_answer(answer, picked, text, url_for_article)
         # Unpublished since it was offered: the label is the customer's question now.
     social = decisions.social_reply(history, text, picked)
     if social is not None:
-        if handoff is not None:  # "thanks" while waiting for a person is for the person
-            return _passed_on(session, customer)
-        return _add_bot_reply(session, conversation, customer, social)
-    decision = decisions.decide(
+        # "thanks" while waiting for a person is for the person
+        return social if handoff is None else None
+    return decisions.decide(
         history,
         text,
         understand(session, engine, history, text),
@@ -103,9 +113,6 @@ def reply(session: Session, engine, conversation: Conversation, text, url_for_ar
         waiting_for_person=handoff is not None,
         url_for_article=url_for_article,
     )
-    if decision is None:
-        return _passed_on(session, customer)
-    return _add_bot_reply(session, conversation, customer, decision)
 
 
 def understand(session: Session, engine, history, text):

@@ -76,6 +76,7 @@ def create_app(config=None):
     api.init_app(app)
     staff.init_app(app, csrf_exempt=api.BLUEPRINTS)
     _handle_unrouted(app)
+    _handle_database_unavailable(app)
     return app
 
 
@@ -141,3 +142,21 @@ def _handle_unrouted(app):
     @app.errorhandler(405)
     def _method_not_allowed(error):
         return api.problems.http_error(error) if api.problems.wants_problem_json() else error
+
+
+def _handle_database_unavailable(app):
+    """A database that cannot answer now (`db.UNAVAILABLE`) on any page: 503 with Retry-After (problem
+    details under /api/, the help center's page elsewhere), never a stack trace. Nothing needs a
+    restart: the next request takes a fresh connection (the pool checks each before use)."""
+
+    def _unavailable(error):
+        db_session = session.opened_session()
+        if db_session is not None:
+            db_session.rollback()  # what the failed request began, never committed, is dropped
+        http = api.problems.database_unavailable(error)
+        if api.problems.wants_problem_json():
+            return api.problems.http_error(http)
+        return help_center.error_page(http)
+
+    for unavailable in db.UNAVAILABLE:
+        app.register_error_handler(unavailable, _unavailable)

@@ -37,6 +37,10 @@ from .visitors import current_visitor_id
 
 log = logging.getLogger(__name__)
 
+# A shared store that does not answer within this lets the request through (a Redis that hangs
+# must not hang the chat with it).
+STORE_TIMEOUT_SECONDS = 1.0
+
 # The endpoints that run the answer engine, and share the limits.
 ASKING_ENDPOINTS = frozenset({"api.chat.chat", "api.search.search", "help_center.search"})
 OFF = "off"
@@ -77,9 +81,17 @@ def from_config(config):
 
 
 def shared_storage(config):
-    """The counting store KBBOT_RATE_LIMIT_STORAGE names; ValueError when it does not read."""
+    """The counting store KBBOT_RATE_LIMIT_STORAGE names; ValueError when it does not read.
+
+    A Redis store is asked with a short timeout: a hung Redis must not hold up requests."""
+    uri = config["RATE_LIMIT_STORAGE"]
+    timeouts = (
+        {"socket_timeout": STORE_TIMEOUT_SECONDS, "socket_connect_timeout": STORE_TIMEOUT_SECONDS}
+        if uri.startswith(("redis://", "rediss://"))
+        else {}
+    )
     try:
-        return storage_from_string(config["RATE_LIMIT_STORAGE"], wrap_exceptions=True)
+        return storage_from_string(uri, wrap_exceptions=True, **timeouts)
     except (ConfigurationError, ValueError) as e:
         raise ValueError(
             "KBBOT_RATE_LIMIT_STORAGE must be memory:// or a store such as redis://host:6379 "
@@ -91,6 +103,10 @@ def machine_slots(config):
     """The engine's `MachineSlots` under the instance folder, or None when KBBOT_ENGINE_CALLS_AT_ONCE is 0."""
     count = config["ENGINE_CALLS_AT_ONCE"]
     return MachineSlots(count, config["INSTANCE_PATH"] / "engine-slots") if count else None
+
+
+class EngineBusy(ServiceUnavailable):
+    """Every engine slot stayed busy: searching waits, pages still open (the help center says so)."""
 
 
 def init_app(app):
@@ -183,7 +199,7 @@ def _take_engine_slot():
         return
     slot = slots.acquire(current_app.config["ENGINE_WAIT_SECONDS"])
     if slot is None:
-        raise ServiceUnavailable(
+        raise EngineBusy(
             "The assistant is busy answering other questions; please try again in a moment.", retry_after=2
         )
     g.kbbot_engine_slot = slot

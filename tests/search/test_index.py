@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from kbbot import files
-from kbbot.errors import IndexCorrupt
+from kbbot.errors import IndexCorrupt, IndexNotSaved
 from kbbot.search.index import MANIFEST_NAME, DenseIndex
 
 DIMENSION = 8
@@ -87,7 +87,7 @@ def test_a_crash_while_saving_leaves_the_previous_index_usable(tmp_path, saved, 
         raise OSError("disk gone")
 
     monkeypatch.setattr(files.os, failing_call, crash)
-    with pytest.raises(OSError):
+    with pytest.raises(IndexNotSaved, match="disk gone"):
         changed.save(tmp_path)
     monkeypatch.undo()
 

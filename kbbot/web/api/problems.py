@@ -2,8 +2,9 @@
 
 from flask import current_app, jsonify, request
 from pydantic import ValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
+from ... import db
 from ...errors import Conflict, InvalidInput, NotFound
 from .. import security_headers
 
@@ -68,6 +69,18 @@ def _unexpected(error: Exception):
     return problem(500, "Internal Server Error", "The server could not complete the request.")
 
 
+def database_unavailable(error: Exception) -> ServiceUnavailable:
+    """The 503 for a database that cannot answer now (`db.UNAVAILABLE`), logged in one line: a client
+    tries again after Retry-After, and the next request gets a fresh connection."""
+    current_app.logger.warning(
+        "database unavailable on %s %s: %s", request.method, request.path, str(error).splitlines()[0]
+    )
+    return ServiceUnavailable(
+        "The help desk cannot reach its database just now; try again in a few seconds.",
+        retry_after=db.RETRY_AFTER_SECONDS,
+    )
+
+
 def register(blueprint):
     """Install the handlers on the API blueprint (nested blueprints inherit them)."""
     blueprint.register_error_handler(HTTPException, http_error)
@@ -75,6 +88,8 @@ def register(blueprint):
     blueprint.register_error_handler(InvalidInput, _invalid_input)
     blueprint.register_error_handler(NotFound, lambda e: problem(404, "Not Found", str(e)))
     blueprint.register_error_handler(Conflict, lambda e: problem(409, "Conflict", str(e)))
+    for unavailable in db.UNAVAILABLE:
+        blueprint.register_error_handler(unavailable, lambda e: http_error(database_unavailable(e)))
     blueprint.register_error_handler(Exception, _unexpected)
 
 

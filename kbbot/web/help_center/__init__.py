@@ -28,6 +28,7 @@ from ...articles.highlight import excerpt, highlight, query_terms
 from ...articles.rendering import render_article, snippet_html, summary
 from ...text import is_link, url_parts
 from .. import article_views, security_headers, theme
+from ..rate_limits import EngineBusy
 from ..request_input import stated_reason
 from ..search import clean_query, search_help_center
 from ..services import get_engine
@@ -301,13 +302,20 @@ ERROR_PAGES = {
         advice="Please wait a moment, then search again.",
         description="Too many searches at once.",
     ),
-    503: ErrorPage(  # every engine slot busy (`rate_limits`)
-        title="Search is busy",
-        heading="Search is busy right now",
-        advice="Please wait a moment, then search again. Articles and categories still open as usual.",
-        description="Search is busy right now.",
+    503: ErrorPage(  # the database cannot answer now (`app._handle_database_unavailable`)
+        title="Briefly unavailable",
+        heading="We’ll be right back",
+        advice="The help center is briefly unavailable. Please try again in a few seconds.",
+        description="The {product} is briefly unavailable.",
     ),
 }
+# Every engine slot stayed busy (`rate_limits.EngineBusy`): only searching waits, pages open.
+SEARCH_BUSY_PAGE = ErrorPage(
+    title="Search is busy",
+    heading="Search is busy right now",
+    advice="Please wait a moment, then search again. Articles and categories still open as usual.",
+    description="Search is busy right now.",
+)
 
 
 @bp.errorhandler(400)
@@ -316,14 +324,16 @@ ERROR_PAGES = {
 @bp.errorhandler(503)
 def error_page(error):
     """The help center's own page for a link it cannot read (a NUL in it), a page it does not have,
-    a visitor over the search rate limit or search busy on every engine slot, saying what was wrong when kbbot knows; the app also
-    uses it for URLs that match no route."""
+    a visitor over the search rate limit, search busy on every engine slot or a database that cannot
+    answer now, saying what was wrong when kbbot knows; the app also uses it for URLs that match no
+    route."""
     theme = current_app.extensions["kbbot.theme"]
+    page = SEARCH_BUSY_PAGE if isinstance(error, EngineBusy) else ERROR_PAGES[error.code]
     html = render_template(
         "help_center/error.html",
         error=error,
-        page=ERROR_PAGES[error.code],
-        description=ERROR_PAGES[error.code].description.format(product=theme.product_name),
+        page=page,
+        description=page.description.format(product=theme.product_name),
         reason=stated_reason(error),
         **_page_context(),
     )
