@@ -254,16 +254,21 @@ def user_create_command(email, roles, name, password_stdin):
     click.echo(f"Created {user.email} ({', '.join(user.roles)})")
 
 
+def _change_user(email, change):
+    """`change(session, user)` for the staff user EMAIL; what the core refuses is the command's error."""
+    session = get_session()
+    try:
+        change(session, users.find_user(session, email))
+    except KbbotError as e:
+        raise click.ClickException(str(e)) from e
+
+
 @user_group.command("disable")
 @click.argument("email")
 @with_appcontext
 def user_disable_command(email):
     """Disable the staff user EMAIL: every session ends and the user's API tokens stop working."""
-    session = get_session()
-    try:
-        auth.disable(session, users.find_user(session, email))
-    except KbbotError as e:
-        raise click.ClickException(str(e)) from e
+    _change_user(email, auth.disable)
     click.echo(f"Disabled {email}.")
 
 
@@ -273,11 +278,7 @@ def user_disable_command(email):
 def user_reset_2fa_command(email):
     """Remove the second factor of the staff user EMAIL (a lost phone): every session of theirs ends, and
     they set it up again at their next sign-in."""
-    session = get_session()
-    try:
-        two_factor.reset(session, users.find_user(session, email))
-    except KbbotError as e:
-        raise click.ClickException(str(e)) from e
+    _change_user(email, two_factor.reset)
     click.echo(f"Two-factor sign-in of {email} reset; their sessions ended.")
 
 
@@ -350,7 +351,9 @@ def mail_command(every):
     session = get_session()
     due_by = datetime(9999, 12, 31, tzinfo=UTC) if every else None
     outcomes = mail.deliver_due(session, settings, due_by=due_by, limit=None)
-    pending = session.scalar(select(func.count(OutboundEmail.id)).where(OutboundEmail.status == EmailStatus.PENDING))
+    pending = session.scalar(
+        select(func.count(OutboundEmail.id)).where(OutboundEmail.status == EmailStatus.PENDING)
+    )
     click.echo(
         f"{outcomes['sent']} sent, {outcomes['retrying']} to try again later, {outcomes['failed']} given up; "
         f"{pending} waiting in all"

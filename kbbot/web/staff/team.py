@@ -121,9 +121,7 @@ def create():
 @role_required("admin")
 def update(user_id):
     session = get_session()
-    member = session.get(User, user_id)
-    if member is None:
-        abort(404)
+    member = session.get(User, user_id) or abort(404)
     form = MemberForm(prefix=f"m{user_id}")
     if not form.validate():
         flash("The change could not be saved: reload the page and try again.", "error")
@@ -144,9 +142,7 @@ def update(user_id):
 def reset_two_factor(user_id):
     """Remove a member's second factor (lost phone and codes): their sessions end; they enrol again."""
     session = get_session()
-    member = session.get(User, user_id)
-    if member is None:
-        abort(404)
+    member = session.get(User, user_id) or abort(404)
     if not ResetTwoFactorForm().validate():
         abort(400)
     two_factor.reset(session, member)
