@@ -7,7 +7,8 @@ import threading
 
 from werkzeug.serving import make_server
 
-from kbbot import commands, db
+from kbbot import db
+from kbbot.commands.operations import DevRequestHandler
 from tests.helpers import make_app
 
 
@@ -27,7 +28,7 @@ def test_a_new_sqlite_database_is_readable_by_its_owner_only(tmp_path):
 
 
 def test_the_development_server_names_no_versions(tmp_path):
-    server = make_server("127.0.0.1", 0, make_app(tmp_path), request_handler=commands.DevRequestHandler)
+    server = make_server("127.0.0.1", 0, make_app(tmp_path), request_handler=DevRequestHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=30)

@@ -9,7 +9,7 @@ import kbbot
 
 PACKAGE = Path(kbbot.__file__).parent
 WEB_LIBRARIES = ("flask", "flask_login", "flask_wtf", "werkzeug", "wtforms")
-MAY_IMPORT_WEB = ("web", "cli.py", "commands.py")  # relative to kbbot/; kbbot/__init__.py imports nothing
+MAY_IMPORT_WEB = ("web", "cli.py", "commands")  # relative to kbbot/; kbbot/__init__.py imports nothing
 
 
 def imported_modules(path):

@@ -20,8 +20,8 @@ from .. import db
 from ..articles.highlight import query_terms as marked_terms
 from ..errors import IndexCorrupt, IndexMissing, IndexNotSaved
 from ..text import first_words, normalize_question
-from . import answers, chunking, confidence, intents, retrieval, sections
-from .answers import Answer, Source
+from . import answers, confidence, intents, retrieval, sections
+from .answers import Answer
 from .index import DenseIndex, UpdateCounts
 from .knowledge_base import KnowledgeBase, published_articles
 
@@ -166,40 +166,9 @@ class Engine:
         return None if found is None else (found, scores, features, query.marked)
 
     def _source(self, hit, query, top_score, probability, choice=None):
-        """The `Source` for `hit`, whose `confidence` is `probability`: the article, with the passage
-        that answers the question best (or the first passage of the section `choice`, a position in
-        its outline)."""
+        """`KnowledgeBase.source` of `hit`."""
         with self._lock:
-            knowledge = self._knowledge
-            article = knowledge.articles[hit.article_id]
-            outline = self._outline(article) if article.passage_ids else None
-            position = None
-            if choice is not None:
-                position = outline.sections[choice].first
-            elif article.passage_ids and query is not None:
-                position = int(np.argmax(knowledge.passage_scores(article, query)))
-            passage_id = article.passage_ids[position] if position is not None else None
-            # An FAQ entry has no passage: show the entry that matched, else its title.
-            entry_id = next(i for i in (passage_id, hit.best_entry_id, article.entry_ids[0]) if i is not None)
-            entry = knowledge.entries[entry_id]
-        text = (
-            sections.snippet(outline, position)
-            if outline is not None and position is not None
-            else entry.text
-        )
-        return Source(
-            article_id=article.id,
-            slug=article.slug,
-            title=article.title,
-            snippet=chunking.unfenced(text),
-            entry_id=entry_id,
-            heading_path=entry.heading_path,
-            score=round(hit.score / top_score, 4) if top_score else 0.0,
-            confidence=round(probability, 4),
-            dense_score=hit.dense_max,
-            lexical_score=hit.lexical,
-            revision_id=article.revision_id,
-        )
+            return self._knowledge.source(hit, query, top_score, probability, self.encoder.encode, choice)
 
     def corrected(self, session: Session, question):
         """`question` with its misspelt words corrected to the knowledge base's words (`spelling`)."""

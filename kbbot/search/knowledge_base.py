@@ -5,7 +5,8 @@ brings the dense index up to date with them and builds a new `KnowledgeBase`
 around it; the engine swaps it in whole. A `KnowledgeBase` holds the BM25
 indexes, the entries, the article centroids and the speller, and answers
 the questions that need only those: which articles rank for a query, how
-an article's passages score, which articles are alike.
+an article's passages score, what a found article shows (its `Source`), which articles
+are alike.
 """
 
 from collections import Counter
@@ -16,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import Article
-from . import retrieval, sections
+from . import chunking, retrieval, sections
+from .answers import Source
 from .index import DenseIndex
 from .lexical import LexicalIndex
 from .spelling import Speller, word_counts
@@ -184,6 +186,40 @@ class KnowledgeBase:
             query.vector,
             self.dense.vectors(passage_ids),
             query.passage_lexical[[self.passage_rows[i] for i in passage_ids]],
+        )
+
+    def source(self, hit, query, top_score, probability, encode, choice=None):
+        """The `Source` for `hit`, whose `confidence` is `probability`: the article, with the passage
+        that answers `query` best (or the first passage of the section `choice`, a position in its
+        outline). `encode`: the encoder's, for the outline (`outlined`)."""
+        article = self.articles[hit.article_id]
+        outline = self.outlined(article, encode)[0] if article.passage_ids else None
+        position = None
+        if choice is not None:
+            position = outline.sections[choice].first
+        elif article.passage_ids and query is not None:
+            position = int(np.argmax(self.passage_scores(article, query)))
+        passage_id = article.passage_ids[position] if position is not None else None
+        # An FAQ entry has no passage: show the entry that matched, else its title.
+        entry_id = next(i for i in (passage_id, hit.best_entry_id, article.entry_ids[0]) if i is not None)
+        entry = self.entries[entry_id]
+        text = (
+            sections.snippet(outline, position)
+            if outline is not None and position is not None
+            else entry.text
+        )
+        return Source(
+            article_id=article.id,
+            slug=article.slug,
+            title=article.title,
+            snippet=chunking.unfenced(text),
+            entry_id=entry_id,
+            heading_path=entry.heading_path,
+            score=round(hit.score / top_score, 4) if top_score else 0.0,
+            confidence=round(probability, 4),
+            dense_score=hit.dense_max,
+            lexical_score=hit.lexical,
+            revision_id=article.revision_id,
         )
 
     def section_features(self, article, query, encode):

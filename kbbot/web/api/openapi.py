@@ -22,7 +22,7 @@ from pydantic.json_schema import models_json_schema
 
 from ...text import NO_NUL
 from ..rate_limits import ASKING_ENDPOINTS
-from . import schemas
+from . import schema_types, schemas
 
 bp = Blueprint("openapi", __name__)
 
@@ -172,7 +172,7 @@ def _responses(route):
         responses = {str(declared.status): {"description": "OK", "content": _json(declared.ok)}}
         for status, description in declared.other_statuses.items():
             responses[str(status)] = {"description": description, "content": _json(declared.ok)}
-    problem = {"application/problem+json": {"schema": _ref(schemas.Problem)}}
+    problem = {"application/problem+json": {"schema": _ref(schema_types.Problem)}}
     for status in _errors(route):
         responses[str(status)] = {"description": ERROR_TEXT[status]}
         if status not in SERVER_ANSWERED:
@@ -209,7 +209,7 @@ def _component_schemas(routes):
     requests = {route.declared.body for route in routes} - {None}
     responses = {route.declared.ok for route in routes} - {None} - requests
     pairs = [(model, "validation") for model in requests]
-    pairs += [(model, "serialization") for model in responses | {schemas.Problem}]
+    pairs += [(model, "serialization") for model in responses | {schema_types.Problem}]
     _, definitions = models_json_schema(pairs, ref_template="#/components/schemas/{model}")
     return definitions.get("$defs", {})
 

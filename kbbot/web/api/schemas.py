@@ -1,4 +1,4 @@
-"""Request and response bodies of the public API, the bases every API body is built on, and errors.
+"""Request and response bodies of the public API (their bases and field types: schema_types.py).
 
 The same models validate requests, document the API (openapi.py builds the
 OpenAPI 3.1 document from their JSON Schemas) and, in the tests, check every
@@ -9,71 +9,16 @@ Unknown fields are ignored, so clients may send more than this version reads.
 
 import re
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
-from ...models import CES_CHOICES, HANDOFF_REASONS, HANDOFF_STATUSES, MAX_ID, SURVEY_KINDS
-from ...text import HAS_TEXT, NO_NUL, clean_text
+from ...models import CES_CHOICES, HANDOFF_REASONS, HANDOFF_STATUSES, SURVEY_KINDS
+from ...text import HAS_TEXT
+from .schema_types import Id, Request, Response, Text, Verbatim, WebUrl, Whole
 
 Action = Literal["answer", "suggest", "handoff"]
-
-
-class Documented:
-    """Annotated metadata adding to a type's JSON Schema what a validator of ours checks, so that
-    the document states the rule (`Documented(pattern=...)`) while the validator words its error."""
-
-    def __init__(self, **schema):
-        self.schema = schema
-
-    def __get_pydantic_json_schema__(self, core_schema, handler):
-        return {**handler(core_schema), **self.schema}
-
-
-Text = Annotated[str, AfterValidator(clean_text)]
-# Free text that must say something: more than whitespace and control characters (checked where it is used).
-SomeText = Annotated[str, AfterValidator(clean_text), Documented(pattern=HAS_TEXT)]
-
-
-def _without_nul(value):
-    if "\x00" in value:
-        raise ValueError("must not contain a NUL character (U+0000)")
-    return value
-
-
-# A string used as sent (an id, a slug, a URL): one with a NUL is refused, as PostgreSQL cannot store it.
-Verbatim = Annotated[str, AfterValidator(_without_nul), Documented(pattern=NO_NUL)]
-# An http(s) URL with a host, as sent (`page_url`); the scheme in any case, as URLs allow.
-WEB_URL = r"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\x00]+[^\x00]*$"
-_WEB_URL = re.compile(WEB_URL)
-
-
-def _whole(value):
-    # JSON Schema's integer is any number without a fraction: 2.0 is 2 (pydantic's strict int refuses it).
-    return int(value) if isinstance(value, float) and value.is_integer() else value
-
-
-Whole = Annotated[int, BeforeValidator(_whole)]
-# A row's id: what the database's integer columns hold.
-Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_whole)]
-
-
-class Request(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore")
-
-
-class Response(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-def _web_url(value):
-    if value is not None and not _WEB_URL.fullmatch(value):
-        raise ValueError("must be an http(s) URL")
-    return value
-
-
-WebUrl = Annotated[str, AfterValidator(_web_url), Documented(pattern=WEB_URL)]
 
 
 class ChoiceIn(Request):
@@ -392,17 +337,4 @@ class ArticleOut(Response):
     updated_at: datetime
     view_id: int | None = Field(
         description="This view in the event log: report the reading time to /views/{view_id}."
-    )
-
-
-class Problem(Response):
-    """RFC 9457 problem details."""
-
-    model_config = ConfigDict(extra="allow")
-    type: str
-    title: str
-    status: int
-    detail: str | None = None
-    errors: list[dict[str, str]] | None = Field(
-        None, description="For 422: each invalid field and what is wrong."
     )

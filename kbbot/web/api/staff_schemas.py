@@ -13,7 +13,8 @@ from ...articles.source import LOCALE_PATTERN, MAX_LENGTHS, SLUG_PATTERN
 from ...models import ARTICLE_STATUSES, EMAIL_STATUSES, HANDOFF_STATUSES, RESOLUTION_REASONS
 from ...support.handoffs import MAX_NOTE_CHARS, MAX_REPLY_CHARS
 from ...text import NO_CONTROL, ONE_LINE_TEXT
-from .schemas import SNIPPET_HTML, Action, ChoiceOut, Documented, PickOut, Request, Response, SomeText, Whole
+from .schema_types import Documented, Request, Response, SomeText, Whole
+from .schemas import SNIPPET_HTML, Action, ChoiceOut, PickOut
 
 # -- handoffs ------------------------------------------------------------------
 
