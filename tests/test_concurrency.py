@@ -85,7 +85,10 @@ def test_eight_concurrent_writers_lose_nothing(support_app, editor_token):
     failures = []
 
     def chat_and_vote(number):
+        # Each writer is a customer of their own: one address running many engine calls at once is
+        # held back (429) on purpose, by the abuse limits.
         client = support_app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"192.0.2.{number + 1}"
         for turn in range(turns_each):
             response = client.post(
                 "/api/v1/chat", json={"message": f"can I get my money back? ({number}.{turn})"}
