@@ -260,6 +260,59 @@ def test_widget_on_another_origin_hands_off_with_context_and_shows_the_agent_rep
     assert page.dialogs == []
 
 
+def top_in_view(item, scroller):
+    """Whether the top of `item` shows in the visible part of `scroller` (bounding boxes, in px)."""
+    box, view = item.bounding_box(), scroller.bounding_box()
+    return view["y"] <= box["y"] < view["y"] + view["height"]
+
+
+def wholly_in_view(item, scroller):
+    box, view = item.bounding_box(), scroller.bounding_box()
+    return view["y"] <= box["y"] and box["y"] + box["height"] <= view["y"] + view["height"]
+
+
+def test_a_returning_customer_sees_the_unread_badge_then_the_first_unread_reply_in_view(live_site, page):
+    """Journey 2b: a long answer shows from its start; the customer hands off and closes the panel;
+    two agent replies come; the launcher's badge shows within the poll interval (4 s, plus the
+    request); reopening shows the first of the replies in view, not the top of the conversation."""
+    page.goto(live_site.host_page.url)
+    frame, _ = open_widget(page)
+    scroller = frame.locator("#kb-scroll")
+
+    answer = ask(frame, "how do I create an invoice through the API, example request?")
+    expect(answer).to_have_attribute("data-action", "answer")
+    assert answer.bounding_box()["height"] > scroller.bounding_box()["height"]  # longer than the panel
+    assert top_in_view(answer, scroller)  # read from its start, not scrolled to its end
+
+    frame.locator("#kb-talk-to-person").click()
+    frame.locator("#kb-handoff-email").fill("sam@example.com")
+    frame.locator("#kb-handoff-submit").click()
+    expect(frame.locator("[data-testid=handoff-confirmation]")).to_be_visible()
+
+    page.locator("#kbbot-launcher").click()  # closed
+    expect(page.locator("#kbbot-frame")).to_be_hidden()
+    [handoff] = [
+        h
+        for h in staff(live_site, "get", "/handoffs?status=open")["handoffs"]
+        if h["email"] == "sam@example.com"
+    ]
+    first = "Hi Sam, Alex here. Here is what to check:"
+    staff(live_site, "post", f"/handoffs/{handoff['id']}/replies", json={"text": first})
+    steps = "\n".join(f"{n}. Step {n} of the fix." for n in range(1, 41))
+    staff(live_site, "post", f"/handoffs/{handoff['id']}/replies", json={"text": steps})
+    badge = page.locator("#kbbot-unread")
+    expect(badge).to_be_visible(timeout=6_000)
+    expect(badge).to_have_text("2", timeout=SLOW)
+
+    frame, _ = open_widget(page)  # focus goes where it always does: the message box
+    expect(badge).to_be_hidden()
+    replies = frame.locator("[data-testid=message-agent]")
+    expect(replies).to_have_count(2)
+    assert wholly_in_view(replies.first, scroller)  # the first unread reply, not the top of the chat
+    assert not top_in_view(answer, scroller)
+    screenshot(page, "2b-returning-customer-first-unread-reply")
+
+
 def test_hostile_markup_stays_inert_on_the_page_and_in_a_bot_answer(live_site, page):
     """Journey 3: an article with script and event-handler payloads runs nothing, page or widget."""
     page.goto(f"{live_site.url}/articles/pasting-html")

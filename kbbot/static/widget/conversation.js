@@ -4,7 +4,7 @@
 import { api, ApiError, conversationPath, problemText, serial } from "./api.js";
 import { input, maxChars, pageUrl } from "./context.js";
 import { showHandoffForm } from "./handoff.js";
-import { choiceLabel, list, note, renderBot, renderCustomer, renderMessage, retireChoices, scrollToEnd, showTyping } from "./messages.js";
+import { choiceLabel, list, note, renderBot, renderCustomer, renderMessage, retireChoices, reveal, revealLatest, scrollToEnd, showTyping } from "./messages.js";
 import { poll, schedulePoll } from "./polling.js";
 import { handoffActive, persist, state } from "./state.js";
 import { offerSurvey, updateChrome } from "./survey.js";
@@ -13,11 +13,15 @@ const LOCALE = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
 
 export function applyConversation(data, isNew) {
   const wasResolved = !!state.handoff && state.handoff.status === "resolved";
-  for (const message of data.messages || []) renderMessage(message, isNew);
+  let firstNew = null;
+  for (const message of data.messages || []) {
+    const item = renderMessage(message, isNew);
+    if (!firstNew) firstNew = item;
+  }
   state.cursor = Math.max(state.cursor, data.cursor || 0);
   state.handoff = data.handoff || null;
   state.ended = !!data.ended;
-  if (isNew && data.messages && data.messages.length) scrollToEnd();
+  if (isNew && firstNew && state.open) reveal(firstNew);
   if (isNew && !wasResolved && state.handoff && state.handoff.status === "resolved") {
     note("Our team has marked your request as solved.", "resolved-note");
     offerSurvey(false);
@@ -122,10 +126,11 @@ function converse(text, post, undo) {
       showTyping(false);
       item.classList.remove("kb-msg--pending");
       adoptTurn(data);
+      let answer = null;
       if (isSilent(data)) {
         if (!waitingNoted()) note(data.answer, "waiting-note");
       } else {
-        renderBot(
+        answer = renderBot(
           {
             id: data.message_id,
             text: data.answer,
@@ -138,7 +143,8 @@ function converse(text, post, undo) {
         );
         if (data.handoff_offered && !handoffActive()) showHandoffForm(false);
       }
-      scrollToEnd();
+      if (answer) reveal(answer);
+      else scrollToEnd();
       updateChrome();
       if (handoffActive()) poll();
     },
@@ -175,7 +181,7 @@ export function restore() {
       const last = data.messages[data.messages.length - 1];
       if (last && last.role === "bot" && last.handoff_offered && !state.handoff) showHandoffForm(false);
       if (state.handoff && state.handoff.status === "resolved") offerSurvey(false);
-      scrollToEnd();
+      revealLatest();
       schedulePoll();
     },
     (error) => {

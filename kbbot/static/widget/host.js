@@ -4,6 +4,7 @@
 import { $, autoGrow, focusDefault, framed, hostOrigin, input, maxChars, mode, SLUG } from "./context.js";
 import { sendMessage } from "./conversation.js";
 import { fillIdentity } from "./handoff.js";
+import { revealOnOpen } from "./messages.js";
 import { schedulePoll } from "./polling.js";
 import { closeArticle, pauseReading, showArticle } from "./reader.js";
 import { search } from "./search.js";
@@ -43,6 +44,7 @@ function panelOpened(moveFocus) {
   state.open = true;
   write(tab, { open: true });
   setUnread(0);
+  revealOnOpen();
   if (moveFocus) focusDefault();
   if (state.reading && !state.reading.since) state.reading.since = Date.now();
   schedulePoll();

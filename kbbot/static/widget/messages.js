@@ -21,8 +21,38 @@ export function announce(text) {
   }, 60);
 }
 
+const REVEAL_GAP_PX = 8; // room above a revealed message, so that its author's name shows
+
 export function scrollToEnd() {
   if (scroller) scroller.scrollTop = scroller.scrollHeight;
+}
+
+// Brings `item` into view: all of it, and what follows, when that fits; otherwise its start, so that a
+// long answer is read from the top rather than from its end. Only the scroll position changes: focus
+// stays where it is. Nothing to measure while the panel is closed (the frame is not displayed).
+export function reveal(item) {
+  if (!scroller || !item || !item.isConnected) return;
+  const top = item.getBoundingClientRect().top - scroller.getBoundingClientRect().top + scroller.scrollTop;
+  scroller.scrollTop = Math.min(top - REVEAL_GAP_PX, scroller.scrollHeight - scroller.clientHeight);
+}
+
+function latestMessage() {
+  const messages = list.querySelectorAll(".kb-msg");
+  return messages[messages.length - 1] || null;
+}
+
+// The panel opened: the first reply that came while it was closed, or else the latest message.
+export function revealOnOpen() {
+  const item = state.firstUnread && state.firstUnread.isConnected ? state.firstUnread : latestMessage();
+  state.firstUnread = null;
+  if (item) reveal(item);
+  else scrollToEnd();
+}
+
+export function revealLatest() {
+  const item = latestMessage();
+  if (item) reveal(item);
+  else scrollToEnd();
 }
 
 function messageItem(role, author) {
@@ -65,8 +95,12 @@ function renderAgent(message, isNew) {
   appendInline(parts.bubble.appendChild(el("p", "kb-msg__text")), message.text);
   if (isNew) {
     announce(author + " says: " + spokenText(message.text));
-    if (!state.open) setUnread(state.unread + 1);
+    if (!state.open) {
+      if (!state.firstUnread) state.firstUnread = parts.item;
+      setUnread(state.unread + 1);
+    }
   }
+  return parts.item;
 }
 
 function sourceLinks(sources) {
@@ -207,11 +241,13 @@ export function renderBot(message, isNew) {
   }
   // The words as laid out (innerText: table cells apart), not the markup.
   if (isNew) announce(botName + ": " + answer.innerText);
+  return parts.item;
 }
 
+// Returns the message's new item on screen, or null when none was added.
 export function renderMessage(message, isNew) {
-  if (!message || typeof message.id !== "number" || state.shown[message.id]) return;
-  if (typeof message.text !== "string") return;
+  if (!message || typeof message.id !== "number" || state.shown[message.id]) return null;
+  if (typeof message.text !== "string") return null;
   state.shown[message.id] = true;
   if (message.role === "customer") {
     // Our own message, already on screen while it was being sent: give it its id.
@@ -219,14 +255,15 @@ export function renderMessage(message, isNew) {
     if (pending && pending.text === message.text) {
       state.pendingCustomer.shift();
       pending.item.setAttribute("data-message-id", message.id);
-      return;
+      return null;
     }
-    renderCustomer(message.text, message.id);
+    return renderCustomer(message.text, message.id);
   } else if (message.role === "agent") {
-    renderAgent(message, isNew);
+    return renderAgent(message, isNew);
   } else if (message.role === "bot") {
-    renderBot(message, isNew);
+    return renderBot(message, isNew);
   }
+  return null;
 }
 
 export function showTyping(on) {

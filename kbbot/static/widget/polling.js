@@ -1,18 +1,21 @@
-// Agents' replies: while a person holds the conversation, the transcript is polled, often while the
-// panel is open and the page visible, seldom otherwise (enough to count unread replies on the launcher).
+// Agents' replies: while a person holds the conversation, the transcript is polled every 4 s while the
+// page is visible, open or closed, so that the launcher's unread badge shows a reply within 5 s; seldom
+// while the page is hidden (it polls at once when it is shown again). Polling, not server-sent events:
+// an event stream would hold one of the server's few threads per waiting customer (gunicorn 2 x 4), and
+// a poll with nothing new is one indexed query (GET /conversations/<id>?after=<cursor>, not rate-limited).
 
 import { api, ApiError, conversationPath, serial } from "./api.js";
 import { applyConversation, forgetConversation } from "./conversation.js";
 import { handoffActive, state } from "./state.js";
 
-const POLL_OPEN_MS = 4000;
-const POLL_CLOSED_MS = 15000;
+const POLL_VISIBLE_MS = 4000;
+const POLL_HIDDEN_MS = 15000;
 
 export function schedulePoll() {
   clearTimeout(state.pollTimer);
   state.pollTimer = null;
   if (!state.conversationId || !handoffActive()) return;
-  const delay = state.open && !document.hidden ? POLL_OPEN_MS : POLL_CLOSED_MS;
+  const delay = document.hidden ? POLL_HIDDEN_MS : POLL_VISIBLE_MS;
   state.pollTimer = setTimeout(poll, delay);
 }
 

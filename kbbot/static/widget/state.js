@@ -50,6 +50,7 @@ export const state = {
   handoff: null, // {id, status}
   ended: false,
   unread: 0,
+  firstUnread: null, // the first agent reply on screen that came while the panel was closed
   inFlight: 0,
   identity: { name: "", email: "" },
   pollTimer: null,
