@@ -313,6 +313,44 @@ def test_a_returning_customer_sees_the_unread_badge_then_the_first_unread_reply_
     screenshot(page, "2b-returning-customer-first-unread-reply")
 
 
+def test_a_reply_that_came_while_away_is_unread_after_a_page_load_and_shown_on_opening(live_site, page):
+    """Journey 2c: the customer hands off, closes the panel and leaves; an agent replies; on their
+    next page the launcher counts the reply unread, and opening shows it in view. Once read, the next
+    page counts nothing."""
+    page.goto(live_site.host_page.url)
+    frame, _ = open_widget(page)
+    ask(frame, "how do I create an invoice through the API, example request?")
+    frame.locator("#kb-talk-to-person").click()
+    frame.locator("#kb-handoff-email").fill("kim@example.com")
+    frame.locator("#kb-handoff-submit").click()
+    expect(frame.locator("[data-testid=handoff-confirmation]")).to_be_visible()
+    page.locator("#kbbot-launcher").click()
+    expect(page.locator("#kbbot-frame")).to_be_hidden()
+    page.goto("about:blank")  # gone before the reply
+
+    [handoff] = [
+        h
+        for h in staff(live_site, "get", "/handoffs?status=open")["handoffs"]
+        if h["email"] == "kim@example.com"
+    ]
+    staff(live_site, "post", f"/handoffs/{handoff['id']}/replies", json={"text": "Hi Kim, Alex here."})
+    page.goto(live_site.host_page.url)
+    badge = page.locator("#kbbot-unread")
+    expect(badge).to_have_text("1", timeout=SLOW)
+    expect(badge).to_be_visible()
+
+    frame, _ = open_widget(page)
+    reply = frame.locator("[data-testid=message-agent]")
+    expect(reply).to_contain_text("Hi Kim, Alex here.")
+    assert wholly_in_view(reply, frame.locator("#kb-scroll"))
+
+    page.locator("#kbbot-launcher").click()
+    page.reload()
+    expect(page.locator("#kbbot-launcher")).to_be_visible(timeout=SLOW)
+    expect(page.frame_locator("#kbbot-frame").locator("[data-testid=message-agent]")).to_have_count(1)
+    expect(badge).to_be_hidden()
+
+
 def test_hostile_markup_stays_inert_on_the_page_and_in_a_bot_answer(live_site, page):
     """Journey 3: an article with script and event-handler payloads runs nothing, page or widget."""
     page.goto(f"{live_site.url}/articles/pasting-html")

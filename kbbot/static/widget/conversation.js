@@ -6,7 +6,7 @@ import { input, maxChars, pageUrl } from "./context.js";
 import { showHandoffForm } from "./handoff.js";
 import { choiceLabel, list, note, renderBot, renderCustomer, renderMessage, retireChoices, reveal, revealLatest, scrollToEnd, showTyping } from "./messages.js";
 import { poll, schedulePoll } from "./polling.js";
-import { handoffActive, persist, state } from "./state.js";
+import { handoffActive, markSeen, persist, state } from "./state.js";
 import { offerSurvey, updateChrome } from "./survey.js";
 
 const LOCALE = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
@@ -22,6 +22,7 @@ export function applyConversation(data, isNew) {
   state.handoff = data.handoff || null;
   state.ended = !!data.ended;
   if (isNew && firstNew && state.open) reveal(firstNew);
+  if (state.open) markSeen();
   if (isNew && !wasResolved && state.handoff && state.handoff.status === "resolved") {
     note("Our team has marked your request as solved.", "resolved-note");
     offerSurvey(false);
@@ -66,6 +67,7 @@ function waitingNoted() {
 export function adoptTurn(data) {
   if (data.conversation_id !== state.conversationId) {
     state.conversationId = data.conversation_id;
+    state.seen = 0;
     state.ended = false;
     persist();
   }
@@ -161,6 +163,7 @@ function converse(text, post, undo) {
 
 export function forgetConversation() {
   state.conversationId = null;
+  state.seen = null;
   state.cursor = 0;
   state.shown = {};
   state.handoff = null;

@@ -8,7 +8,7 @@ import { revealOnOpen } from "./messages.js";
 import { schedulePoll } from "./polling.js";
 import { closeArticle, pauseReading, showArticle } from "./reader.js";
 import { search } from "./search.js";
-import { state, tab, write } from "./state.js";
+import { markSeen, state, tab, write } from "./state.js";
 
 const COLOR = /^#[0-9a-f]{6}$/i;
 
@@ -45,6 +45,7 @@ function panelOpened(moveFocus) {
   write(tab, { open: true });
   setUnread(0);
   revealOnOpen();
+  markSeen();
   if (moveFocus) focusDefault();
   if (state.reading && !state.reading.since) state.reading.since = Date.now();
   schedulePoll();

@@ -93,12 +93,12 @@ function renderAgent(message, isNew) {
   parts.item.firstChild.appendChild(el("span", "kb-msg__badge", "Support team"));
   // Plain text, as the agent wrote it; only its http(s) links become links.
   appendInline(parts.bubble.appendChild(el("p", "kb-msg__text")), message.text);
-  if (isNew) {
-    announce(author + " says: " + spokenText(message.text));
-    if (!state.open) {
-      if (!state.firstUnread) state.firstUnread = parts.item;
-      setUnread(state.unread + 1);
-    }
+  if (isNew) announce(author + " says: " + spokenText(message.text));
+  // New now, or new since the customer last had the panel open (restored after a page load).
+  const unseen = isNew || (state.seen !== null && message.id > state.seen);
+  if (unseen && !state.open) {
+    if (!state.firstUnread) state.firstUnread = parts.item;
+    setUnread(state.unread + 1);
   }
   return parts.item;
 }

@@ -42,6 +42,9 @@ const saved = read(local);
 export const state = {
   visitor: typeof saved.visitor === "string" ? saved.visitor : null,
   conversationId: typeof saved.conversationId === "string" ? saved.conversationId : null,
+  // The newest message id on screen while the panel was open: agents' replies after it are unread
+  // when the customer comes back. null for a conversation saved before this was kept: none counted.
+  seen: Number.isInteger(saved.seen) ? saved.seen : null,
   voted: Array.isArray(saved.voted) ? saved.voted.filter(Number.isInteger).slice(-MAX_VOTES_KEPT) : [],
   open: !framed,
   cursor: 0, // the newest message id seen
@@ -60,7 +63,15 @@ export const state = {
 };
 
 export function persist() {
-  write(local, { visitor: state.visitor, conversationId: state.conversationId, voted: state.voted });
+  write(local, { visitor: state.visitor, conversationId: state.conversationId, seen: state.seen, voted: state.voted });
+}
+
+// Everything on screen has been seen: the panel is open. Only forward, and not before the transcript
+// is on screen (cursor 0 while it is being restored).
+export function markSeen() {
+  if (!state.conversationId || !state.cursor || (state.seen !== null && state.cursor <= state.seen)) return;
+  state.seen = state.cursor;
+  persist();
 }
 
 export function handoffActive() {
