@@ -1,12 +1,15 @@
 """Handoff to a person: the context an agent sees, agent replies, the lifecycle."""
 
+from datetime import UTC, datetime, timedelta
+
 from sqlalchemy import select
 
+from kbbot import reports
 from kbbot.accounts import users
 from kbbot.models import ApiToken
 from kbbot.support import replies
 from kbbot.web.session import get_session
-from tests.helpers import ask, build_support_app, request_handoff, staff_headers
+from tests.helpers import SETTINGS, T0, ask, build_support_app, request_handoff, staff_headers
 
 
 def test_handoff_context_has_the_articles_viewed_beforehand_and_the_transcript(client, agent_token):
@@ -154,6 +157,9 @@ def test_resolving_as_article_missing_keeps_the_agents_gap_question(support_app,
     assert client.post(f"{url}/resolve", json=named, headers=headers).status_code == 200
     context = client.get(url, headers=headers).get_json()
     assert context["handoff"]["gap_question"] == "How do I sync contacts with HubSpot?"
+    with support_app.app_context():
+        records = reports.read_records(get_session(), T0, datetime.now(UTC) + timedelta(days=1), SETTINGS)
+    assert reports.content_gap_questions(records.conversations) == ["How do I sync contacts with HubSpot?"]
     client.post(f"{url}/reopen", headers=headers)
     assert client.get(url, headers=headers).get_json()["handoff"]["gap_question"] is None
 
