@@ -67,7 +67,8 @@ def _questions(session: Session, found):
     votes = dict(
         session.execute(
             select(Feedback.message_id, Feedback.helpful)
-            .where(Feedback.message_id.in_([m.id for m in messages if m.role == "bot"]))
+            .join(Message, Message.id == Feedback.message_id)
+            .where(Message.conversation_id.in_(by_conversation), Message.role == "bot")
             .order_by(Feedback.id)
         ).all()
     )
