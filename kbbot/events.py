@@ -33,7 +33,7 @@ TYPES = (
     "agent_reply",  # handoff_id, message_id
     "reply_emailed",  # handoff_id, message_id (the agent's reply, sent to the customer by email)
     "reply_email_failed",  # handoff_id, message_id (refused for good, or still failing after every retry)
-    "handoff_resolved",  # handoff_id; data: resolution_reason
+    "handoff_resolved",  # handoff_id; data: resolution_reason, gap_question (article_missing: the agent's)
     "handoff_reopened",  # handoff_id
     "survey",  # conversation_id; data: kind, score or choice
     "conversation_end",  # conversation_id

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from ..models import HandoffReason
 from ..search import topics
 from ..search.confidence import Action
-from ..support.decisions import asks_something
+from ..support.decisions import asks_something, question_behind_handoff
 from ..text import normalize_question
 from .deflection import kept_picks
 
@@ -50,19 +50,19 @@ def content_gap_questions(conversations):
     Questions the bot replied to with a suggestion or a handoff (except a
     handoff the customer asked for, and a suggestion one of whose choices the
     customer picked and kept: the answer was there), plus, for a conversation
-    whose handoff was resolved as `article_missing`, the question it was
-    handed off on: the latest one before the handoff. A message that only
-    says the last reply failed ("it still fails"), and a pick of one of the
-    bot's choices, count as the question they follow, which is what the
-    articles must answer. Each message once.
+    whose handoff was resolved as `article_missing`, the question the agent
+    named as the gap, else the best guess: the question behind the handoff
+    (`decisions.question_behind_handoff`, never one the bot answered to the
+    customer's satisfaction), else what the customer wrote with the handoff.
+    A message that only says the last reply failed ("it still fails"), and a
+    pick of one of the bot's choices, count as the question they follow,
+    which is what the articles must answer. Each message once.
     """
     texts = {}
     for conversation in conversations:
         handoff = conversation.handoff
-        missing = handoff is not None and handoff.resolution_reason == "article_missing"
         answered_by_pick = {pick.picked_from for pick in kept_picks(conversation)}
         asked = None  # the latest question that asked something
-        handed_off_on = None
         for question in conversation.questions:
             if asked is None or (not question.picked and asks_something(question.text)):
                 asked = question
@@ -74,11 +74,29 @@ def content_gap_questions(conversations):
                 and reply.message_id not in answered_by_pick
             ):
                 texts[asked.message_id] = asked.text
-            if missing and (handed_off_on is None or question.asked_at <= handoff.created_at):
-                handed_off_on = asked
-        if handed_off_on is not None:
-            texts[handed_off_on.message_id] = handed_off_on.text
+        if handoff is not None and handoff.resolution_reason == "article_missing":
+            behind = _question_behind(conversation)
+            # The agent's question stands in for the guess: one handoff, one gap.
+            key = behind.message_id if behind is not None else ("handoff", conversation.id)
+            gap = handoff.gap_question or (behind.text if behind is not None else handoff.message.strip())
+            if gap:
+                texts[key] = gap
     return list(texts.values())
+
+
+def _question_behind(conversation):
+    """The `Question` `conversation`'s handoff is about (`question_behind_handoff`), or None."""
+    turns = [
+        (question, question.text, question.picked, _helped(question.reply))
+        for question in conversation.questions
+        if question.asked_at <= conversation.handoff.created_at
+    ]
+    return question_behind_handoff(turns)
+
+
+def _helped(reply):
+    """Whether the customer's latest vote on the bot's answer `reply` says it helped."""
+    return reply is not None and reply.action == Action.ANSWER and bool(reply.votes) and reply.votes[-1]
 
 
 def with_current_answers(report, answer_article):

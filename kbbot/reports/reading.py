@@ -134,6 +134,8 @@ def _conversation_records(session, conversation_ids):
     offered = _source_articles(session, [m.sources for m in messages if m.role == "bot" and m.action])
     replies, reply_to, choices_offered = _bot_replies(messages, votes, offered)
     questions = _customer_questions(messages, reply_to, choices_offered)
+    found = session.scalars(select(Handoff).where(Handoff.conversation_id.in_(conversation_ids))).all()
+    gap_questions = _gap_questions(session, [h.id for h in found if h.resolution_reason == "article_missing"])
     handoffs = {
         handoff.conversation_id: HandoffRecord(
             reason=handoff.reason,
@@ -141,8 +143,10 @@ def _conversation_records(session, conversation_ids):
             created_at=handoff.created_at,
             first_reply_at=handoff.first_reply_at,
             resolution_reason=handoff.resolution_reason,
+            message=handoff.message or "",
+            gap_question=gap_questions.get(handoff.id),
         )
-        for handoff in session.scalars(select(Handoff).where(Handoff.conversation_id.in_(conversation_ids)))
+        for handoff in found
     }
     return [
         ConversationRecord(
@@ -158,6 +162,18 @@ def _conversation_records(session, conversation_ids):
             select(Conversation).where(Conversation.id.in_(conversation_ids)).order_by(Conversation.id)
         )
     ]
+
+
+def _gap_questions(session, handoff_ids):
+    """{handoff id: the gap question the agent named when they last resolved it} of `handoff_ids`."""
+    named = {}
+    for handoff_id, data in session.execute(
+        select(Event.handoff_id, Event.data)
+        .where(Event.type == "handoff_resolved", Event.handoff_id.in_(handoff_ids))
+        .order_by(Event.id)
+    ):
+        named[handoff_id] = (data or {}).get("gap_question")
+    return {handoff_id: question for handoff_id, question in named.items() if question}
 
 
 def _votes(session, conversation_ids):

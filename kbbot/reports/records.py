@@ -50,11 +50,16 @@ class Question:
 
 @dataclass(frozen=True)
 class HandoffRecord:
+    """A handoff; `message`: what the customer wrote with it; `gap_question`: the question the agent
+    named as the content gap when they resolved it as `article_missing`, None when they did not."""
+
     reason: str
     status: HandoffStatus
     created_at: datetime
     first_reply_at: datetime | None = None
     resolution_reason: str | None = None
+    message: str = ""
+    gap_question: str | None = None
 
 
 @dataclass(frozen=True)

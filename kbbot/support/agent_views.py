@@ -14,7 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..articles.rendering import render_bot_message
-from ..models import EmailStatus, Event, Feedback, Handoff, Message, Note, OutboundEmail
+from ..models import EmailStatus, Event, Feedback, Handoff, HandoffReason, Message, Note, OutboundEmail
+from ..search.confidence import Action
+from .decisions import question_behind_handoff
 from .small_talk import social_kind
 
 # How far back before the conversation the visitor's help-center activity is shown.
@@ -23,24 +25,74 @@ CONTEXT_LOOKBACK = timedelta(days=7)
 
 def queue_entries(session: Session, found, now):
     """The queue's lines for the handoffs `found`, as plain data; `waiting_seconds` runs until the first
-    agent reply. Each customer's first question (their first message that is not small talk, else
-    their first message) comes from one query over the queue's conversations."""
-    conversation_ids = [handoff.conversation_id for handoff in found]
-    said = defaultdict(list)
-    for conversation_id, text in session.execute(
-        select(Message.conversation_id, Message.text)
-        .where(Message.conversation_id.in_(conversation_ids), Message.role == "customer")
+    agent reply. Each line's `question` is what the customer handed off with (`gap_guesses`), else their
+    first message that is not small talk, else their first message."""
+    guesses, first_questions = _questions(session, found)
+    return [
+        _queue_entry(
+            handoff,
+            now,
+            guesses.get(handoff.id) or first_questions.get(handoff.conversation_id),
+        )
+        for handoff in found
+    ]
+
+
+def gap_guesses(session: Session, found):
+    """{handoff id: the question the customer handed off with} for the handoffs `found`, where there is
+    one: the question behind the handoff (`decisions.question_behind_handoff`: never one the bot
+    answered to the customer's satisfaction), else the message the customer wrote with the handoff.
+    It is the best guess at the content gap of a handoff resolved as `article_missing`."""
+    return _questions(session, found)[0]
+
+
+def _questions(session: Session, found):
+    """(`gap_guesses`, {conversation id: the customer's first message that is not small talk, else
+    their first message}) of the handoffs `found`, from one query over their conversations."""
+    by_conversation = {handoff.conversation_id: handoff for handoff in found}
+    messages = session.execute(
+        select(
+            Message.id,
+            Message.conversation_id,
+            Message.role,
+            Message.text,
+            Message.created_at,
+            Message.choice,
+            Message.action,
+            Message.in_reply_to_id,
+        )
+        .where(Message.conversation_id.in_(by_conversation), Message.role.in_(("customer", "bot")))
         .order_by(Message.id)
-    ):
-        said[conversation_id].append(text)
+    ).all()
+    votes = dict(
+        session.execute(
+            select(Feedback.message_id, Feedback.helpful)
+            .join(Message, Message.id == Feedback.message_id)
+            .where(Message.conversation_id.in_(by_conversation), Message.role == "bot")
+            .order_by(Feedback.id)
+        ).all()
+    )
+    helped = {m.in_reply_to_id for m in messages if m.action == Action.ANSWER and votes.get(m.id) is True}
+    said, turns = defaultdict(list), defaultdict(list)
+    for m in messages:
+        if m.role != "customer":
+            continue
+        said[m.conversation_id].append(m.text)
+        if m.created_at <= by_conversation[m.conversation_id].created_at:
+            turns[m.conversation_id].append((m.text, m.text, m.choice is not None, m.id in helped))
     first_questions = {
         conversation_id: next((text for text in texts if social_kind(text) is None), texts[0])
         for conversation_id, texts in said.items()
     }
-    return [_queue_entry(handoff, now, first_questions.get(handoff.conversation_id)) for handoff in found]
+    guesses = {}
+    for conversation_id, handoff in by_conversation.items():
+        guess = question_behind_handoff(turns[conversation_id]) or handoff.message.strip()
+        if guess:
+            guesses[handoff.id] = guess
+    return guesses, first_questions
 
 
-def _queue_entry(handoff: Handoff, now, first_question):
+def _queue_entry(handoff: Handoff, now, question):
     waited_until = handoff.first_reply_at or now
     return {
         "id": handoff.id,
@@ -49,7 +101,7 @@ def _queue_entry(handoff: Handoff, now, first_question):
         "conversation_id": handoff.conversation.public_id,
         "email": handoff.email,
         "name": handoff.name,
-        "first_question": first_question,
+        "question": question,
         "created_at": handoff.created_at,
         "first_reply_at": handoff.first_reply_at,
         "waiting_seconds": round((waited_until - handoff.created_at).total_seconds(), 1),
@@ -60,12 +112,15 @@ def _queue_entry(handoff: Handoff, now, first_question):
 def _transcript_entry(message: Message, helpful=None, email=None):
     entry = {"id": message.id, "role": message.role, "text": message.text, "at": message.created_at}
     if message.role == "bot":
+        # Asked for a person, the customer gave the bot nothing to judge: its confidence in the
+        # articles it searched with their words means nothing, the reason says it all.
+        judged = message.offer_reason != HandoffReason.CUSTOMER_REQUEST
         entry.update(
             helpful=helpful,
             html=render_bot_message(message),
             action=message.action,
-            confidence=message.confidence,
-            section_confidence=message.section_confidence,
+            confidence=message.confidence if judged else None,
+            section_confidence=message.section_confidence if judged else None,
             section=message.section,
             sources=message.sources,
             choices=message.choices or [],
@@ -117,6 +172,8 @@ def handoff_context(session: Session, handoff: Handoff):
             "first_reply_at": handoff.first_reply_at,
             "resolved_at": handoff.resolved_at,
             "assignee": handoff.assignee.email if handoff.assignee else None,
+            "gap_question": recorded_gap_question(session, handoff),
+            "gap_guess": gap_guesses(session, [handoff]).get(handoff.id),
         },
         "customer": {"email": handoff.email, "name": handoff.name, "message": handoff.message},
         "conversation_id": conversation.public_id,
@@ -131,6 +188,20 @@ def handoff_context(session: Session, handoff: Handoff):
         "locale": handoff.locale,
         "user_agent": handoff.user_agent,
     }
+
+
+def recorded_gap_question(session: Session, handoff: Handoff):
+    """The question the agent named as the content gap when they resolved the handoff as
+    `article_missing` (kept in the `handoff_resolved` event), or None."""
+    if handoff.resolution_reason != "article_missing":
+        return None
+    data = session.scalar(
+        select(Event.data)
+        .where(Event.handoff_id == handoff.id, Event.type == "handoff_resolved")
+        .order_by(Event.id.desc())
+        .limit(1)
+    )
+    return (data or {}).get("gap_question")
 
 
 def _help_center_activity(session: Session, conversation, handed_off_at):

@@ -98,6 +98,26 @@ def topic_question(previous_questions):
     return previous_questions[-1] if previous_questions else None
 
 
+def question_behind_handoff(turns):
+    """The customer's question a handoff is about, or None when there is none.
+
+    `turns`: (item, text, picked, helped) of the customer's messages before the handoff, oldest first;
+    `picked`: a pick of one of the bot's choices; `helped`: the customer voted the bot's answer to it
+    helpful. It is the latest message that asked something (`asks_something`), unless an answer the
+    customer voted helpful settled it (an answer to a pick settles the question before it; "it still
+    fails" unsettles it again). Returns that turn's `item`.
+    """
+    question, settled = None, False
+    for item, text, picked, helped in turns:
+        if not picked and asks_something(text):
+            question, settled = item, helped
+        elif picked and helped:
+            settled = True
+        elif reports_failure(text):
+            settled = False
+    return None if settled else question
+
+
 def previous_questions(history):
     """What the customer typed before, oldest first (picks of a choice are not questions)."""
     return [m.text for m in history if m.role == "customer" and m.choice is None]

@@ -6,7 +6,6 @@ to `open`/`assigned` when the customer writes again. What an agent sees of a
 handoff is `agent_views.handoff_context`.
 """
 
-
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -43,6 +42,7 @@ RESOLUTION_LABELS = {
 }
 MAX_REPLY_CHARS = 10000
 MAX_NOTE_CHARS = 10000
+MAX_GAP_QUESTION_CHARS = 1000
 
 
 def reason_for(session: Session, conversation: Conversation):
@@ -204,16 +204,25 @@ def add_note(session: Session, handoff: Handoff, author, text) -> Note:
     return note
 
 
-def resolve(session: Session, handoff: Handoff, resolution_reason):
+def resolve(session: Session, handoff: Handoff, resolution_reason, gap_question=None):
+    """Resolve the handoff. With `article_missing`, `gap_question` is the question the articles fell
+    short on, as the agent names it (kept in the `handoff_resolved` event); left out, the content-gap
+    report takes its best guess, the question behind the handoff (`agent_views.gap_guesses`)."""
     if resolution_reason not in RESOLUTION_REASONS:
         raise InvalidInput("reason", f"must be one of {', '.join(RESOLUTION_REASONS)}")
+    gap_question = (gap_question or "").strip() or None
+    if gap_question is not None and resolution_reason != "article_missing":
+        raise InvalidInput("gap_question", "is only for the reason article_missing")
+    if gap_question is not None and len(gap_question) > MAX_GAP_QUESTION_CHARS:
+        raise InvalidInput("gap_question", f"must be at most {MAX_GAP_QUESTION_CHARS} characters")
     if handoff.status == HandoffStatus.RESOLVED:
         raise Conflict("the handoff is already resolved")
     handoff.status = HandoffStatus.RESOLVED
     handoff.resolution_reason = resolution_reason
     handoff.resolved_at = utcnow()
     session.commit()
-    _log("handoff_resolved", handoff, resolution_reason=resolution_reason)
+    gap = {"gap_question": gap_question} if gap_question is not None else {}
+    _log("handoff_resolved", handoff, resolution_reason=resolution_reason, **gap)
     return handoff
 
 

@@ -302,6 +302,26 @@ def test_a_missing_article_is_filed_under_the_question_handed_off_on_and_a_failu
     assert reports.content_gap_questions([failed]) == ["export to csv"]
 
 
+def test_a_missing_article_is_never_a_question_the_customer_voted_answered_and_the_agents_question_wins():
+    def missing(**fields):
+        return HandoffRecord(
+            "customer_request", "resolved", T0 + 5 * MINUTE, resolution_reason="article_missing", **fields
+        )
+
+    pricing = [turn("how much is the pro plan", votes=(True,)), turn("talk to a person", None, None)]
+    refund = "my refund never arrived"
+    with_message = conversation(1, pricing, handoff=missing(message=refund))
+    assert reports.content_gap_questions([with_message]) == [refund]
+    without_message = conversation(2, pricing, handoff=missing())
+    assert reports.content_gap_questions([without_message]) == []
+    unvoted = conversation(3, [turn("how much is the pro plan")], handoff=missing(message=refund))
+    assert reports.content_gap_questions([unvoted]) == ["how much is the pro plan"]
+    named = "Refund for a cancelled order"
+    suggested = [turn("refund cancelled order", "suggest"), turn("talk to a person", None, None)]
+    edited = conversation(4, suggested, handoff=missing(gap_question=named))
+    assert reports.content_gap_questions([edited]) == [named]  # in place of the guess, not besides it
+
+
 def test_a_kept_pick_closes_its_suggestion_as_a_gap_and_is_never_a_question_itself():
     kept = conversation(1, [turn("refund annual plan", action="suggest"), pick()])
     failed = conversation(

@@ -1,12 +1,15 @@
 """Handoff to a person: the context an agent sees, agent replies, the lifecycle."""
 
+from datetime import UTC, datetime, timedelta
+
 from sqlalchemy import select
 
+from kbbot import reports
 from kbbot.accounts import users
 from kbbot.models import ApiToken
 from kbbot.support import replies
 from kbbot.web.session import get_session
-from tests.helpers import ask, build_support_app, request_handoff, staff_headers
+from tests.helpers import SETTINGS, T0, ask, build_support_app, request_handoff, staff_headers
 
 
 def test_handoff_context_has_the_articles_viewed_beforehand_and_the_transcript(client, agent_token):
@@ -101,12 +104,64 @@ def test_the_queue_shows_the_customers_first_question_not_their_greeting(client,
     request_handoff(client, hello["conversation_id"])
     other = client.application.test_client()
     only_hello = ask(other, "hello")
-    assert request_handoff(other, only_hello["conversation_id"]).status_code == 201
+    assert request_handoff(other, only_hello["conversation_id"], message="").status_code == 201
     queue = client.get("/api/v1/staff/handoffs?status=open", headers=staff_headers(agent_token)).get_json()
-    assert sorted(h["first_question"] for h in queue["handoffs"]) == [
+    assert sorted(h["question"] for h in queue["handoffs"]) == [
         "I was charged twice and want my money back",
         "hello",  # nothing but small talk: the first message, as it is
     ]
+
+
+def test_the_queue_and_the_gap_guess_show_the_question_handed_off_with_not_an_answered_one(
+    support_app, client, agent_token
+):
+    headers = staff_headers(agent_token)
+    answered = ask(client, "how do I export my invoices to excel?")
+    assert answered["action"] == "answer"
+    vote = {"message_id": answered["message_id"], "helpful": True}
+    assert client.post("/api/v1/feedback", json=vote).status_code == 201
+    conversation_id = answered["conversation_id"]
+    person = ask(client, "talk to a person", conversation_id=conversation_id)
+    refund = "My refund from last week never arrived"
+    handoff = request_handoff(client, conversation_id, message=refund).get_json()
+    other = client.application.test_client()
+    unanswered = ask(other, "do you integrate with hubspot")
+    ask(other, "talk to a human", conversation_id=unanswered["conversation_id"])
+    request_handoff(other, unanswered["conversation_id"], message="Please call me back")
+
+    queue = client.get("/api/v1/staff/handoffs?status=open", headers=headers).get_json()
+    assert [h["question"] for h in queue["handoffs"]] == [refund, "do you integrate with hubspot"]
+    context = client.get(f"/api/v1/staff/handoffs/{handoff['id']}", headers=headers).get_json()
+    assert (context["handoff"]["gap_guess"], context["handoff"]["gap_question"]) == (refund, None)
+    # An explicit request for a person: no confidence, the reason says why the bot offered one.
+    offer = next(e for e in context["transcript"] if e["id"] == person["message_id"])
+    assert (offer["offer_reason"], offer["confidence"], offer["section_confidence"]) == (
+        "customer_request",
+        None,
+        None,
+    )
+    helped = next(e for e in context["transcript"] if e["id"] == answered["message_id"])
+    assert helped["confidence"] is not None
+
+
+def test_resolving_as_article_missing_keeps_the_agents_gap_question(support_app, client, agent_token):
+    headers = staff_headers(agent_token)
+    asked = ask(client, "do you integrate with hubspot")
+    handoff = request_handoff(client, asked["conversation_id"]).get_json()
+    url = f"/api/v1/staff/handoffs/{handoff['id']}"
+    wrong = client.post(
+        f"{url}/resolve", json={"reason": "answered", "gap_question": "hubspot"}, headers=headers
+    )
+    assert wrong.status_code == 422
+    named = {"reason": "article_missing", "gap_question": "  How do I sync contacts with HubSpot?  "}
+    assert client.post(f"{url}/resolve", json=named, headers=headers).status_code == 200
+    context = client.get(url, headers=headers).get_json()
+    assert context["handoff"]["gap_question"] == "How do I sync contacts with HubSpot?"
+    with support_app.app_context():
+        records = reports.read_records(get_session(), T0, datetime.now(UTC) + timedelta(days=1), SETTINGS)
+    assert reports.content_gap_questions(records.conversations) == ["How do I sync contacts with HubSpot?"]
+    client.post(f"{url}/reopen", headers=headers)
+    assert client.get(url, headers=headers).get_json()["handoff"]["gap_question"] is None
 
 
 def test_lifecycle_resolve_and_reopen_when_the_customer_writes_again(client, agent_token):
@@ -115,7 +170,9 @@ def test_lifecycle_resolve_and_reopen_when_the_customer_writes_again(client, age
     handoff = request_handoff(client, first["conversation_id"]).get_json()
     queue = client.get("/api/v1/staff/handoffs?status=open", headers=headers).get_json()
     assert [h["id"] for h in queue["handoffs"]] == [handoff["id"]]
-    assert queue["handoffs"][0]["first_question"] == "agent please"
+    assert (
+        queue["handoffs"][0]["question"] == "Please help"
+    )  # no question asked: the message written with the handoff
     assigned = client.post(f"/api/v1/staff/handoffs/{handoff['id']}/assign", headers=headers).get_json()
     assert (assigned["status"], assigned["assignee"]) == ("assigned", "agent@example.com")
     client.post(f"/api/v1/staff/handoffs/{handoff['id']}/replies", json={"text": "Done."}, headers=headers)

@@ -42,7 +42,9 @@ function absolute(moment) {
   );
 }
 
-export function decision(actionLabel, confidence, sectionConfidence) {
+// With `reasonLabel` (the customer asked for a person), that reason instead of the confidences.
+export function decision(actionLabel, confidence, sectionConfidence, reasonLabel = null) {
+  if (reasonLabel !== null) return actionLabel + " · " + reasonLabel;
   const parts = [actionLabel];
   if (confidence !== null && confidence !== undefined) parts.push("article " + confidence.toFixed(2));
   if (sectionConfidence !== null && sectionConfidence !== undefined) {

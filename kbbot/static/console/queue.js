@@ -20,7 +20,7 @@ function queueRow(entry, me, handoffUrl) {
   if (entry.name) who.appendChild(el("span", "sub", entry.email));
   row.appendChild(who);
 
-  row.appendChild(el("td", "queue-question", entry.first_question || "(no question)"));
+  row.appendChild(el("td", "queue-question", entry.question || "(no question)"));
   row.appendChild(el("td", null, labels.reasons[entry.reason] || entry.reason));
 
   const waited = el("td");

@@ -23,7 +23,12 @@ export function entryNode(entry, page) {
       const tag = el(
         "span",
         "tag",
-        decision(labels.actions[entry.action] || entry.action, entry.confidence, entry.section_confidence),
+        decision(
+          labels.actions[entry.action] || entry.action,
+          entry.confidence,
+          entry.section_confidence,
+          entry.offer_reason === "customer_request" ? labels.reasons[entry.offer_reason] : null,
+        ),
       );
       tag.setAttribute("data-testid", "decision");
       tag.title = "The bot's decision; its confidence that the article, and the section, answer";

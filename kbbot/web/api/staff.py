@@ -216,10 +216,11 @@ def suggestion_out(suggestion):
 @documented(body=staff_schemas.ResolveRequest, ok=staff_schemas.HandoffState, errors=(404, 409))
 @staff_required("agent")
 def resolve(handoff_id):
-    """Resolve the handoff with a reason."""
+    """Resolve the handoff with a reason (and, for `article_missing`, the question that is the gap)."""
     body = read_json()
     session = get_session()
-    return _state(handoffs.resolve(session, handoffs.get(session, handoff_id), body.reason))
+    handoff = handoffs.get(session, handoff_id)
+    return _state(handoffs.resolve(session, handoff, body.reason, body.gap_question))
 
 
 @bp.post("/handoffs/<id:handoff_id>/reopen")

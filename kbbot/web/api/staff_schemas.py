@@ -11,7 +11,7 @@ from pydantic import Field
 
 from ...articles.source import LOCALE_PATTERN, MAX_LENGTHS, SLUG_PATTERN
 from ...models import ARTICLE_STATUSES, EMAIL_STATUSES, HANDOFF_STATUSES, RESOLUTION_REASONS
-from ...support.handoffs import MAX_NOTE_CHARS, MAX_REPLY_CHARS
+from ...support.handoffs import MAX_GAP_QUESTION_CHARS, MAX_NOTE_CHARS, MAX_REPLY_CHARS
 from ...text import NO_CONTROL, ONE_LINE_TEXT
 from .schema_types import Documented, Request, Response, SomeText, Whole
 from .schemas import SNIPPET_HTML, Action, ChoiceOut, PickOut
@@ -25,6 +25,12 @@ class ReplyRequest(Request):
 
 class ResolveRequest(Request):
     reason: Literal[RESOLUTION_REASONS]
+    gap_question: str | None = Field(
+        None,
+        max_length=MAX_GAP_QUESTION_CHARS,
+        description="With `article_missing` only: the question the articles fall short on, for the "
+        "content-gap report; left out, the report takes `gap_guess`.",
+    )
 
 
 class HandoffSummary(Response):
@@ -34,7 +40,10 @@ class HandoffSummary(Response):
     conversation_id: str
     email: str
     name: str
-    first_question: str | None
+    question: str | None = Field(
+        description="What the customer handed off with: the question behind the handoff, else the message "
+        "they wrote with it, else their first question."
+    )
     created_at: datetime
     first_reply_at: datetime | None = Field(description="None while the customer still waits.")
     waiting_seconds: float = Field(
@@ -116,6 +125,13 @@ class HandoffDetails(Response):
     first_reply_at: datetime | None
     resolved_at: datetime | None
     assignee: str | None
+    gap_question: str | None = Field(
+        description="Resolved as `article_missing`: the question the agent named as the content gap."
+    )
+    gap_guess: str | None = Field(
+        description="The best guess at the content gap: the question behind the handoff (never one the "
+        "bot answered to the customer's satisfaction), else the message the customer wrote with it."
+    )
 
 
 class Customer(Response):

@@ -121,6 +121,7 @@ def _console_context():
         "article_url": lambda slug: absolute_url("help_center.article", slug=slug),
         "snippet_html": snippet_html,
         "lookback_days": agent_views.CONTEXT_LOOKBACK.days,
+        "max_gap_question_chars": handoffs.MAX_GAP_QUESTION_CHARS,
         "script_labels": script_labels(),
         "now": datetime.now(timezone.utc),
     }
@@ -265,8 +266,9 @@ def resolve(handoff_id):
         flash("Choose one of the listed reasons to resolve the handoff.", "error")
         return _back(handoff_id)
     try:
-        handoffs.resolve(session, handoff, reason)
-    except Conflict as e:
+        gap_question = request.form.get("gap_question") if reason == "article_missing" else None
+        handoffs.resolve(session, handoff, reason, gap_question)
+    except (Conflict, InvalidInput) as e:
         flash(_problem_text(e), "error")
     else:
         flash(f"Resolved: {handoffs.RESOLUTION_LABELS[reason]}.", "info")

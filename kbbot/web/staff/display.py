@@ -93,9 +93,12 @@ def browser(user_agent):
     return words
 
 
-def decision(action_label, confidence, section_confidence):
+def decision(action_label, confidence, section_confidence, reason_label=None):
     """A bot reply's decision and how sure it was, in [0, 1]: "Answered · article 0.93 · section 0.88"
-    (a confidence that is None is left out)."""
+    (a confidence that is None is left out); with `reason_label` (the customer asked for a person),
+    that reason instead of the confidences: "Offered a person · Asked for a person"."""
+    if reason_label is not None:
+        return f"{action_label} · {reason_label}"
     parts = [action_label]
     if confidence is not None:
         parts.append(f"article {confidence:.2f}")

@@ -364,6 +364,45 @@ def test_resolving_as_article_missing_feeds_the_content_gap_report(support_app, 
     assert "do you ship gift cards to norway" in labels
 
 
+def test_article_missing_lets_the_agent_edit_the_gap_guessed_from_the_handoff(support_app, agent, customer):
+    answered = ask(customer, "how do I export my invoices to excel?")
+    vote = {"message_id": answered["message_id"], "helpful": True}
+    assert customer.post("/api/v1/feedback", json=vote).status_code == 201
+    conversation_id = answered["conversation_id"]
+    person = ask(customer, "talk to a person", conversation_id=conversation_id)
+    refund = "My refund for order 1234 never arrived"
+    handoff_id = request_handoff(customer, conversation_id, message=refund).get_json()["id"]
+    page = f"/staff/handoffs/{handoff_id}"
+    html = agent.get(page).get_data(as_text=True)
+    assert re.search(
+        r'<input id="resolve-gap" name="gap_question"[^>]* value="My refund for order 1234', html
+    )
+    offer = html.split(f'data-entry="message-{person["message_id"]}"')[1].split("</li>")[0]
+    assert "Offered a person · Asked for a person" in unescape(offer) and "article 0." not in offer
+    named = "How long does a refund take to arrive?"
+    post(agent, f"{page}/resolve", {"reason": "article_missing", "gap_question": named}, page=page)
+    assert f"Content gap: {named}" in text_of(agent.get(page))
+    with support_app.app_context():
+        now = datetime.now(timezone.utc)
+        records = reports.read_records(
+            get_session(),
+            now - timedelta(days=1),
+            now,
+            reports.ReportSettings.from_config(support_app.config),
+        )
+    assert reports.content_gap_questions(records.conversations) == [named]
+
+
+def test_another_reason_ignores_the_prefilled_gap_question(agent, customer):
+    handoff_id, _ = hand_off(customer, "do you ship gift cards to Norway")
+    page = f"/staff/handoffs/{handoff_id}"
+    post(
+        agent, f"{page}/resolve", {"reason": "answered", "gap_question": "do you ship gift cards"}, page=page
+    )
+    text = text_of(agent.get(page))
+    assert "Resolved: Answered" in text and "Content gap" not in text
+
+
 @pytest.mark.parametrize(
     "action, data, message",
     [
