@@ -7,7 +7,7 @@ documented in the same OpenAPI document.
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, computed_field
 
 from ...articles.source import LOCALE_PATTERN, MAX_LENGTHS, SLUG_PATTERN
 from ...models import ARTICLE_STATUSES, EMAIL_STATUSES, HANDOFF_STATUSES, RESOLUTION_REASONS
@@ -44,6 +44,13 @@ class HandoffSummary(Response):
         description="What the customer handed off with: the question behind the handoff, else the message "
         "they wrote with it, else their first question."
     )
+
+    @computed_field(deprecated="Renamed `question`, which it repeats; it goes in the next API version.")
+    @property
+    def first_question(self) -> str | None:
+        """Deprecated: `question` under its name before it was what the customer handed off with."""
+        return self.question
+
     created_at: datetime
     first_reply_at: datetime | None = Field(description="None while the customer still waits.")
     waiting_seconds: float = Field(
