@@ -210,9 +210,9 @@ def resolve(session: Session, handoff: Handoff, resolution_reason, gap_question=
     report takes its best guess, the question behind the handoff (`agent_views.gap_guesses`)."""
     if resolution_reason not in RESOLUTION_REASONS:
         raise InvalidInput("reason", f"must be one of {', '.join(RESOLUTION_REASONS)}")
-    gap_question = (gap_question or "").strip() or None
-    if gap_question is not None and resolution_reason != "article_missing":
-        raise InvalidInput("gap_question", "is only for the reason article_missing")
+    # Named for the content-gap report: with another reason there is no gap, and it is ignored (a form
+    # sends its pre-filled field whatever reason is chosen).
+    gap_question = (gap_question or "").strip() or None if resolution_reason == "article_missing" else None
     if gap_question is not None and len(gap_question) > MAX_GAP_QUESTION_CHARS:
         raise InvalidInput("gap_question", f"must be at most {MAX_GAP_QUESTION_CHARS} characters")
     if handoff.status == HandoffStatus.RESOLVED:

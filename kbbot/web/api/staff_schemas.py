@@ -28,8 +28,8 @@ class ResolveRequest(Request):
     gap_question: str | None = Field(
         None,
         max_length=MAX_GAP_QUESTION_CHARS,
-        description="With `article_missing` only: the question the articles fall short on, for the "
-        "content-gap report; left out, the report takes `gap_guess`.",
+        description="With `article_missing`: the question the articles fall short on, for the content-gap "
+        "report; left out, the report takes `gap_guess`. Ignored with another reason.",
     )
 
 

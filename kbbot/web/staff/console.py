@@ -266,8 +266,9 @@ def resolve(handoff_id):
         flash("Choose one of the listed reasons to resolve the handoff.", "error")
         return _back(handoff_id)
     try:
-        gap_question = request.form.get("gap_question") if reason == "article_missing" else None
-        handoffs.resolve(session, handoff, reason, gap_question)
+        handoffs.resolve(
+            session, handoff, reason, request.form.get("gap_question")
+        )  # kept for article_missing
     except (Conflict, InvalidInput) as e:
         flash(_problem_text(e), "error")
     else:
