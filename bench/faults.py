@@ -33,6 +33,7 @@ from collections import Counter
 from pathlib import Path
 
 import sections
+from fault_injection import CuttableProxy, fill_disk
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -446,62 +447,6 @@ def writers_on_sqlite(workdir, seconds):
     }
 
 
-class CuttableProxy:
-    """A TCP proxy to `target` that drops every connection and refuses new ones while cut."""
-
-    def __init__(self, target):
-        self.target, self.port, self.connections, self.lock = target, free_port(), set(), threading.Lock()
-        self.restore()
-
-    def restore(self):
-        self.listener = socket.create_server(("127.0.0.1", self.port))
-        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
-
-    def cut(self):
-        with self.lock:
-            for end in (self.listener, *self.connections):
-                hang_up(end)
-            self.connections.clear()
-
-    def _accept(self, listener):
-        while True:
-            try:
-                client, _ = listener.accept()
-                server = socket.create_connection(self.target)
-            except OSError:
-                if listener.fileno() == -1:
-                    return
-                continue
-            with self.lock:
-                if listener.fileno() == -1:  # cut meanwhile
-                    hang_up(client)
-                    hang_up(server)
-                    return
-                self.connections |= {client, server}
-            for source, sink in ((client, server), (server, client)):
-                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
-
-    @staticmethod
-    def _pipe(source, sink):
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            hang_up(source)
-            hang_up(sink)
-
-
-def hang_up(end):
-    """Close a socket so that a thread blocked on it wakes up (a plain close leaves it blocked)."""
-    try:
-        end.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    end.close()
-
-
 def through_proxy(url, proxy):
     return make_url(url).set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
 
@@ -594,13 +539,7 @@ def full_disk(workdir):
         run(env, "index")
         before = (disk / "index" / "manifest.json").read_bytes()
         run(env, "sync", str(versions["B"]))
-        with open(disk / "filler", "wb") as filler:
-            try:
-                while True:
-                    filler.write(b"\0" * 65536)
-                    filler.flush()
-            except OSError:
-                pass
+        fill_disk(disk)
         index = run(env, "index", check=False)
         export = run(env, "export", str(disk / "export"), check=False)
         encoder = load_encoder()

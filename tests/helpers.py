@@ -7,7 +7,6 @@ import re
 import shutil
 import socket
 import tempfile
-import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -521,68 +520,3 @@ def seed_history(session):
 
 
 # -- a server that goes away -----------------------------------------------------
-
-
-class CuttableProxy:
-    """A TCP proxy on 127.0.0.1 to `target` (host, port) that a test can cut and restore, as if the
-    server behind it went away (every connection dropped, new ones refused) and came back."""
-
-    def __init__(self, target):
-        self.target = target
-        self.port = free_port()
-        self._connections = set()
-        self._lock = threading.Lock()
-        self._listener = None
-        self.restore()
-
-    def restore(self):
-        """Accept connections again."""
-        self._listener = socket.create_server(("127.0.0.1", self.port))
-        threading.Thread(target=self._accept, args=(self._listener,), daemon=True).start()
-
-    def cut(self):
-        """Drop every connection and refuse new ones until `restore`."""
-        with self._lock:
-            for end in (self._listener, *self._connections):
-                _hang_up(end)
-            self._connections.clear()
-
-    def _accept(self, listener):
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:  # cut
-                return
-            try:
-                server = socket.create_connection(self.target)
-            except OSError:
-                client.close()
-                continue
-            with self._lock:
-                if listener.fileno() == -1:  # cut meanwhile
-                    _hang_up(client)
-                    _hang_up(server)
-                    return
-                self._connections |= {client, server}
-            for source, sink in ((client, server), (server, client)):
-                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
-
-    @staticmethod
-    def _pipe(source, sink):
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            _hang_up(source)
-            _hang_up(sink)
-
-
-def _hang_up(end):
-    """Close a socket so that a thread blocked on it wakes up (a plain close leaves it blocked)."""
-    try:
-        end.shutdown(socket.SHUT_RDWR)
-    except OSError:  # not connected, or already shut
-        pass
-    end.close()

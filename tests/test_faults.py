@@ -17,6 +17,7 @@ import time
 import numpy as np
 import pytest
 
+from bench.fault_injection import fill_disk
 from kbbot.search.embedding import load_encoder
 from kbbot.search.index import DenseIndex
 from tests.helpers import ROOT, SUPPORT_ARTICLES, write_article
@@ -199,17 +200,6 @@ def full_disk(tmp_path):
     subprocess.run(["umount", str(mount_point)], check=True)
 
 
-def fill(directory):
-    """Fill the file system of `directory` to the last byte."""
-    with open(directory / "filler", "wb") as filler:
-        try:
-            while True:
-                filler.write(b"\0" * 65536)
-                filler.flush()
-        except OSError:
-            pass
-
-
 def test_a_full_disk_during_kbbot_index_is_a_clear_error_and_the_previous_index_still_serves(
     tmp_path, full_disk
 ):
@@ -220,7 +210,7 @@ def test_a_full_disk_during_kbbot_index_is_a_clear_error_and_the_previous_index_
     subprocess.run(kbbot("index"), env=environment, check=True, capture_output=True)
     before = json.loads((full_disk / "index" / "manifest.json").read_text())
     subprocess.run(kbbot("sync", str(versions["B"])), env=environment, check=True, capture_output=True)
-    fill(full_disk)
+    fill_disk(full_disk)
 
     done = subprocess.run(kbbot("index"), env=environment, capture_output=True, text=True)
     assert done.returncode == 1
@@ -239,7 +229,7 @@ def test_a_full_disk_during_kbbot_export_is_a_clear_error(tmp_path, full_disk):
     environment = cli_environment(tmp_path)
     versions = two_versions_of_the_articles(tmp_path)
     subprocess.run(kbbot("sync", str(versions["A"])), env=environment, check=True, capture_output=True)
-    fill(full_disk)
+    fill_disk(full_disk)
 
     done = subprocess.run(
         kbbot("export", str(full_disk / "export")), env=environment, capture_output=True, text=True

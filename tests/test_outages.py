@@ -1,7 +1,7 @@
 """The database or Redis going away under traffic: requests fail cleanly (503 with Retry-After, never a
 stack trace), the app recovers without a restart, and nothing committed is lost.
 
-The servers are reached through a TCP proxy the test cuts and restores (`helpers.CuttableProxy`), so
+The servers are reached through a TCP proxy the test cuts and restores (`bench/fault_injection.CuttableProxy`), so
 the shared PostgreSQL and Redis servers keep running for everyone else.
 """
 
@@ -11,8 +11,9 @@ import sqlite3
 import pytest
 from sqlalchemy.engine import make_url
 
+from bench.fault_injection import CuttableProxy
 from kbbot import db
-from tests.helpers import CuttableProxy, ask, build_support_app
+from tests.helpers import ask, build_support_app
 
 
 def assert_clean_503(response, problem_json=True):
