@@ -1,74 +1,96 @@
 """Faults to inject, shared by bench/faults.py and the tests of each guarantee (tests/test_faults.py,
-tests/test_outages.py): a server that goes away and comes back, and a full disk."""
+tests/test_outages.py): PostgreSQL and Redis servers that really stop and start again, and a full disk."""
 
+import os
+import shutil
 import socket
-import threading
+import subprocess
+import tempfile
+import time
+from pathlib import Path
 
 
-class CuttableProxy:
-    """A TCP proxy on 127.0.0.1 to `target` (host, port) that a test can cut and restore, as if the
-    server behind it went away (every connection dropped, new ones refused) and came back."""
+class PostgresServer:
+    """A PostgreSQL server of its own (a new cluster in a temporary folder, on a free port), so that a
+    scenario can stop and start it for real while the shared server keeps running for everyone else.
 
-    def __init__(self, target):
-        self.target = target
-        self._connections = set()
-        self._lock = threading.Lock()
-        self._listener = None
-        self.port = 0  # the first listener takes a free port, and every later one the same
-        self.restore()
+    The cluster belongs to the `postgres` system user when this runs as root (PostgreSQL refuses to
+    run as root), hence a folder of its own under the system's temporary folder; `trust`
+    authentication on loopback only. `remove` stops it and deletes the folder.
+    """
 
-    def restore(self):
-        """Accept connections again."""
-        self._listener = socket.create_server(("127.0.0.1", self.port))
-        self.port = self._listener.getsockname()[1]
-        threading.Thread(target=self._accept, args=(self._listener,), daemon=True).start()
+    def __init__(self):
+        self.directory = Path(tempfile.mkdtemp(prefix="kbbot-postgres-"))
+        self.data = self.directory / "data"
+        self.port = free_port()
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+        if os.geteuid() == 0:
+            shutil.chown(self.directory, "postgres", "postgres")
+        self._run("initdb", "--auth=trust", "--username=postgres", "--no-sync", "-D", str(self.data))
 
-    def cut(self):
-        """Drop every connection and refuse new ones until `restore`."""
-        with self._lock:
-            for end in (self._listener, *self._connections):
-                _hang_up(end)
-            self._connections.clear()
+    def start(self):
+        """Start and wait until it accepts connections."""
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.directory} -c fsync=off"
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.directory / "log"), "-o", options, "-w", "start")
 
-    def _accept(self, listener):
-        while True:
+    def stop(self):
+        """A fast shutdown, as a restart does: every session is disconnected, open transactions roll back."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def remove(self):
+        """Stop it if it runs, and delete its cluster."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop", check=False)
+        shutil.rmtree(self.directory)
+
+    def _run(self, program, *arguments, check=True):
+        command = [str(postgres_program(program)), *arguments]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=check, capture_output=True, cwd=self.directory)
+
+
+def postgres_program(name):
+    """The path of a PostgreSQL server program (initdb, pg_ctl), or None where the server is not installed."""
+    found = shutil.which(name) or next(iter(sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))), None)
+    return Path(found) if found else None
+
+
+class RedisServer:
+    """A Redis server of its own on a free port, keeping nothing on disk (as the shared one), that a
+    scenario can stop and start again on the same port."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._process = None
+
+    def start(self):
+        """Start and wait until it answers."""
+        self._process = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
             try:
-                client, _ = listener.accept()
-            except OSError:  # cut
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
                 return
-            try:
-                server = socket.create_connection(self.target)
             except OSError:
-                client.close()
-                continue
-            with self._lock:
-                if listener.fileno() == -1:  # cut meanwhile
-                    _hang_up(client)
-                    _hang_up(server)
-                    return
-                self._connections |= {client, server}
-            for source, sink in ((client, server), (server, client)):
-                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+                time.sleep(0.05)
+        raise RuntimeError(f"redis-server did not start on port {self.port}")
 
-    @staticmethod
-    def _pipe(source, sink):
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            _hang_up(source)
-            _hang_up(sink)
+    def stop(self):
+        """Stop it: what it held in memory (rate-limit counts) is gone, as after a real restart."""
+        if self._process:
+            self._process.terminate()
+            self._process.wait(timeout=10)
+            self._process = None
 
 
-def _hang_up(end):
-    """Close a socket so that a thread blocked on it wakes up (a plain close leaves it blocked)."""
-    try:
-        end.shutdown(socket.SHUT_RDWR)
-    except OSError:  # not connected, or already shut
-        pass
-    end.close()
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def fill_disk(directory):

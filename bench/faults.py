@@ -2,12 +2,11 @@
 
 Each scenario runs real processes (the `kbbot` command line, gunicorn with 2 workers) on loopback
 against a scratch instance, and counts what a user would have seen fail, index loads refused as
-corrupt, and committed rows missing afterwards. PostgreSQL and Redis are reached through a TCP proxy
-this script cuts and restores, so the servers themselves keep running.
+corrupt, and committed rows missing afterwards. The PostgreSQL and Redis scenarios stop and start a
+server of their own (a new cluster by initdb, a redis-server on a free port; skipped where those
+programs are not installed), so the shared servers keep running.
 
-    python bench/faults.py [--kills 100] [--seconds 30] [--writer-seconds 60] \\
-        [--postgres postgresql+psycopg://postgres@127.0.0.1/postgres] [--redis redis://127.0.0.1:6379/15] \\
-        [--no-write]
+    python bench/faults.py [--kills 100] [--seconds 30] [--writer-seconds 60] [--no-write]
 
 The table goes to docs/benchmarks.md and docs/security.md (their `faults` sections).
 
@@ -21,21 +20,18 @@ import os
 import random
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 
 import sections
-from fault_injection import CuttableProxy, fill_disk
+from fault_injection import PostgresServer, RedisServer, fill_disk, free_port, postgres_program
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from kbbot.errors import IndexCorrupt, IndexMissing
 from kbbot.search.embedding import load_encoder
@@ -61,6 +57,8 @@ def environment(workdir, database_url=None, **settings):
         KBBOT_SYNC_ON_FIRST_START="0",
         KBBOT_RATE_LIMIT_PER_VISITOR="off",
         KBBOT_RATE_LIMIT_PER_ADDRESS="off",
+        KBBOT_RATE_LIMIT_WORDS_PER_ADDRESS="off",
+        KBBOT_ENGINE_CALLS_PER_ADDRESS="100",  # every client here shares one address
         SECRET_KEY="bench-faults",
         **settings,
     )
@@ -74,12 +72,6 @@ def run(env, *arguments, check=True, stdin=""):
     return subprocess.run(
         kbbot(*arguments), env=env, check=check, capture_output=True, text=True, input=stdin
     )
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Gunicorn:
@@ -447,70 +439,58 @@ def writers_on_sqlite(workdir, seconds):
     }
 
 
-def through_proxy(url, proxy):
-    return make_url(url).set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-
-
-def outage(workdir, seconds, cut_at, cut_for, proxy, env, url):
-    """8 chat clients for `seconds`; the proxy is cut `cut_at` s in for `cut_for` s."""
+def outage(workdir, seconds, server, env):
+    """8 chat clients for `seconds`; `server` is stopped a third of the way in and started again 5 s later."""
     outcomes = Outcomes()
-    with Gunicorn(env, workdir) as server:
+    with Gunicorn(env, workdir) as gunicorn:
         until = time.monotonic() + seconds
         clients = threading.Thread(
-            target=run_clients, args=([(chat_client, (server.port, outcomes, until, n)) for n in range(8)],)
+            target=run_clients, args=([(chat_client, (gunicorn.port, outcomes, until, n)) for n in range(8)],)
         )
         clients.start()
-        time.sleep(cut_at)
-        proxy.cut()
-        time.sleep(cut_for)
-        proxy.restore()
+        time.sleep(seconds / 3)
+        server.stop()
+        time.sleep(5)
+        server.start()
         clients.join()
-        after = request(server.port, "POST", "/api/v1/chat", {"message": "I forgot my password"})[0]
+        after = request(gunicorn.port, "POST", "/api/v1/chat", {"message": "I forgot my password"})[0]
     return outcomes, after
 
 
-def postgres_restart(workdir, seconds, server_url):
-    url = make_url(server_url)
-    name = f"kbbot_faults_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    database_url = url.set(database=name).render_as_string(hide_password=False)
-    proxy = CuttableProxy((url.host or "127.0.0.1", url.port or 5432))
+def postgres_restart(workdir, seconds):
+    server = PostgresServer()
     try:
-        env = prepared_instance(workdir, through_proxy(database_url, proxy))
-        outcomes, after = outage(workdir, seconds, seconds / 3, 5, proxy, env, database_url)
-        lost = lost_rows(database_url, outcomes)
+        server.start()
+        env = prepared_instance(workdir, server.url)
+        outcomes, after = outage(workdir, seconds, server, env)
+        lost = lost_rows(server.url, outcomes)
     finally:
-        proxy.cut()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        server.remove()
     return {
-        "scenario": f"PostgreSQL away for 5 s under 8 clients, {seconds:.0f} s",
+        "scenario": f"PostgreSQL stopped (fast shutdown) and started 5 s later, 8 clients, {seconds:.0f} s",
         "runs": sum(outcomes.statuses.values()),
         "failures": outcomes.unclean,
         "corrupt": 0,
         "lost": lost,
-        "notes": f"statuses {dict(outcomes.statuses)} (503s with Retry-After); after: {after}, no restart",
+        "notes": f"statuses {dict(outcomes.statuses)} (503s with Retry-After); after: {after}, no app restart",
     }
 
 
-def redis_outage(workdir, seconds, redis_url):
-    url = make_url(redis_url)
-    proxy = CuttableProxy((url.host or "127.0.0.1", url.port or 6379))
+def redis_restart(workdir, seconds):
+    server = RedisServer()
     try:
+        server.start()
         env = prepared_instance(workdir)
         env.update(
-            KBBOT_RATE_LIMIT_STORAGE=through_proxy(redis_url, proxy),
+            KBBOT_RATE_LIMIT_STORAGE=server.url,
             KBBOT_RATE_LIMIT_PER_VISITOR="100000/minute",
             KBBOT_RATE_LIMIT_PER_ADDRESS="100000/minute",
         )
-        outcomes, after = outage(workdir, seconds, seconds / 3, 5, proxy, env, None)
+        outcomes, after = outage(workdir, seconds, server, env)
     finally:
-        proxy.cut()
+        server.stop()
     return {
-        "scenario": f"Redis away for 5 s under 8 clients, {seconds:.0f} s",
+        "scenario": f"Redis stopped and started 5 s later, 8 clients, {seconds:.0f} s",
         "runs": sum(outcomes.statuses.values()),
         "failures": outcomes.failures,
         "corrupt": 0,
@@ -634,8 +614,6 @@ def main():
     parser.add_argument(
         "--writer-seconds", type=float, default=60, help="length of the concurrent writers run"
     )
-    parser.add_argument("--postgres", default=os.environ.get("KBBOT_TEST_POSTGRES_URL"), help="a server URL")
-    parser.add_argument("--redis", default=os.environ.get("KBBOT_TEST_REDIS_URL"), help="a Redis URL")
     parser.add_argument("--only", nargs="*", help="run only these scenarios (function names)")
     parser.add_argument(
         "--save-rows", type=Path, help="also append each scenario's row to this JSON Lines file"
@@ -651,10 +629,8 @@ def main():
     scenarios = {
         "load_on_sqlite": lambda w: load_on_sqlite(w, args.seconds),
         "writers_on_sqlite": lambda w: writers_on_sqlite(w, args.writer_seconds),
-        "postgres_restart": lambda w: (
-            postgres_restart(w, args.seconds, args.postgres) if args.postgres else None
-        ),
-        "redis_outage": lambda w: redis_outage(w, args.seconds, args.redis) if args.redis else None,
+        "postgres_restart": lambda w: postgres_restart(w, args.seconds) if postgres_program("initdb") else None,
+        "redis_restart": lambda w: redis_restart(w, args.seconds) if shutil.which("redis-server") else None,
         "full_disk": full_disk,
         "backup_and_restore": backup_and_restore,
         "kill_sync": lambda w: kill_sync(w, args.kills, args.kill_minutes),

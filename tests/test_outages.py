@@ -1,17 +1,16 @@
 """The database or Redis going away under traffic: requests fail cleanly (503 with Retry-After, never a
 stack trace), the app recovers without a restart, and nothing committed is lost.
 
-The servers are reached through a TCP proxy the test cuts and restores (`bench/fault_injection.CuttableProxy`), so
-the shared PostgreSQL and Redis servers keep running for everyone else.
+Each test stops and starts a PostgreSQL or Redis server of its own (`bench/fault_injection`), so the shared
+servers keep running for everyone else.
 """
 
-import os
+import shutil
 import sqlite3
 
 import pytest
-from sqlalchemy.engine import make_url
 
-from bench.fault_injection import CuttableProxy
+from bench.fault_injection import PostgresServer, RedisServer, postgres_program
 from kbbot import db
 from tests.helpers import ask, build_support_app
 
@@ -43,26 +42,27 @@ def test_a_sqlite_write_lock_not_had_in_time_is_503_and_the_next_request_succeed
 
 
 @pytest.fixture
-def postgres_proxy(postgres_url):
-    """(a proxy to the test's PostgreSQL database, the database's URL through it)."""
-    url = make_url(postgres_url)
-    proxy = CuttableProxy((url.host or "127.0.0.1", url.port or 5432))
-    yield proxy, url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-    proxy.cut()
+def postgres_server():
+    """A running PostgreSQL server of the test's own, removed afterwards."""
+    if postgres_program("initdb") is None:
+        pytest.skip("the PostgreSQL server programs (initdb, pg_ctl) are not installed")
+    server = PostgresServer()
+    server.start()
+    yield server
+    server.remove()
 
 
-def test_postgresql_going_away_is_503_and_coming_back_needs_no_restart(tmp_path, postgres_proxy):
-    proxy, url = postgres_proxy
-    app = build_support_app(tmp_path, DATABASE_URL=url, BUSINESS_HOURS="24/7")
+def test_a_postgresql_restart_is_503_meanwhile_and_needs_no_app_restart(tmp_path, postgres_server):
+    app = build_support_app(tmp_path, DATABASE_URL=postgres_server.url, BUSINESS_HOURS="24/7")
     client = app.test_client()
     committed = ask(client, "can I get my money back")
 
-    proxy.cut()  # the server restarts: connections drop, new ones are refused
+    postgres_server.stop()  # the first half of a restart: pooled connections drop, new ones are refused
     assert_clean_503(client.post("/api/v1/chat", json={"message": "how do I take card payments"}))
     assert_clean_503(client.get("/articles/refunds"), problem_json=False)
     assert_clean_503(client.get(f"/api/v1/conversations/{committed['conversation_id']}"))
 
-    proxy.restore()
+    postgres_server.start()
     ask(client, "how do I take card payments", conversation_id=committed["conversation_id"])
     transcript = client.get(f"/api/v1/conversations/{committed['conversation_id']}").get_json()["messages"]
     assert [m["role"] for m in transcript] == ["customer", "bot", "customer", "bot"]
@@ -70,33 +70,31 @@ def test_postgresql_going_away_is_503_and_coming_back_needs_no_restart(tmp_path,
 
 
 @pytest.fixture
-def redis_proxy():
-    """(a proxy to the test Redis, its URL through the proxy)."""
-    server = os.environ.get("KBBOT_TEST_REDIS_URL")
-    if not server:
-        pytest.skip("KBBOT_TEST_REDIS_URL is not set")
-    url = make_url(server)
-    proxy = CuttableProxy((url.host or "127.0.0.1", url.port or 6379))
-    yield proxy, url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-    proxy.cut()
+def redis_server():
+    """A running Redis server of the test's own, stopped afterwards."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed")
+    server = RedisServer()
+    server.start()
+    yield server
+    server.stop()
 
 
-def test_redis_going_away_lets_requests_through_and_coming_back_counts_again(tmp_path, redis_proxy):
-    """Rate limiting must never take the chat down: without its store it lets requests through; back,
-    it counts again, with the counts made before the outage."""
-    proxy, url = redis_proxy
+def test_a_redis_restart_lets_requests_through_meanwhile_and_counting_resumes(tmp_path, redis_server):
+    """Rate limiting must never take the chat down: without its store it lets requests through; once
+    the server is back (empty, as Redis keeps nothing on disk here) it counts again."""
     app = build_support_app(
-        tmp_path, RATE_LIMIT_STORAGE=url, RATE_LIMIT_PER_VISITOR="2/minute", RATE_LIMIT_PER_ADDRESS="off"
+        tmp_path, RATE_LIMIT_STORAGE=redis_server.url, RATE_LIMIT_PER_VISITOR="2/minute", RATE_LIMIT_PER_ADDRESS="off"
     )
     client = app.test_client()
-    first = ask(client, "can I get my money back")
-    ask(client, "how do I take card payments", conversation_id=first["conversation_id"])
+    conversation = ask(client, "can I get my money back")["conversation_id"]
+    ask(client, "how do I take card payments", conversation_id=conversation)
 
-    proxy.cut()
-    ask(client, "I forgot my password", conversation_id=first["conversation_id"])  # not counted
+    redis_server.stop()
+    ask(client, "I forgot my password", conversation_id=conversation)  # over the limit, but not counted
 
-    proxy.restore()
-    refused = client.post(
-        "/api/v1/chat", json={"message": "export", "conversation_id": first["conversation_id"]}
-    )
+    redis_server.start()
+    ask(client, "how do I cancel", conversation_id=conversation)
+    ask(client, "how do I export my data", conversation_id=conversation)
+    refused = client.post("/api/v1/chat", json={"message": "export", "conversation_id": conversation})
     assert refused.status_code == 429 and refused.headers["Retry-After"]

@@ -1,4 +1,5 @@
 import json
+import multiprocessing
 
 import numpy as np
 import pytest
@@ -130,3 +131,39 @@ def test_saving_removes_superseded_index_files(tmp_path, saved):
     saved.save(tmp_path)
     assert len(list(tmp_path.glob("dense-*.faiss"))) == 1
     assert len(DenseIndex.load(tmp_path, "test-model", DIMENSION)) == 4
+
+
+def _whole_index(generation):
+    """An index whose size and hashes name its generation, so that a mix of two saves shows."""
+    index = DenseIndex(DIMENSION, "test-model", generation=generation)
+    count = 10 * (generation + 1)
+    index.add(list(range(1, count + 1)), unit_vectors(count, seed=generation), [f"g{generation}"] * count)
+    return index
+
+
+def _save_repeatedly(directory, generation, saves):
+    index = _whole_index(generation)
+    for _ in range(saves):
+        index.save(directory)
+
+
+def test_processes_saving_at_once_take_turns_and_a_reader_always_loads_a_whole_index(tmp_path):
+    """Two processes (say `kbbot index` and a web worker after an edit) saving the same directory
+    while a third loads it: without the directory lock, one save removes the file the other's
+    manifest names, and the load fails."""
+    _whole_index(0).save(tmp_path)
+    fork = multiprocessing.get_context("fork")
+    savers = [fork.Process(target=_save_repeatedly, args=(tmp_path, generation, 40)) for generation in (1, 2)]
+    for saver in savers:
+        saver.start()
+    generations = set()
+    while any(saver.is_alive() for saver in savers):
+        loaded = DenseIndex.load(tmp_path, "test-model", DIMENSION)
+        assert len(loaded) == 10 * (loaded.generation + 1)
+        assert set(loaded.hashes.values()) == {f"g{loaded.generation}"}
+        generations.add(loaded.generation)
+    for saver in savers:
+        saver.join()
+        assert saver.exitcode == 0
+    assert generations & {1, 2}
+    assert len(list(tmp_path.glob("dense-*.faiss"))) == 1 and not list(tmp_path.glob(".*.tmp"))
