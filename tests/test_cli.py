@@ -2,8 +2,10 @@
 
 import json
 
+import click
 import pytest
 
+from kbbot.commands.command import Command
 from tests.helpers import write_article
 
 
@@ -103,6 +105,20 @@ def test_eval_names_the_bad_line(runner, tmp_path):
     result = runner.invoke(args=["eval", str(queries)])
     assert result.exit_code != 0
     assert "line 2" in result.output
+
+
+def test_a_core_error_is_a_message_and_exit_code_1(runner):
+    result = runner.invoke(args=["token", "revoke", "999"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)  # no traceback
+    assert result.output == "Error: no API token with id 999\n"
+
+
+def test_every_command_turns_core_errors_into_messages(app):
+    def commands(group):
+        for command in group.commands.values():
+            yield from commands(command) if isinstance(command, click.Group) else [command]
+
+    assert all(isinstance(command, Command) for command in commands(app.cli))
 
 
 def test_healthz_reports_the_indexed_content(app, synced):

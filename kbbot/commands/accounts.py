@@ -7,8 +7,8 @@ import click
 from flask.cli import with_appcontext
 
 from ..accounts import auth, two_factor, users
-from ..errors import KbbotError
 from ..web.session import get_session
+from .command import Group
 
 
 def _read_password(from_stdin):
@@ -17,7 +17,7 @@ def _read_password(from_stdin):
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
-@click.group("user")
+@click.group("user", cls=Group)
 def user_group():
     """Staff accounts."""
 
@@ -33,20 +33,14 @@ def user_group():
 def user_create_command(email, roles, name, password_stdin):
     """Create a staff user; the password is asked for (or read from stdin)."""
     password = _read_password(password_stdin)
-    try:
-        user = users.create_user(get_session(), email, roles, password=password, name=name)
-    except KbbotError as e:
-        raise click.ClickException(str(e)) from e
+    user = users.create_user(get_session(), email, roles, password=password, name=name)
     click.echo(f"Created {user.email} ({', '.join(user.roles)})")
 
 
 def _change_user(email, change):
     """`change(session, user)` for the staff user EMAIL; what the core refuses is the command's error."""
     session = get_session()
-    try:
-        change(session, users.find_user(session, email))
-    except KbbotError as e:
-        raise click.ClickException(str(e)) from e
+    change(session, users.find_user(session, email))
 
 
 @user_group.command("disable")
@@ -76,19 +70,13 @@ def user_set_password_command(email, password_stdin):
     """Give the staff user EMAIL a new password (asked for, or read from stdin): every session of theirs
     ends and their API tokens are revoked."""
     session = get_session()
-    try:
-        user = users.find_user(session, email)
-    except KbbotError as e:
-        raise click.ClickException(str(e)) from e
+    user = users.find_user(session, email)
     password = _read_password(password_stdin)
-    try:
-        auth.replace_password(session, user, password)
-    except KbbotError as e:
-        raise click.ClickException(str(e)) from e
+    auth.replace_password(session, user, password)
     click.echo(f"Password of {email} changed; their sessions ended and their API tokens were revoked.")
 
 
-@click.group("token")
+@click.group("token", cls=Group)
 def token_group():
     """API tokens for the staff API."""
 
@@ -104,12 +92,7 @@ def token_create_command(email, name, expires_in_days):
     """Create an API token for the user EMAIL; it is printed once and never stored in clear."""
     session = get_session()
     expires_at = datetime.now(UTC) + timedelta(days=expires_in_days) if expires_in_days else None
-    try:
-        token, record = users.create_token(
-            session, users.find_user(session, email), name, expires_at=expires_at
-        )
-    except KbbotError as e:
-        raise click.ClickException(str(e)) from e
+    token, record = users.create_token(session, users.find_user(session, email), name, expires_at=expires_at)
     click.echo(f"Token {record.id} for {email} ({name}); store it now, it will not be shown again:", err=True)
     click.echo(token)
 
@@ -119,10 +102,7 @@ def token_create_command(email, name, expires_in_days):
 @with_appcontext
 def token_revoke_command(token_id):
     """Revoke the API token with id TOKEN_ID."""
-    try:
-        users.revoke_token(get_session(), token_id)
-    except KbbotError as e:
-        raise click.ClickException(str(e)) from e
+    users.revoke_token(get_session(), token_id)
     click.echo(f"Token {token_id} revoked.")
 
 

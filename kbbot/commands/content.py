@@ -15,14 +15,14 @@ from sqlalchemy import func, select
 from .. import reports
 from ..articles import export
 from ..articles.sync import sync_directory
-from ..errors import IndexNotSaved, KbbotError
 from ..models import Article
 from ..search import evaluation
 from ..web import services
 from ..web.session import get_session
+from .command import Command
 
 
-@click.command("init")
+@click.command("init", cls=Command)
 @with_appcontext
 def init_command():
     """Create or migrate the database (done on every start, too)."""
@@ -32,7 +32,7 @@ def init_command():
     click.echo(f"Database ready: {engine.url.render_as_string(hide_password=True)} ({articles} articles)")
 
 
-@click.command("sync")
+@click.command("sync", cls=Command)
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @with_appcontext
 def sync_command(directory):
@@ -57,7 +57,7 @@ def sync_command(directory):
         sys.exit(1)
 
 
-@click.command("export")
+@click.command("export", cls=Command)
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @with_appcontext
 def export_command(directory):
@@ -70,23 +70,20 @@ def export_command(directory):
         sys.exit(1)
 
 
-@click.command("index")
+@click.command("index", cls=Command)
 @click.option("--full", is_flag=True, help="Re-embed every entry instead of only the changed ones.")
 @with_appcontext
 def index_command(full):
     """Bring the search index in line with the published articles."""
     session = get_session()
-    try:
-        counts = services.get_engine().refresh(session, full=full, show_progress=True)
-    except IndexNotSaved as e:
-        raise click.ClickException(str(e)) from e
+    counts = services.get_engine().refresh(session, full=full, show_progress=True)
     click.echo(
         f"{counts.added} added, {counts.updated} updated, {counts.removed} removed, "
         f"{counts.unchanged} unchanged ({counts.embedded} entries embedded)"
     )
 
 
-@click.command("search")
+@click.command("search", cls=Command)
 @click.argument("query")
 @click.option("--limit", default=10, show_default=True, help="How many articles to list.")
 @with_appcontext
@@ -102,7 +99,7 @@ def search_command(query, limit):
         )
 
 
-@click.command("ask")
+@click.command("ask", cls=Command)
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
 @with_appcontext
@@ -131,16 +128,13 @@ def ask_command(question, as_json):
         click.echo(f"- {source.title} ({source.slug}, score {source.score:.3f})")
 
 
-@click.command("eval")
+@click.command("eval", cls=Command)
 @click.argument("queries", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 @with_appcontext
 def eval_command(queries, as_json):
     """Measure answer quality on QUERIES.jsonl ({"query", "expected": [slugs]} per line)."""
-    try:
-        questions = evaluation.read_questions(queries)
-    except KbbotError as e:
-        raise click.ClickException(str(e)) from e
+    questions = evaluation.read_questions(queries)
     engine = services.get_engine()
     result = evaluation.report(evaluation.evaluate(engine, get_session(), questions))
     if as_json:
@@ -169,7 +163,7 @@ def eval_command(queries, as_json):
     click.echo(f"{'latency p50 / p95':<26}{result.latency_p50_ms:.1f} / {result.latency_p95_ms:.1f} ms")
 
 
-@click.command("report")
+@click.command("report", cls=Command)
 @click.option(
     "--since",
     type=click.DateTime(["%Y-%m-%d"]),

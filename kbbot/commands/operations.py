@@ -10,14 +10,14 @@ from sqlalchemy import func, select
 from werkzeug.serving import WSGIRequestHandler
 
 from .. import backup
-from ..errors import KbbotError
 from ..models import EmailStatus, OutboundEmail
 from ..support import mail, privacy
 from ..web import services
 from ..web.session import get_session
+from .command import Command
 
 
-@click.command("serve")
+@click.command("serve", cls=Command)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @with_appcontext
@@ -36,7 +36,7 @@ class DevRequestHandler(WSGIRequestHandler):
         return "kbbot"
 
 
-@click.command("mail")
+@click.command("mail", cls=Command)
 @click.option("--all", "every", is_flag=True, help="Try every queued email now, not only those due.")
 @with_appcontext
 def mail_command(every):
@@ -69,7 +69,7 @@ def _report_deletion(session, deleted, dry_run):
     )
 
 
-@click.command("erase")
+@click.command("erase", cls=Command)
 @click.option("--email", help="The address the customer left in a handoff.")
 @click.option("--visitor", "visitor_ids", multiple=True, help="A visitor id (repeat for several).")
 @click.option("--dry-run", is_flag=True, help="Say what would be deleted; delete nothing.")
@@ -85,7 +85,7 @@ def erase_command(email, visitor_ids, dry_run):
     _report_deletion(session, privacy.erase_visitors(session, visitors), dry_run)
 
 
-@click.command("purge")
+@click.command("purge", cls=Command)
 @click.option("--older-than", "days", type=click.IntRange(min=1), required=True, help="Days to keep.")
 @click.option("--dry-run", is_flag=True, help="Say what would be deleted; delete nothing.")
 @with_appcontext
@@ -96,22 +96,17 @@ def purge_command(days, dry_run):
     _report_deletion(session, privacy.purge_before(session, cutoff), dry_run)
 
 
-@click.command("backup")
+@click.command("backup", cls=Command)
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @with_appcontext
 def backup_command(directory):
     """Back up the database, the index and the secret key into DIRECTORY (new or empty), while serving."""
     config = current_app.config
-    try:
-        manifest = backup.backup(
-            config["DATABASE_URL"], config["INDEX_DIR"], config["INSTANCE_PATH"], directory
-        )
-    except KbbotError as e:
-        raise click.ClickException(str(e)) from e
+    manifest = backup.backup(config["DATABASE_URL"], config["INDEX_DIR"], config["INSTANCE_PATH"], directory)
     click.echo(f"Backed up the {manifest['database']} database and the index into {directory}")
 
 
-@click.command("restore")
+@click.command("restore", cls=Command)
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @with_appcontext
@@ -127,12 +122,7 @@ def restore_command(directory, yes):
         )
     get_session().close()
     engine.dispose()  # the restore replaces the file or the tables under this process's connections
-    try:
-        manifest = backup.restore(
-            directory, config["DATABASE_URL"], config["INDEX_DIR"], config["INSTANCE_PATH"]
-        )
-    except KbbotError as e:
-        raise click.ClickException(str(e)) from e
+    manifest = backup.restore(directory, config["DATABASE_URL"], config["INDEX_DIR"], config["INSTANCE_PATH"])
     click.echo(f"Restored the backup of {manifest['created_at']} from {directory}")
 
 

@@ -226,19 +226,9 @@ class Dashboard:
         if name == "figures":
             return figures_table(self._data[0])
         if name == "csat":
-            return Table(
-                "csat",
-                "CSAT answers by score",
-                (Column("score"), Column("responses", "count")),
-                list(self.report.csat.distribution.items()),
-            )
+            return _answers_table("csat", "CSAT answers by score", "score", self.report.csat.distribution)
         if name == "ces":
-            return Table(
-                "ces",
-                "CES answers",
-                (Column("answer"), Column("responses", "count")),
-                list(self.report.ces.distribution.items()),
-            )
+            return _answers_table("ces", "CES answers", "answer", self.report.ces.distribution)
         if name == "trend-ces":
             return Table(
                 "trend-ces",
@@ -283,6 +273,11 @@ def value_at(data, key):
 
 def bucket_label(since, granularity):
     return f"{since:%b} {since.day}" if granularity == "day" else f"wk {since:%b} {since.day}"
+
+
+def _answers_table(name, title, answer, distribution):
+    """A survey's answers (`distribution`: {answer: responses}), one row each; `answer` heads their column."""
+    return Table(name, title, (Column(answer), Column("responses", "count")), list(distribution.items()))
 
 
 def _days(since, until):

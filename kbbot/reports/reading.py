@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import Article, Conversation, Event, Feedback, Handoff, Message, Revision, SurveyResponse
+from ..support import transcripts
 from .periods import as_utc
 from .records import (
     ArticleActivity,
@@ -112,24 +113,9 @@ def _article_activity(session, since, until, conversations, views, settings):
 
 def _conversation_records(session, conversation_ids):
     """`ConversationRecord`s of the conversations whose ids `conversation_ids` (a subquery) selects."""
-    messages = session.execute(
-        select(
-            Message.id,
-            Message.conversation_id,
-            Message.role,
-            Message.text,
-            Message.created_at,
-            Message.in_reply_to_id,
-            Message.action,
-            Message.article_id,
-            Message.offer_reason,
-            Message.sources,
-            Message.choices,
-            Message.choice,
-        )
-        .where(Message.conversation_id.in_(conversation_ids), Message.role.in_(("customer", "bot")))
-        .order_by(Message.id)
-    ).all()
+    messages = transcripts.turns(
+        session, conversation_ids, Message.article_id, Message.offer_reason, Message.sources, Message.choices
+    )
     votes = _votes(session, conversation_ids)
     offered = _source_articles(session, [m.sources for m in messages if m.role == "bot" and m.action])
     replies, reply_to, choices_offered = _bot_replies(messages, votes, offered)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from ..articles.rendering import render_bot_message
 from ..models import EmailStatus, Event, Feedback, Handoff, HandoffReason, Message, Note, OutboundEmail
 from ..search.confidence import Action
+from . import transcripts
 from .decisions import question_behind_handoff
 from .small_talk import social_kind
 
@@ -50,20 +51,7 @@ def _questions(session: Session, found):
     """(`gap_guesses`, {conversation id: the customer's first message that is not small talk, else
     their first message}) of the handoffs `found`, from one query over their conversations."""
     by_conversation = {handoff.conversation_id: handoff for handoff in found}
-    messages = session.execute(
-        select(
-            Message.id,
-            Message.conversation_id,
-            Message.role,
-            Message.text,
-            Message.created_at,
-            Message.choice,
-            Message.action,
-            Message.in_reply_to_id,
-        )
-        .where(Message.conversation_id.in_(by_conversation), Message.role.in_(("customer", "bot")))
-        .order_by(Message.id)
-    ).all()
+    messages = transcripts.turns(session, by_conversation)
     votes = dict(
         session.execute(
             select(Feedback.message_id, Feedback.helpful)

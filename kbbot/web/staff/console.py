@@ -7,6 +7,7 @@ JavaScript; static/staff-console.js adds live updates by polling the staff API
 """
 
 from datetime import datetime, timezone
+from functools import wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -199,20 +200,30 @@ def assign(handoff_id):
     return _back(handoff_id)
 
 
-def _submitted(form_class, prefix):
-    """The posted form with its text cleaned like any text from outside (no control characters)."""
-    form = form_class(prefix=prefix)
-    if form.text.data:
-        form.text.data = clean_text(form.text.data).strip()
-    return form
+def _posted(form_class, prefix):
+    """Decorator of a route that posts a text form of the handoff page (`prefix`: "reply" or "note"): the
+    route gets the form, its text cleaned like any text from outside (no control characters), once it
+    validates; an invalid one shows the page again with the form's errors (422)."""
+
+    def decorate(view):
+        @wraps(view)
+        def validated(handoff_id):
+            form = form_class(prefix=prefix)
+            if form.text.data:
+                form.text.data = clean_text(form.text.data).strip()
+            if not form.validate():
+                return _render_handoff(handoff_id, status=422, **{f"{prefix}_form": form})
+            return view(handoff_id, form)
+
+        return validated
+
+    return decorate
 
 
 @bp.post("/<id:handoff_id>/reply")
 @role_required("agent")
-def reply(handoff_id):
-    form = _submitted(ReplyForm, "reply")
-    if not form.validate():
-        return _render_handoff(handoff_id, reply_form=form, status=422)
+@_posted(ReplyForm, "reply")
+def reply(handoff_id, form):
     session, settings = get_session(), mail_settings()
     handoff = handoffs.get(session, handoff_id)
     try:
@@ -243,10 +254,8 @@ def reply(handoff_id):
 
 @bp.post("/<id:handoff_id>/notes")
 @role_required("agent")
-def add_note(handoff_id):
-    form = _submitted(NoteForm, "note")
-    if not form.validate():
-        return _render_handoff(handoff_id, note_form=form, status=422)
+@_posted(NoteForm, "note")
+def add_note(handoff_id, form):
     session = get_session()
     handoffs.add_note(
         session, handoffs.get(session, handoff_id), current_user._get_current_object(), form.text.data

@@ -90,22 +90,23 @@ class ArticleForm(StaffForm):
 
 
 @dataclass(frozen=True)
-class PreviewCategory:
-    name: str
-    slug: str
-
-
-@dataclass(frozen=True)
 class PreviewArticle:
     """Unsaved editor text, shaped like the `Article` the public page template reads."""
 
     slug: str
     title: str
     body: str
-    category: PreviewCategory | None
+    category: Category | None  # not stored: a preview saves nothing
     locale: str
     questions: tuple[str, ...]
     updated_at: datetime
+
+
+def _article_and_form(article_id):
+    """(session, the article `article_id`, an `ArticleForm` of what was posted) for a route that shows or
+    changes the article; a POST holds the article's row until commit, so that two saves go one by one."""
+    session = get_session()
+    return session, editing.get(session, article_id, lock=request.method == "POST"), ArticleForm()
 
 
 def _base_revision(form):
@@ -177,9 +178,7 @@ def new():
 @bp.route("/<id:article_id>", methods=["GET", "POST"])
 @role_required(ROLE)
 def edit(article_id):
-    session = get_session()
-    article = editing.get(session, article_id, lock=request.method == "POST")
-    form = ArticleForm()
+    session, article, form = _article_and_form(article_id)
     status, conflict = 200, None
     if request.method == "GET":
         form.fill(source_of(article))
@@ -246,7 +245,7 @@ def preview():
         slug=(form.slug.data or "").strip() or "preview",
         title=" ".join((form.title.data or "").split()) or "Untitled article",
         body=form.body.data or "",
-        category=PreviewCategory(category, slugify(category) or "general") if category else None,
+        category=Category(name=category, slug=slugify(category) or "general") if category else None,
         locale=(form.locale.data or "").strip() or "en",
         questions=tuple(line for line in (form.questions.data or "").splitlines() if line.strip()),
         updated_at=datetime.now(timezone.utc),
@@ -278,9 +277,7 @@ def history(article_id):
 @bp.post("/<id:article_id>/revisions/<id:number>/restore")
 @role_required(ROLE)
 def restore(article_id, number):
-    session = get_session()
-    article = editing.get(session, article_id, lock=True)
-    form = ArticleForm()
+    session, article, form = _article_and_form(article_id)
     was_status = article.status
     try:
         changed = editing.restore(session, article, number, _base_revision(form), current_user)
@@ -296,9 +293,7 @@ def restore(article_id, number):
 @bp.route("/<id:article_id>/delete", methods=["GET", "POST"])
 @role_required(ROLE)
 def delete(article_id):
-    session = get_session()
-    article = editing.get(session, article_id, lock=request.method == "POST")
-    form = ArticleForm()
+    session, article, form = _article_and_form(article_id)
     if request.method == "POST" and form.validate_on_submit():
         try:
             editing.delete(session, article, _base_revision(form))
