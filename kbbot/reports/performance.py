@@ -59,6 +59,42 @@ def article_performance(conversations, outcomes, activity, window):
     return rows
 
 
+# An article fails customers when at least this share of the visitors who read it (or were shown it)
+# asked for a person soon after, or when fewer than this share of its votes say it helped; judged
+# only on at least MIN_EVIDENCE readers or votes, so one unlucky visitor does not flag an article.
+FAILING_CONTACT_RATE = 0.25
+FAILING_HELPFUL_SHARE = 0.5
+MIN_EVIDENCE = 3
+
+
+def failing_articles(rows, limit=5):
+    """The articles of `rows` (`ArticlePerformance`) that fail customers, worst first, at most `limit`.
+
+    Worst: the highest share of readers who then asked for a person, then the most unhelpful votes.
+    """
+    failing = [row for row in rows if _contact_fails(row) or _votes_fail(row)]
+    failing.sort(key=lambda row: (-(row.contact_rate or 0), -_unhelpful(row), row.slug, row.article_id))
+    return failing[:limit]
+
+
+def helpful_share(row):
+    """Helpful votes on the article and on the answers citing it, in [0, 1]; None without votes."""
+    return ratio(row.article_helpful + row.answer_helpful, row.article_votes + row.answer_votes)
+
+
+def _contact_fails(row):
+    return row.reached >= MIN_EVIDENCE and (row.contact_rate or 0) >= FAILING_CONTACT_RATE
+
+
+def _votes_fail(row):
+    votes = row.article_votes + row.answer_votes
+    return votes >= MIN_EVIDENCE and helpful_share(row) < FAILING_HELPFUL_SHARE
+
+
+def _unhelpful(row):
+    return row.article_votes + row.answer_votes - row.article_helpful - row.answer_helpful
+
+
 def _counts_and_exposures(conversations, outcomes, activity):
     """({article id: Counter of its views, votes, citations, suggestions and resolutions},
     {article id: [(visitor id, when) of each view or bot reply showing it]})."""

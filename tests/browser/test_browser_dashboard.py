@@ -71,6 +71,11 @@ def test_an_admin_reads_the_dashboard_and_changes_the_range(page, live_site, adm
         re.compile(r"[1-9]\d+")
     )
     expect(page.get_by_role("link", name="Create article for “do you take paypal”")).to_be_visible()
+    # What needs attention is above the trends, and the content tables fit the 1280-pixel page.
+    attention, trends = page.locator("#attention-heading"), page.locator("#trends-heading")
+    assert attention.bounding_box()["y"] < trends.bounding_box()["y"]
+    for part in (".attention", '.table-wrap:has(table[data-table="articles"])', "main"):
+        assert page.locator(part).evaluate("e => e.scrollWidth <= e.clientWidth"), part
 
     # A custom range, week by week.
     today = datetime.now(UTC).date()

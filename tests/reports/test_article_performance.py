@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from kbbot import reports
 from kbbot.models import Article, Conversation, Event, Feedback, Handoff, Message, Revision
+from kbbot.reports.performance import ArticlePerformance, failing_articles, helpful_share
 from kbbot.reports.records import (
     ArticleActivity,
     ArticleView,
@@ -248,3 +249,25 @@ def test_report_has_the_article_ledger_of_a_scripted_history(app, session, runne
         "passwords",
     ]
     assert section[4].split() == ["1", "3", "3", "1", "0", "0/1", "helpful", "1/1", "helpful", "1", "refunds"]
+
+
+def line(slug, reached=0, contacted=0, votes=0, helpful=0):
+    return ArticlePerformance(
+        article_id=len(slug), slug=slug, title=slug.title(), views=reached, cited=0, suggested=0,
+        article_votes=votes, article_helpful=helpful, answer_votes=0, answer_helpful=0, resolved=0,
+        reached=reached, contacted=contacted, contact_rate=contacted / reached if reached else None,
+    )  # fmt: skip
+
+
+def test_failing_articles_are_those_read_before_contacts_or_voted_unhelpful_worst_first():
+    rows = [
+        line("fine", reached=10, contacted=1, votes=4, helpful=4),
+        line("contacted", reached=4, contacted=2),  # half its readers asked for a person
+        line("unhelpful", reached=2, votes=3, helpful=1),  # 1 of 3 votes helpful
+        line("unlucky", reached=1, contacted=1, votes=1),  # too little evidence to judge
+        line("worst", reached=3, contacted=3),
+    ]
+    assert [row.slug for row in failing_articles(rows)] == ["worst", "contacted", "unhelpful"]
+    assert [row.slug for row in failing_articles(rows, limit=1)] == ["worst"]
+    assert helpful_share(rows[2]) == 1 / 3
+    assert helpful_share(rows[1]) is None

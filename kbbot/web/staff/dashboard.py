@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from ... import reports
 from ...errors import InvalidInput
-from ...reports import charts, csv_export, dashboard
+from ...reports import charts, csv_export, dashboard, performance
 from .. import services
 from ..session import get_session
 from .access import role_required
@@ -67,6 +67,8 @@ def index():
         tables=tables,
         panels=[] if content_only else _trend_panels(dash, tables),
         surveys=None if content_only else _survey_charts(dash),
+        failing=performance.failing_articles(dash.report.articles),
+        helpful_share=performance.helpful_share,
         new_article_prefill=dashboard.new_article_prefill,
         fmt=reports.format_value,
         **page,

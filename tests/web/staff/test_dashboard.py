@@ -4,7 +4,7 @@ import csv
 import io
 import json
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -13,6 +13,7 @@ from kbbot import reports
 from kbbot.accounts import users
 from kbbot.articles.sync import sync_directory
 from kbbot.errors import InvalidInput
+from kbbot.models import Article
 from kbbot.reports import charts, csv_export, dashboard
 from kbbot.web.session import get_session
 from tests.helpers import (
@@ -158,7 +159,8 @@ def test_an_editor_sees_only_the_content_part(app, history, staff):
     page = editor.get("/staff/dashboard/", query_string=RANGE)
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    for content in ("Top questions", "Content gaps", "Article performance", "how do i get a refund"):
+    content_parts = ("Needs attention", "Top questions", "Content gaps", "Articles that fail customers")
+    for content in (*content_parts, "Article performance", "how do i get a refund"):
         assert content in html
     for figure in ("Deflection rate", "CSAT", "NPS", "data-figure=", "<svg"):
         assert figure not in html
@@ -386,3 +388,29 @@ def test_a_gap_an_article_has_closed_since_says_which_article_answers_it_now(tmp
     assert [(g["topic"], g["answered now by"]) for g in gaps] == [
         ("do you integrate with hubspot", "connect-hubspot")
     ]
+
+
+# What needs attention comes first.
+
+
+def test_content_gaps_and_failing_articles_come_before_the_trends(app, history, staff):
+    html = staff("admin").get("/staff/dashboard/", query_string=RANGE).get_data(as_text=True)
+    attention = html.index('id="attention-heading"')
+    assert html.index('id="figures-heading"') < attention < html.index('id="trends-heading"')
+    assert attention < html.index("Content gaps") < html.index("Articles that fail customers") < html.index(
+        'id="trends-heading"'
+    )
+
+
+def test_a_deflection_still_inside_its_window_shows_as_pending_not_as_zero(app, session, staff):
+    article = Article(slug="refunds", title="Refunds", content_hash="refunds")
+    session.add(article)
+    session.flush()
+    recent = datetime.now(UTC) - timedelta(minutes=5)
+    add_conversation(session, "fresh", recent, [("how do i get a refund", "answer", article, None)])
+    session.commit()
+    html = staff("admin").get("/staff/dashboard/").get_data(as_text=True)
+    tile = html[html.index('data-figure="deflection_rate"') :]
+    tile = tile[: tile.index("</li>")]
+    assert '<strong class="tile-value">Pending</strong>' in tile
+    assert "1 conversation still in the 24 h window, not counted yet" in tile
