@@ -16,8 +16,9 @@ from ..models import PRIORITIES, Handoff, Tag, handoff_tags
 
 MAX_TAG_CHARS = 40
 MAX_TAGS = 20  # on one handoff
-TAG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"  # a normalized tag
-_TAG = re.compile(TAG_PATTERN)
+_TAG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")  # a normalized tag
+# A tag as the staff API takes it: what `normalize` accepts without trimming (any case, spaces inside).
+TAG_INPUT = r"^[A-Za-z0-9][A-Za-z0-9_ -]*$"
 
 
 def normalize(text):
@@ -28,7 +29,9 @@ def normalize(text):
     if len(tag) > MAX_TAG_CHARS:
         raise InvalidInput("tags", f"a tag must be at most {MAX_TAG_CHARS} characters")
     if not _TAG.match(tag):
-        raise InvalidInput("tags", f"{tag!r}: use letters a-z, digits, - and _ (starting with a letter or digit)")
+        raise InvalidInput(
+            "tags", f"{tag!r}: use letters a-z, digits, - and _ (starting with a letter or digit)"
+        )
     return tag
 
 
