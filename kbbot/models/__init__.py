@@ -30,6 +30,7 @@ from .support import (
     ReplyTarget,
     SurveyResponse,
     Tag,
+    handoff_tags,
 )
 
 __all__ = [
@@ -69,5 +70,6 @@ __all__ = [
     "Tag",
     "User",
     "UTCDateTime",
+    "handoff_tags",
     "utcnow",
 ]
