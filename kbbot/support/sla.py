@@ -30,7 +30,7 @@ def parse_target(text):
         raise ValueError(f"cannot read {text!r}; write a duration such as 30m, 4h, 1h30m or 1d, or off")
     target = timedelta(**{unit: int(value) for unit, value in zip(_UNITS, match.groups()) if value})
     if not target:
-        raise ValueError(f"{text!r} is no time at all; write off for no target")
+        raise ValueError(f"{text!r} is no time at all; write a duration such as 30m, 4h, or off")
     return target
 
 
