@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import select
 
-from kbbot.accounts import users
 from kbbot import events
+from kbbot.accounts import users
 from kbbot.errors import InvalidInput
 from kbbot.models import Event, Handoff, Tag
 from kbbot.support import tags
