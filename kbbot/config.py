@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from . import site_settings
 from .accounts import two_factor
 from .search import confidence
+from .support import sla
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,6 +54,15 @@ def _flag(name, default):
     if value in _FALSE:
         return False
     raise ValueError(f"environment variable {name} must be 1 or 0 (true or false), got {os.environ[name]!r}")
+
+
+def _sla_target(name):
+    """Environment variable `name` as an SLA target's text (`sla.parse_target`), None when unset or off."""
+    value = os.environ.get(name, "").strip()
+    try:
+        return value if sla.parse_target(value) is not None else None
+    except ValueError as e:
+        raise ValueError(f"environment variable {name}: {e}") from e
 
 
 def _path(name, default):
@@ -204,6 +214,11 @@ class Config:
             os.environ.get("KBBOT_BUSINESS_HOURS") or site.get("BUSINESS_HOURS") or "mon-fri 09:00-17:00"
         )
         self.TIMEZONE = os.environ.get("KBBOT_TIMEZONE") or site.get("TIMEZONE") or "UTC"
+        # SLA targets, counted in those business hours: how soon a customer waiting for an agent's first
+        # reply, and for the next one after they write again, gets it, e.g. "1h", "4h", "30m", "1d";
+        # unset: nothing is due (kbbot/support/sla.py).
+        self.SLA_FIRST_REPLY = _sla_target("KBBOT_SLA_FIRST_REPLY")
+        self.SLA_NEXT_REPLY = _sla_target("KBBOT_SLA_NEXT_REPLY")
 
         # Agent replies are also emailed to the customer through this SMTP server (kbbot/support/mail.py),
         # e.g. smtp://user:password@smtp.example.com:587, from this address; unset: replies come in

@@ -35,6 +35,7 @@ TYPES = (
     "reply_email_failed",  # handoff_id, message_id (refused for good, or still failing after every retry)
     "handoff_resolved",  # handoff_id; data: resolution_reason, gap_question (article_missing: the agent's)
     "handoff_reopened",  # handoff_id
+    "handoff_triaged",  # handoff_id; data: priority, tags (as they are after the change), agent_id
     "survey",  # conversation_id; data: kind, score or choice
     "conversation_end",  # conversation_id
 )

@@ -63,6 +63,12 @@ def support_app(tmp_path):
 
 
 @pytest.fixture
+def sla_app(tmp_path):
+    """The support app with SLA targets: a first reply within 1 h, a next reply within 4 h (around the clock)."""
+    return build_support_app(tmp_path, BUSINESS_HOURS="24/7", SLA_FIRST_REPLY="1h", SLA_NEXT_REPLY="4h")
+
+
+@pytest.fixture
 def table_app(tmp_path):
     """The small help center plus articles with tables and relative links."""
     return build_support_app(tmp_path, articles={**SUPPORT_ARTICLES, **TABLE_ARTICLES}, BUSINESS_HOURS="24/7")

@@ -520,3 +520,14 @@ def seed_history(session):
 
 
 # -- a server that goes away -----------------------------------------------------
+
+
+def make_overdue(app, handoff_id, minutes):
+    """Move the handoff's wait back in time so that its reply was due `minutes` ago."""
+    with app.app_context():
+        session = get_session()
+        handoff = session.get(Handoff, handoff_id)
+        shift = handoff.reply_due_at - datetime.now(UTC) + timedelta(minutes=minutes)
+        handoff.waiting_since -= shift
+        handoff.reply_due_at -= shift
+        session.commit()

@@ -70,3 +70,13 @@ def test_staff_account_settings_that_make_no_sense_are_refused_by_name(monkeypat
     monkeypatch.setenv(name, value)
     with pytest.raises(ValueError, match=message):
         Config()
+
+
+def test_sla_targets_read_as_durations_and_a_bad_one_is_refused_by_name(monkeypatch):
+    monkeypatch.setenv("KBBOT_SLA_FIRST_REPLY", "1h")
+    monkeypatch.setenv("KBBOT_SLA_NEXT_REPLY", "off")
+    config = Config()
+    assert (config.SLA_FIRST_REPLY, config.SLA_NEXT_REPLY) == ("1h", None)
+    monkeypatch.setenv("KBBOT_SLA_NEXT_REPLY", "4 hours")
+    with pytest.raises(ValueError, match="KBBOT_SLA_NEXT_REPLY: cannot read '4 hours'"):
+        Config()

@@ -7,11 +7,13 @@ from enum import StrEnum
 from sqlalchemy import (
     JSON,
     Boolean,
+    Column,
     Float,
     ForeignKey,
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -38,6 +40,22 @@ class HandoffReason(StrEnum):
     NEGATIVE_FEEDBACK = "negative_feedback"  # the customer voted an answer unhelpful
 
 
+class Priority(StrEnum):
+    """How urgent an agent judges a handoff (stored as its value); it orders nothing by itself."""
+
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class Awaited(StrEnum):
+    """The reply a waiting customer is owed (stored as its value): each has its SLA target."""
+
+    FIRST_REPLY = "first_reply"  # no agent has replied yet
+    NEXT_REPLY = "next_reply"  # the customer wrote again after an agent's reply
+
+
 class EmailStatus(StrEnum):
     """Where an agent's reply queued for email stands (stored as its value)."""
 
@@ -49,6 +67,7 @@ class EmailStatus(StrEnum):
 HANDOFF_STATUSES = tuple(status.value for status in HandoffStatus)
 EMAIL_STATUSES = tuple(status.value for status in EmailStatus)
 HANDOFF_REASONS = tuple(reason.value for reason in HandoffReason)
+PRIORITIES = tuple(priority.value for priority in Priority)
 RESOLUTION_REASONS = ("answered", "existing_article", "article_missing", "bug", "other")
 SURVEY_KINDS = ("csat", "ces", "nps")
 CES_CHOICES = ("easy", "neither", "difficult")
@@ -147,14 +166,57 @@ class Handoff(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     first_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    priority: Mapped[str] = mapped_column(
+        String(10), default=Priority.NORMAL.value, server_default=Priority.NORMAL.value, index=True
+    )
+    # The customer's current wait for an agent (kbbot/support/sla.py): since when, for which reply, and
+    # when the SLA target falls due; all None while nobody waits on the agents (or, due, without a target).
+    waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    awaited: Mapped[str | None] = mapped_column(String(20))
+    reply_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
     conversation: Mapped[Conversation] = relationship(back_populates="handoff")
     assignee: Mapped[User | None] = relationship()
+    tags: Mapped[list["Tag"]] = relationship(secondary="handoff_tags", order_by="Tag.name")
     notes: Mapped[list["Note"]] = relationship(
         back_populates="handoff",
         order_by="Note.id",
         cascade="all, delete-orphan",
     )
+
+
+class Tag(Base):
+    """A label agents put on handoffs, normalized (kbbot/support/tags.py): "billing", "bug-report"."""
+
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+
+
+handoff_tags = Table(
+    "handoff_tags",
+    Base.metadata,
+    Column("handoff_id", ForeignKey("handoffs.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class ReplyTarget(Base):
+    """One SLA target that ended: met by an agent's reply in time, or breached (a late reply, or the
+    handoff resolved after the target passed). Targets resolved in time without a reply are not kept."""
+
+    __tablename__ = "reply_targets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"), index=True)
+    awaited: Mapped[str] = mapped_column(String(20))
+    waiting_since: Mapped[datetime] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # The agent whose reply ended it; None when resolving did.
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    met: Mapped[bool] = mapped_column(Boolean)
 
 
 class Note(Base):

@@ -5,7 +5,17 @@ from collections import defaultdict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Article, Conversation, Event, Feedback, Handoff, Message, Revision, SurveyResponse
+from ..models import (
+    Article,
+    Conversation,
+    Event,
+    Feedback,
+    Handoff,
+    Message,
+    ReplyTarget,
+    Revision,
+    SurveyResponse,
+)
 from ..support import transcripts
 from .periods import as_utc
 from .records import (
@@ -17,6 +27,7 @@ from .records import (
     HandoffRecord,
     Question,
     Records,
+    ReplyTargetRecord,
     SurveyAnswer,
     Visit,
 )
@@ -75,6 +86,19 @@ def read_records(session: Session, since, until, settings) -> Records:
         surveys,
         visits,
         _article_activity(session, since, until, conversations, views, settings),
+        _reply_targets(session, since, until),
+    )
+
+
+def _reply_targets(session, since, until):
+    """The SLA targets that ended in [since, until)."""
+    return tuple(
+        ReplyTargetRecord(awaited, ended_at, met)
+        for awaited, ended_at, met in session.execute(
+            select(ReplyTarget.awaited, ReplyTarget.ended_at, ReplyTarget.met).where(
+                ReplyTarget.ended_at >= since, ReplyTarget.ended_at < until
+            )
+        )
     )
 
 

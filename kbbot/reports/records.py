@@ -63,6 +63,15 @@ class HandoffRecord:
 
 
 @dataclass(frozen=True)
+class ReplyTargetRecord:
+    """An SLA target that ended (`models.ReplyTarget`): which reply, when, and whether it was met."""
+
+    awaited: str  # "first_reply" | "next_reply"
+    ended_at: datetime
+    met: bool
+
+
+@dataclass(frozen=True)
 class ConversationRecord:
     """One conversation: its customer messages in order, its bot decisions in order and its handoff."""
 
@@ -147,3 +156,4 @@ class Records:
     surveys: list[SurveyAnswer]
     visits: list[Visit]
     activity: ArticleActivity
+    targets: tuple["ReplyTargetRecord", ...] = ()  # the SLA targets that ended in the period

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from ..support import business_hours
+
 
 @dataclass(frozen=True)
 class ReportSettings:
@@ -20,6 +22,8 @@ class ReportSettings:
     # When the report is made: an assumed deflection whose window is still open then is pending.
     # None: every window counts as closed.
     as_of: datetime | None = None
+    # The business hours first replies are timed in (SLA figures); None: around the clock.
+    schedule: business_hours.Schedule | None = None
 
     @classmethod
     def from_config(cls, config):
@@ -28,4 +32,5 @@ class ReportSettings:
             repeat_window=timedelta(days=config["REPEAT_CONTACT_DAYS"]),
             topic_similarity=config["TOPIC_SIMILARITY"],
             as_of=datetime.now(UTC),
+            schedule=business_hours.parse(config["BUSINESS_HOURS"], config["TIMEZONE"]),
         )

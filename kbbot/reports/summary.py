@@ -26,6 +26,7 @@ from .performance import ArticlePerformance, article_performance
 from .periods import as_utc
 from .rates import ratio
 from .reading import read_records
+from .sla import SlaFigures, sla_figures
 from .surveys import Ces, Csat, Nps, ces_summary, csat_summary, nps_summary
 from .text import _text_lines
 
@@ -61,7 +62,7 @@ class Report:
     self_service_score: float | None  # help-center sessions per handoff
     handoffs: int
     handoffs_by_reason: dict[str, int]
-    median_first_reply_seconds: float | None
+    median_first_reply_seconds: float | None  # wall-clock; `sla` has it in business hours
     csat: Csat
     ces: Ces
     nps: Nps
@@ -69,6 +70,7 @@ class Report:
     content_gaps: list[Topic] = field(default_factory=list)
     articles: list[ArticlePerformance] = field(default_factory=list)
     contact_window_minutes: float = 30.0
+    sla: SlaFigures = field(default_factory=SlaFigures)
 
     def as_dict(self):
         """The report as JSON-ready data (datetimes in ISO 8601)."""
@@ -84,7 +86,7 @@ class Report:
 
 # Long on purpose: one `Report(...)` of every figure, each worked out beside its name (its definition
 # in docs/metrics.md); helpers returning parts of it would scatter the figures.
-def summarize(since, until, conversations, surveys, visits, settings, encode, activity=None):
+def summarize(since, until, conversations, surveys, visits, settings, encode, activity=None, targets=()):
     """The report of [since, until) (timezone-aware datetimes).
 
     `conversations`: the period's conversations and, as their visitors'
@@ -96,6 +98,7 @@ def summarize(since, until, conversations, surveys, visits, settings, encode, ac
     the content-gap topics.
     `activity`: the period's article views, article votes and handoffs, for
     the article-performance ledger (none: no ledger).
+    `targets`: SLA targets that ended (`ReplyTargetRecord`); those outside the period are ignored.
     """
     by_visitor = _by_visitor(conversations)
     counted = sorted(
@@ -164,6 +167,7 @@ def summarize(since, until, conversations, surveys, visits, settings, encode, ac
             settings.examples,
         ),
         contact_window_minutes=settings.contact_window / timedelta(minutes=1),
+        sla=sla_figures(targets, handoffs, since, until, settings.schedule),
         articles=(
             []
             if activity is None
@@ -227,6 +231,7 @@ def summarize_records(records, since, until, settings, encode) -> Report:
         settings,
         encode,
         records.activity,
+        records.targets,
     )
 
 

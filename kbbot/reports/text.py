@@ -79,11 +79,27 @@ def _figure_rows(report):
         ("help-center sessions", report.help_center_sessions),
         ("self-service score", format_value(report.self_service_score, "number")),
         ("median first agent reply", format_value(report.median_first_reply_seconds, "duration")),
+        (
+            "  in business hours",
+            format_value(report.sla.median_first_reply_business_seconds, "duration"),
+        ),
+        (
+            "first replies within SLA",
+            _met(report.sla.first_reply_met_rate, report.sla.first_reply_met, report.sla.first_reply_targets),
+        ),
+        (
+            "next replies within SLA",
+            _met(report.sla.next_reply_met_rate, report.sla.next_reply_met, report.sla.next_reply_targets),
+        ),
         ("CSAT average", f"{format_value(csat.average, 'number')} ({csat.responses} responses)"),
         ("CSAT (4-5)", format_value(csat.satisfied_rate, "rate")),
         ("CES easy/neither/difficult", "/".join(str(ces.distribution[choice]) for choice in CES_CHOICES)),
         ("NPS", f"{format_value(nps.score, 'nps')} ({nps_counts})"),
     ]
+
+
+def _met(rate, met, targets):
+    return f"{format_value(rate, 'rate')} ({met} of {targets} targets)"
 
 
 def _content_gap_lines(topics):

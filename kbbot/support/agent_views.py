@@ -14,10 +14,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..articles.rendering import render_bot_message
-from ..models import EmailStatus, Event, Feedback, Handoff, HandoffReason, Message, Note, OutboundEmail
+from ..models import (
+    EmailStatus,
+    Event,
+    Feedback,
+    Handoff,
+    HandoffReason,
+    Message,
+    Note,
+    OutboundEmail,
+    utcnow,
+)
 from ..search.confidence import Action
 from . import transcripts
 from .decisions import question_behind_handoff
+from .sla import due_state
 from .small_talk import social_kind
 
 # How far back before the conversation the visitor's help-center activity is shown.
@@ -80,9 +91,25 @@ def _questions(session: Session, found):
     return guesses, first_questions
 
 
+def triage_entry(handoff: Handoff, now):
+    """A handoff's tags, priority and SLA state: `reply_due_at` (None: nothing due), `breached` (None
+    then) and `due_seconds`, how long until it is due or, breached, since it was."""
+    breached, seconds = due_state(handoff.reply_due_at, now)
+    return {
+        "tags": [tag.name for tag in handoff.tags],
+        "priority": handoff.priority,
+        "awaited": handoff.awaited,
+        "waiting_since": handoff.waiting_since,
+        "reply_due_at": handoff.reply_due_at,
+        "breached": breached,
+        "due_seconds": seconds,
+    }
+
+
 def _queue_entry(handoff: Handoff, now, question):
     waited_until = handoff.first_reply_at or now
     return {
+        **triage_entry(handoff, now),
         "id": handoff.id,
         "status": handoff.status,
         "reason": handoff.reason,
@@ -138,15 +165,16 @@ def note_entry(note: Note):
     return {"id": note.id, "text": note.text, "author": _name(note.author), "at": note.created_at}
 
 
-def handoff_context(session: Session, handoff: Handoff):
+def handoff_context(session: Session, handoff: Handoff, now=None):
     """Everything an agent needs to see at once, as plain data (dicts, lists, datetimes).
 
     Keys: `handoff`, `customer`, `transcript`, `notes` (internal, staff
     only), `viewed_articles` (each with title, slug, when, seconds on the
     page, how the visitor got there, and whether it was before the handoff),
     `searches` (query, result count, the first results when recorded, when),
-    `page_url`, `locale`, `user_agent`.
+    `page_url`, `locale`, `user_agent`. The handoff's SLA state is as of `now` (default: now).
     """
+    now = now or utcnow()
     conversation = handoff.conversation
     viewed_articles, searches = _help_center_activity(session, conversation, handoff.created_at)
     votes, emails = _votes(session, conversation), _reply_emails(session, conversation)
@@ -162,6 +190,7 @@ def handoff_context(session: Session, handoff: Handoff):
             "assignee": handoff.assignee.email if handoff.assignee else None,
             "gap_question": recorded_gap_question(session, handoff),
             "gap_guess": gap_guesses(session, [handoff]).get(handoff.id),
+            **triage_entry(handoff, now),
         },
         "customer": {"email": handoff.email, "name": handoff.name, "message": handoff.message},
         "conversation_id": conversation.public_id,

@@ -8,7 +8,7 @@ will reply, and where: by email when kbbot can send it, else in the chat. Pure f
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -112,3 +112,49 @@ def availability(schedule: Schedule, now: datetime, by_email=False):
         "reply_channel": channel,
         "notice": f"Our team is away right now. A person will reply {how} when we are back, from {when}.",
     }
+
+
+def _open_periods(schedule: Schedule, start: datetime):
+    """The open periods from `start` on, as (opens, closes) aware UTC datetimes, the first cut at `start`.
+
+    Computed in UTC so that a change of clocks (DST) counts the hours that really pass.
+    """
+    start = start.astimezone(UTC)
+    day = start.astimezone(schedule.zone).date()
+    while True:
+        for opens, closes in schedule.hours[day.weekday()]:
+            begin = datetime.combine(day, opens, tzinfo=schedule.zone).astimezone(UTC)
+            end = datetime.combine(day, closes, tzinfo=schedule.zone).astimezone(UTC)
+            if end > start:
+                yield max(begin, start), end
+        day += timedelta(days=1)
+
+
+def add_business_time(schedule: Schedule, start: datetime, duration: timedelta):
+    """The moment `duration` of open time has passed since `start` (aware), counting only business
+    hours: 1 h from Friday 16:30 with mon-fri 09:00-17:00 is Monday 09:30. None if never open."""
+    if schedule.hours is None:
+        return start + duration
+    if not any(schedule.hours):
+        return None
+    left = duration
+    for opens, closes in _open_periods(schedule, start):
+        if closes - opens >= left:
+            return opens + left
+        left -= closes - opens
+
+
+def business_seconds_between(schedule: Schedule, start: datetime, end: datetime):
+    """Seconds of open time in [start, end) (aware datetimes); 0 when `end` is not after `start`."""
+    if end <= start:
+        return 0.0
+    if schedule.hours is None:
+        return (end - start).total_seconds()
+    if not any(schedule.hours):
+        return 0.0
+    seconds = 0.0
+    for opens, closes in _open_periods(schedule, start):
+        if opens >= end:
+            break
+        seconds += (min(closes, end) - opens).total_seconds()
+    return seconds

@@ -14,7 +14,7 @@ from .. import events
 from ..errors import Conflict, NotFound
 from ..models import Conversation, Feedback, HandoffStatus, Message, utcnow
 from ..search.confidence import Action
-from . import decisions, handoffs
+from . import decisions, handoffs, sla
 
 
 def new_public_id():
@@ -60,13 +60,16 @@ class Turn:
     bot_message: Message | None  # None when the message waits for a person (see `decisions`)
 
 
-def reply(session: Session, engine, conversation: Conversation, text, url_for_article, choice=None) -> Turn:
+def reply(
+    session: Session, engine, conversation: Conversation, text, url_for_article, choice=None, policy=None
+) -> Turn:
     """Store the customer's `text` and the bot's reply to it (if the bot may reply).
 
     `choice`: (slug, anchor) of a choice the bot offered earlier in the conversation, which the
     customer picked; `text` is then ignored, the message reads as the choice's label, and the bot
     answers with that section. A choice not offered raises `Conflict`.
-    `url_for_article(slug)` gives the link a customer follows to an article.
+    `url_for_article(slug)` gives the link a customer follows to an article. After a handoff, the
+    customer waits for an agent's reply, due by the SLA `policy` (`sla.Policy`; None: nothing is due).
     Commits; queues the chat events.
 
     The reply is worked out before anything is written: on SQLite the first write of a transaction
@@ -86,6 +89,8 @@ def reply(session: Session, engine, conversation: Conversation, text, url_for_ar
     customer = _add_customer_message(session, conversation, text, picked)
     if handoff is not None and handoff.status == HandoffStatus.RESOLVED:
         handoffs.reopen(session, handoff)
+    if handoff is not None:
+        sla.customer_waits(handoff, policy, customer.created_at)
     if decision is None:
         return _passed_on(session, customer)
     return _add_bot_reply(session, conversation, customer, decision)

@@ -22,9 +22,10 @@ from ..models import (
     HandoffStatus,
     Message,
     Note,
+    Tag,
     utcnow,
 )
-from . import mail
+from . import mail, sla
 
 # What agents read for the codes (every code of HANDOFF_REASONS and RESOLUTION_REASONS).
 REASON_LABELS = {
@@ -66,19 +67,24 @@ def reason_for(session: Session, conversation: Conversation):
     return max(offers, key=lambda offer: offer[0])[1]
 
 
-def request(session: Session, conversation: Conversation, email, name="", message="", user_agent=None):
+def request(
+    session: Session, conversation: Conversation, email, name="", message="", user_agent=None, policy=None
+):
     """Open the conversation's handoff, or return the one it already has: (handoff, created).
 
-    Asking again for a resolved handoff reopens it.
+    Asking again for a resolved handoff reopens it. The customer then waits for a reply, due by the SLA
+    `policy` (`sla.Policy`; None: nothing is due).
     """
     handoff = conversation.handoff
     if handoff is not None:
         if handoff.status == HandoffStatus.RESOLVED:
             reopen(session, handoff)
+            sla.customer_waits(handoff, policy, utcnow())
             session.commit()
         return handoff, False
     reason = reason_for(session, conversation)
     handoff = Handoff(
+        created_at=utcnow(),
         conversation=conversation,
         status=HandoffStatus.OPEN,
         reason=reason,
@@ -89,6 +95,7 @@ def request(session: Session, conversation: Conversation, email, name="", messag
         locale=conversation.locale,
         user_agent=(user_agent or conversation.user_agent or "")[:500] or None,
     )
+    sla.customer_waits(handoff, policy, handoff.created_at)
     session.add(handoff)
     try:
         session.commit()
@@ -112,34 +119,49 @@ def get(session: Session, handoff_id) -> Handoff:
     return handoff
 
 
-def queue(session: Session, status=None, assignee_id=None, limit=100):
-    """Handoffs, optionally only one status or one agent's: the waiting ones first, oldest first
-    (who waited longest comes first), then the resolved ones, latest resolved first."""
+def _filtered(query, assignee_id=None, tag=None, priority=None):
+    """`query` over handoffs narrowed to one agent's, one tag's or one priority's, where given."""
+    if assignee_id is not None:
+        query = query.where(Handoff.assignee_id == assignee_id)
+    if tag is not None:
+        query = query.where(Handoff.tags.any(Tag.name == tag))
+    if priority is not None:
+        query = query.where(Handoff.priority == priority)
+    return query
+
+
+def queue(session: Session, status=None, assignee_id=None, tag=None, priority=None, limit=100):
+    """Handoffs, optionally only one status, one agent's, one tag's or one priority's: the waiting ones
+    first, the reply due soonest first (the most overdue on top), those with nothing due after them,
+    oldest first; then the resolved ones, latest resolved first."""
     query = (
         select(Handoff)
         .options(
             selectinload(Handoff.conversation),
             selectinload(Handoff.assignee),
+            selectinload(Handoff.tags),
         )
         .order_by(
             Handoff.status == HandoffStatus.RESOLVED,
             Handoff.resolved_at.desc(),
+            Handoff.reply_due_at.is_(None),
+            Handoff.reply_due_at,
             Handoff.created_at,
             Handoff.id,
         )
     )
     if status is not None:
         query = query.where(Handoff.status == status)
-    if assignee_id is not None:
-        query = query.where(Handoff.assignee_id == assignee_id)
+    query = _filtered(query, assignee_id, tag, priority)
     return session.execute(query.limit(limit)).scalars().all()
 
 
-def count_by_status(session: Session, assignee_id=None):
-    """{status: number of handoffs}, every status present (0 when none); optionally one agent's."""
-    query = select(Handoff.status, func.count(Handoff.id)).group_by(Handoff.status)
-    if assignee_id is not None:
-        query = query.where(Handoff.assignee_id == assignee_id)
+def count_by_status(session: Session, assignee_id=None, tag=None, priority=None):
+    """{status: number of handoffs}, every status present (0 when none); optionally one agent's, one
+    tag's or one priority's."""
+    query = _filtered(
+        select(Handoff.status, func.count(Handoff.id)).group_by(Handoff.status), assignee_id, tag, priority
+    )
     found = dict(session.execute(query).all())
     return {status: found.get(status, 0) for status in HANDOFF_STATUSES}
 
@@ -178,6 +200,7 @@ def post_reply(session: Session, handoff: Handoff, agent, text, email=False) -> 
     handoff.conversation.last_message_at = now
     if handoff.first_reply_at is None:
         handoff.first_reply_at = now
+    sla.wait_ends(session, handoff, now, agent)
     if handoff.assignee is None:
         handoff.assignee = agent
         handoff.status = HandoffStatus.ASSIGNED
@@ -220,6 +243,7 @@ def resolve(session: Session, handoff: Handoff, resolution_reason, gap_question=
     handoff.status = HandoffStatus.RESOLVED
     handoff.resolution_reason = resolution_reason
     handoff.resolved_at = utcnow()
+    sla.wait_ends(session, handoff, handoff.resolved_at)
     session.commit()
     gap = {"gap_question": gap_question} if gap_question is not None else {}
     _log("handoff_resolved", handoff, resolution_reason=resolution_reason, **gap)

@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .. import commands, db
 from ..articles import source
 from ..config import Config, instance_secret
-from ..support import business_hours
+from ..support import business_hours, sla
 from . import (
     api,
     article_views,
@@ -69,6 +69,9 @@ def create_app(config=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.extensions["kbbot.business_hours"] = business_hours.parse(
         app.config["BUSINESS_HOURS"], app.config["TIMEZONE"]
+    )
+    app.extensions["kbbot.sla"] = sla.policy(
+        app.extensions["kbbot.business_hours"], app.config["SLA_FIRST_REPLY"], app.config["SLA_NEXT_REPLY"]
     )
     app.register_blueprint(health.bp)
     app.register_blueprint(help_center.bp)

@@ -174,6 +174,26 @@ def editor_site(tmp_path):
 
 
 @pytest.fixture
+def sla_site(tmp_path):
+    """A live kbbot with the small support help center, SLA targets (first reply 1 h, next 4 h, around the
+    clock) and an agent who can sign in (sam@example.com, "correct horse battery")."""
+    port = free_port()
+    app = build_support_app(
+        tmp_path,
+        BUSINESS_HOURS="24/7",
+        SLA_FIRST_REPLY="1h",
+        SLA_NEXT_REPLY="4h",
+        PUBLIC_URL=f"http://127.0.0.1:{port}",
+    )
+    with app.app_context():
+        users.create_user(
+            get_session(), "sam@example.com", ["agent"], password="correct horse battery", name="Sam"
+        )
+    with LiveServer(app, port) as server:
+        yield server
+
+
+@pytest.fixture
 def staff_site(tmp_path):
     """A live kbbot with no articles under the shipped two-factor policy (admins must enrol), and an admin
     who has not enrolled yet (admin@example.com, "correct horse battery")."""

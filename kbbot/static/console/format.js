@@ -18,6 +18,12 @@ export function duration(seconds) {
   return days === 1 ? "1 day" : days + " days";
 }
 
+// An SLA due time in words, as display.due: "Overdue 25 min", "Due in 40 min"; "" when nothing is due.
+export function due(breached, seconds) {
+  if (breached === null || breached === undefined) return "";
+  return (breached ? "Overdue " : "Due in ") + duration(seconds);
+}
+
 export function timeAgo(moment, now) {
   const seconds = (now - moment) / 1000;
   if (seconds < 60) return "just now";

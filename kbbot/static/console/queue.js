@@ -2,15 +2,27 @@
 // counting open ones.
 
 import { $, el, say } from "./dom.js";
-import { duration } from "./format.js";
+import { due, duration } from "./format.js";
 import { labels } from "./labels.js";
 import { api, poll } from "./polling.js";
 
 const LONG_WAIT_SECONDS = 900;
-const QUEUE_QUERIES = { open: "?status=open", mine: "?status=assigned&mine=1", all: "", resolved: "?status=resolved" };
+const QUEUE_QUERIES = {
+  open: "status=open",
+  mine: "status=assigned&mine=1",
+  all: "",
+  resolved: "status=resolved",
+};
+
+// The tab's query with the page's filters (tag, priority), as the staff API takes them.
+function queueQuery(tab, filters) {
+  const query = new URLSearchParams(QUEUE_QUERIES[tab]);
+  for (const [name, value] of Object.entries(filters)) if (value) query.set(name, value);
+  return query.toString() ? "?" + query.toString() : "";
+}
 
 function queueRow(entry, me, handoffUrl) {
-  const row = el("tr");
+  const row = el("tr", entry.breached ? "is-overdue" : null);
   row.setAttribute("data-handoff-id", entry.id);
 
   const who = el("td");
@@ -20,10 +32,29 @@ function queueRow(entry, me, handoffUrl) {
   if (entry.name) who.appendChild(el("span", "sub", entry.email));
   row.appendChild(who);
 
-  row.appendChild(el("td", "queue-question", entry.question || "(no question)"));
+  const question = el("td", "queue-question", entry.question || "(no question)");
+  if (entry.tags.length) {
+    const tags = el("span", "queue-tags");
+    tags.setAttribute("data-testid", "queue-tags");
+    for (const tag of entry.tags) tags.append(el("span", "tag", tag), " ");
+    question.append(" ", tags);
+  }
+  row.appendChild(question);
   row.appendChild(el("td", null, labels.reasons[entry.reason] || entry.reason));
+  const priority = el("td");
+  const priorityLabel = labels.priorities[entry.priority] || entry.priority;
+  const badge = el("span", "priority priority-" + entry.priority, priorityLabel);
+  badge.setAttribute("data-testid", "queue-priority");
+  priority.appendChild(badge);
+  row.appendChild(priority);
 
   const waited = el("td");
+  if (entry.breached !== null) {
+    const dueClass = "due" + (entry.breached ? " due-breached" : "");
+    const when = el("span", dueClass, due(entry.breached, entry.due_seconds));
+    when.setAttribute("data-testid", "queue-due");
+    waited.appendChild(when);
+  }
   if (entry.first_reply_at) {
     waited.appendChild(el("span", "waited", "Replied after " + duration(entry.waiting_seconds)));
   } else {
@@ -48,7 +79,7 @@ export function initQueue(root) {
   const tab = root.getAttribute("data-tab");
   const me = root.getAttribute("data-me");
   const handoffUrl = root.getAttribute("data-handoff-url");
-  const url = root.getAttribute("data-api") + QUEUE_QUERIES[tab];
+  const url = root.getAttribute("data-api") + queueQuery(tab, JSON.parse(root.getAttribute("data-filters")));
   const rows = $("queue-rows");
   const empty = $("queue-empty");
   const live = $("queue-live");

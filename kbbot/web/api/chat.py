@@ -104,7 +104,9 @@ def chat():
             session, visitor_id, body.page_url, body.locale, request.headers.get("User-Agent")
         )
     choice = (body.choice.slug, body.choice.anchor) if body.choice else None
-    turn = conversations.reply(session, get_engine(), conversation, message, article_url, choice)
+    turn = conversations.reply(
+        session, get_engine(), conversation, message, article_url, choice, current_app.extensions["kbbot.sla"]
+    )
     bot = turn.bot_message
     if bot is None:  # the message waits for a person: the bot stays silent
         response = {
@@ -159,6 +161,7 @@ def request_handoff(conversation_id):
         name=body.name.strip(),
         message=body.message.strip(),
         user_agent=request.headers.get("User-Agent"),
+        policy=current_app.extensions["kbbot.sla"],
     )
     out = schemas.HandoffCreated(
         id=handoff.id,

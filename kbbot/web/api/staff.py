@@ -18,8 +18,8 @@ from flask_wtf.csrf import ValidationError, validate_csrf
 from ...accounts import users
 from ...articles.rendering import snippet_html
 from ...errors import InvalidInput
-from ...models import HANDOFF_STATUSES, Handoff
-from ...support import agent_views, conversations, handoffs, mail, suggestions
+from ...models import HANDOFF_STATUSES, PRIORITIES, Handoff
+from ...support import agent_views, conversations, handoffs, mail, suggestions, tags
 from ...text import MAX_QUERY_CHARS
 from ..help_center import absolute_url
 from ..search import clean_query
@@ -103,24 +103,36 @@ def _state(handoff: Handoff):
     parameters=(
         parameter("status", {"type": "string", "enum": list(HANDOFF_STATUSES)}),
         parameter("mine", {"type": "string", "enum": list(MINE)}, "Only the caller's own handoffs."),
+        parameter(
+            "tag",
+            {"type": "string", "pattern": tags.TAG_INPUT, "maxLength": tags.MAX_TAG_CHARS},
+            "Only handoffs with this tag (normalized as tags are).",
+        ),
+        parameter("priority", {"type": "string", "enum": list(PRIORITIES)}, "Only this priority's handoffs."),
     ),
 )
 @staff_required("agent")
 def handoff_queue():
-    """The handoff queue: waiting handoffs oldest first, then resolved ones latest first."""
+    """The handoff queue: waiting handoffs first, the reply due soonest first (then those with nothing due,
+    oldest first), then resolved ones latest first."""
     status = request.args.get("status")
     if status is not None and status not in HANDOFF_STATUSES:
         raise InvalidInput("status", f"must be one of {', '.join(HANDOFF_STATUSES)}")
     if request.args.get("mine", "0") not in MINE:
         raise InvalidInput("mine", f"must be one of {', '.join(MINE)}")
+    priority = request.args.get("priority")
+    if priority is not None and priority not in PRIORITIES:
+        raise InvalidInput("priority", f"must be one of {', '.join(PRIORITIES)}")
+    tag = tags.normalize(request.args["tag"]) if "tag" in request.args else None
     mine = MINE[request.args.get("mine", "0")]
     session = get_session()
-    found = handoffs.queue(session, status=status, assignee_id=g.staff_user.id if mine else None)
+    filters = {"tag": tag, "priority": priority}
+    found = handoffs.queue(session, status=status, assignee_id=g.staff_user.id if mine else None, **filters)
     now = datetime.now(timezone.utc)
     return staff_schemas.HandoffList(
         handoffs=agent_views.queue_entries(session, found, now),
-        counts=handoffs.count_by_status(session),
-        assigned_to_me=handoffs.count_by_status(session, assignee_id=g.staff_user.id)["assigned"],
+        counts=handoffs.count_by_status(session, **filters),
+        assigned_to_me=handoffs.count_by_status(session, assignee_id=g.staff_user.id, **filters)["assigned"],
     ).model_dump(mode="json")
 
 
@@ -132,6 +144,22 @@ def handoff_context(handoff_id):
     session = get_session()
     context = agent_views.handoff_context(session, handoffs.get(session, handoff_id))
     return staff_schemas.HandoffContext(**context).model_dump(mode="json")
+
+
+@bp.patch("/handoffs/<id:handoff_id>")
+@documented(body=staff_schemas.TriageRequest, ok=staff_schemas.HandoffTriage, errors=(404,))
+@staff_required("agent")
+def triage(handoff_id):
+    """Set the handoff's priority or its tags (the whole list)."""
+    body = read_json()
+    session = get_session()
+    handoff = tags.triage(
+        session, handoffs.get(session, handoff_id), g.staff_user, priority=body.priority, tags=body.tags
+    )
+    now = datetime.now(timezone.utc)
+    return staff_schemas.HandoffTriage(id=handoff.id, **agent_views.triage_entry(handoff, now)).model_dump(
+        mode="json"
+    )
 
 
 @bp.post("/handoffs/<id:handoff_id>/assign")

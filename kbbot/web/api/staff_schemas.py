@@ -10,8 +10,9 @@ from typing import Annotated, Literal
 from pydantic import Field, computed_field
 
 from ...articles.source import LOCALE_PATTERN, MAX_LENGTHS, SLUG_PATTERN
-from ...models import ARTICLE_STATUSES, EMAIL_STATUSES, HANDOFF_STATUSES, RESOLUTION_REASONS
+from ...models import ARTICLE_STATUSES, EMAIL_STATUSES, HANDOFF_STATUSES, PRIORITIES, RESOLUTION_REASONS
 from ...support.handoffs import MAX_GAP_QUESTION_CHARS, MAX_NOTE_CHARS, MAX_REPLY_CHARS
+from ...support.tags import MAX_TAG_CHARS, MAX_TAGS, TAG_INPUT
 from ...text import NO_CONTROL, ONE_LINE_TEXT
 from .schema_types import Documented, Request, Response, SomeText, Whole
 from .schemas import SNIPPET_HTML, Action, ChoiceOut, PickOut
@@ -33,7 +34,42 @@ class ResolveRequest(Request):
     )
 
 
-class HandoffSummary(Response):
+class TriageRequest(Request):
+    """What PATCH changes; a field left out stays as it is."""
+
+    priority: Literal[PRIORITIES] | None = None
+    tags: list[Annotated[str, Field(max_length=MAX_TAG_CHARS, pattern=TAG_INPUT)]] | None = Field(
+        None,
+        max_length=MAX_TAGS,
+        description="The handoff's whole list of tags (empty: none), each normalized: trimmed, lower case, "
+        "spaces as hyphens (`Refund request` is `refund-request`).",
+    )
+
+
+class Triage(Response):
+    """A handoff's tags, priority and SLA state."""
+
+    tags: list[str] = Field(description="Normalized, in alphabetical order.")
+    priority: Literal[PRIORITIES]
+    awaited: Literal["first_reply", "next_reply"] | None = Field(
+        description="The reply the customer waits for; null while nobody waits on the agents."
+    )
+    waiting_since: datetime | None
+    reply_due_at: datetime | None = Field(
+        description="When the awaited reply is due by the SLA targets (KBBOT_SLA_FIRST_REPLY, "
+        "KBBOT_SLA_NEXT_REPLY, in business hours); null when nothing is due."
+    )
+    breached: bool | None = Field(description="Whether `reply_due_at` has passed; null when nothing is due.")
+    due_seconds: float | None = Field(
+        description="Seconds until `reply_due_at`, or since it when breached; null when nothing is due."
+    )
+
+
+class HandoffTriage(Triage):
+    id: int
+
+
+class HandoffSummary(Triage):
     id: int
     status: Literal[HANDOFF_STATUSES]
     reason: str
@@ -61,8 +97,10 @@ class HandoffSummary(Response):
 
 class HandoffList(Response):
     handoffs: list[HandoffSummary]
-    counts: dict[str, int] = Field(description="Every handoff, by status.")
-    assigned_to_me: int = Field(description="The caller's own handoffs in the `assigned` status.")
+    counts: dict[str, int] = Field(description="Every handoff `tag` and `priority` let through, by status.")
+    assigned_to_me: int = Field(
+        description="The caller's own handoffs in the `assigned` status (that `tag` and `priority` let through)."
+    )
 
 
 class ViewedArticle(Response):
@@ -123,7 +161,7 @@ class TranscriptEntry(Response):
     )
 
 
-class HandoffDetails(Response):
+class HandoffDetails(Triage):
     id: int
     status: str
     reason: str

@@ -16,7 +16,8 @@ from wtforms.validators import DataRequired, Length
 
 from ...articles.rendering import snippet_html
 from ...errors import Conflict, InvalidInput
-from ...support import agent_views, handoffs, mail, privacy, suggestions
+from ...models import PRIORITIES
+from ...support import agent_views, handoffs, mail, privacy, suggestions, tags
 from ...text import clean_text
 from ..help_center import absolute_url
 from ..search import clean_query
@@ -46,6 +47,7 @@ VIA_LABELS = {
     "direct": "opened directly",
 }
 SEEN_LABELS = {"read": "Read", "bot": "Sent by the bot", "agent": "Sent in an agent reply"}
+PRIORITY_LABELS = {priority: priority.capitalize() for priority in PRIORITIES}
 
 
 class ReplyForm(StaffForm):
@@ -88,11 +90,12 @@ def help_center_activity(context):
     ]
 
 
-def tab_counts(session, agent):
-    counts = handoffs.count_by_status(session)
+def tab_counts(session, agent, **filters):
+    """Each tab's handoffs, counting only those the `filters` (tag, priority) let through."""
+    counts = handoffs.count_by_status(session, **filters)
     return {
         "open": counts["open"],
-        "mine": handoffs.count_by_status(session, assignee_id=agent.id)["assigned"],
+        "mine": handoffs.count_by_status(session, assignee_id=agent.id, **filters)["assigned"],
         "all": sum(counts.values()),
         "resolved": counts["resolved"],
     }
@@ -107,6 +110,7 @@ def script_labels():
         "actions": ACTION_LABELS,
         "via": VIA_LABELS,
         "seen": SEEN_LABELS,
+        "priorities": PRIORITY_LABELS,
     }
 
 
@@ -119,10 +123,12 @@ def _console_context():
         "status_labels": STATUS_LABELS,
         "action_labels": ACTION_LABELS,
         "via_labels": VIA_LABELS,
+        "priority_labels": PRIORITY_LABELS,
         "article_url": lambda slug: absolute_url("help_center.article", slug=slug),
         "snippet_html": snippet_html,
         "lookback_days": agent_views.CONTEXT_LOOKBACK.days,
         "max_gap_question_chars": handoffs.MAX_GAP_QUESTION_CHARS,
+        "max_tag_chars": tags.MAX_TAG_CHARS,
         "script_labels": script_labels(),
         "now": datetime.now(timezone.utc),
     }
@@ -136,15 +142,29 @@ def queue():
         abort(404)
     _label, status, mine = TABS[tab]
     session = get_session()
-    entries = handoffs.queue(session, status=status, assignee_id=current_user.id if mine else None)
+    filters = queue_filters(request.args)
+    entries = handoffs.queue(session, status=status, assignee_id=current_user.id if mine else None, **filters)
     now = datetime.now(timezone.utc)
     return render_template(
         "staff/console/queue.html",
         tab=tab,
         tabs=TABS,
-        counts=tab_counts(session, current_user),
+        filters=filters,
+        known_tags=tags.known_tags(session),
+        counts=tab_counts(session, current_user, **filters),
         entries=agent_views.queue_entries(session, entries, now),
     )
+
+
+def queue_filters(args):
+    """The queue's filters from the query string: {"tag": a normalized tag, "priority": one of
+    PRIORITIES}, each None when absent or not one (a page of every handoff rather than an error)."""
+    try:
+        tag = tags.normalize(args["tag"]) if args.get("tag", "").strip() else None
+    except InvalidInput:
+        tag = None
+    priority = args.get("priority")
+    return {"tag": tag, "priority": priority if priority in PRIORITIES else None}
 
 
 def _render_handoff(handoff_id, reply_form=None, note_form=None, status=200):
@@ -164,6 +184,7 @@ def _render_handoff(handoff_id, reply_form=None, note_form=None, status=200):
         query=query,
         suggestions=suggestions.for_handoff(session, get_engine(), context, query=query),
         seen_phrase=seen_phrase,
+        known_tags=tags.known_tags(session),
         reply_form=reply_form or ReplyForm(prefix="reply", formdata=None),
         note_form=note_form or NoteForm(prefix="note", formdata=None),
         assigned_to_me=handoff.assignee_id == current_user.id,
@@ -283,6 +304,30 @@ def resolve(handoff_id):
     else:
         flash(f"Resolved: {handoffs.RESOLUTION_LABELS[reason]}.", "info")
     return _back(handoff_id)
+
+
+@bp.post("/<id:handoff_id>/triage")
+@role_required("agent")
+def triage(handoff_id):
+    """Set the priority, add a tag or remove one: each is its own small form on the handoff page."""
+    session = get_session()
+    handoff = handoffs.get(session, handoff_id)
+    form = request.form
+    try:
+        tags.triage(
+            session,
+            handoff,
+            current_user._get_current_object(),
+            priority=form.get("priority") or None,
+            add=[form["add_tag"]] if "add_tag" in form else (),
+            remove=[form["remove_tag"]] if "remove_tag" in form else (),
+        )
+    except InvalidInput as e:
+        flash(_problem_text(e), "error")
+    else:
+        tagged = ", ".join(tag.name for tag in handoff.tags) or "none"
+        flash(f"Priority: {PRIORITY_LABELS[handoff.priority]}. Tags: {tagged}.", "info")
+    return _back(handoff_id, "triage")
 
 
 @bp.post("/<id:handoff_id>/reopen")

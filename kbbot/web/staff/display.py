@@ -35,6 +35,13 @@ def duration(seconds):
     return f"{days} day" if days == 1 else f"{days} days"
 
 
+def due(breached, seconds):
+    """An SLA due time in words: "Overdue 25 min", "Due in 40 min"; "" when nothing is due."""
+    if breached is None:
+        return ""
+    return f"Overdue {duration(seconds)}" if breached else f"Due in {duration(seconds)}"
+
+
 def time_ago(moment, now=None):
     """How long ago `moment` was: "just now", "5 min ago", "2 h ago", "3 days ago"."""
     seconds = ((now or datetime.now(timezone.utc)) - moment).total_seconds()
