@@ -37,6 +37,7 @@ ALLOWED = {
     "api.staff.reply": ("agent", "admin"),
     "api.staff.resolve": ("agent", "admin"),
     "api.staff.reopen": ("agent", "admin"),
+    "api.staff.triage": ("agent", "admin"),
     "api.staff.conversation": ("agent", "admin"),
     **{f"staff.articles.{view}": ("editor", "admin") for view in (
         "index", "new", "edit", "preview", "history", "restore", "delete",
@@ -54,6 +55,7 @@ ALLOWED = {
     "staff.console.add_note": ("agent", "admin"),
     "staff.console.resolve": ("agent", "admin"),
     "staff.console.reopen": ("agent", "admin"),
+    "staff.console.triage": ("agent", "admin"),
     "staff.console.erase": ("admin",),  # erasing a customer's data: admins only
 }
 OPEN_TO_ALL = {"staff.login", "staff.login_code"}  # the sign-in pages themselves
