@@ -24,7 +24,7 @@ from tests.helpers import (
     sync_and_index,
 )
 
-pytest_plugins = ["tests.support.smtp"]
+pytest_plugins = ["tests.support.smtp", "tests.support.imap"]
 
 
 def pytest_configure(config):
