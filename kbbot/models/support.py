@@ -226,8 +226,10 @@ class InboundEmail(Base):
     subject: Mapped[str] = mapped_column(String(500), default="")
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     size: Mapped[int] = mapped_column(Integer, default=0)  # bytes, as the mailbox reported it
-    # The mail's readable text (quoted text included, capped) and, when attached, what was added.
+    # The mail's readable text (quoted mail included, capped), and its new text with its attachments
+    # noted: what is added to the conversation.
     text: Mapped[str] = mapped_column(Text, default="")
+    reply: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), index=True)
     reason: Mapped[str] = mapped_column(String(500), default="")
     conversation_id: Mapped[int | None] = mapped_column(

@@ -83,9 +83,7 @@ def reply(session: Session, engine, conversation: Conversation, text, url_for_ar
             text = decisions.choice_label(picked)
         handoff = conversation.handoff
         decision = _decision(session, engine, history, text, picked, handoff, url_for_article)
-    customer = _add_customer_message(session, conversation, text, picked)
-    if handoff is not None and handoff.status == HandoffStatus.RESOLVED:
-        handoffs.reopen(session, handoff)
+    customer = add_customer_message(session, conversation, text, picked)
     if decision is None:
         return _passed_on(session, customer)
     return _add_bot_reply(session, conversation, customer, decision)
@@ -154,7 +152,9 @@ def _voted_down(session: Session, history):
     return frozenset(found.scalars())
 
 
-def _add_customer_message(session: Session, conversation, text, picked):
+def add_customer_message(session: Session, conversation, text, picked=None, event="chat_question"):
+    """Store a customer's message (from the chat, or an email: `event` says which) and put a resolved
+    handoff back in the queue, so the agent sees it as any message of theirs; the caller commits."""
     customer = Message(
         conversation=conversation,
         role="customer",
@@ -164,7 +164,10 @@ def _add_customer_message(session: Session, conversation, text, picked):
     session.add(customer)
     conversation.last_message_at = utcnow()
     session.flush()
-    events.record_in(conversation, "chat_question", message_id=customer.id)
+    events.record_in(conversation, event, message_id=customer.id)
+    handoff = conversation.handoff
+    if handoff is not None and handoff.status == HandoffStatus.RESOLVED:
+        handoffs.reopen(session, handoff)
     return customer
 
 

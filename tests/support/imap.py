@@ -151,9 +151,7 @@ def imap_server():
     port = free_port()
     config = root / "dovecot.conf"
     config.write_text(
-        CONFIG.format(
-            root=root, user=user, group=group, uid=uid, gid=gid, port=port, password=PASSWORD
-        )
+        CONFIG.format(root=root, user=user, group=group, uid=uid, gid=gid, port=port, password=PASSWORD)
     )
     log = root / "dovecot.log"
     process = subprocess.Popen([DOVECOT, "-F", "-c", str(config)], stderr=subprocess.PIPE)

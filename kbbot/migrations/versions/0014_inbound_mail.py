@@ -33,6 +33,7 @@ def upgrade():
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("reply", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("reason", sa.String(length=500), nullable=False),
         sa.Column("conversation_id", sa.Integer(), nullable=True),
