@@ -9,6 +9,8 @@ import socket
 import tempfile
 import uuid
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
 from pathlib import Path
 
 import jsonschema
@@ -520,3 +522,60 @@ def seed_history(session):
 
 
 # -- a server that goes away -----------------------------------------------------
+
+
+class MailDesk:
+    """A help center that emails agents' replies with reply addresses (to a local SMTP server) and reads
+    customers' answers from a real IMAP mailbox (Dovecot): the `mail_desk` fixture."""
+
+    SENDER = "Ledgerly Support <support@ledgerly.example>"
+    REPLY_TO = "support+{token}@ledgerly.example"
+
+    def __init__(self, app, headers, smtp_inbox, mailbox):
+        self.app, self.headers, self.smtp_inbox, self.mailbox = app, headers, smtp_inbox, mailbox
+        self.client = app.test_client()
+
+    def handoff(self, email="dana@example.com"):
+        """(the conversation id, the handoff's id) of a customer who asked for a person."""
+        first = ask(self.client, "talk to a human", page_url="https://shop.example/billing")
+        handoff = request_handoff(self.client, first["conversation_id"], email=email).get_json()
+        return first["conversation_id"], handoff["id"]
+
+    def agent_reply(self, handoff_id, text="Hi Dana, I have refunded the second charge."):
+        """The email of an agent's reply (as the SMTP server received it)."""
+        sent = self.client.post(
+            f"/api/v1/staff/handoffs/{handoff_id}/replies", json={"text": text}, headers=self.headers
+        )
+        assert sent.status_code == 201, sent.get_json()
+        return self.smtp_inbox.messages[-1][1]
+
+    def customer_answer(
+        self, reply, body="Thanks, the refund arrived.", sender="Dana <dana@example.com>", **headers
+    ):
+        """The customer's answer to agent email `reply`, as their mail program writes it: to its Reply-To,
+        referring to it, quoting it."""
+        answer = EmailMessage()
+        answer["From"] = sender
+        answer["To"] = reply["Reply-To"]
+        answer["Subject"] = f"Re: {reply['Subject']}"
+        answer["Message-ID"] = make_msgid(domain="mail.example.com")
+        answer["In-Reply-To"] = reply["Message-ID"]
+        answer["References"] = f"{reply['In-Reply-To']} {reply['Message-ID']}"
+        for name, value in headers.items():  # Auto_Submitted= sets Auto-Submitted
+            del answer[name.replace("_", "-")]
+            answer[name.replace("_", "-")] = value
+        quoted = "\n".join(f"> {line}" for line in reply.get_content().splitlines())
+        answer.set_content(f"{body}\n\nOn Mon, 5 Jan 2026 at 10:00, {reply['From']} wrote:\n{quoted}\n")
+        return answer
+
+    def fetch(self):
+        """`kbbot mail fetch`'s output (it must succeed)."""
+        result = self.app.test_cli_runner().invoke(args=["mail", "fetch"])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    def transcript(self, conversation_id):
+        return self.client.get(f"/api/v1/conversations/{conversation_id}").get_json()["messages"]
+
+    def handoff_state(self, handoff_id):
+        return self.client.get(f"/api/v1/staff/handoffs/{handoff_id}", headers=self.headers).get_json()

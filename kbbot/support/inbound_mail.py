@@ -22,7 +22,7 @@ resolved handoff and the agent's console shows it like any other.
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import events
@@ -197,3 +197,17 @@ def discard(session, inbound):
     inbound.reason = "discarded by an agent"
     session.commit()
     return inbound
+
+
+def candidate_handoffs(session, inbound, limit=10):
+    """The handoffs an agent may attach `inbound` to first: the one it seems to answer, then those the
+    customer left its sender's address with, latest first."""
+    query = (
+        select(Handoff)
+        .where(func.lower(Handoff.email) == inbound.sender.lower())
+        .order_by(Handoff.created_at.desc(), Handoff.id.desc())
+        .limit(limit)
+    )
+    found = session.scalars(query).all() if inbound.sender else []
+    suggested = inbound.conversation.handoff if inbound.conversation is not None else None
+    return ([suggested] if suggested is not None else []) + [h for h in found if h is not suggested]

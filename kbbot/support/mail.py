@@ -30,13 +30,12 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from enum import StrEnum
-from urllib.parse import unquote
 
 from sqlalchemy import select, update
 
 from .. import events
 from ..models import EmailStatus, OutboundEmail, utcnow
-from ..text import url_parts
+from ..text import server_url
 from . import reply_address
 
 log = logging.getLogger(__name__)
@@ -82,12 +81,8 @@ def settings_from_config(config):
     url, sender = config.get("SMTP_URL"), config.get("MAIL_FROM")
     if not url:
         return None
-    parts = url_parts(url)
-    try:
-        port = parts.port if parts is not None else -1
-    except ValueError:
-        port = -1
-    if parts is None or parts.scheme not in _SCHEMES or not parts.hostname or port == -1:
+    server = server_url(url, _SCHEMES)
+    if server is None:
         raise ValueError(
             "KBBOT_SMTP_URL must be smtp://[user:password@]host[:port] (STARTTLS), smtps://... (TLS) "
             "or smtp+plain://... (no TLS, a local relay only)"
@@ -98,13 +93,13 @@ def settings_from_config(config):
         raise ValueError(
             f"KBBOT_MAIL_FROM must be an address such as 'Support <support@example.com>'; got {sender!r}"
         )
-    security, default_port = _SCHEMES[parts.scheme]
+    security, default_port = _SCHEMES[server.scheme]
     return MailSettings(
-        host=parts.hostname,
-        port=port or default_port,
+        host=server.host,
+        port=server.port or default_port,
         security=security,
-        username=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password else None,
+        username=server.username,
+        password=server.password,
         sender=sender,
         domain=address.rsplit("@", 1)[1],
         product_name=config.get("PRODUCT_NAME") or MailSettings.product_name,
