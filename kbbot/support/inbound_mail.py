@@ -57,7 +57,7 @@ def receive(session, raw, reply_addresses=None, size=None, too_large=False):
         reply=parsed.reply,
     )
     conversation, status, reason = route(session, parsed, reply_addresses, too_large)
-    inbound.conversation, inbound.status, inbound.reason = conversation, status, reason
+    inbound.conversation, inbound.status, inbound.reason = conversation, status, reason[:500]
     session.add(inbound)
     if status == InboundStatus.ATTACHED:
         _add_to_conversation(session, inbound)

@@ -129,10 +129,9 @@ def _fetch_one(client, session, uid, reply_addresses, max_bytes):
     raw = next((item[1] for item in data if isinstance(item, tuple)), b"")
     try:
         inbound = inbound_mail.receive(session, raw, reply_addresses, size=size, too_large=too_large)
-    except SQLAlchemyError:
-        raise
-    except Exception as e:  # whatever a hostile mail does to the parser, the other mails go on
+    except Exception as e:  # whatever a hostile mail does (to the parser, to a column), the others go on
         log.warning("mail %s could not be read (%s); kept in triage", uid.decode(), type(e).__name__)
+        # Raises in turn when the database is away: the mail stays unread, for the next round.
         inbound = inbound_mail.record_failure(session, raw, e)
     events.flush(session)
     client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
