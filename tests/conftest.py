@@ -14,18 +14,15 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from kbbot.accounts import users
-from kbbot.web.services import stop_mail_fetcher, stop_mail_retries
 from kbbot.web.session import get_session
 from tests.helpers import (
     HELP_CENTER_ARTICLES,
-    PASSWORD,
     SAMPLE_ARTICLES,
     SUPPORT_ARTICLES,
     TABLE_ARTICLES,
     MailDesk,
     build_support_app,
     make_app,
-    staff_headers,
     sync_and_index,
 )
 
@@ -83,23 +80,9 @@ def mail_desk(tmp_path, mail_server, mailbox):
     """A help center that emails agents' replies with reply addresses through a local SMTP server and
     reads the answers from a Dovecot mailbox of its own (`MailDesk`); agent@example.com signs in with
     PASSWORD. Its background threads are stopped afterwards."""
-    app = build_support_app(
-        tmp_path,
-        BUSINESS_HOURS="24/7",
-        SMTP_URL=mail_server.url,
-        MAIL_FROM=MailDesk.SENDER,
-        MAIL_REPLY_TO=MailDesk.REPLY_TO,
-        IMAP_URL=mailbox.url,
-    )
-    with app.app_context():
-        session = get_session()
-        agent = users.create_user(
-            session, "agent@example.com", ["agent"], password=PASSWORD, name="Alex Agent"
-        )
-        token, _ = users.create_token(session, agent, "tests")
-    yield MailDesk(app, staff_headers(token), mail_server, mailbox)
-    stop_mail_retries(app)
-    stop_mail_fetcher(app)
+    desk = MailDesk.build(tmp_path, mail_server, mailbox)
+    yield desk
+    desk.close()
 
 
 @pytest.fixture

@@ -19,10 +19,11 @@ import yaml
 from sqlalchemy import select
 
 from kbbot import create_app, reports
+from kbbot.accounts import users
 from kbbot.articles.sync import sync_directory
 from kbbot.models import Article, Conversation, Event, Feedback, Handoff, Message, SurveyResponse
 from kbbot.support import conversations, decisions, replies
-from kbbot.web.services import get_engine
+from kbbot.web.services import get_engine, stop_mail_fetcher, stop_mail_retries
 from kbbot.web.session import get_session
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -534,6 +535,32 @@ class MailDesk:
     def __init__(self, app, headers, smtp_inbox, mailbox):
         self.app, self.headers, self.smtp_inbox, self.mailbox = app, headers, smtp_inbox, mailbox
         self.client = app.test_client()
+
+    @classmethod
+    def build(cls, tmp_path, smtp_inbox, mailbox, **overrides):
+        """The help center (`build_support_app` with `overrides`) with its agent, agent@example.com, who
+        signs in with PASSWORD and calls the staff API with `headers`; `close` it afterwards."""
+        app = build_support_app(
+            tmp_path,
+            BUSINESS_HOURS="24/7",
+            SMTP_URL=smtp_inbox.url,
+            MAIL_FROM=cls.SENDER,
+            MAIL_REPLY_TO=cls.REPLY_TO,
+            IMAP_URL=mailbox.url,
+            **overrides,
+        )
+        with app.app_context():
+            session = get_session()
+            agent = users.create_user(
+                session, "agent@example.com", ["agent"], password=PASSWORD, name="Alex Agent"
+            )
+            token, _ = users.create_token(session, agent, "tests")
+        return cls(app, staff_headers(token), smtp_inbox, mailbox)
+
+    def close(self):
+        """Stop the app's background threads (mail retries, mail fetching)."""
+        stop_mail_retries(self.app)
+        stop_mail_fetcher(self.app)
 
     def handoff(self, email="dana@example.com"):
         """(the conversation id, the handoff's id) of a customer who asked for a person."""

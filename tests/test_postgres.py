@@ -9,9 +9,9 @@ from kbbot.articles import editing
 from kbbot.articles.source import ArticleSource
 from kbbot.articles.sync import sync_directory
 from kbbot.models import Article, Revision
-from kbbot.web.services import get_engine, stop_mail_retries
+from kbbot.web.services import get_engine
 from kbbot.web.session import get_session
-from tests.helpers import MailDesk, build_support_app, csrf_token, make_app, staff_headers, write_article
+from tests.helpers import MailDesk, build_support_app, csrf_token, make_app, write_article
 
 
 def test_sync_and_ask_on_postgresql(tmp_path, postgres_url, articles_dir):
@@ -128,19 +128,7 @@ def test_nul_characters_and_ids_beyond_its_integer_range_are_4xx_on_postgresql(t
 
 
 def test_an_answer_by_email_on_postgresql(tmp_path, postgres_url, mail_server, mailbox):
-    app = build_support_app(
-        tmp_path,
-        DATABASE_URL=postgres_url,
-        BUSINESS_HOURS="24/7",
-        SMTP_URL=mail_server.url,
-        MAIL_FROM=MailDesk.SENDER,
-        MAIL_REPLY_TO=MailDesk.REPLY_TO,
-        IMAP_URL=mailbox.url,
-    )
-    with app.app_context():
-        session = get_session()
-        token, _ = users.create_token(session, users.create_user(session, "a@example.com", ["agent"]), "t")
-    desk = MailDesk(app, staff_headers(token), mail_server, mailbox)
+    desk = MailDesk.build(tmp_path, mail_server, mailbox, DATABASE_URL=postgres_url)
     try:
         conversation_id, handoff_id = desk.handoff()
         reply = desk.agent_reply(handoff_id)
@@ -152,4 +140,4 @@ def test_an_answer_by_email_on_postgresql(tmp_path, postgres_url, mail_server, m
         assert "1 attached, 1 in triage, 0 ignored (auto-replies, bounces), 1 read before" in desk.fetch()
         assert [m["text"] for m in desk.transcript(conversation_id)].count("Thanks, the refund arrived.") == 1
     finally:
-        stop_mail_retries(app)
+        desk.close()
