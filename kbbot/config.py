@@ -225,6 +225,12 @@ class Config:
         # the chat only, and the handoff form says so.
         self.SMTP_URL = os.environ.get("KBBOT_SMTP_URL") or None
         self.MAIL_FROM = os.environ.get("KBBOT_MAIL_FROM") or None
+        # Customers answer those emails (kbbot/support/inbound_mail.py): each one's Reply-To is this
+        # template with the conversation's signed token, e.g. support+{token}@example.com, and the
+        # answers are read from this IMAP mailbox, e.g. imaps://user:password@imap.example.com/INBOX,
+        # by `kbbot mail fetch` and every minute by each serving process. Both checked at startup.
+        self.MAIL_REPLY_TO = os.environ.get("KBBOT_MAIL_REPLY_TO") or None
+        self.IMAP_URL = os.environ.get("KBBOT_IMAP_URL") or None
 
         # Sites (origins) whose pages may embed the chat widget and call the public API from a
         # browser, besides kbbot's own; empty: only kbbot's own pages.

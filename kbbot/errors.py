@@ -40,6 +40,10 @@ class ModelError(KbbotError):
     """The configured embedding model cannot be loaded."""
 
 
+class MailboxUnreachable(KbbotError):
+    """The support mailbox (IMAP) cannot be read: names the server and the failure, never the password."""
+
+
 class NotFound(KbbotError):
     """The thing asked for does not exist, or is not the asker's to see."""
 

@@ -24,6 +24,7 @@ TYPES = (
     "article_read",  # article_id; data: view_event_id, seconds (time on the page, reported by the browser,
     # capped by `reading_seconds`), reported (what the browser said, only when it was more)
     "chat_question",  # conversation_id, message_id (the customer's message)
+    "email_received",  # conversation_id, message_id (the customer's answer by email, added to the chat)
     "bot_decision",  # message_id (the bot's); article_id (top article); data: action, confidence
     "choice_picked",  # message_id (the bot's answer to the pick); article_id; data: section (its heading)
     "feedback",  # message_id or article_id; data: helpful

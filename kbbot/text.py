@@ -8,7 +8,8 @@ of names (articles, categories, headings) the same way everywhere.
 import hashlib
 import re
 import unicodedata
-from urllib.parse import SplitResult, urlsplit
+from dataclasses import dataclass
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from anyascii import anyascii
 
@@ -69,6 +70,39 @@ def url_parts(value: str) -> SplitResult | None:
         return urlsplit(value)
     except ValueError:
         return None
+
+
+@dataclass(frozen=True)
+class ServerUrl:
+    """A mail server's URL from the settings, its user name and password percent-decoded."""
+
+    scheme: str
+    host: str
+    port: int | None  # None: the scheme's default
+    username: str | None
+    password: str | None
+    path: str  # "" or "/..." as written
+
+
+def server_url(value: str, schemes) -> ServerUrl | None:
+    """`value` read as `scheme://[user[:password]@]host[:port][/path]` with one of `schemes`, or None
+    when it is not one (the caller names the setting; it never repeats the value, which may hold a
+    password)."""
+    parts = url_parts(value)
+    try:
+        port = parts.port if parts is not None else None
+    except ValueError:  # a port that is not a number, or out of range
+        return None
+    if parts is None or parts.scheme not in schemes or not parts.hostname:
+        return None
+    return ServerUrl(
+        scheme=parts.scheme,
+        host=parts.hostname,
+        port=port,
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+        path=parts.path,
+    )
 
 
 def is_link(value: str, schemes) -> bool:

@@ -3,7 +3,8 @@
 The embedding model is read-only, so one loaded copy serves the whole run
 (`kbbot.search.embedding.load_encoder` caches it per process). Helpers that
 tests import live in tests/helpers.py; the browser harness in
-tests/browser/conftest.py; the SMTP harness in tests/support/smtp.py.
+tests/browser/conftest.py; the SMTP harness in tests/support/smtp.py, the IMAP one (Dovecot) in
+tests/support/imap.py.
 """
 
 import os
@@ -19,12 +20,13 @@ from tests.helpers import (
     SAMPLE_ARTICLES,
     SUPPORT_ARTICLES,
     TABLE_ARTICLES,
+    MailDesk,
     build_support_app,
     make_app,
     sync_and_index,
 )
 
-pytest_plugins = ["tests.support.smtp"]
+pytest_plugins = ["tests.support.smtp", "tests.support.imap"]
 
 
 def pytest_configure(config):
@@ -77,6 +79,16 @@ def table_app(tmp_path):
 @pytest.fixture
 def client(support_app):
     return support_app.test_client()
+
+
+@pytest.fixture
+def mail_desk(tmp_path, mail_server, mailbox):
+    """A help center that emails agents' replies with reply addresses through a local SMTP server and
+    reads the answers from a Dovecot mailbox of its own (`MailDesk`); agent@example.com signs in with
+    PASSWORD. Its background threads are stopped afterwards."""
+    desk = MailDesk.build(tmp_path, mail_server, mailbox)
+    yield desk
+    desk.close()
 
 
 @pytest.fixture

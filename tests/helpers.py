@@ -9,6 +9,8 @@ import socket
 import tempfile
 import uuid
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
 from pathlib import Path
 
 import jsonschema
@@ -17,10 +19,11 @@ import yaml
 from sqlalchemy import select
 
 from kbbot import create_app, reports
+from kbbot.accounts import users
 from kbbot.articles.sync import sync_directory
 from kbbot.models import Article, Conversation, Event, Feedback, Handoff, Message, SurveyResponse
 from kbbot.support import conversations, decisions, replies
-from kbbot.web.services import get_engine
+from kbbot.web.services import get_engine, stop_mail_fetcher, stop_mail_retries
 from kbbot.web.session import get_session
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -531,3 +534,86 @@ def make_overdue(app, handoff_id, minutes):
         handoff.waiting_since -= shift
         handoff.reply_due_at -= shift
         session.commit()
+
+
+class MailDesk:
+    """A help center that emails agents' replies with reply addresses (to a local SMTP server) and reads
+    customers' answers from a real IMAP mailbox (Dovecot): the `mail_desk` fixture."""
+
+    SENDER = "Ledgerly Support <support@ledgerly.example>"
+    REPLY_TO = "support+{token}@ledgerly.example"
+
+    def __init__(self, app, headers, smtp_inbox, mailbox):
+        self.app, self.headers, self.smtp_inbox, self.mailbox = app, headers, smtp_inbox, mailbox
+        self.client = app.test_client()
+
+    @classmethod
+    def build(cls, tmp_path, smtp_inbox, mailbox, **overrides):
+        """The help center (`build_support_app` with `overrides`) with its agent, agent@example.com, who
+        signs in with PASSWORD and calls the staff API with `headers`; `close` it afterwards."""
+        app = build_support_app(
+            tmp_path,
+            BUSINESS_HOURS="24/7",
+            SMTP_URL=smtp_inbox.url,
+            MAIL_FROM=cls.SENDER,
+            MAIL_REPLY_TO=cls.REPLY_TO,
+            IMAP_URL=mailbox.url,
+            **overrides,
+        )
+        with app.app_context():
+            session = get_session()
+            agent = users.create_user(
+                session, "agent@example.com", ["agent"], password=PASSWORD, name="Alex Agent"
+            )
+            token, _ = users.create_token(session, agent, "tests")
+        return cls(app, staff_headers(token), smtp_inbox, mailbox)
+
+    def close(self):
+        """Stop the app's background threads (mail retries, mail fetching)."""
+        stop_mail_retries(self.app)
+        stop_mail_fetcher(self.app)
+
+    def handoff(self, email="dana@example.com"):
+        """(the conversation id, the handoff's id) of a customer who asked for a person."""
+        first = ask(self.client, "talk to a human", page_url="https://shop.example/billing")
+        handoff = request_handoff(self.client, first["conversation_id"], email=email).get_json()
+        return first["conversation_id"], handoff["id"]
+
+    def agent_reply(self, handoff_id, text="Hi Dana, I have refunded the second charge."):
+        """The email of an agent's reply (as the SMTP server received it)."""
+        sent = self.client.post(
+            f"/api/v1/staff/handoffs/{handoff_id}/replies", json={"text": text}, headers=self.headers
+        )
+        assert sent.status_code == 201, sent.get_json()
+        return self.smtp_inbox.messages[-1][1]
+
+    def customer_answer(
+        self, reply, body="Thanks, the refund arrived.", sender="Dana <dana@example.com>", **headers
+    ):
+        """The customer's answer to agent email `reply`, as their mail program writes it: to its Reply-To,
+        referring to it, quoting it."""
+        answer = EmailMessage()
+        answer["From"] = sender
+        answer["To"] = reply["Reply-To"]
+        answer["Subject"] = f"Re: {reply['Subject']}"
+        answer["Message-ID"] = make_msgid(domain="mail.example.com")
+        answer["In-Reply-To"] = reply["Message-ID"]
+        answer["References"] = f"{reply['In-Reply-To']} {reply['Message-ID']}"
+        for name, value in headers.items():  # Auto_Submitted= sets Auto-Submitted
+            del answer[name.replace("_", "-")]
+            answer[name.replace("_", "-")] = value
+        quoted = "\n".join(f"> {line}" for line in reply.get_content().splitlines())
+        answer.set_content(f"{body}\n\nOn Mon, 5 Jan 2026 at 10:00, {reply['From']} wrote:\n{quoted}\n")
+        return answer
+
+    def fetch(self):
+        """`kbbot mail fetch`'s output (it must succeed)."""
+        result = self.app.test_cli_runner().invoke(args=["mail", "fetch"])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    def transcript(self, conversation_id):
+        return self.client.get(f"/api/v1/conversations/{conversation_id}").get_json()["messages"]
+
+    def handoff_state(self, handoff_id):
+        return self.client.get(f"/api/v1/staff/handoffs/{handoff_id}", headers=self.headers).get_json()

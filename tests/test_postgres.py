@@ -11,7 +11,7 @@ from kbbot.articles.sync import sync_directory
 from kbbot.models import Article, Revision
 from kbbot.web.services import get_engine
 from kbbot.web.session import get_session
-from tests.helpers import build_support_app, csrf_token, make_app, write_article
+from tests.helpers import MailDesk, build_support_app, csrf_token, make_app, write_article
 
 
 def test_sync_and_ask_on_postgresql(tmp_path, postgres_url, articles_dir):
@@ -125,3 +125,19 @@ def test_nul_characters_and_ids_beyond_its_integer_range_are_4xx_on_postgresql(t
         (client.get(f"/api/v1/staff/articles/{huge}", headers=editor), 404),
     ]
     assert [response.status_code for response, _ in expected] == [status for _, status in expected]
+
+
+def test_an_answer_by_email_on_postgresql(tmp_path, postgres_url, mail_server, mailbox):
+    desk = MailDesk.build(tmp_path, mail_server, mailbox, DATABASE_URL=postgres_url)
+    try:
+        conversation_id, handoff_id = desk.handoff()
+        reply = desk.agent_reply(handoff_id)
+        answer = desk.customer_answer(reply)
+        mailbox.deliver(answer)
+        mailbox.deliver(answer)  # twice: added once
+        stranger = "x" * 300 + "@example.com"  # an address near its column's length, in triage
+        mailbox.deliver(desk.customer_answer(reply, sender=stranger))
+        assert "1 attached, 1 in triage, 0 ignored (auto-replies, bounces), 1 read before" in desk.fetch()
+        assert [m["text"] for m in desk.transcript(conversation_id)].count("Thanks, the refund arrived.") == 1
+    finally:
+        desk.close()

@@ -1,4 +1,4 @@
-"""Running an instance: serve, mail, erase, purge, backup, restore."""
+"""Running an instance: serve, mail (and mail fetch), erase, purge, backup, restore."""
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,10 +11,10 @@ from werkzeug.serving import WSGIRequestHandler
 
 from .. import backup
 from ..models import EmailStatus, OutboundEmail
-from ..support import mail, privacy
+from ..support import mail, mailbox, privacy
 from ..web import services
 from ..web.session import get_session
-from .command import Command
+from .command import Command, Group
 
 
 @click.command("serve", cls=Command)
@@ -36,11 +36,14 @@ class DevRequestHandler(WSGIRequestHandler):
         return "kbbot"
 
 
-@click.command("mail", cls=Command)
+@click.group("mail", cls=Group, invoke_without_command=True)
 @click.option("--all", "every", is_flag=True, help="Try every queued email now, not only those due.")
 @with_appcontext
 def mail_command(every):
-    """Try the agent replies queued for email (each serving process also does, every 30 s)."""
+    """Try the agent replies queued for email (each serving process also does, every 30 s); `kbbot mail
+    fetch` reads the customers' answers."""
+    if click.get_current_context().invoked_subcommand is not None:
+        return
     settings = services.mail_settings()
     if settings is None:
         raise click.ClickException("this app sends no email: set KBBOT_SMTP_URL and KBBOT_MAIL_FROM")
@@ -53,6 +56,30 @@ def mail_command(every):
     click.echo(
         f"{outcomes['sent']} sent, {outcomes['retrying']} to try again later, {outcomes['failed']} given up; "
         f"{pending} waiting in all"
+    )
+
+
+@mail_command.command("fetch")
+@with_appcontext
+def mail_fetch_command():
+    """Read the customers' answers from the support mailbox (KBBOT_IMAP_URL) into their conversations
+    (each serving process also does, every minute); those in doubt wait in triage (/staff/mail/)."""
+    settings = services.mailbox_settings()
+    if settings is None:
+        raise click.ClickException("this app reads no mailbox: set KBBOT_IMAP_URL")
+    outcomes = mailbox.fetch_unless_busy(
+        get_session(),
+        settings,
+        services.reply_addresses(),
+        services.mailbox_lock_path(current_app),
+        policy=current_app.extensions["kbbot.sla"],
+    )
+    if outcomes is None:
+        click.echo("Another process is reading the mailbox now; nothing read.")
+        return
+    click.echo(
+        f"{outcomes['attached']} attached, {outcomes['triage']} in triage, {outcomes['ignored']} ignored "
+        f"(auto-replies, bounces), {outcomes['duplicate']} read before"
     )
 
 

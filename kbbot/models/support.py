@@ -64,8 +64,18 @@ class EmailStatus(StrEnum):
     FAILED = "failed"  # refused for good, or still failing after every retry
 
 
+class InboundStatus(StrEnum):
+    """What became of a mail read from the support mailbox (stored as its value)."""
+
+    ATTACHED = "attached"  # added to a conversation as the customer's message
+    TRIAGE = "triage"  # matched no conversation for sure: waits for an agent to attach or discard it
+    IGNORED = "ignored"  # an auto-reply or a bounce: kept, never added to a conversation
+    DISCARDED = "discarded"  # an agent looked at it and threw it away
+
+
 HANDOFF_STATUSES = tuple(status.value for status in HandoffStatus)
 EMAIL_STATUSES = tuple(status.value for status in EmailStatus)
+INBOUND_STATUSES = tuple(status.value for status in InboundStatus)
 HANDOFF_REASONS = tuple(reason.value for reason in HandoffReason)
 PRIORITIES = tuple(priority.value for priority in Priority)
 RESOLUTION_REASONS = ("answered", "existing_article", "article_missing", "bug", "other")
@@ -253,8 +263,43 @@ class OutboundEmail(Base):
     last_error: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The email's Message-ID header, chosen at the first try and kept for the retries, so that the
+    # customer's answer (In-Reply-To, References) finds its conversation.
+    email_message_id: Mapped[str | None] = mapped_column(String(255), unique=True)
 
     message: Mapped[Message] = relationship()
+
+
+class InboundEmail(Base):
+    """A mail read from the support mailbox (kbbot/support/inbound_mail.py), kept whatever became of it:
+    attached to a conversation, waiting in triage, or ignored (auto-replies, bounces), with the reason.
+
+    `message_id` (the mail's Message-ID header, or one made from its content when it has none) is
+    unique: a mail read twice, by two processes or after a crash, is recorded once.
+    """
+
+    __tablename__ = "inbound_emails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    sender: Mapped[str] = mapped_column(String(320), default="")  # the From address
+    sender_name: Mapped[str] = mapped_column(String(200), default="")
+    recipients: Mapped[str] = mapped_column(Text, default="")  # To, Delivered-To..., comma-separated
+    subject: Mapped[str] = mapped_column(String(500), default="")
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    size: Mapped[int] = mapped_column(Integer, default=0)  # bytes, as the mailbox reported it
+    # The mail's readable text (quoted mail included, capped), and its new text with its attachments
+    # noted: what is added to the conversation.
+    text: Mapped[str] = mapped_column(Text, default="")
+    reply: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="SET NULL"), index=True
+    )
+    chat_message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+
+    conversation: Mapped[Conversation | None] = relationship()
 
 
 class Feedback(Base):

@@ -86,11 +86,7 @@ def reply(
             text = decisions.choice_label(picked)
         handoff = conversation.handoff
         decision = _decision(session, engine, history, text, picked, handoff, url_for_article)
-    customer = _add_customer_message(session, conversation, text, picked)
-    if handoff is not None and handoff.status == HandoffStatus.RESOLVED:
-        handoffs.reopen(session, handoff)
-    if handoff is not None:
-        sla.customer_waits(handoff, policy, customer.created_at)
+    customer = add_customer_message(session, conversation, text, picked, policy=policy)
     if decision is None:
         return _passed_on(session, customer)
     return _add_bot_reply(session, conversation, customer, decision)
@@ -159,7 +155,10 @@ def _voted_down(session: Session, history):
     return frozenset(found.scalars())
 
 
-def _add_customer_message(session: Session, conversation, text, picked):
+def add_customer_message(session: Session, conversation, text, picked=None, event="chat_question", policy=None):
+    """Store a customer's message (from the chat, or an email: `event` says which) and put a resolved
+    handoff back in the queue, so the agent sees it as any message of theirs; after a handoff the
+    customer then waits for a reply, due by the SLA `policy`. The caller commits."""
     customer = Message(
         conversation=conversation,
         role="customer",
@@ -169,7 +168,12 @@ def _add_customer_message(session: Session, conversation, text, picked):
     session.add(customer)
     conversation.last_message_at = utcnow()
     session.flush()
-    events.record_in(conversation, "chat_question", message_id=customer.id)
+    events.record_in(conversation, event, message_id=customer.id)
+    handoff = conversation.handoff
+    if handoff is not None and handoff.status == HandoffStatus.RESOLVED:
+        handoffs.reopen(session, handoff)
+    if handoff is not None:
+        sla.customer_waits(handoff, policy, customer.created_at)
     return customer
 
 

@@ -5,7 +5,10 @@ with STARTTLS, `smtps://...:465` is TLS from the start, `smtp+plain://` a
 local relay without TLS) and `KBBOT_MAIL_FROM`. Without them kbbot sends no
 email and the handoff form says the reply comes in the chat. Composing is
 pure; `send` is the one side effect. The settings (`MailSettings`, None when
-no mail is sent) are an argument; the web layer keeps the app's.
+no mail is sent) are an argument; the web layer keeps the app's. With
+`KBBOT_MAIL_REPLY_TO`, each email's Reply-To is the conversation's own reply
+address (kbbot/support/reply_address.py), so that the customer's answer comes
+back to the conversation (kbbot/support/inbound_mail.py).
 
 Each reply to email is queued in the reply's own transaction (an
 `OutboundEmail`), tried at once, and tried again with growing delays while the
@@ -27,13 +30,13 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from enum import StrEnum
-from urllib.parse import unquote
 
 from sqlalchemy import select, update
 
 from .. import events
 from ..models import EmailStatus, OutboundEmail, utcnow
-from ..text import url_parts
+from ..text import server_url
+from . import reply_address
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +69,7 @@ class MailSettings:
     sender: str  # the From header, e.g. "Ledgerly Support <support@ledgerly.example>"
     domain: str  # the sender address's domain, for Message-IDs
     product_name: str = "Help Center"  # in the subject line: "Re: your question to <product_name>"
+    reply_addresses: reply_address.ReplyAddresses | None = None  # KBBOT_MAIL_REPLY_TO's, if set
 
     def __repr__(self):  # never print the password
         return f"MailSettings({self.host}:{self.port}, {self.security}, from {self.sender!r})"
@@ -77,12 +81,8 @@ def settings_from_config(config):
     url, sender = config.get("SMTP_URL"), config.get("MAIL_FROM")
     if not url:
         return None
-    parts = url_parts(url)
-    try:
-        port = parts.port if parts is not None else -1
-    except ValueError:
-        port = -1
-    if parts is None or parts.scheme not in _SCHEMES or not parts.hostname or port == -1:
+    server = server_url(url, _SCHEMES)
+    if server is None:
         raise ValueError(
             "KBBOT_SMTP_URL must be smtp://[user:password@]host[:port] (STARTTLS), smtps://... (TLS) "
             "or smtp+plain://... (no TLS, a local relay only)"
@@ -93,16 +93,17 @@ def settings_from_config(config):
         raise ValueError(
             f"KBBOT_MAIL_FROM must be an address such as 'Support <support@example.com>'; got {sender!r}"
         )
-    security, default_port = _SCHEMES[parts.scheme]
+    security, default_port = _SCHEMES[server.scheme]
     return MailSettings(
-        host=parts.hostname,
-        port=port or default_port,
+        host=server.host,
+        port=server.port or default_port,
         security=security,
-        username=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password else None,
+        username=server.username,
+        password=server.password,
         sender=sender,
         domain=address.rsplit("@", 1)[1],
         product_name=config.get("PRODUCT_NAME") or MailSettings.product_name,
+        reply_addresses=reply_address.from_config(config),
     )
 
 
@@ -111,8 +112,9 @@ def thread_id(handoff, domain):
     return f"<handoff-{handoff.id}.{handoff.conversation.public_id}@{domain}>"
 
 
-def reply_email(settings, handoff, reply):
-    """The email carrying agent `reply` (a Message) to the handoff's customer."""
+def reply_email(settings, handoff, reply, message_id):
+    """The email carrying agent `reply` (a Message) to the handoff's customer, with the Message-ID
+    `message_id` (kept with the queued email: answers refer to it)."""
     email = EmailMessage()
     domain = settings.domain
     email["Subject"] = f"Re: your question to {settings.product_name}"
@@ -122,12 +124,20 @@ def reply_email(settings, handoff, reply):
     except (ValueError, IndexError):  # a display name no header can carry: the address alone
         email["To"] = handoff.email
     email["Date"] = formatdate(localtime=False)
-    email["Message-ID"] = make_msgid(domain=domain)
+    email["Message-ID"] = message_id
+    if settings.reply_addresses is not None:
+        email["Reply-To"] = settings.reply_addresses.address(handoff.conversation_id)
     email["In-Reply-To"] = email["References"] = thread_id(handoff, domain)
     author = reply.author.name if reply.author is not None and reply.author.name else "Support team"
     lines = [reply.text, "", f"{author}, {settings.product_name}"]
-    if handoff.page_url:
-        lines += ["", f"To answer, continue the chat on the page where you started it: {handoff.page_url}"]
+    by_email = "reply to this email" if settings.reply_addresses is not None else None
+    in_chat = (
+        f"continue the chat on the page where you started it: {handoff.page_url}"
+        if handoff.page_url
+        else None
+    )
+    if by_email or in_chat:
+        lines += ["", "To answer, " + " or ".join(way for way in (by_email, in_chat) if way)]
     email.set_content("\n".join(lines) + "\n")
     return email
 
@@ -181,8 +191,10 @@ def deliver(session, settings, outbound_id, due_by=None):
     ).scalar_one()
     reply = outbound.message
     handoff = reply.conversation.handoff
+    if outbound.email_message_id is None:  # the first try: the retries send the same Message-ID
+        outbound.email_message_id = make_msgid(domain=settings.domain)
     try:
-        send(settings, reply_email(settings, handoff, reply))
+        send(settings, reply_email(settings, handoff, reply, outbound.email_message_id))
     except (smtplib.SMTPException, OSError) as e:
         outbound.last_error = _error_kind(e)
         if _refused_for_good(e) or outbound.attempts > len(RETRY_DELAYS):

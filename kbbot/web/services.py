@@ -1,5 +1,6 @@
-"""The app's long-lived services: the answer engine, created on first use, and the mail settings with
-the thread that retries queued reply emails."""
+"""The app's long-lived services: the answer engine, created on first use, the mail settings with
+the thread that retries queued reply emails, and the thread that reads customers' answers from the
+support mailbox."""
 
 import os
 import threading
@@ -13,7 +14,7 @@ from ..models import Article
 from ..search.confidence import Action
 from ..search.embedding import load_encoder, use_threads
 from ..search.engine import Engine
-from ..support import mail
+from ..support import mail, mailbox, reply_address
 from .session import count_failed_events, opened_session
 
 _engine_lock = threading.Lock()
@@ -82,6 +83,21 @@ def mail_settings():
     return current_app.extensions["kbbot.mail"]
 
 
+def mailbox_settings():
+    """The app's `mailbox.ImapSettings`, or None when it reads no mailbox (no KBBOT_IMAP_URL)."""
+    return current_app.extensions["kbbot.mailbox"]
+
+
+def reply_addresses():
+    """The app's `reply_address.ReplyAddresses`, or None without KBBOT_MAIL_REPLY_TO."""
+    return current_app.extensions["kbbot.reply_addresses"]
+
+
+def mailbox_lock_path(app):
+    """The lock file that lets one process of this instance read the mailbox at a time."""
+    return app.config["INSTANCE_PATH"] / "mail-fetch.lock"
+
+
 def init_app(app):
     app.extensions["kbbot.answer_engine"] = None
 
@@ -97,31 +113,67 @@ def init_app(app):
     app.extensions["kbbot.mail"] = mail.settings_from_config(app.config)
     if app.extensions["kbbot.mail"] is not None:
         request_started.connect(_start_mail_retries, app)
+    app.extensions["kbbot.reply_addresses"] = reply_address.from_config(app.config)
+    app.extensions["kbbot.mailbox"] = mailbox.settings_from_config(app.config)
+    if app.extensions["kbbot.mailbox"] is not None and not app.testing:  # a test starts its own
+        request_started.connect(start_mail_fetcher, app)
 
 
-_retries_lock = threading.Lock()
+_workers_lock = threading.Lock()
 
 
-def _start_mail_retries(app, **_extra):
-    """On a request: start this process's `mail.RetryWorker`, unless it runs (a forked worker process
-    inherits none: threads do not survive a fork)."""
-    worker = app.extensions.get("kbbot.mail_retries")
+def _start_once(app, key, make_worker):
+    """Start this process's background thread `key` (made by `make_worker()`), unless it runs: a forked
+    worker process inherits none (threads do not survive a fork)."""
+    worker = app.extensions.get(key)
     if worker is not None and worker.pid == os.getpid():
         return
-    with _retries_lock:
-        worker = app.extensions.get("kbbot.mail_retries")
+    with _workers_lock:
+        worker = app.extensions.get(key)
         if worker is None or worker.pid != os.getpid():
-            app.extensions["kbbot.mail_retries"] = worker = mail.RetryWorker(
-                app.extensions["kbbot.sessionmaker"],
-                app.extensions["kbbot.mail"],
-                on_failed_events=lambda failed: count_failed_events(app, failed),
-            )
+            app.extensions[key] = worker = make_worker()
             worker.start()
 
 
-def stop_mail_retries(app):
-    """Stop the app's `mail.RetryWorker`, if this process runs one (the tests do; otherwise the daemon
-    thread ends with its process)."""
-    worker = app.extensions.pop("kbbot.mail_retries", None)
+def _stop(app, key):
+    """Stop the app's background thread `key`, if this process runs one (the tests do; otherwise the
+    daemon thread ends with its process)."""
+    worker = app.extensions.pop(key, None)
     if worker is not None and worker.pid == os.getpid():
         worker.stop()
+
+
+def _start_mail_retries(app, **_extra):
+    """On a request: start this process's `mail.RetryWorker`, unless it runs."""
+    _start_once(
+        app,
+        "kbbot.mail_retries",
+        lambda: mail.RetryWorker(
+            app.extensions["kbbot.sessionmaker"],
+            app.extensions["kbbot.mail"],
+            on_failed_events=lambda failed: count_failed_events(app, failed),
+        ),
+    )
+
+
+def stop_mail_retries(app):
+    _stop(app, "kbbot.mail_retries")
+
+
+def start_mail_fetcher(app, **_extra):
+    """On a request: start this process's `mailbox.FetchWorker`, unless it runs (a test calls it)."""
+    _start_once(
+        app,
+        "kbbot.mail_fetcher",
+        lambda: mailbox.FetchWorker(
+            app.extensions["kbbot.sessionmaker"],
+            app.extensions["kbbot.mailbox"],
+            app.extensions["kbbot.reply_addresses"],
+            mailbox_lock_path(app),
+            policy=app.extensions["kbbot.sla"],
+        ),
+    )
+
+
+def stop_mail_fetcher(app):
+    _stop(app, "kbbot.mail_fetcher")

@@ -121,6 +121,7 @@ def test_a_mail_server_that_is_down_loses_no_email_it_goes_out_when_the_server_i
     assert "dana@example.com" not in caplog.text and "refunded" not in caplog.text
     email = queued(app)
     assert (email.status, email.attempts, email.last_error) == ("pending", 1, "ConnectionRefusedError")
+    first_message_id = email.email_message_id  # chosen at the first try
     assert retry_later(app, minutes=0) == {}  # not due yet: the next try is a minute away
 
     inbox, server = start_mail_server(port)
@@ -131,6 +132,7 @@ def test_a_mail_server_that_is_down_loses_no_email_it_goes_out_when_the_server_i
         server.stop()
     [(recipients, sent)] = inbox.messages
     assert recipients == ["dana@example.com"] and "I have refunded the second charge." in sent.get_content()
+    assert sent["Message-ID"] == first_message_id  # the one an answer will refer to
     assert (queued(app).status, queued(app).attempts) == ("sent", 2)
     assert event_types(app).count("reply_emailed") == 1 and "reply_email_failed" not in event_types(app)
     context = client.get(f"/api/v1/staff/handoffs/{handoff['id']}", headers=headers).get_json()
