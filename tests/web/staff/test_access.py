@@ -56,6 +56,10 @@ ALLOWED = {
     "staff.console.resolve": ("agent", "admin"),
     "staff.console.reopen": ("agent", "admin"),
     "staff.console.triage": ("agent", "admin"),
+    "staff.mail.index": ("agent", "admin"),
+    "staff.mail.email": ("agent", "admin"),
+    "staff.mail.attach": ("agent", "admin"),
+    "staff.mail.discard": ("agent", "admin"),
     "staff.console.erase": ("admin",),  # erasing a customer's data: admins only
 }
 OPEN_TO_ALL = {"staff.login", "staff.login_code"}  # the sign-in pages themselves
