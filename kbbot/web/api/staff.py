@@ -52,8 +52,8 @@ def _session_user():
     return current_user._get_current_object()
 
 
-def staff_required(role):
-    """Only an active user with `role` gets through: 401 without a credential, 403 without the role.
+def staff_required(*roles):
+    """Only an active user with one of `roles` gets through: 401 without a credential, 403 without.
 
     The credential is a bearer token or, for the staff pages' scripts, the session plus its CSRF token.
     """
@@ -76,12 +76,12 @@ def staff_required(role):
                     "the page's CSRF token in X-CSRFToken",
                     headers={"WWW-Authenticate": 'Bearer realm="kbbot staff API"'},
                 )
-            if not user.has_role(role):
-                return problem(403, "Forbidden", f"this needs the {role} role")
+            if not any(user.has_role(role) for role in roles):
+                return problem(403, "Forbidden", f"this needs the {' or '.join(roles)} role")
             g.staff_user = user
             return view(*args, **kwargs)
 
-        wrapped.staff_role = role  # the OpenAPI document's security and errors derive from it
+        wrapped.staff_role = roles  # the OpenAPI document's security and errors derive from it
         return wrapped
 
     return decorator

@@ -10,12 +10,12 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from wtforms import TextAreaField
+from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ...articles.rendering import snippet_html
 from ...errors import Conflict, InvalidInput
-from ...support import agent_views, handoffs, mail, privacy, suggestions
+from ...support import agent_views, handoffs, mail, privacy, saved_replies, suggestions
 from ...text import clean_text
 from ..help_center import absolute_url
 from ..search import clean_query
@@ -52,6 +52,8 @@ class ReplyForm(StaffForm):
         "Reply to the customer",
         validators=[DataRequired("Write a reply first."), Length(max=handoffs.MAX_REPLY_CHARS)],
     )
+    # The ids of the saved replies inserted ("3 12"), counted as used when the reply is sent.
+    saved_replies = HiddenField()
 
 
 class NoteForm(StaffForm):
@@ -146,9 +148,14 @@ def queue():
     )
 
 
+def _article_url(slug):
+    return absolute_url("help_center.article", slug=slug)
+
+
 def _render_handoff(handoff_id, reply_form=None, note_form=None, status=200):
     session = get_session()
     handoff = handoffs.get(session, handoff_id)
+    mine = saved_replies.visible(session, current_user)
     context = agent_views.handoff_context(session, handoff)
     query = clean_query(request.args.get("q", "")) or None
     before, after = help_center_activity(context)
@@ -166,6 +173,9 @@ def _render_handoff(handoff_id, reply_form=None, note_form=None, status=200):
         reply_form=reply_form or ReplyForm(prefix="reply", formdata=None),
         note_form=note_form or NoteForm(prefix="note", formdata=None),
         assigned_to_me=handoff.assignee_id == current_user.id,
+        saved_replies=[
+            vars(filled) for filled in saved_replies.fill(session, handoff, current_user, mine, _article_url)
+        ],
     )
     return page, status
 
@@ -222,6 +232,7 @@ def reply(handoff_id):
     except (Conflict, InvalidInput) as e:
         flash(_problem_text(e), "error")
         return _back(handoff_id)
+    saved_replies.record_uses(session, reply.author, saved_replies.used_ids(form.saved_replies.data), reply)
     emailed = mail.email_reply(session, settings, reply)
     if emailed == mail.Delivery.SENT:
         flash(f"Reply sent: it appears in the customer's chat and was emailed to {handoff.email}.", "info")
@@ -239,6 +250,29 @@ def reply(handoff_id):
     else:
         flash("Reply sent: it appears in the customer's chat.", "info")
     return _back(handoff_id, "reply")
+
+
+@bp.post("/<id:handoff_id>/reply/saved")
+@role_required("agent")
+def insert_saved_reply(handoff_id):
+    """Without JavaScript: the page again, the chosen saved reply filled in after the reply's draft."""
+    form = _submitted(ReplyForm, "reply")
+    session = get_session()
+    chosen = saved_replies.used_ids(request.form.get("saved_reply"))
+    if not chosen:
+        flash("Choose a saved reply to insert.", "error")
+        return _render_handoff(handoff_id, reply_form=form, status=422)
+    handoff = handoffs.get(session, handoff_id)
+    [filled] = saved_replies.fill(
+        session, handoff, current_user, [saved_replies.get(session, current_user, chosen[0])], _article_url
+    )
+    form.text.data = "\n\n".join(part for part in (form.text.data, filled.text) if part)
+    form.saved_replies.data = " ".join(
+        map(str, saved_replies.used_ids(f"{form.saved_replies.data or ''} {filled.id}"))
+    )
+    if filled.unfilled:
+        flash(f"Fill in {', '.join(filled.unfilled)} before sending: it could not be filled.", "error")
+    return _render_handoff(handoff_id, reply_form=form)
 
 
 @bp.post("/<id:handoff_id>/notes")
