@@ -19,7 +19,7 @@ from ...accounts import users
 from ...articles.rendering import snippet_html
 from ...errors import InvalidInput
 from ...models import HANDOFF_STATUSES, Handoff
-from ...support import agent_views, conversations, handoffs, mail, suggestions
+from ...support import agent_views, conversations, handoffs, mail, saved_replies, suggestions
 from ...text import MAX_QUERY_CHARS
 from ..help_center import absolute_url
 from ..search import clean_query
@@ -147,12 +147,13 @@ def assign_to_me(handoff_id):
 @documented(body=staff_schemas.ReplyRequest, ok=schemas.MessageOut, status=201, errors=(404, 409))
 @staff_required("agent")
 def reply(handoff_id):
-    """Reply to the customer (appears in their conversation)."""
+    """Reply to the customer (appears in their conversation), counting the saved replies it used."""
     body = read_json()
     session = get_session()
     handoff = handoffs.get(session, handoff_id)
     settings = mail_settings()
     message = handoffs.post_reply(session, handoff, g.staff_user, body.text, email=settings is not None)
+    saved_replies.record_uses(session, g.staff_user, body.saved_reply_ids, message)
     mail.email_reply(session, settings, message)
     return schemas.MessageOut(**message_out(message)).model_dump(mode="json"), 201
 
