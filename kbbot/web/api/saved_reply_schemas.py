@@ -55,3 +55,7 @@ class FilledReplyOut(Response):
     unfilled: list[str] = Field(
         description="Placeholders that could not be filled (an article unpublished since), left in `text`."
     )
+
+
+class FilledReplyList(Response):
+    saved_replies: list[FilledReplyOut] = Field(description="The shared ones and the caller's own.")

@@ -1,4 +1,4 @@
-"""The staff API for saved replies: list, create, change and delete them, and fill one for a handoff.
+"""The staff API for saved replies: list, create, change and delete them, and fill them for a handoff.
 
 The same rules as the saved-replies page: everyone sees the shared replies and their own, agents
 manage their own, editors and admins the shared ones (403 otherwise); another agent's own reply is
@@ -13,7 +13,13 @@ from ..session import get_session
 from .openapi import documented
 from .problems import problem
 from .requests import read_json
-from .saved_reply_schemas import FilledReplyOut, SavedReplyList, SavedReplyOut, SavedReplyWrite
+from .saved_reply_schemas import (
+    FilledReplyList,
+    FilledReplyOut,
+    SavedReplyList,
+    SavedReplyOut,
+    SavedReplyWrite,
+)
 from .staff import staff_required
 
 bp = Blueprint("staff_saved_replies", __name__, url_prefix="/staff")
@@ -104,15 +110,20 @@ def delete(reply_id):
     return "", 204
 
 
-@bp.get("/handoffs/<id:handoff_id>/saved-replies/<id:reply_id>")
-@documented(ok=FilledReplyOut, errors=(404,))
+@bp.get("/handoffs/<id:handoff_id>/saved-replies")
+@documented(ok=FilledReplyList, errors=(404,))
 @staff_required("agent")
-def filled(handoff_id, reply_id):
-    """A saved reply filled in for a handoff, as the caller would insert it into their reply."""
+def filled(handoff_id):
+    """The saved replies the caller sees, filled in for a handoff as the caller would insert them."""
     session = get_session()
-    reply = saved_replies.get(session, g.staff_user, reply_id)
     handoff = handoffs.get(session, handoff_id)
-    [found] = saved_replies.fill(
-        session, handoff, g.staff_user, [reply], lambda slug: absolute_url("help_center.article", slug=slug)
+    found = saved_replies.fill(
+        session,
+        handoff,
+        g.staff_user,
+        saved_replies.visible(session, g.staff_user),
+        lambda slug: absolute_url("help_center.article", slug=slug),
     )
-    return FilledReplyOut(**vars(found)).model_dump(mode="json")
+    return FilledReplyList(saved_replies=[FilledReplyOut(**vars(item)) for item in found]).model_dump(
+        mode="json"
+    )

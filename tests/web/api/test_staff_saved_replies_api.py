@@ -34,15 +34,15 @@ def test_an_editor_shares_a_reply_that_agents_list_and_fill_for_a_handoff(client
 
     conversation_id = ask(client, "I was charged twice")["conversation_id"]
     handoff = request_handoff(client, conversation_id, name="Dana Scully").get_json()["id"]
-    path = f"/api/v1/staff/handoffs/{handoff}/saved-replies/{reply['id']}"
-    filled = client.get(path, headers=staff_headers(agent_token))
-    check(document, "/staff/handoffs/{handoff_id}/saved-replies/{reply_id}", "get", filled)
-    assert filled.get_json()["text"] == "Hi Dana: [Refund policy](http://localhost/articles/refunds)"
-    assert filled.get_json()["unfilled"] == []
+    filled = client.get(f"/api/v1/staff/handoffs/{handoff}/saved-replies", headers=staff_headers(agent_token))
+    check(document, "/staff/handoffs/{handoff_id}/saved-replies", "get", filled)
+    [text] = filled.get_json()["saved_replies"]
+    assert (text["id"], text["unfilled"]) == (reply["id"], [])
+    assert text["text"] == "Hi Dana: [Refund policy](http://localhost/articles/refunds)"
 
     sent = client.post(
         f"/api/v1/staff/handoffs/{handoff}/replies",
-        json={"text": filled.get_json()["text"], "saved_reply_ids": [reply["id"], reply["id"], 999]},
+        json={"text": text["text"], "saved_reply_ids": [reply["id"], reply["id"], 999]},
         headers=staff_headers(agent_token),
     )
     assert sent.status_code == 201
