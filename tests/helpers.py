@@ -9,6 +9,7 @@ import socket
 import tempfile
 import uuid
 from datetime import UTC, datetime, timedelta
+from html import unescape
 from pathlib import Path
 
 import jsonschema
@@ -298,6 +299,11 @@ def offer_choices(app, conversation_id, slug, title, sections):
         )
         session.commit()
     return choices
+
+
+def text_of(response):
+    """A page's text, tags stripped and whitespace collapsed, for phrases split across elements."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
 
 
 def staff_headers(token):

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from kbbot.accounts import users
 from kbbot.models import SavedReply, SavedReplyUse
 from kbbot.web.session import get_session
-from tests.helpers import PASSWORD, ask, csrf_token, request_handoff, sign_in
+from tests.helpers import PASSWORD, ask, csrf_token, request_handoff, sign_in, text_of
 
 
 def signed_in(app, email, roles, name):
@@ -33,10 +33,6 @@ def bo(support_app):
 @pytest.fixture
 def eda(support_app):
     return signed_in(support_app, "eda@example.com", ["editor"], "Eda")
-
-
-def text_of(response):
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
 
 
 def add(browser, title, shortcut, body, shared=False):
