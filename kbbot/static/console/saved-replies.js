@@ -30,15 +30,8 @@ function optionNode(reply, index) {
   return option;
 }
 
-export function initSavedReplies() {
-  const box = $("saved-replies");
-  const reply = $("reply-text");
-  if (!box || !reply) return;
-  const replies = JSON.parse(box.dataset.replies);
-  const used = $("reply-saved_replies");
-  const status = $("saved-replies-status");
-  $("saved-replies-pick").hidden = true;
-
+// The menu's nodes: the "Saved replies" button, and a popup with a filter (for the button) and the list.
+function menuNodes(box) {
   const button = el("button", "saved-replies-button", "Saved replies");
   button.type = "button";
   button.setAttribute("aria-haspopup", "listbox");
@@ -47,12 +40,14 @@ export function initSavedReplies() {
   popup.hidden = true;
   const filter = el("input", "saved-replies-filter");
   filter.type = "text";
-  filter.setAttribute("role", "combobox");
-  filter.setAttribute("aria-label", "Find a saved reply");
-  filter.setAttribute("aria-autocomplete", "list");
-  filter.setAttribute("aria-expanded", "true");
-  filter.setAttribute("aria-controls", "saved-replies-list");
   filter.placeholder = "Find by shortcut or title";
+  for (const [name, value] of [
+    ["role", "combobox"],
+    ["aria-label", "Find a saved reply"],
+    ["aria-autocomplete", "list"],
+    ["aria-expanded", "true"],
+    ["aria-controls", "saved-replies-list"],
+  ]) filter.setAttribute(name, value);
   const list = el("ul", "saved-replies-list");
   list.id = "saved-replies-list";
   list.setAttribute("role", "listbox");
@@ -60,97 +55,119 @@ export function initSavedReplies() {
   const empty = el("p", "hint", "No saved reply matches.");
   popup.append(filter, list, empty);
   box.append(button, popup);
-  reply.setAttribute("aria-autocomplete", "list");
-  reply.setAttribute("aria-controls", "saved-replies-list");
+  return { button, popup, filter, list, empty };
+}
 
-  // While open: where the keys come from (the reply box or the menu's filter), the options, the active
-  // one, and what an insertion replaces in the reply box.
-  let open = null;
-
-  function activate(index) {
-    const options = list.children;
-    if (!options.length) return;
-    open.active = (index + options.length) % options.length;
-    [...options].forEach((option, i) => option.setAttribute("aria-selected", String(i === open.active)));
-    options[open.active].scrollIntoView({ block: "nearest" });
-    open.input.setAttribute("aria-activedescendant", options[open.active].id);
+class SavedReplyMenu {
+  constructor(box, reply) {
+    Object.assign(this, menuNodes(box), { box, reply, replies: JSON.parse(box.dataset.replies) });
+    this.used = $("reply-saved_replies");
+    this.status = $("saved-replies-status");
+    // While open: where the keys come from (the reply box or the filter), the options, the active
+    // one, and the part of the reply box an insertion replaces.
+    this.open = null;
+    reply.setAttribute("aria-autocomplete", "list");
+    reply.setAttribute("aria-controls", "saved-replies-list");
   }
 
-  function show(input, query, range) {
-    const found = matching(replies, query);
-    open = { input, found, range, active: 0 };
-    list.replaceChildren(...found.map(optionNode));
-    empty.hidden = found.length > 0;
-    popup.hidden = false;
-    filter.hidden = input !== filter;
-    button.setAttribute("aria-expanded", String(input === filter));
-    if (found.length) activate(0);
+  activate(index) {
+    const options = this.list.children;
+    if (!options.length) return;
+    this.open.active = (index + options.length) % options.length;
+    [...options].forEach((option, i) => option.setAttribute("aria-selected", String(i === this.open.active)));
+    options[this.open.active].scrollIntoView({ block: "nearest" });
+    this.open.input.setAttribute("aria-activedescendant", options[this.open.active].id);
+  }
+
+  show(input, query, range) {
+    const found = matching(this.replies, query);
+    this.open = { input, found, range, active: 0 };
+    this.list.replaceChildren(...found.map(optionNode));
+    this.empty.hidden = found.length > 0;
+    this.popup.hidden = false;
+    this.filter.hidden = input !== this.filter;
+    this.button.setAttribute("aria-expanded", String(input === this.filter));
+    if (found.length) this.activate(0);
     else input.removeAttribute("aria-activedescendant");
     const count = found.length === 1 ? "1 saved reply" : found.length + " saved replies";
-    say(status, count + (found.length ? ": up and down to choose, Enter to insert, Escape to close." : "."));
+    say(this.status, count + (found.length ? ": up and down to choose, Enter to insert, Escape to close." : "."));
   }
 
-  function close(focusBack) {
-    if (!open) return;
-    open.input.removeAttribute("aria-activedescendant");
-    open = null;
-    popup.hidden = true;
-    button.setAttribute("aria-expanded", "false");
+  close(focusBack) {
+    if (!this.open) return;
+    this.open.input.removeAttribute("aria-activedescendant");
+    this.open = null;
+    this.popup.hidden = true;
+    this.button.setAttribute("aria-expanded", "false");
     if (focusBack) focusBack.focus();
   }
 
-  function insert(chosen) {
-    const [start, end] = open.range;
-    close();
-    reply.focus();
-    reply.setRangeText(chosen.text, start, end, "end");
-    const ids = new Set((used.value || "").split(" ").filter(Boolean));
+  insert(chosen) {
+    const [start, end] = this.open.range;
+    this.close();
+    this.reply.focus();
+    this.reply.setRangeText(chosen.text, start, end, "end");
+    const ids = new Set(this.used.value.split(" ").filter(Boolean));
     ids.add(String(chosen.id));
-    used.value = [...ids].join(" ");
-    reply.dispatchEvent(new Event("input", { bubbles: true })); // the already-seen check reads the draft
+    this.used.value = [...ids].join(" ");
+    this.reply.dispatchEvent(new Event("input", { bubbles: true })); // the already-seen check reads the draft
     const left = chosen.unfilled.length ? " Fill in before sending: " + chosen.unfilled.join(", ") + "." : "";
-    say(status, "Inserted “" + chosen.title + "”." + left);
+    say(this.status, "Inserted “" + chosen.title + "”." + left);
   }
 
-  function onKey(event) {
+  onKey(event) {
+    const open = this.open;
     if (!open || event.target !== open.input) return;
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       event.preventDefault();
-      activate(open.active + (event.key === "ArrowDown" ? 1 : -1));
+      this.activate(open.active + (event.key === "ArrowDown" ? 1 : -1));
     } else if ((event.key === "Enter" || event.key === "Tab") && open.found.length && !event.ctrlKey && !event.metaKey) {
       event.preventDefault();
-      insert(open.found[open.active]);
-    } else if (event.key === "Enter" && open.input === filter) {
+      this.insert(open.found[open.active]);
+    } else if (event.key === "Enter" && open.input === this.filter) {
       event.preventDefault(); // nothing matches: Enter in the filter must not send the reply
     } else if (event.key === "Escape") {
       event.preventDefault();
-      close(open.input === filter ? button : null);
+      this.close(open.input === this.filter ? this.button : null);
     }
   }
 
-  reply.addEventListener("input", () => {
+  onTyped() {
+    const reply = this.reply;
     const caret = reply.selectionStart;
     const typed = TRIGGER.exec(reply.value.slice(0, caret));
-    if (typed && reply.selectionEnd === caret) show(reply, typed[2], [caret - typed[2].length - 1, caret]);
-    else if (open && open.input === reply) close();
-  });
+    if (typed && reply.selectionEnd === caret) this.show(reply, typed[2], [caret - typed[2].length - 1, caret]);
+    else if (this.open && this.open.input === reply) this.close();
+  }
+
+  onButton() {
+    if (this.open && this.open.input === this.filter) return this.close(this.button);
+    this.filter.value = "";
+    this.show(this.filter, "", [this.reply.selectionStart, this.reply.selectionEnd]);
+    this.filter.focus();
+  }
+}
+
+export function initSavedReplies() {
+  const box = $("saved-replies");
+  const reply = $("reply-text");
+  if (!box || !reply) return;
+  $("saved-replies-pick").hidden = true;
+  const menu = new SavedReplyMenu(box, reply);
+  const onKey = (event) => menu.onKey(event);
+  reply.addEventListener("input", () => menu.onTyped());
   reply.addEventListener("keydown", onKey);
-  reply.addEventListener("blur", () => open && open.input === reply && close());
-  filter.addEventListener("input", () => show(filter, filter.value.trim(), open.range));
-  filter.addEventListener("keydown", onKey);
-  button.addEventListener("click", () => {
-    if (open && open.input === filter) return close(button);
-    filter.value = "";
-    show(filter, "", [reply.selectionStart, reply.selectionEnd]);
-    filter.focus();
-  });
+  reply.addEventListener("blur", () => menu.open && menu.open.input === reply && menu.close());
+  menu.filter.addEventListener("input", () => menu.open && menu.show(menu.filter, menu.filter.value.trim(), menu.open.range));
+  menu.filter.addEventListener("keydown", onKey);
+  menu.button.addEventListener("click", () => menu.onButton());
   // Picked with the mouse: mousedown would move the focus away (and close the list) before the click.
-  list.addEventListener("mousedown", (event) => event.preventDefault());
-  list.addEventListener("click", (event) => {
+  menu.list.addEventListener("mousedown", (event) => event.preventDefault());
+  menu.list.addEventListener("click", (event) => {
     const option = event.target.closest("[role=option]");
-    if (option && open) insert(open.found[[...list.children].indexOf(option)]);
+    if (option && menu.open) menu.insert(menu.open.found[[...menu.list.children].indexOf(option)]);
   });
   document.addEventListener("click", (event) => {
-    if (open && open.input === filter && !box.contains(event.target)) close();
+    if (menu.open && menu.open.input === menu.filter && !box.contains(event.target)) menu.close();
   });
 }
