@@ -11,6 +11,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
+from html import unescape
 from pathlib import Path
 
 import jsonschema
@@ -301,6 +302,11 @@ def offer_choices(app, conversation_id, slug, title, sections):
         )
         session.commit()
     return choices
+
+
+def text_of(response):
+    """A page's text, tags stripped and whitespace collapsed, for phrases split across elements."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
 
 
 def staff_headers(token):

@@ -1,11 +1,13 @@
 """Database models: the database is the source of truth.
 
 One module per area: `content` (articles, the indexes' source), `staff` (accounts), `support`
-(conversations, handoffs, votes, surveys and the `Event` log). Everything is importable from here.
+(conversations, handoffs, votes, surveys and the `Event` log), `saved_replies` (agents' macros).
+Everything is importable from here.
 """
 
 from .base import MAX_ID, Base, UTCDateTime, utcnow
 from .content import ARTICLE_STATUSES, Article, Category, Chunk, KnowledgeBaseState, Revision
+from .saved_replies import SavedReply, SavedReplyUse
 from .staff import ROLES, ApiToken, LoginAttempt, RecoveryCode, User
 from .support import (
     CES_CHOICES,
@@ -72,6 +74,8 @@ __all__ = [
     "ReplyTarget",
     "RecoveryCode",
     "Revision",
+    "SavedReply",
+    "SavedReplyUse",
     "SurveyResponse",
     "Tag",
     "User",

@@ -35,6 +35,17 @@ def normalize(text):
     return tag
 
 
+def queue_filters(args):
+    """The queue's filters from the query string: {"tag": a normalized tag, "priority": one of
+    PRIORITIES}, each None when absent or not one (a page of every handoff rather than an error)."""
+    try:
+        tag = normalize(args["tag"]) if args.get("tag", "").strip() else None
+    except InvalidInput:
+        tag = None
+    priority = args.get("priority")
+    return {"tag": tag, "priority": priority if priority in PRIORITIES else None}
+
+
 def known_tags(session: Session):
     """Every tag on some handoff, the most used first: the suggestions when adding one."""
     return list(

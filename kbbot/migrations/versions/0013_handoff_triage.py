@@ -7,7 +7,7 @@ met or breached, for the reports. Handoffs still waiting for their first reply s
 when they were handed off; their due time comes with the next change, since the targets are settings.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2027-01-12
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -6,6 +6,7 @@ import { $, say } from "./dom.js";
 import { refreshAgo } from "./format.js";
 import { labels } from "./labels.js";
 import { api, poll } from "./polling.js";
+import { initSavedReplies } from "./saved-replies.js";
 import { initSuggestions } from "./suggestions.js";
 import { entryNode } from "./timeline.js";
 
@@ -60,5 +61,6 @@ export function initHandoff(root) {
   }
 
   initSuggestions(page);
+  initSavedReplies();
   poll(refresh, (message) => say(page.live, message));
 }

@@ -10,11 +10,22 @@ and staff_schemas.py, from which openapi.py builds /api/v1/openapi.json.
 from flask import Blueprint
 
 from .. import security_headers
-from . import articles, chat, cors, feedback, openapi, problems, search, staff, staff_articles
+from . import (
+    articles,
+    chat,
+    cors,
+    feedback,
+    openapi,
+    problems,
+    search,
+    staff,
+    staff_articles,
+    staff_saved_replies,
+)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PUBLIC = (chat, feedback, search, articles, openapi)  # called by the widget from allowed sites
-STAFF = (staff, staff_articles)  # called by scripts and the staff pages: no CORS
+STAFF = (staff, staff_articles, staff_saved_replies)  # called by scripts and the staff pages: no CORS
 RESOURCES = (*PUBLIC, *STAFF)
 for resource in RESOURCES:
     bp.register_blueprint(resource.bp)

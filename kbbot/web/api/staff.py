@@ -19,7 +19,7 @@ from ...accounts import users
 from ...articles.rendering import snippet_html
 from ...errors import InvalidInput
 from ...models import HANDOFF_STATUSES, PRIORITIES, Handoff
-from ...support import agent_views, conversations, handoffs, mail, suggestions, tags
+from ...support import agent_views, conversations, handoffs, mail, saved_replies, suggestions, tags
 from ...text import MAX_QUERY_CHARS
 from ..help_center import absolute_url
 from ..search import clean_query
@@ -52,8 +52,8 @@ def _session_user():
     return current_user._get_current_object()
 
 
-def staff_required(role):
-    """Only an active user with `role` gets through: 401 without a credential, 403 without the role.
+def staff_required(*roles):
+    """Only an active user with one of `roles` gets through: 401 without a credential, 403 without.
 
     The credential is a bearer token or, for the staff pages' scripts, the session plus its CSRF token.
     """
@@ -76,12 +76,12 @@ def staff_required(role):
                     "the page's CSRF token in X-CSRFToken",
                     headers={"WWW-Authenticate": 'Bearer realm="kbbot staff API"'},
                 )
-            if not user.has_role(role):
-                return problem(403, "Forbidden", f"this needs the {role} role")
+            if not any(user.has_role(role) for role in roles):
+                return problem(403, "Forbidden", f"this needs the {' or '.join(roles)} role")
             g.staff_user = user
             return view(*args, **kwargs)
 
-        wrapped.staff_role = role  # the OpenAPI document's security and errors derive from it
+        wrapped.staff_role = roles  # the OpenAPI document's security and errors derive from it
         return wrapped
 
     return decorator
@@ -175,12 +175,13 @@ def assign_to_me(handoff_id):
 @documented(body=staff_schemas.ReplyRequest, ok=schemas.MessageOut, status=201, errors=(404, 409))
 @staff_required("agent")
 def reply(handoff_id):
-    """Reply to the customer (appears in their conversation)."""
+    """Reply to the customer (appears in their conversation), counting the saved replies it used."""
     body = read_json()
     session = get_session()
     handoff = handoffs.get(session, handoff_id)
     settings = mail_settings()
     message = handoffs.post_reply(session, handoff, g.staff_user, body.text, email=settings is not None)
+    saved_replies.record_uses(session, g.staff_user, body.saved_reply_ids, message)
     mail.email_reply(session, settings, message)
     return schemas.MessageOut(**message_out(message)).model_dump(mode="json"), 201
 

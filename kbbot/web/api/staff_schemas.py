@@ -12,9 +12,10 @@ from pydantic import Field, computed_field
 from ...articles.source import LOCALE_PATTERN, MAX_LENGTHS, SLUG_PATTERN
 from ...models import ARTICLE_STATUSES, EMAIL_STATUSES, HANDOFF_STATUSES, PRIORITIES, RESOLUTION_REASONS
 from ...support.handoffs import MAX_GAP_QUESTION_CHARS, MAX_NOTE_CHARS, MAX_REPLY_CHARS
+from ...support.saved_replies import MAX_USES_PER_REPLY
 from ...support.tags import MAX_TAG_CHARS, MAX_TAGS, TAG_INPUT
 from ...text import NO_CONTROL, ONE_LINE_TEXT
-from .schema_types import Documented, Request, Response, SomeText, Whole
+from .schema_types import Documented, Id, Request, Response, SomeText, Whole
 from .schemas import SNIPPET_HTML, Action, ChoiceOut, PickOut
 
 # -- handoffs ------------------------------------------------------------------
@@ -22,6 +23,12 @@ from .schemas import SNIPPET_HTML, Action, ChoiceOut, PickOut
 
 class ReplyRequest(Request):
     text: SomeText = Field(max_length=MAX_REPLY_CHARS)
+    saved_reply_ids: list[Id] = Field(
+        default_factory=list,
+        max_length=MAX_USES_PER_REPLY,
+        description="The saved replies the text used, each counted once; ones the caller does not see "
+        "are not counted.",
+    )
 
 
 class ResolveRequest(Request):

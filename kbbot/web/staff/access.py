@@ -30,14 +30,14 @@ def enrol_first():
     return None
 
 
-def role_required(role):
-    """Signed-in users with `role` (or admin) only: others are sent to sign in, or get 403."""
+def role_required(*roles):
+    """Signed-in users with one of `roles` (or admin) only: others are sent to sign in, or get 403."""
 
     def decorator(view):
         @functools.wraps(view)
         @login_required
         def wrapped(*args, **kwargs):
-            if not current_user.has_role(role):
+            if not any(current_user.has_role(role) for role in roles):
                 abort(403)
             return view(*args, **kwargs)
 

@@ -11,13 +11,13 @@ from functools import wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from wtforms import TextAreaField
+from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ...articles.rendering import snippet_html
 from ...errors import Conflict, InvalidInput
 from ...models import PRIORITIES
-from ...support import agent_views, handoffs, mail, privacy, suggestions, tags
+from ...support import agent_views, handoffs, mail, privacy, saved_replies, suggestions, tags
 from ...text import clean_text
 from ..help_center import absolute_url
 from ..search import clean_query
@@ -55,6 +55,8 @@ class ReplyForm(StaffForm):
         "Reply to the customer",
         validators=[DataRequired("Write a reply first."), Length(max=handoffs.MAX_REPLY_CHARS)],
     )
+    # The ids of the saved replies inserted ("3 12"), counted as used when the reply is sent.
+    saved_replies = HiddenField()
 
 
 class NoteForm(StaffForm):
@@ -142,7 +144,7 @@ def queue():
         abort(404)
     _label, status, mine = TABS[tab]
     session = get_session()
-    filters = queue_filters(request.args)
+    filters = tags.queue_filters(request.args)
     entries = handoffs.queue(session, status=status, assignee_id=current_user.id if mine else None, **filters)
     now = datetime.now(timezone.utc)
     return render_template(
@@ -156,20 +158,14 @@ def queue():
     )
 
 
-def queue_filters(args):
-    """The queue's filters from the query string: {"tag": a normalized tag, "priority": one of
-    PRIORITIES}, each None when absent or not one (a page of every handoff rather than an error)."""
-    try:
-        tag = tags.normalize(args["tag"]) if args.get("tag", "").strip() else None
-    except InvalidInput:
-        tag = None
-    priority = args.get("priority")
-    return {"tag": tag, "priority": priority if priority in PRIORITIES else None}
+def _article_url(slug):
+    return absolute_url("help_center.article", slug=slug)
 
 
 def _render_handoff(handoff_id, reply_form=None, note_form=None, status=200):
     session = get_session()
     handoff = handoffs.get(session, handoff_id)
+    mine = saved_replies.visible(session, current_user)
     context = agent_views.handoff_context(session, handoff)
     query = clean_query(request.args.get("q", "")) or None
     before, after = help_center_activity(context)
@@ -188,6 +184,9 @@ def _render_handoff(handoff_id, reply_form=None, note_form=None, status=200):
         reply_form=reply_form or ReplyForm(prefix="reply", formdata=None),
         note_form=note_form or NoteForm(prefix="note", formdata=None),
         assigned_to_me=handoff.assignee_id == current_user.id,
+        saved_replies=[
+            vars(filled) for filled in saved_replies.fill(session, handoff, current_user, mine, _article_url)
+        ],
     )
     return page, status
 
@@ -221,17 +220,23 @@ def assign(handoff_id):
     return _back(handoff_id)
 
 
+def _cleaned(form_class, prefix):
+    """The posted form with its text cleaned like any text from outside (no control characters)."""
+    form = form_class(prefix=prefix)
+    if form.text.data:
+        form.text.data = clean_text(form.text.data).strip()
+    return form
+
+
 def _posted(form_class, prefix):
     """Decorator of a route that posts a text form of the handoff page (`prefix`: "reply" or "note"): the
-    route gets the form, its text cleaned like any text from outside (no control characters), once it
-    validates; an invalid one shows the page again with the form's errors (422)."""
+    route gets the form, `_cleaned`, once it validates; an invalid one shows the page again with the
+    form's errors (422)."""
 
     def decorate(view):
         @wraps(view)
         def validated(handoff_id):
-            form = form_class(prefix=prefix)
-            if form.text.data:
-                form.text.data = clean_text(form.text.data).strip()
+            form = _cleaned(form_class, prefix)
             if not form.validate():
                 return _render_handoff(handoff_id, status=422, **{f"{prefix}_form": form})
             return view(handoff_id, form)
@@ -254,6 +259,7 @@ def reply(handoff_id, form):
     except (Conflict, InvalidInput) as e:
         flash(_problem_text(e), "error")
         return _back(handoff_id)
+    saved_replies.record_uses(session, reply.author, saved_replies.used_ids(form.saved_replies.data), reply)
     emailed = mail.email_reply(session, settings, reply)
     if emailed == mail.Delivery.SENT:
         flash(f"Reply sent: it appears in the customer's chat and was emailed to {handoff.email}.", "info")
@@ -271,6 +277,29 @@ def reply(handoff_id, form):
     else:
         flash("Reply sent: it appears in the customer's chat.", "info")
     return _back(handoff_id, "reply")
+
+
+@bp.post("/<id:handoff_id>/reply/saved")
+@role_required("agent")
+def insert_saved_reply(handoff_id):
+    """Without JavaScript: the page again, the chosen saved reply filled in after the reply's draft."""
+    form = _cleaned(ReplyForm, "reply")
+    session = get_session()
+    chosen = saved_replies.used_ids(request.form.get("saved_reply"))
+    if not chosen:
+        flash("Choose a saved reply to insert.", "error")
+        return _render_handoff(handoff_id, reply_form=form, status=422)
+    handoff = handoffs.get(session, handoff_id)
+    [filled] = saved_replies.fill(
+        session, handoff, current_user, [saved_replies.get(session, current_user, chosen[0])], _article_url
+    )
+    form.text.data = "\n\n".join(part for part in (form.text.data, filled.text) if part)
+    form.saved_replies.data = " ".join(
+        map(str, saved_replies.used_ids(f"{form.saved_replies.data or ''} {filled.id}"))
+    )
+    if filled.unfilled:
+        flash(f"Fill in {', '.join(filled.unfilled)} before sending: it could not be filled.", "error")
+    return _render_handoff(handoff_id, reply_form=form)
 
 
 @bp.post("/<id:handoff_id>/notes")

@@ -61,6 +61,13 @@ ALLOWED = {
     "staff.mail.attach": ("agent", "admin"),
     "staff.mail.discard": ("agent", "admin"),
     "staff.console.erase": ("admin",),  # erasing a customer's data: admins only
+    "staff.console.insert_saved_reply": ("agent", "admin"),
+    # Saved replies: agents keep their own, editors the shared ones (which reply: test_saved_replies_pages).
+    **{f"staff.saved_replies.{view}": STAFF for view in ("index", "create", "edit", "update", "delete")},
+    **{f"api.staff_saved_replies.{view}": STAFF for view in (
+        "saved_reply_list", "create", "saved_reply", "update", "delete",
+    )},
+    "api.staff_saved_replies.filled": ("agent", "admin"),
 }
 OPEN_TO_ALL = {"staff.login", "staff.login_code"}  # the sign-in pages themselves
 # Walked last, in this order: revoking token 1 (the agent's own) and signing out end what the walk uses.

@@ -26,6 +26,7 @@ from tests.helpers import (
     openapi,
     request_handoff,
     sign_in,
+    text_of,
 )
 
 
@@ -65,11 +66,6 @@ def read_article(customer, slug, seconds, ref="search"):
     assert page.status_code == 200
     view_url = page.get_data(as_text=True).split('data-view-url="')[1].split('"')[0]
     assert customer.post(view_url, json={"seconds": seconds}).status_code == 204
-
-
-def text_of(response):
-    """The page's text, tags stripped and whitespace collapsed, for phrases split across elements."""
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
 
 
 def post(agent, path, data=None, page=None):
