@@ -10,10 +10,10 @@ and staff_schemas.py, from which openapi.py builds /api/v1/openapi.json.
 from flask import Blueprint
 
 from .. import security_headers
-from . import articles, chat, cors, feedback, openapi, problems, search, staff, staff_articles
+from . import articles, chat, cors, feedback, openapi, presence, problems, search, staff, staff_articles
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-PUBLIC = (chat, feedback, search, articles, openapi)  # called by the widget from allowed sites
+PUBLIC = (chat, presence, feedback, search, articles, openapi)  # called by the widget from allowed sites
 STAFF = (staff, staff_articles)  # called by scripts and the staff pages: no CORS
 RESOURCES = (*PUBLIC, *STAFF)
 for resource in RESOURCES:
