@@ -34,6 +34,17 @@ def my_presence():
     return row.choice if row is not None else "online"
 
 
+@bp.app_template_global()
+def team_presence():
+    """[(agent, "online" | "away" | "offline")] of every agent, for the queue's team list."""
+    return presence.team(get_session(), _now())
+
+
+@bp.app_context_processor
+def _labels():
+    return {"presence_labels": STATE_LABELS}
+
+
 @bp.post("/")
 @role_required("agent")
 def choose():
