@@ -60,8 +60,7 @@ def beat(session, user, now, handoff_id=None, has_draft=False, typed=False):
     presence.seen_at = now
     presence.handoff_id = handoff_id
     presence.has_draft = bool(has_draft and handoff_id is not None)
-    if typed and handoff_id is not None:
-        presence.typed_at = now
+    presence.typed_at = now if typed and handoff_id is not None else None  # stopped: not typing now
     session.commit()
     return presence
 
