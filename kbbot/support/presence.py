@@ -1,6 +1,6 @@
 """Presence: whether an agent is online, away or offline, what they have open, and who is typing.
 
-An agent's staff pages send heartbeats (every 20 s, every few seconds on a handoff's page); the agent
+An agent's staff pages send heartbeats (every 20 s, every 4 s on the queue and a handoff's page); the agent
 is online while they come and the agent chose "online", away when they chose "away", offline once
 no heartbeat came for OFFLINE_AFTER. A heartbeat from a handoff's page also says whether its reply
 box holds unsent text and whether they typed lately: other agents on that handoff see "viewing" or

@@ -1,13 +1,13 @@
-// Presence, live: heartbeats to /staff/presence/heartbeat (every 20 s, every 4 s on a handoff's page
-// and at once when the agent starts typing), and what their answer says: the title's count of the
+// Presence, live: heartbeats to /staff/presence/heartbeat (every 20 s, every 4 s on the queue and a
+// handoff's page, and at once when the agent starts typing), and what their answer says: the title's count of the
 // handoffs that concern the agent, a browser notification for each one new to them (when allowed),
 // the team's presence, and on a handoff's page the other agents on it and the customer typing.
 
 import { $, el } from "./dom.js";
 
 const BEAT_MS = 20000;
-const HANDOFF_BEAT_MS = 4000;
-const TYPED_FOR_MS = 4000; // a keypress counts as typing this long
+const CONSOLE_BEAT_MS = 4000; // the queue and a handoff's page: notifications and collisions show fast
+const TYPED_FOR_MS = 5000; // a keypress counts as typing this long
 const TYPING_BEAT_MS = 2500; // at most one extra heartbeat this often while typing
 const SEEN_KEY = "kbbot.staff.alerts"; // alerts already notified, in this tab's session storage
 const MAX_SEEN = 200;
@@ -108,6 +108,7 @@ export function initPresence(root) {
   const notes = handoffRoot ? handoffNotes() : null;
   const notify = notifier(root.getAttribute("data-queue"));
   const baseTitle = document.title;
+  const every = handoffRoot || $("queue") ? CONSOLE_BEAT_MS : BEAT_MS;
   let typedAt = 0;
   let extraBeatAt = 0;
   let timer = null;
@@ -151,7 +152,7 @@ export function initPresence(root) {
       .then(show)
       .catch(() => {}) // the next beat tries again
       .then(() => {
-        if (sent === latest) timer = setTimeout(beat, handoffId ? HANDOFF_BEAT_MS : BEAT_MS);
+        if (sent === latest) timer = setTimeout(beat, every);
       });
   }
 

@@ -2,7 +2,7 @@
 its script sends (kbbot/support/presence.py, assignment.py, notifications.py).
 
 The toggle is a form, so it works without JavaScript. With it, static/staff-presence.js posts a
-heartbeat every 20 s (every 4 s on a handoff's page, and at once when the agent starts or stops
+heartbeat every 20 s (every 4 s on the queue and a handoff's page, and at once when the agent starts or stops
 typing) with the page's CSRF token in X-CSRFToken; the answer carries what the page shows live: the
 team's presence, the handoffs that concern the agent (the title's count and browser notifications)
 and, on a handoff's page, the other agents on it and whether the customer is typing. Each heartbeat
