@@ -11,7 +11,7 @@ from sqlalchemy import select
 from kbbot.accounts import users
 from kbbot.models import Handoff
 from kbbot.web.session import get_session
-from tests.browser.helpers import SLOW, axe_violations, screenshot
+from tests.browser.helpers import SLOW, axe_violations, hand_off, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -157,16 +157,9 @@ def test_the_keyboard_moves_in_the_queue_and_reaches_the_reply_note_and_resolve(
 def test_two_agents_on_one_handoff_see_each_other_and_typing_reaches_both_sides(live_site, people):
     customer, sam, max_ = people
     customer.goto(live_site.host_page.url)
-    customer.locator("#kbbot-launcher").click()
-    chat = customer.frame_locator("#kbbot-frame")
-    expect(chat.locator("#kb-input")).to_be_focused(timeout=SLOW)
-    chat.locator("#kb-input").fill("I paid for the annual plan twice, can I get my money back?")
-    chat.locator("#kb-send").click()
-    expect(chat.locator("[data-testid=message-bot]").first).to_be_visible(timeout=SLOW)
-    chat.locator("#kb-talk-to-person").click()
-    chat.locator("#kb-handoff-email").fill("dana@example.com")
-    chat.locator("#kb-handoff-submit").click()
-    expect(chat.locator("[data-testid=handoff-confirmation]")).to_be_visible()
+    chat = hand_off(
+        customer, "I paid for the annual plan twice, can I get my money back?", "dana@example.com"
+    )
     with live_site.app.app_context():
         handoff_id = get_session().scalar(select(Handoff.id))
 

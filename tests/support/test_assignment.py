@@ -1,4 +1,4 @@
-"""Round-robin assignment: the fair choice under a capacity, atomic taking, reassignment when an agent leaves."""
+"""Round-robin assignment: the fair choice under a capacity, atomic taking, reassignment on leaving."""
 
 import threading
 from datetime import UTC, datetime, timedelta
