@@ -220,6 +220,15 @@ class Config:
         self.SLA_FIRST_REPLY = _sla_target("KBBOT_SLA_FIRST_REPLY")
         self.SLA_NEXT_REPLY = _sla_target("KBBOT_SLA_NEXT_REPLY")
 
+        # Automatic assignment (kbbot/support/assignment.py): each online agent holds at most this many
+        # open assigned handoffs, new ones go round-robin to those under it, and an agent who goes away
+        # or offline gives theirs back to be reassigned. 0: off, agents take handoffs themselves.
+        self.AGENT_CAPACITY = _int("KBBOT_AGENT_CAPACITY", 0)
+        if self.AGENT_CAPACITY < 0:
+            raise ValueError(
+                f"environment variable KBBOT_AGENT_CAPACITY must be 0 (off) or more, got {self.AGENT_CAPACITY}"
+            )
+
         # Agent replies are also emailed to the customer through this SMTP server (kbbot/support/mail.py),
         # e.g. smtp://user:password@smtp.example.com:587, from this address; unset: replies come in
         # the chat only, and the handoff form says so.

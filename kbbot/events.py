@@ -30,7 +30,8 @@ TYPES = (
     "feedback",  # message_id or article_id; data: helpful
     "handoff_offered",  # message_id; data: reason
     "handoff_requested",  # handoff_id; data: reason
-    "handoff_assigned",  # handoff_id; data: assignee_id
+    "handoff_assigned",  # handoff_id; data: assignee_id, automatic (true when round-robin assigned it)
+    "handoff_released",  # handoff_id; data: assignee_id (who went away or offline: back to the queue)
     "agent_reply",  # handoff_id, message_id
     "reply_emailed",  # handoff_id, message_id (the agent's reply, sent to the customer by email)
     "reply_email_failed",  # handoff_id, message_id (refused for good, or still failing after every retry)

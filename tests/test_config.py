@@ -64,6 +64,8 @@ def test_staff_sessions_have_an_idle_timeout_and_a_lifetime_and_admins_need_a_se
         ("KBBOT_REQUIRE_2FA", "admins", "KBBOT_REQUIRE_2FA must be one of admin, all, off, got 'admins'"),
         ("KBBOT_STAFF_SESSION_MAX_HOURS", "0", "KBBOT_STAFF_SESSION_MAX_HOURS must be more than 0"),
         ("KBBOT_STAFF_SESSION_HOURS", "-1", "KBBOT_STAFF_SESSION_HOURS must be more than 0"),
+        ("KBBOT_AGENT_CAPACITY", "-2", r"KBBOT_AGENT_CAPACITY must be 0 \(off\) or more, got -2"),
+        ("KBBOT_AGENT_CAPACITY", "three", "KBBOT_AGENT_CAPACITY must be an integer, got 'three'"),
     ],
 )
 def test_staff_account_settings_that_make_no_sense_are_refused_by_name(monkeypatch, name, value, message):

@@ -1,12 +1,14 @@
 """Database models: the database is the source of truth.
 
 One module per area: `content` (articles, the indexes' source), `staff` (accounts), `support`
-(conversations, handoffs, votes, surveys and the `Event` log), `saved_replies` (agents' macros).
+(conversations, handoffs, votes, surveys and the `Event` log), `saved_replies` (agents' macros),
+`presence` (who is at work, and typing).
 Everything is importable from here.
 """
 
 from .base import MAX_ID, Base, UTCDateTime, utcnow
 from .content import ARTICLE_STATUSES, Article, Category, Chunk, KnowledgeBaseState, Revision
+from .presence import PRESENCE_CHOICES, AgentPresence, CustomerTyping
 from .saved_replies import SavedReply, SavedReplyUse
 from .staff import ROLES, ApiToken, LoginAttempt, RecoveryCode, User
 from .support import (
@@ -39,6 +41,9 @@ from .support import (
 )
 
 __all__ = [
+    "PRESENCE_CHOICES",
+    "AgentPresence",
+    "CustomerTyping",
     "ARTICLE_STATUSES",
     "CES_CHOICES",
     "EMAIL_STATUSES",

@@ -133,7 +133,13 @@ def build_live_site(directory, **settings):
 
 
 @pytest.fixture
-def live_site(tmp_path):
+def live_site_settings():
+    """Settings of `live_site`'s app besides its own; a journey module may override this fixture."""
+    return {}
+
+
+@pytest.fixture
+def live_site(tmp_path, live_site_settings):
     """The bundled sample help center plus one hostile article, served on loopback for the browser,
     with a plain host page on another port (another origin) that embeds the widget.
 
@@ -148,6 +154,7 @@ def live_site(tmp_path):
         ALLOWED_ORIGINS=f"http://127.0.0.1:{host_port}",
         PUBLIC_URL=f"http://127.0.0.1:{port}",
         PRODUCT_NAME="Ledgerly Help Center",
+        **live_site_settings,
     )
     with app.app_context():
         session = get_session()

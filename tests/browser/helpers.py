@@ -52,3 +52,14 @@ def axe_violations(page, impacts=("serious", "critical")):
         for violation in result["violations"]
         if violation["impact"] in impacts
     ]
+
+
+def hand_off(page, question, email):
+    """Open the widget on `page`, ask `question`, then ask for a person as `email`; return the chat frame."""
+    frame, _ = open_widget(page)
+    ask(frame, question)
+    frame.locator("#kb-talk-to-person").click()
+    frame.locator("#kb-handoff-email").fill(email)
+    frame.locator("#kb-handoff-submit").click()
+    expect(frame.locator("[data-testid=handoff-confirmation]")).to_be_visible()
+    return frame

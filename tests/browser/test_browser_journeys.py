@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from kbbot.models import SurveyResponse
 from kbbot.web.session import get_session
-from tests.browser.helpers import ARTIFACTS, SLOW, ask, axe_violations, open_widget, screenshot
+from tests.browser.helpers import ARTIFACTS, SLOW, ask, axe_violations, hand_off, open_widget, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -318,12 +318,7 @@ def test_a_reply_that_came_while_away_is_unread_after_a_page_load_and_shown_on_o
     next page the launcher counts the reply unread, and opening shows it in view. Once read, the next
     page counts nothing."""
     page.goto(live_site.host_page.url)
-    frame, _ = open_widget(page)
-    ask(frame, "how do I create an invoice through the API, example request?")
-    frame.locator("#kb-talk-to-person").click()
-    frame.locator("#kb-handoff-email").fill("kim@example.com")
-    frame.locator("#kb-handoff-submit").click()
-    expect(frame.locator("[data-testid=handoff-confirmation]")).to_be_visible()
+    frame = hand_off(page, "how do I create an invoice through the API, example request?", "kim@example.com")
     page.locator("#kbbot-launcher").click()
     expect(page.locator("#kbbot-frame")).to_be_hidden()
     page.goto("about:blank")  # gone before the reply

@@ -1,5 +1,5 @@
-// The handoff queue, live: counts on the tabs, new handoffs marked and announced, the tab's title
-// counting open ones.
+// The handoff queue, live: counts on the tabs, new handoffs marked and announced (the title's count
+// is presence.js's, for every staff page).
 
 import { $, el, say } from "./dom.js";
 import { due, duration } from "./format.js";
@@ -83,7 +83,6 @@ export function initQueue(root) {
   const rows = $("queue-rows");
   const empty = $("queue-empty");
   const live = $("queue-live");
-  const baseTitle = document.title;
   const known = new Set([...rows.querySelectorAll("tr[data-handoff-id]")].map((row) => row.getAttribute("data-handoff-id")));
   let shown = [];
 
@@ -120,7 +119,6 @@ export function initQueue(root) {
         shown = now;
       }
       empty.hidden = built.length > 0;
-      document.title = (counts.open ? "(" + counts.open + ") " : "") + baseTitle;
       if (fresh) say(live, fresh === 1 ? "1 new handoff." : fresh + " new handoffs.");
     });
   }

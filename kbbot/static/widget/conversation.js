@@ -8,6 +8,7 @@ import { choiceLabel, list, note, renderBot, renderCustomer, renderMessage, reti
 import { poll, schedulePoll } from "./polling.js";
 import { handoffActive, markSeen, persist, state } from "./state.js";
 import { offerSurvey, updateChrome } from "./survey.js";
+import { showAgentTyping } from "./typing.js";
 
 const LOCALE = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
 
@@ -21,6 +22,7 @@ export function applyConversation(data, isNew) {
   state.cursor = Math.max(state.cursor, data.cursor || 0);
   state.handoff = data.handoff || null;
   state.ended = !!data.ended;
+  showAgentTyping(!!data.agent_typing);
   if (isNew && firstNew && state.open) reveal(firstNew);
   if (state.open) markSeen();
   if (isNew && !wasResolved && state.handoff && state.handoff.status === "resolved") {

@@ -9,6 +9,7 @@
  *   messages.js      the conversation on screen
  *   conversation.js  sending, adopting the server's turns, restoring after a reload
  *   polling.js       agents' replies
+ *   typing.js        the customer's typing reported, the agent's shown
  *   handoff.js       handing off to a person
  *   survey.js        the end of a chat: CSAT, CES, NPS; the header's controls
  *   reader.js        articles read inside the widget
@@ -25,6 +26,7 @@ import { closeArticle, showArticle, stopReading } from "./reader.js";
 import { search } from "./search.js";
 import { handoffActive, read, state, tab } from "./state.js";
 import { offerSurvey, updateChrome } from "./survey.js";
+import { reportTyping } from "./typing.js";
 
 listenToHost();
 
@@ -83,6 +85,7 @@ if (mode === "articles") {
     }
   });
   input.addEventListener("input", autoGrow);
+  input.addEventListener("input", reportTyping);
   $("kb-talk-to-person").addEventListener("click", () => showHandoffForm(true));
   $("kb-end-chat").addEventListener("click", () => offerSurvey(true));
   updateChrome();

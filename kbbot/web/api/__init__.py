@@ -16,6 +16,7 @@ from . import (
     cors,
     feedback,
     openapi,
+    presence,
     problems,
     search,
     staff,
@@ -24,7 +25,7 @@ from . import (
 )
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-PUBLIC = (chat, feedback, search, articles, openapi)  # called by the widget from allowed sites
+PUBLIC = (chat, presence, feedback, search, articles, openapi)  # called by the widget from allowed sites
 STAFF = (staff, staff_articles, staff_saved_replies)  # called by scripts and the staff pages: no CORS
 RESOURCES = (*PUBLIC, *STAFF)
 for resource in RESOURCES:

@@ -8,7 +8,7 @@ from ...accounts.users import normalized_email
 from ...articles.rendering import render_answer, render_bot_message, snippet_html
 from ...errors import InvalidInput
 from ...models import MAX_ID
-from ...support import business_hours, conversations, handoffs, replies
+from ...support import assignment, business_hours, conversations, handoffs, presence, replies
 from ...text import has_text
 from ..help_center import absolute_url
 from ..request_input import id_arg
@@ -79,6 +79,8 @@ def conversation_out(conversation, after=0):
         cursor=messages[-1].id if messages else after,
         handoff=handoff_ref(conversation),
         ended=conversation.ended_at is not None,
+        agent_typing=conversation.handoff is not None
+        and presence.agent_typing(get_session(), conversation.handoff.id, datetime.now(timezone.utc)),
     ).model_dump(mode="json")
 
 
@@ -163,6 +165,10 @@ def request_handoff(conversation_id):
         user_agent=request.headers.get("User-Agent"),
         policy=current_app.extensions["kbbot.sla"],
     )
+    if created:  # round-robin, when KBBOT_AGENT_CAPACITY is set
+        assignment.assign_automatically(
+            session, handoff, current_app.config["AGENT_CAPACITY"], datetime.now(timezone.utc)
+        )
     out = schemas.HandoffCreated(
         id=handoff.id,
         status=handoff.status,

@@ -177,6 +177,7 @@ class ConversationOut(Response):
     cursor: int = Field(description="Pass as `after` to get only newer messages.")
     handoff: HandoffRef | None
     ended: bool
+    agent_typing: bool = Field(False, description="An agent is typing a reply in this conversation now.")
 
 
 def _any_case(name):

@@ -18,11 +18,23 @@ from flask_wtf.csrf import CSRFProtect
 from ...accounts import auth
 from ...models import User
 from ..session import get_session
-from . import access, console, dashboard, editor, mail, saved_replies, team, tokens, two_factor, views
+from . import (
+    access,
+    console,
+    dashboard,
+    editor,
+    mail,
+    presence,
+    saved_replies,
+    team,
+    tokens,
+    two_factor,
+    views,
+)
 
 # The staff side's areas, each a blueprint nested under /staff (endpoints "staff.<area>.<view>"),
 # so that the sign-in requirement's redirects, the error pages and the strict headers apply to all.
-AREAS = (dashboard, team, tokens, two_factor, editor, console, mail, saved_replies)
+AREAS = (dashboard, team, tokens, two_factor, editor, console, mail, saved_replies, presence)
 for area in AREAS:
     views.bp.register_blueprint(area.bp)
 views.bp.before_request(access.enrol_first)
