@@ -56,6 +56,8 @@ ALLOWED = {
     "staff.console.resolve": ("agent", "admin"),
     "staff.console.reopen": ("agent", "admin"),
     "staff.console.triage": ("agent", "admin"),
+    "staff.presence.choose": ("agent", "admin"),
+    "staff.presence.heartbeat": ("agent", "admin"),
     "staff.mail.index": ("agent", "admin"),
     "staff.mail.email": ("agent", "admin"),
     "staff.mail.attach": ("agent", "admin"),
