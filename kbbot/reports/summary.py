@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..models import HANDOFF_REASONS
 from ..search.confidence import Action
+from .agents import AgentFigures, agent_figures
 from .content_gaps import QuestionCount, Topic, content_gap_questions, content_gap_topics, top_questions
 from .deflection import (
     DEFLECTED,
@@ -71,6 +72,7 @@ class Report:
     articles: list[ArticlePerformance] = field(default_factory=list)
     contact_window_minutes: float = 30.0
     sla: SlaFigures = field(default_factory=SlaFigures)
+    agents: list[AgentFigures] = field(default_factory=list)
 
     def as_dict(self):
         """The report as JSON-ready data (datetimes in ISO 8601)."""
@@ -86,7 +88,18 @@ class Report:
 
 # Long on purpose: one `Report(...)` of every figure, each worked out beside its name (its definition
 # in docs/metrics.md); helpers returning parts of it would scatter the figures.
-def summarize(since, until, conversations, surveys, visits, settings, encode, activity=None, targets=()):
+def summarize(
+    since,
+    until,
+    conversations,
+    surveys,
+    visits,
+    settings,
+    encode,
+    activity=None,
+    targets=(),
+    agent_names=None,
+):
     """The report of [since, until) (timezone-aware datetimes).
 
     `conversations`: the period's conversations and, as their visitors'
@@ -99,6 +112,8 @@ def summarize(since, until, conversations, surveys, visits, settings, encode, ac
     `activity`: the period's article views, article votes and handoffs, for
     the article-performance ledger (none: no ledger).
     `targets`: SLA targets that ended (`ReplyTargetRecord`); those outside the period are ignored.
+    `agent_names`: {agent id: name} of the agents the handoffs and targets name, for the per-agent
+    figures (none: no per-agent figures).
     """
     by_visitor = _by_visitor(conversations)
     counted = sorted(
@@ -168,6 +183,7 @@ def summarize(since, until, conversations, surveys, visits, settings, encode, ac
         ),
         contact_window_minutes=settings.contact_window / timedelta(minutes=1),
         sla=sla_figures(targets, handoffs, since, until, settings.schedule),
+        agents=agent_figures(counted, surveys, targets, since, until, agent_names, settings.schedule),
         articles=(
             []
             if activity is None
@@ -232,6 +248,7 @@ def summarize_records(records, since, until, settings, encode) -> Report:
         encode,
         records.activity,
         records.targets,
+        records.agents,
     )
 
 
@@ -241,10 +258,10 @@ def trend(records, periods, settings) -> list[Report]:
     `records`: `read_records` of a period covering all of `periods`: every
     conversation one of them counts, with its visitor's history, is among
     them, and `summarize` ignores the rest. The reports have no top questions,
-    content gaps or article ledger: a trend charts the figures only.
+    content gaps, article ledger or per-agent figures: a trend charts the figures only.
     """
     figures_only = replace(settings, top_questions=0, content_gaps=0)
-    without_ledger = replace(records, activity=None)
+    without_ledger = replace(records, activity=None, agents=None)
     return [
         summarize_records(without_ledger, since, until, figures_only, encode=None) for since, until in periods
     ]
