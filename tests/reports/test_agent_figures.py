@@ -7,7 +7,8 @@ from kbbot import reports
 from kbbot.reports.agents import agent_figures, handlers
 from kbbot.reports.records import ConversationRecord, HandoffRecord, ReplyTargetRecord, SurveyAnswer
 from kbbot.support import business_hours
-from tests.helpers import SETTINGS, at, seed_agent_history
+from kbbot.web.session import get_session
+from tests.helpers import SETTINGS, at, make_app, seed_agent_history
 
 ALEX, BO = 1, 2
 NAMES = {ALEX: "Alex", BO: "Bo"}
@@ -131,3 +132,17 @@ def test_the_command_line_prints_the_agents_as_a_list(app, session):
     assert "Agents (median first reply: wall clock / business hours)" in text
     assert "30m 00s/30m 00s" in text and "Alex Agent" in text
     assert "0.0% (0 of 2 targets)" in text
+
+
+def test_the_agents_are_the_same_on_postgresql(app, session, tmp_path, postgres_url):
+    seed_agent_history(session)
+    args = ["report", "--since", "2026-03-01", "--until", "2026-03-10", "--json"]
+    on_sqlite = json.loads(app.test_cli_runner().invoke(args=args).output)["agents"]
+    postgres_app = make_app(tmp_path / "postgres", DATABASE_URL=postgres_url)
+    with postgres_app.app_context():
+        seed_agent_history(get_session())
+    on_postgres = json.loads(postgres_app.test_cli_runner().invoke(args=args).output)["agents"]
+    assert [{**row, "agent_id": None} for row in on_postgres] == [
+        {**row, "agent_id": None} for row in on_sqlite
+    ]
+    assert [row["handled"] for row in on_postgres] == [2, 2]
