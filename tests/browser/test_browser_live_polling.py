@@ -3,7 +3,6 @@ and the agent's open queue asks for new handoffs, every 2 s while visible (the p
 bench/handoff_latency.py measures needs that interval). Timers run on Playwright's clock, so the test
 steps time instead of waiting for it."""
 
-import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -13,7 +12,7 @@ from sqlalchemy import select
 from kbbot.accounts import users
 from kbbot.models import Handoff
 from kbbot.web.session import get_session
-from tests.browser.helpers import SLOW, open_widget
+from tests.browser.helpers import SLOW, open_widget, sign_in_staff
 
 pytestmark = pytest.mark.browser
 
@@ -64,11 +63,7 @@ def test_the_widget_shows_an_agents_reply_at_its_next_poll_2_s_later(live_site, 
 def test_the_open_queue_shows_a_new_handoff_at_its_next_poll_2_s_later(live_site, page, browser):
     with live_site.app.app_context():
         users.create_user(get_session(), "sam@ledgerly.example", ["agent"], password=PASSWORD, name="Sam")
-    page.goto(f"{live_site.url}/staff/login")
-    page.locator("#email").fill("sam@ledgerly.example")
-    page.locator("#password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/staff/$"))
+    sign_in_staff(page, live_site.url, "sam@ledgerly.example", PASSWORD)
     page.clock.install()
     page.goto(f"{live_site.url}/staff/handoffs/?tab=all")
     poll_in_phase(page, lambda request: "/api/v1/staff/handoffs" in request.url)

@@ -2,12 +2,10 @@
 reply email, the answer lands in the help desk's Dovecot mailbox, `kbbot mail fetch` reads it, and the
 agent's open page shows it without a reload."""
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import SLOW, screenshot
+from tests.browser.helpers import SLOW, screenshot, sign_in_staff
 from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -18,11 +16,7 @@ ANSWER = "Thanks Alex, the second charge is back on my card."
 def test_an_emailed_answer_reaches_the_agents_open_handoff_page(mail_desk_site, page):
     desk = mail_desk_site.desk
     _, handoff_id = desk.handoff()
-    page.goto(f"{mail_desk_site.url}/staff/login")
-    page.locator("#email").fill("agent@example.com")
-    page.locator("#password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/staff/$"))
+    sign_in_staff(page, mail_desk_site.url, "agent@example.com", PASSWORD)
     page.goto(f"{mail_desk_site.url}/staff/handoffs/{handoff_id}")
     page.locator("#reply textarea").fill("Hi Dana, I have refunded the second charge.")
     page.get_by_role("button", name="Send reply").click()
