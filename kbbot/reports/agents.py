@@ -48,12 +48,10 @@ def agent_figures(conversations, surveys, targets, since, until, names, schedule
     """Each agent's figures for [since, until), most handoffs handled first (then by name).
 
     `conversations`: the counted `ConversationRecord`s (their handoffs are the period's); `surveys`: the
-    `SurveyAnswer`s given in them; `targets`: `ReplyTargetRecord`s, those ending in the period count;
-    `names`: {agent id: name}, every agent named in those records (None: no figures, as for a trend);
-    `schedule`: the business hours first replies are timed in (None: around the clock).
+    `SurveyAnswer`s (those of other conversations are ignored); `targets`: `ReplyTargetRecord`s, those ending in the period count;
+    `names`: {agent id: name}, every agent named in those records; `schedule`: the business hours
+    first replies are timed in (None: around the clock).
     """
-    if names is None:
-        return []
     schedule = schedule or business_hours.parse("24/7")
     handled, waits = defaultdict(set), defaultdict(list)
     for conversation in conversations:

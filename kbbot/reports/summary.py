@@ -72,7 +72,7 @@ class Report:
     articles: list[ArticlePerformance] = field(default_factory=list)
     contact_window_minutes: float = 30.0
     sla: SlaFigures = field(default_factory=SlaFigures)
-    agents: list[AgentFigures] = field(default_factory=list)
+    agents: list[AgentFigures] = field(default_factory=list)  # per agent; `summarize_records` adds them
 
     def as_dict(self):
         """The report as JSON-ready data (datetimes in ISO 8601)."""
@@ -88,18 +88,7 @@ class Report:
 
 # Long on purpose: one `Report(...)` of every figure, each worked out beside its name (its definition
 # in docs/metrics.md); helpers returning parts of it would scatter the figures.
-def summarize(
-    since,
-    until,
-    conversations,
-    surveys,
-    visits,
-    settings,
-    encode,
-    activity=None,
-    targets=(),
-    agent_names=None,
-):
+def summarize(since, until, conversations, surveys, visits, settings, encode, activity=None, targets=()):
     """The report of [since, until) (timezone-aware datetimes).
 
     `conversations`: the period's conversations and, as their visitors'
@@ -112,8 +101,6 @@ def summarize(
     `activity`: the period's article views, article votes and handoffs, for
     the article-performance ledger (none: no ledger).
     `targets`: SLA targets that ended (`ReplyTargetRecord`); those outside the period are ignored.
-    `agent_names`: {agent id: name} of the agents the handoffs and targets name, for the per-agent
-    figures (none: no per-agent figures).
     """
     by_visitor = _by_visitor(conversations)
     counted = sorted(
@@ -183,7 +170,6 @@ def summarize(
         ),
         contact_window_minutes=settings.contact_window / timedelta(minutes=1),
         sla=sla_figures(targets, handoffs, since, until, settings.schedule),
-        agents=agent_figures(counted, surveys, targets, since, until, agent_names, settings.schedule),
         articles=(
             []
             if activity is None
@@ -237,8 +223,9 @@ def build_report(session: Session, since, until, settings, encode) -> Report:
 
 
 def summarize_records(records, since, until, settings, encode) -> Report:
-    """The report of [since, until) from records `read_records` read (the dashboard reuses them for trends)."""
-    return summarize(
+    """The report of [since, until) from records `read_records` read (the dashboard reuses them for
+    trends), with the per-agent figures when the records name the agents."""
+    report = summarize(
         since,
         until,
         records.conversations,
@@ -248,8 +235,14 @@ def summarize_records(records, since, until, settings, encode) -> Report:
         encode,
         records.activity,
         records.targets,
-        records.agents,
     )
+    if records.agents is None:
+        return report
+    counted = [c for c in records.conversations if in_period(c, since, until)]
+    agents = agent_figures(
+        counted, records.surveys, records.targets, since, until, records.agents, settings.schedule
+    )
+    return replace(report, agents=agents)
 
 
 def trend(records, periods, settings) -> list[Report]:
