@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from . import site_settings
 from .accounts import two_factor
-from .search import confidence
+from .search import confidence, embedding
 from .support import sla
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +54,14 @@ def _flag(name, default):
     if value in _FALSE:
         return False
     raise ValueError(f"environment variable {name} must be 1 or 0 (true or false), got {os.environ[name]!r}")
+
+
+def _choice(name, default, choices):
+    """Environment variable `name`, lower-cased, which must be one of `choices`; `default` when unset."""
+    value = (os.environ.get(name) or default).strip().lower()
+    if value not in choices:
+        raise ValueError(f"environment variable {name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
 
 
 def _sla_target(name):
@@ -154,6 +162,11 @@ class Config:
         # None means the packaged all-MiniLM-L6-v2; otherwise a local
         # sentence-transformers model directory. Never a hub name.
         self.EMBEDDING_MODEL = os.environ.get("KBBOT_EMBEDDING_MODEL") or None
+        # What runs the model: `auto` is ONNX Runtime on the CPU (the same vectors as PyTorch, faster;
+        # docs/benchmarks.md, "Encoder backends") and PyTorch on a GPU; `auto` device is the GPU when
+        # PyTorch sees one. The ONNX file is exported once into the instance folder's models/.
+        self.EMBEDDING_BACKEND = _choice("KBBOT_EMBEDDING_BACKEND", "auto", embedding.BACKENDS)
+        self.DEVICE = _choice("KBBOT_DEVICE", "auto", embedding.DEVICES)
         # Signs visitor ids and sessions. Production sets SECRET_KEY; a fresh
         # install generates one once and keeps it in the instance folder, so
         # that signed ids survive restarts and are shared by all workers.

@@ -82,3 +82,13 @@ def test_sla_targets_read_as_durations_and_a_bad_one_is_refused_by_name(monkeypa
     monkeypatch.setenv("KBBOT_SLA_NEXT_REPLY", "4 hours")
     with pytest.raises(ValueError, match="KBBOT_SLA_NEXT_REPLY: cannot read '4 hours'"):
         Config()
+
+
+def test_the_encoder_backend_and_device_default_to_auto_and_a_bad_one_is_refused_by_name(monkeypatch):
+    monkeypatch.delenv("KBBOT_EMBEDDING_BACKEND", raising=False)
+    monkeypatch.setenv("KBBOT_DEVICE", "CPU")
+    config = Config()
+    assert (config.EMBEDDING_BACKEND, config.DEVICE) == ("auto", "cpu")
+    monkeypatch.setenv("KBBOT_EMBEDDING_BACKEND", "tensorflow")
+    with pytest.raises(ValueError, match="KBBOT_EMBEDDING_BACKEND must be one of auto, torch, onnx, onnx-int8"):
+        Config()

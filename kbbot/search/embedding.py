@@ -132,6 +132,10 @@ def load_encoder(model_dir=None, backend="auto", device="auto", cache_dir=None) 
 
 
 def _load(path, backend, device, cache_dir, default) -> Encoder:
+    if backend != "torch":
+        from .onnx_encoder import require_runtime
+
+        require_runtime()
     if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
         raise ModelError(
             f"embedding model directory {path} does not hold a sentence-transformers model "
@@ -169,8 +173,6 @@ def _onnx_encoder(model, path, backend, cache_dir, name, dimension) -> Encoder:
     try:
         file = onnx_encoder.onnx_file(model, path, cache_dir, quantization)
         embedder = onnx_encoder.OnnxEmbedder(model, file)
-    except ImportError as e:
-        raise onnx_encoder.missing_runtime_error() from e
     except OSError as e:
         raise ModelError(f"cannot export the embedding model to ONNX in {cache_dir}: {e}") from e
     # int8 vectors differ from the model's (cosine about 0.99), so an index built with them is another

@@ -22,12 +22,16 @@ from ..errors import ModelError
 QUANTIZED = "int8"
 
 
-def missing_runtime_error():
-    """The error for a configured ONNX backend without its packages installed."""
-    return ModelError(
-        "the onnx embedding backend needs onnxruntime and onnx: install kbbot's onnx extra "
-        "(pip install -c constraints.txt -e '.[onnx]') or set KBBOT_EMBEDDING_BACKEND=torch"
-    )
+def require_runtime():
+    """Raise a ModelError that says what to install when ONNX Runtime or ONNX is missing."""
+    try:
+        import onnx  # noqa: F401 (the exporter and the quantizer write it)
+        import onnxruntime  # noqa: F401
+    except ImportError as e:
+        raise ModelError(
+            f"the onnx embedding backends need onnxruntime and onnx ({e}): "
+            "pip install -c constraints.txt onnxruntime onnx, or set KBBOT_EMBEDDING_BACKEND=torch"
+        ) from e
 
 
 def model_fingerprint(model_path: Path) -> str:
@@ -116,7 +120,7 @@ class OnnxEmbedder:
         self._model = model
         self._path = path
         self._session, self._threads = None, None
-        self._current_session()  # now: a missing onnxruntime or a bad file shows at load
+        self._current_session()  # now: a bad file shows at load, not at the first question
 
     def _current_session(self):
         import onnxruntime

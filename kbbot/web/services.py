@@ -29,7 +29,12 @@ def get_engine() -> Engine:
             engine = app.extensions.get("kbbot.answer_engine")
             if engine is None:
                 engine = Engine(
-                    encoder=load_encoder(app.config["EMBEDDING_MODEL"]),
+                    encoder=load_encoder(
+                        app.config["EMBEDDING_MODEL"],
+                        backend=app.config["EMBEDDING_BACKEND"],
+                        device=app.config["DEVICE"],
+                        cache_dir=app.config["INSTANCE_PATH"] / "models",
+                    ),
                     index_dir=app.config["INDEX_DIR"],
                     answer_threshold=app.config["ANSWER_THRESHOLD"],
                     suggest_threshold=app.config["SUGGEST_THRESHOLD"],
