@@ -2,7 +2,7 @@
 
 Speed, in one process, the backends taking turns (each round in another order) so that the load of
 the machine falls on all alike: entries embedded per second when indexing the sample help center's
-entries (batches of 64, longest first), and the latency of one question alone. Agreement: the
+entries (batches of 16 and of 64, longest first), and the latency of one question alone. Agreement: the
 cosine of each backend's vectors with PyTorch's, on the same entries. Quality: precision@1 and AUROC
 of the engine on the sample dev set (bench/data/sample_dev.jsonl) and BANKING77's dev split
 (bench/banking77.py), the index built by each backend.
@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT / "articles"
 SAMPLE_DEV = ROOT / "bench" / "data" / "sample_dev.jsonl"
 BACKENDS = ("torch", "onnx", "onnx-int8")
+BATCH_SIZES = (16, 64)
 
 
 def entry_texts(workdir):
@@ -44,15 +45,17 @@ def entry_texts(workdir):
 
 
 def measure_speed(encoders, texts, questions, rounds):
-    """({backend: [entries/s per round]}, {backend: [ms per question]}), the backends taking turns."""
-    throughput = {name: [] for name in encoders}
+    """({(backend, batch size): [entries/s per round]}, {backend: [ms per question]}), the backends
+    taking turns."""
+    throughput = {(name, size): [] for name in encoders for size in BATCH_SIZES}
     latency = {name: [] for name in encoders}
     names = list(encoders)
     for round_number in range(rounds):
-        for name in names[round_number % len(names) :] + names[: round_number % len(names)]:
-            started = time.perf_counter()
-            encoders[name].encode(texts, batch_size=64)
-            throughput[name].append(len(texts) / (time.perf_counter() - started))
+        for size in BATCH_SIZES:
+            for name in names[round_number % len(names) :] + names[: round_number % len(names)]:
+                started = time.perf_counter()
+                encoders[name].encode(texts, batch_size=size)
+                throughput[name, size].append(len(texts) / (time.perf_counter() - started))
     for number, question in enumerate(questions):
         for name in names[number % len(names) :] + names[: number % len(names)]:
             started = time.perf_counter()
@@ -77,24 +80,25 @@ def measure_quality(backend, workdir):
     }
 
 
-def tables(throughput, latency, agreement, quality, threads, load):
+def tables(throughput, latency, agreement, quality, rounds, threads, load):
     lines = [
         f"Measured by `python bench/encoders.py` on this machine ({os.cpu_count()} cores, load average "
         f"{load} before the run), {threads} thread(s) per backend as a serving process; the backends take "
         "turns in one process. Entries/s: the sample help center's "
-        f"{agreement['entries']} index entries in batches of 64, median of the rounds; a question: "
-        "one sample dev question alone.",
+        f"{agreement['entries']} index entries, median of {rounds} rounds (× torch: against torch's "
+        "batches of 16); a question: one of the first sample dev questions alone.",
         "",
-        "| backend | entries/s | × torch | question p50 ms | question p95 ms | cosine with torch (min / mean) |",
-        "|---|---|---|---|---|---|",
+        "| backend | entries/s, batches of 16 | × torch | entries/s, batches of 64 | question p50 ms "
+        "| question p95 ms | cosine with torch (min / mean) |",
+        "|---|---|---|---|---|---|---|",
     ]
-    base = float(np.median(throughput["torch"]))
-    for name in throughput:
-        rate = float(np.median(throughput[name]))
+    rates = {key: float(np.median(samples)) for key, samples in throughput.items()}
+    for name in latency:
         p50, p95 = sections.percentiles(latency[name])
         low, mean = agreement[name]
         lines.append(
-            f"| {name} | {rate:.0f} | {rate / base:.2f} | {p50:.1f} | {p95:.1f} | {low:.5f} / {mean:.5f} |"
+            f"| {name} | {rates[name, 16]:.0f} | {rates[name, 16] / rates['torch', 16]:.2f} | "
+            f"{rates[name, 64]:.0f} | {p50:.1f} | {p95:.1f} | {low:.5f} / {mean:.5f} |"
         )
     lines += ["", "| backend | set | precision@1 | Δ torch | AUROC | Δ torch |", "|---|---|---|---|---|---|"]
     for name, reports in quality.items():
@@ -131,7 +135,7 @@ def main(argv=None):
         agreement = {name: _cosines(vectors[name], vectors["torch"]) for name in BACKENDS}
         agreement["entries"] = len(texts)
         quality = {name: measure_quality(name, workdir / name) for name in BACKENDS}
-    lines = tables(throughput, latency, agreement, quality, args.threads, load)
+    lines = tables(throughput, latency, agreement, quality, args.rounds, args.threads, load)
     print("\n".join(lines))
     if not args.no_write:
         sections.replace_section(sections.BENCHMARKS, "encoder-backends", lines)
