@@ -1,4 +1,4 @@
-"""The model's transformer run by ONNX Runtime: about 1.5 times the speed of PyTorch on a CPU, or
+"""The model's transformer run by ONNX Runtime: about 1.7 times the speed of PyTorch on a CPU, or
 3 times int8-quantized (docs/benchmarks.md, "Encoder backends").
 
 The ONNX file is exported from the local sentence-transformers model with PyTorch's own exporter,
