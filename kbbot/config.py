@@ -65,6 +65,16 @@ def _sla_target(name):
         raise ValueError(f"environment variable {name}: {e}") from e
 
 
+def _threads():
+    """KBBOT_THREADS, or its former name KBBOT_ENGINE_THREADS, as a number of threads (0 or more);
+    None when neither is set."""
+    name = "KBBOT_THREADS" if os.environ.get("KBBOT_THREADS") else "KBBOT_ENGINE_THREADS"
+    count = _int(name, None)
+    if count is not None and count < 0:
+        raise ValueError(f"environment variable {name} must be 0 (a thread per core) or more, got {count}")
+    return count
+
+
 def _path(name, default):
     return Path(os.environ.get(name) or default).resolve()
 
@@ -266,9 +276,9 @@ class Config:
         # cores left over serve the pages. Above it a call waits a few seconds, then gets 503.
         self.ENGINE_CALLS_AT_ONCE = _int("KBBOT_ENGINE_CALLS_AT_ONCE", max(1, (os.cpu_count() or 2) - 1))
         self.ENGINE_WAIT_SECONDS = _float("KBBOT_ENGINE_WAIT_SECONDS", 5)
-        # Threads each serving process lets the model and FAISS use (wsgi.py, `kbbot serve`); by default
-        # the cores less one, so that one engine call cannot take the core the pages are served on.
-        self.ENGINE_THREADS = _int("KBBOT_ENGINE_THREADS", max(1, (os.cpu_count() or 2) - 1))
+        # Threads each serving process lets the model and FAISS use (0: a thread per core); None: 1 under
+        # wsgi.py, the cores less one under `kbbot serve` (kbbot/threads.py). Bulk indexing uses every core.
+        self.THREADS = _threads()
         # Article views and reading times come from anonymous browsers: a visitor's views of one article
         # within this many minutes count once, an address counts at most this many views of one
         # article (more are served, not counted), and reports of reading time are rate-limited per address.

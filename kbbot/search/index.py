@@ -228,6 +228,28 @@ class DenseIndex:
         return index
 
 
+def saved_index_holds(
+    directory: Path, model_name: str, dimension: int, hashes: dict[int, str], generation: int
+):
+    """Whether the index saved under `directory` was made by `model_name` (vectors of `dimension`) for exactly `hashes` ({entry
+    id: content hash}) at content `generation`, its file intact: then there is nothing to embed or
+    save. Read from the manifest and the file's checksum, without FAISS or the model."""
+    directory = Path(directory)
+    try:
+        with _locked(directory, exclusive=False):
+            manifest = json.loads((directory / MANIFEST_NAME).read_bytes())
+            saved = {int(k): str(v) for k, v in manifest["entries"].items()}
+            data = (directory / Path(str(manifest["index_file"])).name).read_bytes()
+            stamp = (manifest["format"], manifest["model"], manifest["dimension"], manifest["generation"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False  # missing or unreadable: `DenseIndex.load` says why when the index is rebuilt
+    return (
+        stamp == (FORMAT_VERSION, model_name, dimension, generation)
+        and saved == hashes
+        and hashlib.sha256(data).hexdigest() == manifest.get("sha256")
+    )
+
+
 def copy_index(source: Path, target: Path):
     """Copy the index saved under `source` to `target` (checked on the way, saved atomically); nothing
     when `source` holds none."""
