@@ -94,7 +94,7 @@ def published_hashes(session: Session) -> dict[int, str]:
     rows = session.execute(
         select(Chunk.id, Chunk.content_hash).join(Article).where(Article.status == "published")
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 @dataclass
