@@ -1,6 +1,8 @@
 """The `kbbot` command line, run in-process against a real database and index."""
 
+import functools
 import json
+import logging
 import subprocess
 import sys
 
@@ -10,6 +12,7 @@ import torch
 
 from kbbot import threads
 from kbbot.commands.command import Command
+from kbbot.search import embedding
 from kbbot.web.services import get_engine
 from tests.helpers import ROOT, write_article
 
@@ -68,6 +71,19 @@ def test_index_embeds_with_every_core_and_gives_the_threads_back(app, runner, sy
     threads_restored.set_num_threads(1)
     assert runner.invoke(args=["index"]).exit_code == 0
     assert threads_while_embedding == [threads.cores()] and threads_restored.get_num_threads() == 1
+
+
+def test_a_first_index_logs_its_progress(runner, synced, monkeypatch, caplog):
+    monkeypatch.setattr(embedding, "PROGRESS_SECONDS", 0)
+    monkeypatch.setattr(embedding.Encoder, "encode", functools.partialmethod(embedding.Encoder.encode, batch_size=2))
+    with caplog.at_level(logging.INFO, logger="kbbot.search.embedding"):
+        assert runner.invoke(args=["index"]).exit_code == 0
+    messages = [record.getMessage() for record in caplog.records if record.name == "kbbot.search.embedding"]
+    assert [message.split(" (")[0] for message in messages if " of " in message] == [
+        "embedded 2 of 5 entries",
+        "embedded 4 of 5 entries",
+    ]
+    assert messages[-1].startswith("embedded 5 entries in ")
 
 
 def test_after_an_edit_index_has_work_to_do_once(runner, synced):
