@@ -4,6 +4,7 @@ import pytest
 
 from kbbot.articles.sync import sync_directory
 from kbbot.search import chunking
+from kbbot.search.engine import QUERY_WORD_PIECES
 from kbbot.search.index import MANIFEST_NAME
 from kbbot.web.services import get_engine
 from kbbot.web.session import get_session
@@ -36,16 +37,17 @@ def sync(session, directory):
 
 
 class EncodeCounter:
-    """Wraps an encoder's `encode` to record every text sent to the model."""
+    """Wraps an encoder's `encode` to record every text sent to the model, with the options of each call."""
 
     def __init__(self, engine):
-        self.texts = []
+        self.texts, self.options = [], []
         self._encode = engine.encoder.encode
         engine.encoder = self
         self.name, self.dimension = self._encode.__self__.name, self._encode.__self__.dimension
 
     def encode(self, texts, **options):
         self.texts += list(texts)
+        self.options.append(options)
         return self._encode(texts, **options)
 
 
@@ -208,3 +210,19 @@ def test_spelling_follows_the_words_the_articles_use_after_an_edit(app, kb, sess
                   title="Webhooks")
     sync(session, kb)
     assert engine.corrected(session, "webhoks") == "webhooks"
+
+
+def test_a_20000_character_question_is_answered_from_its_first_words(tmp_path, kb):
+    app = make_app(tmp_path, MAX_QUERY_WORDS=12)
+    with app.app_context():
+        session = get_session()
+        sync(session, kb)
+        engine = get_engine()
+        engine.refresh(session)
+        counter = EncodeCounter(engine)
+        answer = engine.ask(session, "How do I get my money back? " + "please " * 3000)
+    assert answer.sources[0].slug == "refunds"
+    asked = [(text, options) for text, options in zip(counter.texts, counter.options) if "money" in text]
+    assert asked == [
+        ("how do i get my money back? please please please please please", {"max_word_pieces": QUERY_WORD_PIECES})
+    ]
