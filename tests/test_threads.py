@@ -84,3 +84,11 @@ def test_every_core_gives_the_threads_back(threads_restored):
     with threads.every_core():
         assert (threads_restored.get_num_threads(), faiss.omp_get_max_threads()) == (threads.cores(),) * 2
     assert (threads_restored.get_num_threads(), faiss.omp_get_max_threads()) == (1, 1)
+
+
+def test_the_configuration_loads_no_library_with_a_thread_pool():
+    """wsgi.py reads the configuration before it sizes the pools: NumPy, PyTorch and FAISS size theirs when
+    they load, so the configuration must not load them."""
+    code = "import sys, kbbot.config; print(sorted({'numpy', 'torch', 'faiss'} & set(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
