@@ -54,6 +54,8 @@ class Encoder:
 
     def load(self):
         """The model, read now if it has not been (once per encoder, whichever thread asks first)."""
+        if self._model is not None:
+            return self._model
         with self._lock:
             if self._model is None:
                 self._model = _read_model(self.path, self.dimension)
@@ -69,7 +71,10 @@ class Encoder:
         backend = getattr(self.load().tokenizer, "backend_tokenizer", None)
         if backend is None:  # a slow (Python) tokenizer: the model cuts at its longest input alone
             return text
-        offsets = backend.encode(text, add_special_tokens=False).offsets
+        pieces = backend.encode(text, add_special_tokens=False)
+        offsets = [
+            offset for offset, real in zip(pieces.offsets, pieces.attention_mask) if real
+        ]  # no padding
         return text[: offsets[max_word_pieces - 1][1]] if len(offsets) > max_word_pieces else text
 
     def encode(self, texts, batch_size=64, max_word_pieces=None) -> np.ndarray:
