@@ -135,9 +135,8 @@ def render_handoff(handoff_id, reply_form=None, note_form=None, status=200):
     noting where their reading had stopped (`first_unread`: the "New messages" divider)."""
     session, agent = get_session(), current_user._get_current_object()
     handoff = handoffs.get(session, handoff_id)
-    first_unread = read_marks.first_unread(
-        session, handoff, agent, read_marks.last_read(session, handoff, agent)
-    )
+    last_read = read_marks.last_read(session, handoff, agent)
+    first_unread = read_marks.first_unread(session, handoff, agent, last_read)
     if handoff.conversation.messages:
         read_marks.mark_read(session, handoff, agent)
     context = agent_views.handoff_context(session, handoff)
@@ -150,6 +149,7 @@ def render_handoff(handoff_id, reply_form=None, note_form=None, status=200):
         customer=context["customer"],
         timeline=conversation_timeline(context),
         first_unread=first_unread,
+        read_before=last_read is not None,
         current_id=handoff.id,
         activity_before=before,
         activity_after=after,
