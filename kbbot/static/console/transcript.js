@@ -52,8 +52,8 @@ export function initTranscript(root) {
   }
 
   function toLatest() {
-    const last = timeline.lastElementChild;
-    if (last) last.scrollIntoView({ block: "end" });
+    if (paned()) region.scrollTop = region.scrollHeight;
+    else if (timeline.lastElementChild) timeline.lastElementChild.scrollIntoView({ block: "end" });
     update();
   }
 
