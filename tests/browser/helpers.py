@@ -1,5 +1,6 @@
 """What the browser journeys share besides fixtures: the widget's steps, screenshots, and axe-core."""
 
+import re
 import time
 from pathlib import Path
 
@@ -63,3 +64,12 @@ def hand_off(page, question, email):
     frame.locator("#kb-handoff-submit").click()
     expect(frame.locator("[data-testid=handoff-confirmation]")).to_be_visible()
     return frame
+
+
+def sign_in_staff(page, site_url, email, password):
+    """Sign in on the staff login page of the site at `site_url`; the staff home opens."""
+    page.goto(f"{site_url}/staff/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/staff/$"))

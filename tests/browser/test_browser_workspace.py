@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import SLOW, axe_violations, screenshot
+from tests.browser.helpers import SLOW, axe_violations, screenshot, sign_in_staff
 
 pytestmark = pytest.mark.browser
 
@@ -52,14 +52,6 @@ def customer(browser, sla_site):
     context.close()
 
 
-def sign_in(page, site):
-    page.goto(f"{site.url}/staff/login")
-    page.locator("#email").fill(AGENT_EMAIL)
-    page.locator("#password").fill(AGENT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/staff/$"))
-
-
 def box(page, selector):
     return page.locator(selector).bounding_box()
 
@@ -75,7 +67,7 @@ def test_the_workspace_opens_at_the_first_unread_message_with_the_composer_in_vi
     handoff_id = customer.hand_off("dana@example.com")
     for detail in EARLY_DETAILS:
         customer.say(detail)
-    sign_in(page, sla_site)
+    sign_in_staff(page, sla_site.url, AGENT_EMAIL, AGENT_PASSWORD)
     page.goto(f"{sla_site.url}/staff/handoffs/{handoff_id}")  # read up to here
     customer.say("NEW: the second charge is still pending on my statement.")
 
