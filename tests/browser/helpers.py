@@ -55,6 +55,15 @@ def axe_violations(page, impacts=("serious", "critical")):
     ]
 
 
+def sign_in_staff(page, site_url, email, password):
+    """Sign in on the staff login page of the site at `site_url`; the staff home opens."""
+    page.goto(f"{site_url}/staff/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/staff/$"))
+
+
 def hand_off(page, question, email):
     """Open the widget on `page`, ask `question`, then ask for a person as `email`; return the chat frame."""
     frame, _ = open_widget(page)
@@ -64,12 +73,3 @@ def hand_off(page, question, email):
     frame.locator("#kb-handoff-submit").click()
     expect(frame.locator("[data-testid=handoff-confirmation]")).to_be_visible()
     return frame
-
-
-def sign_in_staff(page, site_url, email, password):
-    """Sign in on the staff login page of the site at `site_url`; the staff home opens."""
-    page.goto(f"{site_url}/staff/login")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/staff/$"))

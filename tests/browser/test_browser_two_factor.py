@@ -53,4 +53,4 @@ def test_an_admin_enrols_an_authenticator_app_and_signs_in_with_it(staff_site, p
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/staff/$"))
     page.get_by_role("link", name="Team").click()
-    expect(page.get_by_text("two-factor on")).to_be_visible()
+    expect(page.locator("main").get_by_text("two-factor on")).to_be_visible()
