@@ -73,9 +73,11 @@ def test_index_embeds_with_every_core_and_gives_the_threads_back(app, runner, sy
     assert threads_while_embedding == [threads.cores()] and threads_restored.get_num_threads() == 1
 
 
-def test_a_first_index_logs_its_progress(runner, synced, monkeypatch, caplog):
+def test_a_first_index_logs_its_progress(app, runner, synced, monkeypatch, caplog):
+    with app.app_context():
+        encoder = get_engine().encoder
     monkeypatch.setattr(embedding, "PROGRESS_SECONDS", 0)
-    monkeypatch.setattr(embedding.Encoder, "encode", functools.partialmethod(embedding.Encoder.encode, batch_size=2))
+    monkeypatch.setattr(encoder, "encode", functools.partial(embedding.Encoder.encode, encoder, batch_size=2))
     with caplog.at_level(logging.INFO, logger="kbbot.search.embedding"):
         assert runner.invoke(args=["index"]).exit_code == 0
     messages = [record.getMessage() for record in caplog.records if record.name == "kbbot.search.embedding"]
