@@ -76,7 +76,9 @@ def export_command(directory):
 def index_command(full):
     """Bring the search index in line with the published articles."""
     session = get_session()
-    counts = services.get_engine().refresh(session, full=full, show_progress=True)
+    engine = services.get_engine()
+    counts = engine.refresh(session, full=full, show_progress=True)
+    engine.wait_for_rebuild()  # a command that exits must not leave the index half rebuilt
     click.echo(
         f"{counts.added} added, {counts.updated} updated, {counts.removed} removed, "
         f"{counts.unchanged} unchanged ({counts.embedded} entries embedded)"

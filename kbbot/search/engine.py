@@ -52,8 +52,15 @@ class Engine:
         section_threshold=confidence.SECTION_THRESHOLD,
         correct_spelling=True,
         max_query_words=None,
+        hnsw_from=None,
+        rebuild_in_background=False,
     ):
         self.encoder = encoder
+        # The dense index is an HNSW graph from this many entries on (None: always flat); a worker
+        # rebuilds it in a thread of its own (`rebuild_in_background`), a command while it waits.
+        self.hnsw_from = hnsw_from
+        self.rebuild_in_background = rebuild_in_background
+        self._rebuilding = None  # the thread rebuilding the dense index, if one runs
         self.correct_spelling = correct_spelling
         # A question's words past this many are not searched (None: all): each word costs spelling
         # correction and lexical scoring, so a long query costs the CPU of many short ones.
@@ -73,7 +80,7 @@ class Engine:
     def _load_or_start_over(self):
         """The saved dense index, or a new empty one (to be rebuilt) when it cannot be used."""
         try:
-            return DenseIndex.load(self.index_dir, self.encoder.name, self.encoder.dimension), False
+            return DenseIndex.load(self.index_dir, self.encoder.name, self.encoder.dimension, self.hnsw_from), False
         except IndexMissing as e:
             log.info("building the dense index from the database: %s", e)
         except IndexCorrupt as e:
@@ -104,13 +111,46 @@ class Engine:
             )
             if stale_on_disk:
                 dense.save(self.index_dir)
-            return counts
+        if dense.needs_rebuild:
+            self._rebuild(dense)
+        return counts
+
+    def _rebuild(self, dense):
+        """Rebuild `dense` in the store its size wants, without tombstones (`DenseIndex.needs_rebuild`),
+        then swap it in and save it, unless an edit changed the index meanwhile (the next refresh tries
+        again). In a thread of its own when `rebuild_in_background`: answers go on from the old one."""
+        if self._rebuilding is not None and self._rebuilding.is_alive():
+            return
+        with self._lock:
+            snapshot = dense.snapshot()
+
+        def rebuild():
+            rebuilt = dense.rebuilt(snapshot)
+            with self._lock:
+                if self._knowledge.dense is not dense or dense.changes != rebuilt.changes:
+                    return
+                self._knowledge.dense = rebuilt
+                try:
+                    rebuilt.save(self.index_dir)
+                except IndexNotSaved as e:
+                    log.error("%s", e)
+            log.info("dense index rebuilt: %s, %d entries", rebuilt.kind, len(rebuilt))
+
+        if not self.rebuild_in_background:
+            return rebuild()
+        self._rebuilding = threading.Thread(target=rebuild, name="kbbot-index-rebuild", daemon=True)
+        self._rebuilding.start()
+
+    def wait_for_rebuild(self):
+        """Return once a rebuild running in the background (`_rebuild`) is done."""
+        if self._rebuilding is not None:
+            self._rebuilding.join()
 
     def _dense_index(self, full):
         """(the dense index to update, whether it starts empty): a new one when `full`, else the one
         in use, else the saved one (`_load_or_start_over`)."""
         if full:
-            return DenseIndex(self.encoder.dimension, self.encoder.name), True
+            return self._new_dense_index(), True
         if self._knowledge.dense is None:
             return self._load_or_start_over()
         return self._knowledge.dense, False
