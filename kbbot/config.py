@@ -189,6 +189,12 @@ class Config:
                 f"environment variable KBBOT_MAX_QUERY_WORDS must be 1 or more, got {self.MAX_QUERY_WORDS}"
             )
 
+        # The dense index is an HNSW graph from this many entries on (0: always exact, flat search):
+        # flat search grows with the entries, HNSW stays near a millisecond (docs/benchmarks.md#ann).
+        self.HNSW_FROM = _int("KBBOT_HNSW_FROM", 30_000)
+        if self.HNSW_FROM < 0:
+            raise ValueError(f"environment variable KBBOT_HNSW_FROM must be 0 or more, got {self.HNSW_FROM}")
+
         # Articles larger than this are refused by sync, with an error naming the file.
         self.MAX_ARTICLE_BYTES = _int("KBBOT_MAX_ARTICLE_BYTES", 512 * 1024)
         # Staff session cookies only over HTTPS (also named __Host-, bound to this host); by default

@@ -78,11 +78,12 @@ def index_command(full):
     """Bring the search index in line with the published articles (with every core)."""
     session = get_session()
     engine = services.get_engine()
-    if not full and engine.saved_index_is_current(session):
+    if not full and engine.dense_indexes.saved_is_current(session):
         click.echo("The index is up to date with the published articles: nothing to do.")
         return
     with every_core():
         counts = engine.refresh(session, full=full)
+    engine.wait_for_rebuild()  # a command that exits must not leave the index half rebuilt
     click.echo(
         f"{counts.added} added, {counts.updated} updated, {counts.removed} removed, "
         f"{counts.unchanged} unchanged ({counts.embedded} entries embedded)"

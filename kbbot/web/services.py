@@ -38,6 +38,8 @@ def get_engine() -> Engine:
                     section_threshold=app.config["SECTION_THRESHOLD"],
                     correct_spelling=app.config["SPELLING_CORRECTION"],
                     max_query_words=app.config["MAX_QUERY_WORDS"],
+                    hnsw_from=app.config["HNSW_FROM"] or None,
+                    rebuild_in_background=True,
                 )
                 app.extensions["kbbot.answer_engine"] = engine
     return engine

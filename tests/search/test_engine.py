@@ -1,3 +1,4 @@
+import json
 import logging
 
 import pytest
@@ -8,7 +9,7 @@ from kbbot.search.engine import QUERY_WORD_PIECES
 from kbbot.search.index import MANIFEST_NAME
 from kbbot.web.services import get_engine
 from kbbot.web.session import get_session
-from tests.helpers import make_app, write_article
+from tests.helpers import ask, build_support_app, make_app, write_article
 
 REFUNDS_BODY = (
     "## Who can get a refund\n\nAnnual plans cancelled within 30 days get a full refund.\n\n"
@@ -226,3 +227,23 @@ def test_a_20000_character_question_is_answered_from_its_first_words(tmp_path, k
     assert asked == [
         ("how do i get my money back? please please please please please", {"max_word_pieces": QUERY_WORD_PIECES})
     ]
+
+
+def test_a_worker_rebuilds_its_index_as_an_hnsw_graph_in_the_background_and_answers_the_same(
+    tmp_path, support_app
+):
+    """An index saved flat that is past KBBOT_HNSW_FROM is rebuilt as a graph by a thread, swapped in
+    and saved; the answers stay those of exact search (at this size the graph search is exhaustive)."""
+    questions = ["can I get my money back", "how do I take card payments", "I forgot my password"]
+    graph_app = build_support_app(tmp_path, HNSW_FROM=10)  # its 22 entries are past it
+    for app in (support_app, graph_app):
+        with app.app_context():
+            get_engine().ensure_current(get_session())
+    with graph_app.app_context():
+        engine = get_engine()
+        engine.wait_for_rebuild()
+        assert engine._knowledge.dense.kind == "hnsw"
+    assert json.loads((tmp_path / "index" / MANIFEST_NAME).read_text())["kind"] == "hnsw"
+    for question in questions:
+        answers = [ask(app.test_client(), question) for app in (support_app, graph_app)]
+        assert answers[0]["answer"] == answers[1]["answer"] and answers[0]["sources"] == answers[1]["sources"]
