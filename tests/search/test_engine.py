@@ -115,7 +115,7 @@ def test_a_missing_corrupt_or_foreign_index_is_rebuilt_with_a_log_line(tmp_path,
         manifest.write_text(manifest.read_text().replace("all-MiniLM-L6-v2", "some-other-model"))
 
     restarted = make_app(tmp_path)
-    with caplog.at_level(logging.INFO, logger="kbbot.search.engine"), restarted.app_context():
+    with caplog.at_level(logging.INFO, logger="kbbot.search"), restarted.app_context():
         answer = get_engine().ask(get_session(), "can I get my money back")
     logged = {(record.levelname, record.getMessage().split(":")[0]) for record in caplog.records}
     if damage == "delete":  # a first start looks the same: not a warning
