@@ -23,8 +23,9 @@ import sections
 
 from kbbot.articles.sync import sync_directory
 from kbbot.search import evaluation
-from kbbot.search.embedding import load_encoder, use_threads
+from kbbot.search.embedding import load_encoder
 from kbbot.search.knowledge_base import published_articles
+from kbbot.threads import use_threads
 from kbbot.web.services import get_engine
 from kbbot.web.session import get_session
 

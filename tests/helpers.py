@@ -280,6 +280,16 @@ def request_handoff(client, conversation_id, **fields):
     return client.post(f"/api/v1/conversations/{conversation_id}/handoff", json=body)
 
 
+def hand_off(customer, question="I was charged twice and want my money back", **fields):
+    """The customer asks `question` in the chat, then for a person; returns (handoff id, conversation id)."""
+    conversation_id = ask(customer, question, page_url="https://shop.example/billing", locale="en-GB")[
+        "conversation_id"
+    ]
+    created = request_handoff(customer, conversation_id, **fields)
+    assert created.status_code == 201
+    return created.get_json()["id"], conversation_id
+
+
 def offer_choices(app, conversation_id, slug, title, sections):
     """Add the bot's "Which of these?" to a conversation, offering `sections` ((heading, anchor) pairs)
     of the article `slug` titled `title`, as the bot does when unsure which section answers (which
@@ -332,6 +342,15 @@ def csrf_token(client, path="/staff/login"):
 def sign_in(client, email="agent@example.com", password=PASSWORD, **params):
     data = {"email": email, "password": password, "csrf_token": csrf_token(client)}
     return client.post("/staff/login", data=data, query_string=params)
+
+
+def signed_in(app, email, role, name):
+    """The browser of a new staff user with `role`, signed in."""
+    with app.app_context():
+        users.create_user(get_session(), email, [role], password=PASSWORD, name=name)
+    browser = app.test_client()
+    assert sign_in(browser, email=email).status_code == 302
+    return browser
 
 
 def totp_code(secret, steps_ahead=0):

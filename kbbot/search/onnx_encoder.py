@@ -19,8 +19,6 @@ import numpy as np
 
 from ..errors import ModelError
 
-QUANTIZED = "int8"
-
 
 def require_runtime():
     """Raise a ModelError that says what to install when ONNX Runtime or ONNX is missing."""
@@ -114,7 +112,7 @@ def _quantize(source, path):
 class OnnxEmbedder:
     """Embeds a batch of texts: the model's tokenizer, the transformer in ONNX Runtime, then the
     model's own pooling and normalization. Runs on the CPU with as many threads as PyTorch is set
-    to use (`embedding.use_threads`)."""
+    to use (`kbbot.threads.use_threads`), read at each call."""
 
     def __init__(self, model, path: Path):
         self._model = model

@@ -12,16 +12,18 @@ from .. import db
 from ..articles.sync import sync_directory
 from ..models import Article
 from ..search.confidence import Action
-from ..search.embedding import load_encoder, use_threads
+from ..search.embedding import load_encoder
 from ..search.engine import Engine
 from ..support import mail, mailbox, reply_address
+from ..threads import every_core, use_threads
 from .session import count_failed_events, opened_session
 
 _engine_lock = threading.Lock()
 
 
 def get_engine() -> Engine:
-    """The app's answer engine, loading the model and index on first call."""
+    """The app's answer engine, made on first call; it loads the index on its first refresh and the
+    model on its first encode."""
     app = current_app
     engine = app.extensions.get("kbbot.answer_engine")
     if engine is None:
@@ -41,6 +43,8 @@ def get_engine() -> Engine:
                     section_threshold=app.config["SECTION_THRESHOLD"],
                     correct_spelling=app.config["SPELLING_CORRECTION"],
                     max_query_words=app.config["MAX_QUERY_WORDS"],
+                    hnsw_from=app.config["HNSW_FROM"] or None,
+                    rebuild_in_background=True,
                 )
                 app.extensions["kbbot.answer_engine"] = engine
     return engine
@@ -64,9 +68,11 @@ def refresh_if_loaded(session):
         engine.ensure_current(session)
 
 
-def prepare_to_serve(session):
-    """Before serving: on first start, import the articles directory into an empty database; load the
-    index; then hold the engine to its threads (KBBOT_ENGINE_THREADS; the import had every core)."""
+def prepare_to_serve(session, threads):
+    """Before serving: on first start, import the articles directory into an empty database; bring the
+    index up to date with every core; then hold the model and FAISS to `threads`
+    (`kbbot.threads.serving_threads`; 0: a thread per core) and load the model, so that the first
+    question waits for neither."""
     articles_dir = current_app.config["ARTICLES_DIR"]
     empty = session.execute(select(func.count(Article.id))).scalar_one() == 0
     report = None
@@ -77,9 +83,12 @@ def prepare_to_serve(session):
         current_app.logger.info(
             "first start: imported %d articles from %s", len(report.created), articles_dir
         )
-    get_engine().ensure_current(session)
-    if current_app.config["ENGINE_THREADS"]:
-        use_threads(current_app.config["ENGINE_THREADS"])
+    engine = get_engine()
+    with every_core():
+        engine.ensure_current(session)
+    if threads:
+        use_threads(threads)
+    engine.encoder.load()
     return report
 
 
