@@ -52,6 +52,7 @@ function panelOpened(moveFocus) {
 }
 
 function panelClosed() {
+  markSeen();
   state.open = false;
   write(tab, { open: false });
   pauseReading();

@@ -68,9 +68,12 @@ export function persist() {
 
 // Everything on screen has been seen: the panel is open. Only forward, and not before the transcript
 // is on screen (cursor 0 while it is being restored).
+// The messages on screen count as seen, the newest polled one or the newest a reply put on screen
+// (a customer may close the panel before the first poll after their message).
 export function markSeen() {
-  if (!state.conversationId || !state.cursor || (state.seen !== null && state.cursor <= state.seen)) return;
-  state.seen = state.cursor;
+  const newest = Math.max(state.cursor, ...Object.keys(state.shown).map(Number).filter(Number.isInteger));
+  if (!state.conversationId || !newest || (state.seen !== null && newest <= state.seen)) return;
+  state.seen = newest;
   persist();
 }
 
