@@ -184,6 +184,21 @@ def build_support_app(tmp_path, articles=None, **overrides):
     return make_app(tmp_path, **overrides)
 
 
+def build_sample_app(tmp_path, **overrides):
+    """An app holding its own copy of the sample help center, synced and indexed from
+    `tmp_path / "articles"`, for tests that edit it (the `sample_app` fixture's is never changed).
+    Built once per process and copied (`templates`)."""
+
+    def build(directory):
+        shutil.copytree(SAMPLE_ARTICLES, directory / "articles")
+        app = make_app(directory)
+        sync_and_index(app, directory / "articles")
+        return app
+
+    templates.copy(("sample",), build, tmp_path)
+    return make_app(tmp_path, **overrides)
+
+
 # Answers whose sections hold a table and relative links, as articles written in Markdown have.
 TABLE_ARTICLES = {
     "billing/plans.md": dict(

@@ -22,8 +22,8 @@ from ..errors import IndexCorrupt, IndexMissing, IndexNotSaved
 from ..text import first_words, normalize_question
 from . import answers, confidence, intents, retrieval, sections
 from .answers import Answer
-from .index import DenseIndex, UpdateCounts
-from .knowledge_base import KnowledgeBase, published_articles
+from .index import DenseIndex, UpdateCounts, saved_generation
+from .knowledge_base import KnowledgeBase, changed_articles
 
 log = logging.getLogger(__name__)
 
@@ -83,25 +83,38 @@ class Engine:
     def refresh(self, session: Session, full=False, show_progress=False) -> UpdateCounts:
         """Bring the indexes in line with the published articles in the database.
 
-        Incremental unless `full`: only entries whose content changed are embedded. Raises
-        `IndexNotSaved` when the index cannot be written to disk (it is in use in memory all the same).
+        Incremental unless `full`: only the articles whose version moved are read again, and only
+        entries whose content changed are embedded. Raises `IndexNotSaved` when the index cannot be
+        written to disk (it is in use in memory all the same).
         """
         with self._lock:
             current_generation = db.generation(session)
             dense, rebuilt = self._dense_index(full)
-            published = published_articles(session)
+            # A dense index new to this process (loaded or started over) is compared with every article.
+            known = (
+                self._knowledge if dense is self._knowledge.dense else KnowledgeBase.empty(dense.dimension)
+            )
+            published, gone = changed_articles(session, known)
 
             def encode(texts):
                 return self.encoder.encode(texts, show_progress=show_progress)
 
-            counts = dense.update(published.desired, encode)
+            replaced = [
+                i
+                for a in (*gone, *published.articles)
+                if a in known.articles
+                for i in known.articles[a].entry_ids
+            ]
+            counts = dense.update(published.desired, encode, replaced if known.dense is not None else None)
             changed = counts.added or counts.updated or counts.removed
-            stale_on_disk = rebuilt or changed or dense.generation != current_generation
+            # Another process that published this generation has saved the same index already.
+            stale_on_disk = rebuilt or (
+                (changed or dense.generation != current_generation)
+                and saved_generation(self.index_dir) != current_generation
+            )
             dense.generation = current_generation
             # Swapped in before saving: the index in memory is current even if the disk is full.
-            self._knowledge = KnowledgeBase.build(
-                dense, published, self._knowledge, self.correct_spelling, self.encoder.dimension
-            )
+            self._knowledge = known.updated(dense, published, gone, self.correct_spelling)
             if stale_on_disk:
                 dense.save(self.index_dir)
             return counts
