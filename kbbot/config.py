@@ -179,6 +179,13 @@ class Config:
                 f"environment variable KBBOT_MAX_QUERY_WORDS must be 1 or more, got {self.MAX_QUERY_WORDS}"
             )
 
+        # Answers kept per process for questions asked again within one content generation (0: none).
+        self.ANSWER_CACHE_SIZE = _int("KBBOT_ANSWER_CACHE_SIZE", 4096)
+        if self.ANSWER_CACHE_SIZE < 0:
+            raise ValueError(
+                f"environment variable KBBOT_ANSWER_CACHE_SIZE must be 0 or more, got {self.ANSWER_CACHE_SIZE}"
+            )
+
         # Articles larger than this are refused by sync, with an error naming the file.
         self.MAX_ARTICLE_BYTES = _int("KBBOT_MAX_ARTICLE_BYTES", 512 * 1024)
         # Staff session cookies only over HTTPS (also named __Host-, bound to this host); by default

@@ -4,10 +4,11 @@ One `Engine` per process. It loads the dense index from the index directory
 (rebuilding it from the database when it is missing, corrupt or made with
 another model), keeps BM25 in memory, and before each question checks the
 database's content generation so an edit made by any process is served here
-within one request. What it searches is a `knowledge_base.KnowledgeBase`, built
-whole by each refresh; what it answers with is in `answers`.
+within one request. What it searches is a `knowledge_base.KnowledgeBase`, which
+each refresh updates for the articles that changed; what it answers with is in `answers`.
 """
 
+import functools
 import logging
 import threading
 import time
@@ -21,6 +22,7 @@ from ..articles.highlight import query_terms as marked_terms
 from ..errors import IndexCorrupt, IndexMissing, IndexNotSaved
 from ..text import first_words, normalize_question
 from . import answers, confidence, intents, retrieval, sections
+from .answer_cache import AnswerCache
 from .answers import Answer
 from .index import DenseIndex, UpdateCounts, saved_generation
 from .knowledge_base import KnowledgeBase, changed_articles
@@ -52,6 +54,7 @@ class Engine:
         section_threshold=confidence.SECTION_THRESHOLD,
         correct_spelling=True,
         max_query_words=None,
+        answer_cache_size=0,
     ):
         self.encoder = encoder
         self.correct_spelling = correct_spelling
@@ -62,6 +65,7 @@ class Engine:
         self.thresholds = confidence.Thresholds(answer_threshold, section_threshold, suggest_threshold)
         self._lock = threading.RLock()
         self._knowledge = KnowledgeBase.empty(encoder.dimension)  # replaced whole by each `refresh`
+        self._answers = AnswerCache(answer_cache_size)
 
     @property
     def generation(self):
@@ -69,16 +73,6 @@ class Engine:
         return dense.generation if dense is not None else -1
 
     # -- keeping the indexes in step with the database -------------------------------
-
-    def _load_or_start_over(self):
-        """The saved dense index, or a new empty one (to be rebuilt) when it cannot be used."""
-        try:
-            return DenseIndex.load(self.index_dir, self.encoder.name, self.encoder.dimension), False
-        except IndexMissing as e:
-            log.info("building the dense index from the database: %s", e)
-        except IndexCorrupt as e:
-            log.warning("rebuilding the dense index from the database: %s", e)
-        return DenseIndex(self.encoder.dimension, self.encoder.name), True
 
     def refresh(self, session: Session, full=False, show_progress=False) -> UpdateCounts:
         """Bring the indexes in line with the published articles in the database.
@@ -91,21 +85,11 @@ class Engine:
             current_generation = db.generation(session)
             dense, rebuilt = self._dense_index(full)
             # A dense index new to this process (loaded or started over) is compared with every article.
-            known = (
-                self._knowledge if dense is self._knowledge.dense else KnowledgeBase.empty(dense.dimension)
-            )
-            published, gone = changed_articles(session, known)
-
-            def encode(texts):
-                return self.encoder.encode(texts, show_progress=show_progress)
-
-            replaced = [
-                i
-                for a in (*gone, *published.articles)
-                if a in known.articles
-                for i in known.articles[a].entry_ids
-            ]
-            counts = dense.update(published.desired, encode, replaced if known.dense is not None else None)
+            last = self._knowledge if dense is self._knowledge.dense else KnowledgeBase.empty(dense.dimension)
+            published, gone = changed_articles(session, last)
+            encode = functools.partial(self.encoder.encode, show_progress=show_progress)
+            replaced = last.entry_ids_of([*gone, *published.articles]) if last.dense is not None else None
+            counts = dense.update(published.desired, encode, replaced)
             changed = counts.added or counts.updated or counts.removed
             # Another process that published this generation has saved the same index already.
             stale_on_disk = rebuilt or (
@@ -114,19 +98,25 @@ class Engine:
             )
             dense.generation = current_generation
             # Swapped in before saving: the index in memory is current even if the disk is full.
-            self._knowledge = known.updated(dense, published, gone, self.correct_spelling)
+            self._knowledge = last.updated(dense, published, gone, self.correct_spelling)
+            self._answers.clear()  # of the generation before: never served again
             if stale_on_disk:
                 dense.save(self.index_dir)
             return counts
 
     def _dense_index(self, full):
         """(the dense index to update, whether it starts empty): a new one when `full`, else the one
-        in use, else the saved one (`_load_or_start_over`)."""
-        if full:
-            return DenseIndex(self.encoder.dimension, self.encoder.name), True
-        if self._knowledge.dense is None:
-            return self._load_or_start_over()
-        return self._knowledge.dense, False
+        in use, else the saved one, else a new one when that cannot be used (logged)."""
+        if not full and self._knowledge.dense is not None:
+            return self._knowledge.dense, False
+        if not full:
+            try:
+                return DenseIndex.load(self.index_dir, self.encoder.name, self.encoder.dimension), False
+            except IndexMissing as e:
+                log.info("building the dense index from the database: %s", e)
+            except IndexCorrupt as e:
+                log.warning("rebuilding the dense index from the database: %s", e)
+        return DenseIndex(self.encoder.dimension, self.encoder.name), True
 
     def ensure_current(self, session: Session):
         """Refresh if any process changed the indexed content since the last refresh.
@@ -242,6 +232,19 @@ class Engine:
         another section of the article is preferred to those.
         """
         started = time.perf_counter()
+        self.ensure_current(session)
+        # The answer is a function of these and the knowledge base; the question counts as searched.
+        key = (self.generation, self.searched_form(question), context, frozenset(shown), context_for, limit)
+        answer = self._answers.get(key)
+        if answer is None:
+            answer = self._answer(session, question, limit, context, shown, context_for)
+            self._answers.put(key, answer)
+        answer.question = question
+        answer.latency_ms = (time.perf_counter() - started) * 1000
+        return answer
+
+    def _answer(self, session, question, limit, context, shown, context_for):
+        """`ask`, not cached."""
         query = self._query(session, question)
         both = self._query(session, f"{context} {question}") if context else query
         ranked, focused = (both, query) if context_for == "articles" else (query, both)
@@ -251,7 +254,6 @@ class Engine:
             self._decide_by_sections(answer, listed, focused, shown)
         elif hits:
             answer.action = confidence.decide(answer.confidence, 0.0, self.thresholds)
-        answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
 
     def _undecided(self, question, query, ranked, hits, limit):

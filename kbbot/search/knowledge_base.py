@@ -212,6 +212,10 @@ class KnowledgeBase:
         self.speller.learn(words)  # last: nothing after it can fail and leave this knowledge base in use
         return knowledge
 
+    def entry_ids_of(self, article_ids):
+        """The entry ids of the articles among `article_ids` that this knowledge base holds."""
+        return [i for a in article_ids if a in self.articles for i in self.articles[a].entry_ids]
+
     def document(self, info):
         """The BM25 document of article `info` (`PublishedArticles.documents`), from its entries."""
         return " ".join(self.entries[i].text for i in info.entry_ids)

@@ -36,6 +36,7 @@ def get_engine() -> Engine:
                     section_threshold=app.config["SECTION_THRESHOLD"],
                     correct_spelling=app.config["SPELLING_CORRECTION"],
                     max_query_words=app.config["MAX_QUERY_WORDS"],
+                    answer_cache_size=app.config["ANSWER_CACHE_SIZE"],
                 )
                 app.extensions["kbbot.answer_engine"] = engine
     return engine
