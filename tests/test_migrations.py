@@ -159,3 +159,23 @@ def test_lone_surrogates_stored_before_fields_were_checked_become_replacement_ch
     engine.dispose()
     assert [tuple(row) for row in stored] == [(["ok", "vat\ufffd"], ["\ufffd"]), (["emoji 😀"], ["why?"])]
     assert revised == [["x\ufffdy"], ["x\ufffdy"]]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_articles_saved_before_0016_get_their_summary(backend, tmp_path, request):
+    engine = db.make_engine(database_url(backend, tmp_path, request))
+    command.upgrade(db.alembic_config(engine), "0015")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO articles (slug, title, body, tags, questions, locale, status, content_hash,"
+                " created_at, updated_at) VALUES ('a', 'A', :body, '[]', '[]', 'en', 'published', 'h',"
+                " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            ),
+            {"body": "Refunds take **5 days**.\n\n## Steps\n\nAsk billing."},
+        )
+    db.upgrade(engine)
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT summary FROM articles")).scalar_one()
+    engine.dispose()
+    assert stored == "Refunds take 5 days."
