@@ -2,12 +2,13 @@
 
 One module per area: `content` (articles, the indexes' source), `staff` (accounts), `support`
 (conversations, handoffs, votes, surveys and the `Event` log), `saved_replies` (agents' macros),
-`presence` (who is at work, and typing).
+`presence` (who is at work, and typing), `embeddings` (stored question embeddings).
 Everything is importable from here.
 """
 
 from .base import MAX_ID, Base, UTCDateTime, utcnow
 from .content import ARTICLE_STATUSES, Article, Category, Chunk, KnowledgeBaseState, Revision
+from .embeddings import QuestionEmbedding
 from .presence import PRESENCE_CHOICES, AgentPresence, CustomerTyping
 from .saved_replies import SavedReply, SavedReplyUse
 from .staff import ROLES, ApiToken, LoginAttempt, RecoveryCode, User
@@ -76,6 +77,7 @@ __all__ = [
     "Note",
     "OutboundEmail",
     "Priority",
+    "QuestionEmbedding",
     "ReplyTarget",
     "RecoveryCode",
     "Revision",

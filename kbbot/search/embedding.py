@@ -55,6 +55,11 @@ def use_threads(count):
     faiss.omp_set_num_threads(count)
 
 
+def model_name(model_dir=None):
+    """The name `load_encoder(model_dir)`'s encoder has, known without loading the model."""
+    return DEFAULT_MODEL_NAME if model_dir is None else Path(model_dir).name
+
+
 def load_encoder(model_dir=None) -> Encoder:
     """The encoder for a local model directory (None: the packaged default).
 
@@ -77,5 +82,4 @@ def load_encoder(model_dir=None) -> Encoder:
         model = SentenceTransformer(str(path), device=None, local_files_only=True)
     except (OSError, ValueError) as e:
         raise ModelError(f"cannot load embedding model from {path}: {e}") from e
-    name = DEFAULT_MODEL_NAME if model_dir is None else path.name
-    return Encoder(model, name=name)
+    return Encoder(model, name=model_name(model_dir))

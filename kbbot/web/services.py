@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 from .. import db
 from ..articles.sync import sync_directory
 from ..models import Article
+from ..search import question_embeddings
 from ..search.confidence import Action
-from ..search.embedding import load_encoder, use_threads
+from ..search.embedding import load_encoder, model_name, use_threads
 from ..search.engine import Engine
 from ..support import mail, mailbox, reply_address
 from .session import count_failed_events, opened_session
@@ -47,6 +48,16 @@ def answering_article(session, question):
     if answer.action != Action.ANSWER or not answer.sources:
         return None
     return answer.sources[0].slug, answer.sources[0].title
+
+
+def question_encoder(session):
+    """The engine's encoder for the reports' content-gap questions, each embedded once and then read
+    from the database (`question_embeddings.stored`): the model is loaded only for a new question."""
+    return question_embeddings.stored(
+        session,
+        model_name(current_app.config["EMBEDDING_MODEL"]),
+        lambda texts: get_engine().encoder.encode(texts),
+    )
 
 
 def refresh_if_loaded(session):
