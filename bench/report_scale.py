@@ -596,6 +596,7 @@ def table(count, measured):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=2, help="timed again this many times (the median)")
     parser.add_argument(
         "--postgres", metavar="URL", help="a PostgreSQL server whose user may create databases"
     )
@@ -605,7 +606,7 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as workdir:
         workdir = Path(workdir)
         measured["SQLite"] = run(
-            f"sqlite:///{workdir / 'scale.sqlite3'}", workdir / "sqlite", args.conversations
+            f"sqlite:///{workdir / 'scale.sqlite3'}", workdir / "sqlite", args.conversations, args.runs
         )
         if args.postgres:
             url, drop = _postgres_database(args.postgres)
