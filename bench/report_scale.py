@@ -559,7 +559,10 @@ def run(url, workdir, count, runs=2):
         sync_directory(session, ROOT / "articles", app.config["MAX_ARTICLE_BYTES"])
         get_engine().refresh(session)
         seeded = _seconds(lambda: seed(session, count))
-    return seeded, measure(app, runs)
+    results = measure(app, runs)
+    for name, (first, again) in results.items():  # as soon as measured: a long run may be cut short
+        print(f"{url.split(':')[0]}: {name}: first {first:.2f} s, again {again:.2f} s", flush=True)
+    return seeded, results
 
 
 def _postgres_database(server):
