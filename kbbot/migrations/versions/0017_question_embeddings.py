@@ -3,16 +3,16 @@
 Derived data (kbbot/search/question_embeddings.py), keyed by the model and the SHA-256 of the
 question's normalized text; emptying the table only costs embedding them again.
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2027-01-20
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016"
-down_revision = "0015"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
