@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..models import HANDOFF_REASONS
 from ..search.confidence import Action
+from .agents import AgentFigures, agent_figures
 from .content_gaps import QuestionCount, Topic, content_gap_questions, content_gap_topics, top_questions
 from .deflection import (
     DEFLECTED,
@@ -72,6 +73,7 @@ class Report:
     articles: list[ArticlePerformance] = field(default_factory=list)
     contact_window_minutes: float = 30.0
     sla: SlaFigures = field(default_factory=SlaFigures)
+    agents: list[AgentFigures] = field(default_factory=list)  # per agent; `summarize_records` adds them
 
     def as_dict(self):
         """The report as JSON-ready data (datetimes in ISO 8601)."""
@@ -237,8 +239,9 @@ def build_report(session: Session, since, until, settings, encode) -> Report:
 
 
 def summarize_records(records, since, until, settings, encode) -> Report:
-    """The report of [since, until) from records `read_records` read (the dashboard reuses them for trends)."""
-    return summarize(
+    """The report of [since, until) from records `read_records` read (the dashboard reuses them for
+    trends), with the per-agent figures when the records name the agents."""
+    report = summarize(
         since,
         until,
         records.conversations,
@@ -249,6 +252,13 @@ def summarize_records(records, since, until, settings, encode) -> Report:
         records.activity,
         records.targets,
     )
+    if records.agents is None:
+        return report
+    counted = [c for c in records.conversations if in_period(c, since, until)]
+    agents = agent_figures(
+        counted, records.surveys, records.targets, since, until, records.agents, settings.schedule
+    )
+    return replace(report, agents=agents)
 
 
 def trend(records, periods, settings) -> list[Report]:
@@ -257,7 +267,7 @@ def trend(records, periods, settings) -> list[Report]:
     `records`: `read_records` of a period covering all of `periods`: every
     conversation one of them counts, with its visitor's history, is among
     them, and `summarize` ignores the rest. The reports have no top questions,
-    content gaps or article ledger: a trend charts the figures only.
+    content gaps, article ledger or per-agent figures: a trend charts the figures only.
 
     One pass: each conversation is judged once and the records are sorted
     once, each period then takes its slice; each report equals `summarize`'s

@@ -16,7 +16,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import Article
+from ..models import Article, Chunk
 from . import chunking, retrieval, sections
 from .answers import Source
 from .index import DenseIndex
@@ -87,6 +87,14 @@ def published_articles(session: Session) -> PublishedArticles:
             article.body,
         )
     return PublishedArticles(entries, infos, desired, documents)
+
+
+def published_hashes(session: Session) -> dict[int, str]:
+    """{entry id: content hash} of the published articles' entries: what the dense index must hold."""
+    rows = session.execute(
+        select(Chunk.id, Chunk.content_hash).join(Article).where(Article.status == "published")
+    )
+    return dict(rows.all())
 
 
 @dataclass

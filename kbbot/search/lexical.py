@@ -35,7 +35,10 @@ class LexicalIndex:
         self._stemmer = Stemmer.Stemmer("english")
         self.ids = np.asarray(ids, dtype=np.int64)
         self._bm25 = None
-        self._codes = [error_codes(text) for text in texts]
+        self._rows_by_code = {}  # error code -> the rows of the documents that contain it
+        for row, text in enumerate(texts):
+            for code in error_codes(text):
+                self._rows_by_code.setdefault(code, []).append(row)
         self.vocabulary = frozenset()  # every stemmed term of every document
         tokenized = self._tokenize(texts) if len(texts) else None
         if tokenized is not None and tokenized.vocab:  # no term at all (only stop words): nothing to match
@@ -57,9 +60,12 @@ class LexicalIndex:
         return self._tokenize([query], return_ids=False)[0]
 
     def code_matches(self, query) -> np.ndarray:
-        """Per document, aligned with `ids`: whether it contains an error code the query names."""
-        codes = error_codes(query)
-        return np.array([bool(codes & found) for found in self._codes], dtype=bool)
+        """Per document, aligned with `ids`: whether it contains an error code the query names. Looked up
+        per code the query names, so a question costs the same at any number of documents."""
+        matches = np.zeros(len(self.ids), dtype=bool)
+        for code in error_codes(query):
+            matches[self._rows_by_code.get(code, [])] = True
+        return matches
 
     def scores(self, query_terms) -> np.ndarray:
         """BM25 score of the terms of a query (`query_terms`) for every document, aligned with `ids`."""
