@@ -45,7 +45,7 @@ LIMITS_OFF = {
     "KBBOT_ENGINE_CALLS_PER_ADDRESS": "0",
     "KBBOT_ENGINE_CALLS_AT_ONCE": "0",
     "KBBOT_MAX_QUERY_WORDS": "1000",
-    "KBBOT_ENGINE_THREADS": "0",
+    "KBBOT_THREADS": "0",
 }
 WORDS = (
     "invoice payment refund password export stripe account team plan billing vat error sign login "

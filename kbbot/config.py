@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from . import site_settings
 from .accounts import two_factor
-from .search import confidence
+from .search import backends, confidence
 from .support import sla
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +56,14 @@ def _flag(name, default):
     raise ValueError(f"environment variable {name} must be 1 or 0 (true or false), got {os.environ[name]!r}")
 
 
+def _choice(name, default, choices):
+    """Environment variable `name`, lower-cased, which must be one of `choices`; `default` when unset."""
+    value = (os.environ.get(name) or default).strip().lower()
+    if value not in choices:
+        raise ValueError(f"environment variable {name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 def _sla_target(name):
     """Environment variable `name` as an SLA target's text (`sla.parse_target`), None when unset or off."""
     value = os.environ.get(name, "").strip()
@@ -63,6 +71,16 @@ def _sla_target(name):
         return value if sla.parse_target(value) is not None else None
     except ValueError as e:
         raise ValueError(f"environment variable {name}: {e}") from e
+
+
+def _threads():
+    """KBBOT_THREADS, or its former name KBBOT_ENGINE_THREADS, as a number of threads (0 or more);
+    None when neither is set."""
+    name = "KBBOT_THREADS" if os.environ.get("KBBOT_THREADS") else "KBBOT_ENGINE_THREADS"
+    count = _int(name, None)
+    if count is not None and count < 0:
+        raise ValueError(f"environment variable {name} must be 0 (a thread per core) or more, got {count}")
+    return count
 
 
 def _path(name, default):
@@ -154,6 +172,11 @@ class Config:
         # None means the packaged all-MiniLM-L6-v2; otherwise a local
         # sentence-transformers model directory. Never a hub name.
         self.EMBEDDING_MODEL = os.environ.get("KBBOT_EMBEDDING_MODEL") or None
+        # What runs the model: `auto` is ONNX Runtime on the CPU (the same vectors as PyTorch, faster;
+        # docs/benchmarks.md, "Encoder backends") and PyTorch on a GPU; `auto` device is the GPU when
+        # PyTorch sees one. The ONNX file is exported once into the instance folder's models/.
+        self.EMBEDDING_BACKEND = _choice("KBBOT_EMBEDDING_BACKEND", "auto", backends.BACKENDS)
+        self.DEVICE = _choice("KBBOT_DEVICE", "auto", backends.DEVICES)
         # Signs visitor ids and sessions. Production sets SECRET_KEY; a fresh
         # install generates one once and keeps it in the instance folder, so
         # that signed ids survive restarts and are shared by all workers.
@@ -185,6 +208,12 @@ class Config:
             raise ValueError(
                 f"environment variable KBBOT_ANSWER_CACHE_SIZE must be 0 or more, got {self.ANSWER_CACHE_SIZE}"
             )
+
+        # The dense index is an HNSW graph from this many entries on (0: always exact, flat search):
+        # flat search grows with the entries, HNSW stays near a millisecond (docs/benchmarks.md#ann).
+        self.HNSW_FROM = _int("KBBOT_HNSW_FROM", 30_000)
+        if self.HNSW_FROM < 0:
+            raise ValueError(f"environment variable KBBOT_HNSW_FROM must be 0 or more, got {self.HNSW_FROM}")
 
         # Articles larger than this are refused by sync, with an error naming the file.
         self.MAX_ARTICLE_BYTES = _int("KBBOT_MAX_ARTICLE_BYTES", 512 * 1024)
@@ -273,9 +302,9 @@ class Config:
         # cores left over serve the pages. Above it a call waits a few seconds, then gets 503.
         self.ENGINE_CALLS_AT_ONCE = _int("KBBOT_ENGINE_CALLS_AT_ONCE", max(1, (os.cpu_count() or 2) - 1))
         self.ENGINE_WAIT_SECONDS = _float("KBBOT_ENGINE_WAIT_SECONDS", 5)
-        # Threads each serving process lets the model and FAISS use (wsgi.py, `kbbot serve`); by default
-        # the cores less one, so that one engine call cannot take the core the pages are served on.
-        self.ENGINE_THREADS = _int("KBBOT_ENGINE_THREADS", max(1, (os.cpu_count() or 2) - 1))
+        # Threads each serving process lets the model and FAISS use (0: a thread per core); None: 1 under
+        # wsgi.py, the cores less one under `kbbot serve` (kbbot/threads.py). Bulk indexing uses every core.
+        self.THREADS = _threads()
         # Article views and reading times come from anonymous browsers: a visitor's views of one article
         # within this many minutes count once, an address counts at most this many views of one
         # article (more are served, not counted), and reports of reading time are rate-limited per address.

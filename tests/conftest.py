@@ -119,6 +119,18 @@ def editor_token(support_app):
 
 
 @pytest.fixture
+def threads_restored():
+    """PyTorch, whose threads (and FAISS's) a test may change: both are given back afterwards."""
+    import faiss
+    import torch
+
+    torch_threads, faiss_threads = torch.get_num_threads(), faiss.omp_get_max_threads()
+    yield torch
+    torch.set_num_threads(torch_threads)
+    faiss.omp_set_num_threads(faiss_threads)
+
+
+@pytest.fixture
 def articles_dir(tmp_path):
     directory = tmp_path / "articles"
     directory.mkdir()

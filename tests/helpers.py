@@ -2,6 +2,7 @@
 history, and the requests many tests make. Fixtures live in conftest.py; no test module imports
 another or conftest."""
 
+import hashlib
 import json
 import re
 import shutil
@@ -15,6 +16,7 @@ from html import unescape
 from pathlib import Path
 
 import jsonschema
+import numpy as np
 import pyotp
 import yaml
 from sqlalchemy import select
@@ -22,7 +24,16 @@ from sqlalchemy import select
 from kbbot import create_app, reports
 from kbbot.accounts import users
 from kbbot.articles.sync import sync_directory
-from kbbot.models import Article, Conversation, Event, Feedback, Handoff, Message, SurveyResponse
+from kbbot.models import (
+    Article,
+    Conversation,
+    Event,
+    Feedback,
+    Handoff,
+    Message,
+    ReplyTarget,
+    SurveyResponse,
+)
 from kbbot.support import conversations, decisions, replies
 from kbbot.web.services import get_engine, stop_mail_fetcher, stop_mail_retries
 from kbbot.web.session import get_session
@@ -286,6 +297,16 @@ def request_handoff(client, conversation_id, **fields):
     return client.post(f"/api/v1/conversations/{conversation_id}/handoff", json=body)
 
 
+def hand_off(customer, question="I was charged twice and want my money back", **fields):
+    """The customer asks `question` in the chat, then for a person; returns (handoff id, conversation id)."""
+    conversation_id = ask(customer, question, page_url="https://shop.example/billing", locale="en-GB")[
+        "conversation_id"
+    ]
+    created = request_handoff(customer, conversation_id, **fields)
+    assert created.status_code == 201
+    return created.get_json()["id"], conversation_id
+
+
 def offer_choices(app, conversation_id, slug, title, sections):
     """Add the bot's "Which of these?" to a conversation, offering `sections` ((heading, anchor) pairs)
     of the article `slug` titled `title`, as the bot does when unsure which section answers (which
@@ -338,6 +359,15 @@ def csrf_token(client, path="/staff/login"):
 def sign_in(client, email="agent@example.com", password=PASSWORD, **params):
     data = {"email": email, "password": password, "csrf_token": csrf_token(client)}
     return client.post("/staff/login", data=data, query_string=params)
+
+
+def signed_in(app, email, role, name):
+    """The browser of a new staff user with `role`, signed in."""
+    with app.app_context():
+        users.create_user(get_session(), email, [role], password=PASSWORD, name=name)
+    browser = app.test_client()
+    assert sign_in(browser, email=email).status_code == 302
+    return browser
 
 
 def totp_code(secret, steps_ahead=0):
@@ -541,6 +571,83 @@ def seed_history(session):
         Event(type=type_, visitor_id=visitor, occurred_at=moment) for type_, visitor, moment in events
     )
     session.commit()
+
+
+class CountingEncoder:
+    """Random L2-normalized vectors, a fixed one per text; remembers what it was asked to embed."""
+
+    def __init__(self, dimension=8):
+        self.dimension, self.calls = dimension, []
+
+    def __call__(self, texts):
+        self.calls.append(list(texts))
+        return np.stack([self.vector(text) for text in texts]) if texts else np.zeros((0, self.dimension))
+
+    def vector(self, text):
+        seed = int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
+        vector = np.random.default_rng(seed).normal(size=self.dimension).astype(np.float32)
+        return vector / np.linalg.norm(vector)
+
+
+def seed_agent_history(session):
+    """Two agents' work on four handoffs in 2026-03-01..10; returns {name: user id}.
+
+    Alex answers H1 first (30 min, target met) and resolves it; Bo answers H2 first (1 h, target breached),
+    then Alex takes it over, replies and resolves it; H3 is Bo's, resolved without a reply after its due
+    time (a breach); H4 waits unassigned. CSAT: H1 4, H2 2, H3 5.
+    """
+    alex = users.create_user(session, "alex@example.com", ["agent"], name="Alex Agent")
+    bo = users.create_user(session, "bo@example.com", ["agent"], name="")  # shown by email
+
+    def handoff(day, replies, assignee, status, csat=None, targets=()):
+        created = at(day, 10, 1)
+        first_reply = created + replies[0][1] if replies else None
+        conversation = add_conversation(
+            session,
+            f"agents-{day}",
+            at(day, 10),
+            [("talk to a human", "handoff", None, None, "customer_request")],
+            handoff={
+                "reason": "customer_request",
+                "status": status,
+                "created_at": created,
+                "first_reply_at": first_reply,
+                "assignee_id": assignee.id if assignee else None,
+            },
+        )
+        session.add_all(
+            Message(
+                conversation_id=conversation.id,
+                role="agent",
+                text="(agent)",
+                author_id=agent.id,
+                created_at=created + after,
+            )
+            for agent, after in replies
+        )
+        if csat is not None:
+            session.add(SurveyResponse(conversation_id=conversation.id, kind="csat", score=csat))
+        session.flush()
+        handoff_id = session.scalar(select(Handoff.id).where(Handoff.conversation_id == conversation.id))
+        session.add_all(
+            ReplyTarget(
+                handoff_id=handoff_id,
+                awaited="first_reply",
+                waiting_since=created,
+                due_at=created + 45 * MINUTE,
+                ended_at=created + ended,
+                agent_id=agent.id if agent else None,
+                met=ended <= 45 * MINUTE,
+            )
+            for agent, ended in targets
+        )
+
+    handoff(3, [(alex, 30 * MINUTE)], alex, "resolved", 4, [(alex, 30 * MINUTE)])
+    handoff(4, [(bo, 60 * MINUTE), (alex, 90 * MINUTE)], alex, "resolved", 2, [(bo, 60 * MINUTE)])
+    handoff(5, [], bo, "resolved", 5, [(None, 120 * MINUTE)])
+    handoff(6, [], None, "open")
+    session.commit()
+    return {"Alex Agent": alex.id, "bo@example.com": bo.id}
 
 
 # -- a server that goes away -----------------------------------------------------

@@ -1,12 +1,20 @@
 """The `kbbot` command line, run in-process against a real database and index."""
 
+import functools
 import json
+import logging
+import subprocess
+import sys
 
 import click
 import pytest
+import torch
 
+from kbbot import threads
 from kbbot.commands.command import Command
-from tests.helpers import write_article
+from kbbot.search import embedding
+from kbbot.web.services import get_engine
+from tests.helpers import ROOT, write_article
 
 
 @pytest.fixture
@@ -46,9 +54,78 @@ def test_index_prints_the_counts(runner, synced):
     assert first.exit_code == 0
     assert "5 added, 0 updated, 0 removed, 0 unchanged (5 entries embedded)" in first.output
     again = runner.invoke(args=["index"])
-    assert "0 added, 0 updated, 0 removed, 5 unchanged (0 entries embedded)" in again.output
+    assert again.output == "The index is up to date with the published articles: nothing to do.\n"
     full = runner.invoke(args=["index", "--full"])
     assert "(5 entries embedded)" in full.output
+
+
+def test_index_embeds_with_every_core_and_gives_the_threads_back(app, runner, synced, threads_restored, monkeypatch):
+    with app.app_context():
+        encoder = get_engine().encoder
+    threads_while_embedding = []
+    encode = encoder.encode
+    monkeypatch.setattr(
+        encoder, "encode", lambda texts, **options: threads_while_embedding.append(torch.get_num_threads())
+        or encode(texts, **options)
+    )
+    threads_restored.set_num_threads(1)
+    assert runner.invoke(args=["index"]).exit_code == 0
+    assert threads_while_embedding == [threads.cores()] and threads_restored.get_num_threads() == 1
+
+
+def test_a_first_index_logs_its_progress(app, runner, synced, monkeypatch, caplog):
+    with app.app_context():
+        encoder = get_engine().encoder
+    monkeypatch.setattr(embedding, "PROGRESS_SECONDS", 0)
+    monkeypatch.setattr(encoder, "encode", functools.partial(embedding.Encoder.encode, encoder, batch_size=2))
+    with caplog.at_level(logging.INFO, logger="kbbot.search.embedding"):
+        assert runner.invoke(args=["index"]).exit_code == 0
+    messages = [record.getMessage() for record in caplog.records if record.name == "kbbot.search.embedding"]
+    assert [message.split(" (")[0] for message in messages if " of " in message] == [
+        "embedded 2 of 5 entries",
+        "embedded 4 of 5 entries",
+    ]
+    assert messages[-1].startswith("embedded 5 entries in ")
+
+
+def test_after_an_edit_index_has_work_to_do_once(runner, synced):
+    runner.invoke(args=["index"])
+    write_article(synced, "billing/refunds.md", "Annual plans get a full refund within 30 days.",
+                  title="Refund policy", questions=["can I get my money back"])
+    runner.invoke(args=["sync", str(synced)])
+    assert "1 updated, 0 removed, 4 unchanged (1 entries embedded)" in runner.invoke(args=["index"]).output
+    assert "nothing to do" in runner.invoke(args=["index"]).output
+
+
+MODEL_PROBE = """
+import json, sys
+from tests.helpers import make_app
+from pathlib import Path
+
+runner = make_app(Path(sys.argv[1])).test_cli_runner()
+outputs = [runner.invoke(args=args, input="correct horse battery\\n").output for args in json.loads(sys.argv[2])]
+print(json.dumps({"outputs": outputs, "loaded": sorted({"torch", "sentence_transformers"} & set(sys.modules))}))
+"""
+
+
+def test_commands_that_need_no_model_do_not_load_it(runner, synced, tmp_path):
+    assert runner.invoke(args=["index"]).exit_code == 0
+    commands = [
+        ["init"],
+        ["index"],
+        ["user", "create", "admin@example.com", "--role", "admin", "--password-stdin"],
+        ["token", "create", "admin@example.com", "--name", "CMS sync"],
+        ["report"],
+        ["export", str(tmp_path / "exported")],
+    ]
+    result = subprocess.run(
+        [sys.executable, "-c", MODEL_PROBE, str(tmp_path), json.dumps(commands)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout.splitlines()[-1])
+    assert found["loaded"] == []
+    assert "nothing to do" in found["outputs"][1] and "2 articles written" in found["outputs"][5]
 
 
 def test_search_ranks_the_exact_error_code_first(runner, synced):

@@ -82,3 +82,38 @@ def test_sla_targets_read_as_durations_and_a_bad_one_is_refused_by_name(monkeypa
     monkeypatch.setenv("KBBOT_SLA_NEXT_REPLY", "4 hours")
     with pytest.raises(ValueError, match="KBBOT_SLA_NEXT_REPLY: cannot read '4 hours'"):
         Config()
+
+
+def test_the_encoder_backend_and_device_default_to_auto_and_a_bad_one_is_refused_by_name(monkeypatch):
+    monkeypatch.delenv("KBBOT_EMBEDDING_BACKEND", raising=False)
+    monkeypatch.setenv("KBBOT_DEVICE", "CPU")
+    config = Config()
+    assert (config.EMBEDDING_BACKEND, config.DEVICE) == ("auto", "cpu")
+    monkeypatch.setenv("KBBOT_EMBEDDING_BACKEND", "tensorflow")
+    with pytest.raises(ValueError, match="KBBOT_EMBEDDING_BACKEND must be one of auto, torch, onnx, onnx-int8"):
+        Config()
+
+
+def test_threads_come_from_kbbot_threads_or_its_former_name(monkeypatch):
+    monkeypatch.delenv("KBBOT_THREADS", raising=False)
+    monkeypatch.delenv("KBBOT_ENGINE_THREADS", raising=False)
+    assert Config().THREADS is None  # decided by the server (kbbot/threads.py)
+    monkeypatch.setenv("KBBOT_ENGINE_THREADS", "3")
+    assert Config().THREADS == 3
+    monkeypatch.setenv("KBBOT_THREADS", "0")
+    assert Config().THREADS == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("KBBOT_THREADS", "-1", r"KBBOT_THREADS must be 0 \(a thread per core\) or more, got -1"),
+        ("KBBOT_THREADS", "two", "KBBOT_THREADS must be an integer, got 'two'"),
+        ("KBBOT_ENGINE_THREADS", "-2", "KBBOT_ENGINE_THREADS must be 0"),
+    ],
+)
+def test_a_number_of_threads_below_0_or_not_a_number_is_refused_by_name(monkeypatch, name, value, message):
+    monkeypatch.delenv("KBBOT_THREADS", raising=False)
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError, match=message):
+        Config()

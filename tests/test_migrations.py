@@ -166,8 +166,8 @@ def test_lone_surrogates_stored_before_fields_were_checked_become_replacement_ch
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_articles_saved_before_0016_get_their_summary(backend, tmp_path, request):
-    engine = engine_at("0015", backend, tmp_path, request)
+def test_articles_saved_before_0018_get_their_summary(backend, tmp_path, request):
+    engine = engine_at("0017", backend, tmp_path, request)
     with engine.begin() as connection:
         connection.execute(
             text(

@@ -17,6 +17,7 @@ from ..articles import export
 from ..articles.sync import sync_directory
 from ..models import Article
 from ..search import evaluation
+from ..threads import every_core
 from ..web import services
 from ..web.session import get_session
 from .command import Command
@@ -74,9 +75,15 @@ def export_command(directory):
 @click.option("--full", is_flag=True, help="Re-embed every entry instead of only the changed ones.")
 @with_appcontext
 def index_command(full):
-    """Bring the search index in line with the published articles."""
+    """Bring the search index in line with the published articles (with every core)."""
     session = get_session()
-    counts = services.get_engine().refresh(session, full=full, show_progress=True)
+    engine = services.get_engine()
+    if not full and engine.dense_indexes.saved_is_current(session):
+        click.echo("The index is up to date with the published articles: nothing to do.")
+        return
+    with every_core():
+        counts = engine.refresh(session, full=full)
+    engine.wait_for_rebuild()  # a command that exits must not leave the index half rebuilt
     click.echo(
         f"{counts.added} added, {counts.updated} updated, {counts.removed} removed, "
         f"{counts.unchanged} unchanged ({counts.embedded} entries embedded)"
@@ -187,8 +194,7 @@ def report_command(since, until, as_json):
         session,
         *reports.days(first, last),
         reports.ReportSettings.from_config(current_app.config),
-        # The model is loaded only when there are content gaps to group.
-        encode=lambda texts: services.get_engine().encoder.encode(texts),
+        encode=services.question_encoder(session),
     )
     result = reports.with_current_answers(
         result, lambda question: services.answering_article(session, question)

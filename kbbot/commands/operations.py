@@ -12,6 +12,7 @@ from werkzeug.serving import WSGIRequestHandler
 from .. import backup
 from ..models import EmailStatus, OutboundEmail
 from ..support import mail, mailbox, privacy
+from ..threads import serving_threads
 from ..web import services
 from ..web.session import get_session
 from .command import Command, Group
@@ -23,7 +24,7 @@ from .command import Command, Group
 @with_appcontext
 def serve_command(host, port):
     """Start the development server (first start imports the sample articles)."""
-    services.prepare_to_serve(get_session())
+    services.prepare_to_serve(get_session(), serving_threads(current_app.config["THREADS"], one_process=True))
     engine = services.get_engine()
     click.echo(f"{engine.article_count()} published articles indexed; serving on http://{host}:{port}/")
     current_app.run(host=host, port=port, use_reloader=False, request_handler=DevRequestHandler)

@@ -9,8 +9,8 @@ read, so the command line and the dashboard always show the same numbers.
 
 The modules: `records` (what the definitions read), `periods`, `settings`,
 the definitions by concept (`deflection`, `surveys`, `content_gaps`,
-`performance`, with `rates`), `reading` (the only SQL), `summary` (the
-`Report`), `text`, `charts`, `csv_export` and `dashboard`. This package
+`performance`, `sla`, `agents`, with `rates`), `reading` (the only SQL), `summary` (the
+`Report`), `text`, `charts`, `csv_export`, `tables` and `dashboard`. This package
 re-exports what its callers use.
 """
 

@@ -12,6 +12,7 @@ from functools import cached_property
 
 from .. import reports
 from ..errors import InvalidInput
+from .tables import Column, Table, agents_table, articles_table, content_gaps_table, top_questions_table
 
 PRESETS = (7, 30, 90)  # "last N days", today included
 DEFAULT_PRESET = reports.DEFAULT_PERIOD_DAYS
@@ -93,10 +94,11 @@ FIGURES_BY_KEY = {figure.key: figure for figure in FIGURES}
 TILES = tuple(figure for figure in FIGURES if figure.trend)
 TILES_BY_TABLE = {f"trend-{figure.key}": figure for figure in TILES}
 CONTENT_TABLES = ("top-questions", "content-gaps", "articles")
-# Every table by name (an admin's view): the content tables, then the figures, surveys and trends.
+# Every table by name (an admin's view): the content tables, then the figures, agents, surveys and trends.
 TABLE_NAMES = (
     *CONTENT_TABLES,
     "figures",
+    "agents",
     "csat",
     "ces",
     *(f"trend-{figure.key}" for figure in TILES),
@@ -179,22 +181,6 @@ def _date(text, name):
 # What the dashboard shows.
 
 
-@dataclass(frozen=True)
-class Column:
-    name: str
-    kind: str = "text"  # a `Figure.kind`, or "text"
-
-
-@dataclass(frozen=True)
-class Table:
-    """One table of the dashboard, shown on the page and exported as `<name>.csv`; raw values in `rows`."""
-
-    name: str
-    title: str
-    columns: tuple[Column, ...]
-    rows: list[tuple] = field(default_factory=list)
-
-
 @dataclass
 class Dashboard:
     """The report of a period, the trend of its buckets (none for content-only views) and its tables."""
@@ -232,6 +218,8 @@ class Dashboard:
             return articles_table(self.report)
         if name == "figures":
             return figures_table(self._data[0])
+        if name == "agents":
+            return agents_table(self.report)
         if name == "csat":
             return _answers_table("csat", "CSAT answers by score", "score", self.report.csat.distribution)
         if name == "ces":
@@ -302,72 +290,6 @@ def figures_table(data):
         [
             (figure.label, figure.key, value, reports.format_value(value, figure.kind))
             for figure, value in values
-        ],
-    )
-
-
-def top_questions_table(report):
-    return Table(
-        "top-questions",
-        "Top questions",
-        (Column("question"), Column("times asked", "count")),
-        [(item.question, item.count) for item in report.top_questions],
-    )
-
-
-def content_gaps_table(report):
-    return Table(
-        "content-gaps",
-        "Content gaps",
-        (Column("topic"), Column("questions", "count"), Column("other phrasings"), Column("answered now by")),
-        [
-            (
-                topic.label,
-                topic.count,
-                "; ".join(topic.examples),
-                topic.answered_now_by[0] if topic.answered_now_by else "",
-            )
-            for topic in report.content_gaps
-        ],
-    )
-
-
-def articles_table(report):
-    return Table(
-        "articles",
-        "Article performance",
-        (
-            Column("article"),
-            Column("slug"),
-            Column("contact rate", "rate"),
-            Column("contacted a person", "count"),
-            Column("reached", "count"),
-            Column("views", "count"),
-            Column("cited", "count"),
-            Column("suggested", "count"),
-            Column("article votes helpful", "count"),
-            Column("article votes", "count"),
-            Column("answer votes helpful", "count"),
-            Column("answer votes", "count"),
-            Column("resolved", "count"),
-        ),
-        [
-            (
-                row.title,
-                row.slug,
-                row.contact_rate,
-                row.contacted,
-                row.reached,
-                row.views,
-                row.cited,
-                row.suggested,
-                row.article_helpful,
-                row.article_votes,
-                row.answer_helpful,
-                row.answer_votes,
-                row.resolved,
-            )
-            for row in report.articles
         ],
     )
 

@@ -15,6 +15,7 @@ from ..models import (
     ReplyTarget,
     Revision,
     SurveyResponse,
+    User,
 )
 from ..support import transcripts
 from .periods import as_utc
@@ -54,7 +55,11 @@ def read_records(session: Session, since, until, settings) -> Records:
         )
         visitors = select(Conversation.visitor_id).where(*period)
         loaded = select(Conversation.id).where(
-            Conversation.visitor_id.in_(visitors), Conversation.started_at <= horizon
+            Conversation.visitor_id.in_(visitors),
+            Conversation.started_at <= horizon,
+            # A conversation whose last message came before the period holds no return and no repeat
+            # contact of a counted one: those come after a counted conversation's start.
+            Conversation.last_message_at >= since,
         )
         conversations = _conversation_records(session, loaded)
     else:
@@ -81,25 +86,65 @@ def read_records(session: Session, since, until, settings) -> Records:
         for type_, article_id, visitor_id, at in help_center
         if type_ == "article_view" and article_id is not None
     )
+    targets = _reply_targets(session, since, until)
     return Records(
         conversations,
         surveys,
         visits,
         _article_activity(session, since, until, conversations, views, settings),
-        _reply_targets(session, since, until),
+        targets,
+        _agent_names(session, conversations, targets),
     )
 
 
 def _reply_targets(session, since, until):
-    """The SLA targets that ended in [since, until)."""
+    """The SLA targets that ended in [since, until), with their handoffs' assignees."""
     return tuple(
-        ReplyTargetRecord(awaited, ended_at, met)
-        for awaited, ended_at, met in session.execute(
-            select(ReplyTarget.awaited, ReplyTarget.ended_at, ReplyTarget.met).where(
-                ReplyTarget.ended_at >= since, ReplyTarget.ended_at < until
+        ReplyTargetRecord(*row)
+        for row in session.execute(
+            select(
+                ReplyTarget.awaited,
+                ReplyTarget.ended_at,
+                ReplyTarget.met,
+                ReplyTarget.agent_id,
+                Handoff.assignee_id,
             )
+            .join(Handoff, Handoff.id == ReplyTarget.handoff_id)
+            .where(ReplyTarget.ended_at >= since, ReplyTarget.ended_at < until)
         )
     )
+
+
+def _agent_names(session, conversations, targets):
+    """{user id: name, else email} of every agent the handoffs and targets name."""
+    named = {t.agent_id for t in targets} | {t.assignee_id for t in targets}
+    for handoff in (c.handoff for c in conversations if c.handoff is not None):
+        named |= {handoff.assignee_id, *handoff.repliers}
+    return {
+        user_id: name or email
+        for user_id, name, email in session.execute(
+            select(User.id, User.name, User.email).where(User.id.in_(named - {None}))
+        )
+    }
+
+
+def _repliers(session, conversation_ids):
+    """{conversation id: {"repliers": the authors of its agent messages, each once, by first reply,
+    "first_replier_id": its first agent message's author (None: deleted)}} of the selected conversations."""
+    authors = defaultdict(list)
+    for conversation_id, author_id in session.execute(
+        select(Message.conversation_id, Message.author_id)
+        .where(Message.conversation_id.in_(conversation_ids), Message.role == "agent")
+        .order_by(Message.id)
+    ):
+        authors[conversation_id].append(author_id)
+    return {
+        conversation_id: {
+            "repliers": tuple(dict.fromkeys(a for a in found if a is not None)),
+            "first_replier_id": found[0],
+        }
+        for conversation_id, found in authors.items()
+    }
 
 
 def _article_activity(session, since, until, conversations, views, settings):
@@ -144,9 +189,48 @@ def _conversation_records(session, conversation_ids):
     offered = _source_articles(session, [m.sources for m in messages if m.role == "bot" and m.action])
     replies, reply_to, choices_offered = _bot_replies(messages, votes, offered)
     questions = _customer_questions(messages, reply_to, choices_offered)
-    found = session.scalars(select(Handoff).where(Handoff.conversation_id.in_(conversation_ids))).all()
+    handoffs = _handoffs(session, conversation_ids)
+    return [
+        ConversationRecord(
+            id=id_,
+            visitor_id=visitor_id,
+            started_at=started_at,
+            last_message_at=last_message_at,
+            questions=tuple(questions[id_]),
+            replies=tuple(replies[id_]),
+            handoff=handoffs.get(id_),
+        )
+        for id_, visitor_id, started_at, last_message_at in session.execute(
+            select(
+                Conversation.id,
+                Conversation.visitor_id,
+                Conversation.started_at,
+                Conversation.last_message_at,
+            )
+            .where(Conversation.id.in_(conversation_ids))
+            .order_by(Conversation.id)
+        )
+    ]
+
+
+def _handoffs(session, conversation_ids):
+    """{conversation id: its `HandoffRecord`} of the selected conversations."""
+    found = session.execute(
+        select(
+            Handoff.id,
+            Handoff.conversation_id,
+            Handoff.reason,
+            Handoff.status,
+            Handoff.created_at,
+            Handoff.first_reply_at,
+            Handoff.resolution_reason,
+            Handoff.message,
+            Handoff.assignee_id,
+        ).where(Handoff.conversation_id.in_(conversation_ids))
+    ).all()
     gap_questions = _gap_questions(session, [h.id for h in found if h.resolution_reason == "article_missing"])
-    handoffs = {
+    repliers = _repliers(session, conversation_ids)
+    return {
         handoff.conversation_id: HandoffRecord(
             reason=handoff.reason,
             status=handoff.status,
@@ -155,23 +239,11 @@ def _conversation_records(session, conversation_ids):
             resolution_reason=handoff.resolution_reason,
             message=handoff.message or "",
             gap_question=gap_questions.get(handoff.id),
+            assignee_id=handoff.assignee_id,
+            **repliers.get(handoff.conversation_id, {}),
         )
         for handoff in found
     }
-    return [
-        ConversationRecord(
-            id=conversation.id,
-            visitor_id=conversation.visitor_id,
-            started_at=conversation.started_at,
-            last_message_at=conversation.last_message_at,
-            questions=tuple(questions[conversation.id]),
-            replies=tuple(replies[conversation.id]),
-            handoff=handoffs.get(conversation.id),
-        )
-        for conversation in session.scalars(
-            select(Conversation).where(Conversation.id.in_(conversation_ids)).order_by(Conversation.id)
-        )
-    ]
 
 
 def _gap_questions(session, handoff_ids):

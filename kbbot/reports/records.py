@@ -51,7 +51,9 @@ class Question:
 @dataclass(frozen=True)
 class HandoffRecord:
     """A handoff; `message`: what the customer wrote with it; `gap_question`: the question the agent
-    named as the content gap when they resolved it as `article_missing`, None when they did not."""
+    named as the content gap when they resolved it as `article_missing`, None when they did not;
+    `repliers`: the agents who replied in it, by their first reply; `first_replier_id`: who wrote its
+    first agent reply (None: nobody yet, or an account since deleted)."""
 
     reason: str
     status: HandoffStatus
@@ -60,15 +62,21 @@ class HandoffRecord:
     resolution_reason: str | None = None
     message: str = ""
     gap_question: str | None = None
+    assignee_id: int | None = None
+    first_replier_id: int | None = None
+    repliers: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
 class ReplyTargetRecord:
-    """An SLA target that ended (`models.ReplyTarget`): which reply, when, and whether it was met."""
+    """An SLA target that ended (`models.ReplyTarget`): which reply, when, whether it was met, the agent
+    whose reply ended it (None: resolving did) and its handoff's assignee."""
 
     awaited: str  # "first_reply" | "next_reply"
     ended_at: datetime
     met: bool
+    agent_id: int | None = None
+    assignee_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -157,3 +165,4 @@ class Records:
     visits: list[Visit]
     activity: ArticleActivity
     targets: tuple["ReplyTargetRecord", ...] = ()  # the SLA targets that ended in the period
+    agents: dict[int, str] | None = None  # {agent id: name} of the agents named; None: no per-agent figures

@@ -42,6 +42,7 @@ def _text_lines(report):
     lines += ["", "Content gaps"]
     lines += _content_gap_lines(report.content_gaps)
     lines += ["", *_article_lines(report)]
+    lines += ["", *_agent_lines(report.agents)]
     return lines
 
 
@@ -130,3 +131,20 @@ def _article_lines(report):
     if not report.articles:
         lines.append("  (none)")
     return lines
+
+
+def _agent_lines(agents):
+    """The per-agent section: its title, the column heads and a line per agent."""
+    lines = [
+        "Agents (median first reply: wall clock / business hours)",
+        f"  {'handled':>7}  {'first reply':>17}  {'CSAT':>12}  {'within SLA':>18}  agent",
+    ]
+    for row in agents:
+        first = "/".join(
+            format_value(value, "duration")
+            for value in (row.median_first_reply_seconds, row.median_first_reply_business_seconds)
+        )
+        csat = f"{format_value(row.csat_average, 'number')} ({row.csat_responses})"
+        sla = _met(row.sla_met_rate, row.sla_met, row.sla_targets)
+        lines.append(f"  {row.handled:>7}  {first:>17}  {csat:>12}  {sla:>18}  {row.name}")
+    return lines if agents else [*lines, "  (none)"]

@@ -8,7 +8,6 @@ within one request. What it searches is a `knowledge_base.KnowledgeBase`, which
 each refresh updates for the articles that changed; what it answers with is in `answers`.
 """
 
-import functools
 import logging
 import threading
 import time
@@ -19,17 +18,22 @@ from sqlalchemy.orm import Session
 
 from .. import db
 from ..articles.highlight import query_terms as marked_terms
-from ..errors import IndexCorrupt, IndexMissing, IndexNotSaved
+from ..errors import IndexNotSaved
 from ..text import first_words, normalize_question
 from . import answers, confidence, intents, retrieval, sections
 from .answer_cache import AnswerCache
 from .answers import Answer
-from .index import DenseIndex, UpdateCounts, saved_generation
+from .dense_upkeep import DenseIndexes
+from .index import UpdateCounts
 from .knowledge_base import KnowledgeBase, changed_articles
 
 log = logging.getLogger(__name__)
 
 RELATED_MIN_SIMILARITY = 0.4  # centroid cosine under which an article is not "related" (sample median: 0.29)
+# A question's embedding reads its first this many word pieces (50 ordinary words take about 65): the
+# encoder's time grows with them, on one thread 28 ms for 8, 72 ms for 64, 237 ms for 256 (the most
+# the model reads).
+QUERY_WORD_PIECES = 64
 
 
 @dataclass(frozen=True)
@@ -55,8 +59,13 @@ class Engine:
         correct_spelling=True,
         max_query_words=None,
         answer_cache_size=0,
+        hnsw_from=None,
+        rebuild_in_background=False,
     ):
         self.encoder = encoder
+        # The dense index is an HNSW graph from `hnsw_from` entries on (None: always flat); a worker
+        # rebuilds it in a thread of its own (`rebuild_in_background`), a command while it waits.
+        self.dense_indexes = DenseIndexes(encoder, index_dir, hnsw_from, rebuild_in_background)
         self.correct_spelling = correct_spelling
         # A question's words past this many are not searched (None: all): each word costs spelling
         # correction and lexical scoring, so a long query costs the CPU of many short ones.
@@ -74,7 +83,7 @@ class Engine:
 
     # -- keeping the indexes in step with the database -------------------------------
 
-    def refresh(self, session: Session, full=False, show_progress=False) -> UpdateCounts:
+    def refresh(self, session: Session, full=False) -> UpdateCounts:
         """Bring the indexes in line with the published articles in the database.
 
         Incremental unless `full`: only the articles whose version moved are read again, and only
@@ -83,18 +92,16 @@ class Engine:
         """
         with self._lock:
             current_generation = db.generation(session)
-            dense, rebuilt = self._dense_index(full)
+            dense, rebuilt = self.dense_indexes.to_update(self._knowledge.dense, full)
             # A dense index new to this process (loaded or started over) is compared with every article.
             last = self._knowledge if dense is self._knowledge.dense else KnowledgeBase.empty(dense.dimension)
             published, gone = changed_articles(session, last)
-            encode = functools.partial(self.encoder.encode, show_progress=show_progress)
             replaced = last.entry_ids_of([*gone, *published.articles]) if last.dense is not None else None
-            counts = dense.update(published.desired, encode, replaced)
+            counts = dense.update(published.desired, self.encoder.encode, replaced)
             changed = counts.added or counts.updated or counts.removed
-            # Another process that published this generation has saved the same index already.
             stale_on_disk = rebuilt or (
                 (changed or dense.generation != current_generation)
-                and saved_generation(self.index_dir) != current_generation
+                and not self.dense_indexes.saved_at(current_generation)
             )
             dense.generation = current_generation
             # Swapped in before saving: the index in memory is current even if the disk is full.
@@ -102,21 +109,14 @@ class Engine:
             self._answers.clear()  # of the generation before: never served again
             if stale_on_disk:
                 dense.save(self.index_dir)
-            return counts
+        if dense.needs_rebuild:
+            # Swapped in by the knowledge base in use then, unless it no longer uses `dense` or it changed.
+            self.dense_indexes.rebuild(dense, self._lock, lambda *pair: self._knowledge.swap_dense(*pair))
+        return counts
 
-    def _dense_index(self, full):
-        """(the dense index to update, whether it starts empty): a new one when `full`, else the one
-        in use, else the saved one, else a new one when that cannot be used (logged)."""
-        if not full and self._knowledge.dense is not None:
-            return self._knowledge.dense, False
-        if not full:
-            try:
-                return DenseIndex.load(self.index_dir, self.encoder.name, self.encoder.dimension), False
-            except IndexMissing as e:
-                log.info("building the dense index from the database: %s", e)
-            except IndexCorrupt as e:
-                log.warning("rebuilding the dense index from the database: %s", e)
-        return DenseIndex(self.encoder.dimension, self.encoder.name), True
+    def wait_for_rebuild(self):
+        """Return once a rebuild of the dense index running in the background is done."""
+        self.dense_indexes.wait()
 
     def ensure_current(self, session: Session):
         """Refresh if any process changed the indexed content since the last refresh.
@@ -193,7 +193,7 @@ class Engine:
             passage_lexical = self._knowledge.passage_lexical.scores(terms)
         return _Query(
             searched,
-            self.encoder.encode([searched])[0],
+            self.encoder.encode([searched], max_word_pieces=QUERY_WORD_PIECES)[0],
             terms,
             passage_lexical,
             marked_terms(searched),
@@ -235,10 +235,9 @@ class Engine:
         self.ensure_current(session)
         # The answer is a function of these and the knowledge base; the question counts as searched.
         key = (self.generation, self.searched_form(question), context, frozenset(shown), context_for, limit)
-        answer = self._answers.get(key)
-        if answer is None:
-            answer = self._answer(session, question, limit, context, shown, context_for)
-            self._answers.put(key, answer)
+        answer = self._answers.get_or_compute(
+            key, lambda: self._answer(session, question, limit, context, shown, context_for)
+        )
         answer.question = question
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer

@@ -31,6 +31,7 @@ import numpy as np
 
 from ..errors import IndexCorrupt, IndexMissing, IndexNotSaved
 from ..files import write_atomically
+from . import ann
 
 MANIFEST_NAME = "manifest.json"
 LOCK_NAME = ".lock"
@@ -69,50 +70,86 @@ class UpdateCounts:
 class DenseIndex:
     """Inner-product search over L2-normalized vectors, keyed by chunk id.
 
-    Exact search (a flat index): at help-center sizes (up to ~100k entries)
-    it answers in milliseconds and needs no training.
+    Exact search (a flat store) up to `hnsw_from` entries, an HNSW graph from there on (`ann`): flat
+    answers in milliseconds at help-center sizes and needs no build, HNSW keeps answering in about a
+    millisecond past tens of thousands of entries.
     """
 
-    def __init__(self, dimension: int, model_name: str, generation: int = 0):
+    def __init__(self, dimension: int, model_name: str, generation: int = 0, hnsw_from: int | None = None):
         self.dimension = dimension
         self.model_name = model_name
         self.generation = generation
+        self.hnsw_from = hnsw_from
         self.hashes: dict[int, str] = {}
-        self._faiss = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+        self.changes = 0  # counts adds and removals, so a rebuild made meanwhile can tell it is stale
+        self._store = ann.FlatStore(dimension)
 
     def __len__(self):
-        return self._faiss.ntotal
+        return len(self._store)
+
+    @property
+    def kind(self):
+        """ "flat" or "hnsw"."""
+        return self._store.kind
 
     def add(self, ids, vectors: np.ndarray, hashes):
         """Add vectors, shape (n, dimension), for chunk ids not yet in the index."""
         if len(ids) == 0:
             return
-        self._faiss.add_with_ids(
-            np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64)
-        )
+        if len(self) == 0 and self._store.kind != ann.kind_for(len(ids), self.hnsw_from):
+            self._store = ann.new_store(ann.kind_for(len(ids), self.hnsw_from), self.dimension)
+        self._store.add(ids, np.ascontiguousarray(vectors, dtype=np.float32))
         self.hashes.update(zip(map(int, ids), hashes))
+        self.changes += 1
 
     def remove(self, ids):
         if len(ids) == 0:
             return
-        self._faiss.remove_ids(np.asarray(list(ids), dtype=np.int64))
+        self._store.remove(ids)
         for entry_id in ids:
             self.hashes.pop(int(entry_id), None)
+        self.changes += 1
 
     def vectors(self, ids) -> np.ndarray:
         """The stored vectors of `ids`, shape (len(ids), dimension)."""
         if len(ids) == 0:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.vstack([self._faiss.reconstruct(int(entry_id)) for entry_id in ids])
+        return np.vstack([self._store.vector(entry_id) for entry_id in ids])
 
     def search(self, query: np.ndarray, k: int):
         """The k nearest entries of one query vector: (ids, cosine similarities), best first."""
         k = min(k, len(self))
         if k == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        scores, ids = self._faiss.search(query.reshape(1, -1).astype(np.float32), k)
-        keep = ids[0] >= 0
-        return ids[0][keep], scores[0][keep]
+        return self._store.search(query.astype(np.float32), k)
+
+    @property
+    def needs_rebuild(self):
+        """Whether the store is of the wrong kind for its size (with some slack, so that an index
+        near `hnsw_from` does not flip at each edit) or crowded with tombstones."""
+        count = len(self)
+        if self._store.kind == ann.FLAT:
+            return ann.kind_for(count, self.hnsw_from) == ann.HNSW
+        too_small = ann.kind_for(count * 2, self.hnsw_from) == ann.FLAT
+        return too_small or self._store.tombstones > ann.REBUILD_SHARE * (count + self._store.tombstones)
+
+    def snapshot(self):
+        """(ids, their vectors, their hashes, changes): what `rebuilt` needs, read at once (under the
+        caller's lock)."""
+        ids = self._store.ids()
+        return ids, self.vectors(ids), dict(self.hashes), self.changes
+
+    def rebuilt(self, snapshot):
+        """A new index with the entries of `snapshot`, in the store its size wants, with no
+        tombstones; slow for HNSW (seconds to minutes), so callers run it outside their lock."""
+        ids, vectors, hashes, changes = snapshot
+        index = DenseIndex(self.dimension, self.model_name, self.generation, self.hnsw_from)
+        index._store = ann.new_store(ann.kind_for(len(ids), self.hnsw_from), self.dimension)
+        if ids:
+            index._store.add(ids, np.ascontiguousarray(vectors, dtype=np.float32))
+        index.hashes = hashes
+        index.changes = changes
+        return index
 
     def update(self, desired: dict[int, tuple[str, str]], encode, replaced=None) -> UpdateCounts:
         """Make the index hold exactly `desired` ({id: (content_hash, text)}) in place of the ids
@@ -155,7 +192,7 @@ class DenseIndex:
         Raises `IndexNotSaved` when the files cannot be written (the index saved before is unchanged).
         """
         directory = Path(directory)
-        data = faiss.serialize_index(self._faiss).tobytes()
+        data = faiss.serialize_index(self._store.index).tobytes()
         index_name = f"dense-{secrets.token_hex(8)}.faiss"
         manifest = {
             "format": FORMAT_VERSION,
@@ -166,6 +203,7 @@ class DenseIndex:
             "index_file": index_name,
             "sha256": hashlib.sha256(data).hexdigest(),
             "entries": {str(entry_id): content_hash for entry_id, content_hash in self.hashes.items()},
+            **self._store.manifest(),
         }
         try:
             directory.mkdir(parents=True, exist_ok=True)
@@ -183,14 +221,17 @@ class DenseIndex:
             ) from e
 
     @classmethod
-    def load(cls, directory: Path, model_name: str, dimension: int) -> "DenseIndex":
-        """The index saved under `directory`; raises `IndexCorrupt` saying why it cannot be used."""
+    def load(cls, directory: Path, model_name: str, dimension: int, hnsw_from=None) -> "DenseIndex":
+        """The index saved under `directory`; raises `IndexCorrupt` saying why it cannot be used.
+        `hnsw_from`: the size from which the loaded index wants HNSW (`needs_rebuild`)."""
         directory = Path(directory)
         manifest_path = directory / MANIFEST_NAME
         if not manifest_path.is_file():
             raise IndexMissing(f"no index manifest at {manifest_path}")
         with _locked(directory, exclusive=False):
-            return cls._read(directory, manifest_path, model_name, dimension)
+            index = cls._read(directory, manifest_path, model_name, dimension)
+        index.hnsw_from = hnsw_from
+        return index
 
     @classmethod
     def _read(cls, directory, manifest_path, model_name, dimension):
@@ -200,6 +241,10 @@ class DenseIndex:
             expected = (manifest["format"], manifest["model"], manifest["dimension"])
             count, generation = int(manifest["count"]), int(manifest["generation"])
             hashes = {int(k): str(v) for k, v in manifest["entries"].items()}
+            kind, labels = (
+                manifest.get("kind", ann.FLAT),
+                [int(label) for label in manifest.get("labels", ())],
+            )
         except (ValueError, KeyError, TypeError, AttributeError) as e:
             raise IndexCorrupt(f"unreadable index manifest {manifest_path}: {e}") from e
         if expected != (FORMAT_VERSION, model_name, dimension):
@@ -218,12 +263,23 @@ class DenseIndex:
             faiss_index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
         except RuntimeError as e:
             raise IndexCorrupt(f"FAISS cannot read {index_path}: {e}") from e
-        if faiss_index.ntotal != count or count != len(hashes) or faiss_index.d != dimension:
+        store = (
+            ann.HnswStore(dimension, faiss_index, labels)
+            if kind == ann.HNSW
+            else ann.FlatStore(dimension, faiss_index)
+        )
+        stored = len(labels) if kind == ann.HNSW else count
+        if (
+            faiss_index.ntotal != stored
+            or set(store.ids()) != set(hashes)
+            or count != len(hashes)
+            or faiss_index.d != dimension
+        ):
             raise IndexCorrupt(
                 f"index file {index_path} holds {faiss_index.ntotal} vectors, manifest says {count}"
             )
         index = cls(dimension, model_name, generation)
-        index._faiss = faiss_index
+        index._store = store
         index.hashes = hashes
         return index
 
@@ -235,6 +291,26 @@ def saved_generation(directory: Path):
         return int(json.loads((Path(directory) / MANIFEST_NAME).read_bytes())["generation"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
+def saved_index_holds(
+    directory: Path, model_name: str, dimension: int, hashes: dict[int, str], generation: int
+):
+    """Whether the index saved under `directory` was made by `model_name` (vectors of `dimension`) for exactly `hashes` ({entry
+    id: content hash}) at content `generation`, its file intact: then there is nothing to embed or
+    save. Read from the manifest and the file's checksum, without FAISS or the model."""
+    directory = Path(directory)
+    try:
+        with _locked(directory, exclusive=False):
+            manifest = json.loads((directory / MANIFEST_NAME).read_bytes())
+            saved = {int(k): str(v) for k, v in manifest["entries"].items()}
+            data = (directory / Path(str(manifest["index_file"])).name).read_bytes()
+            stamp = (manifest["format"], manifest["model"], manifest["dimension"], manifest["generation"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False  # missing or unreadable: `DenseIndex.load` says why when the index is rebuilt
+    return (
+        stamp == (FORMAT_VERSION, model_name, dimension, generation)
+        and saved == hashes
+        and hashlib.sha256(data).hexdigest() == manifest.get("sha256")
+    )
 
 
 def copy_index(source: Path, target: Path):

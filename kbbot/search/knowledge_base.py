@@ -126,6 +126,14 @@ def changed_articles(session: Session, known) -> tuple[PublishedArticles, set[in
     return published, (known.versions.keys() - versions.keys()) | (set(moved) - published.articles.keys())
 
 
+def published_hashes(session: Session) -> dict[int, str]:
+    """{entry id: content hash} of the published articles' entries: what the dense index must hold."""
+    rows = session.execute(
+        select(Chunk.id, Chunk.content_hash).join(Article).where(Article.status == "published")
+    )
+    return dict(rows.all())
+
+
 @dataclass
 class KnowledgeBase:
     """The indexed published articles. A refresh makes a new one from the last (`updated`), doing
@@ -211,6 +219,14 @@ class KnowledgeBase:
         )
         self.speller.learn(words)  # last: nothing after it can fail and leave this knowledge base in use
         return knowledge
+
+    def swap_dense(self, dense, rebuilt):
+        """Put `rebuilt` in use in place of `dense` (the caller holds the engine's lock), unless
+        `dense` is no longer in use or changed since `rebuilt` was made from it."""
+        if self.dense is not dense or dense.changes != rebuilt.changes:
+            return False
+        self.dense = rebuilt
+        return True
 
     def entry_ids_of(self, article_ids):
         """The entry ids of the articles among `article_ids` that this knowledge base holds."""

@@ -11,17 +11,20 @@ from sqlalchemy import func, select
 from .. import db
 from ..articles.sync import sync_directory
 from ..models import Article
+from ..search import question_embeddings
 from ..search.confidence import Action
-from ..search.embedding import load_encoder, use_threads
+from ..search.embedding import load_encoder
 from ..search.engine import Engine
 from ..support import mail, mailbox, reply_address
+from ..threads import every_core, use_threads
 from .session import count_failed_events, opened_session
 
 _engine_lock = threading.Lock()
 
 
 def get_engine() -> Engine:
-    """The app's answer engine, loading the model and index on first call."""
+    """The app's answer engine, made on first call; it loads the index on its first refresh and the
+    model on its first encode."""
     app = current_app
     engine = app.extensions.get("kbbot.answer_engine")
     if engine is None:
@@ -29,7 +32,12 @@ def get_engine() -> Engine:
             engine = app.extensions.get("kbbot.answer_engine")
             if engine is None:
                 engine = Engine(
-                    encoder=load_encoder(app.config["EMBEDDING_MODEL"]),
+                    encoder=load_encoder(
+                        app.config["EMBEDDING_MODEL"],
+                        backend=app.config["EMBEDDING_BACKEND"],
+                        device=app.config["DEVICE"],
+                        cache_dir=app.config["INSTANCE_PATH"] / "models",
+                    ),
                     index_dir=app.config["INDEX_DIR"],
                     answer_threshold=app.config["ANSWER_THRESHOLD"],
                     suggest_threshold=app.config["SUGGEST_THRESHOLD"],
@@ -37,6 +45,8 @@ def get_engine() -> Engine:
                     correct_spelling=app.config["SPELLING_CORRECTION"],
                     max_query_words=app.config["MAX_QUERY_WORDS"],
                     answer_cache_size=app.config["ANSWER_CACHE_SIZE"],
+                    hnsw_from=app.config["HNSW_FROM"] or None,
+                    rebuild_in_background=True,
                 )
                 app.extensions["kbbot.answer_engine"] = engine
     return engine
@@ -50,6 +60,14 @@ def answering_article(session, question):
     return answer.sources[0].slug, answer.sources[0].title
 
 
+def question_encoder(session):
+    """The engine's encoder for the reports' content-gap questions, each embedded once and then read
+    from the database (`question_embeddings.stored`), keyed by the encoder's name (backend included:
+    int8 vectors are another model's): the model is loaded only for a new question."""
+    encoder = get_engine().encoder  # knows its name without loading the model
+    return question_embeddings.stored(session, encoder.name, encoder.encode)
+
+
 def refresh_if_loaded(session):
     """Re-index this process's engine now, if it is loaded, so the next answer needs no refresh.
 
@@ -60,9 +78,11 @@ def refresh_if_loaded(session):
         engine.ensure_current(session)
 
 
-def prepare_to_serve(session):
-    """Before serving: on first start, import the articles directory into an empty database; load the
-    index; then hold the engine to its threads (KBBOT_ENGINE_THREADS; the import had every core)."""
+def prepare_to_serve(session, threads):
+    """Before serving: on first start, import the articles directory into an empty database; bring the
+    index up to date with every core; then hold the model and FAISS to `threads`
+    (`kbbot.threads.serving_threads`; 0: a thread per core) and load the model, so that the first
+    question waits for neither."""
     articles_dir = current_app.config["ARTICLES_DIR"]
     empty = session.execute(select(func.count(Article.id))).scalar_one() == 0
     report = None
@@ -73,9 +93,12 @@ def prepare_to_serve(session):
         current_app.logger.info(
             "first start: imported %d articles from %s", len(report.created), articles_dir
         )
-    get_engine().ensure_current(session)
-    if current_app.config["ENGINE_THREADS"]:
-        use_threads(current_app.config["ENGINE_THREADS"])
+    engine = get_engine()
+    with every_core():
+        engine.ensure_current(session)
+    if threads:
+        use_threads(threads)
+    engine.encoder.load()
     return report
 
 

@@ -201,6 +201,15 @@ def sla_site(tmp_path):
 
 
 @pytest.fixture
+def mail_desk_site(mail_desk):
+    """`mail_desk`'s help center (replies emailed, answers read from its Dovecot mailbox) served on
+    loopback for the browser, with the desk as `desk`; its agent signs in as agent@example.com."""
+    with LiveServer(mail_desk.app, free_port()) as server:
+        server.desk = mail_desk
+        yield server
+
+
+@pytest.fixture
 def staff_site(tmp_path):
     """A live kbbot with no articles under the shipped two-factor policy (admins must enrol), and an admin
     who has not enrolled yet (admin@example.com, "correct horse battery")."""

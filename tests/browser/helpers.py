@@ -1,5 +1,6 @@
 """What the browser journeys share besides fixtures: the widget's steps, screenshots, and axe-core."""
 
+import re
 import time
 from pathlib import Path
 
@@ -52,6 +53,15 @@ def axe_violations(page, impacts=("serious", "critical")):
         for violation in result["violations"]
         if violation["impact"] in impacts
     ]
+
+
+def sign_in_staff(page, site_url, email, password):
+    """Sign in on the staff login page of the site at `site_url`; the staff home opens."""
+    page.goto(f"{site_url}/staff/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/staff/$"))
 
 
 def hand_off(page, question, email):

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from kbbot.accounts import users
 from kbbot.web.session import get_session
-from tests.browser.helpers import axe_violations, screenshot
+from tests.browser.helpers import axe_violations, screenshot, sign_in_staff
 
 pytestmark = pytest.mark.browser
 
@@ -45,21 +45,13 @@ def two_people(browser):
         context.close()
 
 
-def sign_in(page, live_site):
-    page.goto(f"{live_site.url}/staff/login")
-    page.locator("#email").fill(AGENT_EMAIL)
-    page.locator("#password").fill(AGENT_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/staff/$"))
-
-
 def test_an_agent_sees_a_handoff_arrive_and_answers_it_with_what_the_customer_read(
     live_site, agent_account, two_people
 ):
     customer, agent = two_people
 
     # The agent signs in and watches the open handoffs.
-    sign_in(agent, live_site)
+    sign_in_staff(agent, live_site.url, AGENT_EMAIL, AGENT_PASSWORD)
     agent.get_by_role("link", name="Handoffs", exact=True).click()
     expect(agent.locator("h1")).to_have_text("Handoffs")
     agent.evaluate("window.stillTheSamePage = true")

@@ -2,8 +2,6 @@
 notification for a new handoff, two agents on one handoff seeing each other, typing both ways between
 the agent's console and the customer's widget, and the keyboard shortcuts."""
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -11,7 +9,7 @@ from sqlalchemy import select
 from kbbot.accounts import users
 from kbbot.models import Handoff
 from kbbot.web.session import get_session
-from tests.browser.helpers import SLOW, axe_violations, hand_off, screenshot
+from tests.browser.helpers import SLOW, axe_violations, hand_off, screenshot, sign_in_staff
 
 pytestmark = pytest.mark.browser
 
@@ -50,11 +48,7 @@ def people(browser, live_site):
 
 
 def sign_in(page, live_site, name):
-    page.goto(f"{live_site.url}/staff/login")
-    page.locator("#email").fill(f"{name.lower()}@ledgerly.example")
-    page.locator("#password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/staff/$"))
+    sign_in_staff(page, live_site.url, f"{name.lower()}@ledgerly.example", PASSWORD)
 
 
 def hand_off_by_api(customer, live_site, question, email):

@@ -1,13 +1,15 @@
+import json
 import logging
 
 import pytest
 
 from kbbot.articles.sync import sync_directory
 from kbbot.search import chunking
+from kbbot.search.engine import QUERY_WORD_PIECES
 from kbbot.search.index import MANIFEST_NAME
 from kbbot.web.services import get_engine
 from kbbot.web.session import get_session
-from tests.helpers import make_app, write_article
+from tests.helpers import ask, build_support_app, make_app, write_article
 
 REFUNDS_BODY = (
     "## Who can get a refund\n\nAnnual plans cancelled within 30 days get a full refund.\n\n"
@@ -36,16 +38,17 @@ def sync(session, directory):
 
 
 class EncodeCounter:
-    """Wraps an encoder's `encode` to record every text sent to the model."""
+    """Wraps an encoder's `encode` to record every text sent to the model, with the options of each call."""
 
     def __init__(self, engine):
-        self.texts = []
+        self.texts, self.options = [], []
         self._encode = engine.encoder.encode
         engine.encoder = self
         self.name, self.dimension = self._encode.__self__.name, self._encode.__self__.dimension
 
     def encode(self, texts, **options):
         self.texts += list(texts)
+        self.options.append(options)
         return self._encode(texts, **options)
 
 
@@ -112,7 +115,7 @@ def test_a_missing_corrupt_or_foreign_index_is_rebuilt_with_a_log_line(tmp_path,
         manifest.write_text(manifest.read_text().replace("all-MiniLM-L6-v2", "some-other-model"))
 
     restarted = make_app(tmp_path)
-    with caplog.at_level(logging.INFO, logger="kbbot.search.engine"), restarted.app_context():
+    with caplog.at_level(logging.INFO, logger="kbbot.search"), restarted.app_context():
         answer = get_engine().ask(get_session(), "can I get my money back")
     logged = {(record.levelname, record.getMessage().split(":")[0]) for record in caplog.records}
     if damage == "delete":  # a first start looks the same: not a warning
@@ -258,3 +261,37 @@ def test_a_cache_of_size_0_keeps_nothing(tmp_path, kb):
         counter = EncodeCounter(engine)
         engine.ask(get_session(), "reset my password")
         assert counter.texts == ["reset my password"]
+def test_a_20000_character_question_is_answered_from_its_first_words(tmp_path, kb):
+    app = make_app(tmp_path, MAX_QUERY_WORDS=12)
+    with app.app_context():
+        session = get_session()
+        sync(session, kb)
+        engine = get_engine()
+        engine.refresh(session)
+        counter = EncodeCounter(engine)
+        answer = engine.ask(session, "How do I get my money back? " + "please " * 3000)
+    assert answer.sources[0].slug == "refunds"
+    asked = [(text, options) for text, options in zip(counter.texts, counter.options) if "money" in text]
+    assert asked == [
+        ("how do i get my money back? please please please please please", {"max_word_pieces": QUERY_WORD_PIECES})
+    ]
+
+
+def test_a_worker_rebuilds_its_index_as_an_hnsw_graph_in_the_background_and_answers_the_same(
+    tmp_path, support_app
+):
+    """An index saved flat that is past KBBOT_HNSW_FROM is rebuilt as a graph by a thread, swapped in
+    and saved; the answers stay those of exact search (at this size the graph search is exhaustive)."""
+    questions = ["can I get my money back", "how do I take card payments", "I forgot my password"]
+    graph_app = build_support_app(tmp_path, HNSW_FROM=10)  # its 22 entries are past it
+    for app in (support_app, graph_app):
+        with app.app_context():
+            get_engine().ensure_current(get_session())
+    with graph_app.app_context():
+        engine = get_engine()
+        engine.wait_for_rebuild()
+        assert engine._knowledge.dense.kind == "hnsw"
+    assert json.loads((tmp_path / "index" / MANIFEST_NAME).read_text())["kind"] == "hnsw"
+    for question in questions:
+        answers = [ask(app.test_client(), question) for app in (support_app, graph_app)]
+        assert answers[0]["answer"] == answers[1]["answer"] and answers[0]["sources"] == answers[1]["sources"]

@@ -167,3 +167,46 @@ def test_processes_saving_at_once_take_turns_and_a_reader_always_loads_a_whole_i
         assert saver.exitcode == 0
     assert generations & {1, 2}
     assert len(list(tmp_path.glob("dense-*.faiss"))) == 1 and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_past_its_size_the_index_is_an_hnsw_graph_that_finds_what_flat_search_finds(tmp_path):
+    vectors = unit_vectors(300, seed=7)
+    flat, graph = DenseIndex(DIMENSION, "test-model"), DenseIndex(DIMENSION, "test-model", hnsw_from=200)
+    for index in (flat, graph):
+        index.add(list(range(1, 301)), vectors, ["h"] * 300)
+    assert (flat.kind, graph.kind) == ("flat", "hnsw")
+    for query in unit_vectors(20, seed=8):
+        assert list(graph.search(query, 10)[0]) == list(flat.search(query, 10)[0])
+    assert DenseIndex(DIMENSION, "test-model", hnsw_from=400).kind == "flat"
+
+
+def test_an_hnsw_index_removes_by_tombstones_kept_across_a_save_until_a_rebuild(tmp_path):
+    index = DenseIndex(DIMENSION, "test-model", hnsw_from=10)
+    index.add(list(range(1, 101)), unit_vectors(100), [f"h{n}" for n in range(1, 101)])
+    query = index.vectors([1])[0]  # a removed entry's own vector: it must not come back
+    index.remove(list(range(1, 16)))
+    assert 1 not in index.search(query, 10)[0] and len(index.search(query, 10)[0]) == 10
+    assert len(index) == 85 and not index.needs_rebuild  # 15 % tombstones: under the rebuild share
+
+    index.save(tmp_path)
+    loaded = DenseIndex.load(tmp_path, "test-model", DIMENSION, hnsw_from=10)
+    assert loaded.kind == "hnsw" and len(loaded) == 85 and set(loaded.hashes) == set(range(16, 101))
+    assert list(loaded.search(query, 10)[0]) == list(index.search(query, 10)[0])
+
+    loaded.remove(list(range(16, 26)))  # 25 of 100 stored are tombstones now
+    assert loaded.needs_rebuild
+    rebuilt = loaded.rebuilt(loaded.snapshot())
+    assert rebuilt.kind == "hnsw" and len(rebuilt) == 75 and not rebuilt.needs_rebuild
+    assert list(rebuilt.search(query, 10)[0]) == list(loaded.search(query, 10)[0])
+
+
+def test_a_flat_index_grown_past_the_size_wants_a_rebuild_into_hnsw_and_back_when_it_shrinks():
+    index = DenseIndex(DIMENSION, "test-model", hnsw_from=50)
+    index.add(list(range(1, 41)), unit_vectors(40), ["h"] * 40)
+    assert index.kind == "flat" and not index.needs_rebuild
+    index.add(list(range(41, 61)), unit_vectors(20, seed=1), ["h"] * 20)
+    assert index.needs_rebuild
+    graph = index.rebuilt(index.snapshot())
+    assert graph.kind == "hnsw" and graph.hashes == index.hashes
+    graph.remove(list(range(1, 40)))  # 21 left: under half the size, so flat again
+    assert graph.needs_rebuild and graph.rebuilt(graph.snapshot()).kind == "flat"

@@ -5,8 +5,7 @@ import secrets
 
 import pytest
 
-from kbbot.web import engine_calls, rate_limits, services
-from kbbot.web.session import get_session
+from kbbot.web import engine_calls, rate_limits
 from tests.helpers import ask, build_support_app
 
 
@@ -142,25 +141,6 @@ def test_every_engine_slot_busy_gets_503_while_pages_still_open(tmp_path):
     assert client.get("/articles/refunds").status_code == 200
     engine_calls.MachineSlots.release(held)
     assert client.get("/api/v1/search?q=refund").status_code == 200
-
-
-@pytest.fixture
-def threads_restored():
-    import faiss
-    import torch
-
-    torch_threads, faiss_threads = torch.get_num_threads(), faiss.omp_get_max_threads()
-    yield torch
-    torch.set_num_threads(torch_threads)
-    faiss.omp_set_num_threads(faiss_threads)
-
-
-def test_a_serving_process_holds_the_engine_to_its_threads(tmp_path, threads_restored):
-    app = limited_app(tmp_path, ENGINE_THREADS=1)
-    threads_restored.set_num_threads(2)
-    with app.app_context():
-        services.prepare_to_serve(get_session())
-    assert threads_restored.get_num_threads() == 1
 
 
 @pytest.fixture

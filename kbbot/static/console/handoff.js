@@ -9,6 +9,7 @@ import { api, poll } from "./polling.js";
 import { initSavedReplies } from "./saved-replies.js";
 import { initSuggestions } from "./suggestions.js";
 import { entryNode } from "./timeline.js";
+import { initTranscript } from "./transcript.js";
 
 function statusText(handoff) {
   let text = labels.statuses[handoff.status];
@@ -28,6 +29,7 @@ export function initHandoff(root) {
     live: $("handoff-live"),
   };
   let shown = { status: root.getAttribute("data-status"), assignee: root.getAttribute("data-assignee") };
+  const transcript = initTranscript(root);
 
   function refresh() {
     return api(root.getAttribute("data-api")).then((context) => {
@@ -36,13 +38,18 @@ export function initHandoff(root) {
         ...context.notes.map((note) => ({ kind: "note", role: "note", ...note })),
       ].sort((a, b) => new Date(a.at) - new Date(b.at));
       let fromCustomer = 0;
-      for (const entry of entries) {
-        if (timeline.querySelector('[data-entry="' + entry.kind + "-" + entry.id + '"]')) continue;
-        const node = entryNode(entry, page);
-        node.classList.add("is-new");
-        timeline.appendChild(node);
-        if (entry.role === "customer") fromCustomer += 1;
-      }
+      transcript.keep(() => {
+        let added = 0;
+        for (const entry of entries) {
+          if (timeline.querySelector('[data-entry="' + entry.kind + "-" + entry.id + '"]')) continue;
+          const node = entryNode(entry, page);
+          node.classList.add("is-new");
+          timeline.appendChild(node);
+          added += 1;
+          if (entry.role === "customer") fromCustomer += 1;
+        }
+        return added;
+      });
       if (fromCustomer) say(page.live, "New message from " + page.customer + ".");
       showNewActivity(page, context);
 

@@ -21,7 +21,10 @@ function inField(target) {
 }
 
 function moveInQueue(step) {
-  const links = [...document.querySelectorAll("#queue-rows tr[data-handoff-id] a.queue-customer")];
+  // Only the queue on screen: the workspace's pane is hidden in narrower windows.
+  const links = [...document.querySelectorAll("#queue-rows tr[data-handoff-id] a.queue-customer")].filter(
+    (link) => link.getClientRects().length,
+  );
   if (!links.length) return false;
   const current = links.findIndex((link) => link.closest("tr").contains(document.activeElement));
   const next = current === -1 ? (step > 0 ? 0 : links.length - 1) : Math.min(Math.max(current + step, 0), links.length - 1);

@@ -21,18 +21,38 @@ function queueQuery(tab, filters) {
   return query.toString() ? "?" + query.toString() : "";
 }
 
-function queueRow(entry, me, handoffUrl) {
-  const row = el("tr", entry.breached ? "is-overdue" : null);
+// The handoff's page, keeping the list's tab and filters (`handoffUrl`: handoff 0's); an unread handoff the
+// agent opened before at where their reading stopped.
+function handoffHref(handoffUrl, entry) {
+  const url = new URL(handoffUrl, window.location.href);
+  url.pathname = url.pathname.replace(/0$/, String(entry.id));
+  url.hash = entry.unread && entry.opened ? "first-unread" : "";
+  return url.pathname + url.search + url.hash;
+}
+
+// `page`: {me, handoffUrl, current: the id of the handoff shown beside the list, or null}.
+function queueRow(entry, page) {
+  const current = String(entry.id) === page.current;
+  const row = el("tr", [entry.breached ? "is-overdue" : "", current ? "is-current" : ""].join(" ").trim() || null);
   row.setAttribute("data-handoff-id", entry.id);
 
-  const who = el("td");
+  const who = el("td", "queue-who");
+  if (entry.unread) {
+    const dot = el("span", "unread-dot");
+    dot.title = "New messages";
+    dot.setAttribute("data-testid", "queue-unread");
+    dot.appendChild(el("span", "visually-hidden", "New messages: "));
+    who.appendChild(dot);
+  }
   const anchor = el("a", "queue-customer", entry.name || entry.email);
-  anchor.href = handoffUrl.replace(/0$/, String(entry.id));
+  anchor.href = handoffHref(page.handoffUrl, entry);
+  if (current) anchor.setAttribute("aria-current", "page");
   who.appendChild(anchor);
   if (entry.name) who.appendChild(el("span", "sub", entry.email));
   row.appendChild(who);
 
-  const question = el("td", "queue-question", entry.question || "(no question)");
+  const question = el("td", "queue-question");
+  question.appendChild(el("span", "queue-question-text", entry.question || "(no question)"));
   if (entry.tags.length) {
     const tags = el("span", "queue-tags");
     tags.setAttribute("data-testid", "queue-tags");
@@ -40,15 +60,15 @@ function queueRow(entry, me, handoffUrl) {
     question.append(" ", tags);
   }
   row.appendChild(question);
-  row.appendChild(el("td", null, labels.reasons[entry.reason] || entry.reason));
-  const priority = el("td");
+  row.appendChild(el("td", "queue-reason", labels.reasons[entry.reason] || entry.reason));
+  const priority = el("td", "queue-priority");
   const priorityLabel = labels.priorities[entry.priority] || entry.priority;
   const badge = el("span", "priority priority-" + entry.priority, priorityLabel);
   badge.setAttribute("data-testid", "queue-priority");
   priority.appendChild(badge);
   row.appendChild(priority);
 
-  const waited = el("td");
+  const waited = el("td", "queue-due");
   if (entry.breached !== null) {
     const dueClass = "due" + (entry.breached ? " due-breached" : "");
     const when = el("span", dueClass, due(entry.breached, entry.due_seconds));
@@ -63,12 +83,12 @@ function queueRow(entry, me, handoffUrl) {
   }
   row.appendChild(waited);
 
-  const assignee = el("td");
-  if (entry.assignee) assignee.textContent = entry.assignee === me ? "You" : entry.assignee;
+  const assignee = el("td", "queue-assignee");
+  if (entry.assignee) assignee.textContent = entry.assignee === page.me ? "You" : entry.assignee;
   else assignee.appendChild(el("span", "sub", "Nobody"));
   row.appendChild(assignee);
 
-  const status = el("td");
+  const status = el("td", "queue-status");
   const statusText = entry.status.charAt(0).toUpperCase() + entry.status.slice(1);
   status.appendChild(el("span", "status status-" + entry.status, statusText));
   row.appendChild(status);
@@ -77,8 +97,12 @@ function queueRow(entry, me, handoffUrl) {
 
 export function initQueue(root) {
   const tab = root.getAttribute("data-tab");
-  const me = root.getAttribute("data-me");
-  const handoffUrl = root.getAttribute("data-handoff-url");
+  const shownHandoff = $("handoff");
+  const page = {
+    me: root.getAttribute("data-me"),
+    handoffUrl: root.getAttribute("data-handoff-url"),
+    current: shownHandoff ? shownHandoff.getAttribute("data-handoff-id") : null,
+  };
   const url = root.getAttribute("data-api") + queueQuery(tab, JSON.parse(root.getAttribute("data-filters")));
   const rows = $("queue-rows");
   const empty = $("queue-empty");
@@ -100,7 +124,7 @@ export function initQueue(root) {
       }
       let fresh = 0;
       const built = data.handoffs.map((entry) => {
-        const row = queueRow(entry, me, handoffUrl);
+        const row = queueRow(entry, page);
         if (!known.has(String(entry.id))) {
           fresh += 1;
           row.classList.add("is-new");

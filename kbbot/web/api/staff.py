@@ -19,7 +19,16 @@ from ...accounts import users
 from ...articles.rendering import snippet_html
 from ...errors import InvalidInput
 from ...models import HANDOFF_STATUSES, PRIORITIES, Handoff
-from ...support import agent_views, conversations, handoffs, mail, saved_replies, suggestions, tags
+from ...support import (
+    agent_views,
+    conversations,
+    handoffs,
+    mail,
+    read_marks,
+    saved_replies,
+    suggestions,
+    tags,
+)
 from ...text import MAX_QUERY_CHARS
 from ..help_center import absolute_url
 from ..search import clean_query
@@ -130,7 +139,9 @@ def handoff_queue():
     found = handoffs.queue(session, status=status, assignee_id=g.staff_user.id if mine else None, **filters)
     now = datetime.now(timezone.utc)
     return staff_schemas.HandoffList(
-        handoffs=agent_views.queue_entries(session, found, now),
+        handoffs=read_marks.with_read_state(
+            session, g.staff_user, agent_views.queue_entries(session, found, now)
+        ),
         counts=handoffs.count_by_status(session, **filters),
         assigned_to_me=handoffs.count_by_status(session, assignee_id=g.staff_user.id, **filters)["assigned"],
     ).model_dump(mode="json")

@@ -100,6 +100,10 @@ class HandoffSummary(Triage):
         description="Since the handoff was requested, until the first agent reply."
     )
     assignee: str | None
+    unread: bool = Field(
+        description="Whether the conversation has a message the caller has not had on screen (not theirs)."
+    )
+    opened: bool = Field(description="Whether the caller has opened the handoff's page before.")
 
 
 class HandoffList(Response):

@@ -11,96 +11,23 @@ from functools import wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from wtforms import HiddenField, TextAreaField
-from wtforms.validators import DataRequired, Length
 
 from ...articles.rendering import snippet_html
 from ...errors import Conflict, InvalidInput
-from ...models import PRIORITIES
-from ...support import agent_views, handoffs, mail, privacy, saved_replies, suggestions, tags
-from ...text import clean_text
-from ..help_center import absolute_url
-from ..search import clean_query
-from ..services import get_engine, mail_settings
+from ...models import MAX_ID, PRIORITIES
+from ...support import agent_views, handoffs, mail, privacy, read_marks, saved_replies, tags
+from ...text import clean_text, whole_number
+from ..services import mail_settings
 from ..session import get_session
-from . import display
+from . import display, workspace
 from .access import role_required
-from .forms import StaffForm
+from .workspace import SEEN_LABELS, VIA_LABELS, NoteForm, ReplyForm, article_url, render_handoff
 
 bp = Blueprint("console", __name__, url_prefix="/handoffs")
 
-# The queue's tabs: (label, status shown, only the agent's own).
-TABS = {
-    "open": ("Open", "open", False),
-    "mine": ("Assigned to me", "assigned", True),
-    "all": ("All", None, False),
-    "resolved": ("Resolved", "resolved", False),
-}
 STATUS_LABELS = {"open": "Open, waiting for an agent", "assigned": "Assigned", "resolved": "Resolved"}
 ACTION_LABELS = {"answer": "Answered", "suggest": "Offered choices", "handoff": "Offered a person"}
-VIA_LABELS = {
-    "search": "from a search",
-    "browse": "browsing the help center",
-    "bot": "from a bot answer",
-    "widget": "in the chat widget",
-    "external": "from another site",
-    "direct": "opened directly",
-}
-SEEN_LABELS = {"read": "Read", "bot": "Sent by the bot", "agent": "Sent in an agent reply"}
 PRIORITY_LABELS = {priority: priority.capitalize() for priority in PRIORITIES}
-
-
-class ReplyForm(StaffForm):
-    text = TextAreaField(
-        "Reply to the customer",
-        validators=[DataRequired("Write a reply first."), Length(max=handoffs.MAX_REPLY_CHARS)],
-    )
-    # The ids of the saved replies inserted ("3 12"), counted as used when the reply is sent.
-    saved_replies = HiddenField()
-
-
-class NoteForm(StaffForm):
-    text = TextAreaField(
-        "Internal note (only staff see it)",
-        validators=[DataRequired("Write the note first."), Length(max=handoffs.MAX_NOTE_CHARS)],
-    )
-
-
-def seen_phrase(seen, handed_off_at):
-    """When the customer met an article, in words: "Read 3 min before the handoff, for 42 s"."""
-    words = f"{SEEN_LABELS[seen.how]} {display.relative_to(seen.at, handed_off_at)}"
-    if seen.how == "read":
-        words += f", for {display.duration(seen.seconds)}" if seen.seconds is not None else ""
-        words += f", {VIA_LABELS[seen.via]}" if seen.via in VIA_LABELS else ""
-    return words
-
-
-def conversation_timeline(context):
-    """The transcript and the internal notes in one list, in the order they were written."""
-    entries = [dict(entry, kind="message") for entry in context["transcript"]]
-    entries += [dict(note, kind="note", role="note") for note in context["notes"]]
-    return sorted(entries, key=lambda entry: entry["at"])
-
-
-def help_center_activity(context):
-    """The visitor's article views and searches in one timeline: (before the handoff, after it)."""
-    items = [dict(view, kind="view") for view in context["viewed_articles"]]
-    items += [dict(search, kind="search") for search in context["searches"]]
-    items.sort(key=lambda item: item["at"])
-    return [item for item in items if item["before_handoff"]], [
-        item for item in items if not item["before_handoff"]
-    ]
-
-
-def tab_counts(session, agent, **filters):
-    """Each tab's handoffs, counting only those the `filters` (tag, priority) let through."""
-    counts = handoffs.count_by_status(session, **filters)
-    return {
-        "open": counts["open"],
-        "mine": handoffs.count_by_status(session, assignee_id=agent.id, **filters)["assigned"],
-        "all": sum(counts.values()),
-        "resolved": counts["resolved"],
-    }
 
 
 def script_labels():
@@ -126,7 +53,7 @@ def _console_context():
         "action_labels": ACTION_LABELS,
         "via_labels": VIA_LABELS,
         "priority_labels": PRIORITY_LABELS,
-        "article_url": lambda slug: absolute_url("help_center.article", slug=slug),
+        "article_url": article_url,
         "snippet_html": snippet_html,
         "lookback_days": agent_views.CONTEXT_LOOKBACK.days,
         "max_gap_question_chars": handoffs.MAX_GAP_QUESTION_CHARS,
@@ -139,62 +66,29 @@ def _console_context():
 @bp.get("/")
 @role_required("agent")
 def queue():
-    tab = request.args.get("tab", "open")
-    if tab not in TABS:
-        abort(404)
-    _label, status, mine = TABS[tab]
-    session = get_session()
-    filters = tags.queue_filters(request.args)
-    entries = handoffs.queue(session, status=status, assignee_id=current_user.id if mine else None, **filters)
-    now = datetime.now(timezone.utc)
     return render_template(
-        "staff/console/queue.html",
-        tab=tab,
-        tabs=TABS,
-        filters=filters,
-        known_tags=tags.known_tags(session),
-        counts=tab_counts(session, current_user, **filters),
-        entries=agent_views.queue_entries(session, entries, now),
+        "staff/console/queue.html", **workspace.queue_list(get_session(), current_user, request.args)
     )
-
-
-def _article_url(slug):
-    return absolute_url("help_center.article", slug=slug)
-
-
-def _render_handoff(handoff_id, reply_form=None, note_form=None, status=200):
-    session = get_session()
-    handoff = handoffs.get(session, handoff_id)
-    mine = saved_replies.visible(session, current_user)
-    context = agent_views.handoff_context(session, handoff)
-    query = clean_query(request.args.get("q", "")) or None
-    before, after = help_center_activity(context)
-    page = render_template(
-        "staff/console/handoff.html",
-        context=context,
-        details=context["handoff"],
-        customer=context["customer"],
-        timeline=conversation_timeline(context),
-        activity_before=before,
-        activity_after=after,
-        query=query,
-        suggestions=suggestions.for_handoff(session, get_engine(), context, query=query),
-        seen_phrase=seen_phrase,
-        known_tags=tags.known_tags(session),
-        reply_form=reply_form or ReplyForm(prefix="reply", formdata=None),
-        note_form=note_form or NoteForm(prefix="note", formdata=None),
-        assigned_to_me=handoff.assignee_id == current_user.id,
-        saved_replies=[
-            vars(filled) for filled in saved_replies.fill(session, handoff, current_user, mine, _article_url)
-        ],
-    )
-    return page, status
 
 
 @bp.get("/<id:handoff_id>")
 @role_required("agent")
 def handoff(handoff_id):
-    return _render_handoff(handoff_id)
+    return render_handoff(handoff_id)
+
+
+@bp.post("/<id:handoff_id>/read")
+@role_required("agent")
+def mark_read(handoff_id):
+    """The page's script: the agent had the conversation on screen up to the message `message_id`."""
+    message_id = whole_number(request.form.get("message_id", ""))
+    if message_id is None or not 1 <= message_id <= MAX_ID:
+        abort(422)
+    session = get_session()
+    read_marks.mark_read(
+        session, handoffs.get(session, handoff_id), current_user._get_current_object(), message_id
+    )
+    return "", 204
 
 
 def _back(handoff_id, anchor=None):
@@ -238,7 +132,7 @@ def _posted(form_class, prefix):
         def validated(handoff_id):
             form = _cleaned(form_class, prefix)
             if not form.validate():
-                return _render_handoff(handoff_id, status=422, **{f"{prefix}_form": form})
+                return render_handoff(handoff_id, status=422, **{f"{prefix}_form": form})
             return view(handoff_id, form)
 
         return validated
@@ -288,10 +182,10 @@ def insert_saved_reply(handoff_id):
     chosen = saved_replies.used_ids(request.form.get("saved_reply"))
     if not chosen:
         flash("Choose a saved reply to insert.", "error")
-        return _render_handoff(handoff_id, reply_form=form, status=422)
+        return render_handoff(handoff_id, reply_form=form, status=422)
     handoff = handoffs.get(session, handoff_id)
     [filled] = saved_replies.fill(
-        session, handoff, current_user, [saved_replies.get(session, current_user, chosen[0])], _article_url
+        session, handoff, current_user, [saved_replies.get(session, current_user, chosen[0])], article_url
     )
     form.text.data = "\n\n".join(part for part in (form.text.data, filled.text) if part)
     form.saved_replies.data = " ".join(
@@ -299,7 +193,7 @@ def insert_saved_reply(handoff_id):
     )
     if filled.unfilled:
         flash(f"Fill in {', '.join(filled.unfilled)} before sending: it could not be filled.", "error")
-    return _render_handoff(handoff_id, reply_form=form)
+    return render_handoff(handoff_id, reply_form=form)
 
 
 @bp.post("/<id:handoff_id>/notes")

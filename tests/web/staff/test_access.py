@@ -56,6 +56,7 @@ ALLOWED = {
     "staff.console.resolve": ("agent", "admin"),
     "staff.console.reopen": ("agent", "admin"),
     "staff.console.triage": ("agent", "admin"),
+    "staff.console.mark_read": ("agent", "admin"),
     "staff.presence.choose": ("agent", "admin"),
     "staff.presence.heartbeat": ("agent", "admin"),
     "staff.mail.index": ("agent", "admin"),

@@ -22,21 +22,14 @@ from tests.helpers import (
     check,
     csrf_token,
     free_port,
+    hand_off,
     offer_choices,
     openapi,
     request_handoff,
     sign_in,
+    signed_in,
     text_of,
 )
-
-
-def signed_in(app, email, role, name):
-    """The browser of a new staff user with `role`, signed in."""
-    with app.app_context():
-        users.create_user(get_session(), email, [role], password=PASSWORD, name=name)
-    browser = app.test_client()
-    assert sign_in(browser, email=email).status_code == 302
-    return browser
 
 
 @pytest.fixture
@@ -49,16 +42,6 @@ def agent(support_app):
 def customer(support_app):
     """A visitor's browser: reads the help center, chats, asks for a person."""
     return support_app.test_client()
-
-
-def hand_off(customer, question="I was charged twice and want my money back", **fields):
-    """The customer asks `question` in the chat, then for a person; returns (handoff id, conversation id)."""
-    conversation_id = ask(customer, question, page_url="https://shop.example/billing", locale="en-GB")[
-        "conversation_id"
-    ]
-    created = request_handoff(customer, conversation_id, **fields)
-    assert created.status_code == 201
-    return created.get_json()["id"], conversation_id
 
 
 def read_article(customer, slug, seconds, ref="search"):

@@ -23,6 +23,7 @@ from tests.helpers import (
     ask,
     at,
     build_support_app,
+    seed_agent_history,
     seed_history,
     sign_in,
     write_article,
@@ -102,6 +103,30 @@ def test_the_dashboard_shows_the_figures_of_kbbot_report(app, history, staff):
     ] == [(a["slug"], a["views"], a["cited"], a["contacted"]) for a in expected["articles"]]
 
 
+def test_the_agents_table_is_the_report_s_agents_for_admins_only(app, staff):
+    with app.app_context():  # closed before the requests: each signs in its own client
+        seed_agent_history(get_session())
+    expected = cli_report(app)["agents"]
+    admin = staff("admin")
+    rows = read_csv(admin.get("/staff/dashboard/agents.csv", query_string=RANGE))
+    assert [
+        (row["agent"], int(row["handoffs handled"]), row["median first reply"], row["SLA met share"])
+        for row in rows
+    ] == [
+        (
+            agent["name"],
+            agent["handled"],
+            as_csv_value(agent["median_first_reply_seconds"]),
+            str(agent["sla_met_rate"]),
+        )
+        for agent in expected
+    ]
+    html = admin.get("/staff/dashboard/", query_string=RANGE).get_data(as_text=True)
+    assert 'data-table="agents"' in html and "Alex Agent" in html and "30m 00s" in html
+    editor = staff("editor").get("/staff/dashboard/", query_string=RANGE).get_data(as_text=True)
+    assert 'data-table="agents"' not in editor and "Alex Agent" not in editor
+
+
 def test_every_scalar_of_the_report_is_a_dashboard_figure(app, history):
     data = cli_report(app)
     not_figures = {
@@ -166,7 +191,7 @@ def test_an_editor_sees_only_the_content_part(app, history, staff):
         assert figure not in html
     for name in dashboard.CONTENT_TABLES:
         assert editor.get(f"/staff/dashboard/{name}.csv", query_string=RANGE).status_code == 200
-    for name in ("figures", "csat", "ces", "trend-deflection_rate", "trend-ces"):
+    for name in ("figures", "agents", "csat", "ces", "trend-deflection_rate", "trend-ces"):
         assert editor.get(f"/staff/dashboard/{name}.csv", query_string=RANGE).status_code == 403
     assert editor.get("/staff/dashboard/passwords.csv").status_code == 404
 
@@ -398,8 +423,11 @@ def test_content_gaps_and_failing_articles_come_before_the_trends(app, history, 
     html = staff("admin").get("/staff/dashboard/", query_string=RANGE).get_data(as_text=True)
     attention = html.index('id="attention-heading"')
     assert html.index('id="figures-heading"') < attention < html.index('id="trends-heading"')
-    assert attention < html.index("Content gaps") < html.index("Articles that fail customers") < html.index(
-        'id="trends-heading"'
+    assert (
+        attention
+        < html.index("Content gaps")
+        < html.index("Articles that fail customers")
+        < html.index('id="trends-heading"')
     )
 
 

@@ -4,8 +4,8 @@ A category page lists each of its articles with its summary; computed from the M
 view, it cost a Markdown parse per article per view (2.5 s for a category of 1,250 articles). It is
 now computed when the article is saved, and here once for the articles saved before.
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0018
+Revises: 0017
 Create Date: 2027-01-12
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 from kbbot.articles.rendering import summary
 
-revision = "0016"
-down_revision = "0015"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
