@@ -202,6 +202,13 @@ class Config:
                 f"environment variable KBBOT_MAX_QUERY_WORDS must be 1 or more, got {self.MAX_QUERY_WORDS}"
             )
 
+        # Answers kept per process for questions asked again within one content generation (0: none).
+        self.ANSWER_CACHE_SIZE = _int("KBBOT_ANSWER_CACHE_SIZE", 4096)
+        if self.ANSWER_CACHE_SIZE < 0:
+            raise ValueError(
+                f"environment variable KBBOT_ANSWER_CACHE_SIZE must be 0 or more, got {self.ANSWER_CACHE_SIZE}"
+            )
+
         # The dense index is an HNSW graph from this many entries on (0: always exact, flat search):
         # flat search grows with the entries, HNSW stays near a millisecond (docs/benchmarks.md#ann).
         self.HNSW_FROM = _int("KBBOT_HNSW_FROM", 30_000)

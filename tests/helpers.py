@@ -2,6 +2,7 @@
 history, and the requests many tests make. Fixtures live in conftest.py; no test module imports
 another or conftest."""
 
+import hashlib
 import json
 import re
 import shutil
@@ -15,6 +16,7 @@ from html import unescape
 from pathlib import Path
 
 import jsonschema
+import numpy as np
 import pyotp
 import yaml
 from sqlalchemy import select
@@ -190,6 +192,21 @@ def build_support_app(tmp_path, articles=None, **overrides):
     if STORAGE_SETTINGS & overrides.keys() or (tmp_path / "kbbot.sqlite3").exists():
         return build(tmp_path, **overrides)
     templates.copy(("support", json.dumps(articles, sort_keys=True)), build, tmp_path)
+    return make_app(tmp_path, **overrides)
+
+
+def build_sample_app(tmp_path, **overrides):
+    """An app holding its own copy of the sample help center, synced and indexed from
+    `tmp_path / "articles"`, for tests that edit it (the `sample_app` fixture's is never changed).
+    Built once per process and copied (`templates`)."""
+
+    def build(directory):
+        shutil.copytree(SAMPLE_ARTICLES, directory / "articles")
+        app = make_app(directory)
+        sync_and_index(app, directory / "articles")
+        return app
+
+    templates.copy(("sample",), build, tmp_path)
     return make_app(tmp_path, **overrides)
 
 
@@ -554,6 +571,22 @@ def seed_history(session):
         Event(type=type_, visitor_id=visitor, occurred_at=moment) for type_, visitor, moment in events
     )
     session.commit()
+
+
+class CountingEncoder:
+    """Random L2-normalized vectors, a fixed one per text; remembers what it was asked to embed."""
+
+    def __init__(self, dimension=8):
+        self.dimension, self.calls = dimension, []
+
+    def __call__(self, texts):
+        self.calls.append(list(texts))
+        return np.stack([self.vector(text) for text in texts]) if texts else np.zeros((0, self.dimension))
+
+    def vector(self, text):
+        seed = int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
+        vector = np.random.default_rng(seed).normal(size=self.dimension).astype(np.float32)
+        return vector / np.linalg.norm(vector)
 
 
 def seed_agent_history(session):

@@ -21,6 +21,13 @@ def database_url(backend, tmp_path, request):
     )
 
 
+def engine_at(revision, backend, tmp_path, request):
+    """An engine on a new database of `backend`, migrated up to `revision`."""
+    engine = db.make_engine(database_url(backend, tmp_path, request))
+    command.upgrade(db.alembic_config(engine), revision)
+    return engine
+
+
 def schema_differences(url):
     engine = db.make_engine(url)
     db.upgrade(engine)
@@ -51,8 +58,7 @@ REVISION_BEFORE_0005 = text(
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_category_slugs_are_redone_and_misfiled_articles_go_back(backend, tmp_path, request):
     """Before 0005 every name without a Latin letter had the slug "general": all were one category."""
-    engine = db.make_engine(database_url(backend, tmp_path, request))
-    command.upgrade(db.alembic_config(engine), "0004")
+    engine = engine_at("0004", backend, tmp_path, request)
     with engine.begin() as connection:
         connection.execute(
             text("INSERT INTO categories (slug, name) VALUES ('general', 'Счета'), ('caf', 'Café')")
@@ -89,8 +95,7 @@ MESSAGES = sa.table(
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_stored_replies_keep_only_the_sources_the_customer_was_shown(backend, tmp_path, request):
     """Before 0006 a reply stored every source found; the widget hid weak ones and all of a handoff's."""
-    engine = db.make_engine(database_url(backend, tmp_path, request))
-    command.upgrade(db.alembic_config(engine), "0005")
+    engine = engine_at("0005", backend, tmp_path, request)
     found = [{"slug": slug, "score": score} for slug, score in (("a", 1.0), ("b", 0.7), ("c", 0.3))]
     with engine.begin() as connection:
         connection.execute(
@@ -136,8 +141,7 @@ def test_lone_surrogates_stored_before_fields_were_checked_become_replacement_ch
 ):
     """A tag stored as "\\udc80" made the article's editor page fail: no page can encode it as UTF-8."""
     articles, revisions = with_lists("articles"), with_lists("revisions")
-    engine = db.make_engine(database_url(backend, tmp_path, request))
-    command.upgrade(db.alembic_config(engine), "0007")
+    engine = engine_at("0007", backend, tmp_path, request)
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO categories (slug, name) VALUES ('billing', 'Billing')"))
         for slug in ("bad", "fine"):
@@ -159,3 +163,22 @@ def test_lone_surrogates_stored_before_fields_were_checked_become_replacement_ch
     engine.dispose()
     assert [tuple(row) for row in stored] == [(["ok", "vat\ufffd"], ["\ufffd"]), (["emoji 😀"], ["why?"])]
     assert revised == [["x\ufffdy"], ["x\ufffdy"]]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_articles_saved_before_0018_get_their_summary(backend, tmp_path, request):
+    engine = engine_at("0017", backend, tmp_path, request)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO articles (slug, title, body, tags, questions, locale, status, content_hash,"
+                " created_at, updated_at) VALUES ('a', 'A', :body, '[]', '[]', 'en', 'published', 'h',"
+                " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            ),
+            {"body": "Refunds take **5 days**.\n\n## Steps\n\nAsk billing."},
+        )
+    db.upgrade(engine)
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT summary FROM articles")).scalar_one()
+    engine.dispose()
+    assert stored == "Refunds take 5 days."

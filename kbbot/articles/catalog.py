@@ -74,33 +74,60 @@ def published_articles(session: Session):
     )
 
 
+_LISTED = load_only(Article.slug, Article.title, Article.summary, Article.category_id, Article.updated_at)
+
+
 def categories(session: Session, top=3):
-    """The categories that have published articles, by name, each with its count and `top` articles."""
-    grouped = {}
-    for row in published_articles(session):
-        if row.category is not None:
-            grouped.setdefault(row.category.id, (row.category, []))[1].append(row)
+    """The categories that have published articles, by name, each with its count and `top` articles.
+
+    Counted and ranked in the database: a page that shows the categories reads `top` articles of
+    each, not every article.
+    """
+    counted = session.execute(
+        select(Article.category_id, func.count(Article.id), func.max(Article.updated_at))
+        .where(_PUBLISHED, Article.category_id.is_not(None))
+        .group_by(Article.category_id)
+    ).all()
+    if not counted:
+        return []
+    position = func.row_number().over(partition_by=Article.category_id, order_by=(Article.title, Article.id))
+    ranked = select(Article.id, position.label("position")).where(_PUBLISHED).subquery()
+    firsts = session.execute(
+        select(Article)
+        .join(ranked, ranked.c.id == Article.id)
+        .where(ranked.c.position <= top)
+        .options(_LISTED)
+        .order_by(Article.title, Article.id)
+    ).scalars()
+    tops = {}
+    for row in firsts:
+        tops.setdefault(row.category_id, []).append(row)
+    names = {c.id: c for c in session.execute(select(Category).where(Category.id.in_(list(tops)))).scalars()}
     summaries = [
         CategorySummary(
-            slug=category.slug,
-            name=category.name,
-            article_count=len(rows),
-            top_articles=tuple(rows[:top]),
-            updated_at=max(row.updated_at for row in rows),
+            slug=names[category_id].slug,
+            name=names[category_id].name,
+            article_count=count,
+            top_articles=tuple(tops[category_id]),
+            updated_at=updated_at,
         )
-        for category, rows in grouped.values()
+        for category_id, count, updated_at in counted
     ]
     return sorted(summaries, key=lambda summary: summary.name.casefold())
 
 
 def category(session: Session, slug):
-    """The category `slug` and its published articles by title; None when it has none (or is unknown)."""
+    """The category `slug` and its published articles by title (their listing columns and summary);
+    None when it has none (or is unknown)."""
     found = session.execute(select(Category).where(Category.slug == slug)).scalar_one_or_none()
     if found is None:
         return None
     rows = (
         session.execute(
-            select(Article).where(Article.category_id == found.id, _PUBLISHED).order_by(Article.title)
+            select(Article)
+            .where(Article.category_id == found.id, _PUBLISHED)
+            .options(_LISTED)
+            .order_by(Article.title)
         )
         .scalars()
         .all()

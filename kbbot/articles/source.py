@@ -22,6 +22,7 @@ from ..errors import ArticleError
 from ..models import ARTICLE_STATUSES, Article, Category, Chunk, KnowledgeBaseState, Revision, utcnow
 from ..search import chunking
 from ..text import CONTROL_CHARACTERS, MAX_SLUG_CHARS, SURROGATES, slugify
+from .rendering import summary
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LOCALE_PATTERN = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
@@ -304,7 +305,9 @@ def rechunk_outdated(session: Session) -> int:
 
 
 def _entry_of(chunk: Chunk):
-    return chunking.Entry(chunk.kind, tuple(chunk.heading_path), chunk.position, chunk.text, chunk.search_text)
+    return chunking.Entry(
+        chunk.kind, tuple(chunk.heading_path), chunk.position, chunk.text, chunk.search_text
+    )
 
 
 # What an editor writes that an article and each of its revisions store under the same names
@@ -361,6 +364,7 @@ def save_article(session: Session, source: ArticleSource, note: str, source_path
     article.category = category
     for name, value in _written_columns(source).items():
         setattr(article, name, value)
+    article.summary = summary(source.body)
     revision = _add_revision(article, source, note, author)
     _replace_chunks(session, article, revision)
     return "created" if created else "updated"

@@ -194,8 +194,7 @@ def report_command(since, until, as_json):
         session,
         *reports.days(first, last),
         reports.ReportSettings.from_config(current_app.config),
-        # The model is loaded only when there are content gaps to group.
-        encode=lambda texts: services.get_engine().encoder.encode(texts),
+        encode=services.question_encoder(session),
     )
     result = reports.with_current_answers(
         result, lambda question: services.answering_article(session, question)

@@ -2,12 +2,14 @@
 
 One module per area: `content` (articles, the indexes' source), `staff` (accounts), `support`
 (conversations, handoffs, votes, surveys and the `Event` log), `saved_replies` (agents' macros),
-`presence` (who is at work, and typing), `reading` (how far each agent has read a handoff).
+`presence` (who is at work, and typing), `reading` (how far each agent has read a handoff),
+`embeddings` (stored question embeddings).
 Everything is importable from here.
 """
 
 from .base import MAX_ID, Base, UTCDateTime, utcnow
 from .content import ARTICLE_STATUSES, Article, Category, Chunk, KnowledgeBaseState, Revision
+from .embeddings import QuestionEmbedding
 from .presence import PRESENCE_CHOICES, AgentPresence, CustomerTyping
 from .reading import ReadMark
 from .saved_replies import SavedReply, SavedReplyUse
@@ -77,6 +79,7 @@ __all__ = [
     "Note",
     "OutboundEmail",
     "Priority",
+    "QuestionEmbedding",
     "ReadMark",
     "ReplyTarget",
     "RecoveryCode",

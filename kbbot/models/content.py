@@ -41,6 +41,8 @@ class Article(Base):
     slug: Mapped[str] = mapped_column(String(200), unique=True)
     title: Mapped[str] = mapped_column(String(500))
     body: Mapped[str] = mapped_column(Text, default="")
+    # The plain text of the body's first paragraph, shortened (`rendering.summary`): what lists show.
+    summary: Mapped[str] = mapped_column(Text, default="")
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     questions: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -55,7 +55,11 @@ def read_records(session: Session, since, until, settings) -> Records:
         )
         visitors = select(Conversation.visitor_id).where(*period)
         loaded = select(Conversation.id).where(
-            Conversation.visitor_id.in_(visitors), Conversation.started_at <= horizon
+            Conversation.visitor_id.in_(visitors),
+            Conversation.started_at <= horizon,
+            # A conversation whose last message came before the period holds no return and no repeat
+            # contact of a counted one: those come after a counted conversation's start.
+            Conversation.last_message_at >= since,
         )
         conversations = _conversation_records(session, loaded)
     else:
@@ -185,10 +189,48 @@ def _conversation_records(session, conversation_ids):
     offered = _source_articles(session, [m.sources for m in messages if m.role == "bot" and m.action])
     replies, reply_to, choices_offered = _bot_replies(messages, votes, offered)
     questions = _customer_questions(messages, reply_to, choices_offered)
-    found = session.scalars(select(Handoff).where(Handoff.conversation_id.in_(conversation_ids))).all()
+    handoffs = _handoffs(session, conversation_ids)
+    return [
+        ConversationRecord(
+            id=id_,
+            visitor_id=visitor_id,
+            started_at=started_at,
+            last_message_at=last_message_at,
+            questions=tuple(questions[id_]),
+            replies=tuple(replies[id_]),
+            handoff=handoffs.get(id_),
+        )
+        for id_, visitor_id, started_at, last_message_at in session.execute(
+            select(
+                Conversation.id,
+                Conversation.visitor_id,
+                Conversation.started_at,
+                Conversation.last_message_at,
+            )
+            .where(Conversation.id.in_(conversation_ids))
+            .order_by(Conversation.id)
+        )
+    ]
+
+
+def _handoffs(session, conversation_ids):
+    """{conversation id: its `HandoffRecord`} of the selected conversations."""
+    found = session.execute(
+        select(
+            Handoff.id,
+            Handoff.conversation_id,
+            Handoff.reason,
+            Handoff.status,
+            Handoff.created_at,
+            Handoff.first_reply_at,
+            Handoff.resolution_reason,
+            Handoff.message,
+            Handoff.assignee_id,
+        ).where(Handoff.conversation_id.in_(conversation_ids))
+    ).all()
     gap_questions = _gap_questions(session, [h.id for h in found if h.resolution_reason == "article_missing"])
     repliers = _repliers(session, conversation_ids)
-    handoffs = {
+    return {
         handoff.conversation_id: HandoffRecord(
             reason=handoff.reason,
             status=handoff.status,
@@ -202,20 +244,6 @@ def _conversation_records(session, conversation_ids):
         )
         for handoff in found
     }
-    return [
-        ConversationRecord(
-            id=conversation.id,
-            visitor_id=conversation.visitor_id,
-            started_at=conversation.started_at,
-            last_message_at=conversation.last_message_at,
-            questions=tuple(questions[conversation.id]),
-            replies=tuple(replies[conversation.id]),
-            handoff=handoffs.get(conversation.id),
-        )
-        for conversation in session.scalars(
-            select(Conversation).where(Conversation.id.in_(conversation_ids)).order_by(Conversation.id)
-        )
-    ]
 
 
 def _gap_questions(session, handoff_ids):

@@ -1,6 +1,7 @@
 """The report of a period: `summarize` applies the definitions to the records, `build_report`
 reads them first, `trend` reports each part of a period."""
 
+import bisect
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field, replace
@@ -86,8 +87,6 @@ class Report:
         return "\n".join(_text_lines(self))
 
 
-# Long on purpose: one `Report(...)` of every figure, each worked out beside its name (its definition
-# in docs/metrics.md); helpers returning parts of it would scatter the figures.
 def summarize(since, until, conversations, surveys, visits, settings, encode, activity=None, targets=()):
     """The report of [since, until) (timezone-aware datetimes).
 
@@ -102,13 +101,39 @@ def summarize(since, until, conversations, surveys, visits, settings, encode, ac
     the article-performance ledger (none: no ledger).
     `targets`: SLA targets that ended (`ReplyTargetRecord`); those outside the period are ignored.
     """
-    by_visitor = _by_visitor(conversations)
-    counted = sorted(
-        (c for visitor in by_visitor.values() for c in visitor.values() if in_period(c, since, until)),
-        key=lambda c: (c.started_at, c.id),
+    counted = _counted(conversations, since, until)
+    counted_ids = {c.id for c in counted}
+    return _report(
+        since,
+        until,
+        counted,
+        _judged(counted, _by_visitor(conversations), settings),
+        [answer for answer in surveys if answer.conversation_id in counted_ids],
+        [visit for visit in visits if since <= visit.occurred_at < until],
+        settings,
+        encode,
+        activity,
+        targets,
     )
-    outcome_of, repeats, resolved, resolved_without_repeat = _outcomes(counted, by_visitor, settings)
+
+
+def _counted(conversations, since, until):
+    """The conversations counted in [since, until) (`in_period`), each once, by start."""
+    unique = {c.id: c for c in conversations}.values()
+    return sorted((c for c in unique if in_period(c, since, until)), key=lambda c: (c.started_at, c.id))
+
+
+# Long on purpose: one `Report(...)` of every figure, each worked out beside its name (its definition
+# in docs/metrics.md); helpers returning parts of it would scatter the figures.
+def _report(since, until, counted, judged, surveys, visits, settings, encode, activity, targets):
+    """The report of [since, until) from its `counted` conversations (`_counted`), their `judged`
+    outcomes and repeat contacts (`_judged`, any superset), the survey answers given in them, and the
+    help-center `visits` of the period; `targets` as for `summarize`."""
+    outcome_of = {c.id: judged[c.id][0] for c in counted}
     outcomes = Counter(outcome_of.values())
+    repeats = sum(judged[c.id][1] for c in counted)
+    resolved = [c.id for c in counted if is_resolved(c, outcome_of[c.id])]
+    resolved_without_repeat = sum(not judged[id_][1] for id_ in resolved)
     replies = [reply for c in counted for reply in c.replies]
     answers = [reply for reply in replies if reply.action == Action.ANSWER]
     offering_choices = {reply.message_id for reply in replies if reply.choices}
@@ -120,11 +145,7 @@ def summarize(since, until, conversations, surveys, visits, settings, encode, ac
         for handoff in handoffs
         if handoff.first_reply_at is not None
     ]
-    counted_ids = {c.id for c in counted}
-    surveys = [answer for answer in surveys if answer.conversation_id in counted_ids]
-    sessions = count_sessions(
-        [visit for visit in visits if since <= visit.occurred_at < until], settings.session_gap
-    )
+    sessions = count_sessions(visits, settings.session_gap)
     questions = [question.text for c in counted for question in c.bot_questions]
     deflected = sum(outcomes[kind] for kind in DEFLECTED)
     return Report(
@@ -149,9 +170,9 @@ def summarize(since, until, conversations, surveys, visits, settings, encode, ac
         helpful_rate=ratio(sum(votes), len(votes)),
         repeat_contacts=repeats,
         repeat_contact_rate=ratio(repeats, len(counted)),
-        resolved=resolved,
+        resolved=len(resolved),
         resolved_without_repeat=resolved_without_repeat,
-        first_contact_resolution=ratio(resolved_without_repeat, resolved),
+        first_contact_resolution=ratio(resolved_without_repeat, len(resolved)),
         help_center_sessions=sessions,
         self_service_score=ratio(sessions, len(handoffs)),
         handoffs=len(handoffs),
@@ -186,22 +207,17 @@ def _by_visitor(conversations):
     return by_visitor
 
 
-def _outcomes(counted, by_visitor, settings):
-    """({conversation id: its outcome}, repeat contacts, resolved conversations, resolved ones
-    without a repeat contact) of the `counted` conversations, judged against their visitor's history."""
-    outcome_of = {}
-    repeats = resolved = resolved_without_repeat = 0
+def _judged(counted, by_visitor, settings):
+    """{conversation id: (its `Outcome`, whether a repeat contact followed it)} of the `counted`
+    conversations, each judged once against its visitor's history (`_by_visitor`)."""
+    judged = {}
     for conversation in counted:
         history = by_visitor[conversation.visitor_id].values()
-        result = outcome_of[conversation.id] = outcome(
-            conversation, history, settings.deflection_window, settings.as_of
+        judged[conversation.id] = (
+            outcome(conversation, history, settings.deflection_window, settings.as_of),
+            followed_by_repeat_contact(conversation, history, settings.repeat_window),
         )
-        repeat = followed_by_repeat_contact(conversation, history, settings.repeat_window)
-        repeats += repeat
-        if is_resolved(conversation, result):
-            resolved += 1
-            resolved_without_repeat += not repeat
-    return outcome_of, repeats, resolved, resolved_without_repeat
+    return judged
 
 
 def _by_reason(handoffs):
@@ -252,9 +268,41 @@ def trend(records, periods, settings) -> list[Report]:
     conversation one of them counts, with its visitor's history, is among
     them, and `summarize` ignores the rest. The reports have no top questions,
     content gaps, article ledger or per-agent figures: a trend charts the figures only.
+
+    One pass: each conversation is judged once and the records are sorted
+    once, each period then takes its slice; each report equals `summarize`'s
+    of its period alone.
     """
+    if not periods:
+        return []
     figures_only = replace(settings, top_questions=0, content_gaps=0)
-    without_ledger = replace(records, activity=None, agents=None)
-    return [
-        summarize_records(without_ledger, since, until, figures_only, encode=None) for since, until in periods
-    ]
+    counted = _counted(records.conversations, min(p[0] for p in periods), max(p[1] for p in periods))
+    judged = _judged(counted, _by_visitor(records.conversations), settings)
+    surveys = defaultdict(list)
+    for answer in records.surveys:
+        surveys[answer.conversation_id].append(answer)
+    visits = sorted(records.visits, key=lambda visit: visit.occurred_at)
+    targets = sorted(records.targets, key=lambda target: target.ended_at)
+    reports = []
+    for since, until in periods:
+        bucket = _slice(counted, lambda c: c.started_at, since, until)
+        reports.append(
+            _report(
+                since,
+                until,
+                bucket,
+                judged,
+                [answer for c in bucket for answer in surveys[c.id]],
+                _slice(visits, lambda visit: visit.occurred_at, since, until),
+                figures_only,
+                None,
+                None,
+                _slice(targets, lambda target: target.ended_at, since, until),
+            )
+        )
+    return reports
+
+
+def _slice(items, moment, since, until):
+    """The `items` (sorted by `moment(item)`) whose moment is in [since, until)."""
+    return items[bisect.bisect_left(items, since, key=moment) : bisect.bisect_left(items, until, key=moment)]

@@ -7,7 +7,7 @@ import threading
 
 from .. import db
 from ..errors import IndexCorrupt, IndexMissing, IndexNotSaved
-from .index import DenseIndex, saved_index_holds
+from .index import DenseIndex, saved_generation, saved_index_holds
 from .knowledge_base import published_hashes
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,20 @@ class DenseIndexes:
         except IndexCorrupt as e:
             log.warning("rebuilding the dense index from the database: %s", e)
         return self.new(), True
+
+    def to_update(self, in_use, full):
+        """(the dense index a refresh updates, whether it starts empty): a new one when `full`, else
+        `in_use`, else the saved one (`load_or_start_over`)."""
+        if full:
+            return self.new(), True
+        if in_use is None:
+            return self.load_or_start_over()
+        return in_use, False
+
+    def saved_at(self, generation):
+        """Whether the index saved is of content `generation`: another process that published it
+        saved the same index already, so a worker catching up need not write it again."""
+        return saved_generation(self.index_dir) == generation
 
     def saved_is_current(self, session):
         """Whether the index on disk holds the published entries as they are now, at the database's

@@ -4,8 +4,8 @@ One `Engine` per process. It loads the dense index from the index directory
 (rebuilding it from the database when it is missing, corrupt or made with
 another model), keeps BM25 in memory, and before each question checks the
 database's content generation so an edit made by any process is served here
-within one request. What it searches is a `knowledge_base.KnowledgeBase`, built
-whole by each refresh; what it answers with is in `answers`.
+within one request. What it searches is a `knowledge_base.KnowledgeBase`, which
+each refresh updates for the articles that changed; what it answers with is in `answers`.
 """
 
 import logging
@@ -21,10 +21,11 @@ from ..articles.highlight import query_terms as marked_terms
 from ..errors import IndexNotSaved
 from ..text import first_words, normalize_question
 from . import answers, confidence, intents, retrieval, sections
+from .answer_cache import AnswerCache
 from .answers import Answer
 from .dense_upkeep import DenseIndexes
 from .index import UpdateCounts
-from .knowledge_base import KnowledgeBase, published_articles
+from .knowledge_base import KnowledgeBase, changed_articles
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ class Engine:
         section_threshold=confidence.SECTION_THRESHOLD,
         correct_spelling=True,
         max_query_words=None,
+        answer_cache_size=0,
         hnsw_from=None,
         rebuild_in_background=False,
     ):
@@ -72,6 +74,7 @@ class Engine:
         self.thresholds = confidence.Thresholds(answer_threshold, section_threshold, suggest_threshold)
         self._lock = threading.RLock()
         self._knowledge = KnowledgeBase.empty(encoder.dimension)  # replaced whole by each `refresh`
+        self._answers = AnswerCache(answer_cache_size)
 
     @property
     def generation(self):
@@ -83,48 +86,37 @@ class Engine:
     def refresh(self, session: Session, full=False) -> UpdateCounts:
         """Bring the indexes in line with the published articles in the database.
 
-        Incremental unless `full`: only entries whose content changed are embedded. Raises
-        `IndexNotSaved` when the index cannot be written to disk (it is in use in memory all the same).
+        Incremental unless `full`: only the articles whose version moved are read again, and only
+        entries whose content changed are embedded. Raises `IndexNotSaved` when the index cannot be
+        written to disk (it is in use in memory all the same).
         """
         with self._lock:
             current_generation = db.generation(session)
-            dense, rebuilt = self._dense_index(full)
-            published = published_articles(session)
-
-            counts = dense.update(published.desired, self.encoder.encode)
+            dense, rebuilt = self.dense_indexes.to_update(self._knowledge.dense, full)
+            # A dense index new to this process (loaded or started over) is compared with every article.
+            last = self._knowledge if dense is self._knowledge.dense else KnowledgeBase.empty(dense.dimension)
+            published, gone = changed_articles(session, last)
+            replaced = last.entry_ids_of([*gone, *published.articles]) if last.dense is not None else None
+            counts = dense.update(published.desired, self.encoder.encode, replaced)
             changed = counts.added or counts.updated or counts.removed
-            stale_on_disk = rebuilt or changed or dense.generation != current_generation
+            stale_on_disk = rebuilt or (
+                (changed or dense.generation != current_generation)
+                and not self.dense_indexes.saved_at(current_generation)
+            )
             dense.generation = current_generation
             # Swapped in before saving: the index in memory is current even if the disk is full.
-            self._knowledge = KnowledgeBase.build(
-                dense, published, self._knowledge, self.correct_spelling, self.encoder.dimension
-            )
+            self._knowledge = last.updated(dense, published, gone, self.correct_spelling)
+            self._answers.clear()  # of the generation before: never served again
             if stale_on_disk:
                 dense.save(self.index_dir)
         if dense.needs_rebuild:
-            self.dense_indexes.rebuild(dense, self._lock, self._swap_dense)
+            # Swapped in by the knowledge base in use then, unless it no longer uses `dense` or it changed.
+            self.dense_indexes.rebuild(dense, self._lock, lambda *pair: self._knowledge.swap_dense(*pair))
         return counts
-
-    def _swap_dense(self, dense, rebuilt):
-        """Put `rebuilt` in use in place of `dense` (the caller holds the lock), unless `dense` is no
-        longer in use or changed since `rebuilt` was made from it."""
-        if self._knowledge.dense is not dense or dense.changes != rebuilt.changes:
-            return False
-        self._knowledge.dense = rebuilt
-        return True
 
     def wait_for_rebuild(self):
         """Return once a rebuild of the dense index running in the background is done."""
         self.dense_indexes.wait()
-
-    def _dense_index(self, full):
-        """(the dense index to update, whether it starts empty): a new one when `full`, else the one
-        in use, else the saved one (`DenseIndexes.load_or_start_over`)."""
-        if full:
-            return self.dense_indexes.new(), True
-        if self._knowledge.dense is None:
-            return self.dense_indexes.load_or_start_over()
-        return self._knowledge.dense, False
 
     def ensure_current(self, session: Session):
         """Refresh if any process changed the indexed content since the last refresh.
@@ -240,6 +232,18 @@ class Engine:
         another section of the article is preferred to those.
         """
         started = time.perf_counter()
+        self.ensure_current(session)
+        # The answer is a function of these and the knowledge base; the question counts as searched.
+        key = (self.generation, self.searched_form(question), context, frozenset(shown), context_for, limit)
+        answer = self._answers.get_or_compute(
+            key, lambda: self._answer(session, question, limit, context, shown, context_for)
+        )
+        answer.question = question
+        answer.latency_ms = (time.perf_counter() - started) * 1000
+        return answer
+
+    def _answer(self, session, question, limit, context, shown, context_for):
+        """`ask`, not cached."""
         query = self._query(session, question)
         both = self._query(session, f"{context} {question}") if context else query
         ranked, focused = (both, query) if context_for == "articles" else (query, both)
@@ -249,7 +253,6 @@ class Engine:
             self._decide_by_sections(answer, listed, focused, shown)
         elif hits:
             answer.action = confidence.decide(answer.confidence, 0.0, self.thresholds)
-        answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
 
     def _undecided(self, question, query, ranked, hits, limit):

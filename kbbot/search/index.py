@@ -151,17 +151,17 @@ class DenseIndex:
         index.changes = changes
         return index
 
-    def update(self, desired: dict[int, tuple[str, str]], encode) -> UpdateCounts:
-        """Make the index hold exactly `desired` ({id: (content_hash, text)}).
+    def update(self, desired: dict[int, tuple[str, str]], encode, replaced=None) -> UpdateCounts:
+        """Make the index hold exactly `desired` ({id: (content_hash, text)}) in place of the ids
+        `replaced` (None: in place of every id it holds); the ids it holds outside `replaced` stay.
 
         Only entries whose content hash is new are passed to `encode` (texts ->
         vectors); an entry that only changed id (its article was re-chunked)
         keeps its vector.
         """
         counts = UpdateCounts()
-        stale = [
-            entry_id for entry_id, old in self.hashes.items() if desired.get(entry_id, (None,))[0] != old
-        ]
+        held = self.hashes if replaced is None else {i: self.hashes[i] for i in replaced if i in self.hashes}
+        stale = [entry_id for entry_id, old in held.items() if desired.get(entry_id, (None,))[0] != old]
         reusable = {}
         if stale:
             for entry_id, vector in zip(stale, self.vectors(stale)):
@@ -183,7 +183,7 @@ class DenseIndex:
             self.add(new, stacked, [desired[entry_id][0] for entry_id in new])
         counts.updated = len(changed_ids)
         counts.added = len(new) - counts.updated
-        counts.unchanged = len(desired) - len(new)
+        counts.unchanged = len(self) - len(new)
         return counts
 
     def save(self, directory: Path):
@@ -284,6 +284,13 @@ class DenseIndex:
         return index
 
 
+def saved_generation(directory: Path):
+    """The content generation of the index saved under `directory`, or None when none can be read:
+    a process that has the same generation in memory need not write the same index again."""
+    try:
+        return int(json.loads((Path(directory) / MANIFEST_NAME).read_bytes())["generation"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 def saved_index_holds(
     directory: Path, model_name: str, dimension: int, hashes: dict[int, str], generation: int
 ):

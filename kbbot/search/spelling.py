@@ -45,15 +45,25 @@ class Speller:
     """Corrects misspelt words of a question to words of the knowledge base (`word_counts` of its texts)."""
 
     def __init__(self, counts: Counter):
-        self._counts = counts
+        self._counts = Counter()
         self._symspell = SymSpell(max_dictionary_edit_distance=2)
-        for word, count in self._counts.items():
-            if len(word) >= MIN_WORD_LENGTH - 1:  # a 4-letter typo can lose a letter
-                self._symspell.create_dictionary_entry(word, count)
+        self.learn(counts)
 
-    def knows_the_same_words(self, counts: Counter):
-        """Whether `counts` has exactly this speller's words (how often each occurs aside)."""
-        return counts.keys() == self._counts.keys()
+    def learn(self, counts: Counter):
+        """Know exactly the words of `counts` from now on, in place: the words gone are forgotten, the
+        new ones and those counted anew entered. Costs the words that changed, not all of them."""
+        for word in self._counts.keys() - counts.keys():
+            self._forget(word)
+        for word, count in counts.items():
+            if self._counts.get(word) != count:
+                self._forget(word)
+                if len(word) >= MIN_WORD_LENGTH - 1:  # a 4-letter typo can lose a letter
+                    self._symspell.create_dictionary_entry(word, count)
+        self._counts = counts
+
+    def _forget(self, word):
+        if word in self._counts and len(word) >= MIN_WORD_LENGTH - 1:
+            self._symspell.delete_dictionary_entry(word)
 
     def correct_word(self, word):
         """The knowledge-base word `word` was most likely meant to be, or `word` itself."""

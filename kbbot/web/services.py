@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from .. import db
 from ..articles.sync import sync_directory
 from ..models import Article
+from ..search import question_embeddings
 from ..search.confidence import Action
 from ..search.embedding import load_encoder
 from ..search.engine import Engine
@@ -43,6 +44,7 @@ def get_engine() -> Engine:
                     section_threshold=app.config["SECTION_THRESHOLD"],
                     correct_spelling=app.config["SPELLING_CORRECTION"],
                     max_query_words=app.config["MAX_QUERY_WORDS"],
+                    answer_cache_size=app.config["ANSWER_CACHE_SIZE"],
                     hnsw_from=app.config["HNSW_FROM"] or None,
                     rebuild_in_background=True,
                 )
@@ -56,6 +58,14 @@ def answering_article(session, question):
     if answer.action != Action.ANSWER or not answer.sources:
         return None
     return answer.sources[0].slug, answer.sources[0].title
+
+
+def question_encoder(session):
+    """The engine's encoder for the reports' content-gap questions, each embedded once and then read
+    from the database (`question_embeddings.stored`), keyed by the encoder's name (backend included:
+    int8 vectors are another model's): the model is loaded only for a new question."""
+    encoder = get_engine().encoder  # knows its name without loading the model
+    return question_embeddings.stored(session, encoder.name, encoder.encode)
 
 
 def refresh_if_loaded(session):

@@ -10,10 +10,10 @@ import pytest
 from kbbot import reports
 from kbbot.models import Article, Feedback, Handoff, Message
 from kbbot.reports.records import BotReply, ConversationRecord, HandoffRecord, Question, Visit
-from kbbot.search import topics
+from kbbot.search import question_embeddings, topics
 from kbbot.web.services import get_engine
 from kbbot.web.session import get_session
-from tests.helpers import SETTINGS, T0, add_conversation, at, make_app, seed_history
+from tests.helpers import SETTINGS, T0, CountingEncoder, add_conversation, at, make_app, seed_history
 
 MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
@@ -750,3 +750,26 @@ def test_report_is_the_same_on_postgresql(app, session, runner, tmp_path, postgr
     on_postgres = json.loads(run_report(postgres_app.test_cli_runner(), "--json"))
     assert on_postgres == on_sqlite
     assert on_postgres["conversations"] == 12
+
+
+def test_a_second_report_embeds_only_its_new_content_gap_questions(app, session):
+    seed_history(session)
+    since, until = reports.days(date(2026, 3, 1), date(2026, 3, 10))
+    encoder = CountingEncoder()
+    encode = question_embeddings.stored(session, "test-model", encoder)
+    reports.build_report(session, since, until, SETTINGS, encode)
+    add_conversation(
+        session, "v30", at(9, 15), [("Can I pay with bitcoin?", "handoff", None, None, "low_confidence")]
+    )
+    session.commit()
+    second = reports.build_report(session, since, until, SETTINGS, encode)
+    assert sorted(encoder.calls[0]) == [
+        "can i get my money back",
+        "do you accept paypal",
+        "how do i connect hubspot",
+        "hubspot integration",
+        "i forgot my password",
+    ]
+    assert encoder.calls[1:] == [["can i pay with bitcoin"]]
+    # The stored vectors group the questions as embedding them all again does.
+    assert second == reports.build_report(session, since, until, SETTINGS, CountingEncoder())

@@ -213,6 +213,54 @@ def test_spelling_follows_the_words_the_articles_use_after_an_edit(app, kb, sess
     assert engine.corrected(session, "webhoks") == "webhooks"
 
 
+def test_a_repeated_question_is_answered_from_the_cache_without_the_model(app, kb, session):
+    sync(session, kb)
+    engine = get_engine()
+    first = engine.ask(session, "How do I reset my password?")
+    counter = EncodeCounter(engine)
+    again = engine.ask(session, "how do i reset my  password")  # the same question as searched
+    assert counter.texts == []
+    assert again.question == "how do i reset my  password"
+    assert (again.action, again.answer, again.sources) == (first.action, first.answer, first.sources)
+
+
+def test_a_publish_on_another_worker_empties_the_cache(tmp_path, kb):
+    writer, reader = make_app(tmp_path), make_app(tmp_path)
+    with writer.app_context():
+        sync(get_session(), kb)
+    with reader.app_context():
+        assert "passkey" not in get_engine().ask(get_session(), "reset my password").sources[0].snippet
+    write_article(kb, "account/reset-password.md", "Use the passkey prompt on the sign-in page.",
+                  title="Reset your password")
+    with writer.app_context():
+        sync(get_session(), kb)
+    with reader.app_context():
+        assert "passkey" in get_engine().ask(get_session(), "reset my password").sources[0].snippet
+
+
+def test_a_follow_up_is_cached_with_what_it_follows(app, kb, session):
+    sync(session, kb)
+    engine = get_engine()
+    engine.ask(session, "and how do I ask")
+    counter = EncodeCounter(engine)
+    engine.ask(session, "and how do I ask", context="can I get a refund")
+    assert counter.texts  # not served the answer to the message alone
+    counter.texts.clear()
+    engine.ask(session, "and how do I ask", context="can I get a refund")
+    assert counter.texts == []  # the same message in the same context
+    engine.ask(session, "and how do I ask", context="can I get a refund", shown={("refunds", "")})
+    assert counter.texts  # other sections already shown
+
+
+def test_a_cache_of_size_0_keeps_nothing(tmp_path, kb):
+    app = make_app(tmp_path, ANSWER_CACHE_SIZE=0)
+    with app.app_context():
+        sync(get_session(), kb)
+        engine = get_engine()
+        engine.ask(get_session(), "reset my password")
+        counter = EncodeCounter(engine)
+        engine.ask(get_session(), "reset my password")
+        assert counter.texts == ["reset my password"]
 def test_a_20000_character_question_is_answered_from_its_first_words(tmp_path, kb):
     app = make_app(tmp_path, MAX_QUERY_WORDS=12)
     with app.app_context():

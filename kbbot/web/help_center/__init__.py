@@ -23,11 +23,13 @@ from flask import (
 from flask_login import current_user
 from markupsafe import Markup
 
+from ... import db
 from ...articles import catalog
 from ...articles.highlight import excerpt, highlight, query_terms
-from ...articles.rendering import render_article, snippet_html, summary
+from ...articles.rendering import render_article, snippet_html
 from ...text import is_link, url_parts
 from .. import article_views, security_headers, theme
+from ..content_cache import ContentCache
 from ..rate_limits import EngineBusy
 from ..request_input import stated_reason
 from ..search import clean_query, search_help_center
@@ -73,6 +75,7 @@ def _configure(state):
     """Check the help center's settings when the app is created, so a typo fails at start, not on a page."""
     config = state.app.config
     state.app.extensions["kbbot.theme"] = theme.from_config(config)
+    state.app.extensions["kbbot.content_cache"] = ContentCache()
     _check_url(config, "PUBLIC_URL", ("https", "http"))
     _check_url(config, "SUPPORT_URL", ("https", "http", "mailto"))
 
@@ -127,7 +130,7 @@ def category(slug):
         "help_center/category.html",
         category=category,
         articles=articles,
-        summaries={row.id: summary(row.body) for row in articles},
+        summaries={row.id: row.summary for row in articles},
         categories=catalog.categories(session),
     )
 
@@ -241,6 +244,14 @@ def sitemap_xml(entries):
 @bp.get("/sitemap.xml")
 def sitemap():
     session = get_session()
+    document = current_app.extensions["kbbot.content_cache"].get(
+        db.generation(session), ("sitemap", absolute_url("help_center.home")), lambda: _sitemap(session)
+    )
+    return Response(document, mimetype="application/xml")
+
+
+def _sitemap(session):
+    """The sitemap of the published articles and their categories (`sitemap_xml`)."""
     articles = catalog.published_articles(session)
     entries = [(absolute_url("help_center.home"), max((row.updated_at for row in articles), default=None))]
     entries += [
@@ -248,7 +259,7 @@ def sitemap():
         for category in catalog.categories(session)
     ]
     entries += [(absolute_url("help_center.article", slug=row.slug), row.updated_at) for row in articles]
-    return Response(sitemap_xml(entries), mimetype="application/xml")
+    return sitemap_xml(entries)
 
 
 @bp.get("/robots.txt")

@@ -31,8 +31,7 @@ def _build(period, content_only, content_gaps=True):
         session,
         period,
         settings if content_gaps else replace(settings, content_gaps=0),
-        # The model is loaded only when there are content gaps to group.
-        encode=lambda texts: services.get_engine().encoder.encode(texts),
+        encode=services.question_encoder(session),
         content_only=content_only,
     )
     answered = reports.with_current_answers(

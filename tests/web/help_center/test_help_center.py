@@ -2,7 +2,7 @@
 
 import re
 import xml.etree.ElementTree as ET
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -415,6 +415,39 @@ def test_the_sitemap_lists_published_articles_and_categories(sample_app):
     }
     assert "http://localhost/" in entries
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\d", lastmod) for lastmod in entries.values())
+
+
+def sitemap_entries(client, **headers):
+    """{location: last modified} of the sitemap."""
+    response = client.get("/sitemap.xml", headers=headers)
+    return {
+        url.find(f"{SITEMAP}loc").text: url.find(f"{SITEMAP}lastmod").text
+        for url in ET.fromstring(response.data).iter(f"{SITEMAP}url")
+    }
+
+
+def test_the_sitemap_is_kept_until_the_content_changes(help_center_app, tmp_path):
+    client = help_center_app.test_client()
+    first = sitemap_entries(client)
+    with help_center_app.app_context():  # changed behind the content generation's back: not seen yet
+        get_session().execute(update(Article).values(updated_at=datetime(2001, 2, 3, tzinfo=UTC)))
+        get_session().commit()
+    assert sitemap_entries(client) == first
+    assert "http://help.example.org/articles/cancel" in sitemap_entries(client, Host="help.example.org")
+    write_article(tmp_path / "support-articles", "billing/gift-cards.md", "Never expire.", title="Gift cards")
+    with help_center_app.app_context():  # a publish moves the generation
+        sync_directory(get_session(), tmp_path / "support-articles", 512 * 1024)
+    after = sitemap_entries(client)
+    assert "http://localhost/articles/gift-cards" in after
+    assert after["http://localhost/articles/cancel"] == "2001-02-03"
+
+
+def test_a_category_page_shows_the_summaries_stored_with_the_articles(help_center_app):
+    html = page_text(help_center_app.test_client().get("/categories/billing-and-plans"))
+    assert (
+        '<p class="kb-article-card__summary">You can get your money back for a subscription payment in some'
+        " cases.</p>" in html
+    )
 
 
 def test_robots_allows_all_but_the_api_and_points_to_the_sitemap(tmp_path):
