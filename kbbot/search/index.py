@@ -96,8 +96,8 @@ class DenseIndex:
         """Add vectors, shape (n, dimension), for chunk ids not yet in the index."""
         if len(ids) == 0:
             return
-        if len(self) == 0 and self._store.kind != ann.kind_for(len(ids), self.hnsw_from):
-            self._store = ann.new_store(ann.kind_for(len(ids), self.hnsw_from), self.dimension)
+        if len(self) == 0:  # a first fill: straight into the store its size wants
+            self._store = self._store_for(len(ids))
         self._store.add(ids, np.ascontiguousarray(vectors, dtype=np.float32))
         self.hashes.update(zip(map(int, ids), hashes))
         self.changes += 1
@@ -123,6 +123,10 @@ class DenseIndex:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         return self._store.search(query.astype(np.float32), k)
 
+    def _store_for(self, count):
+        """An empty store of the kind `count` entries want."""
+        return ann.new_store(ann.kind_for(count, self.hnsw_from), self.dimension)
+
     @property
     def needs_rebuild(self):
         """Whether the store is of the wrong kind for its size (with some slack, so that an index
@@ -144,7 +148,7 @@ class DenseIndex:
         tombstones; slow for HNSW (seconds to minutes), so callers run it outside their lock."""
         ids, vectors, hashes, changes = snapshot
         index = DenseIndex(self.dimension, self.model_name, self.generation, self.hnsw_from)
-        index._store = ann.new_store(ann.kind_for(len(ids), self.hnsw_from), self.dimension)
+        index._store = self._store_for(len(ids))
         if ids:
             index._store.add(ids, np.ascontiguousarray(vectors, dtype=np.float32))
         index.hashes = hashes
