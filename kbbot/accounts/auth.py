@@ -10,8 +10,10 @@ Every try at a password or a second-factor code is recorded in `login_attempts`
 before it is checked, as a failure until it succeeds, and then the recent
 failures are counted, the new one included: checking and recording are one
 step, so parallel guesses cannot all slip under the limit (each one sees at
-least those recorded before it). The limits, in a moving window of
-THROTTLE_WINDOW:
+least those recorded before it). A burst of more guesses at once than a limit
+allows may even be refused whole, since each counts the others in flight; a
+refused try is deleted, so it costs the address nothing afterwards. The limits,
+in a moving window of THROTTLE_WINDOW:
 
 - one address, one account: MAX_FAILURES_PER_PAIR failures, then that address
   waits for that account; the owner signing in from elsewhere is not slowed;
