@@ -33,8 +33,13 @@ def make_engine(url):
 
     In WAL mode readers never wait for a writer nor a writer for readers; writers take turns, each
     waiting up to `SQLITE_BUSY_TIMEOUT_MS` for the one before (kbbot keeps its write transactions
-    short: no answer is computed while one is open). Other databases get a connection check on
-    checkout, so a server restart costs the requests in flight, not every pooled connection.
+    short: no answer is computed while one is open). A commit writes the log without waiting for the
+    disk (`synchronous=NORMAL`, WAL's usual setting): a chat turn's commits cost microseconds instead
+    of a disk flush each (1.8 ms apiece on this machine's disk, more on network volumes). The
+    database is never corrupted and a killed process loses nothing committed; a power cut or an
+    operating-system crash may undo the last commits before it (PostgreSQL, for a deployment that
+    must not lose those). Other databases get a connection check on checkout, so a server restart
+    costs the requests in flight, not every pooled connection.
     """
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///").split("?", 1)[0])
@@ -50,6 +55,7 @@ def make_engine(url):
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA journal_mode=WAL")  # kept in the file; in-memory databases ignore it
+            cursor.execute("PRAGMA synchronous=NORMAL")  # per connection; see the docstring
             cursor.close()
 
     return engine

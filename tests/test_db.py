@@ -27,6 +27,14 @@ def test_a_new_sqlite_database_is_readable_by_its_owner_only(tmp_path):
     assert stat.S_IMODE(existing.stat().st_mode) == 0o640  # an operator's choice is left alone
 
 
+def test_sqlite_commits_in_wal_mode_without_waiting_for_the_disk(tmp_path):
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'kbbot.sqlite3'}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL (FULL is 2)
+    engine.dispose()
+
+
 def test_the_development_server_names_no_versions(tmp_path):
     server = make_server("127.0.0.1", 0, make_app(tmp_path), request_handler=DevRequestHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
