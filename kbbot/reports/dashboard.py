@@ -12,12 +12,15 @@ from functools import cached_property
 
 from .. import reports
 from ..errors import InvalidInput
+from .surveys import CSAT_SCALE
 from .tables import Column, Table, agents_table, articles_table, content_gaps_table, top_questions_table
 
 PRESETS = (7, 30, 90)  # "last N days", today included
 DEFAULT_PRESET = reports.DEFAULT_PERIOD_DAYS
 MAX_DAYS = 366
 GRANULARITY_CHOICES = ("auto", *reports.GRANULARITIES)
+# A trend chart's fixed y range by kind of number: rates in [0, 1], CSAT scores 1 to 5, NPS -100 to 100.
+CHART_DOMAINS = {"rate": (0, 1), "score": (1, 5), "nps": (-100, 100)}
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,11 @@ class Figure:
     label: str
     kind: str  # "count" | "rate" | "number" | "duration" | "score" | "nps"
     trend: bool = False  # drawn as a trend chart
-    domain: tuple[float, float] | None = None  # the chart's fixed y range
+
+    @property
+    def domain(self):
+        """The trend chart's fixed y range (its kind's, `CHART_DOMAINS`); None: fitted to the values."""
+        return CHART_DOMAINS.get(self.kind)
 
 
 # Every scalar of the report, in the order the dashboard lists them.
@@ -40,22 +47,22 @@ FIGURES = (
     Figure("outcomes.deflection_pending", "Deflection pending (window open)", "count"),
     Figure("outcomes.handed_off", "Handed off", "count"),
     Figure("outcomes.abandoned", "Abandoned", "count"),
-    Figure("deflection_rate", "Deflection rate", "rate", trend=True, domain=(0, 1)),
-    Figure("handoff_rate", "Handoff rate", "rate", trend=True, domain=(0, 1)),
+    Figure("deflection_rate", "Deflection rate", "rate", trend=True),
+    Figure("handoff_rate", "Handoff rate", "rate", trend=True),
     Figure("bot_replies", "Bot replies", "count"),
     Figure("answers", "Bot answers", "count"),
-    Figure("answer_rate", "Answer rate", "rate", trend=True, domain=(0, 1)),
+    Figure("answer_rate", "Answer rate", "rate", trend=True),
     Figure("suggestions", "Suggestions with choices", "count"),
     Figure("suggestions_picked", "Suggestions picked from", "count"),
     Figure("pick_rate", "Suggestion pick rate", "rate"),
     Figure("feedback", "Votes on answers", "count"),
     Figure("helpful", "Helpful votes on answers", "count"),
-    Figure("helpful_rate", "Helpful rate", "rate", trend=True, domain=(0, 1)),
+    Figure("helpful_rate", "Helpful rate", "rate", trend=True),
     Figure("repeat_contacts", "Repeat contacts", "count"),
-    Figure("repeat_contact_rate", "Repeat-contact rate", "rate", trend=True, domain=(0, 1)),
+    Figure("repeat_contact_rate", "Repeat-contact rate", "rate", trend=True),
     Figure("resolved", "Resolved conversations", "count"),
     Figure("resolved_without_repeat", "Resolved without repeat contact", "count"),
-    Figure("first_contact_resolution", "First-contact resolution", "rate", trend=True, domain=(0, 1)),
+    Figure("first_contact_resolution", "First-contact resolution", "rate", trend=True),
     Figure("help_center_sessions", "Help-center sessions", "count", trend=True),
     Figure("handoffs", "Handoffs", "count", trend=True),
     Figure("self_service_score", "Self-service score", "number", trend=True),
@@ -65,29 +72,23 @@ FIGURES = (
     Figure("handoffs_by_reason.negative_feedback", "Handoffs: negative feedback", "count"),
     Figure("median_first_reply_seconds", "Median first agent reply", "duration", trend=True),
     Figure("sla.median_first_reply_business_seconds", "Median first agent reply, business hours", "duration"),
-    Figure("sla.first_reply_met_rate", "First replies within SLA", "rate", trend=True, domain=(0, 1)),
+    Figure("sla.first_reply_met_rate", "First replies within SLA", "rate", trend=True),
     Figure("sla.first_reply_targets", "First-reply SLA targets", "count"),
     Figure("sla.first_reply_met", "First-reply SLA targets met", "count"),
     Figure("sla.next_reply_met_rate", "Next replies within SLA", "rate"),
     Figure("sla.next_reply_targets", "Next-reply SLA targets", "count"),
     Figure("sla.next_reply_met", "Next-reply SLA targets met", "count"),
     Figure("csat.responses", "CSAT responses", "count"),
-    Figure("csat.average", "CSAT average (1-5)", "score", trend=True, domain=(1, 5)),
-    Figure("csat.satisfied_rate", "CSAT (share of 4 and 5)", "rate", trend=True, domain=(0, 1)),
-    Figure("csat.distribution.1", "CSAT: 1", "count"),
-    Figure("csat.distribution.2", "CSAT: 2", "count"),
-    Figure("csat.distribution.3", "CSAT: 3", "count"),
-    Figure("csat.distribution.4", "CSAT: 4", "count"),
-    Figure("csat.distribution.5", "CSAT: 5", "count"),
+    Figure("csat.average", "CSAT average (1-5)", "score", trend=True),
+    Figure("csat.satisfied_rate", "CSAT (share of 4 and 5)", "rate", trend=True),
+    *(Figure(f"csat.distribution.{score}", f"CSAT: {score}", "count") for score in CSAT_SCALE),
     Figure("ces.responses", "CES responses", "count"),
-    Figure("ces.distribution.easy", "CES: easy", "count"),
-    Figure("ces.distribution.neither", "CES: neither", "count"),
-    Figure("ces.distribution.difficult", "CES: difficult", "count"),
+    *(Figure(f"ces.distribution.{choice}", f"CES: {choice}", "count") for choice in reports.CES_CHOICES),
     Figure("nps.responses", "NPS responses", "count"),
     Figure("nps.promoters", "NPS promoters", "count"),
     Figure("nps.passives", "NPS passives", "count"),
     Figure("nps.detractors", "NPS detractors", "count"),
-    Figure("nps.score", "NPS", "nps", trend=True, domain=(-100, 100)),
+    Figure("nps.score", "NPS", "nps", trend=True),
 )
 FIGURES_BY_KEY = {figure.key: figure for figure in FIGURES}
 # The headline tiles, each with its trend chart.
