@@ -1,7 +1,7 @@
 """Deflection and customer-experience figures for a period (`kbbot report`, the staff dashboard).
 
 The definitions are in docs/metrics.md. Every figure is a pure function of
-plain records (`records.ConversationRecord`, `SurveyAnswer`, `Visit`, `ArticleActivity`);
+plain records (`records.ConversationRecord`, `SurveyAnswer`, `VisitorAction`, `ArticleActivity`);
 `summarize` applies the definitions to them, and `read_records` is the one
 function that reads those records from the database: `build_report` (the
 command line) and `trend` (the dashboard's charts) both summarize what it

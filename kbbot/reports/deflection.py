@@ -139,7 +139,7 @@ def count_sessions(visits, gap):
     """Help-center sessions: each visitor's runs of visits with no gap longer than `gap`."""
     by_visitor = defaultdict(list)
     for visit in visits:
-        by_visitor[visit.visitor_id].append(visit.occurred_at)
+        by_visitor[visit.visitor_id].append(visit.at)
     sessions = 0
     for times in by_visitor.values():
         times.sort()

@@ -41,7 +41,7 @@ def article_performance(conversations, outcomes, activity, window):
     counts, exposures = _counts_and_exposures(conversations, outcomes, activity)
     handoff_times = defaultdict(list)
     for contact in activity.contacts:
-        handoff_times[contact.visitor_id].append(contact.created_at)
+        handoff_times[contact.visitor_id].append(contact.at)
     rows = [
         _ledger_line(article_id, counted, exposures[article_id], handoff_times, activity.articles, window)
         for article_id, counted in counts.items()

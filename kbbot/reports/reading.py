@@ -23,14 +23,13 @@ from .records import (
     ArticleActivity,
     ArticleView,
     BotReply,
-    Contact,
     ConversationRecord,
     HandoffRecord,
     Question,
     Records,
     ReplyTargetRecord,
     SurveyAnswer,
-    Visit,
+    VisitorAction,
 )
 
 HELP_CENTER_EVENTS = ("article_view", "search")
@@ -80,7 +79,7 @@ def read_records(session: Session, since, until, settings) -> Records:
             Event.type.in_(HELP_CENTER_EVENTS), Event.occurred_at >= since, Event.occurred_at < until
         )
     ).all()
-    visits = [Visit(visitor_id, at) for _, _, visitor_id, at in help_center if visitor_id is not None]
+    visits = [VisitorAction(visitor_id, at) for _, _, visitor_id, at in help_center if visitor_id is not None]
     views = tuple(
         ArticleView(article_id, visitor_id, at)
         for type_, article_id, visitor_id, at in help_center
@@ -160,7 +159,7 @@ def _article_activity(session, since, until, conversations, views, settings):
     # A bot reply of a conversation that started in the period may come after it.
     latest = max([until, *(r.sent_at for c in conversations for r in c.replies if r.sent_at)])
     contacts = tuple(
-        Contact(visitor_id, created_at)
+        VisitorAction(visitor_id, created_at)
         for visitor_id, created_at in session.execute(
             select(Conversation.visitor_id, Handoff.created_at)
             .join(Handoff, Handoff.conversation_id == Conversation.id)

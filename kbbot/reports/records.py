@@ -116,11 +116,12 @@ class SurveyAnswer:
 
 
 @dataclass(frozen=True)
-class Visit:
-    """A help-center event (an article view or a search) by one visitor."""
+class VisitorAction:
+    """Something one visitor did, and when: a help-center event, an article view or a search
+    (`Records.visits`), or asking for a person, a handoff created (`ArticleActivity.contacts`)."""
 
     visitor_id: str
-    occurred_at: datetime
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -130,14 +131,6 @@ class ArticleView:
     article_id: int
     visitor_id: str | None
     occurred_at: datetime
-
-
-@dataclass(frozen=True)
-class Contact:
-    """A visitor asked for a person: a handoff was created."""
-
-    visitor_id: str
-    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -152,7 +145,7 @@ class ArticleActivity:
 
     views: tuple[ArticleView, ...] = ()
     votes: tuple[tuple[int, bool], ...] = ()
-    contacts: tuple[Contact, ...] = ()
+    contacts: tuple[VisitorAction, ...] = ()
     articles: dict[int, tuple[str, str]] = field(default_factory=dict)
 
 
@@ -162,7 +155,7 @@ class Records:
 
     conversations: list[ConversationRecord]
     surveys: list[SurveyAnswer]
-    visits: list[Visit]
+    visits: list[VisitorAction]
     activity: ArticleActivity
     targets: tuple["ReplyTargetRecord", ...] = ()  # the SLA targets that ended in the period
     agents: dict[int, str] | None = None  # {agent id: name} of the agents named; None: no per-agent figures

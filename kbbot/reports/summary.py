@@ -109,7 +109,7 @@ def summarize(since, until, conversations, surveys, visits, settings, encode, ac
         counted,
         _judged(counted, _by_visitor(conversations), settings),
         [answer for answer in surveys if answer.conversation_id in counted_ids],
-        [visit for visit in visits if since <= visit.occurred_at < until],
+        [visit for visit in visits if since <= visit.at < until],
         settings,
         encode,
         activity,
@@ -281,7 +281,7 @@ def trend(records, periods, settings) -> list[Report]:
     surveys = defaultdict(list)
     for answer in records.surveys:
         surveys[answer.conversation_id].append(answer)
-    visits = sorted(records.visits, key=lambda visit: visit.occurred_at)
+    visits = sorted(records.visits, key=lambda visit: visit.at)
     targets = sorted(records.targets, key=lambda target: target.ended_at)
     reports = []
     for since, until in periods:
@@ -293,7 +293,7 @@ def trend(records, periods, settings) -> list[Report]:
                 bucket,
                 judged,
                 [answer for c in bucket for answer in surveys[c.id]],
-                _slice(visits, lambda visit: visit.occurred_at, since, until),
+                _slice(visits, lambda visit: visit.at, since, until),
                 figures_only,
                 None,
                 None,

@@ -11,9 +11,9 @@ from kbbot.reports.records import (
     ArticleActivity,
     ArticleView,
     BotReply,
-    Contact,
     ConversationRecord,
     Question,
+    VisitorAction,
 )
 from tests.helpers import SETTINGS, T0, at
 
@@ -37,9 +37,9 @@ def test_a_handoff_counts_against_an_article_read_up_to_the_window_before_it():
         ArticleView(7, None, T0),
     ]
     contacts = [
-        Contact("v1", T0 + WINDOW),  # the edge: counted
-        Contact("v2", T0 + WINDOW + MINUTE),  # too late
-        Contact("v3", T0 - MINUTE),  # before reading it
+        VisitorAction("v1", T0 + WINDOW),  # the edge: counted
+        VisitorAction("v2", T0 + WINDOW + MINUTE),  # too late
+        VisitorAction("v3", T0 - MINUTE),  # before reading it
     ]
     row = ledger(views=views, contacts=contacts)[7]
     assert (row.views, row.reached, row.contacted, row.contact_rate) == (4, 3, 1, 1 / 3)
@@ -50,7 +50,9 @@ def test_cited_suggested_votes_and_resolutions_come_from_the_bot_replies():
     answer = BotReply(11, "answer", 7, (True, False), sent_at=T0, offered=(7, 8))
     suggestion = BotReply(12, "suggest", 8, (True,), sent_at=T0 + MINUTE, offered=(8, 7))
     record = ConversationRecord(1, "v1", T0, T0, (Question(10, "refund", T0, answer),), (answer, suggestion))
-    rows = ledger([record], contacts=[Contact("v1", T0 + 2 * MINUTE)], outcomes={1: "deflected_assumed"})
+    rows = ledger(
+        [record], contacts=[VisitorAction("v1", T0 + 2 * MINUTE)], outcomes={1: "deflected_assumed"}
+    )
     refunds, other = rows[7], rows[8]
     assert (refunds.cited, refunds.suggested, refunds.answer_votes, refunds.answer_helpful) == (1, 1, 2, 1)
     assert (refunds.resolved, refunds.reached, refunds.contacted) == (1, 1, 1)
@@ -64,7 +66,12 @@ def test_the_articles_that_fail_customers_most_come_first():
         for article, reached in ((1, 4), (2, 2), (3, 4))
         for n in range(reached)
     ]
-    contacts = [Contact("v1-0", T0), Contact("v2-0", T0), Contact("v3-0", T0), Contact("v3-1", T0)]
+    contacts = [
+        VisitorAction("v1-0", T0),
+        VisitorAction("v2-0", T0),
+        VisitorAction("v3-0", T0),
+        VisitorAction("v3-1", T0),
+    ]
     rows = reports.article_performance([], {}, ArticleActivity(tuple(views), (), tuple(contacts)), WINDOW)
     # 2 of 4 (50%), then 1 of 2 (50%, fewer contacts), then 1 of 4 (25%).
     assert [row.article_id for row in rows] == [3, 2, 1]

@@ -9,7 +9,7 @@ import pytest
 
 from kbbot import reports
 from kbbot.models import Article, Feedback, Handoff, Message
-from kbbot.reports.records import BotReply, ConversationRecord, HandoffRecord, Question, Visit
+from kbbot.reports.records import BotReply, ConversationRecord, HandoffRecord, Question, VisitorAction
 from kbbot.search import question_embeddings, topics
 from kbbot.web.services import get_engine
 from kbbot.web.session import get_session
@@ -227,10 +227,10 @@ def test_a_conversation_counts_when_it_started_in_the_period_with_a_customer_mes
 def test_help_center_sessions_split_on_gaps_longer_than_30_minutes():
     gap = 30 * MINUTE
     visits = [
-        Visit("v1", T0),
-        Visit("v1", T0 + gap),  # exactly 30 minutes: the same session
-        Visit("v1", T0 + 2 * gap + SECOND),  # 30 minutes and a second: a new one
-        Visit("v2", T0 + MINUTE),  # another visitor: a session of its own
+        VisitorAction("v1", T0),
+        VisitorAction("v1", T0 + gap),  # exactly 30 minutes: the same session
+        VisitorAction("v1", T0 + 2 * gap + SECOND),  # 30 minutes and a second: a new one
+        VisitorAction("v2", T0 + MINUTE),  # another visitor: a session of its own
     ]
     assert reports.count_sessions(reversed(visits), gap) == 3
     assert reports.count_sessions([], gap) == 0
