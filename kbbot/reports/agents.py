@@ -1,13 +1,12 @@
 """Per-agent figures of a period: handoffs handled, median first reply, CSAT and SLA met share
 (definitions: docs/metrics.md, "Per agent"). Pure functions of the records."""
 
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 
 from ..models import HandoffStatus
 from ..support import business_hours
-from .rates import ratio
+from .rates import mean, median
 from .surveys import csat_summary
 
 
@@ -97,12 +96,12 @@ def _figures(agent_id, name, handled, csat_scores, waits, met, schedule):
         name=name,
         handled=len(handled),
         first_replies=len(waits),
-        median_first_reply_seconds=statistics.median(wall) if wall else None,
-        median_first_reply_business_seconds=statistics.median(business) if business else None,
+        median_first_reply_seconds=median(wall),
+        median_first_reply_business_seconds=median(business),
         csat_responses=satisfaction.responses,
         csat_average=satisfaction.average,
         csat_satisfied_rate=satisfaction.satisfied_rate,
         sla_targets=len(met),
         sla_met=sum(met),
-        sla_met_rate=ratio(sum(met), len(met)),
+        sla_met_rate=mean(met),
     )

@@ -1,12 +1,11 @@
 """SLA figures: the share of reply targets met, and how long customers waited for a first reply in
 business hours (docs/metrics.md). Pure functions of the records."""
 
-import statistics
 from dataclasses import dataclass
 
 from ..models import Awaited
 from ..support import business_hours
-from .rates import ratio
+from .rates import mean, median
 
 
 @dataclass
@@ -39,9 +38,9 @@ def sla_figures(targets, handoffs, since, until, schedule=None) -> SlaFigures:
     return SlaFigures(
         first_reply_targets=len(first),
         first_reply_met=sum(first),
-        first_reply_met_rate=ratio(sum(first), len(first)),
+        first_reply_met_rate=mean(first),
         next_reply_targets=len(following),
         next_reply_met=sum(following),
-        next_reply_met_rate=ratio(sum(following), len(following)),
-        median_first_reply_business_seconds=statistics.median(waits) if waits else None,
+        next_reply_met_rate=mean(following),
+        median_first_reply_business_seconds=median(waits),
     )

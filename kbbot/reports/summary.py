@@ -2,7 +2,6 @@
 reads them first, `trend` reports each part of a period."""
 
 import bisect
-import statistics
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
@@ -26,7 +25,7 @@ from .deflection import (
 )
 from .performance import ArticlePerformance, article_performance
 from .periods import as_utc
-from .rates import ratio
+from .rates import mean, median, ratio
 from .reading import read_records
 from .sla import SlaFigures, sla_figures
 from .surveys import Ces, Csat, Nps, ces_summary, csat_summary, nps_summary
@@ -167,7 +166,7 @@ def _report(since, until, counted, judged, surveys, visits, settings, encode, ac
         pick_rate=ratio(len(picked_from), len(offering_choices)),
         feedback=len(votes),
         helpful=sum(votes),
-        helpful_rate=ratio(sum(votes), len(votes)),
+        helpful_rate=mean(votes),
         repeat_contacts=repeats,
         repeat_contact_rate=ratio(repeats, len(counted)),
         resolved=len(resolved),
@@ -177,7 +176,7 @@ def _report(since, until, counted, judged, surveys, visits, settings, encode, ac
         self_service_score=ratio(sessions, len(handoffs)),
         handoffs=len(handoffs),
         handoffs_by_reason=_by_reason(handoffs),
-        median_first_reply_seconds=statistics.median(first_replies) if first_replies else None,
+        median_first_reply_seconds=median(first_replies),
         csat=csat_summary(answer.score for answer in surveys if answer.kind == "csat"),
         ces=ces_summary(answer.choice for answer in surveys if answer.kind == "ces"),
         nps=nps_summary(answer.score for answer in surveys if answer.kind == "nps"),

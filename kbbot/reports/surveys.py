@@ -4,7 +4,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..models import CES_CHOICES
-from .rates import ratio
+from .rates import mean, ratio
 
 CSAT_SCALE = range(1, 6)
 NPS_SCALE = range(11)
@@ -39,7 +39,7 @@ def csat_summary(scores):
     distribution = Counter(scores)
     return Csat(
         responses=len(scores),
-        average=ratio(sum(scores), len(scores)),
+        average=mean(scores),
         distribution={str(value): distribution[value] for value in CSAT_SCALE},
         satisfied_rate=ratio(distribution[4] + distribution[5], len(scores)),
     )
