@@ -74,11 +74,12 @@ def url_parts(value: str) -> SplitResult | None:
 
 @dataclass(frozen=True)
 class ServerUrl:
-    """A mail server's URL from the settings, its user name and password percent-decoded."""
+    """A mail server's URL from the settings: where and how to connect, its user name and password
+    percent-decoded."""
 
-    scheme: str
     host: str
-    port: int | None  # None: the scheme's default
+    port: int  # as written, else the scheme's default
+    security: str  # the scheme's: "tls" | "starttls" | "none"
     username: str | None
     password: str | None
     path: str  # "" or "/..." as written
@@ -87,7 +88,7 @@ class ServerUrl:
 def server_url(value: str, schemes) -> ServerUrl | None:
     """`value` read as `scheme://[user[:password]@]host[:port][/path]` with one of `schemes`, or None
     when it is not one (the caller names the setting; it never repeats the value, which may hold a
-    password)."""
+    password). `schemes`: {scheme: (its security, its default port)}."""
     parts = url_parts(value)
     try:
         port = parts.port if parts is not None else None
@@ -95,10 +96,11 @@ def server_url(value: str, schemes) -> ServerUrl | None:
         return None
     if parts is None or parts.scheme not in schemes or not parts.hostname:
         return None
+    security, default_port = schemes[parts.scheme]
     return ServerUrl(
-        scheme=parts.scheme,
         host=parts.hostname,
-        port=port,
+        port=port or default_port,
+        security=security,
         username=unquote(parts.username) if parts.username else None,
         password=unquote(parts.password) if parts.password else None,
         path=parts.path,

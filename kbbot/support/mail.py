@@ -48,6 +48,7 @@ RETRY_HOURS = round(sum(RETRY_DELAYS, timedelta()) / timedelta(hours=1))  # how 
 CLAIM = timedelta(minutes=2)
 RETRY_INTERVAL_SECONDS = 30  # how often each serving process looks for emails due to be tried again
 RETRY_BATCH = 20
+# The URL schemes: {scheme: (security, default port)}.
 _SCHEMES = {"smtp": ("starttls", 587), "smtps": ("tls", 465), "smtp+plain": ("none", 25)}
 
 
@@ -93,11 +94,10 @@ def settings_from_config(config):
         raise ValueError(
             f"KBBOT_MAIL_FROM must be an address such as 'Support <support@example.com>'; got {sender!r}"
         )
-    security, default_port = _SCHEMES[server.scheme]
     return MailSettings(
         host=server.host,
-        port=server.port or default_port,
-        security=security,
+        port=server.port,
+        security=server.security,
         username=server.username,
         password=server.password,
         sender=sender,

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 30
 FETCH_INTERVAL_SECONDS = 60  # how often each serving process reads the mailbox
+# The URL schemes: {scheme: (security, default port)}.
 _SCHEMES = {"imaps": ("tls", 993), "imap": ("starttls", 143), "imap+plain": ("none", 143)}
 _SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
 
@@ -63,11 +64,10 @@ def settings_from_config(config):
             "KBBOT_IMAP_URL must be imaps://user:password@host[:port][/folder] (TLS), imap://... "
             "(STARTTLS) or imap+plain://... (no TLS, a local server only)"
         )
-    security, default_port = _SCHEMES[server.scheme]
     return ImapSettings(
         host=server.host,
-        port=server.port or default_port,
-        security=security,
+        port=server.port,
+        security=server.security,
         username=server.username,
         password=server.password or "",
         folder=unquote(server.path.strip("/")) or "INBOX",
