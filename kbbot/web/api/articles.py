@@ -22,12 +22,10 @@ def article(slug):
     if found is None:
         raise NotFound("article not found")
     view = article_views.count_view(get_session(), found, "widget")  # written now: its id goes out
-    out = schemas.ArticleOut(
-        slug=found.slug,
-        title=found.title,
+    out = schemas.ArticleOut.from_attributes(
+        found,
         url=absolute_url("help_center.article", slug=found.slug),
         html=render_article(found.body).html,  # with heading ids: a link to a section opens at it
-        updated_at=found.updated_at,
         view_id=view.id if view is not None else None,
     )
     return out.model_dump(mode="json")

@@ -169,13 +169,7 @@ def request_handoff(conversation_id):
         assignment.assign_automatically(
             session, handoff, current_app.config["AGENT_CAPACITY"], datetime.now(timezone.utc)
         )
-    out = schemas.HandoffCreated(
-        id=handoff.id,
-        status=handoff.status,
-        reason=handoff.reason,
-        created=created,
-        availability=availability(),
-    )
+    out = schemas.HandoffCreated.from_attributes(handoff, created=created, availability=availability())
     return out.model_dump(mode="json"), 201 if created else 200
 
 

@@ -60,6 +60,13 @@ class Request(BaseModel):
 class Response(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    @classmethod
+    def from_attributes(cls, source, **fields):
+        """This response for `source`: the `fields` given, and each other field the attribute of `source`
+        of the same name (a model's column, say), as pydantic's `from_attributes` reads them."""
+        read = {name: getattr(source, name) for name in cls.model_fields if name not in fields}
+        return cls(**read, **fields)
+
 
 def _web_url(value):
     if value is not None and not _WEB_URL.fullmatch(value):

@@ -97,11 +97,8 @@ def staff_required(*roles):
 
 
 def _state(handoff: Handoff):
-    return staff_schemas.HandoffState(
-        id=handoff.id,
-        status=handoff.status,
-        assignee=handoff.assignee.email if handoff.assignee else None,
-        resolution_reason=handoff.resolution_reason,
+    return staff_schemas.HandoffState.from_attributes(
+        handoff, assignee=handoff.assignee.email if handoff.assignee else None
     ).model_dump(mode="json")
 
 

@@ -130,20 +130,12 @@ def _fields(body: staff_schemas.ArticleWrite):
 def _out(article, status=200):
     current = article.current_revision
     author = current.author
-    out = staff_schemas.StaffArticle(
-        id=article.id,
-        slug=article.slug,
-        title=article.title,
+    out = staff_schemas.StaffArticle.from_attributes(
+        article,
         category=article.category.name if article.category else None,
-        tags=article.tags,
-        questions=article.questions,
-        locale=article.locale,
-        status=article.status,
-        body=article.body,
         revision=current.number,
         updated_at=current.created_at,
         updated_by=(author.name or author.email) if author else None,
-        source_path=article.source_path,
         url=absolute_url("help_center.article", slug=article.slug) if article.status == "published" else None,
     )
     return out.model_dump(mode="json"), status, {"ETag": f'"{etag(article)}"'}
@@ -166,13 +158,9 @@ def list_articles():
     filters = article_listing.Filters.from_args(request.args, exact=True)
     listing = article_listing.list_articles(get_session(), filters, datetime.now(timezone.utc))
     summaries = [
-        staff_schemas.StaffArticleSummary(
-            id=row.article.id,
-            slug=row.article.slug,
-            title=row.article.title,
+        staff_schemas.StaffArticleSummary.from_attributes(
+            row.article,
             category=row.article.category.name if row.article.category else None,
-            status=row.article.status,
-            locale=row.article.locale,
             revision=row.revision,
             updated_at=row.edited_at,
             updated_by=row.edited_by,

@@ -38,15 +38,9 @@ def _shortcut_taken(error: saved_replies.ShortcutTaken):
 
 def _out(listed: saved_replies.Listed):
     reply = listed.reply
-    return SavedReplyOut(
-        id=reply.id,
-        title=reply.title,
-        shortcut=reply.shortcut,
-        body=reply.body,
-        shared=reply.shared,
+    return SavedReplyOut.from_attributes(
+        reply,
         owner=reply.owner.email if reply.owner else None,
-        created_at=reply.created_at,
-        updated_at=reply.updated_at,
         uses=listed.uses,
         recent_uses=listed.recent_uses,
         changeable=listed.changeable,
