@@ -101,16 +101,31 @@ def _problem_text(error):
     return message[0].upper() + message[1:] + "."
 
 
+def _flashing(*errors, anchor=None):
+    """Decorator of an action on a handoff: a core error of `errors` that it raises is flashed as a
+    sentence, and the agent goes back to the handoff (at `anchor`), as after the action."""
+
+    def decorate(view):
+        @wraps(view)
+        def flashed(handoff_id, *args):
+            try:
+                return view(handoff_id, *args)
+            except errors as e:
+                flash(_problem_text(e), "error")
+                return _back(handoff_id, anchor)
+
+        return flashed
+
+    return decorate
+
+
 @bp.post("/<id:handoff_id>/assign")
 @role_required("agent")
+@_flashing(Conflict)
 def assign(handoff_id):
     session = get_session()
-    try:
-        handoffs.assign(session, handoffs.get(session, handoff_id), current_user._get_current_object())
-    except Conflict as e:
-        flash(_problem_text(e), "error")
-    else:
-        flash("Assigned to you.", "info")
+    handoffs.assign(session, handoffs.get(session, handoff_id), current_user._get_current_object())
+    flash("Assigned to you.", "info")
     return _back(handoff_id)
 
 
@@ -143,16 +158,13 @@ def _posted(form_class, prefix):
 @bp.post("/<id:handoff_id>/reply")
 @role_required("agent")
 @_posted(ReplyForm, "reply")
+@_flashing(Conflict, InvalidInput)
 def reply(handoff_id, form):
     session, settings = get_session(), mail_settings()
     handoff = handoffs.get(session, handoff_id)
-    try:
-        reply = handoffs.post_reply(
-            session, handoff, current_user._get_current_object(), form.text.data, email=settings is not None
-        )
-    except (Conflict, InvalidInput) as e:
-        flash(_problem_text(e), "error")
-        return _back(handoff_id)
+    reply = handoffs.post_reply(
+        session, handoff, current_user._get_current_object(), form.text.data, email=settings is not None
+    )
     saved_replies.record_uses(session, reply.author, saved_replies.used_ids(form.saved_replies.data), reply)
     emailed = mail.email_reply(session, settings, reply)
     if emailed == mail.Delivery.SENT:
@@ -210,6 +222,7 @@ def add_note(handoff_id, form):
 
 @bp.post("/<id:handoff_id>/resolve")
 @role_required("agent")
+@_flashing(Conflict, InvalidInput)
 def resolve(handoff_id):
     """The reason comes from the form's list (the CSRF token was checked for every staff POST)."""
     reason = request.form.get("reason")
@@ -218,52 +231,40 @@ def resolve(handoff_id):
     if reason not in handoffs.RESOLUTION_LABELS:
         flash("Choose one of the listed reasons to resolve the handoff.", "error")
         return _back(handoff_id)
-    try:
-        handoffs.resolve(
-            session, handoff, reason, request.form.get("gap_question")
-        )  # kept for article_missing
-    except (Conflict, InvalidInput) as e:
-        flash(_problem_text(e), "error")
-    else:
-        flash(f"Resolved: {handoffs.RESOLUTION_LABELS[reason]}.", "info")
+    handoffs.resolve(session, handoff, reason, request.form.get("gap_question"))  # kept for article_missing
+    flash(f"Resolved: {handoffs.RESOLUTION_LABELS[reason]}.", "info")
     return _back(handoff_id)
 
 
 @bp.post("/<id:handoff_id>/triage")
 @role_required("agent")
+@_flashing(InvalidInput, anchor="triage")
 def triage(handoff_id):
     """Set the priority, add a tag or remove one: each is its own small form on the handoff page."""
     session = get_session()
     handoff = handoffs.get(session, handoff_id)
     form = request.form
-    try:
-        tags.triage(
-            session,
-            handoff,
-            current_user._get_current_object(),
-            priority=form.get("priority") or None,
-            add=[form["add_tag"]] if "add_tag" in form else (),
-            remove=[form["remove_tag"]] if "remove_tag" in form else (),
-        )
-    except InvalidInput as e:
-        flash(_problem_text(e), "error")
-    else:
-        tagged = ", ".join(tag.name for tag in handoff.tags) or "none"
-        flash(f"Priority: {PRIORITY_LABELS[handoff.priority]}. Tags: {tagged}.", "info")
+    tags.triage(
+        session,
+        handoff,
+        current_user._get_current_object(),
+        priority=form.get("priority") or None,
+        add=[form["add_tag"]] if "add_tag" in form else (),
+        remove=[form["remove_tag"]] if "remove_tag" in form else (),
+    )
+    tagged = ", ".join(tag.name for tag in handoff.tags) or "none"
+    flash(f"Priority: {PRIORITY_LABELS[handoff.priority]}. Tags: {tagged}.", "info")
     return _back(handoff_id, "triage")
 
 
 @bp.post("/<id:handoff_id>/reopen")
 @role_required("agent")
+@_flashing(Conflict)
 def reopen(handoff_id):
     session = get_session()
-    try:
-        handoffs.reopen(session, handoffs.get(session, handoff_id))
-    except Conflict as e:
-        flash(_problem_text(e), "error")
-    else:
-        session.commit()
-        flash("Reopened: the handoff is back in the queue.", "info")
+    handoffs.reopen(session, handoffs.get(session, handoff_id))
+    session.commit()
+    flash("Reopened: the handoff is back in the queue.", "info")
     return _back(handoff_id)
 
 
