@@ -27,10 +27,6 @@ class AttachForm(StaffForm):
     )
 
 
-class DiscardForm(StaffForm):
-    """Only the CSRF token: discarding changes state."""
-
-
 @bp.get("/")
 @role_required("agent")
 def index():
@@ -45,7 +41,6 @@ def _render_email(inbound_id, attach_form=None, status=200):
         email=inbound,
         candidates=inbound_mail.candidate_handoffs(session, inbound),
         attach_form=attach_form or AttachForm(formdata=None),
-        discard_form=DiscardForm(),
         reason_labels=handoffs.REASON_LABELS,
     )
     return page, status

@@ -51,7 +51,6 @@ def _index_page(form, status=200):
         form,
         status,
         listed=listed,
-        delete_form=DeleteForm(),
         recent_days=saved_replies.RECENT.days,
     )
 

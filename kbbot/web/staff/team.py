@@ -74,7 +74,6 @@ def _page(form, status=200):
             form=form,
             members=members,
             member_forms=forms,
-            reset_form=ResetTwoFactorForm(),
         ),
         status,
     )

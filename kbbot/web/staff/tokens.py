@@ -63,7 +63,6 @@ def _page(form, new_token=None, status=200):
         render_template(
             "staff/tokens.html",
             form=form,
-            revoke_form=RevokeForm(),
             tokens=_visible_tokens(),
             new_token=new_token,
             now=utcnow(),
