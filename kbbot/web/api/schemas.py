@@ -152,7 +152,19 @@ class PickOut(Response):
     anchor: str
 
 
-class MessageOut(Response):
+class BotDecision(Response):
+    """What the bot decided on a bot message (`chat.bot_decision_out`), null on the other messages: the
+    transcript of a conversation (`MessageOut`) and of a handoff (`TranscriptEntry`) carry it."""
+
+    action: Action | None = None
+    confidence: float | None = None
+    section_confidence: float | None = None
+    section: str | None = None
+    choices: list[ChoiceOut] | None = Field(None, description="A suggestion's choices, best first.")
+    handoff_offered: bool | None = None
+
+
+class MessageOut(BotDecision):
     id: int
     role: Literal["customer", "bot", "agent"]
     text: str = Field(description="Plain text; a bot message's is Markdown (see `html`).")
@@ -160,13 +172,7 @@ class MessageOut(Response):
         None, description="Bot messages: `text` as sanitized HTML to show as it is (as `answer_html`)."
     )
     created_at: datetime
-    action: Action | None = None
-    confidence: float | None = None
-    section_confidence: float | None = None
-    section: str | None = None
     sources: list[SourceOut] | None = None
-    choices: list[ChoiceOut] | None = None
-    handoff_offered: bool | None = None
     choice: PickOut | None = Field(None, description="Customer messages: the choice picked, when it was one.")
     author: str | None = Field(None, description="The agent's display name, for agent messages.")
 

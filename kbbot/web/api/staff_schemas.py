@@ -16,7 +16,7 @@ from ...support.saved_replies import MAX_USES_PER_REPLY
 from ...support.tags import MAX_TAG_CHARS, MAX_TAGS, TAG_INPUT
 from ...text import NO_CONTROL, ONE_LINE_TEXT
 from .schema_types import Documented, Id, Request, Response, SomeText, Whole
-from .schemas import SNIPPET_HTML, Action, ChoiceOut, PickOut
+from .schemas import SNIPPET_HTML, BotDecision, PickOut
 
 # -- handoffs ------------------------------------------------------------------
 
@@ -149,21 +149,15 @@ class ReplyEmail(Response):
     next_attempt_at: datetime | None
 
 
-class TranscriptEntry(Response):
+class TranscriptEntry(BotDecision):
     id: int
     role: Literal["customer", "bot", "agent"]
     text: str
     html: str | None = Field(None, description="Bot replies: `text` (Markdown) as sanitized HTML.")
     at: datetime
-    action: Action | None = None
-    confidence: float | None = None
-    section_confidence: float | None = None
-    section: str | None = None
     sources: list[dict] | None = None
-    choices: list[ChoiceOut] | None = Field(None, description="A suggestion's choices, best first.")
     choice: PickOut | None = Field(None, description="Customer messages: the bot's choice they picked.")
     cited_revision_id: int | None = None
-    handoff_offered: bool | None = None
     offer_reason: str | None = None
     helpful: bool | None = Field(None, description="The customer's vote on a bot reply; null: no vote.")
     author: str | None = None
