@@ -2,26 +2,28 @@
 
 
 class KbbotError(Exception):
-    """Base class of every error kbbot reports to a person."""
+    """Base class of every error kbbot reports to a person: `message` says what is wrong, after the
+    places it names when there are some (a file, a key, a field: "articles/a.md: title: is empty")."""
+
+    def __init__(self, message="", *places):
+        super().__init__(": ".join([*(str(place) for place in places if place), message]))
+        self.message = message
 
 
 class ArticleError(KbbotError):
     """An article source that cannot be imported: names the file and what is wrong."""
 
     def __init__(self, path, message):
-        super().__init__(f"{path}: {message}")
+        super().__init__(message, path)
         self.path = path
-        self.message = message
 
 
 class SettingsError(KbbotError):
     """A help center's settings file that cannot be used: names the file, the key and what is wrong."""
 
     def __init__(self, path, key, message):
-        super().__init__(f"{path}: {key}: {message}" if key else f"{path}: {message}")
-        self.path = path
-        self.key = key
-        self.message = message
+        super().__init__(message, path, key)
+        self.path, self.key = path, key
 
 
 class IndexCorrupt(KbbotError):
@@ -56,6 +58,5 @@ class InvalidInput(KbbotError):
     """A value that breaks a rule the schema cannot express; names the field."""
 
     def __init__(self, field, message):
-        super().__init__(f"{field}: {message}")
+        super().__init__(message, field)
         self.field = field
-        self.message = message
