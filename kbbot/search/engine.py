@@ -139,7 +139,7 @@ class Engine:
     def _outline(self, article):
         """The article's `sections.Outline`, cut once per revision; None if its passages are not the
         indexed ones (the body was cut by another chunking version and waits to be cut again)."""
-        return self._knowledge.outlined(article, self.encoder.encode)[0]
+        return self._knowledge.outlined(article)
 
     def _section_features(self, article, query):
         """`KnowledgeBase.section_features` of one article for `query`."""
@@ -171,7 +171,7 @@ class Engine:
     def _source(self, hit, query, top_score, probability, choice=None):
         """`KnowledgeBase.source` of `hit`."""
         with self._lock:
-            return self._knowledge.source(hit, query, top_score, probability, self.encoder.encode, choice)
+            return self._knowledge.source(hit, query, top_score, probability, choice)
 
     def corrected(self, session: Session, question):
         """`question` with its misspelt words corrected to the knowledge base's words (`spelling`)."""

@@ -149,7 +149,7 @@ class KnowledgeBase:
     articles: dict[int, ArticleInfo]  # by id, ascending
     article_ids: np.ndarray  # shape (n_articles,), in `articles` order
     centroids: np.ndarray  # L2-normalized mean entry vector of each article, shape (n_articles, dimension)
-    outlines: dict  # article id -> (revision id, its outline, its heading vectors): `outlined`
+    outlines: dict  # article id -> [revision id, its outline, its heading vectors]: `outlined`
     versions: dict  # article id -> its version when read (`article_versions`)
 
     @classmethod
@@ -262,20 +262,29 @@ class KnowledgeBase:
             self.lexical.code_matches(query.text),
         )
 
-    def outlined(self, article, encode):
-        """(the article's `sections.Outline`, the embeddings of its sections' heading paths under the
-        title, shape (n_sections, dimension)), computed on first use of each revision and kept.
-        The outline is None, and the embeddings too, if its passages are not the indexed ones (the
-        body was cut by another chunking version and waits to be cut again). `encode`: the encoder's."""
+    def outlined(self, article):
+        """The article's `sections.Outline`, cut on first use of each revision and kept; None if its
+        passages are not the indexed ones (the body was cut by another chunking version and waits to
+        be cut again)."""
         kept = self.outlines.get(article.id)
         if kept is None or kept[0] != article.revision_id:
-            found, vectors = sections.outline(article.body), None
+            found = sections.outline(article.body)
             if len(found.passages) != len(article.passage_ids):
                 found = None
-            else:
-                vectors = encode([section_heading_text(article.title, s) for s in found.sections])
-            kept = self.outlines[article.id] = (article.revision_id, found, vectors)
-        return kept[1], kept[2]
+            kept = self.outlines[article.id] = [article.revision_id, found, None]
+        return kept[1]
+
+    def heading_vectors(self, article, encode):
+        """The embeddings of the article's sections' heading paths under its title, shape
+        (n_sections, dimension), computed on first use of each revision and kept (None without an
+        outline). Only the article whose sections are judged needs them, not every one listed: a
+        question that lists three articles new to this process embeds the headings of one.
+        `encode`: the encoder's."""
+        found = self.outlined(article)
+        kept = self.outlines[article.id]
+        if found is not None and kept[2] is None:
+            kept[2] = encode([section_heading_text(article.title, s) for s in found.sections])
+        return kept[2]
 
     def passage_scores(self, article, query):
         """`retrieval.passage_scores` of the article's passages for `query`, in reading order."""
@@ -286,12 +295,12 @@ class KnowledgeBase:
             query.passage_lexical[[self.passage_rows[i] for i in passage_ids]],
         )
 
-    def source(self, hit, query, top_score, probability, encode, choice=None):
+    def source(self, hit, query, top_score, probability, choice=None):
         """The `Source` for `hit`, whose `confidence` is `probability`: the article, with the passage
         that answers `query` best (or the first passage of the section `choice`, a position in its
-        outline). `encode`: the encoder's, for the outline (`outlined`)."""
+        outline)."""
         article = self.articles[hit.article_id]
-        outline = self.outlined(article, encode)[0] if article.passage_ids else None
+        outline = self.outlined(article) if article.passage_ids else None
         position = None
         if choice is not None:
             position = outline.sections[choice].first
@@ -323,15 +332,15 @@ class KnowledgeBase:
     def section_features(self, article, query, encode):
         """(outline, passage scores, `retrieval.section_features`) of one article for `query`; outline
         and features are None for an article without sections to choose from (no body, or not cut
-        yet). `encode`: the encoder's, for `outlined`."""
+        yet). `encode`: the encoder's, for `heading_vectors`."""
         if not article.passage_ids:
             return None, np.zeros(0), None
         scores = self.passage_scores(article, query)
-        found, heading_vectors = self.outlined(article, encode)
+        found = self.outlined(article)
         if found is None:
             return None, scores, None
         features = retrieval.section_features(
-            found, scores, heading_vectors @ query.vector, query.marked, query.intents
+            found, scores, self.heading_vectors(article, encode) @ query.vector, query.marked, query.intents
         )
         return found, scores, features
 
