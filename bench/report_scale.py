@@ -486,6 +486,10 @@ def seed(session, count, seed=0, now=None):
                 text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
             )
     session.commit()
+    # The planner's statistics, as a live database has them (autovacuum analyzes PostgreSQL's tables as
+    # they grow; SQLite keeps what `ANALYZE` gathers): without them a bulk load is planned as empty.
+    session.execute(text("ANALYZE"))
+    session.commit()
 
 
 def signed_in_admin(app):
