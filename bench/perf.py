@@ -382,6 +382,7 @@ def start_seconds(env, log_path, timeout_s=3600):
 def first_start(workdir):
     """Seconds of a first `kbbot serve` on an empty instance (its own instance folder: the ONNX model
     exported too), importing the sample articles and embedding them."""
+    workdir.mkdir(parents=True)
     env = faults.environment(workdir)
     env["KBBOT_SYNC_ON_FIRST_START"] = "1"
     return start_seconds(env, workdir / "first-start.log")
