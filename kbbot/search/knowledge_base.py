@@ -277,8 +277,8 @@ class KnowledgeBase:
     def heading_vectors(self, article, encode):
         """The embeddings of the article's sections' heading paths under its title, shape
         (n_sections, dimension), computed on first use of each revision and kept (None without an
-        outline). Only the article whose sections are judged needs them, not every one listed: a
-        question that lists three articles new to this process embeds the headings of one.
+        outline). Only the articles whose sections are judged need them (the top one's, and those
+        offered as choices), not every source listed, which needs its outline only.
         `encode`: the encoder's."""
         found = self.outlined(article)
         kept = self.outlines[article.id]
