@@ -239,62 +239,94 @@ class DenseIndex:
 
     @classmethod
     def _read(cls, directory, manifest_path, model_name, dimension):
-        try:
-            manifest = json.loads(manifest_path.read_bytes())
-            index_name = manifest["index_file"]
-            expected = (manifest["format"], manifest["model"], manifest["dimension"])
-            count, generation = int(manifest["count"]), int(manifest["generation"])
-            hashes = {int(k): str(v) for k, v in manifest["entries"].items()}
-            kind, labels = (
-                manifest.get("kind", ann.FLAT),
-                [int(label) for label in manifest.get("labels", ())],
-            )
-        except (ValueError, KeyError, TypeError, AttributeError) as e:
-            raise IndexCorrupt(f"unreadable index manifest {manifest_path}: {e}") from e
-        if expected != (FORMAT_VERSION, model_name, dimension):
+        manifest = _read_manifest(manifest_path)
+        if manifest.stamp != (FORMAT_VERSION, model_name, dimension):
             raise IndexCorrupt(
-                f"index was built with model {manifest.get('model')!r} (dimension {manifest.get('dimension')}),"
-                f" format {manifest.get('format')}; configured: {model_name!r} (dimension {dimension})"
+                f"index was built with model {manifest.stamp[1]!r} (dimension {manifest.stamp[2]}),"
+                f" format {manifest.stamp[0]}; configured: {model_name!r} (dimension {dimension})"
             )
-        index_path = directory / Path(str(index_name)).name
-        try:
-            data = index_path.read_bytes()
-        except OSError as e:
-            raise IndexCorrupt(f"cannot read index file {index_path}: {e.strerror}") from e
-        if hashlib.sha256(data).hexdigest() != manifest.get("sha256"):
-            raise IndexCorrupt(f"index file {index_path} does not match its manifest checksum")
+        index_path = directory / manifest.index_name
+        data = _index_bytes(index_path, manifest.sha256)
         try:
             faiss_index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
         except RuntimeError as e:
             raise IndexCorrupt(f"FAISS cannot read {index_path}: {e}") from e
         store = (
-            ann.HnswStore(dimension, faiss_index, labels)
-            if kind == ann.HNSW
+            ann.HnswStore(dimension, faiss_index, manifest.labels)
+            if manifest.kind == ann.HNSW
             else ann.FlatStore(dimension, faiss_index)
         )
-        stored = len(labels) if kind == ann.HNSW else count
+        stored = len(manifest.labels) if manifest.kind == ann.HNSW else manifest.count
         if (
             faiss_index.ntotal != stored
-            or set(store.ids()) != set(hashes)
-            or count != len(hashes)
+            or set(store.ids()) != set(manifest.hashes)
+            or manifest.count != len(manifest.hashes)
             or faiss_index.d != dimension
         ):
             raise IndexCorrupt(
-                f"index file {index_path} holds {faiss_index.ntotal} vectors, manifest says {count}"
+                f"index file {index_path} holds {faiss_index.ntotal} vectors, manifest says {manifest.count}"
             )
-        index = cls(dimension, model_name, generation)
+        index = cls(dimension, model_name, manifest.generation)
         index._store = store
-        index.hashes = hashes
+        index.hashes = manifest.hashes
         return index
+
+
+@dataclass(frozen=True)
+class _Manifest:
+    """What a saved index's manifest says: (format, model, dimension) it was made with, its file,
+    {entry id: content hash}, the content generation, the store's kind and HNSW labels."""
+
+    stamp: tuple
+    index_name: str
+    sha256: str | None
+    count: int
+    generation: int
+    hashes: dict
+    kind: str
+    labels: list
+
+
+def _read_manifest(manifest_path: Path) -> _Manifest:
+    """The manifest at `manifest_path`; IndexCorrupt when it cannot be read or parsed."""
+    try:
+        manifest = json.loads(manifest_path.read_bytes())
+        return _Manifest(
+            stamp=(manifest["format"], manifest["model"], manifest["dimension"]),
+            index_name=Path(str(manifest["index_file"])).name,
+            sha256=manifest.get("sha256"),
+            count=int(manifest["count"]),
+            generation=int(manifest["generation"]),
+            hashes={int(k): str(v) for k, v in manifest["entries"].items()},
+            kind=manifest.get("kind", ann.FLAT),
+            labels=[int(label) for label in manifest.get("labels", ())],
+        )
+    except OSError as e:
+        raise IndexCorrupt(f"cannot read index manifest {manifest_path}: {e.strerror}") from e
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise IndexCorrupt(f"unreadable index manifest {manifest_path}: {e}") from e
+
+
+def _index_bytes(index_path: Path, sha256):
+    """The index file's bytes; IndexCorrupt when it cannot be read or does not match `sha256`."""
+    try:
+        data = index_path.read_bytes()
+    except OSError as e:
+        raise IndexCorrupt(f"cannot read index file {index_path}: {e.strerror}") from e
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise IndexCorrupt(f"index file {index_path} does not match its manifest checksum")
+    return data
 
 
 def saved_generation(directory: Path):
     """The content generation of the index saved under `directory`, or None when none can be read:
     a process that has the same generation in memory need not write the same index again."""
     try:
-        return int(json.loads((Path(directory) / MANIFEST_NAME).read_bytes())["generation"])
-    except (OSError, ValueError, KeyError, TypeError):
+        return _read_manifest(Path(directory) / MANIFEST_NAME).generation
+    except IndexCorrupt:
         return None
+
+
 def saved_index_holds(
     directory: Path, model_name: str, dimension: int, hashes: dict[int, str], generation: int
 ):
@@ -304,16 +336,14 @@ def saved_index_holds(
     directory = Path(directory)
     try:
         with _locked(directory, exclusive=False):
-            manifest = json.loads((directory / MANIFEST_NAME).read_bytes())
-            saved = {int(k): str(v) for k, v in manifest["entries"].items()}
-            data = (directory / Path(str(manifest["index_file"])).name).read_bytes()
-            stamp = (manifest["format"], manifest["model"], manifest["dimension"], manifest["generation"])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            manifest = _read_manifest(directory / MANIFEST_NAME)
+            _index_bytes(directory / manifest.index_name, manifest.sha256)
+    except (OSError, IndexCorrupt):
         return False  # missing or unreadable: `DenseIndex.load` says why when the index is rebuilt
     return (
-        stamp == (FORMAT_VERSION, model_name, dimension, generation)
-        and saved == hashes
-        and hashlib.sha256(data).hexdigest() == manifest.get("sha256")
+        manifest.stamp == (FORMAT_VERSION, model_name, dimension)
+        and manifest.generation == generation
+        and manifest.hashes == hashes
     )
 
 
