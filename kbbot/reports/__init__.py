@@ -45,7 +45,7 @@ from .periods import (
 )
 from .reading import read_records
 from .settings import ReportSettings
-from .summary import Report, build_report, summarize, summarize_records, trend
+from .summary import Report, build_report, judge, summarize, summarize_records, trend
 from .surveys import ces_summary, csat_summary, nps_summary
 from .text import format_value
 
@@ -73,6 +73,7 @@ __all__ = [
     "followed_by_repeat_contact",
     "format_value",
     "in_period",
+    "judge",
     "normalize_question",
     "nps_summary",
     "outcome",

@@ -253,11 +253,12 @@ def build(session, period, settings, encode, content_only=False):
     """The dashboard of `period`: the report and, unless `content_only`, its trend, from one read."""
     since, until = period.bounds
     records = reports.read_records(session, since, until, settings)
-    report = reports.summarize_records(records, since, until, settings, encode)
+    judged = reports.judge(records, since, until, settings)  # once, for the report and its trend
+    report = reports.summarize_records(records, since, until, settings, encode, judged)
     if content_only:
         return Dashboard(period, report)
     buckets = reports.trend_periods(since, until, period.granularity)
-    return Dashboard(period, report, buckets, reports.trend(records, buckets, settings))
+    return Dashboard(period, report, buckets, reports.trend(records, buckets, settings, judged))
 
 
 def value_at(data, key):

@@ -86,7 +86,9 @@ class Report:
         return "\n".join(_text_lines(self))
 
 
-def summarize(since, until, conversations, surveys, visits, settings, encode, activity=None, targets=()):
+def summarize(
+    since, until, conversations, surveys, visits, settings, encode, activity=None, targets=(), judged=None
+):
     """The report of [since, until) (timezone-aware datetimes).
 
     `conversations`: the period's conversations and, as their visitors'
@@ -99,6 +101,7 @@ def summarize(since, until, conversations, surveys, visits, settings, encode, ac
     `activity`: the period's article views, article votes and handoffs, for
     the article-performance ledger (none: no ledger).
     `targets`: SLA targets that ended (`ReplyTargetRecord`); those outside the period are ignored.
+    `judged`: `judge`'s outcomes of these conversations, when the caller has them already.
     """
     counted = _counted(conversations, since, until)
     counted_ids = {c.id for c in counted}
@@ -106,7 +109,7 @@ def summarize(since, until, conversations, surveys, visits, settings, encode, ac
         since,
         until,
         counted,
-        _judged(counted, _by_visitor(conversations), settings),
+        judged if judged is not None else _judged(counted, _by_visitor(conversations), settings),
         [answer for answer in surveys if answer.conversation_id in counted_ids],
         [visit for visit in visits if since <= visit.at < until],
         settings,
@@ -237,9 +240,16 @@ def build_report(session: Session, since, until, settings, encode) -> Report:
     return summarize_records(read_records(session, since, until, settings), since, until, settings, encode)
 
 
-def summarize_records(records, since, until, settings, encode) -> Report:
+def judge(records, since, until, settings):
+    """{conversation id: (its `Outcome`, whether a repeat contact followed it)} of the conversations
+    `records` count in [since, until): what a report and the trend of the same period both need."""
+    return _judged(_counted(records.conversations, since, until), _by_visitor(records.conversations), settings)
+
+
+def summarize_records(records, since, until, settings, encode, judged=None) -> Report:
     """The report of [since, until) from records `read_records` read (the dashboard reuses them for
-    trends), with the per-agent figures when the records name the agents."""
+    trends), with the per-agent figures when the records name the agents; `judged` as `summarize`
+    takes it."""
     report = summarize(
         since,
         until,
@@ -250,17 +260,18 @@ def summarize_records(records, since, until, settings, encode) -> Report:
         encode,
         records.activity,
         records.targets,
+        judged,
     )
     if records.agents is None:
         return report
-    counted = [c for c in records.conversations if in_period(c, since, until)]
+    counted = _counted(records.conversations, since, until)
     agents = agent_figures(
         counted, records.surveys, records.targets, since, until, records.agents, settings.schedule
     )
     return replace(report, agents=agents)
 
 
-def trend(records, periods, settings) -> list[Report]:
+def trend(records, periods, settings, judged=None) -> list[Report]:
     """The report of each of `periods`, from `records` read once for their whole span.
 
     `records`: `read_records` of a period covering all of `periods`: every
@@ -270,13 +281,15 @@ def trend(records, periods, settings) -> list[Report]:
 
     One pass: each conversation is judged once and the records are sorted
     once, each period then takes its slice; each report equals `summarize`'s
-    of its period alone.
+    of its period alone. `judged`: `judge`'s outcomes over the periods' span, when the caller has
+    them already (the dashboard judges once for its report and its trend).
     """
     if not periods:
         return []
     figures_only = replace(settings, top_questions=0, content_gaps=0)
     counted = _counted(records.conversations, min(p[0] for p in periods), max(p[1] for p in periods))
-    judged = _judged(counted, _by_visitor(records.conversations), settings)
+    if judged is None:
+        judged = _judged(counted, _by_visitor(records.conversations), settings)
     surveys = defaultdict(list)
     for answer in records.surveys:
         surveys[answer.conversation_id].append(answer)
