@@ -111,6 +111,8 @@ export function initQueue(root) {
   let shown = [];
 
   function refresh() {
+    // The handoff page hides its queue pane below 1280 px: nobody sees it, so it is not fetched.
+    if (!root.getClientRects().length) return Promise.resolve();
     return api(url).then((data) => {
       const counts = {
         open: data.counts.open,

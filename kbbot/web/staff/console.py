@@ -97,7 +97,7 @@ def _back(handoff_id, anchor=None):
 
 def _problem_text(error):
     """A core error as a sentence for the flash message."""
-    message = error.message if isinstance(error, InvalidInput) else str(error)
+    message = error.message
     return message[0].upper() + message[1:] + "."
 
 
