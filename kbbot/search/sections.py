@@ -125,15 +125,14 @@ def answer_span(probabilities, words, threshold):
 def article_choices(section_orders, limit):
     """What to offer when unsure which article answers: (article position, section position or
     None) pairs, best first, for articles ranked best first, each given by its sections' positions,
-    likeliest first (`section_orders`; empty for an article without sections). The first article's
-    two likeliest sections, then the likeliest of each next article: the first article is most
-    often the right one, and its best section is the one most often missed.
+    likeliest first (`section_orders`; empty for an article without sections). A card per article,
+    with its likeliest section, for up to `limit` articles, as the answer bots of Zendesk and
+    Intercom offer two or three articles; with fewer articles than that, the first article's next
+    likeliest sections follow its card.
     """
-    picks = [(0, position) for position in section_orders[0][:2]] or [(0, None)]
-    picks += [
-        (article, order[0] if order else None) for article, order in enumerate(section_orders[1:], start=1)
-    ]
-    return picks[:limit]
+    cards = [(article, order[0] if order else None) for article, order in enumerate(section_orders[:limit])]
+    more = [(0, position) for position in section_orders[0][1 : 1 + limit - len(cards)]]
+    return cards[:1] + more + cards[1:]
 
 
 def quote(outline, section, passage_scores, question_terms=frozenset(), narrow=False):

@@ -11,7 +11,7 @@ conversation so far, the message and the engine's answer:
 - an article the customer says did not work is not offered to them again;
 - two unhelpful turns in a row (a reply that was not an answer, an answer
   voted "not helpful", or a reply the customer says did not work) make the
-  bot offer a person;
+  bot offer a person, and so does "None of these" after its choices;
 - an answer quotes the section of the article that answers; when the bot is
   sure of the article but not of the section, or unsure of the article, it
   offers choices instead ("Which of these?"), and a pick is a turn of its own
@@ -50,7 +50,9 @@ _HUMAN_REQUEST = re.compile(
 _FAILURE_REPORT = re.compile(
     r"\b(still|again)\b.{0,30}\b(fails?|failing|error|broken|not work\w*|doesn'?t work|does not work|same)\b"
     r"|\b(didn'?t|did not|doesn'?t|does not)\s+(help|work|fix)"
-    r"|\bnot working\b",
+    r"|\bnot working\b"
+    # the whole message, after choices: none of them is it (the widget's "None of these")
+    r"|^\W*(none of (these|those|them|the above)|neither( of (these|those|them))?)\W*$",
     re.IGNORECASE,
 )
 _FOLLOW_UP_OPENING = re.compile(
@@ -327,8 +329,8 @@ def decide(history, text, answer, voted_down, waiting_for_person, url_for_articl
         and bool(judged)
         and was_unhelpful(*judged[-1], voted_down)
     )
-    if said_it_failed and previous_unhelpful and len(judged) > 1 and was_unhelpful(*judged[-2], voted_down):
-        action, this_unhelpful = Action.HANDOFF, True  # two replies in a row did not help: no third try
+    if said_it_failed and previous_unhelpful and _no_more_tries(judged, voted_down):
+        action, this_unhelpful = Action.HANDOFF, True
     reason = offer_reason(action, asked_for_human, previous_unhelpful, this_unhelpful)
     if asked_for_human:
         action = Action.HANDOFF
@@ -357,6 +359,12 @@ def decide(history, text, answer, voted_down, waiting_for_person, url_for_articl
         revision_id=top.revision_id if top else None,
         offer_reason=reason,
     )
+
+
+def _no_more_tries(judged, voted_down):
+    """After a failure report: two replies in a row did not help, or the last one offered the bot's
+    best choices ("None of these"), so a third try would only guess again."""
+    return judged[-1][0].action == Action.SUGGEST or (len(judged) > 1 and was_unhelpful(*judged[-2], voted_down))
 
 
 def _reply_text(action, reason, answer, top, sources, choices, other_articles):

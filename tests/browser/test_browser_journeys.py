@@ -213,6 +213,19 @@ def test_unsure_which_2fa_section_the_bot_asks_and_a_click_answers_with_it(live_
     screenshot(page, "choices-2fa-picked")
 
 
+def test_none_of_the_choices_hands_off_to_a_person(live_site, page):
+    page.goto(live_site.url)
+    frame, _ = open_widget(page)
+    reply = ask(frame, "two step verification")
+    expect(reply).to_have_attribute("data-action", "suggest")
+    reply.get_by_role("button", name="None of these").click()
+    expect(frame.locator("[data-testid=message-customer] .kb-msg__bubble").last).to_have_text("None of these")
+    offer = frame.locator("[data-testid=message-bot]").nth(1)
+    expect(offer).to_have_attribute("data-action", "handoff", timeout=SLOW)
+    expect(frame.locator("#kb-handoff-form")).to_be_visible()
+    expect(reply.locator("[data-testid=choices]")).to_be_hidden()
+
+
 def test_a_search_nothing_answers_says_so_and_offers_the_assistant(live_site, page):
     page.goto(f"{live_site.url}/search?q=salesforce")
     expect(page.locator("#kb-no-results-title")).to_have_text("No articles match “salesforce”")

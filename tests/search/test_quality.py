@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from kbbot.models import Article
-from kbbot.search import evaluation
+from kbbot.search import evaluation, sections
 from kbbot.web.services import get_engine
 from kbbot.web.session import get_session
 from tests.helpers import ROOT, SAMPLE_QUESTIONS
@@ -71,6 +71,29 @@ def test_every_answer_phrase_is_in_an_expected_article(sample_app):
                     for slug in question.expected
                     for text in texts[slug]
                 ), f"{path.name}: {phrase!r} is in no text of {question.expected}"
+
+
+def test_every_labelled_section_is_a_section_of_the_article_that_holds_an_answer_phrase(sample_app):
+    """The `section` labels name real sections of the first expected article, and one of them
+    holds an answer phrase, so section accuracy and "resolved" measure what they claim."""
+    with sample_app.app_context():
+        articles = get_session().scalars(select(Article).where(Article.status == "published")).all()
+        outlines = {a.slug: (a.title, sections.outline(a.body)) for a in articles}
+    for path in (SAMPLE_DEV, SAMPLE_QUESTIONS, SAMPLE_BLIND):
+        covered = [question for question in evaluation.read_questions(path) if question.expected]
+        assert all(question.sections for question in covered), f"{path.name}: a covered question has no section"
+        for question in covered:
+            title, outline = outlines[question.expected[0]]
+            texts = {"": [title]} if not outline.sections else {}  # a title that states the answer
+            for section in outline.sections:
+                passages = outline.passages[section.first : section.last + 1]
+                texts.setdefault(section.heading, []).extend(p.text for p in passages)
+            unknown = set(question.sections) - set(texts)
+            assert not unknown, f"{path.name}: {question.query!r}: {question.expected[0]} has no section {unknown}"
+            labelled = [text for heading in question.sections for text in texts[heading]]
+            assert any(evaluation.shows_the_fact(text, question.answer) for text in labelled), (
+                f"{path.name}: {question.query!r}: no answer phrase in {question.sections}"
+            )
 
 
 def test_the_test_set_is_big_enough(outcomes):

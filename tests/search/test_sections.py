@@ -92,9 +92,16 @@ def test_otherwise_the_likeliest_section_stands_alone(probabilities, words):
     assert span == (int(np.argmax(probabilities)),) and probability == max(probabilities)
 
 
-def test_article_choices_lead_with_the_top_article_s_two_likeliest_sections():
-    assert sections.article_choices([[4, 1, 0], [2, 0], [0]], 3) == [(0, 4), (0, 1), (1, 2)]
+def test_article_choices_are_a_card_per_article_with_its_likeliest_section():
+    assert sections.article_choices([[4, 1, 0], [2, 0], [0]], 3) == [(0, 4), (1, 2), (2, 0)]
     assert sections.article_choices([[], [3, 1], [0]], 3) == [(0, None), (1, 3), (2, 0)]
+    assert sections.article_choices([[4, 1, 0], [2, 0], [0], [1]], 3) == [(0, 4), (1, 2), (2, 0)]
+
+
+def test_with_fewer_articles_than_choices_the_first_article_s_next_sections_follow_its_card():
+    assert sections.article_choices([[4, 1, 0], [2, 0]], 3) == [(0, 4), (0, 1), (1, 2)]
+    assert sections.article_choices([[4, 1, 0]], 3) == [(0, 4), (0, 1), (0, 0)]
+    assert sections.article_choices([[]], 3) == [(0, None)]
 
 
 @pytest.mark.parametrize(

@@ -43,6 +43,15 @@ def test_follow_ups(message, follow_up):
     assert decisions.is_follow_up(message) is follow_up
 
 
+@pytest.mark.parametrize(
+    "message, failed",
+    [("None of these", True), ("neither of them!", True), ("none of the above", True),
+     ("neither invoice was sent", False), ("none of these invoices have a due date", False)],
+)  # fmt: skip
+def test_none_of_these_after_choices_says_they_failed_but_only_as_the_whole_message(message, failed):
+    assert decisions.reports_failure(message) is failed
+
+
 def test_offer_reasons():
     assert decisions.offer_reason("answer", True, False, False) == "customer_request"
     assert decisions.offer_reason("handoff", False, False, True) == "low_confidence"

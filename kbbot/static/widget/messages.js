@@ -125,6 +125,8 @@ export function choiceLabel(choice) {
   return choice.section || choice.title;
 }
 
+const NONE_OF_THESE = "None of these";
+
 // "Which of these?": sections of one article, or articles with their best section as a second line.
 function choiceButtons(choices) {
   const group = el("div", "kb-suggest");
@@ -143,6 +145,10 @@ function choiceButtons(choices) {
     option.addEventListener("click", () => pickChoice(choice, group));
     group.appendChild(option);
   }
+  // The way out when none fits: the bot takes it as the choices having failed and offers a person.
+  const none = button("kb-suggest__none", NONE_OF_THESE, "choice-none");
+  none.addEventListener("click", () => sendMessage(NONE_OF_THESE));
+  group.appendChild(none);
   return group;
 }
 
