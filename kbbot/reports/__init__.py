@@ -9,7 +9,7 @@ read, so the command line and the dashboard always show the same numbers.
 
 The modules: `records` (what the definitions read), `periods`, `settings`,
 the definitions by concept (`deflection`, `surveys`, `content_gaps`,
-`performance`, `sla`, `agents`, with `rates`), `reading` (the only SQL), `summary` (the
+`performance`, `sla`, `agents`, with `rates` and `kinds`), `reading` (the only SQL), `summary` (the
 `Report`), `text`, `charts`, `csv_export`, `tables` and `dashboard`. This package
 re-exports what its callers use.
 """

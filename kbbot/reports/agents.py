@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ..models import HandoffStatus
 from ..support import business_hours
+from .kinds import Duration, Rate, Score
 from .rates import mean, median
 from .surveys import csat_summary
 
@@ -18,14 +19,14 @@ class AgentFigures:
     name: str
     handled: int  # handoffs they replied in, or resolved while assigned to them
     first_replies: int  # of those, the handoffs whose first agent reply was theirs
-    median_first_reply_seconds: float | None
-    median_first_reply_business_seconds: float | None
+    median_first_reply_seconds: Duration
+    median_first_reply_business_seconds: Duration
     csat_responses: int
-    csat_average: float | None
-    csat_satisfied_rate: float | None
+    csat_average: Score
+    csat_satisfied_rate: Rate
     sla_targets: int  # first- and next-reply targets that ended in the period, theirs
     sla_met: int
-    sla_met_rate: float | None
+    sla_met_rate: Rate
 
 
 def handlers(handoff):

@@ -12,6 +12,7 @@ from functools import cached_property
 
 from .. import reports
 from ..errors import InvalidInput
+from .kinds import kind_of
 from .surveys import CSAT_SCALE
 from .tables import Column, Table, agents_table, articles_table, content_gaps_table, top_questions_table
 
@@ -25,12 +26,15 @@ CHART_DOMAINS = {"rate": (0, 1), "score": (1, 5), "nps": (-100, 100)}
 
 @dataclass(frozen=True)
 class Figure:
-    """A scalar of the report: its key (a path in `kbbot report --json`), label and kind of number."""
+    """A scalar of the report: its key (a path in `kbbot report --json`) and label."""
 
     key: str
     label: str
-    kind: str  # "count" | "rate" | "number" | "duration" | "score" | "nps"
-    trend: bool = False  # drawn as a trend chart
+
+    @property
+    def kind(self):
+        """Its kind of number: its field's in `reports.Report` ("count", "rate", "duration"...)."""
+        return kind_of(reports.Report, self.key)
 
     @property
     def domain(self):
@@ -40,59 +44,78 @@ class Figure:
 
 # Every scalar of the report, in the order the dashboard lists them.
 FIGURES = (
-    Figure("conversations", "Conversations", "count", trend=True),
-    Figure("customer_questions", "Customer questions", "count"),
-    Figure("outcomes.deflected_confirmed", "Deflected, confirmed", "count"),
-    Figure("outcomes.deflected_assumed", "Deflected, assumed", "count"),
-    Figure("outcomes.deflection_pending", "Deflection pending (window open)", "count"),
-    Figure("outcomes.handed_off", "Handed off", "count"),
-    Figure("outcomes.abandoned", "Abandoned", "count"),
-    Figure("deflection_rate", "Deflection rate", "rate", trend=True),
-    Figure("handoff_rate", "Handoff rate", "rate", trend=True),
-    Figure("bot_replies", "Bot replies", "count"),
-    Figure("answers", "Bot answers", "count"),
-    Figure("answer_rate", "Answer rate", "rate", trend=True),
-    Figure("suggestions", "Suggestions with choices", "count"),
-    Figure("suggestions_picked", "Suggestions picked from", "count"),
-    Figure("pick_rate", "Suggestion pick rate", "rate"),
-    Figure("feedback", "Votes on answers", "count"),
-    Figure("helpful", "Helpful votes on answers", "count"),
-    Figure("helpful_rate", "Helpful rate", "rate", trend=True),
-    Figure("repeat_contacts", "Repeat contacts", "count"),
-    Figure("repeat_contact_rate", "Repeat-contact rate", "rate", trend=True),
-    Figure("resolved", "Resolved conversations", "count"),
-    Figure("resolved_without_repeat", "Resolved without repeat contact", "count"),
-    Figure("first_contact_resolution", "First-contact resolution", "rate", trend=True),
-    Figure("help_center_sessions", "Help-center sessions", "count", trend=True),
-    Figure("handoffs", "Handoffs", "count", trend=True),
-    Figure("self_service_score", "Self-service score", "number", trend=True),
-    Figure("handoffs_by_reason.customer_request", "Handoffs: customer asked", "count"),
-    Figure("handoffs_by_reason.low_confidence", "Handoffs: low confidence", "count"),
-    Figure("handoffs_by_reason.repeated_unhelpful", "Handoffs: repeatedly unhelpful", "count"),
-    Figure("handoffs_by_reason.negative_feedback", "Handoffs: negative feedback", "count"),
-    Figure("median_first_reply_seconds", "Median first agent reply", "duration", trend=True),
-    Figure("sla.median_first_reply_business_seconds", "Median first agent reply, business hours", "duration"),
-    Figure("sla.first_reply_met_rate", "First replies within SLA", "rate", trend=True),
-    Figure("sla.first_reply_targets", "First-reply SLA targets", "count"),
-    Figure("sla.first_reply_met", "First-reply SLA targets met", "count"),
-    Figure("sla.next_reply_met_rate", "Next replies within SLA", "rate"),
-    Figure("sla.next_reply_targets", "Next-reply SLA targets", "count"),
-    Figure("sla.next_reply_met", "Next-reply SLA targets met", "count"),
-    Figure("csat.responses", "CSAT responses", "count"),
-    Figure("csat.average", "CSAT average (1-5)", "score", trend=True),
-    Figure("csat.satisfied_rate", "CSAT (share of 4 and 5)", "rate", trend=True),
-    *(Figure(f"csat.distribution.{score}", f"CSAT: {score}", "count") for score in CSAT_SCALE),
-    Figure("ces.responses", "CES responses", "count"),
-    *(Figure(f"ces.distribution.{choice}", f"CES: {choice}", "count") for choice in reports.CES_CHOICES),
-    Figure("nps.responses", "NPS responses", "count"),
-    Figure("nps.promoters", "NPS promoters", "count"),
-    Figure("nps.passives", "NPS passives", "count"),
-    Figure("nps.detractors", "NPS detractors", "count"),
-    Figure("nps.score", "NPS", "nps", trend=True),
+    Figure("conversations", "Conversations"),
+    Figure("customer_questions", "Customer questions"),
+    Figure("outcomes.deflected_confirmed", "Deflected, confirmed"),
+    Figure("outcomes.deflected_assumed", "Deflected, assumed"),
+    Figure("outcomes.deflection_pending", "Deflection pending (window open)"),
+    Figure("outcomes.handed_off", "Handed off"),
+    Figure("outcomes.abandoned", "Abandoned"),
+    Figure("deflection_rate", "Deflection rate"),
+    Figure("handoff_rate", "Handoff rate"),
+    Figure("bot_replies", "Bot replies"),
+    Figure("answers", "Bot answers"),
+    Figure("answer_rate", "Answer rate"),
+    Figure("suggestions", "Suggestions with choices"),
+    Figure("suggestions_picked", "Suggestions picked from"),
+    Figure("pick_rate", "Suggestion pick rate"),
+    Figure("feedback", "Votes on answers"),
+    Figure("helpful", "Helpful votes on answers"),
+    Figure("helpful_rate", "Helpful rate"),
+    Figure("repeat_contacts", "Repeat contacts"),
+    Figure("repeat_contact_rate", "Repeat-contact rate"),
+    Figure("resolved", "Resolved conversations"),
+    Figure("resolved_without_repeat", "Resolved without repeat contact"),
+    Figure("first_contact_resolution", "First-contact resolution"),
+    Figure("help_center_sessions", "Help-center sessions"),
+    Figure("handoffs", "Handoffs"),
+    Figure("self_service_score", "Self-service score"),
+    Figure("handoffs_by_reason.customer_request", "Handoffs: customer asked"),
+    Figure("handoffs_by_reason.low_confidence", "Handoffs: low confidence"),
+    Figure("handoffs_by_reason.repeated_unhelpful", "Handoffs: repeatedly unhelpful"),
+    Figure("handoffs_by_reason.negative_feedback", "Handoffs: negative feedback"),
+    Figure("median_first_reply_seconds", "Median first agent reply"),
+    Figure("sla.median_first_reply_business_seconds", "Median first agent reply, business hours"),
+    Figure("sla.first_reply_met_rate", "First replies within SLA"),
+    Figure("sla.first_reply_targets", "First-reply SLA targets"),
+    Figure("sla.first_reply_met", "First-reply SLA targets met"),
+    Figure("sla.next_reply_met_rate", "Next replies within SLA"),
+    Figure("sla.next_reply_targets", "Next-reply SLA targets"),
+    Figure("sla.next_reply_met", "Next-reply SLA targets met"),
+    Figure("csat.responses", "CSAT responses"),
+    Figure("csat.average", "CSAT average (1-5)"),
+    Figure("csat.satisfied_rate", "CSAT (share of 4 and 5)"),
+    *(Figure(f"csat.distribution.{score}", f"CSAT: {score}") for score in CSAT_SCALE),
+    Figure("ces.responses", "CES responses"),
+    *(Figure(f"ces.distribution.{choice}", f"CES: {choice}") for choice in reports.CES_CHOICES),
+    Figure("nps.responses", "NPS responses"),
+    Figure("nps.promoters", "NPS promoters"),
+    Figure("nps.passives", "NPS passives"),
+    Figure("nps.detractors", "NPS detractors"),
+    Figure("nps.score", "NPS"),
 )
 FIGURES_BY_KEY = {figure.key: figure for figure in FIGURES}
-# The headline tiles, each with its trend chart.
-TILES = tuple(figure for figure in FIGURES if figure.trend)
+# The headline tiles, each with its trend chart, in the order they are shown.
+TILES = tuple(
+    FIGURES_BY_KEY[key]
+    for key in (
+        "conversations",
+        "deflection_rate",
+        "handoff_rate",
+        "answer_rate",
+        "helpful_rate",
+        "repeat_contact_rate",
+        "first_contact_resolution",
+        "help_center_sessions",
+        "handoffs",
+        "self_service_score",
+        "median_first_reply_seconds",
+        "sla.first_reply_met_rate",
+        "csat.average",
+        "csat.satisfied_rate",
+        "nps.score",
+    )
+)
 TILES_BY_TABLE = {f"trend-{figure.key}": figure for figure in TILES}
 CONTENT_TABLES = ("top-questions", "content-gaps", "articles")
 # Every table by name (an admin's view): the content tables, then the figures, agents, surveys and trends.

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from ..search.confidence import Action
 from .deflection import DEFLECTED
+from .kinds import Rate
 from .rates import ratio
 
 
@@ -25,7 +26,7 @@ class ArticlePerformance:
     resolved: int  # deflected conversations with an answer citing it
     reached: int  # visitors who viewed it or were shown it
     contacted: int  # of those, how many asked for a person within the contact window after
-    contact_rate: float | None  # contacted / reached, in [0, 1]
+    contact_rate: Rate  # contacted / reached, in [0, 1]
 
 
 def article_performance(conversations, outcomes, activity, window):

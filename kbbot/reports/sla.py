@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from ..models import Awaited
 from ..support import business_hours
+from .kinds import Duration, Rate
 from .rates import mean, median
 
 
@@ -15,11 +16,11 @@ class SlaFigures:
 
     first_reply_targets: int = 0
     first_reply_met: int = 0
-    first_reply_met_rate: float | None = None
+    first_reply_met_rate: Rate = None
     next_reply_targets: int = 0
     next_reply_met: int = 0
-    next_reply_met_rate: float | None = None
-    median_first_reply_business_seconds: float | None = None
+    next_reply_met_rate: Rate = None
+    median_first_reply_business_seconds: Duration = None
 
 
 def sla_figures(targets, handoffs, since, until, schedule=None) -> SlaFigures:

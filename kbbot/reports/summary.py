@@ -23,6 +23,7 @@ from .deflection import (
     is_resolved,
     outcome,
 )
+from .kinds import Duration, Number, Rate
 from .performance import ArticlePerformance, article_performance
 from .periods import as_utc
 from .rates import mean, median, ratio
@@ -43,27 +44,27 @@ class Report:
     conversations: int
     customer_questions: int
     outcomes: Outcomes
-    deflection_rate: float | None
-    handoff_rate: float | None
+    deflection_rate: Rate
+    handoff_rate: Rate
     bot_replies: int
     answers: int
-    answer_rate: float | None
+    answer_rate: Rate
     suggestions: int  # bot replies that offered choices to pick
     suggestions_picked: int  # of those, how many the customer picked a choice of
-    pick_rate: float | None
+    pick_rate: Rate
     feedback: int
     helpful: int
-    helpful_rate: float | None
+    helpful_rate: Rate
     repeat_contacts: int
-    repeat_contact_rate: float | None
+    repeat_contact_rate: Rate
     resolved: int
     resolved_without_repeat: int
-    first_contact_resolution: float | None
+    first_contact_resolution: Rate
     help_center_sessions: int
-    self_service_score: float | None  # help-center sessions per handoff
+    self_service_score: Number  # help-center sessions per handoff
     handoffs: int
     handoffs_by_reason: dict[str, int]
-    median_first_reply_seconds: float | None  # wall-clock; `sla` has it in business hours
+    median_first_reply_seconds: Duration  # wall-clock; `sla` has it in business hours
     csat: Csat
     ces: Ces
     nps: Nps

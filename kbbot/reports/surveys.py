@@ -4,6 +4,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..models import CES_CHOICES
+from .kinds import NpsScore, Rate, Score
 from .rates import mean, ratio
 
 CSAT_SCALE = range(1, 6)
@@ -13,9 +14,9 @@ NPS_SCALE = range(11)
 @dataclass(frozen=True)
 class Csat:
     responses: int
-    average: float | None  # on the 1-5 scale
+    average: Score  # on the 1-5 scale
     distribution: dict[str, int]  # "1".."5" -> responses
-    satisfied_rate: float | None  # share of 4 and 5, in [0, 1]: the "CSAT %"
+    satisfied_rate: Rate  # share of 4 and 5, in [0, 1]: the "CSAT %"
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class Nps:
     promoters: int  # 9-10
     passives: int  # 7-8
     detractors: int  # 0-6
-    score: float | None  # % promoters - % detractors, in [-100, 100]
+    score: NpsScore  # % promoters - % detractors, in [-100, 100]
 
 
 def csat_summary(scores):

@@ -3,6 +3,10 @@ agents. Each is shown on the page and exported as `<name>.csv`, raw values in it
 
 from dataclasses import dataclass, field
 
+from .agents import AgentFigures
+from .kinds import kind_of
+from .performance import ArticlePerformance
+
 
 @dataclass(frozen=True)
 class Column:
@@ -47,76 +51,57 @@ def content_gaps_table(report):
 
 
 def articles_table(report):
-    return Table(
+    return _records_table(
         "articles",
         "Article performance",
+        report.articles,
+        ArticlePerformance,
         (
-            Column("article"),
-            Column("slug"),
-            Column("contact rate", "rate"),
-            Column("contacted a person", "count"),
-            Column("reached", "count"),
-            Column("views", "count"),
-            Column("cited", "count"),
-            Column("suggested", "count"),
-            Column("article votes helpful", "count"),
-            Column("article votes", "count"),
-            Column("answer votes helpful", "count"),
-            Column("answer votes", "count"),
-            Column("resolved", "count"),
+            ("title", "article"),
+            ("slug", "slug"),
+            ("contact_rate", "contact rate"),
+            ("contacted", "contacted a person"),
+            ("reached", "reached"),
+            ("views", "views"),
+            ("cited", "cited"),
+            ("suggested", "suggested"),
+            ("article_helpful", "article votes helpful"),
+            ("article_votes", "article votes"),
+            ("answer_helpful", "answer votes helpful"),
+            ("answer_votes", "answer votes"),
+            ("resolved", "resolved"),
         ),
-        [
-            (
-                row.title,
-                row.slug,
-                row.contact_rate,
-                row.contacted,
-                row.reached,
-                row.views,
-                row.cited,
-                row.suggested,
-                row.article_helpful,
-                row.article_votes,
-                row.answer_helpful,
-                row.answer_votes,
-                row.resolved,
-            )
-            for row in report.articles
-        ],
     )
 
 
 def agents_table(report):
-    return Table(
+    return _records_table(
         "agents",
         "Agents",
+        report.agents,
+        AgentFigures,
         (
-            Column("agent"),
-            Column("handoffs handled", "count"),
-            Column("first replies", "count"),
-            Column("median first reply", "duration"),
-            Column("median first reply, business hours", "duration"),
-            Column("CSAT responses", "count"),
-            Column("CSAT average (1-5)", "score"),
-            Column("CSAT (share of 4 and 5)", "rate"),
-            Column("SLA targets", "count"),
-            Column("SLA targets met", "count"),
-            Column("SLA met share", "rate"),
+            ("name", "agent"),
+            ("handled", "handoffs handled"),
+            ("first_replies", "first replies"),
+            ("median_first_reply_seconds", "median first reply"),
+            ("median_first_reply_business_seconds", "median first reply, business hours"),
+            ("csat_responses", "CSAT responses"),
+            ("csat_average", "CSAT average (1-5)"),
+            ("csat_satisfied_rate", "CSAT (share of 4 and 5)"),
+            ("sla_targets", "SLA targets"),
+            ("sla_met", "SLA targets met"),
+            ("sla_met_rate", "SLA met share"),
         ),
-        [
-            (
-                row.name,
-                row.handled,
-                row.first_replies,
-                row.median_first_reply_seconds,
-                row.median_first_reply_business_seconds,
-                row.csat_responses,
-                row.csat_average,
-                row.csat_satisfied_rate,
-                row.sla_targets,
-                row.sla_met,
-                row.sla_met_rate,
-            )
-            for row in report.agents
-        ],
+    )
+
+
+def _records_table(name, title, records, record_type, columns):
+    """A table of `records` (instances of the dataclass `record_type`), a row each. `columns`: (attribute,
+    heading) pairs; each column's kind is its attribute's (`kind_of`)."""
+    return Table(
+        name,
+        title,
+        tuple(Column(heading, kind_of(record_type, attribute)) for attribute, heading in columns),
+        [tuple(getattr(record, attribute) for attribute, _ in columns) for record in records],
     )

@@ -256,35 +256,32 @@ class ArticleWrite(Request):
     )
 
 
-class StaffArticle(Response):
+class StaffArticleBase(Response):
+    """What a row of the article list (`StaffArticleSummary`) and a whole article (`StaffArticle`) both
+    say of an article: what it is, and its current revision."""
+
     id: int
     slug: str
     title: str
     category: str | None
-    tags: list[str]
-    questions: list[str]
-    locale: str
     status: Literal[ARTICLE_STATUSES]
-    body: str
+    locale: str
     revision: int = Field(description="The current revision's number; the ETag header names it too.")
     updated_at: datetime
     updated_by: str | None = Field(description="Who saved the current revision; null for kbbot sync.")
+
+
+class StaffArticle(StaffArticleBase):
+    tags: list[str]
+    questions: list[str]
+    body: str
     source_path: str | None = Field(
         description="The file kbbot sync imported it from: the next sync of that directory restores the file's text."
     )
     url: str | None = Field(description="Its help-center page, when published.")
 
 
-class StaffArticleSummary(Response):
-    id: int
-    slug: str
-    title: str
-    category: str | None
-    status: Literal[ARTICLE_STATUSES]
-    locale: str
-    revision: int
-    updated_at: datetime
-    updated_by: str | None
+class StaffArticleSummary(StaffArticleBase):
     votes: int = Field(description="Helpful votes on the article and on bot answers that cited it.")
     helpful_rate: float | None = Field(description="Share of helpful votes in [0, 1]; null without votes.")
 
