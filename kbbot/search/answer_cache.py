@@ -44,14 +44,6 @@ class AnswerCache:
             while len(self._answers) > self.size:
                 self._answers.popitem(last=False)
 
-    def get_or_compute(self, key, compute):
-        """The answer kept for `key`, else `compute()`, kept."""
-        answer = self.get(key)
-        if answer is None:
-            answer = compute()
-            self.put(key, answer)
-        return answer
-
     def clear(self):
         with self._lock:
             self._answers.clear()

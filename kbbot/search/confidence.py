@@ -24,8 +24,8 @@ class Action(StrEnum):
 
 FEATURE_NAMES = ("dense_max", "margin", "known_share", "names_code")
 # Fitted by bench/calibrate.py; regenerate with `python bench/calibrate.py`.
-WEIGHTS = (6.1355, 4.5924, 2.1844, 4.7492)
-BIAS = -5.5732
+WEIGHTS = (6.0881, 4.6064, 2.2023, 4.7441)
+BIAS = -5.5635
 # Chosen by bench/calibrate.py (its cost model); the defaults of KBBOT_ANSWER_THRESHOLD,
 # KBBOT_SECTION_THRESHOLD and KBBOT_SUGGEST_THRESHOLD.
 ANSWER_THRESHOLD = 0.825

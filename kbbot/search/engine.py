@@ -8,6 +8,7 @@ within one request. What it searches is a `knowledge_base.KnowledgeBase`, which
 each refresh updates for the articles that changed; what it answers with is in `answers`.
 """
 
+import contextlib
 import logging
 import threading
 import time
@@ -61,8 +62,12 @@ class Engine:
         answer_cache_size=0,
         hnsw_from=None,
         rebuild_in_background=False,
+        gate=contextlib.nullcontext,
     ):
         self.encoder = encoder
+        # Held around the model and index work of each question (not around an answer from the cache):
+        # a context manager factory, the web layer's cap on the engine calls running on the machine.
+        self.gate = gate
         # The dense index is an HNSW graph from `hnsw_from` entries on (None: always flat); a worker
         # rebuilds it in a thread of its own (`rebuild_in_background`), a command while it waits.
         self.dense_indexes = DenseIndexes(encoder, index_dir, hnsw_from, rebuild_in_background)
@@ -207,16 +212,17 @@ class Engine:
         question to show a customer (the same cut `ask` applies to its sources);
         `floor`, a probability in [0, 1], those whose `Source.confidence` is below it.
         """
-        query = self._query(session, question)
-        hits = self._rank(query)
-        probabilities = confidence.hit_confidences(hits, query.terms, self._knowledge.lexical.vocabulary)
-        kept = [
-            (hit, probability)
-            for hit, probability in zip(hits[:limit], probabilities)
-            if probability >= floor and (not relevant_only or confidence.is_relevant(hit))
-        ]
-        top_score = kept[0][0].score if kept else 0.0
-        return query.text, [self._source(hit, query, top_score, probability) for hit, probability in kept]
+        with self.gate():
+            query = self._query(session, question)
+            hits = self._rank(query)
+            probabilities = confidence.hit_confidences(hits, query.terms, self._knowledge.lexical.vocabulary)
+            kept = [
+                (hit, probability)
+                for hit, probability in zip(hits[:limit], probabilities)
+                if probability >= floor and (not relevant_only or confidence.is_relevant(hit))
+            ]
+            top_score = kept[0][0].score if kept else 0.0
+            return query.text, [self._source(hit, query, top_score, probability) for hit, probability in kept]
 
     def ask(
         self, session: Session, question, limit=3, context=None, shown=frozenset(), context_for="articles"
@@ -235,9 +241,11 @@ class Engine:
         self.ensure_current(session)
         # The answer is a function of these and the knowledge base; the question counts as searched.
         key = (self.generation, self.searched_form(question), context, frozenset(shown), context_for, limit)
-        answer = self._answers.get_or_compute(
-            key, lambda: self._answer(session, question, limit, context, shown, context_for)
-        )
+        answer = self._answers.get(key)
+        if answer is None:
+            with self.gate():
+                answer = self._answer(session, question, limit, context, shown, context_for)
+            self._answers.put(key, answer)
         answer.question = question
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer

@@ -17,15 +17,18 @@ KBBOT_MAX_QUERY_WORDS, the words the engine searches) against a per-address budg
 (KBBOT_RATE_LIMIT_WORDS_PER_ADDRESS); an address may have only KBBOT_ENGINE_CALLS_PER_ADDRESS of them
 running at once (429 above it); and the machine runs at most KBBOT_ENGINE_CALLS_AT_ONCE engine calls
 at once, all workers together, so that the other cores keep serving pages: a call waits up to
-KBBOT_ENGINE_WAIT_SECONDS for its turn, then gets 503 with Retry-After (engine_calls.py).
+KBBOT_ENGINE_WAIT_SECONDS for its turn, then gets 503 with Retry-After (engine_calls.py). Only the
+engine's own work holds a slot: a request's database reads and writes, and an answer the engine
+kept from an earlier asking of the same question, run beside the calls that hold one.
 """
 
+import contextlib
 import logging
 import math
 import time
 from dataclasses import dataclass
 
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
 from limits import RateLimitItem, parse_many
 from limits.errors import ConfigurationError, StorageError
 from limits.storage import storage_from_string
@@ -135,7 +138,8 @@ def words_searched(max_words):
 def _hold_back_floods():
     """Before a request that asks the engine something: hold it to its address's share of engine
     calls at once, count it against its visitor's and its address's limits and its words against its
-    address's budget (429 when one is used up), then wait for one of the machine's engine slots."""
+    address's budget (429 when one is used up), and mark it as asking: the engine's work on its question
+waits for one of the machine's engine slots (`engine_gate`)."""
     if request.endpoint not in ASKING_ENDPOINTS or request.method == "OPTIONS":
         return
     if request.method == "GET" and not request.args.get("q", "").strip():
@@ -159,7 +163,7 @@ def _hold_back_floods():
             # The shared store is away: let the request through.
             error = e.storage_error if isinstance(e, StorageError) else e
             log.warning("rate limits not checked: the store failed (%s)", type(error).__name__)
-    _take_engine_slot()
+    g.kbbot_asking = True  # the engine's work in this request waits for a machine slot (`engine_gate`)
 
 
 def _store_errors(limits):
@@ -193,23 +197,33 @@ def _count(limits, item, namespace, kind, key, cost):
     )
 
 
-def _take_engine_slot():
-    slots = current_app.extensions["kbbot.engine_slots"]
-    if slots is None:
-        return
-    slot = slots.acquire(current_app.config["ENGINE_WAIT_SECONDS"])
-    if slot is None:
-        raise EngineBusy(
-            "The assistant is busy answering other questions; please try again in a moment.", retry_after=2
-        )
-    g.kbbot_engine_slot = slot
+def engine_gate(app):
+    """The engine's `gate`: in a public asking request (a chat message, a search), a machine slot held
+    while the engine works on a question, not while the request reads and writes the database nor
+    for an answer from the engine's cache; 503 when none comes free in time. Staff pages and commands
+    pass through."""
+    slots, wait_seconds = app.extensions["kbbot.engine_slots"], app.config["ENGINE_WAIT_SECONDS"]
+
+    @contextlib.contextmanager
+    def gate():
+        if slots is None or not (has_request_context() and g.get("kbbot_asking")):
+            yield
+            return
+        slot = slots.acquire(wait_seconds)
+        if slot is None:
+            raise EngineBusy(
+                "The assistant is busy answering other questions; please try again in a moment.", retry_after=2
+            )
+        try:
+            yield
+        finally:
+            MachineSlots.release(slot)
+
+    return gate
 
 
 def _end_engine_call(_exception=None):
-    """After a request: give back the engine slot and the address's share it held."""
-    slot = g.pop("kbbot_engine_slot", None)
-    if slot is not None:
-        MachineSlots.release(slot)
+    """After a request: give back the address's share of engine calls it held."""
     lease = g.pop("kbbot_address_lease", None)
     if lease is not None:
         try:

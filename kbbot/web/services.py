@@ -17,6 +17,7 @@ from ..search.embedding import load_encoder
 from ..search.engine import Engine
 from ..support import mail, mailbox, reply_address
 from ..threads import every_core, use_threads
+from .rate_limits import engine_gate
 from .session import count_failed_events, opened_session
 
 _engine_lock = threading.Lock()
@@ -47,6 +48,7 @@ def get_engine() -> Engine:
                     answer_cache_size=app.config["ANSWER_CACHE_SIZE"],
                     hnsw_from=app.config["HNSW_FROM"] or None,
                     rebuild_in_background=True,
+                    gate=engine_gate(app),
                 )
                 app.extensions["kbbot.answer_engine"] = engine
     return engine

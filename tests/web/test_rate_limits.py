@@ -143,6 +143,23 @@ def test_every_engine_slot_busy_gets_503_while_pages_still_open(tmp_path):
     assert client.get("/api/v1/search?q=refund").status_code == 200
 
 
+def test_only_the_engine_s_work_waits_for_a_slot_not_an_answer_it_kept(tmp_path):
+    app = limited_app(
+        tmp_path, per_visitor="off", per_address="off", ENGINE_CALLS_AT_ONCE=1, ENGINE_WAIT_SECONDS=0.1
+    )
+    client = app.test_client()
+    asked = ask(client, "how do I export my invoices to Excel")
+    held = engine_calls.MachineSlots(1, app.extensions["kbbot.engine_slots"].directory).acquire(0)
+    try:
+        again = ask(client, "How do I export my invoices to Excel?")  # the same question as searched
+        assert (again["action"], again["answer"]) == (asked["action"], asked["answer"])
+        busy = client.post("/api/v1/chat", json={"message": "can I get a refund"})
+        assert busy.status_code == 503 and busy.headers["Retry-After"] == "2"
+    finally:
+        engine_calls.MachineSlots.release(held)
+    assert ask(client, "can I get a refund")["action"] in ("answer", "suggest")
+
+
 @pytest.fixture
 def redis_url():
     url = os.environ.get("KBBOT_TEST_REDIS_URL")
