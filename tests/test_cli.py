@@ -70,7 +70,8 @@ def test_index_embeds_with_every_core_and_gives_the_threads_back(app, runner, sy
     )
     threads_restored.set_num_threads(1)
     assert runner.invoke(args=["index"]).exit_code == 0
-    assert threads_while_embedding == [threads.cores()] and threads_restored.get_num_threads() == 1
+    # The passages, then the section headings: each with every core.
+    assert threads_while_embedding == [threads.cores()] * 2 and threads_restored.get_num_threads() == 1
 
 
 def test_a_first_index_logs_its_progress(app, runner, synced, monkeypatch, caplog):

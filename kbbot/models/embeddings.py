@@ -10,7 +10,8 @@ from .base import Base, UTCDateTime, utcnow
 
 class QuestionEmbedding(Base):
     """One text's embedding by one model (kbbot/search/question_embeddings.py): the reports embed each
-    content-gap question once, not at every report.
+    content-gap question once, not at every report, and the engine each section heading once, not
+    in every worker.
 
     Keyed by the SHA-256 of the text, not the text itself, so that no customer's words are kept here
     once their conversation is erased. `vector`: little-endian float32, L2-normalized.

@@ -81,9 +81,12 @@ class Passage:
     last: int
 
 
+_PARSER = MarkdownIt("commonmark").enable("table")  # made once: each parse keeps its own state
+
+
 def parse(body):
     """The markdown-it tokens of an article body, as chunking reads them."""
-    return MarkdownIt("commonmark").enable("table").parse(body)
+    return _PARSER.parse(body)
 
 
 def split_sentences(text):
@@ -102,9 +105,8 @@ def plain_text(token):
     return _WHITESPACE.sub(" ", "".join(parts)).strip()
 
 
-def _blocks(body):
-    """Walk the Markdown tokens of `body` into `Block`s, each with its heading path and source lines."""
-    tokens = parse(body)
+def _blocks(tokens):
+    """Walk the Markdown `tokens` of a body into `Block`s, each with its heading path and source lines."""
     reader = _BlockReader()
     i = 0
     while i < len(tokens):
@@ -262,9 +264,10 @@ def _pieces(block):
     return pieces
 
 
-def layout(body):
-    """(the body's `Block`s, its `Passage`s): sections cut at headings, packed up to the word limit."""
-    blocks = _blocks(body)
+def layout(body, tokens=None):
+    """(the body's `Block`s, its `Passage`s): sections cut at headings, packed up to the word limit.
+    `tokens`: the body's, when the caller has parsed it already."""
+    blocks = _blocks(parse(body) if tokens is None else tokens)
     result = []
     current_path, current, words, first, last = None, [], 0, 0, 0
     for position, block in enumerate(blocks):
@@ -286,7 +289,7 @@ def layout(body):
 def plain(markdown):
     """The words of Markdown text as the index reads them: formatting aside, a table row as
     "Header: value; Header: value.", one block a line."""
-    return "\n".join(block.text for block in _blocks(markdown))
+    return "\n".join(block.text for block in _blocks(parse(markdown)))
 
 
 def passages(body):

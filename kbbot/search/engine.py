@@ -21,12 +21,12 @@ from .. import db
 from ..articles.highlight import query_terms as marked_terms
 from ..errors import IndexNotSaved
 from ..text import first_words, normalize_question
-from . import answers, confidence, intents, retrieval, sections
+from . import answers, confidence, intents, question_embeddings, retrieval, sections
 from .answer_cache import AnswerCache
 from .answers import Answer
 from .dense_upkeep import DenseIndexes
 from .index import UpdateCounts
-from .knowledge_base import KnowledgeBase, changed_articles
+from .knowledge_base import KnowledgeBase, changed_articles, heading_texts
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +103,7 @@ class Engine:
             published, gone = changed_articles(session, last)
             replaced = last.entry_ids_of([*gone, *published.articles]) if last.dense is not None else None
             counts = dense.update(published.desired, self.encoder.encode, replaced)
+            headings = self._heading_vectors(session, published)
             changed = counts.added or counts.updated or counts.removed
             stale_on_disk = rebuilt or (
                 (changed or dense.generation != current_generation)
@@ -110,7 +111,7 @@ class Engine:
             )
             dense.generation = current_generation
             # Swapped in before saving: the index in memory is current even if the disk is full.
-            self._knowledge = last.updated(dense, published, gone, self.correct_spelling)
+            self._knowledge = last.updated(dense, published, headings, gone, self.correct_spelling)
             self._answers.clear()  # of the generation before: never served again
             if stale_on_disk:
                 dense.save(self.index_dir)
@@ -118,6 +119,23 @@ class Engine:
             # Swapped in by the knowledge base in use then, unless it no longer uses `dense` or it changed.
             self.dense_indexes.rebuild(dense, self._lock, lambda *pair: self._knowledge.swap_dense(*pair))
         return counts
+
+    def _heading_vectors(self, session, published):
+        """{article id: the embeddings of its `heading_texts`} of the articles `published`, for
+        section choice: read from the database, where each text is embedded once per model
+        (`question_embeddings`), so that neither a worker's start nor its first question about an
+        article runs the model for them; only a heading new to the model is embedded (with the
+        article's passages, at indexing or on the publish that changed it)."""
+        texts = {i: heading_texts(info, published.entries) for i, info in published.articles.items()}
+        flat = [text for each in texts.values() for text in each]
+        if not flat:
+            return {i: np.zeros((0, self.encoder.dimension), dtype=np.float32) for i in texts}
+        vectors = question_embeddings.kept(session, self.encoder.name, self.encoder.encode, flat)
+        found, start = {}, 0
+        for article_id, each in texts.items():
+            found[article_id] = vectors[start : start + len(each)]
+            start += len(each)
+        return found
 
     def wait_for_rebuild(self):
         """Return once a rebuild of the dense index running in the background is done."""
@@ -149,7 +167,7 @@ class Engine:
     def _section_features(self, article, query):
         """`KnowledgeBase.section_features` of one article for `query`."""
         with self._lock:
-            return self._knowledge.section_features(article, query, self.encoder.encode)
+            return self._knowledge.section_features(article, query)
 
     def _sections(self, article, query, shown=frozenset()):
         """(outline, passage scores, section probabilities) of one article for `query` (see

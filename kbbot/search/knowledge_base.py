@@ -41,9 +41,14 @@ class ArticleInfo:
     body: str  # the published Markdown the passages were cut from (`sections.outline`)
 
 
-def section_heading_text(title, section):
-    """What a section's heading is embedded as: the article's title, then the headings above it."""
-    return " > ".join((title,) + section.heading_path)
+def heading_texts(info, entries):
+    """What each section of article `info` is embedded as for section choice (its title, then the
+    headings above the section), in reading order. The sections are the runs of its passages under
+    one heading path, as `sections.outline` cuts them, read from the passages' entries (`entries`)
+    without parsing the body."""
+    paths = [entries[i].heading_path for i in info.passage_ids]
+    runs = [path for position, path in enumerate(paths) if position == 0 or path != paths[position - 1]]
+    return [" > ".join((info.title, *path)) for path in runs]
 
 
 @dataclass(frozen=True)
@@ -149,7 +154,10 @@ class KnowledgeBase:
     articles: dict[int, ArticleInfo]  # by id, ascending
     article_ids: np.ndarray  # shape (n_articles,), in `articles` order
     centroids: np.ndarray  # L2-normalized mean entry vector of each article, shape (n_articles, dimension)
-    outlines: dict  # article id -> [revision id, its outline, its heading vectors]: `outlined`
+    outlines: dict  # article id -> (revision id, its outline): `outlined`
+    # article id -> the embeddings of its `heading_texts`, shape (n_sections, dimension), from the
+    # refresh that read it: `Engine.refresh` keeps them in the database, embedded once per model.
+    headings: dict
     versions: dict  # article id -> its version when read (`article_versions`)
 
     @classmethod
@@ -167,12 +175,14 @@ class KnowledgeBase:
             article_ids=np.zeros(0, dtype=np.int64),
             centroids=np.zeros((0, dimension), dtype=np.float32),
             outlines={},
+            headings={},
             versions={},
         )
 
-    def updated(self, dense, published, gone, correct_spelling):
-        """This knowledge base with the articles `published` (read anew) in place of their old
-        state and the articles `gone` (ids) left out, around `dense` (already updated to its entries).
+    def updated(self, dense, published, headings, gone, correct_spelling):
+        """This knowledge base with the articles `published` (read anew, the embeddings of their
+        `heading_texts` in `headings`, by article id) in place of their old state and the articles
+        `gone` (ids) left out, around `dense` (already updated to its entries).
 
         Only those articles' entries, BM25 documents, words and centroids are computed; the rest is
         carried over, and equals what a build of every article from an empty knowledge base gives.
@@ -215,6 +225,8 @@ class KnowledgeBase:
                 for article_id, kept in self.outlines.items()
                 if article_id in articles and articles[article_id].revision_id == kept[0]
             },
+            headings={i: v for i, v in self.headings.items() if i in articles and i not in published.articles}
+            | headings,
             versions=versions,
         )
         self.speller.learn(words)  # last: nothing after it can fail and leave this knowledge base in use
@@ -271,20 +283,8 @@ class KnowledgeBase:
             found = sections.outline(article.body)
             if len(found.passages) != len(article.passage_ids):
                 found = None
-            kept = self.outlines[article.id] = [article.revision_id, found, None]
+            kept = self.outlines[article.id] = (article.revision_id, found)
         return kept[1]
-
-    def heading_vectors(self, article, encode):
-        """The embeddings of the article's sections' heading paths under its title, shape
-        (n_sections, dimension), computed on first use of each revision and kept (None without an
-        outline). Only the articles whose sections are judged need them (the top one's, and those
-        offered as choices), not every source listed, which needs its outline only.
-        `encode`: the encoder's."""
-        found = self.outlined(article)
-        kept = self.outlines[article.id]
-        if found is not None and kept[2] is None:
-            kept[2] = encode([section_heading_text(article.title, s) for s in found.sections])
-        return kept[2]
 
     def passage_scores(self, article, query):
         """`retrieval.passage_scores` of the article's passages for `query`, in reading order."""
@@ -329,10 +329,10 @@ class KnowledgeBase:
             revision_id=article.revision_id,
         )
 
-    def section_features(self, article, query, encode):
+    def section_features(self, article, query):
         """(outline, passage scores, `retrieval.section_features`) of one article for `query`; outline
         and features are None for an article without sections to choose from (no body, or not cut
-        yet). `encode`: the encoder's, for `heading_vectors`."""
+        yet)."""
         if not article.passage_ids:
             return None, np.zeros(0), None
         scores = self.passage_scores(article, query)
@@ -340,7 +340,7 @@ class KnowledgeBase:
         if found is None:
             return None, scores, None
         features = retrieval.section_features(
-            found, scores, self.heading_vectors(article, encode) @ query.vector, query.marked, query.intents
+            found, scores, self.headings[article.id] @ query.vector, query.marked, query.intents
         )
         return found, scores, features
 

@@ -1,20 +1,28 @@
-"""Embeddings of short texts (content-gap questions) kept in the database, each embedded once per model.
+"""Embeddings of short texts (content-gap questions, section headings) kept in the database, each
+embedded once per model.
 
 A report groups every content-gap question of its period by meaning
 (`topics.group`), so without a store every report and every dashboard view
 embeds them all again: thousands of questions, a minute of CPU at 100,000
 conversations. `stored` wraps an encoder so that only the texts never seen
 by that model are embedded; their vectors are kept (`models.QuestionEmbedding`),
-keyed by the model's name and the SHA-256 of the text.
+keyed by the model's name and the SHA-256 of the text. The engine keeps the
+embeddings of the articles' section headings here too (`kept`), so that a
+worker's start and its first question about an article need no model call
+for them.
 """
 
 import hashlib
+import logging
 
 import numpy as np
 from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from ..models import QuestionEmbedding
+
+log = logging.getLogger(__name__)
 
 # Texts looked up per query: well inside every database's limit on bound parameters.
 LOOKUP_BATCH = 500
@@ -35,21 +43,32 @@ def stored(session, model, encode):
     all of them in the order of the texts.
     """
 
-    def encode_stored(texts):
-        texts = list(texts)
-        keys = [text_key(text) for text in texts]
-        found = _read(session, model, list(dict.fromkeys(keys)))
-        missing = list(dict.fromkeys(text for text, key in zip(texts, keys, strict=True) if key not in found))
-        if missing or not texts:
-            vectors = np.asarray(encode(missing), dtype=np.float32)
-            if not texts:
-                return vectors
-            new = {text_key(text): vector for text, vector in zip(missing, vectors, strict=True)}
-            _write(session, model, new)
-            found |= new
-        return np.stack([found[key] for key in keys])
+    return lambda texts: _encoded(session, model, encode, list(texts), _write)
 
-    return encode_stored
+
+def kept(session, model, encode, texts):
+    """The vectors of `texts` as `stored` gives them, read and stored in a session of its own on
+    `session`'s database, so that the caller's session is never committed: the engine embeds section
+    headings while a request's own work is under way. Storing is an optimization: when the database
+    refuses the write (locked, read-only), the vectors are returned all the same."""
+    with Session(bind=session.get_bind()) as own:
+        return _encoded(own, model, encode, list(texts), _write_if_possible)
+
+
+def _encoded(session, model, encode, texts, write):
+    """The vectors of `texts`: those `model` already gave from the store, the others embedded by
+    `encode` and stored with `write`."""
+    keys = [text_key(text) for text in texts]
+    found = _read(session, model, list(dict.fromkeys(keys)))
+    missing = list(dict.fromkeys(text for text, key in zip(texts, keys, strict=True) if key not in found))
+    if missing or not texts:
+        vectors = np.asarray(encode(missing), dtype=np.float32)
+        if not texts:
+            return vectors
+        new = {text_key(text): vector for text, vector in zip(missing, vectors, strict=True)}
+        write(session, model, new)
+        found |= new
+    return np.stack([found[key] for key in keys])
 
 
 def _read(session, model, keys):
@@ -79,3 +98,11 @@ def _write(session, model, vectors):
         # Another process stored some of them meanwhile (the same vectors): they are embedded again next time.
         pass
     session.commit()
+
+
+def _write_if_possible(session, model, vectors):
+    try:
+        _write(session, model, vectors)
+    except SQLAlchemyError as e:
+        session.rollback()
+        log.warning("%d embeddings not kept in the database (%s): embedded again next time", len(vectors), e)

@@ -61,8 +61,9 @@ class Outline:
 
 def outline(body):
     """The `Outline` of an article body."""
-    blocks, passages = chunking.layout(body)
-    anchors = iter(_heading_anchors(body))
+    tokens = chunking.parse(body)
+    blocks, passages = chunking.layout(body, tokens)
+    anchors = iter(_heading_anchors(tokens))
     sections = []
     for position, passage in enumerate(passages):
         if sections and sections[-1].heading_path == passage.heading_path:
@@ -85,10 +86,9 @@ def outline(body):
     )
 
 
-def _heading_anchors(body):
-    """(heading path, anchor) of every heading, in reading order. A heading below h3 has no id on the
-    page (`rendering.CONTENTS_LEVELS`): its anchor is the nearest one above it."""
-    tokens = chunking.parse(body)
+def _heading_anchors(tokens):
+    """(heading path, anchor) of every heading of a body's `tokens`, in reading order. A heading below
+    h3 has no id on the page (`rendering.CONTENTS_LEVELS`): its anchor is the nearest one above it."""
     found = []  # (level, text)
     for position, token in enumerate(tokens):
         if token.type == "heading_open":

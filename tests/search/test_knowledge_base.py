@@ -7,9 +7,9 @@ import pytest
 import Stemmer
 
 from kbbot.articles.sync import sync_directory
-from kbbot.search import evaluation
+from kbbot.search import evaluation, sections
 from kbbot.search.index import MANIFEST_NAME
-from kbbot.search.knowledge_base import KnowledgeBase, published_articles
+from kbbot.search.knowledge_base import KnowledgeBase, heading_texts, published_articles
 from kbbot.search.lexical import LexicalIndex, with_code_terms
 from kbbot.web.services import get_engine
 from kbbot.web.session import get_session
@@ -47,6 +47,9 @@ def assert_same(incremental, fresh):
     assert incremental.passage_rows == fresh.passage_rows
     assert np.array_equal(incremental.article_ids, fresh.article_ids)
     assert np.array_equal(incremental.centroids, fresh.centroids)
+    assert incremental.headings.keys() == fresh.headings.keys()
+    for article_id, vectors in incremental.headings.items():
+        assert np.allclose(vectors, fresh.headings[article_id], atol=1e-6)
     for index in ("lexical", "passage_lexical"):
         ours, theirs = getattr(incremental, index), getattr(fresh, index)
         assert np.array_equal(ours.ids, theirs.ids) and ours.vocabulary == theirs.vocabulary
@@ -65,11 +68,43 @@ def test_an_incremental_refresh_equals_a_build_of_every_article(sample_copy, tmp
         assert (len(report.updated), len(report.created), len(report.unpublished)) == (1, 1, 1)
         engine.ensure_current(session)
         incremental = engine._knowledge
+        published = published_articles(session)
         fresh = KnowledgeBase.empty(engine.encoder.dimension).updated(
-            incremental.dense, published_articles(session), set(), correct_spelling=True
+            incremental.dense,
+            published,
+            engine._heading_vectors(session, published),
+            set(),
+            correct_spelling=True,
         )
     assert_same(incremental, fresh)
     assert incremental.lexical.code_matches("SYNC-999").sum() == 1
+
+
+def test_heading_texts_name_the_sections_the_outline_cuts(sample_copy):
+    with sample_copy.app_context():
+        get_engine().ensure_current(get_session())
+        knowledge = get_engine()._knowledge
+    for info in knowledge.articles.values():
+        outline = sections.outline(info.body)
+        expected = [" > ".join((info.title, *section.heading_path)) for section in outline.sections]
+        assert heading_texts(info, knowledge.entries) == expected, info.slug
+        assert knowledge.headings[info.id].shape == (len(expected), knowledge.centroids.shape[1])
+
+
+def test_a_new_worker_embeds_no_heading_the_indexing_embedded(sample_copy, tmp_path):
+    with sample_copy.app_context():
+        get_engine().ensure_current(get_session())  # indexing, as `kbbot index` does
+    other = make_app(tmp_path)  # a worker starting on that index and database
+    with other.app_context():
+        engine, session = get_engine(), get_session()
+        embedded = []
+        encode = engine.encoder.encode
+        engine.encoder.encode = lambda texts, **options: (
+            embedded.append(list(texts)) or encode(texts, **options)
+        )
+        answer = engine.ask(session, "how do I turn off two-factor authentication")
+    assert answer.sources[0].slug == "set-up-two-factor-authentication" and answer.section_confidence > 0
+    assert embedded == [["how do i turn off two-factor authentication"]]  # the question alone
 
 
 def test_lexical_scores_equal_bm25s_scores():
