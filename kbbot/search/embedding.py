@@ -8,7 +8,8 @@ switched off before sentence-transformers is imported.
 Reading the model takes seconds, so an `Encoder` does it when it first encodes: a command or a
 start with nothing to embed never pays for it. On the ONNX backends with the file exported, it
 imports neither PyTorch nor sentence-transformers at all (kbbot/search/onnx_encoder.py,
-`OnnxModel`): those imports were most of a warm start.
+`OnnxModel`): those imports were most of a warm start (18.5 s to 3.5 s on the sample,
+docs/benchmarks.md, "Warm start without PyTorch").
 
 The transformer runs in PyTorch (`torch`, on the CPU or a GPU in fp16) or in ONNX Runtime on the
 CPU (`onnx`, the same vectors faster; `onnx-int8`, quantized: other vectors, so its index is
