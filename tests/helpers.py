@@ -34,6 +34,8 @@ from kbbot.models import (
     ReplyTarget,
     SurveyResponse,
 )
+from kbbot.search import onnx_encoder
+from kbbot.search.embedding import default_model_path, load_encoder
 from kbbot.support import conversations, decisions, replies
 from kbbot.web.services import get_engine, stop_mail_fetcher, stop_mail_retries
 from kbbot.web.session import get_session
@@ -115,6 +117,23 @@ class AppTemplates:
 
 
 templates = AppTemplates()
+
+
+_exported_onnx = None  # a temporary directory holding the packaged model's ONNX export
+
+
+def with_onnx_file(cache_dir):
+    """Put the packaged model's exported ONNX file in `cache_dir` (an app's instance `models/`, or an
+    encoder's cache), as a start after the first finds it: exported once per test process (with the
+    PyTorch backend's model), copied after."""
+    global _exported_onnx
+    if _exported_onnx is None:
+        exported = tempfile.TemporaryDirectory(prefix="kbbot-test-onnx-")
+        model = load_encoder(backend="torch", device="cpu").load
+        onnx_encoder.onnx_file(model, default_model_path(), Path(exported.name))
+        _exported_onnx = exported
+    shutil.copytree(_exported_onnx.name, cache_dir, dirs_exist_ok=True)
+    return Path(cache_dir)
 
 
 SUPPORT_ARTICLES = {

@@ -3,6 +3,7 @@
 import functools
 import json
 import logging
+import os
 import subprocess
 import sys
 
@@ -14,7 +15,7 @@ from kbbot import threads
 from kbbot.commands.command import Command
 from kbbot.search import embedding
 from kbbot.web.services import get_engine
-from tests.helpers import ROOT, write_article
+from tests.helpers import ROOT, with_onnx_file, write_article
 
 
 @pytest.fixture
@@ -127,6 +128,48 @@ def test_commands_that_need_no_model_do_not_load_it(runner, synced, tmp_path):
     found = json.loads(result.stdout.splitlines()[-1])
     assert found["loaded"] == []
     assert "nothing to do" in found["outputs"][1] and "2 articles written" in found["outputs"][5]
+
+
+SERVING_PROBE = """
+import json, sys
+from pathlib import Path
+from kbbot.web.services import prepare_to_serve
+from kbbot.web.session import get_session
+from tests.helpers import make_app
+
+app = make_app(Path(sys.argv[1]))
+with app.app_context():
+    prepare_to_serve(get_session(), 1)
+    loaded_to_serve = app.extensions["kbbot.answer_engine"].encoder.loaded
+runner = make_app(Path(sys.argv[1])).test_cli_runner()
+outputs = [runner.invoke(args=args).output for args in json.loads(sys.argv[2])]
+heavy = {"torch", "transformers", "sentence_transformers"}
+print(json.dumps({"ready": loaded_to_serve, "outputs": outputs, "loaded": sorted(heavy & set(sys.modules))}))
+"""
+
+
+def test_a_start_and_the_commands_that_embed_load_no_pytorch_once_the_onnx_file_is_exported(
+    runner, synced, tmp_path
+):
+    """On the default (ONNX) backend with its file in the instance folder, as after a first start: the
+    start of a server (its model loaded), `kbbot index` with nothing to do, `search` and `ask`."""
+    assert runner.invoke(args=["index"]).exit_code == 0
+    with_onnx_file(tmp_path / "instance" / "models")
+    commands = [["index"], ["search", "what is SYNC-422"], ["ask", "how do I get my money back"]]
+    environ = {name: value for name, value in os.environ.items() if name != "KBBOT_EMBEDDING_BACKEND"}
+    if torch.cuda.is_available():  # auto would be PyTorch on the GPU
+        environ["KBBOT_DEVICE"] = "cpu"
+    result = subprocess.run(
+        [sys.executable, "-c", SERVING_PROBE, str(tmp_path), json.dumps(commands)],
+        cwd=ROOT, env=environ, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout.splitlines()[-1])
+    assert found["ready"] and found["loaded"] == []
+    index, search, ask = found["outputs"]
+    assert "nothing to do" in index
+    assert search.splitlines()[0].startswith(" 1. errors")
+    assert "Refund policy (refunds" in ask
 
 
 def test_search_ranks_the_exact_error_code_first(runner, synced):

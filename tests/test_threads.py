@@ -92,3 +92,50 @@ def test_the_configuration_loads_no_library_with_a_thread_pool():
     code = "import sys, kbbot.config; print(sorted({'numpy', 'torch', 'faiss'} & set(sys.modules)))"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+THREADS_PROBE = """
+import json, sys
+import faiss
+from kbbot import threads
+
+seen = {"default": threads.model_threads()}
+threads.use_threads(1)
+seen["held"] = threads.model_threads()
+with threads.every_core():
+    seen["every core"] = (threads.model_threads(), faiss.omp_get_max_threads())
+seen["after"] = (threads.model_threads(), faiss.omp_get_max_threads())
+seen["torch loaded"] = "torch" in sys.modules
+import torch
+
+threads.torch_loaded()
+seen["torch"] = torch.get_num_threads()
+print(json.dumps(seen))
+"""
+
+
+def test_the_model_threads_are_held_without_pytorch_and_given_to_it_once_loaded():
+    """A process on the ONNX backend never imports PyTorch: the count is kept in kbbot.threads (0: ONNX
+    Runtime's default), and set on PyTorch when something imports it later (the first ONNX export)."""
+    result = subprocess.run([sys.executable, "-c", THREADS_PROBE], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1]) == {
+        "default": 0,
+        "held": 1,
+        "every core": [threads.cores(), threads.cores()],
+        "after": [1, 1],
+        "torch loaded": False,
+        "torch": 1,
+    }
+
+
+def test_an_onnx_encoder_follows_the_threads_it_is_given(tmp_path, threads_restored):
+    from kbbot.search.embedding import load_encoder
+
+    encoder = load_encoder(backend="onnx", device="cpu", cache_dir=tmp_path)
+    threads.use_threads(1)
+    encoder.encode(["reset my password"])
+    assert encoder.load()._session._threads == 1
+    with threads.every_core():
+        encoder.encode(["reset my password"])
+        assert encoder.load()._session._threads == threads.cores()

@@ -5,9 +5,11 @@ The default model is all-MiniLM-L6-v2 as shipped inside the
 local model directory. Models are only ever loaded from disk: hub access is
 switched off before sentence-transformers is imported.
 
-Importing PyTorch and sentence-transformers and reading the weights take seconds,
-so an `Encoder` does it when it first encodes: a command or a start with nothing
-to embed never pays for it.
+Reading the model takes seconds, so an `Encoder` does it when it first encodes: a command or a
+start with nothing to embed never pays for it. On the ONNX backends with the file exported, it
+imports neither PyTorch nor sentence-transformers at all (kbbot/search/onnx_encoder.py,
+`OnnxModel`): those imports were most of a warm start (18.5 s to 3.5 s on the sample,
+docs/benchmarks.md, "Warm start without PyTorch").
 
 The transformer runs in PyTorch (`torch`, on the CPU or a GPU in fp16) or in ONNX Runtime on the
 CPU (`onnx`, the same vectors faster; `onnx-int8`, quantized: other vectors, so its index is
@@ -18,12 +20,14 @@ backends", measures them.
 import json
 import logging
 import os
+import sys
 import threading
 import time
 from pathlib import Path
 
 import numpy as np
 
+from .. import threads
 from ..errors import ModelError
 from . import backends
 
@@ -50,7 +54,7 @@ class Encoder:
     """Turns texts into L2-normalized float32 vectors of shape (n, dimension).
 
     The model is read from `path` on the first `encode` (or `load`), to run on the `backend` and
-    `device` settings (backends.BACKENDS, DEVICES; `auto` is resolved then, as it needs PyTorch);
+    `device` settings (backends.BACKENDS, DEVICES; `auto` is resolved then, `cuda_available`);
     `name` and `dimension` are known before, from the model directory's configuration. `name` is the
     model's name as the index manifest records it (`backends.model_name`).
     """
@@ -72,27 +76,26 @@ class Encoder:
 
     @property
     def backend(self):
-        """The backend that runs the transformer: "torch", "onnx" or "onnx-int8" (imports PyTorch)."""
+        """The backend that runs the transformer: "torch", "onnx" or "onnx-int8"."""
         return self.resolve()[0]
 
     @property
     def device(self):
-        """Where the transformer runs: "cpu" or "cuda" (imports PyTorch)."""
+        """Where the transformer runs: "cpu" or "cuda"."""
         return self.resolve()[1]
 
     def resolve(self):
         """(backend, device) for the settings; raises a ModelError naming the setting to change."""
         if self._resolved is None:
-            import torch
-
             backend, device = self.settings
-            device = backends.resolve_device(device, torch.cuda.is_available())
+            device = backends.resolve_device(device, device != "cpu" and cuda_available())
             self._resolved = (backends.resolve_backend(backend, device), device)
         return self._resolved
 
     def load(self):
-        """The sentence-transformers model (tokenizer, pooling), read now with the backend that runs its
-        transformer if it has not been (once per encoder, whichever thread asks first)."""
+        """The model (its `tokenizer`, `get_embedding_dimension()`: the SentenceTransformer, or on the
+        ONNX backends onnx_encoder's `OnnxModel`), read now with the backend that runs its transformer
+        if it has not been (once per encoder, whichever thread asks first)."""
         if self._embed_batch is not None:
             return self._model
         with self._lock:
@@ -107,7 +110,7 @@ class Encoder:
     def truncate(self, text, max_word_pieces):
         """`text` cut after its first `max_word_pieces` word pieces (the model's tokens), whole if
         shorter: the model's work grows with each piece it reads. Every backend reads the model's own
-        tokenizer, so the cut is the same whichever runs the transformer.
+        tokenizer (its tokenizer.json), so the cut is the same whichever runs the transformer.
 
         Read with the tokenizer's Rust core, which keeps the truncation the model set (at least its
         longest input): the Python tokenizer's own truncation option changes that shared state,
@@ -196,30 +199,19 @@ def _declared_dimension(path: Path):
 
 
 def _read_model(path: Path, dimension, backend, device, cache_dir):
-    """(the SentenceTransformer in `path`, checked to give vectors of `dimension` (None: any), a
-    function that embeds one batch of texts with `backend` on `device`)."""
-    if backend != "torch":
-        from .onnx_encoder import require_runtime
-
-        require_runtime()
-    from sentence_transformers import SentenceTransformer
-    from transformers.utils import logging as transformers_logging
-
-    transformers_logging.disable_progress_bar()
+    """(the model in `path`, checked to give vectors of `dimension` (None: any), a function that embeds
+    one batch of texts with `backend` on `device`)."""
     started = time.monotonic()
-    try:
-        model = SentenceTransformer(str(path), device=device, local_files_only=True)
-    except (OSError, ValueError) as e:
-        raise ModelError(f"cannot load embedding model from {path}: {e}") from e
+    if backend == "torch":
+        model = _sentence_transformer(path, device)
+        embed_batch = _torch_embedder(model, device)
+    else:
+        model = embed_batch = _onnx_embedder(path, backend, cache_dir)
     if dimension is not None and model.get_embedding_dimension() != dimension:
         raise ModelError(
             f"embedding model in {path} gives vectors of {model.get_embedding_dimension()} dimensions, "
             f"its configuration says {dimension}"
         )
-    if backend == "torch":
-        embed_batch = _torch_embedder(model, device)
-    else:
-        embed_batch = _onnx_embedder(model, path, backend, cache_dir)
     embed_batch(["warm up"])  # its first call sets the tokenizer up, once
     log.info(
         "loaded the embedding model from %s (%s on %s) in %.1f s",
@@ -229,6 +221,19 @@ def _read_model(path: Path, dimension, backend, device, cache_dir):
         time.monotonic() - started,
     )
     return model, embed_batch
+
+
+def _sentence_transformer(path: Path, device):
+    """The SentenceTransformer in `path` on `device` (imports PyTorch and sentence-transformers)."""
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
+
+    threads.torch_loaded()
+    transformers_logging.disable_progress_bar()
+    try:
+        return SentenceTransformer(str(path), device=device, local_files_only=True)
+    except (OSError, ValueError) as e:
+        raise ModelError(f"cannot load embedding model from {path}: {e}") from e
 
 
 def _torch_embedder(model, device):
@@ -241,15 +246,52 @@ def _torch_embedder(model, device):
     return embed_batch
 
 
-def _onnx_embedder(model, path, backend, cache_dir):
+def _onnx_embedder(path, backend, cache_dir):
+    """The ONNX backend's embedder: onnx_encoder's `OnnxModel`, which loads no PyTorch, or for a model
+    with other modules its `ModulesEmbedder`. The ONNX file is exported first if it is not in the
+    cache (that reads the SentenceTransformer, with PyTorch)."""
     from . import onnx_encoder
 
+    onnx_encoder.require_runtime()
     cache_dir = Path(cache_dir) if cache_dir else _user_cache_dir()
+    read = {}
+
+    def sentence_transformer():
+        if "model" not in read:
+            read["model"] = _sentence_transformer(path, "cpu")
+        return read["model"]
+
     try:
-        file = onnx_encoder.onnx_file(model, path, cache_dir, backends.quantization(backend))
-        return onnx_encoder.OnnxEmbedder(model, file)
+        file = onnx_encoder.onnx_file(sentence_transformer, path, cache_dir, backends.quantization(backend))
     except OSError as e:
         raise ModelError(f"cannot export the embedding model to ONNX in {cache_dir}: {e}") from e
+    try:
+        try:
+            return onnx_encoder.OnnxModel(path, file)
+        except onnx_encoder.Unsupported as e:
+            log.info("embedding model in %s: %s; its own modules tokenize and pool", path, e)
+            embedder = onnx_encoder.ModulesEmbedder(sentence_transformer(), file)
+            embedder.get_embedding_dimension = sentence_transformer().get_embedding_dimension
+            embedder.tokenizer = sentence_transformer().tokenizer
+            return embedder
+    except OSError as e:
+        raise ModelError(f"cannot read the embedding model's ONNX file {file}: {e}") from e
+
+
+def cuda_available():
+    """Whether PyTorch would see a GPU, without importing it where no GPU driver is: on Linux, no NVIDIA
+    (/proc/driver/nvidia) or ROCm (/dev/kfd) driver means none; elsewhere, or with one, PyTorch says."""
+    torch = sys.modules.get("torch")
+    if torch is None and sys.platform.startswith("linux"):
+        if not (Path("/proc/driver/nvidia").exists() or Path("/dev/kfd").exists()):
+            return False
+    if torch is None and sys.platform == "darwin":
+        return False  # PyTorch has no CUDA on macOS
+    try:
+        import torch
+    except ImportError:
+        return False
+    return torch.cuda.is_available()
 
 
 def _user_cache_dir() -> Path:

@@ -2,7 +2,10 @@
 with every backend, batches sorted by length, bulk encodes that report their progress, and its
 backends and devices."""
 
+import json
 import logging
+import shutil
+import subprocess
 import sys
 
 import numpy as np
@@ -10,9 +13,10 @@ import pytest
 import torch
 
 from kbbot.errors import ModelError
-from kbbot.search import embedding
+from kbbot.search import embedding, onnx_encoder
 from kbbot.search.backends import resolve_backend, resolve_device
-from kbbot.search.embedding import length_sorted_batches, load_encoder
+from kbbot.search.embedding import default_model_path, length_sorted_batches, load_encoder
+from tests.helpers import ROOT, with_onnx_file
 
 TEXTS = [
     "refund",
@@ -121,3 +125,111 @@ def test_auto_backend_is_onnx_on_the_cpu_and_torch_on_a_gpu():
     assert resolve_backend("auto", "cuda") == "torch"
     with pytest.raises(ModelError, match="runs on the CPU only"):
         resolve_backend("onnx-int8", "cuda")
+
+
+# Short and long (past the model's 256 word pieces), unicode, markup, numbers, empty-ish.
+VARIED_TEXTS = [
+    *TEXTS,
+    "",
+    " ",
+    "?",
+    "\n\t",
+    "a",
+    "ok",
+    "Où est ma facture ? Je ne la trouve plus dans l'espace client.",
+    "Rechnungsübersicht für März – Gebühren, Steuern & Rabatte",
+    "请问如何重置密码？",
+    "パスワードを忘れました",
+    "Привет, не могу войти в аккаунт",
+    "emoji 🙂🚀 in a question 👍",
+    "naïve café résumé façade",
+    "ERROR SYNC-422: tax rate not mapped (code 0x1F)",
+    "https://example.com/billing?invoice=123&year=2026",
+    "<b>bold</b> and `code` and **markdown**",
+    "1 2 3 4 5 6 7 8 9 10",
+    "REFUND REFUND REFUND",
+    "how do i cancel my subscription and get a refund for the unused months of my annual plan",
+    "password " * 300,
+    "The export runs every night and writes a CSV file of each invoice, its lines and its taxes. " * 20,
+    " ".join(f"word{number}" for number in range(400)),
+    "Ünïcödé " * 150,
+]
+
+
+def test_the_onnx_backend_loads_no_pytorch_model_and_gives_the_models_own_vectors(tmp_path):
+    encoder = load_encoder(backend="onnx", device="cpu", cache_dir=tmp_path)
+    assert isinstance(encoder.load(), onnx_encoder.OnnxModel)
+    model = load_encoder(backend="torch", device="cpu").load()
+    assert max(len(model.tokenizer.tokenize(text)) for text in VARIED_TEXTS) > 256  # past max_seq_length
+    expected = model.encode(VARIED_TEXTS, batch_size=16, convert_to_numpy=True, show_progress_bar=False)
+    assert np.abs(encoder.encode(VARIED_TEXTS) - expected).max() <= 1e-5
+    alone = np.stack([encoder.encode([text])[0] for text in VARIED_TEXTS[-4:]])
+    assert np.abs(alone - expected[-4:]).max() <= 1e-5  # padded in a batch or not
+
+
+@pytest.mark.parametrize(
+    "modes", [["mean"], ["cls"], ["max"], ["mean_sqrt_len_tokens"], ["cls", "mean", "max"]]
+)
+def test_each_pooling_mode_pools_as_sentence_transformers_does(modes):
+    from sentence_transformers.sentence_transformer.modules import Pooling
+
+    generator = np.random.default_rng(22)
+    tokens = generator.standard_normal((3, 7, 5)).astype(np.float32)
+    mask = np.array([[1] * 7, [1] * 4 + [0] * 3, [1] + [0] * 6], dtype=np.int64)
+    pooling = Pooling(5, pooling_mode=modes[0] if len(modes) == 1 else tuple(modes))
+    features = {"token_embeddings": torch.from_numpy(tokens), "attention_mask": torch.from_numpy(mask)}
+    expected = pooling(features)["sentence_embedding"].numpy()
+    found = np.concatenate([onnx_encoder._pool(mode, tokens, mask) for mode in modes], axis=1)
+    np.testing.assert_allclose(found, expected, atol=1e-6)
+
+
+def test_a_pooling_the_onnx_model_does_not_run_is_named_and_left_to_the_models_own_modules(
+    monkeypatch, tmp_path
+):
+    """A model whose pooling OnnxModel does not run (here weighted mean) says so, and the ONNX backend
+    then pools with the model's own modules: its vectors still the model's."""
+    model_dir = tmp_path / "weighted-model"
+    shutil.copytree(default_model_path(), model_dir, ignore=shutil.ignore_patterns("model.safetensors"))
+    (model_dir / "model.safetensors").symlink_to(default_model_path() / "model.safetensors")
+    config = json.loads((model_dir / "1_Pooling" / "config.json").read_text())
+    config.update(pooling_mode_mean_tokens=False, pooling_mode_weightedmean_tokens=True)
+    (model_dir / "1_Pooling" / "config.json").write_text(json.dumps(config))
+    with pytest.raises(onnx_encoder.Unsupported, match="pooling mode weightedmean"):
+        onnx_encoder.OnnxModel(model_dir, tmp_path / "unread.onnx")
+    monkeypatch.setattr(embedding, "_encoders", {})
+    encoder = load_encoder(model_dir, backend="onnx", device="cpu", cache_dir=tmp_path / "models")
+    assert isinstance(encoder.load(), onnx_encoder.ModulesEmbedder)
+    reference = load_encoder(model_dir, backend="torch", device="cpu").load()
+    expected = reference.encode(TEXTS, convert_to_numpy=True, show_progress_bar=False)
+    assert np.abs(encoder.encode(TEXTS) - expected).max() <= 1e-5
+
+
+SERVING_PROBE = """
+import json, sys
+from kbbot.search.embedding import load_encoder
+
+encoder = load_encoder(backend=sys.argv[2], device=sys.argv[3], cache_dir=sys.argv[1])
+vectors = encoder.encode(json.loads(sys.argv[4]), max_word_pieces=64)
+loaded = sorted({"torch", "transformers", "sentence_transformers", "sklearn", "scipy"} & set(sys.modules))
+print(json.dumps({"vectors": vectors.tolist(), "loaded": loaded, "backend": encoder.backend}))
+"""
+
+
+@pytest.mark.parametrize("backend", ["onnx", "onnx-int8"])
+def test_an_onnx_encoder_with_its_file_exported_imports_no_pytorch(backend, tmp_path):
+    cache = with_onnx_file(tmp_path / "models")
+    if backend == "onnx-int8":  # quantized in this process (PyTorch is loaded here already)
+        model = load_encoder(backend="torch", device="cpu").load
+        onnx_encoder.onnx_file(model, default_model_path(), cache, "int8")
+    device = "cpu" if torch.cuda.is_available() else "auto"  # auto: the GPU check loads nothing either
+    result = subprocess.run(
+        [sys.executable, "-c", SERVING_PROBE, str(cache), backend, device, json.dumps(TEXTS)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout.splitlines()[-1])
+    assert (found["loaded"], found["backend"]) == ([], backend)
+    in_process = load_encoder(backend=backend, device="cpu", cache_dir=cache).encode(
+        TEXTS, max_word_pieces=64
+    )
+    np.testing.assert_allclose(np.array(found["vectors"]), in_process, atol=1e-5)
