@@ -123,15 +123,15 @@ def held_out(request, sample_app):
         return evaluation.evaluate(get_engine(), get_session(), evaluation.read_questions(request.param))
 
 
-# Known shortfalls, measured once on 2026-12-06 after choosing everything on dev (dev, cross-validated:
-# 0.971 with the fact, 0.048 wrong, 0.848 resolved). The sets are small: 19 answers on the test set,
+# Known shortfalls, measured on 2026-12-07 after choosing everything on dev (dev, cross-validated:
+# 0.971 with the fact, 0.048 wrong, 0.837 resolved). The sets are small: 19 answers on the test set,
 # so one answer is 5 points. Strict: each fails loudly once its target is met.
 SHORTFALLS = {
     ("test", "answers_with_the_fact"): "0.895 (17 of 19)",
     ("test", "wrong_answers"): "0.105 (2 of 19)",
     ("blind", "wrong_answers"): "0.071 (1 of 14)",
-    ("test", "resolved_covered"): "0.778; the right section is often not among the 3 choices",
-    ("blind", "resolved_covered"): "0.844",
+    ("test", "resolved_covered"): "0.730; the right section is often not among the 3 choices",
+    ("blind", "resolved_covered"): "0.778",
 }
 
 
