@@ -3,8 +3,8 @@
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from ..search.confidence import Action
 from .deflection import DEFLECTED
+from .facts import as_facts
 from .kinds import Rate
 from .rates import ratio
 
@@ -32,7 +32,7 @@ class ArticlePerformance:
 def article_performance(conversations, outcomes, activity, window):
     """The deflection ledger: an `ArticlePerformance` per article viewed, shown or voted on; worst first.
 
-    `conversations`: the period's counted conversations; `outcomes`: their
+    `conversations`: the period's counted conversations (`ConversationFacts` or full records); `outcomes`: their
     outcomes by conversation id; `activity`: the period's article views,
     article votes and handoffs; `window`: how soon after a visitor read or was
     shown an article their handoff counts against it (the edge included).
@@ -107,20 +107,19 @@ def _counts_and_exposures(conversations, outcomes, activity):
     for article_id, helpful in activity.votes:
         counts[article_id]["article_votes"] += 1
         counts[article_id]["article_helpful"] += helpful
-    for conversation in conversations:
-        for reply in conversation.replies:
-            cited = reply.article_id if reply.action == Action.ANSWER else None
+    for conversation in map(as_facts, conversations):
+        for reply in conversation.shown:
+            cited = reply.cited
             if cited is not None:
                 counts[cited]["cited"] += 1
-                counts[cited]["answer_votes"] += len(reply.votes)
-                counts[cited]["answer_helpful"] += sum(reply.votes)
-            shown = set(reply.offered) | {reply.article_id} - {None}
-            for article_id in shown - {cited}:
-                counts[article_id]["suggested"] += 1
-            for article_id in shown:
+                counts[cited]["answer_votes"] += reply.votes
+                counts[cited]["answer_helpful"] += reply.helpful
+            for article_id in reply.shown:
+                if article_id != cited:
+                    counts[article_id]["suggested"] += 1
                 exposures[article_id].append((conversation.visitor_id, reply.sent_at))
         if outcomes[conversation.id] in DEFLECTED:
-            for article_id in {answer.article_id for answer in conversation.answers} - {None}:
+            for article_id in conversation.answered:
                 counts[article_id]["resolved"] += 1
     return counts, exposures
 

@@ -108,6 +108,49 @@ class ConversationRecord:
 
 
 @dataclass(frozen=True)
+class ShownArticles:
+    """What one bot reply showed, for article performance: when, the article it cited (an answer;
+    None otherwise), every article it showed (cited, suggested or listed as a source), and the votes
+    on it (counted only for a cited article)."""
+
+    sent_at: datetime | None
+    cited: int | None
+    shown: tuple[int, ...]
+    votes: int = 0
+    helpful: int = 0
+
+
+@dataclass(frozen=True)
+class ConversationFacts:
+    """One conversation as the report definitions judge it: its outcome facts (`facts.conversation_facts`
+    of its `ConversationRecord`), kept in the database as they happen, with its handoff as it is now.
+
+    Article ids are those of the bot replies' top, cited and shown articles (`BotReply`).
+    """
+
+    id: int
+    visitor_id: str
+    started_at: datetime
+    last_message_at: datetime
+    handoff: HandoffRecord | None = None
+    customer_messages: int = 0
+    questions: tuple[str, ...] = ()  # the customer questions' texts (`ConversationRecord.bot_questions`)
+    replies: int = 0
+    answers: int = 0
+    suggestions: int = 0  # replies that offered choices
+    suggestions_picked: int = 0  # of those, the ones the customer picked a choice of
+    answer_votes: tuple[bool, ...] = ()  # the votes on its answers
+    confirmed: bool = False  # `transcript.confirmed`
+    said_no: bool = False  # `transcript.said_no`
+    answered: frozenset[int] = frozenset()  # the articles its answers cited
+    topics: frozenset[int] = frozenset()  # `ConversationRecord.topics`
+    asked: tuple[tuple[datetime, int], ...] = ()  # `transcript.asked_about`
+    shown: tuple[ShownArticles, ...] = ()  # the replies that showed an article
+    question_gaps: tuple[tuple[int, str], ...] = ()  # `transcript.question_gaps`
+    behind: tuple[int, str] | None = None  # `transcript.question_behind`
+
+
+@dataclass(frozen=True)
 class SurveyAnswer:
     conversation_id: int
     kind: str  # "csat" | "ces" | "nps"

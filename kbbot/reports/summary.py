@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from ..models import HANDOFF_REASONS
-from ..search.confidence import Action
 from .agents import AgentFigures, agent_figures
 from .content_gaps import QuestionCount, Topic, content_gap_questions, content_gap_topics, top_questions
 from .deflection import (
@@ -23,6 +22,7 @@ from .deflection import (
     is_resolved,
     outcome,
 )
+from .facts import as_facts
 from .kinds import Duration, Number, Rate
 from .performance import ArticlePerformance, article_performance
 from .periods import as_utc
@@ -121,8 +121,8 @@ def summarize(
 
 
 def _counted(conversations, since, until):
-    """The conversations counted in [since, until) (`in_period`), each once, by start."""
-    unique = {c.id: c for c in conversations}.values()
+    """The facts of the conversations counted in [since, until) (`in_period`), each once, by start."""
+    unique = {c.id: c for c in map(as_facts, conversations)}.values()
     return sorted((c for c in unique if in_period(c, since, until)), key=lambda c: (c.started_at, c.id))
 
 
@@ -137,11 +137,11 @@ def _report(since, until, counted, judged, surveys, visits, settings, encode, ac
     repeats = sum(judged[c.id][1] for c in counted)
     resolved = [c.id for c in counted if is_resolved(c, outcome_of[c.id])]
     resolved_without_repeat = sum(not judged[id_][1] for id_ in resolved)
-    replies = [reply for c in counted for reply in c.replies]
-    answers = [reply for reply in replies if reply.action == Action.ANSWER]
-    offering_choices = {reply.message_id for reply in replies if reply.choices}
-    picked_from = {q.picked_from for c in counted for q in c.questions if q.picked} & offering_choices
-    votes = [vote for answer in answers for vote in answer.votes]
+    replies = sum(c.replies for c in counted)
+    answers = sum(c.answers for c in counted)
+    suggestions = sum(c.suggestions for c in counted)
+    suggestions_picked = sum(c.suggestions_picked for c in counted)
+    votes = [vote for c in counted for vote in c.answer_votes]
     handoffs = [c.handoff for c in counted if c.handoff is not None]
     first_replies = [
         (handoff.first_reply_at - handoff.created_at).total_seconds()
@@ -149,7 +149,7 @@ def _report(since, until, counted, judged, surveys, visits, settings, encode, ac
         if handoff.first_reply_at is not None
     ]
     sessions = count_sessions(visits, settings.session_gap)
-    questions = [question.text for c in counted for question in c.bot_questions]
+    questions = [text for c in counted for text in c.questions]
     deflected = sum(outcomes[kind] for kind in DEFLECTED)
     return Report(
         since=since,
@@ -162,12 +162,12 @@ def _report(since, until, counted, judged, surveys, visits, settings, encode, ac
         # Of the conversations whose outcome is known: a pending one may still turn out either way.
         deflection_rate=ratio(deflected, len(counted) - outcomes[Outcome.DEFLECTION_PENDING]),
         handoff_rate=ratio(outcomes[Outcome.HANDED_OFF], len(counted)),
-        bot_replies=len(replies),
-        answers=len(answers),
-        answer_rate=ratio(len(answers), len(replies)),
-        suggestions=len(offering_choices),
-        suggestions_picked=len(picked_from),
-        pick_rate=ratio(len(picked_from), len(offering_choices)),
+        bot_replies=replies,
+        answers=answers,
+        answer_rate=ratio(answers, replies),
+        suggestions=suggestions,
+        suggestions_picked=suggestions_picked,
+        pick_rate=ratio(suggestions_picked, suggestions),
         feedback=len(votes),
         helpful=sum(votes),
         helpful_rate=mean(votes),
@@ -185,12 +185,16 @@ def _report(since, until, counted, judged, surveys, visits, settings, encode, ac
         ces=ces_summary(answer.choice for answer in surveys if answer.kind == "ces"),
         nps=nps_summary(answer.score for answer in surveys if answer.kind == "nps"),
         top_questions=top_questions(questions, settings.top_questions),
-        content_gaps=content_gap_topics(
-            content_gap_questions(counted),
-            encode,
-            settings.topic_similarity,
-            settings.content_gaps,
-            settings.examples,
+        content_gaps=(
+            content_gap_topics(
+                content_gap_questions(counted),
+                encode,
+                settings.topic_similarity,
+                settings.content_gaps,
+                settings.examples,
+            )
+            if settings.content_gaps > 0
+            else []
         ),
         contact_window_minutes=settings.contact_window / timedelta(minutes=1),
         sla=sla_figures(targets, handoffs, since, until, settings.schedule),
@@ -203,9 +207,9 @@ def _report(since, until, counted, judged, surveys, visits, settings, encode, ac
 
 
 def _by_visitor(conversations):
-    """{visitor id: {conversation id: `ConversationRecord`}}: each visitor's history."""
+    """{visitor id: {conversation id: `ConversationFacts`}}: each visitor's history."""
     by_visitor = defaultdict(dict)
-    for conversation in conversations:
+    for conversation in map(as_facts, conversations):
         by_visitor[conversation.visitor_id][conversation.id] = conversation
     return by_visitor
 
@@ -244,7 +248,9 @@ def build_report(session: Session, since, until, settings, encode) -> Report:
 def judge(records, since, until, settings):
     """{conversation id: (its `Outcome`, whether a repeat contact followed it)} of the conversations
     `records` count in [since, until): what a report and the trend of the same period both need."""
-    return _judged(_counted(records.conversations, since, until), _by_visitor(records.conversations), settings)
+    return _judged(
+        _counted(records.conversations, since, until), _by_visitor(records.conversations), settings
+    )
 
 
 def summarize_records(records, since, until, settings, encode, judged=None) -> Report:
