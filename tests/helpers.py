@@ -9,6 +9,7 @@ import shutil
 import socket
 import tempfile
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -31,9 +32,11 @@ from kbbot.models import (
     Feedback,
     Handoff,
     Message,
+    OutcomeFacts,
     ReplyTarget,
     SurveyResponse,
 )
+from kbbot.reports import full_records
 from kbbot.search import onnx_encoder
 from kbbot.search.embedding import default_model_path, load_encoder
 from kbbot.support import conversations, decisions, replies
@@ -764,3 +767,29 @@ class MailDesk:
 
     def handoff_state(self, handoff_id):
         return self.client.get(f"/api/v1/staff/handoffs/{handoff_id}", headers=self.headers).get_json()
+
+
+def stored_outcome_facts(session):
+    """{conversation id: (customer messages, facts)} of every conversation, as the database holds them."""
+    rows = session.execute(
+        select(OutcomeFacts.conversation_id, OutcomeFacts.customer_messages, OutcomeFacts.facts)
+    )
+    return {conversation_id: (messages, facts) for conversation_id, messages, facts in rows}
+
+
+def outcome_facts_from_messages(session):
+    """The same, worked out now from each conversation's full record by the report definitions."""
+    ids = session.scalars(select(Conversation.id)).all()
+    return {
+        record.id: reports.facts.stored(reports.conversation_facts(record))
+        for record in full_records.conversation_records(session, ids)
+    }
+
+
+def report_from_messages(session, since, until, settings, encode):
+    """`reports.build_report` of [since, until) judged from the conversations' full records (every
+    message) instead of their stored facts: what the figures must equal."""
+    records = reports.read_records(session, since, until, settings)
+    everyone = full_records.conversation_records(session, [c.id for c in records.conversations])
+    whole = replace(records, conversations=everyone)
+    return reports.summarize_records(whole, since, until, settings, encode)

@@ -1,6 +1,6 @@
 """Each conversation's outcome facts, kept as its turns, votes and handoff happen, for the reports."""
 
-from sqlalchemy import JSON, ForeignKey, Integer
+from sqlalchemy import ForeignKey, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -13,7 +13,8 @@ class OutcomeFacts(Base):
     message. Derived data: `kbbot.support.outcome_facts.backfill` rebuilds it from the messages.
 
     `customer_messages`: how many messages the customer wrote (a report counts a conversation with at
-    least one); `facts`: the rest, as `kbbot.reports.facts.stored` writes it.
+    least one); `facts`: the rest, as `kbbot.reports.facts.stored` writes it (compact JSON text, decoded by
+    the report's own code: one is read per conversation of a report).
     """
 
     __tablename__ = "conversation_facts"
@@ -22,4 +23,4 @@ class OutcomeFacts(Base):
         ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
     )
     customer_messages: Mapped[int] = mapped_column(Integer)
-    facts: Mapped[dict] = mapped_column(JSON)
+    facts: Mapped[str] = mapped_column(Text)

@@ -6,11 +6,14 @@ conversation with others (the same question again, a repeat contact) or depends 
 is made (a pending deflection) is judged at report time from these facts (`deflection`).
 """
 
-from datetime import datetime
+import json
+from datetime import timedelta
 
 from ..search.confidence import Action
 from . import transcript
 from .records import ConversationFacts, ConversationRecord, ShownArticles
+
+MICROSECOND = timedelta(microseconds=1)
 
 
 def conversation_facts(record: ConversationRecord) -> ConversationFacts:
@@ -57,42 +60,60 @@ def as_facts(conversation) -> ConversationFacts:
 
 
 def stored(facts: ConversationFacts):
-    """(customer messages, JSON-ready dict) of `facts` as the database keeps them, without what the
-    conversation's own row or its handoff hold."""
-    return facts.customer_messages, {
-        "questions": list(facts.questions),
-        "counts": [facts.replies, facts.answers, facts.suggestions, facts.suggestions_picked],
-        "votes": [int(vote) for vote in facts.answer_votes],
-        "confirmed": facts.confirmed,
-        "said_no": facts.said_no,
-        "answered": sorted(facts.answered),
-        "topics": sorted(facts.topics),
-        "asked": [[_moment(at), article_id] for at, article_id in facts.asked],
-        "shown": [[_moment(s.sent_at), s.cited, list(s.shown), s.votes, s.helpful] for s in facts.shown],
-        "gaps": [list(gap) for gap in facts.question_gaps],
-        "behind": list(facts.behind) if facts.behind is not None else None,
-    }
+    """(customer messages, facts as text) of `facts` as the database keeps them, without what the
+    conversation's own row or its handoff hold.
+
+    The text is a compact JSON array (a report decodes one per conversation): the customer
+    questions, [replies, answers, suggestions, suggestions picked], the votes on answers (1: helpful),
+    confirmed, said no (1: true), the answered articles, the topics, `asked` as [[microseconds after
+    the conversation started, article]], `shown` as [[microseconds after the start or null, cited or
+    null, [articles], votes, helpful]], the question gaps [[message id, text]], the question behind
+    the handoff ([message id, text] or null), and every article id named in these.
+    """
+    start = facts.started_at
+    shown = [[_offset(s.sent_at, start), s.cited, list(s.shown), s.votes, s.helpful] for s in facts.shown]
+    named = facts.topics.union(*(s.shown for s in facts.shown))
+    return facts.customer_messages, json.dumps(
+        [
+            list(facts.questions),
+            [facts.replies, facts.answers, facts.suggestions, facts.suggestions_picked],
+            [int(vote) for vote in facts.answer_votes],
+            int(facts.confirmed),
+            int(facts.said_no),
+            sorted(facts.answered),
+            sorted(facts.topics),
+            [[_offset(at, start), article_id] for at, article_id in facts.asked],
+            shown,
+            [list(gap) for gap in facts.question_gaps],
+            list(facts.behind) if facts.behind is not None else None,
+            sorted(named),
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
 
 
 # Long on purpose: one `ConversationFacts(...)` of every stored fact, each read back beside its name.
-def from_stored(id_, visitor_id, started_at, last_message_at, handoff, customer_messages, data, articles):
+def from_stored(id_, visitor_id, started_at, last_message_at, handoff, customer_messages, text, articles):
     """The `ConversationFacts` that `stored` wrote, with the conversation's own row and its `handoff`.
 
     `articles`: the ids of the articles that exist now; a deleted article is left out, as a full
     record leaves it out (its messages lose it).
     """
-    answered, topics = frozenset(data["answered"]), frozenset(data["topics"])
-    asked = tuple((_at(at), article_id) for at, article_id in data["asked"])
-    shown = tuple(
-        ShownArticles(_at(at), cited, tuple(ids), votes, helpful)
-        for at, cited, ids, votes, helpful in data["shown"]
+    (questions, counts, votes, confirmed, said_no, answered, topics, asked, shown, gaps, behind, named) = (
+        json.loads(text)
     )
-    if not (answered | topics) <= articles or any(not set(s.shown) <= articles for s in shown):
+    replies, answers, suggestions, suggestions_picked = counts
+    asked = tuple((_moment(offset, started_at), article_id) for offset, article_id in asked)
+    shown = tuple(
+        ShownArticles(_moment(offset, started_at), cited, tuple(ids), votes_on, helpful)
+        for offset, cited, ids, votes_on, helpful in shown
+    )
+    answered, topics = frozenset(answered), frozenset(topics)
+    if not articles.issuperset(named):
         answered, topics = answered & articles, topics & articles
         asked = tuple((at, article_id) for at, article_id in asked if article_id in articles)
         shown = tuple(_without_deleted(s, articles) for s in shown)
-    replies, answers, suggestions, suggestions_picked = data["counts"]
-    behind = data["behind"]
     return ConversationFacts(
         id=id_,
         visitor_id=visitor_id,
@@ -100,20 +121,20 @@ def from_stored(id_, visitor_id, started_at, last_message_at, handoff, customer_
         last_message_at=last_message_at,
         handoff=handoff,
         customer_messages=customer_messages,
-        questions=tuple(data["questions"]),
+        questions=tuple(questions),
         replies=replies,
         answers=answers,
         suggestions=suggestions,
         suggestions_picked=suggestions_picked,
-        answer_votes=tuple(bool(vote) for vote in data["votes"]),
-        confirmed=data["confirmed"],
-        said_no=data["said_no"],
+        answer_votes=tuple(map(bool, votes)),
+        confirmed=bool(confirmed),
+        said_no=bool(said_no),
         answered=answered,
         topics=topics,
         asked=asked,
         shown=shown,
-        question_gaps=tuple((message_id, text) for message_id, text in data["gaps"]),
-        behind=(behind[0], behind[1]) if behind is not None else None,
+        question_gaps=tuple(map(tuple, gaps)),
+        behind=tuple(behind) if behind is not None else None,
     )
 
 
@@ -124,9 +145,10 @@ def _without_deleted(shown, articles):
     return ShownArticles(shown.sent_at, cited, tuple(a for a in shown.shown if a in articles), votes, helpful)
 
 
-def _moment(at):
-    return at.isoformat() if at is not None else None
+def _offset(at, start):
+    """`at` as whole microseconds after `start` (exact, unlike a float timestamp); None stays None."""
+    return None if at is None else (at - start) // MICROSECOND
 
 
-def _at(text):
-    return datetime.fromisoformat(text) if text is not None else None
+def _moment(offset, start):
+    return None if offset is None else start + offset * MICROSECOND

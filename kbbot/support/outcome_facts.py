@@ -41,9 +41,9 @@ def _note_changes(session, _flush_context):
 
 def _write_changes(session):
     """Refresh the marked conversations' facts, in the transaction being committed."""
+    session.flush()  # the commit's own flush comes after this hook: what is pending marks its conversations now
     if CHANGED not in session.info:
         return
-    session.flush()  # what is still pending marks its conversations too
     conversations, messages = session.info.pop(CHANGED)
     if messages:
         conversations |= set(session.scalars(select(Message.conversation_id).where(Message.id.in_(messages))))

@@ -27,7 +27,7 @@ def upgrade():
         "conversation_facts",
         sa.Column("conversation_id", sa.Integer(), nullable=False),
         sa.Column("customer_messages", sa.Integer(), nullable=False),
-        sa.Column("facts", sa.JSON(), nullable=False),
+        sa.Column("facts", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(["conversation_id"], ["conversations.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("conversation_id"),
     )
