@@ -29,9 +29,14 @@ class Topic:
 
 def top_questions(texts, limit):
     """The `limit` most frequent questions after `normalize_question`; ties in alphabetical order."""
+    return ranked_questions((normalize_question(text) for text in texts), limit)
+
+
+def ranked_questions(normalized, limit):
+    """`top_questions` of questions normalized already (as the stored facts keep them)."""
     if limit <= 0:
         return []
-    counts = Counter(normalize_question(text) for text in texts)
+    counts = Counter(normalized)
     counts.pop("", None)
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return [QuestionCount(question, count) for question, count in ranked[:limit]]

@@ -55,10 +55,10 @@ def came_back_with_same_question(conversation, visitor_conversations, window):
         return False
     last, deadline = conversation.last_message_at, conversation.last_message_at + window
     return any(
-        article_id in answered and last < asked_at <= deadline
+        article_id in answered and last < other.moment(asked_after) <= deadline
         for other in map(as_facts, visitor_conversations)
         if other.id != conversation.id
-        for asked_at, article_id in other.asked
+        for asked_after, article_id in other.asked
     )
 
 

@@ -7,13 +7,11 @@ is made (a pending deflection) is judged at report time from these facts (`defle
 """
 
 import json
-from datetime import timedelta
 
 from ..search.confidence import Action
+from ..text import normalize_question
 from . import transcript
-from .records import ConversationFacts, ConversationRecord, ShownArticles
-
-MICROSECOND = timedelta(microseconds=1)
+from .records import MICROSECOND, ConversationFacts, ConversationRecord, ShownArticles
 
 
 def conversation_facts(record: ConversationRecord) -> ConversationFacts:
@@ -27,7 +25,7 @@ def conversation_facts(record: ConversationRecord) -> ConversationFacts:
         last_message_at=record.last_message_at,
         handoff=record.handoff,
         customer_messages=len(record.questions),
-        questions=tuple(question.text for question in record.bot_questions),
+        questions=tuple(normalize_question(question.text) for question in record.bot_questions),
         replies=len(record.replies),
         answers=len(record.answers),
         suggestions=len(offering_choices),
@@ -37,7 +35,9 @@ def conversation_facts(record: ConversationRecord) -> ConversationFacts:
         said_no=transcript.said_no(record),
         answered=frozenset(a.article_id for a in record.answers if a.article_id is not None),
         topics=frozenset(record.topics),
-        asked=tuple(transcript.asked_about(record)),
+        asked=tuple(
+            (_offset(at, record.started_at), article) for at, article in transcript.asked_about(record)
+        ),
         shown=tuple(_shown(record)),
         question_gaps=tuple(transcript.question_gaps(record)),
         behind=transcript.question_behind(record),
@@ -51,7 +51,9 @@ def _shown(record):
         shown = tuple(sorted(set(reply.offered) | {reply.article_id} - {None}))
         if shown:
             votes = reply.votes if cited is not None else ()
-            yield ShownArticles(reply.sent_at, cited, shown, len(votes), sum(votes))
+            yield ShownArticles(
+                _offset(reply.sent_at, record.started_at), cited, shown, len(votes), sum(votes)
+            )
 
 
 def as_facts(conversation) -> ConversationFacts:
@@ -64,14 +66,11 @@ def stored(facts: ConversationFacts):
     conversation's own row or its handoff hold.
 
     The text is a compact JSON array (a report decodes one per conversation): the customer
-    questions, [replies, answers, suggestions, suggestions picked], the votes on answers (1: helpful),
-    confirmed, said no (1: true), the answered articles, the topics, `asked` as [[microseconds after
-    the conversation started, article]], `shown` as [[microseconds after the start or null, cited or
-    null, [articles], votes, helpful]], the question gaps [[message id, text]], the question behind
-    the handoff ([message id, text] or null), and every article id named in these.
+    questions (normalized), [replies, answers, suggestions, suggestions picked], the votes on answers
+    (1: helpful), confirmed, said no (1: true), the answered articles, the topics, `asked`, `shown`
+    (`ShownArticles` as arrays), the question gaps [[message id, text]], the question behind the
+    handoff ([message id, text] or null), and every article id named in these.
     """
-    start = facts.started_at
-    shown = [[_offset(s.sent_at, start), s.cited, list(s.shown), s.votes, s.helpful] for s in facts.shown]
     named = facts.topics.union(*(s.shown for s in facts.shown))
     return facts.customer_messages, json.dumps(
         [
@@ -82,8 +81,8 @@ def stored(facts: ConversationFacts):
             int(facts.said_no),
             sorted(facts.answered),
             sorted(facts.topics),
-            [[_offset(at, start), article_id] for at, article_id in facts.asked],
-            shown,
+            [list(asked) for asked in facts.asked],
+            [[*s[:2], list(s.shown), *s[3:]] for s in facts.shown],
             [list(gap) for gap in facts.question_gaps],
             list(facts.behind) if facts.behind is not None else None,
             sorted(named),
@@ -97,23 +96,19 @@ def stored(facts: ConversationFacts):
 def from_stored(id_, visitor_id, started_at, last_message_at, handoff, customer_messages, text, articles):
     """The `ConversationFacts` that `stored` wrote, with the conversation's own row and its `handoff`.
 
-    `articles`: the ids of the articles that exist now; a deleted article is left out, as a full
-    record leaves it out (its messages lose it).
+    What it decodes is used as decoded (arrays for tuples, 0 and 1 for flags): a report reads one per
+    conversation. `articles`: the ids of the articles that exist now; a deleted article is left out,
+    as a full record leaves it out (its messages lose it).
     """
     (questions, counts, votes, confirmed, said_no, answered, topics, asked, shown, gaps, behind, named) = (
         json.loads(text)
     )
     replies, answers, suggestions, suggestions_picked = counts
-    asked = tuple((_moment(offset, started_at), article_id) for offset, article_id in asked)
-    shown = tuple(
-        ShownArticles(_moment(offset, started_at), cited, tuple(ids), votes_on, helpful)
-        for offset, cited, ids, votes_on, helpful in shown
-    )
     answered, topics = frozenset(answered), frozenset(topics)
     if not articles.issuperset(named):
         answered, topics = answered & articles, topics & articles
-        asked = tuple((at, article_id) for at, article_id in asked if article_id in articles)
-        shown = tuple(_without_deleted(s, articles) for s in shown)
+        asked = [(offset, article_id) for offset, article_id in asked if article_id in articles]
+        shown = [_without_deleted(ShownArticles(*s), articles) for s in shown]
     return ConversationFacts(
         id=id_,
         visitor_id=visitor_id,
@@ -121,20 +116,20 @@ def from_stored(id_, visitor_id, started_at, last_message_at, handoff, customer_
         last_message_at=last_message_at,
         handoff=handoff,
         customer_messages=customer_messages,
-        questions=tuple(questions),
+        questions=questions,
         replies=replies,
         answers=answers,
         suggestions=suggestions,
         suggestions_picked=suggestions_picked,
-        answer_votes=tuple(map(bool, votes)),
-        confirmed=bool(confirmed),
-        said_no=bool(said_no),
+        answer_votes=votes,
+        confirmed=confirmed,
+        said_no=said_no,
         answered=answered,
         topics=topics,
         asked=asked,
         shown=shown,
-        question_gaps=tuple(map(tuple, gaps)),
-        behind=tuple(behind) if behind is not None else None,
+        question_gaps=gaps,
+        behind=behind,
     )
 
 
@@ -142,13 +137,11 @@ def _without_deleted(shown, articles):
     """`shown` without the articles not in `articles`: a deleted cited article takes its votes with it."""
     cited = shown.cited if shown.cited in articles else None
     votes, helpful = (shown.votes, shown.helpful) if cited is not None else (0, 0)
-    return ShownArticles(shown.sent_at, cited, tuple(a for a in shown.shown if a in articles), votes, helpful)
+    return ShownArticles(
+        shown.sent_after, cited, tuple(a for a in shown.shown if a in articles), votes, helpful
+    )
 
 
 def _offset(at, start):
     """`at` as whole microseconds after `start` (exact, unlike a float timestamp); None stays None."""
     return None if at is None else (at - start) // MICROSECOND
-
-
-def _moment(offset, start):
-    return None if offset is None else start + offset * MICROSECOND

@@ -49,23 +49,31 @@ def conversation_records(session: Session, conversation_ids):
     ]
 
 
+# What a `HandoffRecord` is made of, besides its agents and gap question (`handoff_records`).
+HANDOFF_COLUMNS = (
+    Handoff.id,
+    Handoff.conversation_id,
+    Handoff.reason,
+    Handoff.status,
+    Handoff.created_at,
+    Handoff.first_reply_at,
+    Handoff.resolution_reason,
+    Handoff.message,
+    Handoff.assignee_id,
+)
+BATCH = 5000  # ids per query where ids are listed, well within every database's limit on parameters
+
+
 def handoffs(session: Session, conversation_ids):
-    """{conversation id: its `HandoffRecord`} of the selected conversations."""
-    found = session.execute(
-        select(
-            Handoff.id,
-            Handoff.conversation_id,
-            Handoff.reason,
-            Handoff.status,
-            Handoff.created_at,
-            Handoff.first_reply_at,
-            Handoff.resolution_reason,
-            Handoff.message,
-            Handoff.assignee_id,
-        ).where(Handoff.conversation_id.in_(conversation_ids))
-    ).all()
+    """{conversation id: its `HandoffRecord`} of the selected conversations (ids or a subquery)."""
+    found = session.execute(select(*HANDOFF_COLUMNS).where(Handoff.conversation_id.in_(conversation_ids)))
+    return handoff_records(session, found.all())
+
+
+def handoff_records(session: Session, found):
+    """{conversation id: its `HandoffRecord`} of handoff rows of `HANDOFF_COLUMNS`."""
     gap_questions = _gap_questions(session, [h.id for h in found if h.resolution_reason == "article_missing"])
-    repliers = _repliers(session, conversation_ids)
+    repliers = _repliers(session, [h.conversation_id for h in found])
     return {
         handoff.conversation_id: HandoffRecord(
             reason=handoff.reason,
@@ -85,12 +93,13 @@ def handoffs(session: Session, conversation_ids):
 def _gap_questions(session, handoff_ids):
     """{handoff id: the gap question the agent named when they last resolved it} of `handoff_ids`."""
     named = {}
-    for handoff_id, data in session.execute(
-        select(Event.handoff_id, Event.data)
-        .where(Event.type == "handoff_resolved", Event.handoff_id.in_(handoff_ids))
-        .order_by(Event.id)
-    ):
-        named[handoff_id] = (data or {}).get("gap_question")
+    for start in range(0, len(handoff_ids), BATCH):
+        for handoff_id, data in session.execute(
+            select(Event.handoff_id, Event.data)
+            .where(Event.type == "handoff_resolved", Event.handoff_id.in_(handoff_ids[start : start + BATCH]))
+            .order_by(Event.id)
+        ):
+            named[handoff_id] = (data or {}).get("gap_question")
     return {handoff_id: question for handoff_id, question in named.items() if question}
 
 
@@ -204,14 +213,17 @@ def _source_articles(session, source_lists):
 
 def _repliers(session, conversation_ids):
     """{conversation id: {"repliers": the authors of its agent messages, each once, by first reply,
-    "first_replier_id": its first agent message's author (None: deleted)}} of the selected conversations."""
+    "first_replier_id": its first agent message's author (None: deleted)}} of these conversations."""
     authors = defaultdict(list)
-    for conversation_id, author_id in session.execute(
-        select(Message.conversation_id, Message.author_id)
-        .where(Message.conversation_id.in_(conversation_ids), Message.role == "agent")
-        .order_by(Message.id)
-    ):
-        authors[conversation_id].append(author_id)
+    for start in range(0, len(conversation_ids), BATCH):
+        for conversation_id, author_id in session.execute(
+            select(Message.conversation_id, Message.author_id)
+            .where(
+                Message.conversation_id.in_(conversation_ids[start : start + BATCH]), Message.role == "agent"
+            )
+            .order_by(Message.id)
+        ):
+            authors[conversation_id].append(author_id)
     return {
         conversation_id: {
             "repliers": tuple(dict.fromkeys(a for a in found if a is not None)),

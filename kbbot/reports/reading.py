@@ -4,7 +4,7 @@ Conversations are read as their stored outcome facts (`facts.from_stored`), one 
 handoffs as they are now; not as their messages.
 """
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -40,27 +40,32 @@ def read_records(session: Session, since, until, settings) -> Records:
         Conversation.started_at < until,
         OutcomeFacts.customer_messages > 0,
     )
-    last_started, last_message = session.execute(
-        select(func.max(Conversation.started_at), func.max(Conversation.last_message_at))
-        .join(OutcomeFacts, OutcomeFacts.conversation_id == Conversation.id)
-        .where(*period)
-    ).one()
-    if last_started is not None:
+    conversations = _conversation_facts(session, period)
+    if conversations:
         # Later conversations matter up to the end of the last window the period opens.
         horizon = max(
-            as_utc(last_started) + settings.repeat_window, as_utc(last_message) + settings.deflection_window
+            max(c.started_at for c in conversations) + settings.repeat_window,
+            max(c.last_message_at for c in conversations) + settings.deflection_window,
         )
-        visitors = select(Conversation.visitor_id).join(OutcomeFacts).where(*period)
-        loaded = select(Conversation.id).where(
-            Conversation.visitor_id.in_(visitors),
-            Conversation.started_at <= horizon,
-            # A conversation whose last message came before the period holds no return and no repeat
-            # contact of a counted one: those come after a counted conversation's start.
-            Conversation.last_message_at >= since,
-        )
-        conversations = _conversation_facts(session, loaded)
-    else:
-        conversations = []
+        visitors = {c.visitor_id for c in conversations}
+        # The visitors' other conversations that can hold a return or a repeat contact of a counted one
+        # (those come after a counted conversation's start): started after the period, up to the
+        # horizon, or before it with a message in it. Those without a customer message hold neither.
+        history = [
+            c
+            for c in _conversation_facts(
+                session,
+                (
+                    or_(
+                        and_(Conversation.started_at >= until, Conversation.started_at <= horizon),
+                        and_(Conversation.started_at < since, Conversation.last_message_at >= since),
+                    ),
+                    OutcomeFacts.customer_messages > 0,
+                ),
+            )
+            if c.visitor_id in visitors
+        ]
+        conversations = sorted([*conversations, *history], key=lambda c: c.id)
     surveys = [
         SurveyAnswer(conversation_id, kind, score, choice)
         for conversation_id, kind, score, choice in session.execute(
@@ -69,9 +74,9 @@ def read_records(session: Session, since, until, settings) -> Records:
                 SurveyResponse.kind,
                 SurveyResponse.score,
                 SurveyResponse.choice,
-            ).where(
-                SurveyResponse.conversation_id.in_(select(Conversation.id).join(OutcomeFacts).where(*period))
             )
+            .join(Conversation, Conversation.id == SurveyResponse.conversation_id)
+            .where(Conversation.started_at >= since, Conversation.started_at < until)
         )
     ]
     help_center = session.execute(
@@ -138,7 +143,8 @@ def _article_activity(session, since, until, conversations, views, settings):
         )
     )
     # A bot reply of a conversation that started in the period may come after it.
-    latest = max([until, *(shown.sent_at for c in conversations for shown in c.shown if shown.sent_at)])
+    sent = ((c, max((s[0] for s in c.shown if s[0] is not None), default=None)) for c in conversations)
+    latest = max([until, *(c.moment(after) for c, after in sent if after is not None)])
     contacts = tuple(
         VisitorAction(visitor_id, created_at)
         for visitor_id, created_at in session.execute(
@@ -148,7 +154,7 @@ def _article_activity(session, since, until, conversations, views, settings):
         )
     )
     named = {view.article_id for view in views} | {article_id for article_id, _ in votes}
-    named |= {article_id for c in conversations for shown in c.shown for article_id in shown.shown}
+    named |= {article_id for c in conversations for shown in c.shown for article_id in shown[2]}
     articles = {
         article_id: (slug, title)
         for article_id, slug, title in session.execute(
@@ -158,9 +164,17 @@ def _article_activity(session, since, until, conversations, views, settings):
     return ArticleActivity(views, votes, contacts, articles)
 
 
-def _conversation_facts(session, conversation_ids):
-    """`ConversationFacts` of the conversations whose ids `conversation_ids` (a subquery) selects, by id."""
-    handoffs = full_records.handoffs(session, conversation_ids)
+def _conversation_facts(session, conditions):
+    """`ConversationFacts` of the conversations with stored facts that meet `conditions`, with their handoffs."""
+    handoffs = full_records.handoff_records(
+        session,
+        session.execute(
+            select(*full_records.HANDOFF_COLUMNS)
+            .join(Conversation, Conversation.id == Handoff.conversation_id)
+            .join(OutcomeFacts, OutcomeFacts.conversation_id == Conversation.id)
+            .where(*conditions)
+        ).all(),
+    )
     articles = set(session.scalars(select(Article.id)))
     return [
         facts.from_stored(
@@ -176,7 +190,6 @@ def _conversation_facts(session, conversation_ids):
                 OutcomeFacts.facts,
             )
             .join(OutcomeFacts, OutcomeFacts.conversation_id == Conversation.id)
-            .where(Conversation.id.in_(conversation_ids))
-            .order_by(Conversation.id)
+            .where(*conditions)
         )
     ]

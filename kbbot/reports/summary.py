@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from ..models import HANDOFF_REASONS
 from .agents import AgentFigures, agent_figures
-from .content_gaps import QuestionCount, Topic, content_gap_questions, content_gap_topics, top_questions
+from .collection import paused_collection
+from .content_gaps import QuestionCount, Topic, content_gap_questions, content_gap_topics, ranked_questions
 from .deflection import (
     DEFLECTED,
     OUTCOMES,
@@ -104,7 +105,25 @@ def summarize(
     `targets`: SLA targets that ended (`ReplyTargetRecord`); those outside the period are ignored.
     `judged`: `judge`'s outcomes of these conversations, when the caller has them already.
     """
-    counted = _counted(conversations, since, until)
+    return _summarize(
+        _counted(conversations, since, until),
+        since,
+        until,
+        conversations,
+        surveys,
+        visits,
+        settings,
+        encode,
+        activity,
+        targets,
+        judged,
+    )
+
+
+def _summarize(
+    counted, since, until, conversations, surveys, visits, settings, encode, activity, targets, judged
+):
+    """`summarize` of the `counted` conversations (`_counted` of `conversations`)."""
     counted_ids = {c.id for c in counted}
     return _report(
         since,
@@ -184,7 +203,7 @@ def _report(since, until, counted, judged, surveys, visits, settings, encode, ac
         csat=csat_summary(answer.score for answer in surveys if answer.kind == "csat"),
         ces=ces_summary(answer.choice for answer in surveys if answer.kind == "ces"),
         nps=nps_summary(answer.score for answer in surveys if answer.kind == "nps"),
-        top_questions=top_questions(questions, settings.top_questions),
+        top_questions=ranked_questions(questions, settings.top_questions),
         content_gaps=(
             content_gap_topics(
                 content_gap_questions(counted),
@@ -242,7 +261,10 @@ def build_report(session: Session, since, until, settings, encode) -> Report:
     content gaps to group.
     """
     since, until = as_utc(since), as_utc(until)
-    return summarize_records(read_records(session, since, until, settings), since, until, settings, encode)
+    with paused_collection():
+        return summarize_records(
+            read_records(session, since, until, settings), since, until, settings, encode
+        )
 
 
 def judge(records, since, until, settings):
@@ -257,7 +279,9 @@ def summarize_records(records, since, until, settings, encode, judged=None) -> R
     """The report of [since, until) from records `read_records` read (the dashboard reuses them for
     trends), with the per-agent figures when the records name the agents; `judged` as `summarize`
     takes it."""
-    report = summarize(
+    counted = _counted(records.conversations, since, until)
+    report = _summarize(
+        counted,
         since,
         until,
         records.conversations,
@@ -271,7 +295,6 @@ def summarize_records(records, since, until, settings, encode, judged=None) -> R
     )
     if records.agents is None:
         return report
-    counted = _counted(records.conversations, since, until)
     agents = agent_figures(
         counted, records.surveys, records.targets, since, until, records.agents, settings.schedule
     )

@@ -1,4 +1,5 @@
-"""Each conversation's outcome facts, for the reports (`conversation_facts`), backfilled.
+"""Each conversation's outcome facts, for the reports (`conversation_facts`), backfilled; and an index
+on `conversations.last_message_at` (a report reads the conversations that went on into its period).
 
 The reports read one row per conversation instead of every message (issue 22); the app keeps the
 rows current as conversations change (kbbot/support/outcome_facts.py). The existing conversations'
@@ -31,6 +32,7 @@ def upgrade():
         sa.ForeignKeyConstraint(["conversation_id"], ["conversations.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("conversation_id"),
     )
+    op.create_index("ix_conversations_last_message_at", "conversations", ["last_message_at"])
     with Session(bind=op.get_bind()) as session:
         outcome_facts.backfill(session)
         session.flush()
@@ -38,3 +40,4 @@ def upgrade():
 
 def downgrade():
     op.drop_table("conversation_facts")
+    op.drop_index("ix_conversations_last_message_at", table_name="conversations")
