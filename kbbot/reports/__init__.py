@@ -50,7 +50,7 @@ from .periods import (
 )
 from .reading import read_records
 from .settings import ReportSettings
-from .summary import Report, build_report, judge, summarize, summarize_records, trend
+from .summary import Report, build_report, counted, judge, summarize, summarize_records, trend
 from .surveys import ces_summary, csat_summary, nps_summary
 from .text import format_value
 from .transcript import replies_to_answers
@@ -73,6 +73,7 @@ __all__ = [
     "content_gap_topics",
     "conversation_facts",
     "count_sessions",
+    "counted",
     "csat_summary",
     "day_out_of_range",
     "days",

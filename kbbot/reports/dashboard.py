@@ -278,12 +278,13 @@ def build(session, period, settings, encode, content_only=False):
     since, until = period.bounds
     with paused_collection():
         records = reports.read_records(session, since, until, settings)
-        judged = reports.judge(records, since, until, settings)  # once, for the report and its trend
-        report = reports.summarize_records(records, since, until, settings, encode, judged)
+        counted = reports.counted(records, since, until)  # once, for the report and its trend
+        judged = reports.judge(records, since, until, settings, counted)
+        report = reports.summarize_records(records, since, until, settings, encode, judged, counted)
         if content_only:
             return Dashboard(period, report)
         buckets = reports.trend_periods(since, until, period.granularity)
-        return Dashboard(period, report, buckets, reports.trend(records, buckets, settings, judged))
+        return Dashboard(period, report, buckets, reports.trend(records, buckets, settings, judged, counted))
 
 
 def value_at(data, key):

@@ -40,32 +40,7 @@ def read_records(session: Session, since, until, settings) -> Records:
         Conversation.started_at < until,
         OutcomeFacts.customer_messages > 0,
     )
-    conversations = _conversation_facts(session, period)
-    if conversations:
-        # Later conversations matter up to the end of the last window the period opens.
-        horizon = max(
-            max(c.started_at for c in conversations) + settings.repeat_window,
-            max(c.last_message_at for c in conversations) + settings.deflection_window,
-        )
-        visitors = {c.visitor_id for c in conversations}
-        # The visitors' other conversations that can hold a return or a repeat contact of a counted one
-        # (those come after a counted conversation's start): started after the period, up to the
-        # horizon, or before it with a message in it. Those without a customer message hold neither.
-        history = [
-            c
-            for c in _conversation_facts(
-                session,
-                (
-                    or_(
-                        and_(Conversation.started_at >= until, Conversation.started_at <= horizon),
-                        and_(Conversation.started_at < since, Conversation.last_message_at >= since),
-                    ),
-                    OutcomeFacts.customer_messages > 0,
-                ),
-            )
-            if c.visitor_id in visitors
-        ]
-        conversations = sorted([*conversations, *history], key=lambda c: c.id)
+    conversations = _with_history(session, _conversation_facts(session, period), since, until, settings)
     surveys = [
         SurveyAnswer(conversation_id, kind, score, choice)
         for conversation_id, kind, score, choice in session.execute(
@@ -99,6 +74,26 @@ def read_records(session: Session, since, until, settings) -> Records:
         targets,
         _agent_names(session, conversations, targets),
     )
+
+
+def _with_history(session, conversations, since, until, settings):
+    """The period's `conversations` and, by id, their visitors' other conversations that can hold a
+    return or a repeat contact of one of them (those come after a counted conversation's start):
+    started after the period up to the end of the last window it opens, or before it with a message
+    in it. Those without a customer message hold neither."""
+    if not conversations:
+        return conversations
+    horizon = max(
+        max(c.started_at for c in conversations) + settings.repeat_window,
+        max(c.last_message_at for c in conversations) + settings.deflection_window,
+    )
+    visitors = {c.visitor_id for c in conversations}
+    later_or_earlier = or_(
+        and_(Conversation.started_at >= until, Conversation.started_at <= horizon),
+        and_(Conversation.started_at < since, Conversation.last_message_at >= since),
+    )
+    history = _conversation_facts(session, (later_or_earlier, OutcomeFacts.customer_messages > 0))
+    return sorted([*conversations, *(c for c in history if c.visitor_id in visitors)], key=lambda c: c.id)
 
 
 def _reply_targets(session, since, until):

@@ -267,21 +267,31 @@ def build_report(session: Session, since, until, settings, encode) -> Report:
         )
 
 
-def judge(records, since, until, settings):
+def counted(records, since, until):
+    """The facts of the conversations `records` count in [since, until), by start: what `judge`,
+    `summarize_records` and `trend` of that period take (the dashboard works them out once for all three)."""
+    return _counted(records.conversations, since, until)
+
+
+def judge(records, since, until, settings, counted_conversations=None):
     """{conversation id: (its `Outcome`, whether a repeat contact followed it)} of the conversations
-    `records` count in [since, until): what a report and the trend of the same period both need."""
-    return _judged(
-        _counted(records.conversations, since, until), _by_visitor(records.conversations), settings
-    )
+    `records` count in [since, until) (`counted`, when the caller has them): what a report and the trend
+    of the same period both need."""
+    if counted_conversations is None:
+        counted_conversations = counted(records, since, until)
+    return _judged(counted_conversations, _by_visitor(records.conversations), settings)
 
 
-def summarize_records(records, since, until, settings, encode, judged=None) -> Report:
+def summarize_records(
+    records, since, until, settings, encode, judged=None, counted_conversations=None
+) -> Report:
     """The report of [since, until) from records `read_records` read (the dashboard reuses them for
     trends), with the per-agent figures when the records name the agents; `judged` as `summarize`
-    takes it."""
-    counted = _counted(records.conversations, since, until)
+    takes it, `counted_conversations` as `judge`."""
+    if counted_conversations is None:
+        counted_conversations = counted(records, since, until)
     report = _summarize(
-        counted,
+        counted_conversations,
         since,
         until,
         records.conversations,
@@ -296,12 +306,18 @@ def summarize_records(records, since, until, settings, encode, judged=None) -> R
     if records.agents is None:
         return report
     agents = agent_figures(
-        counted, records.surveys, records.targets, since, until, records.agents, settings.schedule
+        counted_conversations,
+        records.surveys,
+        records.targets,
+        since,
+        until,
+        records.agents,
+        settings.schedule,
     )
     return replace(report, agents=agents)
 
 
-def trend(records, periods, settings, judged=None) -> list[Report]:
+def trend(records, periods, settings, judged=None, counted_conversations=None) -> list[Report]:
     """The report of each of `periods`, from `records` read once for their whole span.
 
     `records`: `read_records` of a period covering all of `periods`: every
@@ -311,13 +327,16 @@ def trend(records, periods, settings, judged=None) -> list[Report]:
 
     One pass: each conversation is judged once and the records are sorted
     once, each period then takes its slice; each report equals `summarize`'s
-    of its period alone. `judged`: `judge`'s outcomes over the periods' span, when the caller has
-    them already (the dashboard judges once for its report and its trend).
+    of its period alone. `judged`: `judge`'s outcomes over the periods' span, and
+    `counted_conversations`: `counted` of that span, when the caller has them already (the dashboard
+    works them out once for its report and its trend).
     """
     if not periods:
         return []
     figures_only = replace(settings, top_questions=0, content_gaps=0)
-    counted = _counted(records.conversations, min(p[0] for p in periods), max(p[1] for p in periods))
+    counted = counted_conversations
+    if counted is None:
+        counted = _counted(records.conversations, min(p[0] for p in periods), max(p[1] for p in periods))
     if judged is None:
         judged = _judged(counted, _by_visitor(records.conversations), settings)
     surveys = defaultdict(list)
