@@ -5,7 +5,8 @@ help center, with the rows the app writes for them: customer questions and
 the bot's answers (a quoted section, its sources), suggestions with choices
 and picks of them, offers of a person and handoffs with agent replies, SLA
 targets and resolutions (some as a missing article), votes, surveys, social
-replies, help-center views and searches, and the event log of all of it.
+replies, help-center views and searches, and the event log of all of it;
+then each conversation's outcome facts, by the code the app writes them with.
 The questions are the sample dev set's and the articles' own, varied as
 customers write them (greetings, typos), plus questions the help center does
 not cover; visitors come back. Then it times, in a warm worker (model and

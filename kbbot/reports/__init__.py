@@ -15,7 +15,8 @@ takes either.
 The modules: `records` (what the definitions read), `periods`, `settings`,
 the definitions by concept (`transcript`, `facts`, `deflection`, `surveys`, `content_gaps`,
 `performance`, `sla`, `agents`, with `rates` and `kinds`), `reading` and `full_records` (the only SQL),
-`summary` (the `Report`), `text`, `charts`, `csv_export`, `tables` and `dashboard`. This package
+`summary` (the `Report`, built with `collection`'s collector paused), `text`, `charts`, `csv_export`,
+`tables` and `dashboard`. This package
 re-exports what its callers use.
 """
 
