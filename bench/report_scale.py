@@ -5,7 +5,8 @@ help center, with the rows the app writes for them: customer questions and
 the bot's answers (a quoted section, its sources), suggestions with choices
 and picks of them, offers of a person and handoffs with agent replies, SLA
 targets and resolutions (some as a missing article), votes, surveys, social
-replies, help-center views and searches, and the event log of all of it.
+replies, help-center views and searches, and the event log of all of it;
+then each conversation's outcome facts, by the code the app writes them with.
 The questions are the sample dev set's and the articles' own, varied as
 customers write them (greetings, typos), plus questions the help center does
 not cover; visitors come back. Then it times, in a warm worker (model and
@@ -47,7 +48,7 @@ from kbbot.models import (
     SurveyResponse,
 )
 from kbbot.search.sections import outline
-from kbbot.support import replies
+from kbbot.support import outcome_facts, replies
 from kbbot.web.services import get_engine
 from kbbot.web.session import get_session
 
@@ -470,7 +471,8 @@ def _help_center(seeder, visitor, at):
 
 
 def seed(session, count, seed=0, now=None):
-    """Add `count` conversations of the last 90 days (before `now`) to the database, as the app writes them.
+    """Add `count` conversations of the last 90 days (before `now`) to the database, as the app writes them,
+    with their outcome facts (`outcome_facts.backfill`: the code the app runs as each conversation changes).
 
     Needs the articles synced first. Deterministic for a `seed` (but the public ids).
     """
@@ -485,6 +487,9 @@ def seed(session, count, seed=0, now=None):
             session.execute(
                 text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
             )
+    # The conversations' outcome facts, as the app writes them with each change: the same code, from the
+    # rows just inserted (bulk inserts pass the session's bookkeeping by).
+    outcome_facts.backfill(session)
     session.commit()
     # The planner's statistics, as a live database has them (autovacuum analyzes PostgreSQL's tables as
     # they grow; SQLite keeps what `ANALYZE` gathers): without them a bulk load is planned as empty.

@@ -9,6 +9,7 @@ import shutil
 import socket
 import tempfile
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -31,9 +32,11 @@ from kbbot.models import (
     Feedback,
     Handoff,
     Message,
+    OutcomeFacts,
     ReplyTarget,
     SurveyResponse,
 )
+from kbbot.reports import full_records
 from kbbot.search import onnx_encoder
 from kbbot.search.embedding import default_model_path, load_encoder
 from kbbot.support import conversations, decisions, replies
@@ -764,3 +767,87 @@ class MailDesk:
 
     def handoff_state(self, handoff_id):
         return self.client.get(f"/api/v1/staff/handoffs/{handoff_id}", headers=self.headers).get_json()
+
+
+def stored_outcome_facts(session):
+    """{conversation id: (customer messages, facts)} of every conversation, as the database holds them."""
+    rows = session.execute(
+        select(OutcomeFacts.conversation_id, OutcomeFacts.customer_messages, OutcomeFacts.facts)
+    )
+    return {conversation_id: (messages, facts) for conversation_id, messages, facts in rows}
+
+
+def outcome_facts_from_messages(session):
+    """The same, worked out now from each conversation's full record by the report definitions."""
+    ids = session.scalars(select(Conversation.id)).all()
+    return {
+        record.id: reports.facts.stored(reports.conversation_facts(record))
+        for record in full_records.conversation_records(session, ids)
+    }
+
+
+def report_from_messages(session, since, until, settings, encode):
+    """`reports.build_report` of [since, until) judged from the conversations' full records (every
+    message) instead of their stored facts: what the figures must equal."""
+    records = reports.read_records(session, since, until, settings)
+    everyone = full_records.conversation_records(session, [c.id for c in records.conversations])
+    whole = replace(records, conversations=everyone)
+    return reports.summarize_records(whole, since, until, settings, encode)
+
+
+PLAN_SECTIONS = (("Prices", "section-prices"), ("Change your plan", "section-change-your-plan"))
+
+
+def vote(client, reply, helpful):
+    response = client.post("/api/v1/feedback", json={"message_id": reply["message_id"], "helpful": helpful})
+    assert response.status_code == 201
+
+
+def pick_a_plan_section(app, client, conversation_id, anchor):
+    """The bot offers the plans article's sections; the customer picks the one at `anchor`."""
+    offer_choices(app, conversation_id, "plans", "Plans and prices", PLAN_SECTIONS)
+    return ask(client, "", conversation_id=conversation_id, choice={"slug": "plans", "anchor": anchor})
+
+
+def chat_varied_conversations(app):
+    """Varied conversations through the chat API and the staff API, on an app with `TABLE_ARTICLES`:
+    thanks, a return with the same question, "it still fails", votes, a handoff resolved as a missing
+    article, picks kept and failed, a content gap, small talk, a person asked for. Returns the
+    staff API's headers."""
+    with app.app_context():
+        session = get_session()
+        agent = users.create_user(session, "agent@example.com", ["agent"])
+        token, _ = users.create_token(session, agent, "t")
+    staff = {"Authorization": f"Bearer {token}"}
+    thankful = app.test_client()
+    first = ask(thankful, "can I get my money back")
+    ask(thankful, "great, thanks!", conversation_id=first["conversation_id"])
+    ask(thankful, "can I get my money back?")  # the same visitor, the same question, a new conversation
+    unhappy = app.test_client()
+    answered = ask(unhappy, "how do I connect stripe")
+    vote(unhappy, answered, False)
+    ask(unhappy, "it still fails", conversation_id=answered["conversation_id"])
+    handoff = request_handoff(unhappy, answered["conversation_id"]).get_json()
+    unhappy_handoff = f"/api/v1/staff/handoffs/{handoff['id']}"
+    app.test_client().post(f"{unhappy_handoff}/replies", json={"text": "On it"}, headers=staff)
+    resolved = app.test_client().post(
+        f"{unhappy_handoff}/resolve",
+        json={"reason": "article_missing", "gap_question": "stripe webhooks fail"},
+        headers=staff,
+    )
+    assert resolved.status_code == 200, resolved.get_json()
+    picker = app.test_client()
+    kept = ask(picker, "how much does each plan cost")
+    pick_a_plan_section(app, picker, kept["conversation_id"], "section-change-your-plan")
+    failed_pick = app.test_client()
+    conversation_id = ask(failed_pick, "plans for my team")["conversation_id"]
+    pick_a_plan_section(app, failed_pick, conversation_id, "section-prices")
+    ask(failed_pick, "that didn't work", conversation_id=conversation_id)
+    helped = app.test_client()
+    vote(helped, ask(helped, "I forgot my password"), True)
+    ask(app.test_client(), "do you sell garden furniture")
+    ask(app.test_client(), "hi")
+    person = app.test_client()
+    asked_for_one = ask(person, "agent please")
+    request_handoff(person, asked_for_one["conversation_id"])
+    return staff

@@ -1,9 +1,12 @@
 """The same code on PostgreSQL: migrations, sync, revisions, indexing, answers, conversations, handoffs, editing."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+from alembic import command
 from sqlalchemy import select
 
-from kbbot import db
+from kbbot import db, reports
 from kbbot.accounts import users
 from kbbot.articles import editing
 from kbbot.articles.source import ArticleSource
@@ -11,7 +14,19 @@ from kbbot.articles.sync import sync_directory
 from kbbot.models import Article, Revision
 from kbbot.web.services import get_engine
 from kbbot.web.session import get_session
-from tests.helpers import MailDesk, build_support_app, csrf_token, make_app, write_article
+from tests.helpers import (
+    SUPPORT_ARTICLES,
+    TABLE_ARTICLES,
+    MailDesk,
+    build_support_app,
+    chat_varied_conversations,
+    csrf_token,
+    make_app,
+    outcome_facts_from_messages,
+    report_from_messages,
+    stored_outcome_facts,
+    write_article,
+)
 
 
 def test_sync_and_ask_on_postgresql(tmp_path, postgres_url, articles_dir):
@@ -141,3 +156,27 @@ def test_an_answer_by_email_on_postgresql(tmp_path, postgres_url, mail_server, m
         assert [m["text"] for m in desk.transcript(conversation_id)].count("Thanks, the refund arrived.") == 1
     finally:
         desk.close()
+
+
+def test_outcome_facts_and_the_report_from_them_on_postgresql(tmp_path, postgres_url):
+    """Facts written by the chat, votes and handoffs on PostgreSQL equal the definitions over the full
+    transcripts, and so does every report figure; the migration's backfill rebuilds them."""
+    app = build_support_app(
+        tmp_path, {**SUPPORT_ARTICLES, **TABLE_ARTICLES}, DATABASE_URL=postgres_url, BUSINESS_HOURS="24/7"
+    )
+    chat_varied_conversations(app)
+    with app.app_context():
+        session = get_session()
+        written = stored_outcome_facts(session)
+        assert len(written) == 9 and written == outcome_facts_from_messages(session)
+        settings = reports.ReportSettings.from_config(app.config)
+        today = datetime.now(UTC).date()
+        since, until = reports.days(today - timedelta(days=1), today)
+        encode = get_engine().encoder.encode
+        from_facts = reports.build_report(session, since, until, settings, encode).as_dict()
+        assert from_facts == report_from_messages(session, since, until, settings, encode).as_dict()
+    engine = app.extensions["kbbot.engine"]
+    command.downgrade(db.alembic_config(engine), "0019")
+    db.upgrade(engine)
+    with app.app_context():
+        assert stored_outcome_facts(get_session()) == written

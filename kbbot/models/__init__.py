@@ -3,13 +3,14 @@
 One module per area: `content` (articles, the indexes' source), `staff` (accounts), `support`
 (conversations, handoffs, votes, surveys and the `Event` log), `saved_replies` (agents' macros),
 `presence` (who is at work, and typing), `reading` (how far each agent has read a handoff),
-`embeddings` (stored question embeddings).
+`embeddings` (stored question embeddings), `facts` (each conversation's outcome facts, for the reports).
 Everything is importable from here.
 """
 
 from .base import MAX_ID, Base, UTCDateTime, utcnow
 from .content import ARTICLE_STATUSES, Article, Category, Chunk, KnowledgeBaseState, Revision
 from .embeddings import QuestionEmbedding
+from .facts import OutcomeFacts
 from .presence import PRESENCE_CHOICES, AgentPresence, CustomerTyping
 from .reading import ReadMark
 from .saved_replies import SavedReply, SavedReplyUse
@@ -77,6 +78,7 @@ __all__ = [
     "LoginAttempt",
     "Message",
     "Note",
+    "OutcomeFacts",
     "OutboundEmail",
     "Priority",
     "QuestionEmbedding",

@@ -95,7 +95,8 @@ class Conversation(Base):
     locale: Mapped[str | None] = mapped_column(String(35))
     user_agent: Mapped[str | None] = mapped_column(String(500))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-    last_message_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Indexed: a report reads the conversations that began before its period and went on into it.
+    last_message_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     messages: Mapped[list["Message"]] = relationship(

@@ -6,11 +6,17 @@ plain records (`records.ConversationRecord`, `SurveyAnswer`, `VisitorAction`, `A
 function that reads those records from the database: `build_report` (the
 command line) and `trend` (the dashboard's charts) both summarize what it
 read, so the command line and the dashboard always show the same numbers.
+What a definition needs of one conversation's words is worked out from its
+full record when it changes (`facts.conversation_facts`) and stored
+(`kbbot.support.outcome_facts`), so `read_records` reads one row per
+conversation (`records.ConversationFacts`), not its messages; `summarize`
+takes either.
 
 The modules: `records` (what the definitions read), `periods`, `settings`,
-the definitions by concept (`deflection`, `surveys`, `content_gaps`,
-`performance`, `sla`, `agents`, with `rates` and `kinds`), `reading` (the only SQL), `summary` (the
-`Report`), `text`, `charts`, `csv_export`, `tables` and `dashboard`. This package
+the definitions by concept (`transcript`, `facts`, `deflection`, `surveys`, `content_gaps`,
+`performance`, `sla`, `agents`, with `rates` and `kinds`), `reading` and `full_records` (the only SQL),
+`summary` (the `Report`, built with `collection`'s collector paused), `text`, `charts`, `csv_export`,
+`tables` and `dashboard`. This package
 re-exports what its callers use.
 """
 
@@ -30,8 +36,8 @@ from .deflection import (
     followed_by_repeat_contact,
     in_period,
     outcome,
-    replies_to_answers,
 )
+from .facts import conversation_facts
 from .performance import article_performance
 from .periods import (
     DEFAULT_PERIOD_DAYS,
@@ -45,9 +51,10 @@ from .periods import (
 )
 from .reading import read_records
 from .settings import ReportSettings
-from .summary import Report, build_report, judge, summarize, summarize_records, trend
+from .summary import Report, build_report, counted, judge, summarize, summarize_records, trend
 from .surveys import ces_summary, csat_summary, nps_summary
 from .text import format_value
+from .transcript import replies_to_answers
 
 __all__ = [
     "CES_CHOICES",
@@ -65,7 +72,9 @@ __all__ = [
     "ces_summary",
     "content_gap_questions",
     "content_gap_topics",
+    "conversation_facts",
     "count_sessions",
+    "counted",
     "csat_summary",
     "day_out_of_range",
     "days",

@@ -4,16 +4,9 @@ knowledge base fell short on, grouped into topics (definitions: docs/metrics.md)
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from ..models import HandoffReason
 from ..search import topics
-from ..search.confidence import Action
-from ..support.decisions import asks_something, question_behind_handoff
 from ..text import normalize_question
-from .deflection import kept_picks
-
-# Bot actions that show the knowledge base had no confident answer to a question; a handoff
-# because the customer asked for a person shows nothing about the knowledge base.
-GAP_ACTIONS = (Action.SUGGEST, Action.HANDOFF)
+from .facts import as_facts
 
 
 @dataclass(frozen=True)
@@ -36,9 +29,14 @@ class Topic:
 
 def top_questions(texts, limit):
     """The `limit` most frequent questions after `normalize_question`; ties in alphabetical order."""
+    return ranked_questions((normalize_question(text) for text in texts), limit)
+
+
+def ranked_questions(normalized, limit):
+    """`top_questions` of questions normalized already (as the stored facts keep them)."""
     if limit <= 0:
         return []
-    counts = Counter(normalize_question(text) for text in texts)
+    counts = Counter(normalized)
     counts.pop("", None)
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return [QuestionCount(question, count) for question, count in ranked[:limit]]
@@ -47,56 +45,26 @@ def top_questions(texts, limit):
 def content_gap_questions(conversations):
     """The questions the knowledge base fell short on, as customer texts.
 
-    Questions the bot replied to with a suggestion or a handoff (except a
-    handoff the customer asked for, and a suggestion one of whose choices the
-    customer picked and kept: the answer was there), plus, for a conversation
-    whose handoff was resolved as `article_missing`, the question the agent
-    named as the gap, else the best guess: the question behind the handoff
-    (`decisions.question_behind_handoff`, never one the bot answered to the
+    Questions the bot replied to with a suggestion or a handoff
+    (`transcript.question_gaps`), plus, for a conversation whose handoff was
+    resolved as `article_missing`, the question the agent named as the gap,
+    else the best guess: the question behind the handoff
+    (`transcript.question_behind`, never one the bot answered to the
     customer's satisfaction), else what the customer wrote with the handoff.
-    A message that only says the last reply failed ("it still fails"), and a
-    pick of one of the bot's choices, count as the question they follow,
-    which is what the articles must answer. Each message once.
+    Each message once. `conversations`: `ConversationFacts` or full records.
     """
     texts = {}
-    for conversation in conversations:
+    for conversation in map(as_facts, conversations):
+        texts.update(conversation.question_gaps)
         handoff = conversation.handoff
-        answered_by_pick = {pick.picked_from for pick in kept_picks(conversation)}
-        asked = None  # the latest question that asked something
-        for question in conversation.questions:
-            if asked is None or (not question.picked and asks_something(question.text)):
-                asked = question
-            reply = question.reply
-            if (
-                reply is not None
-                and reply.action in GAP_ACTIONS
-                and reply.offer_reason != HandoffReason.CUSTOMER_REQUEST
-                and reply.message_id not in answered_by_pick
-            ):
-                texts[asked.message_id] = asked.text
         if handoff is not None and handoff.resolution_reason == "article_missing":
-            behind = _question_behind(conversation)
+            behind = conversation.behind
             # The agent's question stands in for the guess: one handoff, one gap.
-            key = behind.message_id if behind is not None else ("handoff", conversation.id)
-            gap = handoff.gap_question or (behind.text if behind is not None else handoff.message.strip())
+            key = behind[0] if behind is not None else ("handoff", conversation.id)
+            gap = handoff.gap_question or (behind[1] if behind is not None else handoff.message.strip())
             if gap:
                 texts[key] = gap
     return list(texts.values())
-
-
-def _question_behind(conversation):
-    """The `Question` `conversation`'s handoff is about (`question_behind_handoff`), or None."""
-    turns = [
-        (question, question.text, question.picked, _helped(question.reply))
-        for question in conversation.questions
-        if question.asked_at <= conversation.handoff.created_at
-    ]
-    return question_behind_handoff(turns)
-
-
-def _helped(reply):
-    """Whether the customer's latest vote on the bot's answer `reply` says it helped."""
-    return reply is not None and reply.action == Action.ANSWER and bool(reply.votes) and reply.votes[-1]
 
 
 def with_current_answers(report, answer_article):

@@ -12,6 +12,7 @@ from functools import cached_property
 
 from .. import reports
 from ..errors import InvalidInput
+from .collection import paused_collection
 from .kinds import kind_of
 from .surveys import CSAT_SCALE
 from .tables import Column, Table, agents_table, articles_table, content_gaps_table, top_questions_table
@@ -275,13 +276,15 @@ class Dashboard:
 def build(session, period, settings, encode, content_only=False):
     """The dashboard of `period`: the report and, unless `content_only`, its trend, from one read."""
     since, until = period.bounds
-    records = reports.read_records(session, since, until, settings)
-    judged = reports.judge(records, since, until, settings)  # once, for the report and its trend
-    report = reports.summarize_records(records, since, until, settings, encode, judged)
-    if content_only:
-        return Dashboard(period, report)
-    buckets = reports.trend_periods(since, until, period.granularity)
-    return Dashboard(period, report, buckets, reports.trend(records, buckets, settings, judged))
+    with paused_collection():
+        records = reports.read_records(session, since, until, settings)
+        counted = reports.counted(records, since, until)  # once, for the report and its trend
+        judged = reports.judge(records, since, until, settings, counted)
+        report = reports.summarize_records(records, since, until, settings, encode, judged, counted)
+        if content_only:
+            return Dashboard(period, report)
+        buckets = reports.trend_periods(since, until, period.granularity)
+        return Dashboard(period, report, buckets, reports.trend(records, buckets, settings, judged, counted))
 
 
 def value_at(data, key):

@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ..models import HandoffStatus
-from ..search.confidence import Action
-from ..support.decisions import reports_failure
-from ..support.small_talk import social_kind
+from .facts import as_facts
 
 
 class Outcome(StrEnum):
@@ -36,8 +34,12 @@ class Outcomes:
 
 
 def in_period(conversation, since, until):
-    """Counted in [since, until): started in the period, with at least one customer message."""
-    return since <= conversation.started_at < until and bool(conversation.questions)
+    """Counted in [since, until): started in the period, with at least one customer message.
+
+    `conversation`: a `ConversationFacts` or a full `ConversationRecord` (as for every judgement here).
+    """
+    conversation = as_facts(conversation)
+    return since <= conversation.started_at < until and conversation.customer_messages > 0
 
 
 def came_back_with_same_question(conversation, visitor_conversations, window):
@@ -47,18 +49,16 @@ def came_back_with_same_question(conversation, visitor_conversations, window):
     bot's choices) whose bot reply has the same top article as one of this
     conversation's answers, asked after its last message and at most `window` later.
     """
-    answered = {answer.article_id for answer in conversation.answers if answer.article_id is not None}
+    conversation = as_facts(conversation)
+    answered = conversation.answered
     if not answered:
         return False
-    deadline = conversation.last_message_at + window
+    last, deadline = conversation.last_message_at, conversation.last_message_at + window
     return any(
-        question.reply is not None
-        and not question.picked
-        and question.reply.article_id in answered
-        and conversation.last_message_at < question.asked_at <= deadline
-        for other in visitor_conversations
+        article_id in answered and last < other.moment(asked_after) <= deadline
+        for other in map(as_facts, visitor_conversations)
         if other.id != conversation.id
-        for question in other.questions
+        for asked_after, article_id in other.asked
     )
 
 
@@ -67,15 +67,14 @@ def outcome(conversation, visitor_conversations, deflection_window, as_of=None):
 
     `visitor_conversations`: the visitor's other conversations (this one may be among them).
     """
+    conversation = as_facts(conversation)
     if conversation.handoff is not None:
         return Outcome.HANDED_OFF
-    votes = [vote for answer in conversation.answers for vote in answer.votes]
-    if True in votes or thanked_for_an_answer(conversation) or any(kept_picks(conversation)):
+    if conversation.confirmed:
         return Outcome.DEFLECTED_CONFIRMED
     if (
         conversation.answers
-        and False not in votes
-        and not said_an_answer_failed(conversation)
+        and not conversation.said_no
         and not came_back_with_same_question(conversation, visitor_conversations, deflection_window)
     ):
         window_open = as_of is not None and conversation.last_message_at + deflection_window > as_of
@@ -83,53 +82,20 @@ def outcome(conversation, visitor_conversations, deflection_window, as_of=None):
     return Outcome.ABANDONED
 
 
-def replies_to_answers(conversation):
-    """The customer's messages that came right after a bot answer: what they said of it.
-
-    A pick of one of the bot's choices says nothing of the answer before it in words.
-    """
-    after_answer = False
-    for question in conversation.questions:
-        if after_answer and not question.picked:
-            yield question.text
-        after_answer = question.reply is not None and question.reply.action == Action.ANSWER
-
-
-def kept_picks(conversation):
-    """The customer's picks of the bot's choices that the bot answered and the customer kept: no
-    "helpful: no" vote on that answer, and their next message does not say it failed."""
-    questions = conversation.questions
-    for question, following in zip(questions, (*questions[1:], None), strict=True):
-        answer = question.reply
-        if not question.picked or answer is None or answer.action != Action.ANSWER or False in answer.votes:
-            continue
-        if following is None or following.picked or not reports_failure(following.text):
-            yield question
-
-
-def said_an_answer_failed(conversation):
-    """Whether the customer replied to a bot answer that it did not work ("it still fails"): a "no" in words."""
-    return any(reports_failure(text) for text in replies_to_answers(conversation))
-
-
-def thanked_for_an_answer(conversation):
-    """Whether the customer replied to a bot answer with thanks ("great, thanks!"): a "yes" in words."""
-    return any(social_kind(text) == "thanks" for text in replies_to_answers(conversation))
-
-
 def followed_by_repeat_contact(conversation, visitor_conversations, repeat_window):
     """Whether the visitor started a later conversation on one of its topics within `repeat_window`."""
+    conversation = as_facts(conversation)
     deadline = conversation.started_at + repeat_window
     return any(
         (other.started_at, other.id) > (conversation.started_at, conversation.id)
         and other.started_at <= deadline
         and other.topics & conversation.topics
-        for other in visitor_conversations
+        for other in map(as_facts, visitor_conversations)
     )
 
 
 def is_resolved(conversation, conversation_outcome):
-    """Deflected, or handed off and the handoff is resolved."""
+    """Deflected, or handed off and the handoff is resolved (`conversation`: a record or its facts)."""
     if conversation_outcome in DEFLECTED:
         return True
     return conversation.handoff is not None and conversation.handoff.status == HandoffStatus.RESOLVED

@@ -3,8 +3,8 @@
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from ..search.confidence import Action
 from .deflection import DEFLECTED
+from .facts import as_facts
 from .kinds import Rate
 from .rates import ratio
 
@@ -32,19 +32,21 @@ class ArticlePerformance:
 def article_performance(conversations, outcomes, activity, window):
     """The deflection ledger: an `ArticlePerformance` per article viewed, shown or voted on; worst first.
 
-    `conversations`: the period's counted conversations; `outcomes`: their
-    outcomes by conversation id; `activity`: the period's article views,
+    `conversations`: the period's counted conversations (`ConversationFacts` or full records);
+    `outcomes`: their outcomes by conversation id; `activity`: the period's article views,
     article votes and handoffs; `window`: how soon after a visitor read or was
     shown an article their handoff counts against it (the edge included).
     Sorted by contact rate (highest first, none last), then by contacts,
     reach and slug.
     """
-    counts, exposures = _counts_and_exposures(conversations, outcomes, activity)
     handoff_times = defaultdict(list)
     for contact in activity.contacts:
         handoff_times[contact.visitor_id].append(contact.at)
+    counts, reached, exposures = _counts_and_exposures(conversations, outcomes, activity, handoff_times)
     rows = [
-        _ledger_line(article_id, counted, exposures[article_id], handoff_times, activity.articles, window)
+        _ledger_line(
+            article_id, counted, reached[article_id], exposures[article_id], handoff_times, activity, window
+        )
         for article_id, counted in counts.items()
     ]
     rows.sort(
@@ -96,48 +98,54 @@ def _unhelpful(row):
     return row.article_votes + row.answer_votes - row.article_helpful - row.answer_helpful
 
 
-def _counts_and_exposures(conversations, outcomes, activity):
+def _counts_and_exposures(conversations, outcomes, activity, handoff_times):
     """({article id: Counter of its views, votes, citations, suggestions and resolutions},
-    {article id: [(visitor id, when) of each view or bot reply showing it]})."""
-    counts = defaultdict(Counter)
-    exposures = defaultdict(list)
+    {article id: {visitor id} of those who viewed it or were shown it},
+    {article id: [(visitor id, when)] of those views and bot replies whose visitor asked for a person
+    (`handoff_times`: {visitor id: when}), the only ones that can count as a contact})."""
+    counts, reached, exposures = defaultdict(Counter), defaultdict(set), defaultdict(list)
     for view in activity.views:
         counts[view.article_id]["views"] += 1
-        exposures[view.article_id].append((view.visitor_id, view.occurred_at))
+        if view.visitor_id and view.occurred_at:
+            reached[view.article_id].add(view.visitor_id)
+            if view.visitor_id in handoff_times:
+                exposures[view.article_id].append((view.visitor_id, view.occurred_at))
     for article_id, helpful in activity.votes:
         counts[article_id]["article_votes"] += 1
         counts[article_id]["article_helpful"] += helpful
-    for conversation in conversations:
-        for reply in conversation.replies:
-            cited = reply.article_id if reply.action == Action.ANSWER else None
+    for conversation in map(as_facts, conversations):
+        visitor = conversation.visitor_id
+        for sent_after, cited, shown, votes, helpful in conversation.shown:
             if cited is not None:
-                counts[cited]["cited"] += 1
-                counts[cited]["answer_votes"] += len(reply.votes)
-                counts[cited]["answer_helpful"] += sum(reply.votes)
-            shown = set(reply.offered) | {reply.article_id} - {None}
-            for article_id in shown - {cited}:
-                counts[article_id]["suggested"] += 1
+                counted = counts[cited]
+                counted["cited"] += 1
+                counted["answer_votes"] += votes
+                counted["answer_helpful"] += helpful
             for article_id in shown:
-                exposures[article_id].append((conversation.visitor_id, reply.sent_at))
+                if article_id != cited:
+                    counts[article_id]["suggested"] += 1
+            if visitor and sent_after is not None:
+                for article_id in shown:
+                    reached[article_id].add(visitor)
+                if visitor in handoff_times:
+                    moment = conversation.moment(sent_after)
+                    for article_id in shown:
+                        exposures[article_id].append((visitor, moment))
         if outcomes[conversation.id] in DEFLECTED:
-            for article_id in {answer.article_id for answer in conversation.answers} - {None}:
+            for article_id in conversation.answered:
                 counts[article_id]["resolved"] += 1
-    return counts, exposures
+    return counts, reached, exposures
 
 
-def _ledger_line(article_id, counted, exposures, handoff_times, articles, window):
-    """The `ArticlePerformance` of one article from its `counted` figures and `exposures`.
-
-    `handoff_times`: {visitor id: when each handoff was asked for}; `articles`: {id: (slug, title)}.
-    """
-    known = [(visitor, moment) for visitor, moment in exposures if visitor and moment]
+def _ledger_line(article_id, counted, reached, exposures, handoff_times, activity, window):
+    """The `ArticlePerformance` of one article from its `counted` figures, the visitors it `reached`
+    and the `exposures` of those who asked for a person (`handoff_times`: {visitor id: when})."""
     contacted = {
         visitor
-        for visitor, moment in known
+        for visitor, moment in exposures
         if any(moment <= handoff <= moment + window for handoff in handoff_times[visitor])
     }
-    reached = {visitor for visitor, _ in known}
-    slug, title = articles.get(article_id, ("", ""))
+    slug, title = activity.articles.get(article_id, ("", ""))
     return ArticlePerformance(
         article_id=article_id,
         slug=slug,

@@ -1,7 +1,8 @@
 """Records: what the definitions read, independent of the database."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from ..models import HandoffStatus
 from ..search.confidence import Action
@@ -107,16 +108,66 @@ class ConversationRecord:
         return [question for question in self.questions if question.reply is not None and not question.picked]
 
 
+MICROSECOND = timedelta(microseconds=1)
+
+
+class ShownArticles(NamedTuple):
+    """What one bot reply showed, for article performance: when (whole microseconds after its
+    conversation started: `ConversationFacts.moment`), the article it cited (an answer; None
+    otherwise), every article it showed (cited, suggested or listed as a source), and the votes on it
+    (counted only for a cited article)."""
+
+    sent_after: int | None
+    cited: int | None
+    shown: tuple[int, ...]
+    votes: int = 0
+    helpful: int = 0
+
+
 @dataclass(frozen=True)
-class SurveyAnswer:
+class ConversationFacts:
+    """One conversation as the report definitions judge it: its outcome facts (`facts.conversation_facts`
+    of its `ConversationRecord`), kept in the database as they happen, with its handoff as it is now.
+
+    Article ids are those of the bot replies' top, cited and shown articles (`BotReply`).
+    """
+
+    id: int
+    visitor_id: str
+    started_at: datetime
+    last_message_at: datetime
+    handoff: HandoffRecord | None = None
+    customer_messages: int = 0
+    questions: tuple[str, ...] = ()  # the customer questions (`ConversationRecord.bot_questions`), normalized
+    replies: int = 0
+    answers: int = 0
+    suggestions: int = 0  # replies that offered choices
+    suggestions_picked: int = 0  # of those, the ones the customer picked a choice of
+    answer_votes: tuple[bool, ...] = ()  # the votes on its answers
+    confirmed: bool = False  # `transcript.confirmed`
+    said_no: bool = False  # `transcript.said_no`
+    answered: frozenset[int] = frozenset()  # the articles its answers cited
+    topics: frozenset[int] = frozenset()  # `ConversationRecord.topics`
+    asked: tuple[
+        tuple[int, int], ...
+    ] = ()  # `transcript.asked_about`, each moment as microseconds after the start
+    shown: tuple[ShownArticles, ...] = ()  # the replies that showed an article
+    question_gaps: tuple[tuple[int, str], ...] = ()  # `transcript.question_gaps`
+    behind: tuple[int, str] | None = None  # `transcript.question_behind`
+
+    def moment(self, microseconds):
+        """The moment `microseconds` after the conversation started (None: None)."""
+        return None if microseconds is None else self.started_at + microseconds * MICROSECOND
+
+
+class SurveyAnswer(NamedTuple):  # a tuple: light, as a report reads one per survey answer
     conversation_id: int
     kind: str  # "csat" | "ces" | "nps"
     score: int | None = None  # CSAT 1-5, NPS 0-10
     choice: str | None = None  # CES: "easy" | "neither" | "difficult"
 
 
-@dataclass(frozen=True)
-class VisitorAction:
+class VisitorAction(NamedTuple):  # a tuple: light, as a report reads one per help-center event
     """Something one visitor did, and when: a help-center event, an article view or a search
     (`Records.visits`), or asking for a person, a handoff created (`ArticleActivity.contacts`)."""
 
@@ -124,8 +175,7 @@ class VisitorAction:
     at: datetime
 
 
-@dataclass(frozen=True)
-class ArticleView:
+class ArticleView(NamedTuple):  # a tuple: light, as a report reads one per article view
     """An `article_view` event: a help-center or widget reader opened the article."""
 
     article_id: int

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from ..models import HANDOFF_REASONS
-from ..search.confidence import Action
 from .agents import AgentFigures, agent_figures
-from .content_gaps import QuestionCount, Topic, content_gap_questions, content_gap_topics, top_questions
+from .collection import paused_collection
+from .content_gaps import QuestionCount, Topic, content_gap_questions, content_gap_topics, ranked_questions
 from .deflection import (
     DEFLECTED,
     OUTCOMES,
@@ -23,6 +23,7 @@ from .deflection import (
     is_resolved,
     outcome,
 )
+from .facts import as_facts
 from .kinds import Duration, Number, Rate
 from .performance import ArticlePerformance, article_performance
 from .periods import as_utc
@@ -104,7 +105,25 @@ def summarize(
     `targets`: SLA targets that ended (`ReplyTargetRecord`); those outside the period are ignored.
     `judged`: `judge`'s outcomes of these conversations, when the caller has them already.
     """
-    counted = _counted(conversations, since, until)
+    return _summarize(
+        _counted(conversations, since, until),
+        since,
+        until,
+        conversations,
+        surveys,
+        visits,
+        settings,
+        encode,
+        activity,
+        targets,
+        judged,
+    )
+
+
+def _summarize(
+    counted, since, until, conversations, surveys, visits, settings, encode, activity, targets, judged
+):
+    """`summarize` of the `counted` conversations (`_counted` of `conversations`)."""
     counted_ids = {c.id for c in counted}
     return _report(
         since,
@@ -121,8 +140,8 @@ def summarize(
 
 
 def _counted(conversations, since, until):
-    """The conversations counted in [since, until) (`in_period`), each once, by start."""
-    unique = {c.id: c for c in conversations}.values()
+    """The facts of the conversations counted in [since, until) (`in_period`), each once, by start."""
+    unique = {c.id: c for c in map(as_facts, conversations)}.values()
     return sorted((c for c in unique if in_period(c, since, until)), key=lambda c: (c.started_at, c.id))
 
 
@@ -137,11 +156,11 @@ def _report(since, until, counted, judged, surveys, visits, settings, encode, ac
     repeats = sum(judged[c.id][1] for c in counted)
     resolved = [c.id for c in counted if is_resolved(c, outcome_of[c.id])]
     resolved_without_repeat = sum(not judged[id_][1] for id_ in resolved)
-    replies = [reply for c in counted for reply in c.replies]
-    answers = [reply for reply in replies if reply.action == Action.ANSWER]
-    offering_choices = {reply.message_id for reply in replies if reply.choices}
-    picked_from = {q.picked_from for c in counted for q in c.questions if q.picked} & offering_choices
-    votes = [vote for answer in answers for vote in answer.votes]
+    replies = sum(c.replies for c in counted)
+    answers = sum(c.answers for c in counted)
+    suggestions = sum(c.suggestions for c in counted)
+    suggestions_picked = sum(c.suggestions_picked for c in counted)
+    votes = [vote for c in counted for vote in c.answer_votes]
     handoffs = [c.handoff for c in counted if c.handoff is not None]
     first_replies = [
         (handoff.first_reply_at - handoff.created_at).total_seconds()
@@ -149,7 +168,7 @@ def _report(since, until, counted, judged, surveys, visits, settings, encode, ac
         if handoff.first_reply_at is not None
     ]
     sessions = count_sessions(visits, settings.session_gap)
-    questions = [question.text for c in counted for question in c.bot_questions]
+    questions = [text for c in counted for text in c.questions]
     deflected = sum(outcomes[kind] for kind in DEFLECTED)
     return Report(
         since=since,
@@ -162,12 +181,12 @@ def _report(since, until, counted, judged, surveys, visits, settings, encode, ac
         # Of the conversations whose outcome is known: a pending one may still turn out either way.
         deflection_rate=ratio(deflected, len(counted) - outcomes[Outcome.DEFLECTION_PENDING]),
         handoff_rate=ratio(outcomes[Outcome.HANDED_OFF], len(counted)),
-        bot_replies=len(replies),
-        answers=len(answers),
-        answer_rate=ratio(len(answers), len(replies)),
-        suggestions=len(offering_choices),
-        suggestions_picked=len(picked_from),
-        pick_rate=ratio(len(picked_from), len(offering_choices)),
+        bot_replies=replies,
+        answers=answers,
+        answer_rate=ratio(answers, replies),
+        suggestions=suggestions,
+        suggestions_picked=suggestions_picked,
+        pick_rate=ratio(suggestions_picked, suggestions),
         feedback=len(votes),
         helpful=sum(votes),
         helpful_rate=mean(votes),
@@ -184,13 +203,17 @@ def _report(since, until, counted, judged, surveys, visits, settings, encode, ac
         csat=csat_summary(answer.score for answer in surveys if answer.kind == "csat"),
         ces=ces_summary(answer.choice for answer in surveys if answer.kind == "ces"),
         nps=nps_summary(answer.score for answer in surveys if answer.kind == "nps"),
-        top_questions=top_questions(questions, settings.top_questions),
-        content_gaps=content_gap_topics(
-            content_gap_questions(counted),
-            encode,
-            settings.topic_similarity,
-            settings.content_gaps,
-            settings.examples,
+        top_questions=ranked_questions(questions, settings.top_questions),
+        content_gaps=(
+            content_gap_topics(
+                content_gap_questions(counted),
+                encode,
+                settings.topic_similarity,
+                settings.content_gaps,
+                settings.examples,
+            )
+            if settings.content_gaps > 0
+            else []
         ),
         contact_window_minutes=settings.contact_window / timedelta(minutes=1),
         sla=sla_figures(targets, handoffs, since, until, settings.schedule),
@@ -203,9 +226,9 @@ def _report(since, until, counted, judged, surveys, visits, settings, encode, ac
 
 
 def _by_visitor(conversations):
-    """{visitor id: {conversation id: `ConversationRecord`}}: each visitor's history."""
+    """{visitor id: {conversation id: `ConversationFacts`}}: each visitor's history."""
     by_visitor = defaultdict(dict)
-    for conversation in conversations:
+    for conversation in map(as_facts, conversations):
         by_visitor[conversation.visitor_id][conversation.id] = conversation
     return by_visitor
 
@@ -238,20 +261,37 @@ def build_report(session: Session, since, until, settings, encode) -> Report:
     content gaps to group.
     """
     since, until = as_utc(since), as_utc(until)
-    return summarize_records(read_records(session, since, until, settings), since, until, settings, encode)
+    with paused_collection():
+        return summarize_records(
+            read_records(session, since, until, settings), since, until, settings, encode
+        )
 
 
-def judge(records, since, until, settings):
+def counted(records, since, until):
+    """The facts of the conversations `records` count in [since, until), by start: what `judge`,
+    `summarize_records` and `trend` of that period take (the dashboard works them out once for all three)."""
+    return _counted(records.conversations, since, until)
+
+
+def judge(records, since, until, settings, counted_conversations=None):
     """{conversation id: (its `Outcome`, whether a repeat contact followed it)} of the conversations
-    `records` count in [since, until): what a report and the trend of the same period both need."""
-    return _judged(_counted(records.conversations, since, until), _by_visitor(records.conversations), settings)
+    `records` count in [since, until) (`counted`, when the caller has them): what a report and the trend
+    of the same period both need."""
+    if counted_conversations is None:
+        counted_conversations = counted(records, since, until)
+    return _judged(counted_conversations, _by_visitor(records.conversations), settings)
 
 
-def summarize_records(records, since, until, settings, encode, judged=None) -> Report:
+def summarize_records(
+    records, since, until, settings, encode, judged=None, counted_conversations=None
+) -> Report:
     """The report of [since, until) from records `read_records` read (the dashboard reuses them for
     trends), with the per-agent figures when the records name the agents; `judged` as `summarize`
-    takes it."""
-    report = summarize(
+    takes it, `counted_conversations` as `judge`."""
+    if counted_conversations is None:
+        counted_conversations = counted(records, since, until)
+    report = _summarize(
+        counted_conversations,
         since,
         until,
         records.conversations,
@@ -265,14 +305,19 @@ def summarize_records(records, since, until, settings, encode, judged=None) -> R
     )
     if records.agents is None:
         return report
-    counted = _counted(records.conversations, since, until)
     agents = agent_figures(
-        counted, records.surveys, records.targets, since, until, records.agents, settings.schedule
+        counted_conversations,
+        records.surveys,
+        records.targets,
+        since,
+        until,
+        records.agents,
+        settings.schedule,
     )
     return replace(report, agents=agents)
 
 
-def trend(records, periods, settings, judged=None) -> list[Report]:
+def trend(records, periods, settings, judged=None, counted_conversations=None) -> list[Report]:
     """The report of each of `periods`, from `records` read once for their whole span.
 
     `records`: `read_records` of a period covering all of `periods`: every
@@ -282,13 +327,16 @@ def trend(records, periods, settings, judged=None) -> list[Report]:
 
     One pass: each conversation is judged once and the records are sorted
     once, each period then takes its slice; each report equals `summarize`'s
-    of its period alone. `judged`: `judge`'s outcomes over the periods' span, when the caller has
-    them already (the dashboard judges once for its report and its trend).
+    of its period alone. `judged`: `judge`'s outcomes over the periods' span, and
+    `counted_conversations`: `counted` of that span, when the caller has them already (the dashboard
+    works them out once for its report and its trend).
     """
     if not periods:
         return []
     figures_only = replace(settings, top_questions=0, content_gaps=0)
-    counted = _counted(records.conversations, min(p[0] for p in periods), max(p[1] for p in periods))
+    counted = counted_conversations
+    if counted is None:
+        counted = _counted(records.conversations, min(p[0] for p in periods), max(p[1] for p in periods))
     if judged is None:
         judged = _judged(counted, _by_visitor(records.conversations), settings)
     surveys = defaultdict(list)

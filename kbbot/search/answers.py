@@ -62,6 +62,21 @@ class Answer:
     latency_ms: float = 0.0
 
 
+def picked(text, heading, anchor, source):
+    """The `Answer` with section `anchor` (its `heading` and quoted `text`) of the article of `source`,
+    which the customer picked from the choices offered: sure of both, as the customer chose them."""
+    return Answer(
+        question="",
+        action=confidence.Action.ANSWER,
+        confidence=1.0,
+        answer=text,
+        section_confidence=1.0,
+        section=heading,
+        anchor=anchor,
+        sources=[source],
+    )
+
+
 def section_choices(article, outline, probabilities):
     """The article's most likely sections, best first: "Which of these?".
 

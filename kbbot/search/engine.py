@@ -127,15 +127,8 @@ class Engine:
         article runs the model for them; only a heading new to the model is embedded (with the
         article's passages, at indexing or on the publish that changed it)."""
         texts = {i: heading_texts(info, published.entries) for i, info in published.articles.items()}
-        flat = [text for each in texts.values() for text in each]
-        if not flat:
-            return {i: np.zeros((0, self.encoder.dimension), dtype=np.float32) for i in texts}
-        vectors = question_embeddings.kept(session, self.encoder.name, self.encoder.encode, flat)
-        found, start = {}, 0
-        for article_id, each in texts.items():
-            found[article_id] = vectors[start : start + len(each)]
-            start += len(each)
-        return found
+        encoder = self.encoder
+        return question_embeddings.kept(session, encoder.name, encoder.encode, texts, encoder.dimension)
 
     def wait_for_rebuild(self):
         """Return once a rebuild of the dense index running in the background is done."""
@@ -347,21 +340,12 @@ class Engine:
         to what `marked` asks about in those already shown, `anchors`), or, with no span, the article
         answered without sections."""
         if not span:
-            return self._without_sections(article, scores)
+            with self._lock:
+                return self._knowledge.unsectioned_answer(article, scores)
         return "\n\n".join(
             sections.quote(outline, i, scores, marked, narrow=outline.sections[i].anchor in anchors)
             for i in span
         )
-
-    def _without_sections(self, article, scores):
-        """The answer from an article whose passages are not cut into sections (yet): an FAQ entry
-        states its answer in its title; otherwise its best passages, widened (`retrieval`)."""
-        if not article.passage_ids:
-            return article.title
-        with self._lock:
-            entries = self._knowledge.entries
-            passages = [(entries[i].heading_path, entries[i].text) for i in article.passage_ids]
-        return retrieval.readable_answer(passages, retrieval.answer_passages(scores))
 
     def _article_choices(self, hits, query, article_confidence, first=None):
         """`answers.article_choices` among the articles of the first `hits`, by their sections for `query`;
@@ -395,17 +379,8 @@ class Engine:
                 return None
             text = sections.quote(found, position, np.zeros(len(found.passages)))
         hit = retrieval.ArticleHit(article.id, 1.0, 1.0, 1.0, 0.0, None)
-        source = self._source(hit, None, 1.0, 1.0, choice=position)
-        return Answer(
-            question="",
-            action=confidence.Action.ANSWER,
-            confidence=1.0,
-            answer=text,
-            section_confidence=1.0,
-            section=found.sections[position].heading if found is not None else "",
-            anchor=anchor,
-            sources=[source],
-        )
+        heading = found.sections[position].heading if found is not None else ""
+        return answers.picked(text, heading, anchor, self._source(hit, None, 1.0, 1.0, choice=position))
 
     def related(self, session: Session, slug, limit=5, min_similarity=RELATED_MIN_SIMILARITY):
         """`ArticleInfo`s of the published articles most like `slug`, best first, by centroid cosine.

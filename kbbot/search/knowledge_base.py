@@ -344,6 +344,14 @@ class KnowledgeBase:
         )
         return found, scores, features
 
+    def unsectioned_answer(self, article, scores):
+        """The answer from an article whose passages are not cut into sections (yet): an FAQ entry
+        states its answer in its title; otherwise its best passages by `scores`, widened (`retrieval`)."""
+        if not article.passage_ids:
+            return article.title
+        passages = [(self.entries[i].heading_path, self.entries[i].text) for i in article.passage_ids]
+        return retrieval.readable_answer(passages, retrieval.answer_passages(scores))
+
     def article_by_slug(self, slug):
         """The `ArticleInfo` of published article `slug`, or None."""
         return next((a for a in self.articles.values() if a.slug == slug), None)

@@ -46,13 +46,22 @@ def stored(session, model, encode):
     return lambda texts: _encoded(session, model, encode, list(texts), _write)
 
 
-def kept(session, model, encode, texts):
-    """The vectors of `texts` as `stored` gives them, read and stored in a session of its own on
-    `session`'s database, so that the caller's session is never committed: the engine embeds section
-    headings while a request's own work is under way. Storing is an optimization: when the database
-    refuses the write (locked, read-only), the vectors are returned all the same."""
+def kept(session, model, encode, groups, dimension):
+    """{key: the vectors of its texts} for `groups` ({key: [text, ...]}), as `stored` gives them, read
+    and stored in a session of its own on `session`'s database, so that the caller's session is never
+    committed: the engine embeds section headings while a request's own work is under way. Storing is
+    an optimization: when the database refuses the write (locked, read-only), the vectors are
+    returned all the same."""
+    flat = [text for texts in groups.values() for text in texts]
+    if not flat:
+        return {key: np.zeros((0, dimension), dtype=np.float32) for key in groups}
     with Session(bind=session.get_bind()) as own:
-        return _encoded(own, model, encode, list(texts), _write_if_possible)
+        vectors = _encoded(own, model, encode, flat, _write_if_possible)
+    found, start = {}, 0
+    for key, texts in groups.items():
+        found[key] = vectors[start : start + len(texts)]
+        start += len(texts)
+    return found
 
 
 def _encoded(session, model, encode, texts, write):

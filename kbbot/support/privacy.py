@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import Conversation, Event, Feedback, Handoff, HandoffStatus
+from ..models import Conversation, Event, Feedback, Handoff, HandoffStatus, Message
+from . import outcome_facts
 
 
 @dataclass(frozen=True)
@@ -75,12 +76,17 @@ def purge_before(session: Session, cutoff) -> Deleted:
 
 def _delete(session, conversations, events, votes):
     """Bulk deletes in SQL (the session holds none of these rows); a conversation's own rows go
-    with it by the database's cascades."""
+    with it by the database's cascades, its outcome facts too. A conversation kept that loses votes
+    on its answers gets its facts worked out again (bulk deletes pass the session's bookkeeping by)."""
     options = {"synchronize_session": False}
+    voted = session.scalars(
+        select(Message.conversation_id).join(Feedback, Feedback.message_id == Message.id).where(votes)
+    ).all()
     # Events first: they would only lose their conversation (SET NULL) if it went before them.
     deleted_events = session.execute(delete(Event).where(events), execution_options=options).rowcount
     deleted_votes = session.execute(delete(Feedback).where(votes), execution_options=options).rowcount
     deleted_conversations = session.execute(
         delete(Conversation).where(Conversation.id.in_(conversations)), execution_options=options
     ).rowcount
+    outcome_facts.refresh(session, set(voted))
     return Deleted(deleted_conversations, deleted_events, deleted_votes)

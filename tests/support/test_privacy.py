@@ -10,7 +10,16 @@ from kbbot.models import Conversation, Event, Feedback, utcnow
 from kbbot.web.session import get_session
 from tests.helpers import ask, build_support_app, staff_headers
 
-TABLES = ("conversations", "messages", "handoffs", "notes", "survey_responses", "feedback", "events")
+TABLES = (
+    "conversations",
+    "conversation_facts",
+    "messages",
+    "handoffs",
+    "notes",
+    "survey_responses",
+    "feedback",
+    "events",
+)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
