@@ -786,13 +786,18 @@ def outcome_facts_from_messages(session):
     }
 
 
-def report_from_messages(session, since, until, settings, encode):
-    """`reports.build_report` of [since, until) judged from the conversations' full records (every
-    message) instead of their stored facts: what the figures must equal."""
+def reports_from_facts_and_from_messages(app, session):
+    """`reports.build_report` of yesterday and today as dicts, (read from the stored outcome facts,
+    judged from the conversations' full records, every message): the two must be equal."""
+    settings = reports.ReportSettings.from_config(app.config)
+    today = datetime.now(UTC).date()
+    since, until = reports.days(today - timedelta(days=1), today)
+    encode = get_engine().encoder.encode
+    from_facts = reports.build_report(session, since, until, settings, encode)
     records = reports.read_records(session, since, until, settings)
     everyone = full_records.conversation_records(session, [c.id for c in records.conversations])
     whole = replace(records, conversations=everyone)
-    return reports.summarize_records(whole, since, until, settings, encode)
+    return from_facts.as_dict(), reports.summarize_records(whole, since, until, settings, encode).as_dict()
 
 
 PLAN_SECTIONS = (("Prices", "section-prices"), ("Change your plan", "section-change-your-plan"))

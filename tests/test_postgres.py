@@ -1,12 +1,10 @@
 """The same code on PostgreSQL: migrations, sync, revisions, indexing, answers, conversations, handoffs, editing."""
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 from alembic import command
 from sqlalchemy import select
 
-from kbbot import db, reports
+from kbbot import db
 from kbbot.accounts import users
 from kbbot.articles import editing
 from kbbot.articles.source import ArticleSource
@@ -23,7 +21,7 @@ from tests.helpers import (
     csrf_token,
     make_app,
     outcome_facts_from_messages,
-    report_from_messages,
+    reports_from_facts_and_from_messages,
     stored_outcome_facts,
     write_article,
 )
@@ -169,12 +167,8 @@ def test_outcome_facts_and_the_report_from_them_on_postgresql(tmp_path, postgres
         session = get_session()
         written = stored_outcome_facts(session)
         assert len(written) == 9 and written == outcome_facts_from_messages(session)
-        settings = reports.ReportSettings.from_config(app.config)
-        today = datetime.now(UTC).date()
-        since, until = reports.days(today - timedelta(days=1), today)
-        encode = get_engine().encoder.encode
-        from_facts = reports.build_report(session, since, until, settings, encode).as_dict()
-        assert from_facts == report_from_messages(session, since, until, settings, encode).as_dict()
+        from_facts, from_messages = reports_from_facts_and_from_messages(app, session)
+        assert from_facts == from_messages
     engine = app.extensions["kbbot.engine"]
     command.downgrade(db.alembic_config(engine), "0019")
     db.upgrade(engine)

@@ -8,17 +8,16 @@ from datetime import UTC, datetime, timedelta
 from alembic import command
 from sqlalchemy import select, update
 
-from kbbot import db, reports
+from kbbot import db
 from kbbot.articles import editing
 from kbbot.models import Article, Conversation, Feedback, OutcomeFacts
 from kbbot.support import handoffs, privacy
-from kbbot.web.services import get_engine
 from kbbot.web.session import get_session
 from tests.helpers import (
     ask,
     chat_varied_conversations,
     outcome_facts_from_messages,
-    report_from_messages,
+    reports_from_facts_and_from_messages,
     request_handoff,
     stored_outcome_facts,
     vote,
@@ -40,12 +39,8 @@ def test_every_figure_read_from_the_facts_equals_the_figures_judged_from_every_m
     chat_varied_conversations(table_app)
     with table_app.app_context():
         session = get_session()
-        settings = reports.ReportSettings.from_config(table_app.config)
-        today = datetime.now(UTC).date()
-        since, until = reports.days(today - timedelta(days=1), today)
-        encode = get_engine().encoder.encode
-        from_facts = reports.build_report(session, since, until, settings, encode).as_dict()
-        assert from_facts == report_from_messages(session, since, until, settings, encode).as_dict()
+        from_facts, from_messages = reports_from_facts_and_from_messages(table_app, session)
+        assert from_facts == from_messages
         assert from_facts["conversations"] == 9 and from_facts["outcomes"]["deflected_confirmed"] >= 3
         assert "stripe webhooks fail" in [
             text for gap in from_facts["content_gaps"] for text in (gap["label"], *gap["examples"])
@@ -58,12 +53,8 @@ def test_an_article_deleted_since_leaves_the_figures_as_the_transcripts_give_the
         session = get_session()
         for slug in ("refunds", "plans"):  # an answered article, and one whose sections were picked
             editing.delete(session, session.scalar(select(Article).where(Article.slug == slug)))
-        settings = reports.ReportSettings.from_config(table_app.config)
-        today = datetime.now(UTC).date()
-        since, until = reports.days(today - timedelta(days=1), today)
-        encode = get_engine().encoder.encode
-        from_facts = reports.build_report(session, since, until, settings, encode).as_dict()
-        assert from_facts == report_from_messages(session, since, until, settings, encode).as_dict()
+        from_facts, from_messages = reports_from_facts_and_from_messages(table_app, session)
+        assert from_facts == from_messages
         assert {"refunds", "plans"}.isdisjoint(row["slug"] for row in from_facts["articles"])
 
 
