@@ -13,7 +13,6 @@ from sqlalchemy import create_engine, event, exc, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from .models import KnowledgeBaseState
-from .support import outcome_facts
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 GENERATION_BUMPED = "kbbot.generation_bumped"  # a `Session.info` key: this session changed the content
@@ -100,6 +99,4 @@ def take_generation_bump(session: Session) -> bool:
 def init_app(app):
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["kbbot.engine"] = engine
-    sessions = sessionmaker(engine, expire_on_commit=False)
-    outcome_facts.watch(sessions)  # the reports' per-conversation facts, written with what changes them
-    app.extensions["kbbot.sessionmaker"] = sessions
+    app.extensions["kbbot.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)

@@ -40,7 +40,9 @@ def read_records(session: Session, since, until, settings) -> Records:
         Conversation.started_at < until,
         OutcomeFacts.customer_messages > 0,
     )
-    conversations = _with_history(session, _conversation_facts(session, period), since, until, settings)
+    articles = set(session.scalars(select(Article.id)))  # a deleted article's facts are left out
+    found = _conversation_facts(session, period, articles)
+    conversations = _with_history(session, found, since, until, settings, articles)
     surveys = [
         SurveyAnswer(conversation_id, kind, score, choice)
         for conversation_id, kind, score, choice in session.execute(
@@ -76,11 +78,11 @@ def read_records(session: Session, since, until, settings) -> Records:
     )
 
 
-def _with_history(session, conversations, since, until, settings):
+def _with_history(session, conversations, since, until, settings, articles):
     """The period's `conversations` and, by id, their visitors' other conversations that can hold a
     return or a repeat contact of one of them (those come after a counted conversation's start):
     started after the period up to the end of the last window it opens, or before it with a message
-    in it. Those without a customer message hold neither."""
+    in it. Those without a customer message hold neither. `articles`: as `_conversation_facts` takes them."""
     if not conversations:
         return conversations
     horizon = max(
@@ -92,7 +94,7 @@ def _with_history(session, conversations, since, until, settings):
         and_(Conversation.started_at >= until, Conversation.started_at <= horizon),
         and_(Conversation.started_at < since, Conversation.last_message_at >= since),
     )
-    history = _conversation_facts(session, (later_or_earlier, OutcomeFacts.customer_messages > 0))
+    history = _conversation_facts(session, (later_or_earlier, OutcomeFacts.customer_messages > 0), articles)
     return sorted([*conversations, *(c for c in history if c.visitor_id in visitors)], key=lambda c: c.id)
 
 
@@ -159,8 +161,9 @@ def _article_activity(session, since, until, conversations, views, settings):
     return ArticleActivity(views, votes, contacts, articles)
 
 
-def _conversation_facts(session, conditions):
-    """`ConversationFacts` of the conversations with stored facts that meet `conditions`, with their handoffs."""
+def _conversation_facts(session, conditions, articles):
+    """`ConversationFacts` of the conversations with stored facts that meet `conditions`, with their
+    handoffs; `articles`: the ids of the articles that exist (`facts.from_stored`)."""
     handoffs = full_records.handoff_records(
         session,
         session.execute(
@@ -170,7 +173,6 @@ def _conversation_facts(session, conditions):
             .where(*conditions)
         ).all(),
     )
-    articles = set(session.scalars(select(Article.id)))
     return [
         facts.from_stored(
             id_, visitor_id, started_at, last_message_at, handoffs.get(id_), messages, data, articles

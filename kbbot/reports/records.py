@@ -148,9 +148,8 @@ class ConversationFacts:
     said_no: bool = False  # `transcript.said_no`
     answered: frozenset[int] = frozenset()  # the articles its answers cited
     topics: frozenset[int] = frozenset()  # `ConversationRecord.topics`
-    asked: tuple[
-        tuple[int, int], ...
-    ] = ()  # `transcript.asked_about`, each moment as microseconds after the start
+    # `transcript.asked_about`, each moment as microseconds after the start
+    asked: tuple[tuple[int, int], ...] = ()
     shown: tuple[ShownArticles, ...] = ()  # the replies that showed an article
     question_gaps: tuple[tuple[int, str], ...] = ()  # `transcript.question_gaps`
     behind: tuple[int, str] | None = None  # `transcript.question_behind`

@@ -204,16 +204,12 @@ def _report(since, until, counted, judged, surveys, visits, settings, encode, ac
         ces=ces_summary(answer.choice for answer in surveys if answer.kind == "ces"),
         nps=nps_summary(answer.score for answer in surveys if answer.kind == "nps"),
         top_questions=ranked_questions(questions, settings.top_questions),
-        content_gaps=(
-            content_gap_topics(
-                content_gap_questions(counted),
-                encode,
-                settings.topic_similarity,
-                settings.content_gaps,
-                settings.examples,
-            )
-            if settings.content_gaps > 0
-            else []
+        content_gaps=content_gap_topics(
+            content_gap_questions(counted),
+            encode,
+            settings.topic_similarity,
+            settings.content_gaps,
+            settings.examples,
         ),
         contact_window_minutes=settings.contact_window / timedelta(minutes=1),
         sla=sla_figures(targets, handoffs, since, until, settings.schedule),

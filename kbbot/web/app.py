@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .. import commands, db
 from ..articles import source
 from ..config import Config, instance_secret
-from ..support import business_hours, sla
+from ..support import business_hours, outcome_facts, sla
 from . import (
     api,
     article_views,
@@ -53,6 +53,8 @@ def create_app(config=None):
     _secure_by_default(app)
 
     db.init_app(app)
+    # The reports' per-conversation facts, written with the changes that move them, by every session.
+    outcome_facts.watch(app.extensions["kbbot.sessionmaker"])
     db.upgrade(app.extensions["kbbot.engine"])
     _rechunk_outdated(app)
     request_input.init_app(app)
