@@ -20,6 +20,7 @@ from ..reports.full_records import conversation_records
 
 CHANGED = "kbbot.outcome_facts.changed"  # a `Session.info` key: ({conversation id}, {bot message id})
 BATCH = 1000  # conversations refreshed per query in `backfill`
+FACT_ROLES = ("customer", "bot")  # the messages the facts are worked out from
 
 
 def watch(session_factory):
@@ -30,10 +31,14 @@ def watch(session_factory):
 
 
 def _note_changes(session, _flush_context):
-    """Mark the conversations of the messages, votes and handoffs this flush wrote."""
+    """Mark the conversations of the customer's and the bot's messages, the votes and the handoffs
+    begun or deleted that this flush wrote. An agent's reply and a handoff's triage (status, assignee)
+    change no fact: the reports read a handoff as it is now."""
     conversations, messages = session.info.setdefault(CHANGED, (set(), set()))
     for row in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(row, Message | Handoff):
+        if isinstance(row, Message) and row.role in FACT_ROLES:
+            conversations.add(row.conversation_id)
+        elif isinstance(row, Handoff) and row not in session.dirty:
             conversations.add(row.conversation_id)
         elif isinstance(row, Feedback) and row.message_id is not None:
             messages.add(row.message_id)
